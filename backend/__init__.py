@@ -1,0 +1,1 @@
+"""AgentOps Studio backend: the API process and the domain packages it serves."""

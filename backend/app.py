@@ -1,0 +1,62 @@
+"""The Starlette application: /graphql (HTTP and websocket), /healthz and /readyz."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from asgi_correlation_id import CorrelationIdMiddleware
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Route, WebSocketRoute
+from tortoise.contrib.starlette import RegisterTortoise
+
+from backend.app_services import AppServices
+from backend.db.config import tortoise_config
+from backend.db.database import ensure_database
+from backend.db.migrations import apply_migrations
+from backend.graphql.schema import build_schema
+from backend.graphql.view import AgentOpsGraphQL
+from backend.health import healthz, readyz
+from backend.observability.logs import configure_logging
+from backend.settings import Settings, get_settings
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the API application for these settings (the process's own settings by default)."""
+    settings = settings or get_settings()
+    configure_logging(level=settings.log_level, json=settings.log_json)
+    config = tortoise_config(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await ensure_database(settings)
+        async with RegisterTortoise(app, config=config):
+            await apply_migrations(settings=settings, config=config)
+            app.state.services = AppServices.open(settings=settings, tortoise_config=config)
+            log.info("api.started", host=settings.api_host, port=settings.api_port)
+            try:
+                yield
+            finally:
+                await app.state.services.close()
+
+    graphql = AgentOpsGraphQL(
+        build_schema(settings),
+        graphql_ide="graphiql" if settings.graphiql else None,
+        keep_alive=True,
+        keep_alive_interval=15,
+    )
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(CorrelationIdMiddleware, header_name="X-Request-ID")],
+    )

@@ -1,0 +1,40 @@
+"""The long-lived clients one API process shares across requests, opened and closed by the lifespan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from backend.auth.service import ApiKeyAuthenticator
+from backend.events.hub import EventHub
+from backend.settings import Settings
+
+
+@dataclass
+class AppServices:
+    settings: Settings
+    tortoise_config: dict[str, Any]
+    redis: aioredis.Redis
+    hub: EventHub
+    authenticator: ApiKeyAuthenticator
+
+    @classmethod
+    def open(cls, *, settings: Settings, tortoise_config: dict[str, Any]) -> AppServices:
+        """Create the clients (connections are made lazily, on first use)."""
+        redis = aioredis.Redis.from_url(
+            str(settings.redis_url), socket_connect_timeout=2, socket_timeout=5, health_check_interval=30
+        )
+        return cls(
+            settings=settings,
+            tortoise_config=tortoise_config,
+            redis=redis,
+            hub=EventHub(redis),
+            authenticator=ApiKeyAuthenticator(ttl_seconds=settings.api_key_cache_seconds),
+        )
+
+    async def close(self) -> None:
+        """Close what open() created."""
+        await self.hub.close()
+        await self.redis.aclose()

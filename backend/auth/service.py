@@ -1,0 +1,101 @@
+"""API key lifecycle: create (shown once), list, revoke, and authenticate a presented key."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tortoise.queryset import QuerySet
+
+from backend.auth.keys import generate_key, hash_key
+from backend.auth.models import ApiKey
+from backend.auth.scopes import Scope, parse_scopes
+from backend.db.keyset import Page, newest_first
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: the key's id and name and what it may do."""
+
+    key_id: uuid.UUID
+    key_name: str
+    scopes: frozenset[Scope]
+
+
+async def create_api_key(*, name: str, scopes: list[Scope]) -> tuple[ApiKey, str]:
+    """Store a new key and return it with its plaintext, which is never retrievable again."""
+    material = generate_key()
+    key = await ApiKey.create(
+        name=name,
+        prefix=material.prefix,
+        key_hash=material.key_hash,
+        scopes=sorted({scope.value for scope in scopes}),
+    )
+    return key, material.plaintext
+
+
+async def revoke_api_key(*, key_id: uuid.UUID) -> ApiKey | None:
+    """Mark a key revoked (idempotent); None when no such key exists."""
+    key = await ApiKey.get_or_none(id=key_id)
+    if key is None:
+        return None
+    if key.revoked_at is None:
+        key.revoked_at = datetime.now(UTC)
+        await key.save(update_fields=["revoked_at"])
+    return key
+
+
+async def find_api_key_by_prefix(*, prefix: str) -> ApiKey | None:
+    """The key whose display prefix this is, for the CLI's `keys revoke <prefix>`."""
+    return await ApiKey.get_or_none(prefix=prefix)
+
+
+def _keys(*, include_revoked: bool) -> QuerySet[ApiKey]:
+    return ApiKey.all() if include_revoked else ApiKey.filter(revoked_at__isnull=True)
+
+
+async def list_api_keys(*, include_revoked: bool = True) -> list[ApiKey]:
+    """Every key, newest first (for the CLI)."""
+    return await _keys(include_revoked=include_revoked).order_by("-created_at")
+
+
+async def page_api_keys(*, include_revoked: bool, first: int, after: str | None) -> Page[ApiKey]:
+    """One page of keys, newest first."""
+    return await newest_first(_keys(include_revoked=include_revoked), time_field="created_at", first=first, after=after)
+
+
+class ApiKeyAuthenticator:
+    """Turns a presented key into a Caller, caching hits briefly so most requests skip the database.
+
+    The cache lifetime bounds how late a revocation reaches this process; only valid keys are cached,
+    so a key created a moment ago works at once.
+    """
+
+    def __init__(self, *, ttl_seconds: float) -> None:
+        self._ttl = ttl_seconds
+        self._cache: dict[str, tuple[float, Caller]] = {}
+
+    async def authenticate(self, *, token: str) -> Caller | None:
+        """The caller for this plaintext key, or None if it is unknown or revoked."""
+        digest = hash_key(token)
+        cached = self._cache.get(digest)
+        now = time.monotonic()
+        if cached and cached[0] > now:
+            return cached[1]
+        self._cache.pop(digest, None)
+        key = await ApiKey.get_or_none(key_hash=digest, revoked_at__isnull=True)
+        if key is None:
+            return None
+        await ApiKey.filter(id=key.id).update(last_used_at=datetime.now(UTC))
+        caller = Caller(key_id=key.id, key_name=key.name, scopes=parse_scopes(key.scopes))
+        if self._ttl > 0:
+            self._cache[digest] = (now + self._ttl, caller)
+        return caller
+
+    def forget(self, *, key_id: uuid.UUID) -> None:
+        """Drop a key from this process's cache (a revocation made here takes effect at once)."""
+        for digest, (_, caller) in list(self._cache.items()):
+            if caller.key_id == key_id:
+                del self._cache[digest]

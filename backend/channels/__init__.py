@@ -1,0 +1,1 @@
+"""Channels customers write in on, and (later) their adapters, webhooks and delivery."""

@@ -1,0 +1,81 @@
+"""`agentops`: one command line for every process and chore of the product."""
+
+from __future__ import annotations
+
+import typer
+
+from backend.cli.keys import keys_app
+from backend.cli.schema import schema_app
+from backend.settings import ConfigurationError, get_settings
+
+app = typer.Typer(help="AgentOps Studio: control plane for AI customer-service agents.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(schema_app, name="schema")
+
+
+@app.command()
+def up() -> None:
+    """Run everything with demo data: PostgreSQL and Redis (private ones if needed), API and worker."""
+    from backend.cli.up import run_up
+
+    run_up()
+
+
+@app.command()
+def api() -> None:
+    """Serve the API (GraphQL, GraphiQL, health) with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "backend.app:create_app",
+        factory=True,
+        host=settings.api_host,
+        port=settings.api_port,
+        log_config=None,  # our structlog setup handles uvicorn's records
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run a SAQ worker for the agentops queue."""
+    from saq.worker import start
+
+    get_settings()  # fail early, with the variable's name, on bad configuration
+    start("jobs.worker.settings")
+
+
+@app.command()
+def migrate() -> None:
+    """Create the database if needed and apply pending migrations (the API and worker also do this)."""
+    from backend.cli.orm import run_with_orm
+
+    async def nothing() -> None:
+        return None
+
+    run_with_orm(get_settings(), nothing)
+    typer.echo("Database schema is current.")
+
+
+@app.command()
+def seed() -> None:
+    """Load the demo conversations (idempotent)."""
+    from backend.cli.orm import run_with_orm
+    from backend.demo.seed import seed_demo
+
+    created = run_with_orm(get_settings(), seed_demo)
+    typer.echo(f"Seeded {created} demo conversation(s).")
+
+
+def main() -> None:
+    """Entry point: configuration errors print the variable's name, not a traceback."""
+    try:
+        app()
+    except ConfigurationError as error:
+        typer.echo(str(error), err=True)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

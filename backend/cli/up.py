@@ -1,0 +1,117 @@
+"""`agentops up`: services (private ones if needed), schema, demo data, then API and worker until Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+
+import httpx
+import typer
+
+from backend.auth import service as auth_service
+from backend.auth.scopes import Scope
+from backend.cli.orm import run_with_orm
+from backend.demo.seed import seed_demo
+from backend.devservices import ensure_services
+from backend.settings import Settings, get_settings
+
+DEMO_KEY_NAME = "demo (agentops up)"
+READY_TIMEOUT_SECONDS = 60
+
+
+async def _prepare_demo() -> tuple[int, str]:
+    """Seed demo data and issue a fresh demo admin key (revoking the previous run's)."""
+    created = await seed_demo()
+    for key in await auth_service.list_api_keys(include_revoked=False):
+        if key.name == DEMO_KEY_NAME:
+            await auth_service.revoke_api_key(key_id=key.id)
+    _, secret = await auth_service.create_api_key(name=DEMO_KEY_NAME, scopes=[Scope.ADMIN])
+    return created, secret
+
+
+def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "backend.cli.main", *args], env=env)
+
+
+def _wait_until_healthy(url: str, processes: list[subprocess.Popen[bytes]]) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if any(process.poll() is not None for process in processes):
+            raise typer.Exit(code=1)
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass  # not listening yet
+        time.sleep(0.3)
+    typer.echo(f"The API did not become ready within {READY_TIMEOUT_SECONDS}s.", err=True)
+    raise typer.Exit(code=1)
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=25)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def run_up(settings: Settings | None = None) -> None:
+    """Run the whole product in the foreground; Ctrl-C stops everything it started."""
+    settings = settings or get_settings()
+    # SIGTERM (e.g. from a process manager) takes the same clean path as Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    processes: list[subprocess.Popen[bytes]] = []
+    with ensure_services(
+        database_url=str(settings.database_url), redis_url=str(settings.redis_url), data_dir=settings.data_dir
+    ) as endpoints:
+        env = {
+            **os.environ,
+            "AGENTOPS_DATABASE_URL": endpoints.database_url,
+            "AGENTOPS_REDIS_URL": endpoints.redis_url,
+        }
+        resolved = settings.model_copy(
+            update={"database_url": endpoints.database_url, "redis_url": endpoints.redis_url}
+        )
+        try:
+            created, demo_key = run_with_orm(resolved, _prepare_demo)
+            processes.append(_spawn(["api"], env))
+            processes.append(_spawn(["worker"], env))
+            base = f"http://{settings.api_host}:{settings.api_port}"
+            _wait_until_healthy(f"{base}/healthz", processes)
+            _print_banner(base=base, demo_key=demo_key, seeded=created)
+            while all(process.poll() is None for process in processes):
+                time.sleep(0.5)
+            typer.echo("A component exited; stopping the rest.", err=True)
+            raise typer.Exit(code=1)
+        except KeyboardInterrupt:
+            typer.echo("\nStopping…")
+        finally:
+            _stop(processes)
+
+
+def _print_banner(*, base: str, demo_key: str, seeded: int) -> None:
+    typer.echo(
+        "\n".join(
+            [
+                "",
+                f"AgentOps Studio is up ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC).",
+                f"  GraphiQL / GraphQL : {base}/graphql",
+                f"  Liveness           : {base}/healthz",
+                f"  Readiness          : {base}/readyz",
+                f"  Demo conversations : {seeded} new",
+                f"  Demo admin API key : {demo_key}",
+                '  In GraphiQL, add the header {"Authorization": "Bearer <key>"}.',
+                "Press Ctrl-C to stop everything.",
+                "",
+            ]
+        )
+    )

@@ -1,0 +1,69 @@
+"""A conversation is one customer thread on one channel; messages are kept in a strict per-thread order."""
+
+from enum import Enum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from backend.channels.enums import Channel
+
+
+class ConversationStatus(str, Enum):
+    OPEN = "OPEN"
+    HANDED_OFF = "HANDED_OFF"
+    CLOSED = "CLOSED"
+
+
+class MessageDirection(str, Enum):
+    INBOUND = "INBOUND"
+    OUTBOUND = "OUTBOUND"
+
+
+class MessageAuthor(str, Enum):
+    CUSTOMER = "CUSTOMER"
+    AGENT = "AGENT"
+    HUMAN = "HUMAN"
+
+
+class Conversation(Model):
+    id = fields.UUIDField(primary_key=True)
+    channel = fields.CharEnumField(Channel, max_length=8)
+    # The adapter's conversation id when it sends one, else the sender: what groups events into a thread.
+    thread_key = fields.CharField(max_length=200)
+    customer = fields.CharField(max_length=128)
+    status = fields.CharEnumField(ConversationStatus, max_length=12, default=ConversationStatus.OPEN)
+    message_count = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    # Set at creation and on every message: the conversations page sorts on it.
+    last_message_at = fields.DatetimeField()
+
+    class Meta:
+        table = "conversations"
+        unique_together = (("channel", "thread_key"),)
+        # The conversations page lists newest activity first, optionally per status or channel, keyset-paginated.
+        indexes = (
+            ("last_message_at", "id"),
+            ("status", "last_message_at", "id"),
+            ("channel", "last_message_at", "id"),
+        )
+
+
+class Message(Model):
+    id = fields.UUIDField(primary_key=True)
+    conversation = fields.ForeignKeyField("agentops.Conversation", related_name="messages", on_delete=fields.CASCADE)
+    # Position in the thread, assigned under the conversation's lock: the order customers and agents see.
+    sequence = fields.IntField()
+    direction = fields.CharEnumField(MessageDirection, max_length=8)
+    author = fields.CharEnumField(MessageAuthor, max_length=8)
+    text = fields.TextField()
+    # The ingest event an inbound message came from; unique so a replayed event never appends twice.
+    ingest_event = fields.OneToOneField(
+        "agentops.IngestEvent", related_name="message", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "messages"
+        unique_together = (("conversation", "sequence"),)
+        ordering = ["sequence"]

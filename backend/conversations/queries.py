@@ -1,0 +1,53 @@
+"""Queries over conversations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from backend.channels.enums import Channel
+from backend.conversations import service
+from backend.conversations.models import ConversationStatus
+from backend.conversations.types import ConversationNode
+from backend.graphql.errors import BadUserInput
+from backend.graphql.pagination import page_size, to_connection
+from backend.graphql.permissions import CanRead
+
+
+@strawberry.input(description="Narrow the conversations list; every field is optional and they combine with AND.")
+class ConversationFilter:
+    channel: Channel | None = None
+    status: ConversationStatus | None = None
+    customer: str | None = None
+    active_after: datetime | None = strawberry.field(default=None, description="Last message at or after.")
+    active_before: datetime | None = strawberry.field(default=None, description="Last message before.")
+
+    def criteria(self) -> service.ConversationCriteria:
+        if self.active_after and self.active_before and self.active_after >= self.active_before:
+            raise BadUserInput("'activeAfter' must be before 'activeBefore'.", field="filter.activeAfter")
+        return service.ConversationCriteria(
+            channel=self.channel,
+            status=self.status,
+            customer=self.customer,
+            active_after=self.active_after,
+            active_before=self.active_before,
+        )
+
+
+@strawberry.type
+class ConversationQueries:
+    @strawberry.field(permission_classes=[CanRead], description="Conversations, most recent activity first.")
+    async def conversations(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: ConversationFilter | None = None,
+    ) -> relay.Connection[ConversationNode]:
+        size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
+        criteria = filter.criteria() if filter else service.ConversationCriteria()
+        page = await service.page_conversations(criteria=criteria, first=size, after=after)
+        return to_connection(page, ConversationNode.from_model)

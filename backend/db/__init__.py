@@ -1,0 +1,1 @@
+"""Database wiring: Tortoise configuration, database creation and migrations."""

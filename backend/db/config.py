@@ -1,0 +1,48 @@
+"""The Tortoise configuration: one app holding every domain's models, one migrations package."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.settings import Settings
+
+APP_LABEL = "agentops"
+
+# Each domain package that owns tables lists its models module here; migrations live in one package so
+# their order across domains is a single, linear history.
+MODEL_MODULES = [
+    "backend.auth.models",
+    "backend.ingest.models",
+    "backend.conversations.models",
+]
+MIGRATIONS_MODULE = "backend.migrations"
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    """Tortoise's config dict for these settings."""
+    url = settings.database_url
+    return {
+        "connections": {
+            "default": {
+                "engine": "tortoise.backends.asyncpg",
+                "credentials": {
+                    "host": url.hosts()[0]["host"],
+                    "port": url.hosts()[0]["port"] or 5432,
+                    "user": url.hosts()[0]["username"] or "postgres",
+                    "password": url.hosts()[0]["password"] or "",
+                    "database": settings.database_name,
+                    "minsize": 1,
+                    "maxsize": settings.database_pool_size,
+                },
+            }
+        },
+        "apps": {
+            APP_LABEL: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }

@@ -1,0 +1,1 @@
+"""Demo data for `agentops seed` and `make up`."""

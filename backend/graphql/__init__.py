@@ -1,0 +1,1 @@
+"""Shared GraphQL plumbing: schema assembly, context, permissions, errors, pagination."""

@@ -1,0 +1,52 @@
+"""The /graphql endpoint: builds each request's context and authenticates HTTP and websocket callers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgi_correlation_id import correlation_id
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+
+from backend.app_services import AppServices
+from backend.auth.keys import bearer_token
+from backend.graphql.context import RequestContext
+
+INVALID_KEY = "The API key is invalid or has been revoked."
+
+
+class AgentOpsGraphQL(GraphQL):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
+        services: AppServices = request.app.state.services
+        context = RequestContext(
+            request=request,
+            response=response,
+            request_id=correlation_id.get() or "-",
+            services=services,
+        )
+        token = bearer_token(request.headers.get("authorization"))
+        if token:
+            await self._authenticate(context, token)
+        return context
+
+    async def on_ws_connect(self, context: RequestContext) -> Any:
+        # Browsers cannot set headers on a websocket: the key may come in the connection_init payload.
+        params = context.connection_params or {}
+        raw = params.get("Authorization") or params.get("authorization")
+        token = bearer_token(raw) if isinstance(raw, str) else None
+        if token:
+            await self._authenticate(context, token)
+            if context.caller is None:
+                raise ConnectionRejectionError({"message": INVALID_KEY})
+        return await super().on_ws_connect(context)
+
+    @staticmethod
+    async def _authenticate(context: RequestContext, token: str) -> None:
+        context.caller = await context.services.authenticator.authenticate(token=token)
+        context.auth_problem = INVALID_KEY if context.caller is None else None

@@ -1,0 +1,1 @@
+"""Durable ingestion of channel events: the first write of every customer message."""

@@ -1,0 +1,1 @@
+"""Logs now; metrics, SLOs and traces later."""

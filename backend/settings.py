@@ -1,0 +1,77 @@
+"""Typed settings, read from AGENTOPS_* environment variables and an optional .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, PostgresDsn, RedisDsn, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "AGENTOPS_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every tunable of the product; the variable name is AGENTOPS_ + the field name in upper case."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: PostgresDsn = Field(default=PostgresDsn("postgres://postgres@127.0.0.1:5432/agentops"))
+    redis_url: RedisDsn = Field(default=RedisDsn("redis://127.0.0.1:6379/0"))
+    # Where private PostgreSQL / Redis servers keep their files when the configured ones are unreachable.
+    data_dir: Path = PROJECT_ROOT / ".agentops"
+
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = True
+
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    # How long a validated API key is trusted before it is looked up again; bounds how late a revocation
+    # takes effect on other replicas.
+    api_key_cache_seconds: float = Field(default=3.0, ge=0, le=60)
+
+    graphql_max_depth: int = Field(default=10, ge=2, le=50)
+    graphql_max_tokens: int = Field(default=2000, ge=50)
+    graphql_max_aliases: int = Field(default=15, ge=1)
+    graphql_max_page_size: int = Field(default=100, ge=1, le=1000)
+    graphiql: bool = True
+
+    worker_concurrency: int = Field(default=10, ge=1, le=500)
+    worker_heartbeat_seconds: int = Field(default=10, ge=1, le=3600)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_has_name(cls, value: PostgresDsn) -> PostgresDsn:
+        if not (value.path or "").strip("/"):
+            raise ValueError("must name a database, e.g. postgres://user@host:5432/agentops")
+        return value
+
+    @property
+    def database_name(self) -> str:
+        return (self.database_url.path or "").strip("/")
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when an AGENTOPS_* variable is wrong; the message names each variable."""
+
+
+def format_settings_error(error: ValidationError) -> str:
+    """Name each environment variable that is wrong and why, for a human."""
+    lines = ["Invalid configuration:"]
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else "?"
+        lines.append(f"  {ENV_PREFIX}{field.upper()}: {problem['msg']} (got {problem.get('input')!r})")
+    return "\n".join(lines)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; a wrong variable raises ConfigurationError naming it."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise ConfigurationError(format_settings_error(error)) from None

@@ -1,0 +1,74 @@
+"""The SAQ worker's settings: `agentops worker` (or `saq jobs.worker.settings`) runs them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import structlog
+from saq import Queue
+from tortoise import Tortoise
+
+from backend.db.config import tortoise_config
+from backend.db.database import ensure_database
+from backend.db.migrations import apply_migrations
+from backend.observability.logs import configure_logging
+from backend.settings import get_settings
+from jobs.heartbeat import beat_forever, worker_name
+
+log = structlog.get_logger(__name__)
+QUEUE_NAME = "agentops"
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    config = ctx["tortoise_config"]
+    app_settings = ctx["app_settings"]
+    await ensure_database(app_settings)
+    await Tortoise.init(config=config)
+    # The worker may start before any API: it brings the schema up to date under the same lock.
+    await apply_migrations(settings=app_settings, config=config)
+    ctx["heartbeat"] = asyncio.create_task(
+        beat_forever(
+            redis=ctx["queue"].redis,
+            name=ctx["worker_name"],
+            interval_seconds=app_settings.worker_heartbeat_seconds,
+        )
+    )
+    log.info("worker.started", worker=ctx["worker_name"])
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    heartbeat = ctx.get("heartbeat")
+    if heartbeat is not None:
+        heartbeat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await heartbeat
+    await Tortoise.close_connections()
+    log.info("worker.stopped", worker=ctx["worker_name"])
+
+
+def settings() -> dict[str, Any]:
+    """SAQ settings, built when the worker starts so they read this process's environment."""
+    app_settings = get_settings()
+    configure_logging(level=app_settings.log_level, json=app_settings.log_json)
+    queue = Queue.from_url(str(app_settings.redis_url), name=QUEUE_NAME)
+    context = {
+        "app_settings": app_settings,
+        "tortoise_config": tortoise_config(app_settings),
+        "worker_name": worker_name(),
+    }
+
+    async def _startup(ctx: dict[str, Any]) -> None:
+        ctx.update(context)
+        await startup(ctx)
+
+    return {
+        "queue": queue,
+        "functions": [],
+        "concurrency": app_settings.worker_concurrency,
+        "startup": _startup,
+        "shutdown": shutdown,
+        # A stopping worker finishes what it started before exiting.
+        "shutdown_grace_period_s": 20,
+    }

@@ -1,0 +1,134 @@
+"""Test services: a database and a Redis index of their own, on real servers (private ones if none answer)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from tortoise import connections
+
+from backend.auth import service as auth_service
+from backend.auth.scopes import Scope
+from backend.devservices import ensure_services
+from backend.settings import PROJECT_ROOT, Settings, get_settings
+
+TEST_DATABASE = "agentops_test"
+TEST_REDIS_DB = 15
+TABLES = ("messages", "ingest_events", "conversations", "api_keys")
+
+
+def _with_database(url: str, name: str) -> str:
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def _with_redis_db(url: str, index: int) -> str:
+    base = url.split("?")[0].rstrip("/")
+    head, _, tail = base.rpartition("/")
+    return f"{head}/{index}" if tail.isdigit() and head.count("/") >= 2 else f"{base}/{index}"
+
+
+async def _recreate_database(url: str) -> None:
+    admin = await asyncpg.connect(_with_database(url, "postgres"))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{TEST_DATABASE}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{TEST_DATABASE}"')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+def test_settings() -> Iterator[Settings]:
+    """Settings for the suite: the user's servers (or private ones), never the user's database or Redis index."""
+    configured = Settings(_env_file=None)  # type: ignore[call-arg]
+    with ensure_services(
+        database_url=_with_database(str(configured.database_url), TEST_DATABASE),
+        redis_url=_with_redis_db(str(configured.redis_url), TEST_REDIS_DB),
+        data_dir=PROJECT_ROOT / ".agentops" / "test-services",
+    ) as endpoints:
+        # A fresh database every run: the first start must bring it to the current schema by itself.
+        asyncio.run(_recreate_database(endpoints.database_url))
+        overrides = {
+            "AGENTOPS_DATABASE_URL": endpoints.database_url,
+            "AGENTOPS_REDIS_URL": endpoints.redis_url,
+            "AGENTOPS_ENVIRONMENT": "test",
+            "AGENTOPS_LOG_JSON": "true",
+            "AGENTOPS_API_KEY_CACHE_SECONDS": "1",
+        }
+        previous = {name: os.environ.get(name) for name in overrides}
+        os.environ.update(overrides)
+        get_settings.cache_clear()
+        try:
+            yield get_settings()
+        finally:
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+async def app(test_settings: Settings) -> AsyncIterator[object]:
+    """The API application, started in this process with its real lifespan (migrations included)."""
+    from backend.app import create_app
+
+    application = create_app(test_settings)
+    async with LifespanManager(application, startup_timeout=60, shutdown_timeout=30):
+        yield application
+
+
+@pytest.fixture
+async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture(autouse=True)
+async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Each test that uses the app starts from empty tables and an empty Redis index."""
+    if "app" in request.fixturenames:
+        await connections.get("default").execute_script(f"TRUNCATE {', '.join(TABLES)} CASCADE")
+        application = request.getfixturevalue("app")
+        await application.state.services.redis.flushdb()  # type: ignore[attr-defined]
+    yield
+
+
+@pytest.fixture
+def make_key(app: object):
+    """Create an API key with the given scopes and return its plaintext."""
+
+    async def create(*scopes: Scope, name: str = "test key") -> str:
+        _, secret = await auth_service.create_api_key(name=name, scopes=list(scopes))
+        return secret
+
+    return create
+
+
+@pytest.fixture(scope="session")
+def live_api(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `agentops api` process (uvicorn) on a free port, for websocket and multi-process tests."""
+    import subprocess
+    import sys
+
+    from tests.helpers import free_port, wait_for_http
+
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("live-api") / "api.log"
+    env = {**os.environ, "AGENTOPS_API_PORT": str(port)}
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "backend.cli.main", "api"], env=env, stdout=log_file, stderr=subprocess.STDOUT
+        )
+        try:
+            wait_for_http(f"http://127.0.0.1:{port}/healthz", process=process)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=20)

@@ -1,0 +1,39 @@
+"""Small helpers shared by tests."""
+
+from __future__ import annotations
+
+import httpx
+
+
+async def graphql(
+    client: httpx.AsyncClient, query: str, *, key: str | None = None, variables: dict | None = None
+) -> httpx.Response:
+    """POST a GraphQL document, with a bearer key when given."""
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_http(url: str, *, timeout: float = 60.0, process=None) -> None:
+    """Block until `url` answers 200; fail early if `process` exits first."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode} before {url} answered")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout}s")
