@@ -16,7 +16,7 @@ from backend.app_services import AppServices
 from backend.db.config import tortoise_config
 from backend.db.database import ensure_database
 from backend.db.migrations import apply_migrations
-from backend.graphql.schema import build_schema
+from backend.graphql.schema import get_schema
 from backend.graphql.view import AgentOpsGraphQL
 from backend.health import healthz, readyz
 from backend.observability.logs import configure_logging
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await app.state.services.close()
 
     graphql = AgentOpsGraphQL(
-        build_schema(settings),
+        get_schema(),
         graphql_ide="graphiql" if settings.graphiql else None,
         keep_alive=True,
         keep_alive_interval=15,

@@ -8,7 +8,11 @@ from backend.cli.keys import keys_app
 from backend.cli.schema import schema_app
 from backend.settings import ConfigurationError, get_settings
 
-app = typer.Typer(help="AgentOps Studio: control plane for AI customer-service agents.", no_args_is_help=True)
+app = typer.Typer(
+    help="AgentOps Studio: control plane for AI customer-service agents.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals can hold secrets (keys, URLs with passwords)
+)
 app.add_typer(keys_app, name="keys")
 app.add_typer(schema_app, name="schema")
 

@@ -27,7 +27,7 @@ async def ensure_database(settings: Settings) -> bool:
             # Identifiers cannot be bound as parameters; quote it the way Postgres does.
             quoted = '"' + settings.database_name.replace('"', '""') + '"'
             await connection.execute(f"CREATE DATABASE {quoted}")
-        except asyncpg.DuplicateDatabaseError:
+        except (asyncpg.DuplicateDatabaseError, asyncpg.UniqueViolationError):
             return False  # another process created it between our check and our CREATE
         return True
     finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import strawberry
 from strawberry import relay
 from strawberry.extensions import (
@@ -18,7 +20,7 @@ from backend.conversations.mutations import ConversationMutations
 from backend.conversations.queries import ConversationQueries
 from backend.conversations.subscriptions import ConversationSubscriptions
 from backend.graphql.errors import MaskUnexpectedErrors
-from backend.settings import Settings
+from backend.settings import Settings, get_settings
 
 
 @strawberry.type
@@ -36,9 +38,13 @@ class Subscription(ConversationSubscriptions):
     pass
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
-    """The executable schema with this deployment's limits."""
-    settings = settings or Settings()
+def _limits() -> Settings:
+    return get_settings()
+
+
+@lru_cache(maxsize=1)
+def get_schema() -> strawberry.Schema:
+    """The executable schema; built once per process (Strawberry's relay fields cannot be built twice)."""
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -48,13 +54,14 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             # Caches first: a repeated document skips parsing and validation entirely.
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
-            lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-            lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+            # Limits read the process's settings as each request starts.
+            lambda: QueryDepthLimiter(max_depth=_limits().graphql_max_depth),
+            lambda: MaxTokensLimiter(max_token_count=_limits().graphql_max_tokens),
+            lambda: MaxAliasesLimiter(max_alias_count=_limits().graphql_max_aliases),
         ],
     )
 
 
 def schema_sdl() -> str:
     """The schema in SDL, as committed in schema.graphql."""
-    return build_schema().as_str() + "\n"
+    return get_schema().as_str() + "\n"

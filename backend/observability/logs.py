@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO
 
 import structlog
 from asgi_correlation_id import correlation_id
@@ -17,7 +18,7 @@ def _add_request_id(_logger: object, _method: str, event: dict) -> dict:
     return event
 
 
-def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
+def configure_logging(*, level: str = "INFO", json: bool = True, stream: TextIO | None = None) -> None:
     """Route structlog and the standard library (uvicorn, tortoise, saq) through one JSON renderer."""
     shared = [
         structlog.contextvars.merge_contextvars,
@@ -41,7 +42,7 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
             renderer,
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
