@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from typing import Any
 
+import redis.asyncio as aioredis
 import structlog
 from saq import Queue
 from tortoise import Tortoise
@@ -28,9 +29,10 @@ async def startup(ctx: dict[str, Any]) -> None:
     await Tortoise.init(config=config)
     # The worker may start before any API: it brings the schema up to date under the same lock.
     await apply_migrations(settings=app_settings, config=config)
+    ctx["redis"] = aioredis.Redis.from_url(str(app_settings.redis_url), socket_connect_timeout=2)
     ctx["heartbeat"] = asyncio.create_task(
         beat_forever(
-            redis=ctx["queue"].redis,
+            redis=ctx["redis"],
             name=ctx["worker_name"],
             interval_seconds=app_settings.worker_heartbeat_seconds,
         )
@@ -44,6 +46,8 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         heartbeat.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await heartbeat
+    if "redis" in ctx:
+        await ctx["redis"].aclose()
     await Tortoise.close_connections()
     log.info("worker.stopped", worker=ctx["worker_name"])
 
@@ -69,6 +73,9 @@ def settings() -> dict[str, Any]:
         "concurrency": app_settings.worker_concurrency,
         "startup": _startup,
         "shutdown": shutdown,
-        # A stopping worker finishes what it started before exiting.
+        # A stopping worker finishes what it started before exiting. SAQ waits for its idle loops too, so
+        # they must wake often: dequeue and upkeep timers of a few seconds keep an idle stop that quick.
         "shutdown_grace_period_s": 20,
+        "dequeue_timeout": 1,
+        "timers": {"schedule": 1, "abort": 1, "sweep": 5, "worker_info": 5},
     }

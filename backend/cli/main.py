@@ -13,6 +13,16 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals can hold secrets (keys, URLs with passwords)
 )
+
+
+@app.callback()
+def _console_logs() -> None:
+    # Chores print readable lines; `api` and `worker` switch to JSON when they start.
+    from backend.observability.logs import configure_logging
+
+    configure_logging(level="INFO", json=False)
+
+
 app.add_typer(keys_app, name="keys")
 app.add_typer(schema_app, name="schema")
 

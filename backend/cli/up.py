@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import httpx
 import typer
+from pydantic import PostgresDsn, RedisDsn
 
 from backend.auth import service as auth_service
 from backend.auth.scopes import Scope
@@ -64,11 +65,17 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
             process.wait()
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run_up(settings: Settings | None = None) -> None:
     """Run the whole product in the foreground; Ctrl-C stops everything it started."""
     settings = settings or get_settings()
-    # SIGTERM (e.g. from a process manager) takes the same clean path as Ctrl-C.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C and SIGTERM (from a process manager) take the same clean path, even when started from a
+    # shell that set SIGINT to "ignore" for background jobs.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     processes: list[subprocess.Popen[bytes]] = []
     with ensure_services(
         database_url=str(settings.database_url), redis_url=str(settings.redis_url), data_dir=settings.data_dir
@@ -79,7 +86,7 @@ def run_up(settings: Settings | None = None) -> None:
             "AGENTOPS_REDIS_URL": endpoints.redis_url,
         }
         resolved = settings.model_copy(
-            update={"database_url": endpoints.database_url, "redis_url": endpoints.redis_url}
+            update={"database_url": PostgresDsn(endpoints.database_url), "redis_url": RedisDsn(endpoints.redis_url)}
         )
         try:
             created, demo_key = run_with_orm(resolved, _prepare_demo)

@@ -1,0 +1,77 @@
+"""`agentops up` on a machine with no PostgreSQL or Redis: it starts private ones, serves, and Ctrl-C stops all."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+from tests.helpers import free_port
+
+UNREACHABLE = {"AGENTOPS_DATABASE_URL": "postgres://postgres@127.0.0.1:1/agentops", "AGENTOPS_REDIS_URL": "redis://127.0.0.1:1/0"}
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _read_until(process: subprocess.Popen, marker: str, timeout: float) -> str:
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        seen.append(line)
+        if marker in line:
+            return "".join(seen)
+    raise AssertionError(f"{marker!r} never printed; output so far:\n{''.join(seen)[-3000:]}")
+
+
+def test_up_without_services_starts_private_ones_serves_and_stops_on_ctrl_c(tmp_path):
+    api_port = free_port()
+    env = {**os.environ, **UNREACHABLE, "AGENTOPS_API_PORT": str(api_port), "AGENTOPS_DATA_DIR": str(tmp_path),
+           "AGENTOPS_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
+    # Its own process group, like a terminal's foreground job: Ctrl-C signals the whole group.
+    up = subprocess.Popen(
+        [sys.executable, "-m", "backend.cli.main", "up"], env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    try:
+        output = _read_until(up, "Press Ctrl-C", timeout=120)
+        postgres_port = int(re.search(r"private one at postgres://[^@]+@127\.0\.0\.1:(\d+)/", output).group(1))
+        redis_port = int(re.search(r"valkey-server at redis://127\.0\.0\.1:(\d+)/", output).group(1))
+        key = re.search(r"Demo admin API key : (\S+)", output).group(1)
+        assert f"http://127.0.0.1:{api_port}/graphql" in output
+
+        base = f"http://127.0.0.1:{api_port}"
+        assert httpx.post(f"{base}/graphql", json={"query": "{ __typename }"}).json() == {"data": {"__typename": "Query"}}
+        listed = httpx.post(
+            f"{base}/graphql",
+            json={"query": "{ conversations(first: 10) { edges { node { customer } } } }"},
+            headers={"Authorization": f"Bearer {key}"},
+        ).json()
+        assert len(listed["data"]["conversations"]["edges"]) == 4  # the demo data
+        assert httpx.get(f"{base}/readyz").json()["status"] == "ready"
+    finally:
+        os.killpg(up.pid, signal.SIGINT)
+        up.wait(timeout=90)
+
+    assert up.returncode == 0
+    for port in (api_port, postgres_port, redis_port):
+        assert not _answers(port), f"port {port} still answers after Ctrl-C"
+    time.sleep(0.5)
+    try:
+        os.killpg(up.pid, 0)
+        survivors = subprocess.run(["pgrep", "-g", str(up.pid), "-a"], capture_output=True, text=True).stdout
+        raise AssertionError(f"processes left in the group after Ctrl-C:\n{survivors}")
+    except ProcessLookupError:
+        pass
