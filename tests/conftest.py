@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
@@ -49,6 +50,8 @@ def test_settings() -> Iterator[Settings]:
         database_url=_with_database(str(configured.database_url), TEST_DATABASE),
         redis_url=_with_redis_db(str(configured.redis_url), TEST_REDIS_DB),
         data_dir=PROJECT_ROOT / ".agentops" / "test-services",
+        # Straight to the terminal: pytest would otherwise swallow which servers the run is using.
+        log=lambda line: print(line, file=sys.__stderr__, flush=True),
     ) as endpoints:
         # A fresh database every run: the first start must bring it to the current schema by itself.
         asyncio.run(_recreate_database(endpoints.database_url))
