@@ -9,6 +9,10 @@ import redis.asyncio as aioredis
 
 from backend.auth.service import ApiKeyAuthenticator
 from backend.events.hub import EventHub
+from backend.ingest.queueing import make_queue
+from backend.ingest.rate_limit import RateLimiter
+from backend.ingest.service import IngestContext
+from backend.ingest.stats import IngestStatsFeed
 from backend.settings import Settings
 
 
@@ -19,6 +23,8 @@ class AppServices:
     redis: aioredis.Redis
     hub: EventHub
     authenticator: ApiKeyAuthenticator
+    ingest: IngestContext
+    ingest_stats: IngestStatsFeed
 
     @classmethod
     def open(cls, *, settings: Settings, tortoise_config: dict[str, Any]) -> AppServices:
@@ -26,15 +32,20 @@ class AppServices:
         redis = aioredis.Redis.from_url(
             str(settings.redis_url), socket_connect_timeout=2, socket_timeout=5, health_check_interval=30
         )
+        queue = make_queue(settings)
         return cls(
             settings=settings,
             tortoise_config=tortoise_config,
             redis=redis,
             hub=EventHub(redis),
             authenticator=ApiKeyAuthenticator(ttl_seconds=settings.api_key_cache_seconds),
+            ingest=IngestContext(settings=settings, queue=queue, rate_limiter=RateLimiter(redis)),
+            ingest_stats=IngestStatsFeed(queue=queue, interval_seconds=settings.ingest_stats_interval_seconds),
         )
 
     async def close(self) -> None:
         """Close what open() created."""
+        await self.ingest_stats.close()
         await self.hub.close()
+        await self.ingest.queue.disconnect()
         await self.redis.aclose()

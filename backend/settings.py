@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, PostgresDsn, RedisDsn, ValidationError, field_validator
+from pydantic import Field, PostgresDsn, RedisDsn, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "AGENTOPS_"
@@ -39,6 +39,28 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(default=15, ge=1)
     graphql_max_page_size: int = Field(default=100, ge=1, le=1000)
     graphiql: bool = True
+
+    # Ingestion: bounds on what an adapter may send, and how hard.
+    ingest_max_batch: int = Field(default=100, ge=1, le=1000)
+    ingest_max_text_chars: int = Field(default=8000, ge=1)
+    ingest_max_metadata_bytes: int = Field(default=4096, ge=2)
+    ingest_max_future_seconds: int = Field(default=300, ge=0)
+    rate_limit_per_key_per_minute: int = Field(default=60000, ge=1)
+    rate_limit_per_sender_per_minute: int = Field(default=120, ge=1)
+    # Processing: attempts counts every try (SAQ's `retries`), backoff doubles from the delay up to the cap.
+    process_attempts: int = Field(default=5, ge=1, le=50)
+    process_timeout_seconds: int = Field(default=30, ge=1)
+    process_retry_delay_seconds: float = Field(default=1.0, ge=0)
+    process_retry_max_delay_seconds: float = Field(default=60.0, ge=0)
+    reconcile_every_seconds: int = Field(default=15, ge=1, le=59)
+    reconcile_stale_after_seconds: int = Field(default=30, ge=1)
+    # Webhooks: secrets are optional; a webhook whose secret is unset answers 503 rather than accept unsigned input.
+    twilio_auth_token: SecretStr | None = None
+    webhook_signing_secret: SecretStr | None = None
+    webhook_tolerance_seconds: int = Field(default=300, ge=1)
+    # The public URL Twilio calls, when the API sits behind a proxy that rewrites host or scheme.
+    public_base_url: str | None = None
+    ingest_stats_interval_seconds: float = Field(default=2.0, gt=0)
 
     worker_concurrency: int = Field(default=10, ge=1, le=500)
     worker_heartbeat_seconds: int = Field(default=10, ge=1, le=3600)

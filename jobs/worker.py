@@ -8,18 +8,20 @@ from typing import Any
 
 import redis.asyncio as aioredis
 import structlog
-from saq import Queue
+from saq import CronJob
 from tortoise import Tortoise
 
 from backend.db.config import tortoise_config
 from backend.db.database import ensure_database
 from backend.db.migrations import apply_migrations
+from backend.events.hub import EventHub
+from backend.ingest.queueing import make_queue
 from backend.observability.logs import configure_logging
 from backend.settings import get_settings
 from jobs.heartbeat import beat_forever, worker_name
+from jobs.ingest import process_event, reconcile
 
 log = structlog.get_logger(__name__)
-QUEUE_NAME = "agentops"
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -30,6 +32,8 @@ async def startup(ctx: dict[str, Any]) -> None:
     # The worker may start before any API: it brings the schema up to date under the same lock.
     await apply_migrations(settings=app_settings, config=config)
     ctx["redis"] = aioredis.Redis.from_url(str(app_settings.redis_url), socket_connect_timeout=2)
+    ctx["hub"] = EventHub(ctx["redis"])
+    ctx["queue"] = ctx["worker"].queue
     ctx["heartbeat"] = asyncio.create_task(
         beat_forever(
             redis=ctx["redis"],
@@ -56,7 +60,7 @@ def settings() -> dict[str, Any]:
     """SAQ settings, built when the worker starts so they read this process's environment."""
     app_settings = get_settings()
     configure_logging(level=app_settings.log_level, json=app_settings.log_json)
-    queue = Queue.from_url(str(app_settings.redis_url), name=QUEUE_NAME)
+    queue = make_queue(app_settings)
     context = {
         "app_settings": app_settings,
         "tortoise_config": tortoise_config(app_settings),
@@ -69,7 +73,10 @@ def settings() -> dict[str, Any]:
 
     return {
         "queue": queue,
-        "functions": [],
+        "functions": [process_event, reconcile],
+        "cron_jobs": [
+            CronJob(reconcile, cron=f"* * * * * */{app_settings.reconcile_every_seconds}", timeout=60, retries=1)
+        ],
         "concurrency": app_settings.worker_concurrency,
         "startup": _startup,
         "shutdown": shutdown,

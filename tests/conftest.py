@@ -20,7 +20,7 @@ from backend.settings import PROJECT_ROOT, Settings, get_settings
 
 TEST_DATABASE = "agentops_test"
 TEST_REDIS_DB = 15
-TABLES = ("messages", "ingest_events", "conversations", "api_keys")
+TABLES = ("dead_letters", "messages", "ingest_events", "conversations", "api_keys")
 
 
 def _with_database(url: str, name: str) -> str:
@@ -61,6 +61,15 @@ def test_settings() -> Iterator[Settings]:
             "AGENTOPS_ENVIRONMENT": "test",
             "AGENTOPS_LOG_JSON": "true",
             "AGENTOPS_API_KEY_CACHE_SECONDS": "1",
+            # Failures, retries and the reconciler on a test's time scale.
+            "AGENTOPS_PROCESS_ATTEMPTS": "3",
+            "AGENTOPS_PROCESS_RETRY_DELAY_SECONDS": "0.2",
+            "AGENTOPS_PROCESS_RETRY_MAX_DELAY_SECONDS": "0.5",
+            "AGENTOPS_RECONCILE_EVERY_SECONDS": "1",
+            "AGENTOPS_RECONCILE_STALE_AFTER_SECONDS": "2",
+            "AGENTOPS_RATE_LIMIT_PER_SENDER_PER_MINUTE": "1000",
+            "AGENTOPS_INGEST_STATS_INTERVAL_SECONDS": "0.3",
+            "AGENTOPS_WORKER_CONCURRENCY": "8",
         }
         previous = {name: os.environ.get(name) for name in overrides}
         os.environ.update(overrides)
@@ -118,7 +127,6 @@ def make_key(app: object):
 def live_api(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `agentops api` process (uvicorn) on a free port, for websocket and multi-process tests."""
     import subprocess
-    import sys
 
     from tests.helpers import free_port, wait_for_http
 
@@ -135,3 +143,44 @@ def live_api(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
         finally:
             process.terminate()
             process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def workers(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list]:
+    """Four real `agentops worker` processes (SAQ) on the test database and Redis index."""
+    import subprocess
+
+    from jobs.heartbeat import HEARTBEAT_PREFIX
+
+    log_dir = tmp_path_factory.mktemp("workers")
+    processes = []
+    for index in range(4):
+        log_file = (log_dir / f"worker-{index}.log").open("wb")
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "backend.cli.main", "worker"],
+                env={**os.environ, "AGENTOPS_WORKER_HEARTBEAT_SECONDS": "1"},
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+        )
+    import redis as sync_redis
+    import time
+
+    client = sync_redis.Redis.from_url(str(test_settings.redis_url))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        alive = {key.decode().rsplit(":", 1)[-1] for key in client.scan_iter(match=HEARTBEAT_PREFIX + "*")}
+        if {str(process.pid) for process in processes} <= alive:
+            break
+        if any(process.poll() is not None for process in processes):
+            raise RuntimeError(f"a worker exited at start; logs in {log_dir}")
+        time.sleep(0.2)
+    client.close()
+    try:
+        yield processes
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)

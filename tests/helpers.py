@@ -37,3 +37,17 @@ def wait_for_http(url: str, *, timeout: float = 60.0, process=None) -> None:
             pass
         time.sleep(0.2)
     raise TimeoutError(f"{url} did not answer within {timeout}s")
+
+
+async def wait_until(predicate, *, timeout: float = 60.0, interval: float = 0.2, message: str = "condition"):
+    """Await `predicate()` until it returns something truthy; fail after `timeout` seconds."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = await predicate()
+        if value:
+            return value
+        await asyncio.sleep(interval)
+    raise AssertionError(f"{message} did not happen within {timeout}s")

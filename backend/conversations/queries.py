@@ -13,8 +13,10 @@ from backend.conversations import service
 from backend.conversations.models import ConversationStatus
 from backend.conversations.types import ConversationNode
 from backend.graphql.errors import BadUserInput
+from backend.graphql.ids import parse_uuid
 from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import CanRead
+from backend.graphql.time_range import check_range
 
 
 @strawberry.input(description="Narrow the conversations list; every field is optional and they combine with AND.")
@@ -24,16 +26,19 @@ class ConversationFilter:
     customer: str | None = None
     active_after: datetime | None = strawberry.field(default=None, description="Last message at or after.")
     active_before: datetime | None = strawberry.field(default=None, description="Last message before.")
+    text: str | None = strawberry.field(default=None, description="Some message contains this (any case).")
 
     def criteria(self) -> service.ConversationCriteria:
-        if self.active_after and self.active_before and self.active_after >= self.active_before:
-            raise BadUserInput("'activeAfter' must be before 'activeBefore'.", field="filter.activeAfter")
+        check_range(self.active_after, self.active_before, start_field="activeAfter", end_field="activeBefore")
+        if self.text is not None and not 1 <= len(self.text.strip()) <= 200:
+            raise BadUserInput("'text' must be 1 to 200 characters.", field="filter.text")
         return service.ConversationCriteria(
             channel=self.channel,
             status=self.status,
             customer=self.customer,
             active_after=self.active_after,
             active_before=self.active_before,
+            text=self.text.strip() if self.text else None,
         )
 
 
@@ -51,3 +56,10 @@ class ConversationQueries:
         criteria = filter.criteria() if filter else service.ConversationCriteria()
         page = await service.page_conversations(criteria=criteria, first=size, after=after)
         return to_connection(page, ConversationNode.from_model)
+
+    @strawberry.field(permission_classes=[CanRead], description="One conversation by its id (null if none).")
+    async def conversation(self, info: Info, id: relay.GlobalID) -> ConversationNode | None:
+        if id.type_name != "Conversation":
+            raise BadUserInput("'id' is not a Conversation id.", field="id")
+        row = await info.context.loaders.conversation_by_id.load(parse_uuid(id.node_id))
+        return ConversationNode.from_model(row) if row else None

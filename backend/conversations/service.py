@@ -6,6 +6,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from tortoise.expressions import Subquery
+
 from backend.channels.enums import Channel
 from backend.conversations.models import Conversation, ConversationStatus, Message
 from backend.db.keyset import Page, newest_first
@@ -21,6 +23,7 @@ class ConversationCriteria:
     customer: str | None = None
     active_after: datetime | None = None
     active_before: datetime | None = None
+    text: str | None = None
 
 
 async def page_conversations(*, criteria: ConversationCriteria, first: int, after: str | None) -> Page[Conversation]:
@@ -36,6 +39,9 @@ async def page_conversations(*, criteria: ConversationCriteria, first: int, afte
         query = query.filter(last_message_at__gte=criteria.active_after)
     if criteria.active_before:
         query = query.filter(last_message_at__lt=criteria.active_before)
+    if criteria.text:
+        matching = Message.filter(text__icontains=criteria.text).values("conversation_id")
+        query = query.filter(id__in=Subquery(matching))
     return await newest_first(query, time_field="last_message_at", first=first, after=after)
 
 

@@ -27,8 +27,15 @@ class EventHub:
         self._ready = asyncio.Event()
 
     async def publish(self, topic: str, payload: dict[str, Any]) -> None:
-        """Send an event to every process; call it only after the write it describes has committed."""
-        await self._redis.publish(CHANNEL_PREFIX + topic, json.dumps(payload, default=str))
+        """Send an event to every process; call it only after the write it describes has committed.
+
+        Best effort: the database already holds the change, and live views re-read it; a Redis outage must
+        not turn a committed write into a failed request or a retried job.
+        """
+        try:
+            await self._redis.publish(CHANNEL_PREFIX + topic, json.dumps(payload, default=str))
+        except (aioredis.RedisError, OSError) as error:
+            log.warning("event_hub.publish_failed", topic=topic, error=str(error))
 
     async def subscribe(self, topic: str) -> AsyncIterator[dict[str, Any]]:
         """Yield events of a topic until the consumer stops iterating."""

@@ -20,21 +20,24 @@ from backend.conversations.mutations import ConversationMutations
 from backend.conversations.queries import ConversationQueries
 from backend.conversations.subscriptions import ConversationSubscriptions
 from backend.graphql.errors import MaskUnexpectedErrors
+from backend.ingest.mutations import IngestMutations
+from backend.ingest.queries import IngestQueries
+from backend.ingest.subscriptions import IngestSubscriptions
 from backend.settings import Settings, get_settings
 
 
 @strawberry.type
-class Query(AuthQueries, ConversationQueries):
+class Query(AuthQueries, ConversationQueries, IngestQueries):
     node: relay.Node | None = relay.node(description="Any object by its global id.")
 
 
 @strawberry.type
-class Mutation(AuthMutations, ConversationMutations):
+class Mutation(AuthMutations, ConversationMutations, IngestMutations):
     pass
 
 
 @strawberry.type
-class Subscription(ConversationSubscriptions):
+class Subscription(ConversationSubscriptions, IngestSubscriptions):
     pass
 
 

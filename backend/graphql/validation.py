@@ -17,10 +17,12 @@ def to_camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def validate_input(model: type[ModelT], data: dict[str, Any]) -> ModelT | ValidationError:
+def validate_input(
+    model: type[ModelT], data: dict[str, Any], *, context: dict[str, Any] | None = None
+) -> ModelT | ValidationError:
     """The validated model, or a ValidationError naming the field (in GraphQL's camelCase) and why."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except PydanticValidationError as error:
         problem = error.errors()[0]
         field = ".".join(to_camel(str(part)) for part in problem["loc"]) or "input"

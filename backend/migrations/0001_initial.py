@@ -6,6 +6,7 @@ from backend.conversations.models import ConversationStatus, MessageAuthor, Mess
 from backend.ingest.models import IngestStatus
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
+from tortoise.fields.db_defaults import SqlDefault
 from uuid import uuid4
 from tortoise import fields
 from tortoise.indexes import Index
@@ -14,6 +15,11 @@ class Migration(migrations.Migration):
     initial = True
 
     operations = [
+        # IngestEvent.accepted_seq draws from this sequence (its column default).
+        ops.RunSQL(
+            "CREATE SEQUENCE IF NOT EXISTS ingest_events_accepted_seq",
+            reverse_sql="DROP SEQUENCE IF EXISTS ingest_events_accepted_seq",
+        ),
         ops.CreateModel(
             name='ApiKey',
             fields=[
@@ -53,6 +59,7 @@ class Migration(migrations.Migration):
                 ('idempotency_key', fields.CharField(max_length=200)),
                 ('sender', fields.CharField(max_length=128)),
                 ('external_conversation_id', fields.CharField(null=True, max_length=200)),
+                ('thread_key', fields.CharField(max_length=200)),
                 ('text', fields.TextField(unique=False)),
                 ('occurred_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('metadata', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
@@ -60,10 +67,11 @@ class Migration(migrations.Migration):
                 ('attempts', fields.IntField(default=0)),
                 ('last_error', fields.TextField(null=True, unique=False)),
                 ('received_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('accepted_seq', fields.BigIntField(db_default=SqlDefault("nextval('ingest_events_accepted_seq')"))),
                 ('processed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('api_key', fields.ForeignKeyField('agentops.ApiKey', source_field='api_key_id', null=True, db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.SET_NULL)),
             ],
-            options={'table': 'ingest_events', 'app': 'agentops', 'unique_together': (('channel', 'idempotency_key'),), 'indexes': [Index(fields=['status', 'received_at'])], 'pk_attr': 'id'},
+            options={'table': 'ingest_events', 'app': 'agentops', 'unique_together': (('channel', 'idempotency_key'),), 'indexes': [Index(fields=['status', 'received_at', 'id']), Index(fields=['received_at', 'id']), Index(fields=['channel', 'thread_key', 'status', 'accepted_seq'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -1,0 +1,48 @@
+"""Putting accepted events on the SAQ queue: the job key is the event id, so an event is queued at most once."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterable
+
+import redis.asyncio as aioredis
+import structlog
+from saq import Queue
+
+from backend.settings import Settings
+
+log = structlog.get_logger(__name__)
+QUEUE_NAME = "agentops"
+PROCESS_EVENT_JOB = "process_event"
+
+
+def make_queue(settings: Settings) -> Queue:
+    """The queue API processes enqueue to and workers take from."""
+    return Queue.from_url(str(settings.redis_url), name=QUEUE_NAME)
+
+
+async def enqueue_processing(*, queue: Queue, settings: Settings, event_ids: Iterable[uuid.UUID]) -> int:
+    """Enqueue process_event for each id; returns how many were enqueued.
+
+    A Redis failure is logged, not raised: the events are already safe in PostgreSQL and the reconciler
+    enqueues whatever stays RECEIVED.
+    """
+
+    async def enqueue_one(event_id: uuid.UUID) -> bool:
+        try:
+            job = await queue.enqueue(
+                PROCESS_EVENT_JOB,
+                key=str(event_id),
+                event_id=str(event_id),
+                retries=settings.process_attempts,
+                timeout=settings.process_timeout_seconds,
+                retry_delay=settings.process_retry_delay_seconds,
+                retry_backoff=settings.process_retry_max_delay_seconds,
+            )
+        except (aioredis.RedisError, OSError) as error:
+            log.warning("ingest.enqueue_failed", event_id=str(event_id), error=str(error))
+            return False
+        return job is not None
+
+    return sum(await asyncio.gather(*(enqueue_one(event_id) for event_id in event_ids)))

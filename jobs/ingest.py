@@ -1,0 +1,40 @@
+"""Ingest jobs: thin wrappers that take ids and call the ingest domain's services."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import structlog
+
+from backend.faults import raise_if_injected
+from backend.ingest import dead_letters, processing, reconciler
+
+log = structlog.get_logger(__name__)
+PROCESS_FAULT_POINT = "ingest.process_event"
+
+
+async def process_event(ctx: dict[str, Any], *, event_id: str) -> int:
+    """Append an accepted event to its conversation; after the last failed attempt it becomes DEAD."""
+    job = ctx["job"]
+    try:
+        await raise_if_injected(ctx["redis"], PROCESS_FAULT_POINT)
+        result = await processing.process_event(event_id=uuid.UUID(event_id), hub=ctx["hub"])
+    except Exception as error:  # recorded on the event (and as a dead letter at the end), then retried
+        final = job.attempts >= job.retries
+        died = await dead_letters.record_failure(
+            event_id=uuid.UUID(event_id), error=error, attempt=job.attempts, final=final
+        )
+        log.warning("ingest.process_failed", event_id=event_id, attempt=job.attempts, dead=died, error=str(error))
+        if final:
+            return 0  # the dead letter holds the failure; SAQ need not keep retrying
+        raise
+    return result.appended
+
+
+async def reconcile(ctx: dict[str, Any]) -> int:
+    """Cron: re-enqueue events left RECEIVED too long (after a Redis flush, a crash, a lost enqueue)."""
+    requeued = await reconciler.requeue_stale_events(queue=ctx["queue"], settings=ctx["app_settings"])
+    if requeued:
+        log.info("ingest.reconciled", requeued=requeued)
+    return requeued
