@@ -13,6 +13,8 @@ from starlette.routing import Route, WebSocketRoute
 from tortoise.contrib.starlette import RegisterTortoise
 
 from backend.app_services import AppServices
+from backend.channels.webhooks.events import events_webhook
+from backend.channels.webhooks.twilio_sms import twilio_sms_webhook
 from backend.db.config import tortoise_config
 from backend.db.database import ensure_database
 from backend.db.migrations import apply_migrations
@@ -52,6 +54,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        Route("/webhooks/twilio/sms", twilio_sms_webhook, methods=["POST"]),
+        Route("/webhooks/events", events_webhook, methods=["POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
     ]

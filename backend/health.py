@@ -18,8 +18,20 @@ log = structlog.get_logger(__name__)
 CHECK_TIMEOUT_SECONDS = 2.0
 
 
-async def healthz(_request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
+async def healthz(request: Request) -> JSONResponse:
+    # No I/O here: liveness must not depend on the database. Live-subscription counts show at a glance
+    # whether closed clients left work behind.
+    services: AppServices | None = getattr(request.app.state, "services", None)
+    live = (
+        {
+            "eventSubscribers": services.hub.subscriber_count,
+            "ingestStatsSubscribers": services.ingest_stats.subscriber_count,
+            "ingestStatsProducerRunning": services.ingest_stats.running,
+        }
+        if services
+        else {}
+    )
+    return JSONResponse({"status": "ok", "live": live})
 
 
 async def _check_database() -> str | None:

@@ -51,3 +51,23 @@ async def wait_until(predicate, *, timeout: float = 60.0, interval: float = 0.2,
             return value
         await asyncio.sleep(interval)
     raise AssertionError(f"{message} did not happen within {timeout}s")
+
+
+class StatementCounter:
+    """Counts SQL statements sent through Tortoise's asyncpg client while active (instrumentation, not a mock)."""
+
+    def __init__(self, monkeypatch) -> None:
+        from tortoise.backends.asyncpg.client import AsyncpgDBClient
+
+        self.statements: list[str] = []
+        for name in ("execute_query", "execute_query_dict", "execute_insert", "execute_many", "execute_script"):
+            original = getattr(AsyncpgDBClient, name)
+
+            def counted(client, query, *args, _original=original, **kwargs):
+                self.statements.append(query)
+                return _original(client, query, *args, **kwargs)
+
+            monkeypatch.setattr(AsyncpgDBClient, name, counted)
+
+    def reset(self) -> None:
+        self.statements.clear()

@@ -45,15 +45,6 @@ async def page_conversations(*, criteria: ConversationCriteria, first: int, afte
     return await newest_first(query, time_field="last_message_at", first=first, after=after)
 
 
-async def page_messages(*, conversation_id: uuid.UUID, first: int, after_sequence: int | None) -> tuple[list[Message], bool]:
-    """Messages of a conversation in thread order after a position, and whether more follow."""
-    query = Message.filter(conversation_id=conversation_id)
-    if after_sequence is not None:
-        query = query.filter(sequence__gt=after_sequence)
-    rows = await query.order_by("sequence").limit(first + 1)
-    return rows[:first], len(rows) > first
-
-
 async def get_conversation(*, conversation_id: uuid.UUID) -> Conversation | None:
     """One conversation, read fresh from the database."""
     return await Conversation.get_or_none(id=conversation_id)

@@ -84,10 +84,8 @@ class ConversationNode(relay.Node):
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> relay.Connection[MessageNode]:
         size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
-        rows, has_more = await service.page_messages(
-            conversation_id=parse_uuid(self.id),
-            first=size,
-            after_sequence=decode_position(after) if after else None,
+        rows, has_more = await info.context.loaders.message_page.load(
+            (parse_uuid(self.id), size, decode_position(after) if after else 0)
         )
         page = Page(items=rows, cursors=[encode_position(row.sequence) for row in rows], has_next_page=has_more)
         return to_connection(page, MessageNode.from_model)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
-from typing import Annotated
 
 from backend.auth.scopes import Scope, grants
 from backend.auth.service import Caller
@@ -129,14 +130,11 @@ class IngestMutations:
         caller = _ingest_caller(info)
         if isinstance(caller, Unauthorized):
             return caller
-        valid = [item for item in checked if isinstance(item, IncomingEvent)]
-        answers = iter(
-            await service.accept_events(events=valid, api_key_id=caller.key_id, context=info.context.services.ingest)
-            if valid
-            else []
+        answers = await service.accept_checked(
+            checked=checked, api_key_id=caller.key_id, context=info.context.services.ingest
         )
         return IngestEventsPayload(
-            results=[item if isinstance(item, ValidationError) else _answer(next(answers)) for item in checked]
+            results=[answer if isinstance(answer, ValidationError) else _answer(answer) for answer in answers]
         )
 
     @strawberry.mutation(permission_classes=[CanOperate], description="Send a dead letter's event down the path again.")

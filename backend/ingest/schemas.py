@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic.alias_generators import to_camel
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from backend.channels.enums import Channel
 from backend.settings import Settings
 
-JsonScalar = str | int | float | bool | None
+SCALARS = (str, int, float, bool, type(None))
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,10 @@ def _no_nul(value: str) -> str:
 class IncomingEvent(BaseModel):
     """One customer event from a channel adapter, validated before anything is written."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Webhooks send camelCase JSON, GraphQL resolvers pass snake_case: both name the same fields.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, alias_generator=to_camel, validate_by_name=True, validate_by_alias=True
+    )
 
     channel: Channel
     idempotency_key: str = Field(min_length=1, max_length=200)
@@ -52,7 +56,7 @@ class IncomingEvent(BaseModel):
     external_conversation_id: str | None = Field(default=None, min_length=1, max_length=200)
     text: str = Field(min_length=1)
     occurred_at: AwareDatetime
-    metadata: dict[str, JsonScalar] = Field(default_factory=dict, max_length=32)
+    metadata: dict[str, Any] = Field(default_factory=dict, max_length=32)
 
     @field_validator("idempotency_key", "sender", "external_conversation_id")
     @classmethod
@@ -84,6 +88,10 @@ class IncomingEvent(BaseModel):
     @field_validator("metadata")
     @classmethod
     def _metadata_fits(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        for name, item in value.items():
+            # Flat key/value pairs only: adapters' ids and flags, not documents.
+            if not isinstance(item, SCALARS):
+                raise ValueError(f"value of '{name}' must be a string, number, boolean or null")
         encoded = json.dumps(value, separators=(",", ":"))
         if "\\u0000" in encoded:
             raise ValueError("must not contain NUL characters")

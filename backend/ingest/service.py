@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from typing import TypeVar
 from datetime import datetime
 
 from saq import Queue
@@ -120,6 +121,18 @@ async def accept_events(
     if new_ids:
         await enqueue_processing(queue=context.queue, settings=context.settings, event_ids=new_ids)
     return answers
+
+
+Refusal = TypeVar("Refusal")
+
+
+async def accept_checked(
+    *, checked: list[IncomingEvent | Refusal], api_key_id: uuid.UUID | None, context: IngestContext
+) -> list[Accepted | Throttled | Refusal]:
+    """accept_events for the valid items of a batch; refusals stay in place, so answers keep the input's order."""
+    valid = [item for item in checked if isinstance(item, IncomingEvent)]
+    answers = iter(await accept_events(events=valid, api_key_id=api_key_id, context=context) if valid else [])
+    return [next(answers) if isinstance(item, IncomingEvent) else item for item in checked]
 
 
 async def accept_event(

@@ -1,0 +1,64 @@
+"""Live: an ingested event reaches conversationUpdated subscribers; ingestStats is pushed and stops with its client."""
+
+import asyncio
+import json
+
+import httpx
+import websockets
+
+from backend.auth.scopes import Scope
+from tests.helpers import wait_until
+from tests.ingest.documents import INGEST_EVENT, event
+
+CONVERSATION_UPDATED = "subscription { conversationUpdated { customer messageCount lastMessage { text } } }"
+INGEST_STATS = "subscription { ingestStats { accepted received processed dead queueDepth } }"
+
+
+async def _subscribe(base: str, key: str, query: str):
+    socket = await websockets.connect(base.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"])
+    await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
+    assert json.loads(await socket.recv())["type"] == "connection_ack"
+    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+    return socket
+
+
+async def _next_data(socket) -> dict:
+    while True:
+        message = json.loads(await asyncio.wait_for(socket.recv(), timeout=20))
+        if message["type"] == "next":
+            return message["payload"]["data"]
+        assert message["type"] == "ping", message
+
+
+async def test_an_ingested_event_reaches_a_conversation_subscriber(live_api, make_key, workers):
+    key = await make_key(Scope.INGEST, Scope.READ)
+    socket = await _subscribe(live_api, key, CONVERSATION_UPDATED)
+    await asyncio.sleep(0.3)
+    async with httpx.AsyncClient(base_url=live_api, headers={"Authorization": f"Bearer {key}"}) as http:
+        sent = event(sender="+15550102030", text="Is the dentist open on Saturday?")
+        answer = (await http.post("/graphql", json={"query": INGEST_EVENT, "variables": {"input": sent}})).json()
+        assert answer["data"]["ingestEvent"]["__typename"] == "EventAccepted"
+    update = (await _next_data(socket))["conversationUpdated"]
+    assert update == {"customer": "+15550102030", "messageCount": 1, "lastMessage": {"text": "Is the dentist open on Saturday?"}}
+    await socket.close()
+
+
+async def test_ingest_stats_are_pushed_and_stop_when_the_client_leaves(live_api, make_key):
+    key = await make_key(Scope.INGEST, Scope.READ)
+    async with httpx.AsyncClient(base_url=live_api, headers={"Authorization": f"Bearer {key}"}) as http:
+        socket = await _subscribe(live_api, key, INGEST_STATS)
+        before = (await _next_data(socket))["ingestStats"]
+        await http.post("/graphql", json={"query": INGEST_EVENT, "variables": {"input": event()}})
+        while (pushed := (await _next_data(socket))["ingestStats"])["accepted"] == before["accepted"]:
+            pass
+        assert pushed["accepted"] == before["accepted"] + 1
+        live = (await http.get("/healthz")).json()["live"]
+        assert live["ingestStatsSubscribers"] == 1 and live["ingestStatsProducerRunning"] is True
+
+        await socket.close()
+
+        async def nothing_left_running():
+            live = (await http.get("/healthz")).json()["live"]
+            return live["ingestStatsSubscribers"] == 0 and not live["ingestStatsProducerRunning"] and live["eventSubscribers"] == 0
+
+        await wait_until(nothing_left_running, timeout=10, message="the server releasing the closed subscription")
