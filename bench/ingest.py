@@ -17,6 +17,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import signal
 import statistics
 import subprocess
@@ -67,15 +68,14 @@ async def _http_load(url: str, key: str, *, batch: int, concurrency: int, second
     latencies: list[float] = []
     counts = {"sent": 0, "accepted": 0}
     deadline = time.perf_counter() + seconds if seconds else float("inf")
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
     def one(n: int) -> dict:
         # Many senders keep per-sender rate-limit keys and conversation threads apart, like real traffic.
         return event(key=f"{tag}-{n}", sender=f"+1555{random.randrange(senders):07d}")
 
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-
-        async def one_client() -> None:
+    async def one_client() -> None:
+        # One httpx client (one keep-alive connection) per task: a shared pool of 32 costs far more client CPU.
+        async with httpx.AsyncClient(timeout=30) as client:
             while time.perf_counter() < deadline and (not total or counts["sent"] < total):
                 start, size = counts["sent"], max(batch, 1)
                 size = min(size, total - start) if total else size
@@ -94,9 +94,9 @@ async def _http_load(url: str, key: str, *, batch: int, concurrency: int, second
                 results = answer.get("results", [answer])
                 counts["accepted"] += sum(r["__typename"] == "EventAccepted" and not r["duplicate"] for r in results)
 
-        began, cpu = time.perf_counter(), time.process_time()
-        await asyncio.gather(*(one_client() for _ in range(concurrency)))
-        wall = time.perf_counter() - began
+    began, cpu = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(one_client() for _ in range(concurrency)))
+    wall = time.perf_counter() - began
     return {**counts, "wall": wall, "latencies": latencies, "cpu": (time.process_time() - cpu) / wall * 100}
 
 
@@ -235,108 +235,120 @@ def stop_all(processes: list[subprocess.Popen]) -> None:
             process.wait()
 
 
-async def reset_database(settings: Settings) -> None:
-    """Drop and recreate the bench database, so each run starts from an empty table."""
-    connection = await asyncpg.connect(server_dsn(settings))
-    try:
+def prepare() -> tuple[dict, str, str, str]:
+    """Recreate the bench database, flush the bench Redis index, create the scratch table and an ingest key.
+
+    Returns the environment for our `agentops` processes, the database DSN, the Redis URL and the key.
+    """
+    configured = Settings()
+    settings = Settings(database_url=configured.database_url.unicode_string().rsplit("/", 1)[0] + f"/{DATABASE}")
+    dsn = server_dsn(settings, database=DATABASE)
+    redis_url = urlsplit(str(settings.redis_url))._replace(path=f"/{REDIS_INDEX}").geturl()
+
+    async def reset() -> None:
+        connection = await asyncpg.connect(server_dsn(settings))  # the maintenance database
         await connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
         await connection.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
         await connection.close()
 
+    asyncio.run(reset())
+    redis.Redis.from_url(redis_url).flushdb()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "AGENTOPS_DATABASE_URL": dsn, "AGENTOPS_REDIS_URL": redis_url,
+           "AGENTOPS_API_PORT": str(free_port()), "AGENTOPS_LOG_LEVEL": "WARNING",
+           # Raised far out of reach: the bench measures the accept path, not the limiter's refusals.
+           "AGENTOPS_RATE_LIMIT_PER_SENDER_PER_MINUTE": "1000000000",
+           "AGENTOPS_RATE_LIMIT_PER_KEY_PER_MINUTE": "1000000000"}
+    # `keys create` also migrates the new database, so the API and the scratch table find the schema there.
+    created = subprocess.run([sys.executable, "-m", "backend.cli.main", "keys", "create", "--name", "bench",
+                              "--scope", "ingest"], env=env, capture_output=True, text=True, check=True)
+    asyncio.run(sql(dsn, SCRATCH))
+    return env, dsn, redis_url, created.stdout.strip().splitlines()[-1]
 
-async def reset_events(dsn: str) -> None:
-    """Empty the event tables between phases so the processing phase sees only its own events."""
+
+async def sql(dsn: str, statement: str) -> None:
+    """Run one statement (or script) on the bench database."""
     connection = await asyncpg.connect(dsn)
-    await connection.execute("TRUNCATE ingest_events, conversations CASCADE")
+    await connection.execute(statement)
     await connection.close()
+
+
+def accept_phases(options: argparse.Namespace, client: ProcessPoolExecutor, url: str, key: str, dsn: str,
+                  api_pid: int) -> None:
+    """Single and batch mutations over HTTP, each right after its asyncpg baseline, printed as a table."""
+    run_id = uuid.uuid4().hex[:8]  # idempotency keys unique across phases and runs
+
+    def http(tag: str, seconds: float, **load) -> dict:
+        return client.submit(http_load, url, key, senders=10**7, tag=f"{run_id}-{tag}", seconds=seconds, total=0,
+                             **load).result()
+
+    def raw(tag: str, **load) -> dict:
+        return asyncio.run(raw_load(dsn, tag=f"{run_id}-{tag}", seconds=options.seconds, **load))
+
+    single = dict(batch=0, concurrency=options.concurrency)
+    many = dict(batch=options.batch_size, concurrency=options.batch_concurrency)
+    # Warm-ups, not measured: the API's key cache and connection pool, the client's imports.
+    http("warm1", 1.5, **single)
+    http("warm2", 1.5, **many)
+    print(f"HTTP load: 1 spawned client process (asyncio + httpx, one connection per client task) -> 1 `agentops "
+          f"api` process (uvicorn). Baseline: asyncpg from this script. {os.cpu_count()} cores, "
+          f"{options.seconds:g} s per phase. CPU: box = whole machine (200% = 2 cores, other users included), "
+          f"api = API process, clnt = load generator.")
+    print(f"{'phase':<30} {'events/s':>9} {'p50 ms':>7} {'p99 ms':>7}  {'box':>5} {'api':>5} {'clnt':>5}  "
+          f"{'ratio':>6}  goal")
+    result, box, _ = measured(lambda: raw("raw1", **single), [])
+    base = row(f"raw INSERT x{options.concurrency}", result, box, -1)
+    result, box, server = measured(lambda: http("single", options.seconds, **single), [api_pid])
+    row(f"ingestEvent x{options.concurrency}", result, box, server, base, 0.5)
+    single_p99 = statistics.quantiles(result["latencies"], n=100)[98] * 1000
+    result, box, _ = measured(lambda: raw("rawN", **many), [])
+    base = row(f"raw executemany {options.batch_size} x{options.batch_concurrency}", result, box, -1)
+    result, box, server = measured(lambda: http("batch", options.seconds, **many), [api_pid])
+    row(f"ingestEvents {options.batch_size} x{options.batch_concurrency}", result, box, server, base, 0.25)
+    print(f"ingestEvent p99 {single_p99:.1f} ms: goal <= 50 ms {'met' if single_p99 <= 50 else 'NOT met'}. "
+          f"Batch latencies are per request of {options.batch_size} events.")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per HTTP/baseline phase")
-    parser.add_argument("--concurrency", type=int, default=32, help="clients for single-event phases")
+    parser.add_argument("--concurrency", type=int, default=32, help="clients for the single-event phases")
     parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--batch-concurrency", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--batch-concurrency", type=int, default=8, help="clients for the batch phases")
+    parser.add_argument("--workers", type=int, default=2, help="`agentops worker` processes for processing")
     parser.add_argument("--events", type=int, default=5000, help="events preloaded for the processing phase")
     options = parser.parse_args()
-    # Ctrl-C raises KeyboardInterrupt; make SIGTERM unwind the same way so `finally` stops our processes.
+    # Ctrl-C raises KeyboardInterrupt; make SIGTERM unwind the same way, so `finally` stops our processes.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
-    settings = Settings(database_url=Settings().database_url.unicode_string().rsplit("/", 1)[0] + f"/{DATABASE}")
-    dsn, port = server_dsn(settings, database=DATABASE), free_port()
-    redis_url = urlsplit(str(settings.redis_url))._replace(path=f"/{REDIS_INDEX}").geturl()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "AGENTOPS_DATABASE_URL": dsn, "AGENTOPS_REDIS_URL": redis_url,
-           "AGENTOPS_API_PORT": str(port), "AGENTOPS_LOG_LEVEL": "WARNING",
-           "AGENTOPS_RATE_LIMIT_PER_SENDER_PER_MINUTE": "1000000000", "AGENTOPS_RATE_LIMIT_PER_KEY_PER_MINUTE": "1000000000"}
-    asyncio.run(reset_database(settings))
-    redis.Redis.from_url(redis_url).flushdb()
-    created = subprocess.run([sys.executable, "-m", "backend.cli.main", "keys", "create", "--name", "bench",
-                              "--scope", "ingest"], env=env, capture_output=True, text=True, check=True)
-    key = created.stdout.strip().splitlines()[-1]
-    asyncio.run(_scratch(dsn))
-
+    env, dsn, redis_url, key = prepare()
+    port = env["AGENTOPS_API_PORT"]
     logs = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     processes: list[subprocess.Popen] = []
-    run_id = uuid.uuid4().hex[:8]
     try:
         api = start_process(["api"], env, logs / "api.log", processes)
-        url = f"http://127.0.0.1:{port}/graphql"
         wait_for_http(f"http://127.0.0.1:{port}/healthz", process=api)
+        url = f"http://127.0.0.1:{port}/graphql"
         # spawn, not fork: the client starts clean, without this process's event loops or connections.
         with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as client:
-            def http(tag: str, **load) -> dict:
-                return client.submit(http_load, url, key, senders=10**7, tag=f"{run_id}-{tag}", **load).result()
-
-            def raw(tag: str, **load) -> dict:
-                return asyncio.run(raw_load(dsn, tag=f"{run_id}-{tag}", **load))
-
-            single = dict(batch=0, concurrency=options.concurrency)
-            many = dict(batch=options.batch_size, concurrency=options.batch_concurrency)
-            # Warm-ups (not measured): API key cache, pool growth to its maximum, imports in the client.
-            http("warm1", seconds=1.5, total=0, **single)
-            http("warm2", seconds=1.5, total=0, **many)
-            print(f"HTTP load: 1 client process (asyncio + httpx, spawned) -> 1 `agentops api` process (uvicorn); "
-                  f"baseline: asyncpg in this process; {os.cpu_count()} cores; {options.seconds:.0f} s per phase; "
-                  f"API DB pool {settings.database_pool_size}")
-            print(f"{'phase':<30} {'events/s':>9} {'p50 ms':>7} {'p99 ms':>7}  {'CPU: box':>4} {'api':>5} "
-                  f"{'clnt':>5}  {'ratio':>6}  goal")
-            result, box, _ = measured(lambda: raw("raw1", seconds=options.seconds, **single), [])
-            base = row(f"raw INSERT x{options.concurrency}", result, box, -1)
-            result, box, server = measured(lambda: http("single", seconds=options.seconds, total=0, **single), [api.pid])
-            row(f"ingestEvent x{options.concurrency}", result, box, server, base, 0.5)
-            single_p99 = statistics.quantiles(result["latencies"], n=100)[98] * 1000
-            result, box, _ = measured(lambda: raw("rawN", seconds=options.seconds, **many), [])
-            base = row(f"raw executemany {options.batch_size} x{options.batch_concurrency}", result, box, -1)
-            result, box, server = measured(lambda: http("batch", seconds=options.seconds, total=0, **many), [api.pid])
-            row(f"ingestEvents {options.batch_size} x{options.batch_concurrency}", result, box, server, base, 0.25)
-            print(f"single p99 {single_p99:.1f} ms: goal <= 50 ms {'met' if single_p99 <= 50 else 'NOT met'}  "
-                  f"(batch latencies are per request of {options.batch_size} events)")
-
-            # Processing: a clean table and queue, a fixed preload through the API, then the workers.
-            asyncio.run(reset_events(dsn))
+            accept_phases(options, client, url, key, dsn, api.pid)
+            # Processing sees only its own events: an empty table and queue, then a fixed preload via the API.
+            asyncio.run(sql(dsn, "TRUNCATE ingest_events, conversations CASCADE"))
             redis.Redis.from_url(redis_url).flushdb()
-            result = client.submit(http_load, url, key, senders=max(options.events // 5, 1), tag=f"{run_id}-pre",
-                                   seconds=0, total=options.events, **many).result()
-            if result["accepted"] != options.events:
-                raise RuntimeError(f"preload accepted {result['accepted']} of {options.events} events")
+            preload = client.submit(http_load, url, key, senders=max(options.events // 5, 1), tag=uuid.uuid4().hex,
+                                    seconds=0, total=options.events, batch=options.batch_size,
+                                    concurrency=options.batch_concurrency).result()
+        if preload["accepted"] != options.events:
+            raise RuntimeError(f"preload accepted {preload['accepted']} of {options.events} events")
         process_phase(dsn, env, workers=options.workers, expected=options.events, timeout=120, logs=logs,
                       processes=processes)
+        shutil.rmtree(logs, ignore_errors=True)
     except BaseException:
-        for process in processes:  # a server that died says why in its log
-            if process.poll() not in (None, 0, -15):
-                print(f"process {process.args[3:]} exited {process.returncode}; logs in {logs}", file=sys.stderr)
+        for process in processes:  # a process that died says why in its log
+            if process.poll() not in (None, 0, -signal.SIGTERM):
+                print(f"{process.args[3:]} exited {process.returncode}; logs in {logs}", file=sys.stderr)
         raise
     finally:
         stop_all(processes)
-
-
-async def _scratch(dsn: str) -> None:
-    """Create the baseline's scratch table (same database as the product's tables)."""
-    connection = await asyncpg.connect(dsn)
-    await connection.execute(SCRATCH)
-    await connection.close()
 
 
 if __name__ == "__main__":

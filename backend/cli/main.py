@@ -74,12 +74,19 @@ def migrate() -> None:
 
 @app.command()
 def seed() -> None:
-    """Load the demo conversations (idempotent)."""
+    """Send the demo conversations through the accept path (idempotent); a worker processes them."""
     from backend.cli.orm import run_with_orm
     from backend.demo.seed import seed_demo
+    from backend.ingest.service import standalone_context
 
-    created = run_with_orm(get_settings(), seed_demo)
-    typer.echo(f"Seeded {created} demo conversation(s).")
+    settings = get_settings()
+
+    async def send() -> int:
+        async with standalone_context(settings) as context:
+            return await seed_demo(context=context)
+
+    accepted = run_with_orm(settings, send)
+    typer.echo(f"Accepted {accepted} new demo event(s); a running worker turns them into conversations.")
 
 
 def main() -> None:

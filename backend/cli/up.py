@@ -17,6 +17,8 @@ from backend.auth import service as auth_service
 from backend.auth.scopes import Scope
 from backend.cli.orm import run_with_orm
 from backend.demo.seed import seed_demo
+from backend.ingest.models import IngestEvent
+from backend.ingest.service import standalone_context
 from backend.devservices import ensure_services
 from backend.settings import Settings, get_settings
 
@@ -24,9 +26,12 @@ DEMO_KEY_NAME = "demo (agentops up)"
 READY_TIMEOUT_SECONDS = 60
 
 
-async def _prepare_demo() -> tuple[int, str]:
-    """Seed demo data and issue a fresh demo admin key (revoking the previous run's)."""
-    created = await seed_demo()
+async def _prepare_demo(settings: Settings) -> tuple[int, str]:
+    """Seed an empty database with demo traffic and issue a fresh demo admin key (revoking the previous run's)."""
+    created = 0
+    if not await IngestEvent.exists():
+        async with standalone_context(settings) as context:
+            created = await seed_demo(context=context)
     for key in await auth_service.list_api_keys(include_revoked=False):
         if key.name == DEMO_KEY_NAME:
             await auth_service.revoke_api_key(key_id=key.id)
@@ -89,7 +94,7 @@ def run_up(settings: Settings | None = None) -> None:
             update={"database_url": PostgresDsn(endpoints.database_url), "redis_url": RedisDsn(endpoints.redis_url)}
         )
         try:
-            created, demo_key = run_with_orm(resolved, _prepare_demo)
+            created, demo_key = run_with_orm(resolved, lambda: _prepare_demo(resolved))
             processes.append(_spawn(["api"], env))
             processes.append(_spawn(["worker"], env))
             base = f"http://{settings.api_host}:{settings.api_port}"
@@ -114,7 +119,7 @@ def _print_banner(*, base: str, demo_key: str, seeded: int) -> None:
                 f"  GraphiQL / GraphQL : {base}/graphql",
                 f"  Liveness           : {base}/healthz",
                 f"  Readiness          : {base}/readyz",
-                f"  Demo conversations : {seeded} new",
+                f"  Demo events        : {seeded} sent through the ingest path (the worker is processing them)",
                 f"  Demo admin API key : {demo_key}",
                 '  In GraphiQL, add the header {"Authorization": "Bearer <key>"}.',
                 "Press Ctrl-C to stop everything.",

@@ -1,60 +1,62 @@
-"""Load the demo conversations from fixtures/; running it again adds nothing."""
+"""Demo traffic for `agentops seed` and `make up`: deterministic conversations sent through the real accept path.
+
+The texts come from fixtures/demo/scenarios.json; a fixed random seed picks scenarios, senders and fillers, so
+every run produces the same events with the same idempotency keys, and running it again only finds duplicates.
+"""
 
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tortoise.transactions import in_transaction
-
 from backend.channels.enums import Channel
-from backend.conversations.models import (
-    Conversation,
-    ConversationStatus,
-    Message,
-    MessageAuthor,
-    MessageDirection,
-)
+from backend.ingest.schemas import IncomingEvent, IngestLimits
+from backend.ingest.service import Accepted, IngestContext, accept_events
 from backend.settings import PROJECT_ROOT
 
-DEMO_CONVERSATIONS = PROJECT_ROOT / "fixtures" / "demo" / "conversations.json"
+SCENARIOS = PROJECT_ROOT / "fixtures" / "demo" / "scenarios.json"
+DEMO_SEED = 20261126
+DEMO_CONVERSATIONS = 36
 
 
-async def seed_demo(*, path: Path = DEMO_CONVERSATIONS) -> int:
-    """Create the demo conversations that do not exist yet; returns how many were created."""
-    created = 0
-    now = datetime.now(UTC)
-    for spec in json.loads(path.read_text())["conversations"]:
-        channel = Channel(spec["channel"])
-        if await Conversation.exists(channel=channel, thread_key=spec["thread_key"]):
-            continue
-        times = [now - timedelta(minutes=message["minutes_ago"]) for message in spec["messages"]]
-        async with in_transaction():
-            conversation = await Conversation.create(
-                channel=channel,
-                thread_key=spec["thread_key"],
-                customer=spec["customer"],
-                status=ConversationStatus(spec["status"]),
-                message_count=len(spec["messages"]),
-                last_message_at=max(times),
+def demo_events(*, path: Path = SCENARIOS, conversations: int = DEMO_CONVERSATIONS, now: datetime | None = None) -> list[dict]:
+    """The demo events in acceptance order, as IncomingEvent fields."""
+    spec = json.loads(path.read_text())
+    rng = random.Random(DEMO_SEED)
+    start = (now or datetime.now(UTC)) - timedelta(hours=3)
+    events = []
+    for number in range(conversations):
+        scenario = spec["scenarios"][number % len(spec["scenarios"])]
+        channel = Channel(rng.choice(scenario["channels"]))
+        fill = {name: rng.choice(values) for name, values in spec["pools"].items()}
+        sender = f"+1555{rng.randrange(10**6, 10**7)}" if channel != Channel.CHAT else f"user-{rng.randrange(1000, 9999)}"
+        thread = {Channel.CHAT: f"web-{number:04d}", Channel.VOICE: f"call-{number:04d}"}.get(channel)
+        at = start + timedelta(minutes=5 * number)
+        for turn, template in enumerate(scenario["turns"]):
+            events.append(
+                {
+                    "channel": channel,
+                    "idempotency_key": f"demo-{number:03d}-{turn}",
+                    "sender": sender,
+                    "external_conversation_id": thread,
+                    "text": template.format(**fill),
+                    "occurred_at": at + timedelta(minutes=turn),
+                    "metadata": {"source": "demo-seed"},
+                }
             )
-            await Message.bulk_create(
-                [
-                    Message(
-                        conversation=conversation,
-                        sequence=position,
-                        author=MessageAuthor(message["author"]),
-                        direction=(
-                            MessageDirection.INBOUND
-                            if message["author"] == MessageAuthor.CUSTOMER.value
-                            else MessageDirection.OUTBOUND
-                        ),
-                        text=message["text"],
-                        created_at=sent_at,
-                    )
-                    for position, (message, sent_at) in enumerate(zip(spec["messages"], times), start=1)
-                ]
-            )
-        created += 1
-    return created
+    return events
+
+
+async def seed_demo(*, context: IngestContext) -> int:
+    """Send the demo events through accept_events; returns how many were new (0 on a second run)."""
+    limits = {"limits": IngestLimits.from_settings(context.settings)}
+    events = [IncomingEvent.model_validate(event, context=limits) for event in demo_events()]
+    accepted = 0
+    for start in range(0, len(events), context.settings.ingest_max_batch):
+        answers = await accept_events(
+            events=events[start : start + context.settings.ingest_max_batch], api_key_id=None, context=context
+        )
+        accepted += sum(isinstance(answer, Accepted) and not answer.duplicate for answer in answers)
+    return accepted

@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 from datetime import datetime
 
+import redis.asyncio as aioredis
 from saq import Queue
 from tortoise import connections
 
 from backend.channels.enums import Channel
 from backend.db.keyset import Page, newest_first
 from backend.ingest.models import IngestEvent, IngestStatus
-from backend.ingest.queueing import enqueue_processing
+from backend.ingest.queueing import enqueue_processing, make_queue
 from backend.ingest.rate_limit import Bucket, RateLimiter
 from backend.ingest.schemas import IncomingEvent
 from backend.settings import Settings
@@ -165,3 +168,15 @@ async def page_ingest_events(*, criteria: IngestEventCriteria, first: int, after
     if criteria.received_before:
         query = query.filter(received_at__lt=criteria.received_before)
     return await newest_first(query, time_field="received_at", first=first, after=after)
+
+
+@asynccontextmanager
+async def standalone_context(settings: Settings) -> AsyncIterator[IngestContext]:
+    """An IngestContext for a process without the API's services (the CLI's seed)."""
+    redis = aioredis.Redis.from_url(str(settings.redis_url), socket_connect_timeout=2)
+    queue = make_queue(settings)
+    try:
+        yield IngestContext(settings=settings, queue=queue, rate_limiter=RateLimiter(redis))
+    finally:
+        await queue.disconnect()
+        await redis.aclose()

@@ -10,6 +10,7 @@ import time
 
 import httpx
 
+from backend.demo.seed import DEMO_CONVERSATIONS
 from tests.helpers import free_port
 
 UNREACHABLE = {"AGENTOPS_DATABASE_URL": "postgres://postgres@127.0.0.1:1/agentops", "AGENTOPS_REDIS_URL": "redis://127.0.0.1:1/0"}
@@ -54,12 +55,17 @@ def test_up_without_services_starts_private_ones_serves_and_stops_on_ctrl_c(tmp_
 
         base = f"http://127.0.0.1:{api_port}"
         assert httpx.post(f"{base}/graphql", json={"query": "{ __typename }"}).json() == {"data": {"__typename": "Query"}}
-        listed = httpx.post(
-            f"{base}/graphql",
-            json={"query": "{ conversations(first: 10) { edges { node { customer } } } }"},
-            headers={"Authorization": f"Bearer {key}"},
-        ).json()
-        assert len(listed["data"]["conversations"]["edges"]) == 4  # the demo data
+        # The demo traffic went through the ingest path; the worker turns it into conversations.
+        deadline, conversations = time.monotonic() + 60, []
+        while time.monotonic() < deadline and len(conversations) < DEMO_CONVERSATIONS:
+            listed = httpx.post(
+                f"{base}/graphql",
+                json={"query": "{ conversations(first: 100) { edges { node { customer messageCount } } } }"},
+                headers={"Authorization": f"Bearer {key}"},
+            ).json()
+            conversations = listed["data"]["conversations"]["edges"]
+            time.sleep(0.5)
+        assert len(conversations) == DEMO_CONVERSATIONS
         assert httpx.get(f"{base}/readyz").json()["status"] == "ready"
     finally:
         os.killpg(up.pid, signal.SIGINT)
