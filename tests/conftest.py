@@ -12,6 +12,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from tortoise import connections
+from tortoise.exceptions import OperationalError
 
 from backend.auth import service as auth_service
 from backend.auth.scopes import Scope
@@ -106,9 +107,17 @@ async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
 async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     """Each test that uses the app starts from empty tables and an empty Redis index."""
     if "app" in request.fixturenames:
-        await connections.get("default").execute_script(f"TRUNCATE {', '.join(TABLES)} CASCADE")
         application = request.getfixturevalue("app")
+        # Queue first, so workers still running from the last test find nothing new to start.
         await application.state.services.redis.flushdb()  # type: ignore[attr-defined]
+        for attempt in range(10):
+            try:
+                await connections.get("default").execute_script(f"TRUNCATE {', '.join(TABLES)} CASCADE")
+                break
+            except (OperationalError, asyncpg.exceptions.DeadlockDetectedError):  # a job of the last test was mid-write
+                await asyncio.sleep(0.2 * (attempt + 1))
+        else:
+            raise RuntimeError("could not empty the test tables")
     yield
 
 
