@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, PostgresDsn, RedisDsn, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -62,6 +63,26 @@ class Settings(BaseSettings):
     public_base_url: str | None = None
     ingest_stats_interval_seconds: float = Field(default=2.0, gt=0)
 
+    # The agent: which policy answers, with which prompt, in which business time zone.
+    agent_enabled: bool = True
+    agent_policy: Literal["rules", "openai"] = "rules"
+    agent_prompt: str = "support-agent"
+    agent_prompt_version: str | None = None  # None: the newest version on disk
+    business_timezone: str = "America/New_York"
+    openai_base_url: str = "http://127.0.0.1:11434/v1"
+    openai_api_key: SecretStr | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_timeout_seconds: float = Field(default=30.0, gt=0)
+    openai_max_tool_rounds: int = Field(default=4, ge=1, le=10)
+    # Outbound delivery per channel; unset means "record the reply, nothing to send it to".
+    sms_api_base_url: str | None = None
+    sms_account_sid: str | None = None
+    sms_auth_token: SecretStr | None = None
+    sms_from_number: str | None = None
+    chat_delivery_url: str | None = None
+    voice_delivery_url: str | None = None
+    delivery_attempts: int = Field(default=5, ge=1, le=20)
+
     worker_concurrency: int = Field(default=10, ge=1, le=500)
     worker_heartbeat_seconds: int = Field(default=10, ge=1, le=3600)
 
@@ -70,6 +91,15 @@ class Settings(BaseSettings):
     def _database_has_name(cls, value: PostgresDsn) -> PostgresDsn:
         if not (value.path or "").strip("/"):
             raise ValueError("must name a database, e.g. postgres://user@host:5432/agentops")
+        return value
+
+    @field_validator("business_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Paris)") from None
         return value
 
     @property

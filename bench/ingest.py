@@ -37,10 +37,10 @@ import redis
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend.db.database import server_dsn  # noqa: E402
-from backend.settings import Settings  # noqa: E402
-from tests.helpers import free_port, wait_for_http  # noqa: E402
-from tests.ingest.documents import INGEST_EVENT, INGEST_EVENTS, event  # noqa: E402
+from backend.db.database import server_dsn
+from backend.settings import Settings
+from tests.helpers import free_port, wait_for_http
+from tests.ingest.documents import INGEST_EVENT, INGEST_EVENTS, event
 
 DATABASE, REDIS_INDEX = "agentops_bench_ingest", 13
 TICK = os.sysconf("SC_CLK_TCK")
@@ -48,8 +48,9 @@ SCRATCH = """
 DROP TABLE IF EXISTS bench_raw_events;
 CREATE TABLE bench_raw_events (
     id uuid PRIMARY KEY, channel varchar(8) NOT NULL, idempotency_key varchar(200) NOT NULL,
-    sender varchar(128) NOT NULL, text text NOT NULL, occurred_at timestamptz NOT NULL, metadata jsonb NOT NULL,
-    status varchar(12) NOT NULL DEFAULT 'RECEIVED', received_at timestamptz NOT NULL DEFAULT now(),
+    sender varchar(128) NOT NULL, text text NOT NULL, occurred_at timestamptz NOT NULL,
+    metadata jsonb NOT NULL, status varchar(12) NOT NULL DEFAULT 'RECEIVED',
+    received_at timestamptz NOT NULL DEFAULT now(),
     UNIQUE (channel, idempotency_key));
 """
 RAW_INSERT = """
@@ -58,11 +59,11 @@ VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (channel, idempotency_key
 """
 
 
-# --- Load: HTTP from a child process, raw asyncpg from this one --------------------------------------------
+# --- Load: HTTP from a child process, raw asyncpg from this one ------------------------------------------
 
 async def _http_load(url: str, key: str, *, batch: int, concurrency: int, seconds: float, total: int,
                      senders: int, tag: str) -> dict:
-    """`concurrency` tasks post ingestEvent (batch=0) or ingestEvents(`batch`) for `seconds` or `total` events."""
+    """`concurrency` tasks post ingestEvent (batch=0) or ingestEvents(`batch`), for `seconds` or `total`."""
     headers, latencies, counts = {"Authorization": f"Bearer {key}"}, [], {"sent": 0, "accepted": 0}
     deadline = time.perf_counter() + seconds if seconds else float("inf")
 
@@ -76,17 +77,21 @@ async def _http_load(url: str, key: str, *, batch: int, concurrency: int, second
                 first = counts["sent"]
                 size = min(max(batch, 1), total - first) if total else max(batch, 1)
                 counts["sent"] += size
-                variables = {"input": {"events": [one(first + i) for i in range(size)]} if batch else one(first)}
+                if batch:
+                    body = {"query": INGEST_EVENTS, "variables": {"input": {"events": [
+                        one(first + i) for i in range(size)]}}}
+                else:
+                    body = {"query": INGEST_EVENT, "variables": {"input": one(first)}}
                 started = time.perf_counter()
-                response = await client.post(url, json={"query": INGEST_EVENTS if batch else INGEST_EVENT,
-                                                        "variables": variables}, headers=headers)
+                response = await client.post(url, json=body, headers=headers)
                 latencies.append(time.perf_counter() - started)
                 data = response.json() if response.status_code == 200 else {}
                 if "data" not in data or data.get("errors"):
                     raise RuntimeError(f"bad answer: {response.status_code} {response.text[:300]}")
                 answer = data["data"]["ingestEvents" if batch else "ingestEvent"]
                 results = answer.get("results", [answer])  # a refusal counts as sent, not accepted
-                counts["accepted"] += sum(r["__typename"] == "EventAccepted" and not r["duplicate"] for r in results)
+                counts["accepted"] += sum(r["__typename"] == "EventAccepted" and not r["duplicate"]
+                                          for r in results)
 
     began, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(one_client() for _ in range(concurrency)))
@@ -109,18 +114,22 @@ async def raw_load(dsn: str, *, batch: int, concurrency: int, seconds: float, ta
             async with pool.acquire() as connection:  # held for the whole phase
                 while time.perf_counter() < deadline:
                     rows = [(uuid.uuid4(), "SMS", f"{tag}-{sent + i}", f"+1555{random.randrange(10**7):07d}",
-                             "Can I book a haircut tomorrow at 3pm?", datetime.now(UTC), '{"gateway": "test"}')
-                            for i in range(max(batch, 1))]
+                             "Can I book a haircut tomorrow at 3pm?", datetime.now(UTC),
+                             '{"gateway": "test"}') for i in range(max(batch, 1))]
                     sent += len(rows)
                     started = time.perf_counter()
-                    await (connection.executemany(RAW_INSERT, rows) if batch else connection.execute(RAW_INSERT, *rows[0]))
+                    if batch:
+                        await connection.executemany(RAW_INSERT, rows)
+                    else:
+                        await connection.execute(RAW_INSERT, *rows[0])
                     latencies.append(time.perf_counter() - started)
 
         began, cpu = time.perf_counter(), time.process_time()
         deadline = began + seconds
         await asyncio.gather(*(one_task() for _ in range(concurrency)))
         wall = time.perf_counter() - began
-    return {"accepted": sent, "wall": wall, "latencies": latencies, "cpu": (time.process_time() - cpu) / wall * 100}
+    cpu = (time.process_time() - cpu) / wall * 100
+    return {"accepted": sent, "wall": wall, "latencies": latencies, "cpu": cpu}
 
 
 # --- Measuring and printing -----------------------------------------------------------------------------
@@ -146,7 +155,8 @@ def measured(work, pids: list[int]) -> tuple[dict, float, float]:
     return result, (after[0] - before[0]) / TICK / wall * 100, (after[1] - before[1]) / TICK / wall * 100
 
 
-def row(name: str, result: dict, box: float, api: float | None, baseline: float = 0, goal: float = 0) -> float:
+def row(name: str, result: dict, box: float, api: float | None, baseline: float = 0, goal: float = 0
+        ) -> float:
     """Print one line of the table; returns events/s."""
     rate, cuts = result["accepted"] / result["wall"], statistics.quantiles(result["latencies"], n=100)
     ratio = f"{rate / baseline:5.2f}x" if baseline else ""
@@ -163,20 +173,20 @@ def accept_phases(options: argparse.Namespace, client: ProcessPoolExecutor, url:
     run_id = uuid.uuid4().hex[:8]  # idempotency keys unique across phases and runs
 
     def http(tag: str, seconds: float, **load) -> dict:
-        return client.submit(http_load, url, key, senders=10**7, tag=f"{run_id}-{tag}", seconds=seconds, total=0,
-                             **load).result()
+        return client.submit(http_load, url, key, senders=10**7, tag=f"{run_id}-{tag}", seconds=seconds,
+                             total=0, **load).result()
 
     def raw(tag: str, **load) -> dict:
         return asyncio.run(raw_load(dsn, tag=f"{run_id}-{tag}", seconds=options.seconds, **load))
 
-    single = dict(batch=0, concurrency=options.concurrency)
-    many = dict(batch=options.batch_size, concurrency=options.batch_concurrency)
+    single = {"batch": 0, "concurrency": options.concurrency}
+    many = {"batch": options.batch_size, "concurrency": options.batch_concurrency}
     http("warm1", 1.5, **single)  # warm-ups, not measured: the API's key cache and pool, the client's imports
     http("warm2", 1.5, **many)
-    print(f"HTTP load: 1 spawned client process (asyncio + httpx, a connection per client task) -> 1 `agentops api`"
-          f" process. Baseline: asyncpg from the bench process. {os.cpu_count()} cores, {options.seconds:g} s a phase."
-          f"\nCPU columns: box = whole machine incl. PostgreSQL, Redis and other users (200% = 2 cores), api = the"
-          f" API process, clnt = the load generator.")
+    print(f"HTTP load: 1 spawned client process (asyncio + httpx, a connection per client task) -> 1 "
+          f"`agentops api` process. Baseline: asyncpg from the bench process. {os.cpu_count()} cores, "
+          f"{options.seconds:g} s a phase.\nCPU columns: box = whole machine incl. PostgreSQL, Redis and "
+          f"other users (200% = 2 cores), api = the API process, clnt = the load generator.")
     print(f"{'phase':<28} {'events/s':>9} {'p50 ms':>7} {'p99 ms':>7}  {'box':>5} {'api':>5} {'clnt':>5}  "
           f"{'ratio':>6}  goal (API / baseline)")
     result, box, _ = measured(lambda: raw("raw1", **single), [])
@@ -193,29 +203,43 @@ def accept_phases(options: argparse.Namespace, client: ProcessPoolExecutor, url:
 
 
 def process_phase(dsn: str, env: dict, *, workers: int, expected: int, logs: Path, processes: list) -> None:
-    """Start the workers on the preloaded queue; poll until every event is PROCESSED (or DEAD), print rates."""
+    """Start workers on the preloaded queue, poll until every event is PROCESSED, print rates."""
 
     async def run() -> None:
         connection = await asyncpg.connect(dsn)
         began, done, dead = time.perf_counter(), 0, 0
-        pids = [start_process(["worker"], env, logs / f"worker{i}.log", processes).pid for i in range(workers)]
-        before = cpu_ticks(pids)
-        while done + dead < expected and time.perf_counter() - began < 120:
+        started = [start_process(["worker"], env, logs / f"worker{i}.log", processes)
+                   for i in range(workers)]
+        before = cpu_ticks(pids := [process.pid for process in started])
+        while done < expected:
+            # A worker that cannot start (bad configuration, broken import) must fail the run, not stall it.
+            exited = [index for index, process in enumerate(started) if process.poll() is not None]
+            if exited or time.perf_counter() - began > 120:
+                index = exited[0] if exited else 0
+                log = (logs / f"worker{index}.log").read_text(errors="replace").strip()
+                why = f"worker{index} exited {started[index].returncode}" if exited else "timeout (120 s)"
+                raise RuntimeError(f"processing stopped at {done}/{expected} PROCESSED, {dead} DEAD: {why}; "
+                                   f"its log ends:\n" + "\n".join(log.splitlines()[-3:]))
             await asyncio.sleep(0.05)
-            done, dead = await connection.fetchrow("SELECT count(*) FILTER (WHERE status = 'PROCESSED'),"
-                                                   " count(*) FILTER (WHERE status = 'DEAD') FROM ingest_events")
+            done, dead = await connection.fetchrow(
+                "SELECT count(*) FILTER (WHERE status = 'PROCESSED'), count(*) FILTER (WHERE status = 'DEAD')"
+                " FROM ingest_events")
+            if dead:  # failing events make the figures meaningless; the first one says why, no need to wait
+                problem = await connection.fetchval("SELECT error_type || ': ' || split_part(error_message,"
+                                                    " E'\\n', 1) FROM dead_letters LIMIT 1")
+                raise RuntimeError(f"processing failed: {dead} event(s) DEAD after every attempt: {problem}")
         wall, after = time.perf_counter() - began, cpu_ticks(pids)
         busy, overall = await connection.fetchrow(
             "SELECT extract(epoch FROM max(processed_at) - min(processed_at)),"
             " extract(epoch FROM max(processed_at) - min(received_at)) FROM ingest_events")
         await connection.close()
-        print(f"processing {expected} preloaded events (~{expected // 5} threads), {workers} `agentops worker`: "
-              f"{done} PROCESSED, {dead} DEAD in {wall:.1f} s; CPU box {(after[0] - before[0]) / TICK / wall * 100:.0f}%"
-              f", workers {(after[1] - before[1]) / TICK / wall * 100:.0f}%")
-        print(f"  {done / wall:7.0f} events/s from worker start (worker boot included)")
-        print(f"  {done / max(float(busy or 0), 1e-3):7.0f} events/s first to last processed_at (steady state)")
-        print(f"  {done / max(float(overall or 0), 1e-3):7.0f} events/s accepted->processed "
-              f"(first received_at to last processed_at: preload, boot and processing)")
+        box, used = ((now - then) / TICK / wall * 100 for now, then in zip(after, before))
+        print(f"processing {expected} preloaded events (~{expected // 5} threads), {workers} `agentops "
+              f"worker`: all PROCESSED in {wall:.1f} s; CPU box {box:.0f}%, workers {used:.0f}%\n"
+              f"  {done / wall:7.0f} events/s from worker start (worker boot included)\n"
+              f"  {done / max(float(busy or 0), 1e-3):7.0f} events/s first to last processed_at (steady)\n"
+              f"  {done / max(float(overall or 0), 1e-3):7.0f} events/s accepted->processed (first "
+              f"received_at to last processed_at: preload, boot and processing)")
 
     asyncio.run(run())
 
@@ -251,20 +275,22 @@ async def sql(dsn: str, statement: str) -> None:
 
 
 def prepare() -> tuple[dict, str, str, str]:
-    """Recreate the bench database and flush the bench Redis index; create an ingest key and the scratch table.
+    """Recreate the bench database, flush the bench Redis index, create an ingest key and the scratch table.
 
     Returns the environment for our `agentops` processes, the database DSN, the Redis URL and the key.
     """
     configured = Settings()
-    settings = Settings(database_url=configured.database_url.unicode_string().rsplit("/", 1)[0] + f"/{DATABASE}")
+    server = configured.database_url.unicode_string().rsplit("/", 1)[0]
+    settings = Settings(database_url=f"{server}/{DATABASE}")
     dsn = server_dsn(settings, database=DATABASE)
     redis_url = urlsplit(str(settings.redis_url))._replace(path=f"/{REDIS_INDEX}").geturl()
     asyncio.run(sql(server_dsn(settings), f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
     asyncio.run(sql(server_dsn(settings), f'CREATE DATABASE "{DATABASE}"'))
     redis.Redis.from_url(redis_url).flushdb()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "AGENTOPS_DATABASE_URL": dsn, "AGENTOPS_REDIS_URL": redis_url,
-           "AGENTOPS_API_PORT": str(free_port()), "AGENTOPS_LOG_LEVEL": "WARNING",
-           # Out of reach: the bench measures the accept path, not the limiter's refusals (its INCRs still run).
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "AGENTOPS_DATABASE_URL": dsn,
+           "AGENTOPS_REDIS_URL": redis_url, "AGENTOPS_API_PORT": str(free_port()),
+           "AGENTOPS_LOG_LEVEL": "WARNING",
+           # Out of reach: the bench measures the accept path, not refusals (the INCRs still run).
            "AGENTOPS_RATE_LIMIT_PER_SENDER_PER_MINUTE": "1000000000",
            "AGENTOPS_RATE_LIMIT_PER_KEY_PER_MINUTE": "1000000000"}
     # `keys create` also migrates the new database, so the API finds its schema there.
@@ -299,12 +325,13 @@ def main() -> None:
             # Processing sees only its own events: an empty table and queue, then a fixed preload via the API.
             asyncio.run(sql(dsn, "TRUNCATE ingest_events, conversations CASCADE"))
             redis.Redis.from_url(redis_url).flushdb()
-            preload = client.submit(http_load, url, key, senders=max(options.events // 5, 1), tag=uuid.uuid4().hex,
-                                    seconds=0, total=options.events, batch=options.batch_size,
-                                    concurrency=options.batch_concurrency).result()
+            preload = client.submit(http_load, url, key, senders=max(options.events // 5, 1),
+                                    tag=uuid.uuid4().hex, seconds=0, total=options.events,
+                                    batch=options.batch_size, concurrency=options.batch_concurrency).result()
         if preload["accepted"] != options.events:
             raise RuntimeError(f"preload accepted {preload['accepted']} of {options.events} events")
-        process_phase(dsn, env, workers=options.workers, expected=options.events, logs=logs, processes=processes)
+        process_phase(dsn, env, workers=options.workers, expected=options.events, logs=logs,
+                      processes=processes)
         shutil.rmtree(logs, ignore_errors=True)
     except BaseException:
         for process in processes:  # a process that died says why in its log
@@ -316,4 +343,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit("interrupted; every process started here was stopped")

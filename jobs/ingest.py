@@ -7,11 +7,13 @@ from typing import Any
 
 import structlog
 
+from backend.channels.delivery import service as delivery
 from backend.faults import raise_if_injected
 from backend.ingest import dead_letters, processing, reconciler
 
 log = structlog.get_logger(__name__)
 PROCESS_FAULT_POINT = "ingest.process_event"
+COMMIT_FAULT_POINT = "ingest.before_commit"
 
 
 async def process_event(ctx: dict[str, Any], *, event_id: str) -> int:
@@ -19,7 +21,10 @@ async def process_event(ctx: dict[str, Any], *, event_id: str) -> int:
     job = ctx["job"]
     try:
         await raise_if_injected(ctx["redis"], PROCESS_FAULT_POINT)
-        result = await processing.process_event(event_id=uuid.UUID(event_id), hub=ctx["hub"])
+        result = await processing.process_event(
+            event_id=uuid.UUID(event_id), hub=ctx["hub"], agent=ctx.get("agent"),
+            before_commit=lambda: raise_if_injected(ctx["redis"], COMMIT_FAULT_POINT),
+        )
     except Exception as error:  # recorded on the event (and as a dead letter at the end), then retried
         final = job.attempts >= job.retries
         died = await dead_letters.record_failure(
@@ -29,12 +34,20 @@ async def process_event(ctx: dict[str, Any], *, event_id: str) -> int:
         if final:
             return 0  # the dead letter holds the failure; SAQ need not keep retrying
         raise
+    if result.turns:
+        await delivery.enqueue_deliveries(
+            queue=ctx["queue"], settings=ctx["app_settings"], message_ids=[turn.reply_message_id for turn in result.turns]
+        )
     return result.appended
 
 
 async def reconcile(ctx: dict[str, Any]) -> int:
     """Cron: re-enqueue events left RECEIVED too long (after a Redis flush, a crash, a lost enqueue)."""
-    requeued = await reconciler.requeue_stale_events(queue=ctx["queue"], settings=ctx["app_settings"])
-    if requeued:
-        log.info("ingest.reconciled", requeued=requeued)
+    settings = ctx["app_settings"]
+    requeued = await reconciler.requeue_stale_events(queue=ctx["queue"], settings=settings)
+    # Replies whose delivery job was lost (a Redis flush) go out again; the job key keeps it to one job each.
+    undelivered = await delivery.queued_deliveries(older_than_seconds=settings.reconcile_stale_after_seconds)
+    await delivery.enqueue_deliveries(queue=ctx["queue"], settings=settings, message_ids=undelivered)
+    if requeued or undelivered:
+        log.info("ingest.reconciled", requeued=requeued, undelivered=len(undelivered))
     return requeued

@@ -6,11 +6,14 @@ import asyncio
 import contextlib
 from typing import Any
 
+import httpx
 import redis.asyncio as aioredis
 import structlog
 from saq import CronJob
 from tortoise import Tortoise
 
+from backend.agent.setup import build_agent
+from backend.channels.delivery.adapters import build_adapters
 from backend.db.config import tortoise_config
 from backend.db.database import ensure_database
 from backend.db.migrations import apply_migrations
@@ -19,6 +22,7 @@ from backend.ingest.queueing import make_queue
 from backend.observability.logs import configure_logging
 from backend.settings import get_settings
 from jobs.heartbeat import beat_forever, worker_name
+from jobs.delivery import deliver_message
 from jobs.ingest import process_event, reconcile
 
 log = structlog.get_logger(__name__)
@@ -34,6 +38,9 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["redis"] = aioredis.Redis.from_url(str(app_settings.redis_url), socket_connect_timeout=2)
     ctx["hub"] = EventHub(ctx["redis"])
     ctx["queue"] = ctx["worker"].queue
+    ctx["agent"] = build_agent(app_settings) if app_settings.agent_enabled else None
+    ctx["http"] = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0))
+    ctx["adapters"] = build_adapters(app_settings, ctx["http"])
     ctx["heartbeat"] = asyncio.create_task(
         beat_forever(
             redis=ctx["redis"],
@@ -52,6 +59,8 @@ async def shutdown(ctx: dict[str, Any]) -> None:
             await heartbeat
     if "redis" in ctx:
         await ctx["redis"].aclose()
+    if "http" in ctx:
+        await ctx["http"].aclose()
     await Tortoise.close_connections()
     log.info("worker.stopped", worker=ctx["worker_name"])
 
@@ -73,7 +82,7 @@ def settings() -> dict[str, Any]:
 
     return {
         "queue": queue,
-        "functions": [process_event, reconcile],
+        "functions": [process_event, reconcile, deliver_message],
         "cron_jobs": [
             CronJob(reconcile, cron=f"* * * * * */{app_settings.reconcile_every_seconds}", timeout=60, retries=1)
         ],

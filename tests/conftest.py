@@ -19,9 +19,24 @@ from backend.auth.scopes import Scope
 from backend.devservices import ensure_services
 from backend.settings import PROJECT_ROOT, Settings, get_settings
 
-TEST_DATABASE = "agentops_test"
-TEST_REDIS_DB = 15
-TABLES = ("dead_letters", "messages", "ingest_events", "conversations", "api_keys")
+# Overridable so two suites can run side by side on one machine without emptying each other's tables.
+TEST_DATABASE = os.environ.get("AGENTOPS_TEST_DATABASE", "agentops_test")
+TEST_REDIS_DB = int(os.environ.get("AGENTOPS_TEST_REDIS_DB", "15"))
+TABLES = (
+    "tool_calls", "agent_runs", "bookings", "tickets", "dead_letters", "messages", "ingest_events", "conversations",
+    "api_keys", "slots", "business_hours", "resources", "services",
+)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+PROVIDER_PORT = _free_port()
 
 
 def _with_database(url: str, name: str) -> str:
@@ -71,6 +86,14 @@ def test_settings() -> Iterator[Settings]:
             "AGENTOPS_RATE_LIMIT_PER_SENDER_PER_MINUTE": "1000",
             "AGENTOPS_INGEST_STATS_INTERVAL_SECONDS": "0.3",
             "AGENTOPS_WORKER_CONCURRENCY": "8",
+            # Replies go to a loopback fake provider (the fake_provider fixture) on this port.
+            "AGENTOPS_SMS_API_BASE_URL": f"http://127.0.0.1:{PROVIDER_PORT}",
+            "AGENTOPS_SMS_ACCOUNT_SID": "AC" + "0" * 32,
+            "AGENTOPS_SMS_AUTH_TOKEN": "fake-provider-token",
+            "AGENTOPS_SMS_FROM_NUMBER": "+15550009999",
+            "AGENTOPS_CHAT_DELIVERY_URL": f"http://127.0.0.1:{PROVIDER_PORT}/hooks/chat",
+            "AGENTOPS_VOICE_DELIVERY_URL": f"http://127.0.0.1:{PROVIDER_PORT}/hooks/voice",
+            "AGENTOPS_DELIVERY_ATTEMPTS": "4",
         }
         previous = {name: os.environ.get(name) for name in overrides}
         os.environ.update(overrides)
@@ -193,3 +216,13 @@ def workers(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+async def fake_provider(test_settings: Settings) -> AsyncIterator[object]:
+    """The loopback SMS/chat/voice provider the workers deliver replies to."""
+    from tests.fake_provider import FakeProvider, serve
+
+    provider = FakeProvider()
+    async with serve(provider.app(), PROVIDER_PORT):
+        yield provider

@@ -78,14 +78,17 @@ def seed() -> None:
     from backend.cli.orm import run_with_orm
     from backend.demo.seed import seed_demo
     from backend.ingest.service import standalone_context
+    from backend.scheduling.seed import business_today, seed_business
 
     settings = get_settings()
 
-    async def send() -> int:
+    async def send() -> tuple[int, int]:
+        slots = await seed_business(timezone=settings.business_timezone, today=business_today(settings))
         async with standalone_context(settings) as context:
-            return await seed_demo(context=context)
+            return slots, await seed_demo(context=context)
 
-    accepted = run_with_orm(settings, send)
+    slots, accepted = run_with_orm(settings, send)
+    typer.echo(f"Added {slots} bookable slot(s) to the demo business.")
     typer.echo(f"Accepted {accepted} new demo event(s); a running worker turns them into conversations.")
 
 

@@ -19,6 +19,7 @@ from backend.cli.orm import run_with_orm
 from backend.demo.seed import seed_demo
 from backend.ingest.models import IngestEvent
 from backend.ingest.service import standalone_context
+from backend.scheduling.seed import business_today, seed_business
 from backend.devservices import ensure_services
 from backend.settings import Settings, get_settings
 
@@ -28,6 +29,8 @@ READY_TIMEOUT_SECONDS = 60
 
 async def _prepare_demo(settings: Settings) -> tuple[int, str]:
     """Seed an empty database with demo traffic and issue a fresh demo admin key (revoking the previous run's)."""
+    # Slots roll forward every day: the business always has a few weeks ahead to book.
+    await seed_business(timezone=settings.business_timezone, today=business_today(settings))
     created = 0
     if not await IngestEvent.exists():
         async with standalone_context(settings) as context:

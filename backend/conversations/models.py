@@ -19,6 +19,12 @@ class MessageDirection(str, Enum):
     OUTBOUND = "OUTBOUND"
 
 
+class DeliveryStatus(str, Enum):
+    QUEUED = "QUEUED"
+    SENT = "SENT"
+    FAILED = "FAILED"
+
+
 class MessageAuthor(str, Enum):
     CUSTOMER = "CUSTOMER"
     AGENT = "AGENT"
@@ -33,6 +39,10 @@ class Conversation(Model):
     customer = fields.CharField(max_length=128)
     status = fields.CharEnumField(ConversationStatus, max_length=12, default=ConversationStatus.OPEN)
     message_count = fields.IntField(default=0)
+    # What the agent has gathered so far (intent, service, date, time, name, phone, what it asked for).
+    agent_state = fields.JSONField(default=dict)
+    handed_off_at = fields.DatetimeField(null=True)
+    handoff_reason = fields.CharField(max_length=300, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     # Set at creation and on every message: the conversations page sorts on it.
@@ -61,9 +71,17 @@ class Message(Model):
     ingest_event = fields.OneToOneField(
         "agentops.IngestEvent", related_name="message", null=True, on_delete=fields.SET_NULL
     )
+    # Outbound only: QUEUED until the channel adapter accepts it, SENT, or FAILED after the last attempt.
+    delivery_status = fields.CharEnumField(DeliveryStatus, max_length=8, null=True)
+    delivery_attempts = fields.IntField(default=0)
+    delivered_at = fields.DatetimeField(null=True)
+    provider_message_id = fields.CharField(max_length=120, null=True)
+    delivery_error = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "messages"
         unique_together = (("conversation", "sequence"),)
         ordering = ["sequence"]
+        # The delivery reconciler looks for outbound messages still QUEUED.
+        indexes = (("delivery_status", "created_at"),)

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from tortoise.expressions import Subquery
+from tortoise.transactions import in_transaction
 
 from backend.channels.enums import Channel
-from backend.conversations.models import Conversation, ConversationStatus, Message
+
+from backend.conversations.models import (
+    Conversation,
+    ConversationStatus,
+    DeliveryStatus,
+    Message,
+    MessageAuthor,
+    MessageDirection,
+)
 from backend.db.keyset import Page, newest_first
 from backend.events.hub import EventHub
 
@@ -66,3 +75,39 @@ async def get_messages(*, message_ids: list[uuid.UUID]) -> list[Message | None]:
     """Messages in the order of `message_ids`, None where missing."""
     found = {message.id: message for message in await Message.filter(id__in=message_ids)}
     return [found.get(message_id) for message_id in message_ids]
+
+
+async def hand_off(*, connection, conversation_id: uuid.UUID, reason: str) -> None:
+    """Give the conversation to a human: the agent stays silent until it is returned."""
+    await Conversation.filter(id=conversation_id).using_db(connection).update(
+        status=ConversationStatus.HANDED_OFF, handed_off_at=datetime.now(UTC), handoff_reason=reason[:300]
+    )
+
+
+async def append_human_reply(*, conversation_id: uuid.UUID, text: str, hub: EventHub) -> Message | None:
+    """An operator's reply, queued for delivery like the agent's; None when the conversation does not exist."""
+    async with in_transaction() as connection:
+        conversation = await Conversation.select_for_update().using_db(connection).get_or_none(id=conversation_id)
+        if conversation is None:
+            return None
+        message = await Message.create(
+            conversation_id=conversation_id, sequence=conversation.message_count + 1,
+            direction=MessageDirection.OUTBOUND, author=MessageAuthor.HUMAN, text=text,
+            delivery_status=DeliveryStatus.QUEUED, using_db=connection,
+        )
+        await Conversation.filter(id=conversation_id).using_db(connection).update(
+            message_count=conversation.message_count + 1, last_message_at=datetime.now(UTC)
+        )
+    await hub.publish(CONVERSATION_UPDATED, {"conversationId": str(conversation_id)})
+    return message
+
+
+async def return_to_agent(*, conversation_id: uuid.UUID, hub: EventHub) -> Conversation | None:
+    """Give a handed-off conversation back to the agent, which answers the next customer message."""
+    updated = await Conversation.filter(id=conversation_id, status=ConversationStatus.HANDED_OFF).update(
+        status=ConversationStatus.OPEN, handed_off_at=None, handoff_reason=None
+    )
+    conversation = await Conversation.get_or_none(id=conversation_id)
+    if conversation is not None and updated:
+        await hub.publish(CONVERSATION_UPDATED, {"conversationId": str(conversation_id), "returnedToAgent": True})
+    return conversation

@@ -11,6 +11,7 @@ from strawberry.types import Info
 from backend.conversations import service
 from backend.conversations.types import ConversationNode
 from backend.graphql.ids import parse_uuid
+from backend.graphql.loaders import Loaders
 from backend.graphql.permissions import CanRead
 
 
@@ -31,4 +32,6 @@ class ConversationSubscriptions:
             # Read fresh: the event says what changed, the database says what it is now.
             conversation = await service.get_conversation(conversation_id=changed)
             if conversation is not None:
+                # The websocket's context outlives events: fresh loaders, or lastMessage comes from a stale cache.
+                info.context.loaders = Loaders()
                 yield ConversationNode.from_model(conversation)

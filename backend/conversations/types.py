@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -15,6 +16,7 @@ from backend.conversations import service
 from backend.conversations.models import (
     Conversation,
     ConversationStatus,
+    DeliveryStatus,
     Message,
     MessageAuthor,
     MessageDirection,
@@ -24,10 +26,17 @@ from backend.graphql.ids import parse_uuid
 from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import require_scope
 
+if TYPE_CHECKING:
+    # Runs, bookings and tickets point back at their conversation: those modules import this one.
+    from backend.agent.types import AgentRunNode
+    from backend.scheduling.types import BookingNode
+    from backend.tickets.types import TicketNode
+
 strawberry.enum(Channel, description="Where the customer wrote from.")
 strawberry.enum(ConversationStatus, description="OPEN: the agent answers; HANDED_OFF: a human does; CLOSED.")
 strawberry.enum(MessageDirection)
 strawberry.enum(MessageAuthor)
+strawberry.enum(DeliveryStatus, description="Outbound only. QUEUED: waiting for the channel; SENT; FAILED.")
 
 
 @strawberry.type(name="Message")
@@ -38,6 +47,10 @@ class MessageNode(relay.Node):
     author: MessageAuthor
     text: str
     created_at: datetime
+    delivery_status: DeliveryStatus | None = strawberry.field(description="Null for inbound messages.")
+    delivery_attempts: int
+    delivered_at: datetime | None
+    delivery_error: str | None = strawberry.field(description="The channel's last refusal, if any.")
     conversation_id: strawberry.Private[object]
 
     @strawberry.field
@@ -54,6 +67,10 @@ class MessageNode(relay.Node):
             author=message.author,
             text=message.text,
             created_at=message.created_at,
+            delivery_status=message.delivery_status,
+            delivery_attempts=message.delivery_attempts,
+            delivered_at=message.delivered_at,
+            delivery_error=message.delivery_error,
             conversation_id=message.conversation_id,  # type: ignore[attr-defined]
         )
 
@@ -73,6 +90,8 @@ class ConversationNode(relay.Node):
     message_count: int
     created_at: datetime
     last_message_at: datetime
+    handed_off_at: datetime | None = strawberry.field(description="When a human took over (if HANDED_OFF).")
+    handoff_reason: str | None
 
     @strawberry.field(description="The newest message of the thread.")
     async def last_message(self, info: Info) -> MessageNode | None:
@@ -90,6 +109,34 @@ class ConversationNode(relay.Node):
         page = Page(items=rows, cursors=[encode_position(row.sequence) for row in rows], has_next_page=has_more)
         return to_connection(page, MessageNode.from_model)
 
+    @strawberry.field(description="The agent's most recent turns in this thread, newest first.")
+    async def runs(
+        self, info: Info, first: int | None = 20
+    ) -> list[Annotated[AgentRunNode, strawberry.lazy("backend.agent.types")]]:
+        from backend.agent.types import AgentRunNode  # imported here: that module imports this one
+
+        size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
+        runs = await info.context.loaders.recent_runs_by_conversation.load((parse_uuid(self.id), size))
+        return [AgentRunNode.from_model(run) for run in runs]
+
+    @strawberry.field(description="Bookings made in this thread, newest first.")
+    async def bookings(
+        self, info: Info
+    ) -> list[Annotated[BookingNode, strawberry.lazy("backend.scheduling.types")]]:
+        from backend.scheduling.types import BookingNode  # imported here: that module imports this one
+
+        bookings = await info.context.loaders.bookings_by_conversation.load(parse_uuid(self.id))
+        return [BookingNode.from_model(booking) for booking in bookings]
+
+    @strawberry.field(description="Tickets opened from this thread, newest first.")
+    async def tickets(
+        self, info: Info
+    ) -> list[Annotated[TicketNode, strawberry.lazy("backend.tickets.types")]]:
+        from backend.tickets.types import TicketNode  # imported here: that module imports this one
+
+        tickets = await info.context.loaders.tickets_by_conversation.load(parse_uuid(self.id))
+        return [TicketNode.from_model(ticket) for ticket in tickets]
+
     @classmethod
     def from_model(cls, conversation: Conversation) -> ConversationNode:
         return cls(
@@ -100,6 +147,8 @@ class ConversationNode(relay.Node):
             message_count=conversation.message_count,
             created_at=conversation.created_at,
             last_message_at=conversation.last_message_at,
+            handed_off_at=conversation.handed_off_at,
+            handoff_reason=conversation.handoff_reason,
         )
 
     @classmethod

@@ -14,6 +14,9 @@ MODEL_MODULES = [
     "backend.auth.models",
     "backend.ingest.models",
     "backend.conversations.models",
+    "backend.scheduling.models",
+    "backend.tickets.models",
+    "backend.agent.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"
 

@@ -6,38 +6,38 @@ from functools import lru_cache
 
 import strawberry
 from strawberry import relay
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
+from backend.agent.mutations import AgentMutations
+from backend.agent.queries import AgentQueries
+from backend.agent.subscriptions import AgentSubscriptions
 from backend.auth.mutations import AuthMutations
 from backend.auth.queries import AuthQueries
 from backend.conversations.mutations import ConversationMutations
 from backend.conversations.queries import ConversationQueries
 from backend.conversations.subscriptions import ConversationSubscriptions
 from backend.graphql.errors import MaskUnexpectedErrors
+from backend.graphql.limits import document_limits
 from backend.ingest.mutations import IngestMutations
 from backend.ingest.queries import IngestQueries
 from backend.ingest.subscriptions import IngestSubscriptions
+from backend.scheduling.queries import SchedulingQueries
 from backend.settings import Settings, get_settings
+from backend.tickets.queries import TicketQueries
 
 
 @strawberry.type
-class Query(AuthQueries, ConversationQueries, IngestQueries):
+class Query(AuthQueries, ConversationQueries, IngestQueries, AgentQueries, SchedulingQueries, TicketQueries):
     node: relay.Node | None = relay.node(description="Any object by its global id.")
 
 
 @strawberry.type
-class Mutation(AuthMutations, ConversationMutations, IngestMutations):
+class Mutation(AuthMutations, ConversationMutations, IngestMutations, AgentMutations):
     pass
 
 
 @strawberry.type
-class Subscription(ConversationSubscriptions, IngestSubscriptions):
+class Subscription(ConversationSubscriptions, IngestSubscriptions, AgentSubscriptions):
     pass
 
 
@@ -58,9 +58,10 @@ def get_schema() -> strawberry.Schema:
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
             # Limits read the process's settings as each request starts.
-            lambda: QueryDepthLimiter(max_depth=_limits().graphql_max_depth),
+            lambda: document_limits(
+                max_depth=_limits().graphql_max_depth, max_aliases_count=_limits().graphql_max_aliases
+            ),
             lambda: MaxTokensLimiter(max_token_count=_limits().graphql_max_tokens),
-            lambda: MaxAliasesLimiter(max_alias_count=_limits().graphql_max_aliases),
         ],
     )
 

@@ -1,6 +1,6 @@
 """The demo seed is deterministic, goes through the real accept path, and is harmless to repeat."""
 
-from backend.conversations.models import Conversation, Message
+from backend.conversations.models import Conversation, Message, MessageDirection
 from backend.demo.seed import DEMO_CONVERSATIONS, demo_events, seed_demo
 from backend.ingest.models import IngestEvent, IngestStatus
 from tests.helpers import wait_until
@@ -26,4 +26,4 @@ async def test_seed_goes_through_ingestion_and_workers_build_the_conversations(a
 
     await wait_until(all_processed, timeout=60, message="the demo events being processed")
     assert await Conversation.all().count() == DEMO_CONVERSATIONS
-    assert await Message.all().count() == sent
+    assert await Message.filter(direction=MessageDirection.INBOUND).count() == sent

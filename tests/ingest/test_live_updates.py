@@ -10,7 +10,9 @@ from backend.auth.scopes import Scope
 from tests.helpers import wait_until
 from tests.ingest.documents import INGEST_EVENT, event
 
-CONVERSATION_UPDATED = "subscription { conversationUpdated { customer messageCount lastMessage { text } } }"
+CONVERSATION_UPDATED = (
+    "subscription { conversationUpdated { customer messageCount messages(first: 1) { edges { node { text author } } } } }"
+)
 INGEST_STATS = "subscription { ingestStats { accepted received processed dead queueDepth } }"
 
 
@@ -39,7 +41,10 @@ async def test_an_ingested_event_reaches_a_conversation_subscriber(live_api, mak
         answer = (await http.post("/graphql", json={"query": INGEST_EVENT, "variables": {"input": sent}})).json()
         assert answer["data"]["ingestEvent"]["__typename"] == "EventAccepted"
     update = (await _next_data(socket))["conversationUpdated"]
-    assert update == {"customer": "+15550102030", "messageCount": 1, "lastMessage": {"text": "Is the dentist open on Saturday?"}}
+    assert update["customer"] == "+15550102030"
+    assert update["messageCount"] == 2  # the customer's message and the agent's answer, committed together
+    first = update["messages"]["edges"][0]["node"]
+    assert first == {"text": "Is the dentist open on Saturday?", "author": "CUSTOMER"}
     await socket.close()
 
 

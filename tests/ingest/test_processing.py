@@ -1,7 +1,7 @@
 """Real SAQ workers turn accepted events into messages: in order, once, and nothing lost to failures."""
 
 from backend.auth.scopes import Scope
-from backend.conversations.models import Conversation, Message
+from backend.conversations.models import Conversation, Message, MessageDirection
 from backend.faults import clear_fault, set_fault
 from backend.ingest.models import DeadLetter, IngestEvent, IngestStatus
 from jobs.ingest import PROCESS_FAULT_POINT
@@ -42,14 +42,17 @@ async def test_1000_events_to_10_conversations_keep_acceptance_order_with_4_work
     await wait_until(await _all_processed(1000), timeout=120, message="processing 1,000 events")
     assert await Conversation.all().count() == 10
     for conversation in await Conversation.all():
-        messages = await Message.filter(conversation=conversation).order_by("sequence").prefetch_related("ingest_event")
+        messages = await Message.filter(conversation=conversation, direction=MessageDirection.INBOUND).order_by(
+            "sequence").prefetch_related("ingest_event")
         accepted = [message.ingest_event.accepted_seq for message in messages]
         assert accepted == sorted(accepted), f"out of acceptance order in {conversation.customer}"
         numbers = [int(message.text.split()[1]) for message in messages]
         assert numbers == sorted(numbers) and len(numbers) == 100
-        assert [message.sequence for message in messages] == list(range(1, 101))
-        assert conversation.message_count == 100
-    assert await Message.all().count() == 1000  # no event appended twice
+        sequences = [message.sequence for message in messages]
+        assert sequences == sorted(sequences) and len(set(sequences)) == 100
+        # Each customer message was answered: the thread interleaves 100 inbound and 100 agent replies.
+        assert conversation.message_count == 200
+    assert await Message.filter(direction=MessageDirection.INBOUND).count() == 1000  # no event appended twice
 
 
 async def test_a_failing_event_goes_dead_then_replays_to_processed(app, client, make_key, workers):
@@ -70,7 +73,7 @@ async def test_a_failing_event_goes_dead_then_replays_to_processed(app, client, 
     assert letter.attempts == 3 and letter.error_type == "InjectedFault"
     assert "tool backend down" in letter.error_message
     assert "jobs/ingest.py" in letter.traceback_summary
-    assert await Message.all().count() == 0
+    assert await Message.filter(direction=MessageDirection.INBOUND).count() == 0
 
     listed = (await graphql(client, DEAD_LETTERS, key=key)).json()["data"]["deadLetters"]["edges"]
     assert [edge["node"]["event"]["idempotencyKey"] for edge in listed] == ["doomed-1"]
@@ -85,7 +88,7 @@ async def test_a_failing_event_goes_dead_then_replays_to_processed(app, client, 
         return await IngestEvent.filter(idempotency_key="doomed-1", status=IngestStatus.PROCESSED).exists()
 
     await wait_until(processed, timeout=30, message="the replayed event being processed")
-    assert await Message.all().count() == 1
+    assert await Message.filter(direction=MessageDirection.INBOUND).count() == 1
 
 
 async def test_replay_all_matching_a_filter(app, client, make_key, workers):
@@ -118,4 +121,4 @@ async def test_after_the_queue_is_flushed_the_reconciler_processes_every_event(a
     await redis.flushdb()  # the whole test Redis index: queue, schedules, fault flag, everything
     assert await IngestEvent.filter(status=IngestStatus.RECEIVED).count() == 50
     await wait_until(await _all_processed(50), timeout=60, message="the reconciler recovering 50 events")
-    assert await Message.all().count() == 50
+    assert await Message.filter(direction=MessageDirection.INBOUND).count() == 50

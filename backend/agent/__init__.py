@@ -1,0 +1,1 @@
+"""The agent: policies decide, tools act, the runtime records every turn."""

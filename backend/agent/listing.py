@@ -1,0 +1,43 @@
+"""Reading agent runs: filtered pages for the API, and one run read fresh for live views."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from backend.agent.models import AgentRun, RunStatus
+from backend.db.keyset import Page, newest_first
+
+
+@dataclass(frozen=True)
+class AgentRunCriteria:
+    status: RunStatus | None = None
+    policy: str | None = None
+    prompt_version: str | None = None
+    min_latency_ms: float | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+async def page_agent_runs(*, criteria: AgentRunCriteria, first: int, after: str | None) -> Page[AgentRun]:
+    """Agent runs matching the criteria, newest first."""
+    query = AgentRun.all()
+    if criteria.status:
+        query = query.filter(status=criteria.status)
+    if criteria.policy:
+        query = query.filter(policy=criteria.policy)
+    if criteria.prompt_version:
+        query = query.filter(prompt_version=criteria.prompt_version)
+    if criteria.min_latency_ms is not None:
+        query = query.filter(latency_ms__gte=criteria.min_latency_ms)
+    if criteria.created_after:
+        query = query.filter(created_at__gte=criteria.created_after)
+    if criteria.created_before:
+        query = query.filter(created_at__lt=criteria.created_before)
+    return await newest_first(query, time_field="created_at", first=first, after=after)
+
+
+async def get_agent_run(*, run_id: uuid.UUID) -> AgentRun | None:
+    """One run, read fresh from the database."""
+    return await AgentRun.get_or_none(id=run_id)

@@ -1,0 +1,61 @@
+"""Every agent turn is an AgentRun with one ToolCall per tool it used: the record of what was decided and why."""
+
+from enum import Enum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class RunStatus(str, Enum):
+    OK = "OK"
+    FAILED = "FAILED"
+    HANDED_OFF = "HANDED_OFF"
+
+
+class AgentRun(Model):
+    id = fields.UUIDField(primary_key=True)
+    conversation = fields.ForeignKeyField("agentops.Conversation", related_name="runs", on_delete=fields.CASCADE)
+    # The inbound message this turn answers; unique, so a retried job cannot answer it twice.
+    trigger_message = fields.OneToOneField(
+        "agentops.Message", related_name="answered_by", null=True, on_delete=fields.SET_NULL
+    )
+    reply_message = fields.OneToOneField(
+        "agentops.Message", related_name="written_by", null=True, on_delete=fields.SET_NULL
+    )
+    policy = fields.CharField(max_length=40)
+    prompt_name = fields.CharField(max_length=80)
+    prompt_version = fields.CharField(max_length=40)
+    model = fields.CharField(max_length=120, null=True)
+    intent = fields.CharField(max_length=20, null=True)
+    status = fields.CharEnumField(RunStatus, max_length=12)
+    latency_ms = fields.FloatField()
+    prompt_tokens = fields.IntField(null=True)
+    completion_tokens = fields.IntField(null=True)
+    error = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "agent_runs"
+        indexes = (
+            ("created_at", "id"),
+            ("status", "created_at", "id"),
+            ("conversation_id", "created_at"),
+            ("policy", "prompt_version", "created_at"),
+        )
+
+
+class ToolCall(Model):
+    id = fields.UUIDField(primary_key=True)
+    run = fields.ForeignKeyField("agentops.AgentRun", related_name="tool_calls", on_delete=fields.CASCADE)
+    position = fields.IntField()
+    name = fields.CharField(max_length=60)
+    arguments = fields.JSONField(default=dict)
+    result = fields.JSONField(null=True)
+    error = fields.TextField(null=True)
+    latency_ms = fields.FloatField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "tool_calls"
+        unique_together = (("run", "position"),)
+        ordering = ["position"]

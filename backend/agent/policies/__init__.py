@@ -1,0 +1,1 @@
+"""Policies decide each turn: which tools to call and what to say."""

@@ -1,0 +1,43 @@
+"""The one small interface every policy implements, and what it is given and gives back."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Any, ClassVar
+
+from backend.agent.prompts import Prompt
+from backend.agent.tools.toolbox import ToolBox
+from backend.channels.enums import Channel
+
+
+@dataclass(frozen=True)
+class TurnInput:
+    text: str
+    channel: Channel
+    customer: str
+    history: list[tuple[str, str]]  # (author, text), oldest first, without the current message
+    state: dict[str, Any]  # what earlier turns gathered (see RulesPolicy for its keys)
+    now: datetime  # aware, in the business time zone
+    services: list[str]
+    hours: dict[int, tuple[time, time]]  # weekday → (opens, closes); missing means closed
+    prompt: Prompt
+
+
+@dataclass
+class Decision:
+    reply: str
+    state: dict[str, Any] = field(default_factory=dict)
+    intent: str | None = None
+    model: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+class Policy(ABC):
+    name: ClassVar[str]
+
+    @abstractmethod
+    async def respond(self, turn: TurnInput, tools: ToolBox) -> Decision:
+        """Decide this turn, calling tools through `tools` (each call is recorded)."""

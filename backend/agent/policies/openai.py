@@ -1,0 +1,90 @@
+"""A policy for any OpenAI-compatible chat-completions endpoint with tool calling (OpenAI, vLLM, Ollama, llama.cpp).
+
+The model gets the versioned prompt as its system message, the conversation so far, and the tools as JSON
+schemas; it may call tools for a bounded number of rounds before it must answer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from backend.agent.policies.base import Decision, Policy, TurnInput
+from backend.agent.tools.registry import TOOLS
+from backend.agent.tools.toolbox import ToolBox
+from backend.settings import Settings
+
+ROLES = {"CUSTOMER": "user", "AGENT": "assistant", "HUMAN": "assistant"}
+
+
+class LLMError(RuntimeError):
+    """The endpoint failed or answered something that is not a chat completion."""
+
+
+class OpenAIPolicy(Policy):
+    name = "openai"
+
+    def __init__(self, *, base_url: str, model: str, api_key: str | None, timeout_seconds: float, max_rounds: int):
+        self._url = base_url.rstrip("/") + "/chat/completions"
+        self._model, self._api_key, self._timeout, self._max_rounds = model, api_key, timeout_seconds, max_rounds
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OpenAIPolicy:
+        return cls(
+            base_url=settings.openai_base_url, model=settings.openai_model,
+            api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+            timeout_seconds=settings.openai_timeout_seconds, max_rounds=settings.openai_max_tool_rounds,
+        )
+
+    def _messages(self, turn: TurnInput) -> list[dict[str, Any]]:
+        system = turn.prompt.render(timezone=str(turn.now.tzinfo), today=turn.now.strftime("%A %Y-%m-%d %H:%M"))
+        messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
+        messages += [{"role": ROLES.get(author, "user"), "content": text} for author, text in turn.history]
+        messages.append({"role": "user", "content": turn.text})
+        return messages
+
+    async def _complete(self, client: httpx.AsyncClient, messages: list[dict[str, Any]], *, tools: bool) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": self._model, "messages": messages}
+        if tools:
+            body["tools"] = [tool.json_schema() for tool in TOOLS.values()]
+        headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+        try:
+            response = await client.post(self._url, json=body, headers=headers)
+            response.raise_for_status()
+            return response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            raise LLMError(f"chat completion failed: {type(error).__name__}: {error}") from error
+
+    async def respond(self, turn: TurnInput, tools: ToolBox) -> Decision:
+        messages = self._messages(turn)
+        prompt_tokens = completion_tokens = 0
+        async with httpx.AsyncClient(timeout=self._timeout) as client:
+            for round_number in range(self._max_rounds + 1):
+                # The last round offers no tools: the model has to answer in words.
+                completion = await self._complete(client, messages, tools=round_number < self._max_rounds)
+                usage = completion.get("usage") or {}
+                prompt_tokens += int(usage.get("prompt_tokens") or 0)
+                completion_tokens += int(usage.get("completion_tokens") or 0)
+                try:
+                    message = completion["choices"][0]["message"]
+                except (KeyError, IndexError, TypeError) as error:
+                    raise LLMError(f"not a chat completion: {str(completion)[:200]}") from error
+                calls = message.get("tool_calls") or []
+                if not calls:
+                    return Decision(
+                        reply=(message.get("content") or "").strip() or "Sorry, could you say that again?",
+                        state=turn.state, model=completion.get("model") or self._model,
+                        prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+                    )
+                messages.append({"role": "assistant", "content": message.get("content"), "tool_calls": calls})
+                for call in calls:
+                    function = call.get("function") or {}
+                    try:
+                        arguments = json.loads(function.get("arguments") or "{}")
+                    except json.JSONDecodeError:
+                        arguments = {"_unparsed": function.get("arguments")}
+                    result = await tools.call(str(function.get("name")), arguments if isinstance(arguments, dict) else {})
+                    messages.append({"role": "tool", "tool_call_id": call.get("id"), "content": json.dumps(result)})
+        raise LLMError("the model kept calling tools past the round limit")

@@ -1,0 +1,33 @@
+"""How the rules policy says things: times and days in the business's words, lists of options."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+
+def say_time(moment: datetime | time) -> str:
+    """3:00pm → "3pm", 15:30 → "3:30pm"."""
+    text = moment.strftime("%I:%M%p").lstrip("0").lower()
+    return text.replace(":00", "")
+
+
+def say_day(day: date, *, today: date) -> str:
+    """"today", "tomorrow", or "Friday, Dec 4"."""
+    if day == today:
+        return "today"
+    if (day - today).days == 1:
+        return "tomorrow"
+    return f"{day:%A}, {day:%b} {day.day}"
+
+
+def say_options(items: list[str]) -> str:
+    """a, b or c."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def say_hours(hours: tuple[time, time] | None) -> str:
+    if hours is None:
+        return "closed"
+    return f"open {say_time(hours[0])}–{say_time(hours[1])}"

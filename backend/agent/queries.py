@@ -1,0 +1,68 @@
+"""Queries over the agent's runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from backend.agent import listing
+from backend.agent.models import RunStatus
+from backend.agent.types import AgentRunNode
+from backend.graphql.errors import BadUserInput
+from backend.graphql.ids import parse_uuid
+from backend.graphql.pagination import page_size, to_connection
+from backend.graphql.permissions import CanRead
+from backend.graphql.time_range import check_range
+
+
+@strawberry.input(description="Narrow the agent runs; every field is optional and they combine with AND.")
+class AgentRunFilter:
+    status: RunStatus | None = None
+    policy: str | None = None
+    prompt_version: str | None = None
+    min_latency_ms: float | None = strawberry.field(
+        default=None, description="Runs that took at least this long."
+    )
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+    def criteria(self) -> listing.AgentRunCriteria:
+        check_range(
+            self.created_after, self.created_before, start_field="createdAfter", end_field="createdBefore"
+        )
+        if self.min_latency_ms is not None and self.min_latency_ms < 0:
+            raise BadUserInput("'minLatencyMs' must not be negative.", field="filter.minLatencyMs")
+        return listing.AgentRunCriteria(
+            status=self.status,
+            policy=self.policy,
+            prompt_version=self.prompt_version,
+            min_latency_ms=self.min_latency_ms,
+            created_after=self.created_after,
+            created_before=self.created_before,
+        )
+
+
+@strawberry.type
+class AgentQueries:
+    @strawberry.field(permission_classes=[CanRead], description="Agent runs (one per turn), newest first.")
+    async def agent_runs(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: AgentRunFilter | None = None,
+    ) -> relay.Connection[AgentRunNode]:
+        size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
+        criteria = filter.criteria() if filter else listing.AgentRunCriteria()
+        page = await listing.page_agent_runs(criteria=criteria, first=size, after=after)
+        return to_connection(page, AgentRunNode.from_model)
+
+    @strawberry.field(permission_classes=[CanRead], description="One agent run by its id (null if none).")
+    async def agent_run(self, info: Info, id: relay.GlobalID) -> AgentRunNode | None:
+        if id.type_name != "AgentRun":
+            raise BadUserInput("'id' is not an AgentRun id.", field="id")
+        run = await info.context.loaders.agent_run_by_id.load(parse_uuid(id.node_id))
+        return AgentRunNode.from_model(run) if run else None

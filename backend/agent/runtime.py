@@ -1,0 +1,123 @@
+"""One agent turn: state and history in, a policy decision with recorded tool calls, a reply and a run out.
+
+It runs inside the caller's transaction (the one that appended the inbound message), so a turn's writes —
+booking, ticket, reply, run — commit together or not at all: a job killed mid-turn and retried starts clean.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import structlog
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from backend.agent.models import AgentRun, RunStatus
+from backend.agent.policies.base import Decision, Policy, TurnInput
+from backend.agent.prompts import Prompt
+from backend.agent.tools.toolbox import ToolBox
+from backend.conversations.models import (
+    Conversation,
+    ConversationStatus,
+    DeliveryStatus,
+    Message,
+    MessageAuthor,
+    MessageDirection,
+)
+from backend.scheduling.models import BusinessHours, Service
+
+log = structlog.get_logger(__name__)
+RUN_COMPLETED = "run.completed"
+HISTORY_MESSAGES = 20
+FALLBACK_REPLY = "Sorry, something went wrong on our side. A member of our team will get back to you here shortly."
+
+
+@dataclass(frozen=True)
+class AgentSetup:
+    """The deployment's choice of policy and prompt, recorded on every run."""
+
+    policy: Policy
+    prompt: Prompt
+    timezone: str
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    run_id: uuid.UUID
+    conversation_id: uuid.UUID
+    reply_message_id: uuid.UUID
+    status: RunStatus
+    reply: str
+    latency_ms: float
+
+
+async def _turn_input(connection: BaseDBAsyncClient, conversation: Conversation, *, text: str, trigger_id: uuid.UUID | None,
+                      setup: AgentSetup, now: datetime) -> TurnInput:
+    recent = (
+        await Message.filter(conversation_id=conversation.id).using_db(connection).order_by("-sequence").limit(HISTORY_MESSAGES + 1)
+    )
+    history = [(message.author.value, message.text) for message in reversed(recent) if message.id != trigger_id]
+    services = await Service.all().using_db(connection).order_by("name").values_list("name", flat=True)
+    hours = {row.weekday: (row.opens_at, row.closes_at) for row in await BusinessHours.all().using_db(connection)}
+    return TurnInput(
+        text=text, channel=conversation.channel, customer=conversation.customer, history=history[-HISTORY_MESSAGES:],
+        state=dict(conversation.agent_state or {}), now=now, services=list(services), hours=hours, prompt=setup.prompt,
+    )
+
+
+async def run_turn(
+    *,
+    connection: BaseDBAsyncClient,
+    conversation_id: uuid.UUID,
+    text: str,
+    setup: AgentSetup,
+    trigger_message_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> TurnOutcome | None:
+    """Answer one customer message; None when a human owns the conversation and the agent stays silent."""
+    started = time.perf_counter()
+    conversation = await Conversation.select_for_update().using_db(connection).get(id=conversation_id)
+    if conversation.status == ConversationStatus.HANDED_OFF:
+        return None
+    now = (now or datetime.now(ZoneInfo(setup.timezone))).astimezone(ZoneInfo(setup.timezone))
+    turn = await _turn_input(connection, conversation, text=text, trigger_id=trigger_message_id, setup=setup, now=now)
+    run = await AgentRun.create(
+        conversation_id=conversation_id, trigger_message_id=trigger_message_id, policy=setup.policy.name,
+        prompt_name=setup.prompt.name, prompt_version=setup.prompt.version, status=RunStatus.OK, latency_ms=0,
+        using_db=connection,
+    )
+    tools = ToolBox(connection=connection, run_id=run.id, conversation_id=conversation_id, customer=conversation.customer,
+                    now=now, timezone=setup.timezone)
+    error = None
+    try:
+        # A savepoint: a policy or tool that fails takes its own writes with it, and the run is still recorded.
+        async with in_transaction():
+            decision = await setup.policy.respond(turn, tools)
+    except Exception as failure:  # recorded on the run as FAILED, answered with the fallback reply
+        log.exception("agent.turn_failed", conversation_id=str(conversation_id), run_id=str(run.id))
+        error = f"{type(failure).__name__}: {failure}"[:2000]
+        decision = Decision(reply=FALLBACK_REPLY, state=turn.state)
+    handed_off = any(call.name == "handoff_to_human" and (call.result or {}).get("handed_off") for call in tools.calls)
+    status = RunStatus.FAILED if error else RunStatus.HANDED_OFF if handed_off else RunStatus.OK
+
+    await conversation.refresh_from_db(using_db=connection)
+    reply = await Message.create(
+        conversation_id=conversation_id, sequence=conversation.message_count + 1, direction=MessageDirection.OUTBOUND,
+        author=MessageAuthor.AGENT, text=decision.reply, delivery_status=DeliveryStatus.QUEUED, using_db=connection,
+    )
+    await Conversation.filter(id=conversation_id).using_db(connection).update(
+        message_count=conversation.message_count + 1, last_message_at=datetime.now(ZoneInfo("UTC")),
+        agent_state=decision.state if error is None else turn.state,
+    )
+    latency_ms = (time.perf_counter() - started) * 1000
+    await AgentRun.filter(id=run.id).using_db(connection).update(
+        reply_message_id=reply.id, status=status, latency_ms=latency_ms,
+        intent=decision.intent, model=decision.model, prompt_tokens=decision.prompt_tokens,
+        completion_tokens=decision.completion_tokens, error=error,
+    )
+    return TurnOutcome(run_id=run.id, conversation_id=conversation_id, reply_message_id=reply.id, status=status,
+                       reply=decision.reply, latency_ms=latency_ms)

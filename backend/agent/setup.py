@@ -1,0 +1,28 @@
+"""Building the deployment's agent from settings: the policy by name, the prompt by name and version."""
+
+from __future__ import annotations
+
+from backend.agent.policies.base import Policy
+from backend.agent.policies.openai import OpenAIPolicy
+from backend.agent.policies.rules import RulesPolicy
+from backend.agent.prompts import load_prompt
+from backend.agent.runtime import AgentSetup
+from backend.settings import Settings
+
+
+def make_policy(name: str, settings: Settings) -> Policy:
+    """A policy instance by its name ("rules" or "openai")."""
+    if name == "rules":
+        return RulesPolicy()
+    if name == "openai":
+        return OpenAIPolicy.from_settings(settings)
+    raise ValueError(f"unknown policy {name!r} (known: rules, openai)")
+
+
+def build_agent(settings: Settings, *, policy: str | None = None, prompt_version: str | None = None) -> AgentSetup:
+    """The agent this deployment runs (or the one a playground/eval run asks for)."""
+    return AgentSetup(
+        policy=make_policy(policy or settings.agent_policy, settings),
+        prompt=load_prompt(settings.agent_prompt, prompt_version or settings.agent_prompt_version),
+        timezone=settings.business_timezone,
+    )

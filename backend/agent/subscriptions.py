@@ -1,0 +1,42 @@
+"""Live agent runs: each completed turn, as the runtime announces it after commit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from backend.agent import listing
+from backend.agent.runtime import RUN_COMPLETED
+from backend.agent.types import AgentRunNode
+from backend.graphql.errors import BadUserInput
+from backend.graphql.ids import parse_uuid
+from backend.graphql.loaders import Loaders
+from backend.graphql.permissions import CanRead
+
+
+@strawberry.type
+class AgentSubscriptions:
+    @strawberry.subscription(
+        permission_classes=[CanRead],
+        description="Each agent run as it completes: of one conversation, or of all when no id is given.",
+    )
+    async def run_completed(
+        self, info: Info, conversation_id: relay.GlobalID | None = None
+    ) -> AsyncGenerator[AgentRunNode, None]:
+        if conversation_id is not None and conversation_id.type_name != "Conversation":
+            raise BadUserInput("'conversationId' is not a Conversation id.", field="conversationId")
+        wanted = parse_uuid(conversation_id.node_id, field="conversationId") if conversation_id else None
+        async for event in info.context.services.hub.subscribe(RUN_COMPLETED):
+            if wanted is not None and parse_uuid(event["conversationId"]) != wanted:
+                continue
+            # Read fresh: the event says which run, the database says what it is now.
+            run = await listing.get_agent_run(run_id=parse_uuid(event["runId"]))
+            if run is None:
+                continue
+            # A websocket's context lives as long as the connection: new loaders, or the conversation
+            # and messages of this run would come from the cache of an earlier event.
+            info.context.loaders = Loaders()
+            yield AgentRunNode.from_model(run)

@@ -1,0 +1,85 @@
+"""Delivering one outbound message: at most one successful send, every attempt recorded on the message."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import Enum
+
+import redis.asyncio as aioredis
+import structlog
+from saq import Queue
+
+from backend.channels.delivery.adapters import ChannelAdapter, DeliveryError, DeliveryRejected, OutboundMessage
+from backend.channels.enums import Channel
+from backend.conversations.models import DeliveryStatus, Message
+from backend.settings import Settings
+
+log = structlog.get_logger(__name__)
+DELIVER_MESSAGE_JOB = "deliver_message"
+
+
+class DeliveryOutcome(str, Enum):
+    SENT = "SENT"
+    ALREADY_DONE = "ALREADY_DONE"
+    RETRY = "RETRY"
+    FAILED = "FAILED"
+
+
+async def deliver_message(
+    *, message_id: uuid.UUID, adapters: dict[Channel, ChannelAdapter], attempt: int, final_attempt: bool
+) -> DeliveryOutcome:
+    """Send a QUEUED outbound message through its channel's adapter and record what happened."""
+    message = await Message.get_or_none(id=message_id).prefetch_related("conversation")
+    if message is None or message.delivery_status != DeliveryStatus.QUEUED:
+        return DeliveryOutcome.ALREADY_DONE  # sent or failed before: never send twice
+    conversation = message.conversation
+    adapter = adapters.get(conversation.channel)
+    if adapter is None:
+        await _record(message_id, status=DeliveryStatus.FAILED, attempt=attempt,
+                      error=f"no delivery endpoint configured for {conversation.channel.value}")
+        return DeliveryOutcome.FAILED
+    outbound = OutboundMessage(message_id=str(message.id), to=conversation.customer, thread=conversation.thread_key,
+                               text=message.text)
+    try:
+        provider_id = await adapter.send(outbound)
+    except DeliveryRejected as error:
+        await _record(message_id, status=DeliveryStatus.FAILED, attempt=attempt, error=str(error))
+        return DeliveryOutcome.FAILED
+    except DeliveryError as error:
+        status = DeliveryStatus.FAILED if final_attempt else DeliveryStatus.QUEUED
+        await _record(message_id, status=status, attempt=attempt, error=str(error))
+        log.warning("delivery.attempt_failed", message_id=str(message_id), attempt=attempt, error=str(error))
+        return DeliveryOutcome.FAILED if final_attempt else DeliveryOutcome.RETRY
+    await _record(message_id, status=DeliveryStatus.SENT, attempt=attempt, provider_id=provider_id)
+    return DeliveryOutcome.SENT
+
+
+async def _record(message_id: uuid.UUID, *, status: DeliveryStatus, attempt: int, error: str | None = None,
+                  provider_id: str | None = None) -> None:
+    changes = {"delivery_status": status, "delivery_attempts": attempt, "delivery_error": error}
+    if status == DeliveryStatus.SENT:
+        changes.update(delivered_at=datetime.now(UTC), provider_message_id=provider_id)
+    await Message.filter(id=message_id).update(**changes)
+
+
+async def enqueue_deliveries(*, queue: Queue, settings: Settings, message_ids: list[uuid.UUID]) -> None:
+    """One delivery job per message, keyed by its id; a Redis failure is left to the delivery reconciler."""
+    for message_id in message_ids:
+        try:
+            await queue.enqueue(
+                DELIVER_MESSAGE_JOB, key=f"deliver:{message_id}", message_id=str(message_id),
+                retries=settings.delivery_attempts, timeout=30, retry_delay=settings.process_retry_delay_seconds,
+                retry_backoff=settings.process_retry_max_delay_seconds,
+            )
+        except (aioredis.RedisError, OSError) as error:
+            log.warning("delivery.enqueue_failed", message_id=str(message_id), error=str(error))
+
+
+async def queued_deliveries(*, older_than_seconds: int, limit: int = 1000) -> list[uuid.UUID]:
+    """Outbound messages still QUEUED after a while: their job may have been lost with Redis."""
+    cutoff = datetime.now(UTC).timestamp() - older_than_seconds
+    return list(
+        await Message.filter(delivery_status=DeliveryStatus.QUEUED, created_at__lt=datetime.fromtimestamp(cutoff, UTC))
+        .order_by("created_at").limit(limit).values_list("id", flat=True)
+    )

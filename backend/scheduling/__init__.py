@@ -1,0 +1,1 @@
+"""Services, staff, opening hours, bookable slots and the bookings made on them."""

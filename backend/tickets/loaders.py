@@ -1,0 +1,23 @@
+"""Batch loads for tickets, results in key order."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from backend.tickets.models import Ticket
+
+
+async def load_tickets_by_id(ids: Sequence[uuid.UUID]) -> list[Ticket | None]:
+    """Tickets in the order of `ids`, None where there is no such ticket."""
+    found = {ticket.id: ticket for ticket in await Ticket.filter(id__in=list(ids))}
+    return [found.get(ticket_id) for ticket_id in ids]
+
+
+async def load_tickets_by_conversation(conversation_ids: Sequence[uuid.UUID]) -> list[list[Ticket]]:
+    """Each conversation's tickets, newest first, in one query for all conversations."""
+    grouped: dict[uuid.UUID, list[Ticket]] = {conversation_id: [] for conversation_id in conversation_ids}
+    rows = await Ticket.filter(conversation_id__in=list(conversation_ids)).order_by("-created_at", "-id")
+    for ticket in rows:
+        grouped[ticket.conversation_id].append(ticket)  # type: ignore[attr-defined]
+    return [grouped[conversation_id] for conversation_id in conversation_ids]
