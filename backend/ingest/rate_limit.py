@@ -1,6 +1,7 @@
 """Fixed-window rate limits in Redis, shared by every API replica.
 
-One INCR per bucket per event, pipelined; a window's key expires on its own. Fixed windows allow a burst of
+One INCRBY per distinct bucket per call (a batch from one key counts once, by its size), pipelined; a window's
+key expires on its own. Fixed windows allow a burst of
 up to twice the limit across a window edge, which is acceptable for shielding the database from a runaway
 adapter; what matters is that every replica counts in the same place.
 """
@@ -38,20 +39,27 @@ class RateLimiter:
         now = time.time()
         window = int(now // WINDOW_SECONDS)
         wait = max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
-        pipeline = self._redis.pipeline(transaction=False)
+        demand: dict[str, int] = {}
         for buckets in buckets_per_request:
             for bucket in buckets:
-                key = f"{KEY_PREFIX}{bucket.name}:{window}"
-                pipeline.incr(key)
-                pipeline.expire(key, WINDOW_SECONDS * 2)
+                demand[bucket.name] = demand.get(bucket.name, 0) + 1
+        pipeline = self._redis.pipeline(transaction=False)
+        for name, count in demand.items():
+            key = f"{KEY_PREFIX}{name}:{window}"
+            pipeline.incrby(key, count)
+            pipeline.expire(key, WINDOW_SECONDS * 2)
         try:
             replies = await pipeline.execute()
         except (aioredis.RedisError, OSError) as error:
             log.warning("rate_limit.unavailable", error=str(error))
             return [None] * len(buckets_per_request)
-        counts = iter(replies[0::2])
+        # Where each bucket stood before this call; requests then count in the order they were given.
+        counted = {name: total - demand[name] for name, total in zip(demand, replies[0::2])}
         answers: list[int | None] = []
         for buckets in buckets_per_request:
-            over = [next(counts) > bucket.limit for bucket in buckets]
-            answers.append(wait if any(over) else None)
+            over = False
+            for bucket in buckets:
+                counted[bucket.name] += 1
+                over = over or counted[bucket.name] > bucket.limit
+            answers.append(wait if over else None)
         return answers

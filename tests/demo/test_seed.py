@@ -1,8 +1,12 @@
 """The demo seed is deterministic, goes through the real accept path, and is harmless to repeat."""
 
-from backend.conversations.models import Conversation, Message, MessageDirection
+from backend.agent.models import ToolCall
+from backend.conversations.models import Conversation, ConversationStatus, Message, MessageDirection
 from backend.demo.seed import DEMO_CONVERSATIONS, demo_events, seed_demo
 from backend.ingest.models import IngestEvent, IngestStatus
+from backend.scheduling.models import Booking
+from backend.scheduling.seed import business_today, seed_business
+from backend.tickets.models import Ticket
 from tests.helpers import wait_until
 
 
@@ -17,6 +21,7 @@ def test_demo_events_are_the_same_every_run():
 
 async def test_seed_goes_through_ingestion_and_workers_build_the_conversations(app, workers):
     context = app.state.services.ingest
+    await seed_business(timezone=context.settings.business_timezone, today=business_today(context.settings))
     sent = await seed_demo(context=context)
     assert sent == len(demo_events()) and await IngestEvent.filter(metadata__contains={"source": "demo-seed"}).count() == sent
     assert await seed_demo(context=context) == 0  # second run: every event is a duplicate
@@ -27,3 +32,11 @@ async def test_seed_goes_through_ingestion_and_workers_build_the_conversations(a
     await wait_until(all_processed, timeout=60, message="the demo events being processed")
     assert await Conversation.all().count() == DEMO_CONVERSATIONS
     assert await Message.filter(direction=MessageDirection.INBOUND).count() == sent
+    # The demo exercises every tool: bookings, tickets, a handoff, and a slot someone else got first.
+    assert await Booking.all().count() >= 3
+    assert await Ticket.all().count() >= 3
+    assert await Conversation.filter(status=ConversationStatus.HANDED_OFF).exists()
+    used = set(await ToolCall.all().values_list("name", flat=True))
+    assert used == {"check_availability", "book_appointment", "create_ticket", "handoff_to_human"}
+    replies = await Message.filter(direction=MessageDirection.OUTBOUND).values_list("text", flat=True)
+    assert any("11am isn't available" in reply or "11am was just taken" in reply for reply in replies)

@@ -85,3 +85,14 @@ async def test_events_are_accepted_while_redis_is_down(app, client, make_key):
         await dead.aclose()
     assert body["data"]["ingestEvent"]["__typename"] == "EventAccepted"
     assert (await IngestEvent.get(idempotency_key="while-down")).status == IngestStatus.RECEIVED
+
+
+async def test_a_batch_is_limited_in_the_order_it_was_sent(client, make_key, test_settings, monkeypatch):
+    monkeypatch.setattr(test_settings, "rate_limit_per_sender_per_minute", 3)
+    key = await make_key(Scope.INGEST)
+    events = [event(sender="+15559990002", key=f"limited-{index}") for index in range(5)] + [event(sender="+15559990003")]
+    body = (await graphql(client, INGEST_EVENTS, key=key, variables={"input": {"events": events}})).json()
+    kinds = [result["__typename"] for result in body["data"]["ingestEvents"]["results"]]
+    assert kinds == ["EventAccepted"] * 3 + ["RateLimited"] * 2 + ["EventAccepted"]
+    assert sorted(await IngestEvent.filter(sender="+15559990002").values_list("idempotency_key", flat=True)) == [
+        "limited-0", "limited-1", "limited-2"]

@@ -69,6 +69,20 @@ TURNS = {
     "can you open a ticket or something": (Intent.PROBLEM, None),
     "i just want to know if you're open {day}": (Intent.AVAILABILITY, None),
     "Thanks so much, see you {day}!": (Intent.THANKS, None),
+    # Two customers after the same massage slot: the second is offered other times and picks one.
+    "Can I get a massage on Friday at 11am? I'm Nina Park": (Intent.BOOK, None),
+    "book me a massage friday 11am please, this is Omar Reyes": (Intent.BOOK, None),
+    "12pm then": (NO_INTENT, "time"),
+}
+
+
+# Turns whose slots are written out rather than drawn from the pools.
+LITERAL_SLOTS = {
+    "Can I get a massage on Friday at 11am? I'm Nina Park": {
+        "service": "massage", "date": FRIDAY, "time": dt.time(11, 0), "name": "Nina Park"},
+    "book me a massage friday 11am please, this is Omar Reyes": {
+        "service": "massage", "date": FRIDAY, "time": dt.time(11, 0), "name": "Omar Reyes"},
+    "12pm then": {"time": dt.time(12, 0)},
 }
 
 
@@ -89,7 +103,7 @@ FILLED_TURNS = list(_filled_turns())
 
 def _expected_slots(template: str, fill: dict[str, str]) -> dict:
     day = fill.get("day")
-    return {
+    expected = {
         "service": fill.get("service"),
         "date": DAYS[day] if day else (SATURDAY if "on Saturday" in template else None),
         "time": TIMES[fill["time"]] if "time" in fill else None,
@@ -99,6 +113,7 @@ def _expected_slots(template: str, fill: dict[str, str]) -> dict:
         "phone": None,
         "order_ref": fill.get("order"),
     }
+    return expected | LITERAL_SLOTS.get(template, {})
 
 
 def test_every_demo_turn_has_an_expectation():
