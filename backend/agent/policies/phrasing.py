@@ -20,6 +20,12 @@ def say_day(day: date, *, today: date) -> str:
     return f"{day:%A}, {day:%b} {day.day}"
 
 
+def on_day(day: date, *, today: date) -> str:
+    """"Today", "Tomorrow" or "On Friday, Dec 4": the start of a sentence about that day."""
+    said = say_day(day, today=today)
+    return said.capitalize() if said in ("today", "tomorrow") else f"On {said}"
+
+
 def say_options(items: list[str]) -> str:
     """a, b or c."""
     if len(items) <= 1:

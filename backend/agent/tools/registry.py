@@ -42,6 +42,7 @@ class CheckAvailability(_Arguments):
     date_to: date | None = None
     time_of_day: Literal["morning", "afternoon", "evening"] | None = None
     from_time: time | None = Field(default=None, description="Earliest local start time, e.g. 15:00")
+    limit: int = Field(default=5, ge=1, le=20, description="How many slots at most, earliest first")
 
 
 class BookAppointment(_Arguments):
@@ -90,6 +91,7 @@ async def check_availability(args: CheckAvailability, context: ToolContext) -> d
         timezone=context.timezone,
         time_of_day=args.time_of_day,
         from_time=args.from_time,
+        limit=args.limit,
     )
     return {"slots": [_slot_json(slot, zone) for slot in slots]}
 
