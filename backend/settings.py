@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     agent_prompt: str = "support-agent"
     agent_prompt_version: str | None = None  # None: the newest version on disk
     business_timezone: str = "America/New_York"
+    guardrails_version: str | None = None  # fixtures/guardrails/<version>.yaml; None: the newest
     openai_base_url: str = "http://127.0.0.1:11434/v1"
     openai_api_key: SecretStr | None = None
     openai_model: str = "gpt-4o-mini"

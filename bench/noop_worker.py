@@ -1,4 +1,4 @@
-"""SAQ settings for the no-op baseline of bench/agent.py: the product worker's shape, with a job that does nothing.
+"""SAQ settings for bench/agent.py's no-op baseline: the product worker's shape, a job that does nothing.
 
     AGENTOPS_REDIS_URL=redis://127.0.0.1:6379/14 python -m saq bench.noop_worker.settings
 

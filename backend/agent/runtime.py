@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 from backend.agent.models import AgentRun, RunStatus
 from backend.agent.policies.base import Decision, Policy, TurnInput
 from backend.agent.prompts import Prompt
+from backend.agent.screening import SAFE_INPUT_REPLY, screen_input, screen_output
 from backend.agent.tools.toolbox import ToolBox
 from backend.conversations.models import (
     Conversation,
@@ -28,6 +29,7 @@ from backend.conversations.models import (
     MessageAuthor,
     MessageDirection,
 )
+from backend.guardrails.config import GuardrailConfig
 from backend.scheduling.models import BusinessHours, Service
 
 log = structlog.get_logger(__name__)
@@ -43,6 +45,7 @@ class AgentSetup:
     policy: Policy
     prompt: Prompt
     timezone: str
+    guardrails: GuardrailConfig
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,11 @@ async def _turn_input(connection: BaseDBAsyncClient, conversation: Conversation,
     )
     history = [(message.author.value, message.text) for message in reversed(recent) if message.id != trigger_id]
     services = await Service.all().using_db(connection).order_by("name").values_list("name", flat=True)
-    hours = {row.weekday: (row.opens_at, row.closes_at) for row in await BusinessHours.all().using_db(connection)}
+    # Business-local wall-clock times: Tortoise hands TimeFields back zone-aware, which local comparisons reject.
+    hours = {
+        row.weekday: (row.opens_at.replace(tzinfo=None), row.closes_at.replace(tzinfo=None))
+        for row in await BusinessHours.all().using_db(connection)
+    }
     return TurnInput(
         text=text, channel=conversation.channel, customer=conversation.customer, history=history[-HISTORY_MESSAGES:],
         state=dict(conversation.agent_state or {}), now=now, services=list(services), hours=hours, prompt=setup.prompt,
@@ -91,16 +98,25 @@ async def run_turn(
         using_db=connection,
     )
     tools = ToolBox(connection=connection, run_id=run.id, conversation_id=conversation_id, customer=conversation.customer,
-                    now=now, timezone=setup.timezone)
+                    now=now, timezone=setup.timezone, guardrails=setup.guardrails, hours=turn.hours)
     error = None
-    try:
-        # A savepoint: a policy or tool that fails takes its own writes with it, and the run is still recorded.
-        async with in_transaction():
-            decision = await setup.policy.respond(turn, tools)
-    except Exception as failure:  # recorded on the run as FAILED, answered with the fallback reply
-        log.exception("agent.turn_failed", conversation_id=str(conversation_id), run_id=str(run.id))
-        error = f"{type(failure).__name__}: {failure}"[:2000]
-        decision = Decision(reply=FALLBACK_REPLY, state=turn.state)
+    screened = await screen_input(connection=connection, config=setup.guardrails, text=text, run_id=run.id,
+                                  conversation_id=conversation_id, trigger_message_id=trigger_message_id)
+    if screened.blocked:
+        decision = Decision(reply=SAFE_INPUT_REPLY, state=turn.state)
+    else:
+        try:
+            # A savepoint: a policy or tool that fails takes its own writes with it, and the run is still recorded.
+            async with in_transaction():
+                decision = await setup.policy.respond(replace(turn, text=screened.text), tools)
+        except Exception as failure:  # recorded on the run as FAILED, answered with the fallback reply
+            log.exception("agent.turn_failed", conversation_id=str(conversation_id), run_id=str(run.id))
+            error = f"{type(failure).__name__}: {failure}"[:2000]
+            decision = Decision(reply=FALLBACK_REPLY, state=turn.state)
+    decision.reply = await screen_output(
+        connection=connection, config=setup.guardrails, reply=decision.reply, channel=conversation.channel.value,
+        customer=conversation.customer, run_id=run.id, conversation_id=conversation_id,
+    )
     handed_off = any(call.name == "handoff_to_human" and (call.result or {}).get("handed_off") for call in tools.calls)
     status = RunStatus.FAILED if error else RunStatus.HANDED_OFF if handed_off else RunStatus.OK
 

@@ -7,6 +7,7 @@ from backend.agent.policies.openai import OpenAIPolicy
 from backend.agent.policies.rules import RulesPolicy
 from backend.agent.prompts import load_prompt
 from backend.agent.runtime import AgentSetup
+from backend.guardrails.config import load_guardrails
 from backend.settings import Settings
 
 
@@ -25,4 +26,5 @@ def build_agent(settings: Settings, *, policy: str | None = None, prompt_version
         policy=make_policy(policy or settings.agent_policy, settings),
         prompt=load_prompt(settings.agent_prompt, prompt_version or settings.agent_prompt_version),
         timezone=settings.business_timezone,
+        guardrails=load_guardrails(settings.guardrails_version),
     )

@@ -14,6 +14,7 @@ from backend.agent.models import AgentRun, RunStatus, ToolCall
 from backend.auth.scopes import Scope
 from backend.conversations.types import ConversationNode, MessageNode
 from backend.graphql.ids import parse_uuid
+from backend.guardrails.types import GuardrailViolationNode
 from backend.graphql.permissions import require_scope
 
 strawberry.enum(
@@ -89,6 +90,11 @@ class AgentRunNode(relay.Node):
     async def tool_calls(self, info: Info) -> list[ToolCallRecord]:
         calls = await info.context.loaders.tool_calls_by_run.load(parse_uuid(self.id))
         return [ToolCallRecord.from_model(call) for call in calls]
+
+    @strawberry.field(description="Guardrail hits of this turn (input, output and tool calls).")
+    async def violations(self, info: Info) -> list[GuardrailViolationNode]:
+        rows = await info.context.loaders.violations_by_run.load(parse_uuid(self.id))
+        return [GuardrailViolationNode.from_model(row) for row in rows]
 
     @classmethod
     def from_model(cls, run: AgentRun) -> AgentRunNode:

@@ -21,6 +21,7 @@ from backend.conversations.models import (
     MessageAuthor,
     MessageDirection,
 )
+from backend.guardrails.types import GuardrailViolationNode
 from backend.db.keyset import Page, decode_position, encode_position
 from backend.graphql.ids import parse_uuid
 from backend.graphql.pagination import page_size, to_connection
@@ -136,6 +137,11 @@ class ConversationNode(relay.Node):
 
         tickets = await info.context.loaders.tickets_by_conversation.load(parse_uuid(self.id))
         return [TicketNode.from_model(ticket) for ticket in tickets]
+
+    @strawberry.field(description="Guardrail hits in this thread, oldest first (PII redacted).")
+    async def violations(self, info: Info) -> list[GuardrailViolationNode]:
+        rows = await info.context.loaders.violations_by_conversation.load(parse_uuid(self.id))
+        return [GuardrailViolationNode.from_model(row) for row in rows]
 
     @classmethod
     def from_model(cls, conversation: Conversation) -> ConversationNode:

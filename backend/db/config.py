@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "backend.scheduling.models",
     "backend.tickets.models",
     "backend.agent.models",
+    "backend.guardrails.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"
 

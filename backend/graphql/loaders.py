@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from strawberry.dataloader import DataLoader
 
+from backend.guardrails.loaders import load_violations_by_conversation, load_violations_by_run
+
 from backend.agent.loaders import (
     load_agent_runs_by_id,
     load_messages_by_id,
@@ -34,3 +36,5 @@ class Loaders:
         self.bookings_by_conversation = DataLoader(load_fn=load_bookings_by_conversation)
         self.ticket_by_id = DataLoader(load_fn=load_tickets_by_id)
         self.tickets_by_conversation = DataLoader(load_fn=load_tickets_by_conversation)
+        self.violations_by_run = DataLoader(load_fn=load_violations_by_run)
+        self.violations_by_conversation = DataLoader(load_fn=load_violations_by_conversation)

@@ -18,6 +18,7 @@ from backend.conversations.queries import ConversationQueries
 from backend.conversations.subscriptions import ConversationSubscriptions
 from backend.graphql.errors import MaskUnexpectedErrors
 from backend.graphql.limits import document_limits
+from backend.guardrails.queries import GuardrailQueries
 from backend.ingest.mutations import IngestMutations
 from backend.ingest.queries import IngestQueries
 from backend.ingest.subscriptions import IngestSubscriptions
@@ -27,7 +28,9 @@ from backend.tickets.queries import TicketQueries
 
 
 @strawberry.type
-class Query(AuthQueries, ConversationQueries, IngestQueries, AgentQueries, SchedulingQueries, TicketQueries):
+class Query(
+    AuthQueries, ConversationQueries, IngestQueries, AgentQueries, SchedulingQueries, TicketQueries, GuardrailQueries
+):
     node: relay.Node | None = relay.node(description="Any object by its global id.")
 
 

@@ -6,10 +6,10 @@ first attempt made instead of making it again.
 
 from __future__ import annotations
 
-import time
 import uuid
+from time import perf_counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 import structlog
@@ -17,7 +17,11 @@ from pydantic import ValidationError as PydanticValidationError
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from backend.agent.models import ToolCall
-from backend.agent.tools.registry import TOOLS, ToolContext
+from backend.agent.tools.registry import TOOLS, Tool, ToolContext
+from backend.guardrails.config import GuardrailConfig
+from backend.guardrails.engine import check_tool
+from backend.guardrails.service import record_findings
+from backend.scheduling.service import slot_details
 
 log = structlog.get_logger(__name__)
 
@@ -39,17 +43,21 @@ class ToolBox:
     customer: str
     now: datetime
     timezone: str
+    guardrails: GuardrailConfig | None = None
+    hours: dict[int, tuple[time, time]] = field(default_factory=dict)
     calls: list[RecordedCall] = field(default_factory=list)
 
     async def call(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         """Run a tool; the answer is its result, or {"error": …} for bad arguments or an expected refusal."""
         position = len(self.calls) + 1
-        started = time.perf_counter()
+        started = perf_counter()
         result: dict[str, Any] | None = None
         error: str | None = None
         tool = TOOLS.get(name)
         if tool is None:
             error = f"unknown tool {name!r}"
+        elif blocked := await self._screen(tool, arguments):
+            error = blocked
         else:
             try:
                 parsed = tool.arguments.model_validate(arguments)
@@ -66,7 +74,7 @@ class ToolBox:
                     timezone=self.timezone,
                 )
                 result = await tool.run(parsed, context)
-        latency_ms = (time.perf_counter() - started) * 1000
+        latency_ms = (perf_counter() - started) * 1000
         recorded = RecordedCall(name=name, arguments=arguments, result=result, error=error, latency_ms=latency_ms)
         self.calls.append(recorded)
         await ToolCall.create(
@@ -74,3 +82,24 @@ class ToolBox:
             latency_ms=latency_ms, using_db=self.connection,
         )
         return result if result is not None else {"error": error}
+
+    async def _screen(self, tool: Tool, arguments: dict[str, Any]) -> str | None:
+        """Run the TOOL guardrails; the reason when they block the call (the hits are recorded either way)."""
+        if self.guardrails is None:
+            return None
+        slot_start = None
+        if tool.name == "book_appointment":
+            try:
+                slot = await slot_details(connection=self.connection, slot_id=uuid.UUID(str(arguments.get("slot_id"))))
+            except ValueError:
+                slot = None  # a malformed id: the schema rule reports it
+            slot_start = slot.starts_at if slot else None
+        result = check_tool(tool.name, arguments, config=self.guardrails,
+                            json_schema=tool.json_schema()["function"]["parameters"], now=self.now, hours=self.hours,
+                            slot_start=slot_start)
+        await record_findings(connection=self.connection, findings=result.findings, run_id=self.run_id,
+                              conversation_id=self.conversation_id, config_version=self.guardrails.version)
+        if result.blocked:
+            reasons = "; ".join(finding.message for finding in result.findings if finding.action.value == "BLOCK")
+            return f"blocked by guardrail: {reasons}"
+        return None
