@@ -47,6 +47,9 @@ def configure_logging(*, level: str = "INFO", json: bool = True, stream: TextIO 
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Tortoise logs every SQL statement with its parameters at DEBUG: message texts, phone numbers, card
+    # numbers before redaction. Never at any level of ours.
+    logging.getLogger("tortoise.db_client").setLevel(logging.WARNING)
     # uvicorn installs its own handlers; let its records flow to ours instead of printing twice.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
