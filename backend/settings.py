@@ -67,7 +67,8 @@ class Settings(BaseSettings):
     agent_enabled: bool = True
     agent_policy: Literal["rules", "openai"] = "rules"
     agent_prompt: str = "support-agent"
-    agent_prompt_version: str | None = None  # None: the newest version on disk
+    # Pinned: a newer prompt file (v2, an experiment) must win an eval comparison before it is deployed.
+    agent_prompt_version: str | None = "v1"
     business_timezone: str = "America/New_York"
     guardrails_version: str | None = None  # fixtures/guardrails/<version>.yaml; None: the newest
     openai_base_url: str = "http://127.0.0.1:11434/v1"

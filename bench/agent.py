@@ -148,8 +148,17 @@ def enqueue_noops(redis_url: str, **options) -> dict:
     return asyncio.run(_enqueue_noops(redis_url, **options))
 
 
+RESENT = [0]  # in the client process: requests sent again after a dropped keep-alive connection
+
+
 async def _post(client: httpx.AsyncClient, url: str, key: str, body: dict) -> dict:
-    response = await client.post(url, json=body, headers={"Authorization": f"Bearer {key}"})
+    try:
+        response = await client.post(url, json=body, headers={"Authorization": f"Bearer {key}"})
+    except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
+        # The server may close an idle keep-alive connection just as it is reused; idempotency keys make
+        # sending the same events again harmless (they come back as duplicates if the first try got in).
+        RESENT[0] += 1
+        response = await client.post(url, json=body, headers={"Authorization": f"Bearer {key}"})
     data = response.json() if response.status_code == 200 else {}
     if "data" not in data or data.get("errors"):
         raise RuntimeError(f"bad answer: {response.status_code} {response.text[:300]}")
@@ -185,6 +194,7 @@ async def _open_loop(url: str, key: str, events: list[dict], *, rate: float, pro
     """
     import websockets
 
+    RESENT[0] = 0
     announced: dict[str, float] = {}
     socket = await websockets.connect(url.replace("http", "ws", 1), subprotocols=["graphql-transport-ws"],
                                       max_size=None)
@@ -247,7 +257,8 @@ async def _open_loop(url: str, key: str, events: list[dict], *, rate: float, pro
     finally:
         listener.cancel()
         await socket.close()
-    return {"sent": sent, "answered": answered, "announced": dict(announced), "lags": lags, "wall": wall}
+    return {"sent": sent, "answered": answered, "announced": dict(announced), "lags": lags, "wall": wall,
+            "resent": RESENT[0]}
 
 
 def open_loop(url: str, key: str, events: list[dict], **options) -> dict:
@@ -280,6 +291,7 @@ def busy_ticks() -> int:
 
 
 GROUPS = ("wrk", "api", "pg", "redis", "clnt", "other")
+NOISY = 15  # % of a core used by `other` above which a phase's figures are flagged
 
 
 class Cpu:
@@ -308,6 +320,13 @@ class Cpu:
     def columns(self) -> str:
         return f"{self.box:4.0f}% " + " ".join(f"{self.used[name]:4.0f}%" if name in self.used else "    -"
                                                for name in GROUPS)
+
+    def noise(self) -> str:
+        """A warning line when something else took a real share of the machine (the figures understate)."""
+        if self.used["other"] < NOISY:
+            return ""
+        return (f"\n  WARNING: other processes used {self.used['other']:.0f}% of the machine during this "
+                f"phase; its figures understate the product. Rerun on a quiet machine.")
 
 
 def backends(dsn: str):
@@ -404,7 +423,7 @@ def noop_phase(options, client: ProcessPoolExecutor, env: dict, redis_url: str, 
     print(f"{'SAQ no-op jobs':<27} {rate:8.0f} jobs/s  {wall:5.1f}  {cpu.columns()}\n"
           f"  {options.noop_jobs} jobs enqueued by 20 client tasks (all in after "
           f"{result['enqueued'] - result['began']:.1f} s), timed from the first enqueue until none is "
-          f"incomplete")
+          f"incomplete" + cpu.noise())
     return rate
 
 
@@ -431,7 +450,7 @@ def turns_phase(options, client: ProcessPoolExecutor, url: str, key: str, dsn: s
           f"  {total} messages in {options.conversations} conversations, ingestEvents "
           f"x{options.batch_size}, a round at a time (all accepted after "
           f"{sending['sent'] - sending['began']:.1f} s), timed from the first request until every event is "
-          f"PROCESSED")
+          f"PROCESSED" + cpu.noise())
     summary["rate"], summary["wall"] = rate, wall
     return summary
 
@@ -491,8 +510,10 @@ def latency_phase(options, client: ProcessPoolExecutor, url: str, key: str, dsn:
     missing = len(events) - len(stages["announced"])
     print(f"\nLatency at {rate:.1f} events/s ({why}): {len(events)} single ingestEvent mutations, "
           f"open loop over {result['wall']:.1f} s, each a new conversation; client send lag p99 "
-          f"{pct(result['lags'], 99) * 1000:.1f} ms.\nCPU over the phase:  box {cpu.box:.0f}%, "
-          + ", ".join(f"{name} {cpu.used[name]:.0f}%" for name in GROUPS) + ".")
+          f"{pct(result['lags'], 99) * 1000:.1f} ms"
+          + (f"; {result['resent']} request(s) resent after a dropped connection" if result["resent"] else "")
+          + f".\nCPU over the phase:  box {cpu.box:.0f}%, "
+          + ", ".join(f"{name} {cpu.used[name]:.0f}%" for name in GROUPS) + "." + cpu.noise())
     print(f"{'from the client sending the mutation to':<58} " +
           " ".join(f"{name:>7}" for name in ("p50 ms", "p95 ms", "p99 ms", "max ms")))
     labels = {"answered": "its answer (EventAccepted)",

@@ -23,6 +23,7 @@ from backend.observability.logs import configure_logging
 from backend.settings import get_settings
 from jobs.heartbeat import beat_forever, worker_name
 from jobs.delivery import deliver_message
+from jobs.evals import run_eval_chunk
 from jobs.ingest import process_event, reconcile
 
 log = structlog.get_logger(__name__)
@@ -82,7 +83,7 @@ def settings() -> dict[str, Any]:
 
     return {
         "queue": queue,
-        "functions": [process_event, reconcile, deliver_message],
+        "functions": [process_event, reconcile, deliver_message, run_eval_chunk],
         "cron_jobs": [
             CronJob(reconcile, cron=f"* * * * * */{app_settings.reconcile_every_seconds}", timeout=60, retries=1)
         ],

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+
+import yaml
 
 from backend.settings import PROJECT_ROOT
 
@@ -21,6 +23,8 @@ class Prompt:
     name: str
     version: str
     template: str
+    # Front-matter settings for policies that do not read prose (the rules policy), e.g. offer_count.
+    options: dict = field(default_factory=dict)
 
     def render(self, **values: str) -> str:
         return self.template.format(**values)
@@ -47,4 +51,9 @@ def load_prompt(name: str, version: str | None = None) -> Prompt:
     chosen = version or versions[-1]
     if chosen not in versions:
         raise PromptNotFound(f"prompt {name!r} has no version {chosen!r} (have: {', '.join(versions)})")
-    return Prompt(name=name, version=chosen, template=(PROMPTS_DIR / name / f"{chosen}.md").read_text())
+    text = (PROMPTS_DIR / name / f"{chosen}.md").read_text()
+    options: dict = {}
+    if text.startswith("---\n"):
+        header, _, text = text[4:].partition("\n---\n")
+        options = yaml.safe_load(header) or {}
+    return Prompt(name=name, version=chosen, template=text, options=options)

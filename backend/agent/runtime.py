@@ -84,6 +84,7 @@ async def run_turn(
     setup: AgentSetup,
     trigger_message_id: uuid.UUID | None = None,
     now: datetime | None = None,
+    tool_overrides: dict[str, dict] | None = None,
 ) -> TurnOutcome | None:
     """Answer one customer message; None when a human owns the conversation and the agent stays silent."""
     started = time.perf_counter()
@@ -98,7 +99,8 @@ async def run_turn(
         using_db=connection,
     )
     tools = ToolBox(connection=connection, run_id=run.id, conversation_id=conversation_id, customer=conversation.customer,
-                    now=now, timezone=setup.timezone, guardrails=setup.guardrails, hours=turn.hours)
+                    now=now, timezone=setup.timezone, guardrails=setup.guardrails, hours=turn.hours,
+                    overrides=tool_overrides or {})
     error = None
     screened = await screen_input(connection=connection, config=setup.guardrails, text=text, run_id=run.id,
                                   conversation_id=conversation_id, trigger_message_id=trigger_message_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from backend.cli.evals import eval_app
 from backend.cli.keys import keys_app
 from backend.cli.schema import schema_app
 from backend.settings import ConfigurationError, get_settings
@@ -25,6 +26,7 @@ def _console_logs() -> None:
 
 app.add_typer(keys_app, name="keys")
 app.add_typer(schema_app, name="schema")
+app.add_typer(eval_app, name="eval")
 
 
 @app.command()

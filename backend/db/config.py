@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "backend.tickets.models",
     "backend.agent.models",
     "backend.guardrails.models",
+    "backend.evals.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"
 

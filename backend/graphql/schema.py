@@ -16,6 +16,9 @@ from backend.auth.queries import AuthQueries
 from backend.conversations.mutations import ConversationMutations
 from backend.conversations.queries import ConversationQueries
 from backend.conversations.subscriptions import ConversationSubscriptions
+from backend.evals.mutations import EvalMutations, GoldenMutations
+from backend.evals.queries import EvalQueries
+from backend.evals.subscriptions import EvalSubscriptions
 from backend.graphql.errors import MaskUnexpectedErrors
 from backend.graphql.limits import document_limits
 from backend.guardrails.queries import GuardrailQueries
@@ -29,18 +32,19 @@ from backend.tickets.queries import TicketQueries
 
 @strawberry.type
 class Query(
-    AuthQueries, ConversationQueries, IngestQueries, AgentQueries, SchedulingQueries, TicketQueries, GuardrailQueries
+    AuthQueries, ConversationQueries, IngestQueries, AgentQueries, SchedulingQueries, TicketQueries, GuardrailQueries,
+    EvalQueries,
 ):
     node: relay.Node | None = relay.node(description="Any object by its global id.")
 
 
 @strawberry.type
-class Mutation(AuthMutations, ConversationMutations, IngestMutations, AgentMutations):
+class Mutation(AuthMutations, ConversationMutations, IngestMutations, AgentMutations, EvalMutations, GoldenMutations):
     pass
 
 
 @strawberry.type
-class Subscription(ConversationSubscriptions, IngestSubscriptions, AgentSubscriptions):
+class Subscription(ConversationSubscriptions, IngestSubscriptions, AgentSubscriptions, EvalSubscriptions):
     pass
 
 

@@ -86,7 +86,8 @@ async def offer(turn: TurnInput, tools: ToolBox, state: dict[str, Any], day: dat
     slots = _distinct_times((await tools.call("check_availability", arguments)).get("slots", []))
     if near is not None:
         slots = sorted(slots, key=lambda slot: abs(_minutes(datetime.fromisoformat(slot["starts_at"]).time()) - _minutes(near)))
-    slots = sorted(slots[:OFFER_COUNT], key=lambda slot: slot["starts_at"])
+    # How many to offer is the prompt version's choice (front matter), so prompt experiments show in evals.
+    slots = sorted(slots[: int(turn.prompt.options.get("offer_count", OFFER_COUNT))], key=lambda slot: slot["starts_at"])
     today = turn.now.date()
     if not slots:
         state.pop("date", None)

@@ -45,6 +45,8 @@ class ToolBox:
     timezone: str
     guardrails: GuardrailConfig | None = None
     hours: dict[int, tuple[time, time]] = field(default_factory=dict)
+    # Evals may freeze a tool's answer: the call is still screened and recorded, the tool itself does not run.
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[RecordedCall] = field(default_factory=list)
 
     async def call(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
@@ -58,6 +60,8 @@ class ToolBox:
             error = f"unknown tool {name!r}"
         elif blocked := await self._screen(tool, arguments):
             error = blocked
+        elif name in self.overrides:
+            result = dict(self.overrides[name])
         else:
             try:
                 parsed = tool.arguments.model_validate(arguments)

@@ -1,0 +1,133 @@
+"""`agentops eval …`: sync the golden files, run a suite with a progress bar and a CI gate, export cases."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import typer
+import yaml
+from tortoise.exceptions import DoesNotExist
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from backend.agent.setup import build_agent
+from backend.cli.orm import run_with_orm
+from backend.events.hub import EventHub
+from backend.evals import service
+from backend.evals.models import EvalCase, EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite
+from backend.evals.runner import prepare_eval_business
+from backend.evals.sync import GOLDENS_DIR, GoldenError, latest_suite, sync_suites
+from backend.settings import get_settings
+
+eval_app = typer.Typer(help="Golden suites and eval runs.", no_args_is_help=True, pretty_exceptions_show_locals=False)
+console = Console()
+
+
+@eval_app.command("sync")
+def sync() -> None:
+    """Load fixtures/goldens/<suite>/*.yaml as suite versions (an unchanged suite makes no new version)."""
+    try:
+        synced = run_with_orm(get_settings(), sync_suites)
+    except GoldenError as error:
+        typer.echo(f"Invalid golden file: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    for suite in synced:
+        state = "new version" if suite.created else "unchanged"
+        typer.echo(f"{suite.name:<12} {suite.cases:>4} cases  {suite.version[:12]}  {state}")
+
+
+class _NoHub(EventHub):
+    """In the CLI nobody subscribes; progress goes to the terminal instead."""
+
+    def __init__(self) -> None:  # noqa: D107 - no Redis needed
+        pass
+
+    async def publish(self, topic: str, payload: dict) -> None:
+        return None
+
+
+@eval_app.command("run")
+def run(
+    suite: Annotated[str, typer.Option(help="Suite name, e.g. booking.")],
+    policy: Annotated[str, typer.Option(help="rules or openai.")] = "rules",
+    prompt_version: Annotated[str | None, typer.Option(help="Prompt version; the newest when omitted.")] = None,
+    baseline: Annotated[str | None, typer.Option(help="'latest' or an eval run id to compare with; exits 1 on a regression.")] = None,
+) -> None:
+    """Run a suite here (no worker needed), show a summary, and gate on regressions against a baseline."""
+    settings = get_settings()
+    setup = build_agent(settings, policy=policy, prompt_version=prompt_version)
+
+    async def work() -> tuple[EvalRun, EvalRun | None]:
+        found = await latest_suite(suite)
+        if found is None:
+            raise typer.BadParameter(f"no suite named {suite!r}; run `agentops eval sync` first", param_hint="--suite")
+        previous = await _baseline(found, baseline)
+        await prepare_eval_business()
+        case_ids = await EvalCase.filter(suite=found).order_by("name").values_list("id", flat=True)
+        record = await EvalRun.create(suite=found, policy=setup.policy.name, prompt_version=setup.prompt.version,
+                                      total=len(case_ids))
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task(f"{suite} ({setup.policy.name}, prompt {setup.prompt.version})", total=len(case_ids))
+            for start in range(0, len(case_ids), service.CHUNK_SIZE):
+                chunk = list(case_ids[start : start + service.CHUNK_SIZE])
+                await service.run_chunk(eval_run_id=record.id, case_ids=chunk, setup=setup, hub=_NoHub())
+                progress.advance(task, len(chunk))
+        return await EvalRun.get(id=record.id).prefetch_related("suite"), previous
+
+    head, base = run_with_orm(settings, work)
+    failing = run_with_orm(settings, lambda: EvalCaseResult.filter(run_id=head.id, passed=False).order_by("case_name"))
+    table = Table(title=f"Eval run {head.id}")
+    for column in ("suite", "policy", "prompt", "cases", "passed", "failed", "pass rate"):
+        table.add_column(column)
+    table.add_row(head.suite.name, head.policy, head.prompt_version, str(head.total), str(head.passed),
+                  str(head.failed), f"{head.passed / max(head.total, 1):.1%}")
+    console.print(table)
+    for result in failing:
+        first = result.failures[0] if result.failures else {}
+        console.print(f"  FAIL {result.case_name}: turn {first.get('turn')} {first.get('expectation')} "
+                      f"expected {first.get('expected')!r}")
+    if base is None:
+        return
+    comparison = run_with_orm(settings, lambda: service.compare_runs(base_id=base.id, head_id=head.id))
+    console.print(f"Against {base.id} (prompt {base.prompt_version}): {len(comparison.regressions)} regression(s), "
+                  f"{len(comparison.fixes)} fix(es), pass rate {comparison.base_pass_rate:.1%} → "
+                  f"{comparison.head_pass_rate:.1%}, exact McNemar p = {comparison.p_value:.3f}")
+    for name in comparison.regressions:
+        console.print(f"  REGRESSED {name}")
+    if comparison.regressions or comparison.significant_drop:
+        raise typer.Exit(code=1)
+
+
+async def _baseline(suite: EvalSuite, baseline: str | None) -> EvalRun | None:
+    if baseline is None:
+        return None
+    if baseline == "latest":
+        found = await EvalRun.filter(suite__name=suite.name, status=EvalRunStatus.COMPLETED).order_by("-created_at").first()
+        if found is None:
+            raise typer.BadParameter("no completed run of this suite to compare with", param_hint="--baseline")
+        return found
+    try:
+        return await EvalRun.get(id=uuid.UUID(baseline))
+    except (ValueError, DoesNotExist):
+        raise typer.BadParameter(f"no eval run {baseline!r}", param_hint="--baseline") from None
+
+
+@eval_app.command("export")
+def export() -> None:
+    """Write cases created in the product (from conversations) to fixtures/goldens/<suite>/ for review."""
+
+    async def work() -> list[tuple[str, EvalCase]]:
+        written = []
+        for suite in await EvalSuite.filter(source="created").order_by("name", "-created_at"):
+            for case in await EvalCase.filter(suite=suite):
+                path = GOLDENS_DIR / suite.name / f"{case.name}.yaml"
+                if not path.exists():
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(yaml.safe_dump(case.definition, sort_keys=False, allow_unicode=True))
+                    written.append((suite.name, case))
+        return written
+
+    for suite_name, case in run_with_orm(get_settings(), work):
+        typer.echo(f"wrote fixtures/goldens/{suite_name}/{case.name}.yaml")

@@ -1,0 +1,69 @@
+"""The golden case format (fixtures/goldens/<suite>/<case>.yaml), validated so a typo fails loudly."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.channels.enums import Channel
+
+# Every case runs at this moment (a Monday morning, business-local) so "tomorrow" means the same every run.
+EVAL_TIMEZONE = "America/New_York"
+EVAL_NOW = datetime(2030, 1, 7, 9, 0, tzinfo=ZoneInfo(EVAL_TIMEZONE))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ToolExpectation(_Strict):
+    name: str
+    args: dict[str, Any] = Field(default_factory=dict)  # subset; a value may be {"matches": regex}
+
+
+class TurnExpectation(_Strict):
+    tools: list[ToolExpectation] = Field(default_factory=list)
+    not_tools: list[str] = Field(default_factory=list)
+    reply_contains: list[str] = Field(default_factory=list)
+    reply_not_contains: list[str] = Field(default_factory=list)
+    reply_matches: str | None = None
+    handoff: bool | None = None
+    violations: list[str] | None = None  # None: not checked; []: none may fire
+    silent: bool | None = None
+
+
+class GoldenTurn(_Strict):
+    customer: str = Field(min_length=1)
+    tool_results: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    expect: TurnExpectation = Field(default_factory=TurnExpectation)
+
+
+class ExpectedBooking(_Strict):
+    service: str
+    date: date
+    time: time
+    name: str | None = None
+
+
+class FinalExpectation(_Strict):
+    booking: ExpectedBooking | Literal["none"] | None = None
+    tickets: int | None = None
+
+
+class GoldenCase(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,118}$")
+    description: str = ""
+    channel: Channel = Channel.SMS
+    customer: str = "+15550001111"
+    turns: list[GoldenTurn] = Field(min_length=1, max_length=20)
+    final: FinalExpectation | None = None
+    known_gap: str | None = None
+    # A case made from a real conversation replays at that conversation's time (its replies name those days).
+    now: datetime | None = None
+
+    @property
+    def clock(self) -> datetime:
+        return (self.now or EVAL_NOW).astimezone(ZoneInfo(EVAL_TIMEZONE))

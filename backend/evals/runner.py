@@ -1,0 +1,124 @@
+"""Replaying one golden case through the real agent, isolated like agentRespond's dry run.
+
+The real tools run on the real tables inside a transaction that is rolled back: nothing an eval books,
+opens or sends survives it. The clock is frozen at EVAL_NOW; the demo business's slots for those weeks
+are created beforehand (they stay: nobody else books in 2030).
+"""
+
+from __future__ import annotations
+
+import time as clock
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tortoise.transactions import in_transaction
+
+from backend.agent.models import ToolCall
+from backend.agent.runtime import AgentSetup, run_turn
+from backend.conversations.models import Conversation, ConversationStatus, Message, MessageAuthor, MessageDirection
+from backend.evals.expectations import TurnRecord, check_turn
+from backend.evals.golden import EVAL_NOW, EVAL_TIMEZONE, GoldenCase
+from backend.guardrails.models import GuardrailViolation
+from backend.scheduling.models import Booking, BookingStatus
+from backend.scheduling.seed import seed_business
+from backend.tickets.models import Ticket
+
+
+@dataclass
+class CaseOutcome:
+    passed: bool
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    transcript: list[dict[str, Any]] = field(default_factory=list)
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    violations: list[dict[str, Any]] = field(default_factory=list)
+    latency_ms: float = 0.0
+
+
+class _RollBack(Exception):
+    """Undo the case's writes once its outcome is read."""
+
+
+async def prepare_eval_business() -> None:
+    """Slots for the frozen eval weeks (idempotent)."""
+    await seed_business(timezone=EVAL_TIMEZONE, today=EVAL_NOW.date())
+
+
+async def run_case(case: GoldenCase, *, setup: AgentSetup) -> CaseOutcome:
+    """Play every turn of the case and check each expectation; the database is left as it was."""
+    outcome = CaseOutcome(passed=False)
+    started = clock.perf_counter()
+    try:
+        async with in_transaction() as connection:
+            conversation = await Conversation.create(
+                channel=case.channel, thread_key=f"eval-{uuid.uuid4()}", customer=case.customer,
+                last_message_at=case.clock, using_db=connection,
+            )
+            for number, turn in enumerate(case.turns, start=1):
+                await conversation.refresh_from_db(using_db=connection)
+                inbound = await Message.create(
+                    conversation_id=conversation.id, sequence=conversation.message_count + 1,
+                    direction=MessageDirection.INBOUND, author=MessageAuthor.CUSTOMER, text=turn.customer,
+                    using_db=connection,
+                )
+                await Conversation.filter(id=conversation.id).using_db(connection).update(
+                    message_count=conversation.message_count + 1
+                )
+                result = await run_turn(connection=connection, conversation_id=conversation.id, text=turn.customer,
+                                        setup=setup, trigger_message_id=inbound.id, now=case.clock,
+                                        tool_overrides=turn.tool_results)
+                record = await _record(connection, conversation.id, result)
+                outcome.transcript.append({"turn": number, "customer": turn.customer, "reply": record.reply,
+                                           "status": result.status.value if result else None})
+                outcome.tool_calls += [{"turn": number, **call} for call in record.tools]
+                outcome.violations += [{"turn": number, "rule": rule} for rule in record.violations]
+                outcome.failures += [{"turn": number, **miss} for miss in check_turn(turn.expect, record)]
+            if case.final is not None:
+                outcome.failures += await _check_final(connection, conversation.id, case)
+            raise _RollBack
+    except _RollBack:
+        pass
+    outcome.latency_ms = (clock.perf_counter() - started) * 1000
+    outcome.passed = not outcome.failures
+    return outcome
+
+
+async def _record(connection, conversation_id: uuid.UUID, result) -> TurnRecord:
+    (status,) = await Conversation.filter(id=conversation_id).using_db(connection).values_list("status", flat=True)
+    if result is None:
+        return TurnRecord(reply=None, tools=[], violations=[], handed_off=status == ConversationStatus.HANDED_OFF)
+    calls = await ToolCall.filter(run_id=result.run_id).using_db(connection).order_by("position")
+    rules = await GuardrailViolation.filter(run_id=result.run_id).using_db(connection).values_list("rule", flat=True)
+    return TurnRecord(
+        reply=result.reply,
+        tools=[{"name": call.name, "arguments": call.arguments, "result": call.result, "error": call.error} for call in calls],
+        violations=list(rules),
+        handed_off=status == ConversationStatus.HANDED_OFF,
+    )
+
+
+async def _check_final(connection, conversation_id: uuid.UUID, case: GoldenCase) -> list[dict[str, Any]]:
+    misses: list[dict[str, Any]] = []
+    final = case.final
+    bookings = await Booking.filter(conversation_id=conversation_id, status=BookingStatus.CONFIRMED).using_db(
+        connection).prefetch_related("slot", "slot__service")
+    if final.booking == "none" and bookings:
+        misses.append({"turn": "final", "expectation": "booking", "expected": "none", "actual": len(bookings)})
+    elif final.booking not in (None, "none"):
+        wanted = final.booking
+        zone = ZoneInfo(EVAL_TIMEZONE)
+        found = [
+            {"service": b.slot.service.name, "date": b.slot.starts_at.astimezone(zone).date().isoformat(),
+             "time": b.slot.starts_at.astimezone(zone).strftime("%H:%M"), "name": b.customer_name}
+            for b in bookings
+        ]
+        expected = {"service": wanted.service, "date": wanted.date.isoformat(), "time": wanted.time.strftime("%H:%M"),
+                    **({"name": wanted.name} if wanted.name else {})}
+        if not any(all(item[key] == value for key, value in expected.items()) for item in found):
+            misses.append({"turn": "final", "expectation": "booking", "expected": expected, "actual": found})
+    if final.tickets is not None:
+        count = await Ticket.filter(conversation_id=conversation_id).using_db(connection).count()
+        if count != final.tickets:
+            misses.append({"turn": "final", "expectation": "tickets", "expected": final.tickets, "actual": count})
+    return misses
