@@ -14,10 +14,9 @@ from rich.table import Table
 
 from backend.agent.setup import build_agent
 from backend.cli.orm import run_with_orm
-from backend.events.hub import EventHub
+from backend.events.hub import SilentHub
 from backend.evals import service
 from backend.evals.models import EvalCase, EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite
-from backend.evals.runner import prepare_eval_business
 from backend.evals.sync import GOLDENS_DIR, GoldenError, latest_suite, sync_suites
 from backend.settings import get_settings
 
@@ -38,16 +37,6 @@ def sync() -> None:
         typer.echo(f"{suite.name:<12} {suite.cases:>4} cases  {suite.version[:12]}  {state}")
 
 
-class _NoHub(EventHub):
-    """In the CLI nobody subscribes; progress goes to the terminal instead."""
-
-    def __init__(self) -> None:  # noqa: D107 - no Redis needed
-        pass
-
-    async def publish(self, topic: str, payload: dict) -> None:
-        return None
-
-
 @eval_app.command("run")
 def run(
     suite: Annotated[str, typer.Option(help="Suite name, e.g. booking.")],
@@ -64,17 +53,11 @@ def run(
         if found is None:
             raise typer.BadParameter(f"no suite named {suite!r}; run `agentops eval sync` first", param_hint="--suite")
         previous = await _baseline(found, baseline)
-        await prepare_eval_business()
-        case_ids = await EvalCase.filter(suite=found).order_by("name").values_list("id", flat=True)
-        record = await EvalRun.create(suite=found, policy=setup.policy.name, prompt_version=setup.prompt.version,
-                                      total=len(case_ids))
         with Progress(console=console, transient=True) as progress:
-            task = progress.add_task(f"{suite} ({setup.policy.name}, prompt {setup.prompt.version})", total=len(case_ids))
-            for start in range(0, len(case_ids), service.CHUNK_SIZE):
-                chunk = list(case_ids[start : start + service.CHUNK_SIZE])
-                await service.run_chunk(eval_run_id=record.id, case_ids=chunk, setup=setup, hub=_NoHub())
-                progress.advance(task, len(chunk))
-        return await EvalRun.get(id=record.id).prefetch_related("suite"), previous
+            task = progress.add_task(f"{suite} ({setup.policy.name}, prompt {setup.prompt.version})", total=found.case_count)
+            head = await service.run_suite_here(suite=found, setup=setup, hub=SilentHub(),
+                                                on_chunk=lambda done: progress.advance(task, done))
+        return head, previous
 
     head, base = run_with_orm(settings, work)
     failing = run_with_orm(settings, lambda: EvalCaseResult.filter(run_id=head.id, passed=False).order_by("case_name"))

@@ -78,6 +78,7 @@ def migrate() -> None:
 def seed() -> None:
     """Send the demo conversations through the accept path (idempotent); a worker processes them."""
     from backend.cli.orm import run_with_orm
+    from backend.demo.eval_history import seed_eval_history
     from backend.demo.seed import seed_demo
     from backend.ingest.service import standalone_context
     from backend.scheduling.seed import business_today, seed_business
@@ -90,7 +91,9 @@ def seed() -> None:
             return slots, await seed_demo(context=context)
 
     slots, accepted = run_with_orm(settings, send)
+    runs = run_with_orm(settings, lambda: seed_eval_history(settings=settings))
     typer.echo(f"Added {slots} bookable slot(s) to the demo business.")
+    typer.echo(f"Ran {runs} eval run(s) over the golden suites (prompt v1, and booking on v2).")
     typer.echo(f"Accepted {accepted} new demo event(s); a running worker turns them into conversations.")
 
 

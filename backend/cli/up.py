@@ -16,6 +16,7 @@ from pydantic import PostgresDsn, RedisDsn
 from backend.auth import service as auth_service
 from backend.auth.scopes import Scope
 from backend.cli.orm import run_with_orm
+from backend.demo.eval_history import seed_eval_history
 from backend.demo.seed import seed_demo
 from backend.ingest.models import IngestEvent
 from backend.ingest.service import standalone_context
@@ -31,6 +32,7 @@ async def _prepare_demo(settings: Settings) -> tuple[int, str]:
     """Seed an empty database with demo traffic and issue a fresh demo admin key (revoking the previous run's)."""
     # Slots roll forward every day: the business always has a few weeks ahead to book.
     await seed_business(timezone=settings.business_timezone, today=business_today(settings))
+    await seed_eval_history(settings=settings)
     created = 0
     if not await IngestEvent.exists():
         async with standalone_context(settings) as context:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -111,3 +112,19 @@ async def compare_runs(*, base_id: uuid.UUID, head_id: uuid.UUID) -> Comparison:
         base_pass_rate=rate(base), head_pass_rate=rate(head),
         p_value=mcnemar_exact_p(regressions=len(regressions), fixes=len(fixes)),
     )
+
+
+async def run_suite_here(
+    *, suite: EvalSuite, setup: AgentSetup, hub: EventHub, on_chunk: Callable[[int], None] | None = None
+) -> EvalRun:
+    """Run every case of a suite in this process (the CLI gate, the demo seed) and return the finished run."""
+    await prepare_eval_business()
+    case_ids = await EvalCase.filter(suite=suite).order_by("name").values_list("id", flat=True)
+    record = await EvalRun.create(suite=suite, policy=setup.policy.name, prompt_version=setup.prompt.version,
+                                  total=len(case_ids))
+    for start in range(0, len(case_ids), CHUNK_SIZE):
+        chunk = list(case_ids[start : start + CHUNK_SIZE])
+        await run_chunk(eval_run_id=record.id, case_ids=chunk, setup=setup, hub=hub)
+        if on_chunk:
+            on_chunk(len(chunk))
+    return await EvalRun.get(id=record.id).prefetch_related("suite")

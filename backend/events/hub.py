@@ -17,6 +17,13 @@ CHANNEL_PREFIX = "agentops:events:"
 SUBSCRIBER_BUFFER = 1000
 
 
+class SilentHub:
+    """For processes nobody subscribes to (the CLI): publishing goes nowhere."""
+
+    async def publish(self, topic: str, payload: dict[str, Any]) -> None:
+        return None
+
+
 class EventHub:
     """Publishes events and lets many local subscribers share one pub/sub connection."""
 

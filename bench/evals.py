@@ -1,0 +1,76 @@
+"""Eval throughput: every shipped golden suite through the rules policy, in this process, on a bench database.
+
+    .venv/bin/python bench/evals.py [--repeat 3]
+
+Prints cases/s per suite and overall, and the wall time of the whole run (goal: >= 100 cases/s on 2 cores).
+Each case runs as in production evals: real tools on real tables inside a rolled-back transaction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import asyncpg  # noqa: E402
+
+from backend.agent.setup import build_agent  # noqa: E402
+from backend.cli.orm import run_with_orm  # noqa: E402
+from backend.db.database import server_dsn  # noqa: E402
+from backend.events.hub import SilentHub  # noqa: E402
+from backend.evals import service  # noqa: E402
+from backend.evals.runner import prepare_eval_business  # noqa: E402
+from backend.evals.sync import latest_suite, sync_suites  # noqa: E402
+from backend.settings import Settings  # noqa: E402
+
+BENCH_DATABASE = "agentops_bench_evals"
+GOAL_CASES_PER_SECOND = 100
+
+
+async def recreate(settings: Settings) -> None:
+    admin = await asyncpg.connect(server_dsn(settings))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def bench(settings: Settings, repeat: int) -> None:
+    suites = await sync_suites()
+    await prepare_eval_business()
+    setup = build_agent(settings, policy="rules", prompt_version="v1")
+    print(f"{'suite':<10} {'cases':>6} {'passed':>7} {'seconds':>8} {'cases/s':>8}")
+    total_cases, started = 0, time.perf_counter()
+    for _ in range(repeat):
+        for synced in suites:
+            suite = await latest_suite(synced.name)
+            began = time.perf_counter()
+            run = await service.run_suite_here(suite=suite, setup=setup, hub=SilentHub())
+            elapsed = time.perf_counter() - began
+            total_cases += run.total
+            print(f"{synced.name:<10} {run.total:>6} {run.passed:>7} {elapsed:>8.2f} {run.total / elapsed:>8.1f}")
+    wall = time.perf_counter() - started
+    rate = total_cases / wall
+    verdict = "met" if rate >= GOAL_CASES_PER_SECOND else "NOT met"
+    print(f"all suites x{repeat}: {total_cases} cases in {wall:.2f} s wall = {rate:.1f} cases/s "
+          f"(goal >= {GOAL_CASES_PER_SECOND}: {verdict}); one process, sequential cases")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    options = parser.parse_args()
+    configured = Settings()
+    url = str(configured.database_url).rsplit("/", 1)[0] + f"/{BENCH_DATABASE}"
+    settings = configured.model_copy(update={"database_url": type(configured.database_url)(url), "log_level": "WARNING"})
+    asyncio.run(recreate(settings))
+    run_with_orm(settings, lambda: bench(settings, options.repeat))
+
+
+if __name__ == "__main__":
+    main()
