@@ -80,11 +80,10 @@ async def test_sync_is_idempotent_and_an_edit_makes_a_new_version(app, tmp_path)
     assert await EvalSuite.filter(name="minibook").count() == 2
 
 
-async def test_an_eval_run_completes_on_the_workers_with_progress(app, client, make_key, workers, live_api, tmp_path):
+async def test_the_booking_suite_runs_on_the_workers_with_progress(app, client, make_key, workers, live_api):
     key = await make_key(Scope.OPERATE, Scope.READ)
-    _write_suite(tmp_path)
-    await sync_suites(directory=tmp_path)
-    body = (await graphql(client, START, key=key, variables={"input": {"suite": "minibook"}})).json()
+    await sync_suites()  # the shipped fixtures/goldens
+    body = (await graphql(client, START, key=key, variables={"input": {"suite": "booking"}})).json()
     run = body["data"]["startEvalRun"]["evalRun"]
     socket = await websockets.connect(live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"])
     await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
@@ -96,12 +95,15 @@ async def test_an_eval_run_completes_on_the_workers_with_progress(app, client, m
         found = await EvalRun.get(id=uuid.UUID(from_base64(run["id"])[1]))
         return found if found.status == EvalRunStatus.COMPLETED else None
 
-    finished = await wait_until(completed, timeout=60, message="the eval run completing")
-    assert (finished.total, finished.passed, finished.failed) == (3, 3, 0)
+    finished = await wait_until(completed, timeout=120, message="the eval run completing")
     results = await EvalCaseResult.filter(run=finished)
-    assert {result.case_name for result in results} == set(CASES) and all(result.transcript for result in results)
+    assert finished.total == len(results) >= 22 and all(result.transcript for result in results)
+    # The shipped policy passes the suite but for its one documented gap.
+    assert [result.case_name for result in results if not result.passed] == ["change-time-before-giving-name"]
+    failed = next(result for result in results if not result.passed)
+    assert failed.failures[0]["expectation"] and "turn" in failed.failures[0]
     progress = json.loads(await asyncio.wait_for(socket.recv(), timeout=10))
-    assert progress["type"] == "next" and progress["payload"]["data"]["evalRunProgress"]["total"] == 3
+    assert progress["type"] == "next" and progress["payload"]["data"]["evalRunProgress"]["total"] == finished.total
     await socket.close()
     assert await Booking.all().count() == 0  # the eval booked inside a rolled-back transaction
 
