@@ -49,6 +49,7 @@ class RulesPolicy(Policy):
             state["date"] = heard.date.isoformat()
         if heard.time:
             state["time"] = heard.time.strftime("%H:%M")
+            state.pop("pending_slot", None)  # a new time replaces the slot chosen before the name was asked
         state["intent"] = intent.value
         state.pop("awaiting", None)
         handler = {
