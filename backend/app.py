@@ -21,6 +21,8 @@ from backend.db.migrations import apply_migrations
 from backend.graphql.schema import get_schema
 from backend.graphql.view import AgentOpsGraphQL
 from backend.health import healthz, readyz
+from backend.observability.http_metrics import RequestMetricsMiddleware
+from backend.observability.scrape import metrics_endpoint
 from backend.observability.logs import configure_logging
 from backend.settings import Settings, get_settings
 
@@ -58,9 +60,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/webhooks/events", events_webhook, methods=["POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
     ]
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(CorrelationIdMiddleware, header_name="X-Request-ID")],
+        middleware=[
+            Middleware(CorrelationIdMiddleware, header_name="X-Request-ID"),
+            Middleware(RequestMetricsMiddleware),
+        ],
     )

@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     delivery_attempts: int = Field(default=5, ge=1, le=20)
 
     worker_concurrency: int = Field(default=10, ge=1, le=500)
+    # Each worker serves /metrics here; when taken (several workers on one host) it tries the next ports. 0: off.
+    worker_metrics_port: int = Field(default=9464, ge=0, le=65535)
     worker_heartbeat_seconds: int = Field(default=10, ge=1, le=3600)
 
     @field_validator("database_url")

@@ -25,6 +25,7 @@ from jobs.heartbeat import beat_forever, worker_name
 from jobs.delivery import deliver_message
 from jobs.evals import run_eval_chunk
 from jobs.ingest import process_event, reconcile
+from jobs.metrics import after_job, before_job, serve_metrics
 
 log = structlog.get_logger(__name__)
 
@@ -49,7 +50,8 @@ async def startup(ctx: dict[str, Any]) -> None:
             interval_seconds=app_settings.worker_heartbeat_seconds,
         )
     )
-    log.info("worker.started", worker=ctx["worker_name"])
+    ctx["metrics_port"] = serve_metrics(port=app_settings.worker_metrics_port)
+    log.info("worker.started", worker=ctx["worker_name"], metrics_port=ctx["metrics_port"])
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -90,6 +92,8 @@ def settings() -> dict[str, Any]:
         "concurrency": app_settings.worker_concurrency,
         "startup": _startup,
         "shutdown": shutdown,
+        "before_process": before_job,
+        "after_process": after_job,
         # A stopping worker finishes what it started before exiting. SAQ waits for its idle loops too, so
         # they must wake often: dequeue and upkeep timers of a few seconds keep an idle stop that quick.
         "shutdown_grace_period_s": 20,

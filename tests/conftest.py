@@ -37,6 +37,7 @@ def _free_port() -> int:
 
 
 PROVIDER_PORT = _free_port()
+WORKER_METRICS_PORT = _free_port()
 
 
 def _with_database(url: str, name: str) -> str:
@@ -94,6 +95,8 @@ def test_settings() -> Iterator[Settings]:
             "AGENTOPS_CHAT_DELIVERY_URL": f"http://127.0.0.1:{PROVIDER_PORT}/hooks/chat",
             "AGENTOPS_VOICE_DELIVERY_URL": f"http://127.0.0.1:{PROVIDER_PORT}/hooks/voice",
             "AGENTOPS_DELIVERY_ATTEMPTS": "4",
+            # Worker /metrics: the first worker takes this port, the next ones the ports after it.
+            "AGENTOPS_WORKER_METRICS_PORT": str(WORKER_METRICS_PORT),
         }
         previous = {name: os.environ.get(name) for name in overrides}
         os.environ.update(overrides)

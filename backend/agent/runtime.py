@@ -30,6 +30,7 @@ from backend.conversations.models import (
     MessageDirection,
 )
 from backend.guardrails.config import GuardrailConfig
+from backend.observability.metrics import AGENT_TURN_SECONDS
 from backend.scheduling.models import BusinessHours, Service
 
 log = structlog.get_logger(__name__)
@@ -132,6 +133,7 @@ async def run_turn(
         agent_state=decision.state if error is None else turn.state,
     )
     latency_ms = (time.perf_counter() - started) * 1000
+    AGENT_TURN_SECONDS.labels(setup.policy.name, status.value).observe(latency_ms / 1000)
     await AgentRun.filter(id=run.id).using_db(connection).update(
         reply_message_id=reply.id, status=status, latency_ms=latency_ms,
         intent=decision.intent, model=decision.model, prompt_tokens=decision.prompt_tokens,

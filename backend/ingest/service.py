@@ -23,6 +23,7 @@ from backend.ingest.models import IngestEvent, IngestStatus
 from backend.ingest.queueing import enqueue_processing, make_queue
 from backend.ingest.rate_limit import Bucket, RateLimiter
 from backend.ingest.schemas import IncomingEvent
+from backend.observability.metrics import INGESTED
 from backend.settings import Settings
 
 
@@ -120,6 +121,9 @@ async def accept_events(
     answers: list[Accepted | Throttled] = [
         Throttled(retry_after_seconds=wait) if wait is not None else next(accepted) for wait in waits
     ]
+    for event, answer in zip(events, answers):
+        outcome = "rate_limited" if isinstance(answer, Throttled) else "duplicate" if answer.duplicate else "accepted"
+        INGESTED.labels(event.channel.value, outcome).inc()
     new_ids = [answer.event_id for answer in answers if isinstance(answer, Accepted) and not answer.duplicate]
     if new_ids:
         await enqueue_processing(queue=context.queue, settings=context.settings, event_ids=new_ids)
@@ -134,6 +138,8 @@ async def accept_checked(
 ) -> list[Accepted | Throttled | Refusal]:
     """accept_events for the valid items of a batch; refusals stay in place, so answers keep the input's order."""
     valid = [item for item in checked if isinstance(item, IncomingEvent)]
+    if len(valid) < len(checked):
+        INGESTED.labels("unknown", "invalid").inc(len(checked) - len(valid))
     answers = iter(await accept_events(events=valid, api_key_id=api_key_id, context=context) if valid else [])
     return [next(answers) if isinstance(item, IncomingEvent) else item for item in checked]
 

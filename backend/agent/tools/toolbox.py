@@ -21,6 +21,7 @@ from backend.agent.tools.registry import TOOLS, Tool, ToolContext
 from backend.guardrails.config import GuardrailConfig
 from backend.guardrails.engine import check_tool
 from backend.guardrails.service import record_findings
+from backend.observability.metrics import TOOL_CALLS
 from backend.scheduling.service import slot_details
 
 log = structlog.get_logger(__name__)
@@ -79,6 +80,7 @@ class ToolBox:
                 )
                 result = await tool.run(parsed, context)
         latency_ms = (perf_counter() - started) * 1000
+        TOOL_CALLS.labels(name if name in TOOLS else "unknown", "error" if error or (result or {}).get("error") else "ok").inc()
         recorded = RecordedCall(name=name, arguments=arguments, result=result, error=error, latency_ms=latency_ms)
         self.calls.append(recorded)
         await ToolCall.create(
