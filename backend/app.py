@@ -24,6 +24,7 @@ from backend.health import healthz, readyz
 from backend.observability.http_metrics import RequestMetricsMiddleware
 from backend.observability.scrape import metrics_endpoint
 from backend.observability.logs import configure_logging
+from backend.observability.tracing import configure_tracing
 from backend.settings import Settings, get_settings
 
 log = structlog.get_logger(__name__)
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the API application for these settings (the process's own settings by default)."""
     settings = settings or get_settings()
     configure_logging(level=settings.log_level, json=settings.log_json)
+    configure_tracing(service_name="agentops-api", otlp_endpoint=settings.otlp_endpoint)
     config = tortoise_config(settings)
 
     @asynccontextmanager

@@ -20,6 +20,7 @@ from backend.db.migrations import apply_migrations
 from backend.events.hub import EventHub
 from backend.ingest.queueing import make_queue
 from backend.observability.logs import configure_logging
+from backend.observability.tracing import configure_tracing
 from backend.settings import get_settings
 from jobs.heartbeat import beat_forever, worker_name
 from jobs.delivery import deliver_message
@@ -72,6 +73,7 @@ def settings() -> dict[str, Any]:
     """SAQ settings, built when the worker starts so they read this process's environment."""
     app_settings = get_settings()
     configure_logging(level=app_settings.log_level, json=app_settings.log_json)
+    configure_tracing(service_name="agentops-worker", otlp_endpoint=app_settings.otlp_endpoint)
     queue = make_queue(app_settings)
     context = {
         "app_settings": app_settings,

@@ -31,6 +31,7 @@ from backend.conversations.models import (
 )
 from backend.guardrails.config import GuardrailConfig
 from backend.observability.metrics import AGENT_TURN_SECONDS
+from backend.observability.tracing import tracer
 from backend.scheduling.models import BusinessHours, Service
 
 log = structlog.get_logger(__name__)
@@ -88,6 +89,33 @@ async def run_turn(
     tool_overrides: dict[str, dict] | None = None,
 ) -> TurnOutcome | None:
     """Answer one customer message; None when a human owns the conversation and the agent stays silent."""
+    with tracer.start_as_current_span(
+        f"invoke_agent {setup.policy.name}",
+        attributes={
+            "gen_ai.operation.name": "invoke_agent",
+            "gen_ai.agent.name": setup.policy.name,
+            "gen_ai.conversation.id": str(conversation_id),
+            "agentops.prompt.version": setup.prompt.version,
+        },
+    ) as span:
+        outcome = await _answer(connection=connection, conversation_id=conversation_id, text=text, setup=setup,
+                                trigger_message_id=trigger_message_id, now=now, tool_overrides=tool_overrides)
+        if outcome is not None:
+            span.set_attribute("agentops.run.id", str(outcome.run_id))
+            span.set_attribute("agentops.run.status", outcome.status.value)
+        return outcome
+
+
+async def _answer(
+    *,
+    connection: BaseDBAsyncClient,
+    conversation_id: uuid.UUID,
+    text: str,
+    setup: AgentSetup,
+    trigger_message_id: uuid.UUID | None,
+    now: datetime | None,
+    tool_overrides: dict[str, dict] | None,
+) -> TurnOutcome | None:
     started = time.perf_counter()
     conversation = await Conversation.select_for_update().using_db(connection).get(id=conversation_id)
     if conversation.status == ConversationStatus.HANDED_OFF:

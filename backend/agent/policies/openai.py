@@ -14,6 +14,7 @@ import httpx
 from backend.agent.policies.base import Decision, Policy, TurnInput
 from backend.agent.tools.registry import TOOLS
 from backend.agent.tools.toolbox import ToolBox
+from backend.observability.tracing import tracer
 from backend.settings import Settings
 
 ROLES = {"CUSTOMER": "user", "AGENT": "assistant", "HUMAN": "assistant"}
@@ -63,8 +64,16 @@ class OpenAIPolicy(Policy):
         async with httpx.AsyncClient(timeout=self._timeout) as client:
             for round_number in range(self._max_rounds + 1):
                 # The last round offers no tools: the model has to answer in words.
-                completion = await self._complete(client, messages, tools=round_number < self._max_rounds)
-                usage = completion.get("usage") or {}
+                with tracer.start_as_current_span(
+                    f"chat {self._model}",
+                    attributes={"gen_ai.operation.name": "chat", "gen_ai.system": "openai",
+                                "gen_ai.request.model": self._model},
+                ) as span:
+                    completion = await self._complete(client, messages, tools=round_number < self._max_rounds)
+                    usage = completion.get("usage") or {}
+                    span.set_attribute("gen_ai.response.model", str(completion.get("model") or self._model))
+                    span.set_attribute("gen_ai.usage.input_tokens", int(usage.get("prompt_tokens") or 0))
+                    span.set_attribute("gen_ai.usage.output_tokens", int(usage.get("completion_tokens") or 0))
                 prompt_tokens += int(usage.get("prompt_tokens") or 0)
                 completion_tokens += int(usage.get("completion_tokens") or 0)
                 try:

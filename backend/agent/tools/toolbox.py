@@ -22,6 +22,7 @@ from backend.guardrails.config import GuardrailConfig
 from backend.guardrails.engine import check_tool
 from backend.guardrails.service import record_findings
 from backend.observability.metrics import TOOL_CALLS
+from backend.observability.tracing import tracer
 from backend.scheduling.service import slot_details
 
 log = structlog.get_logger(__name__)
@@ -52,6 +53,17 @@ class ToolBox:
 
     async def call(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         """Run a tool; the answer is its result, or {"error": …} for bad arguments or an expected refusal."""
+        with tracer.start_as_current_span(
+            f"execute_tool {name}",
+            attributes={"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name,
+                        "gen_ai.tool.call.id": f"{self.run_id}:{len(self.calls) + 1}"},
+        ) as span:
+            answer = await self._call(name, arguments)
+            if "error" in answer:
+                span.set_attribute("error.type", "tool_error")
+            return answer
+
+    async def _call(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         position = len(self.calls) + 1
         started = perf_counter()
         result: dict[str, Any] | None = None
