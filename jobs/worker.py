@@ -27,6 +27,7 @@ from jobs.delivery import deliver_message
 from jobs.evals import run_eval_chunk
 from jobs.ingest import process_event, reconcile
 from jobs.metrics import after_job, before_job, serve_metrics
+from jobs.observability import rollup
 
 log = structlog.get_logger(__name__)
 
@@ -87,9 +88,10 @@ def settings() -> dict[str, Any]:
 
     return {
         "queue": queue,
-        "functions": [process_event, reconcile, deliver_message, run_eval_chunk],
+        "functions": [process_event, reconcile, deliver_message, run_eval_chunk, rollup],
         "cron_jobs": [
-            CronJob(reconcile, cron=f"* * * * * */{app_settings.reconcile_every_seconds}", timeout=60, retries=1)
+            CronJob(reconcile, cron=f"* * * * * */{app_settings.reconcile_every_seconds}", timeout=60, retries=1),
+            CronJob(rollup, cron="* * * * * 5", timeout=120, retries=1),  # each minute, just after it closes
         ],
         "concurrency": app_settings.worker_concurrency,
         "startup": _startup,

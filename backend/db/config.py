@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "backend.agent.models",
     "backend.guardrails.models",
     "backend.evals.models",
+    "backend.observability.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"
 

@@ -21,6 +21,7 @@ from backend.evals.queries import EvalQueries
 from backend.evals.subscriptions import EvalSubscriptions
 from backend.graphql.errors import MaskUnexpectedErrors
 from backend.graphql.limits import document_limits
+from backend.observability.queries import MetricsQueries
 from backend.guardrails.queries import GuardrailQueries
 from backend.ingest.mutations import IngestMutations
 from backend.ingest.queries import IngestQueries
@@ -33,7 +34,7 @@ from backend.tickets.queries import TicketQueries
 @strawberry.type
 class Query(
     AuthQueries, ConversationQueries, IngestQueries, AgentQueries, SchedulingQueries, TicketQueries, GuardrailQueries,
-    EvalQueries,
+    EvalQueries, MetricsQueries,
 ):
     node: relay.Node | None = relay.node(description="Any object by its global id.")
 
