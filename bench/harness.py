@@ -1,0 +1,160 @@
+"""Measuring helpers shared by the benches: percentiles, CPU accounting per process group, process checks."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Self
+
+import asyncpg
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.ingest import TICK
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank) of `values`; NaN when empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def proc_ticks(pid: int) -> int:
+    """CPU ticks a process has used: utime + stime, fields 14 and 15 counted after the ")" ending its name."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(stat[11]) + int(stat[12])
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return 0
+
+
+def busy_ticks() -> int:
+    """Busy ticks of the whole machine: everything but idle and iowait."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return sum(fields) - fields[3] - fields[4]
+
+
+GROUPS = ("wrk", "api", "pg", "redis", "clnt", "other")
+NOISY = 15  # % of a core used by `other` above which a phase's figures are flagged
+
+
+class Cpu:
+    """CPU% over a `with` block (100% = one core): the machine, each group of processes, and everything else.
+
+    Groups are callables giving pids at the start and at the end (PostgreSQL backends come and go with the
+    pools); `other` is the machine minus every group: other users of the box, other databases' backends, the
+    bench process itself.
+    """
+
+    def __init__(self, **groups) -> None:
+        self.groups = groups
+
+    def __enter__(self) -> Self:
+        self.before = {name: {pid: proc_ticks(pid) for pid in pids()} for name, pids in self.groups.items()}
+        self.began, self.box_before = time.perf_counter(), busy_ticks()
+        return self
+
+    def __exit__(self, *_) -> None:
+        wall = time.perf_counter() - self.began
+        self.box = (busy_ticks() - self.box_before) / TICK / wall * 100
+        self.used = {name: sum(proc_ticks(pid) - self.before[name].get(pid, 0) for pid in pids())
+                     / TICK / wall * 100 for name, pids in self.groups.items()}
+        self.used["other"] = self.box - sum(self.used.values())
+
+    def columns(self) -> str:
+        return f"{self.box:4.0f}% " + " ".join(f"{self.used[name]:4.0f}%" if name in self.used else "    -"
+                                               for name in GROUPS)
+
+    def noise(self) -> str:
+        """A warning line when something else took a real share of the machine (the figures understate)."""
+        if self.used["other"] < NOISY:
+            return ""
+        return (f"\n  WARNING: other processes used {self.used['other']:.0f}% of the machine during this "
+                f"phase; its figures understate the product. Rerun on a quiet machine.")
+
+
+def backends(dsn: str):
+    """The pids of the PostgreSQL backends connected to the bench database, as a callable for Cpu."""
+
+    async def fetch() -> list[int]:
+        connection = await asyncpg.connect(dsn)
+        try:
+            return [row[0] for row in await connection.fetch(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+        finally:
+            await connection.close()
+
+    return lambda: asyncio.run(fetch())
+
+
+def product_groups(processes: dict) -> dict:
+    return {"wrk": lambda: [p.pid for name, p in processes.items() if name.startswith("worker")],
+            "api": lambda: [processes["api"].pid]}
+
+
+def check_alive(processes: dict[str, subprocess.Popen], logs: Path) -> None:
+    """A process that exited must fail the run, not stall it; its log says why."""
+    for name, process in processes.items():
+        if process.poll() is not None:
+            log = (logs / f"{name}.log").read_text(errors="replace").strip().splitlines()
+            raise RuntimeError(f"{name} exited {process.returncode}; its log ends:\n" + "\n".join(log[-5:]))
+
+
+async def wait_processed(dsn: str, pattern: str, expected: int, processes: dict, logs: Path, *,
+                         timeout: float = 150, client_future=None) -> float:
+    """Poll until `expected` events whose key is LIKE `pattern` are PROCESSED; returns when (time.time())."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        began = time.perf_counter()
+        while True:
+            done, dead = await connection.fetchrow(
+                "SELECT count(*) FILTER (WHERE status = 'PROCESSED'), count(*) FILTER (WHERE status = 'DEAD')"
+                " FROM ingest_events WHERE idempotency_key LIKE $1", pattern)
+            if done >= expected:
+                return time.time()
+            if dead:
+                problem = await connection.fetchval("SELECT error_type || ': ' || split_part(error_message,"
+                                                    " E'\\n', 1) FROM dead_letters LIMIT 1")
+                raise RuntimeError(f"{dead} event(s) DEAD after every attempt: {problem}")
+            check_alive(processes, logs)
+            if client_future is not None and client_future.done() and client_future.exception():
+                raise client_future.exception()
+            if time.perf_counter() - began > timeout:
+                raise RuntimeError(f"only {done}/{expected} events PROCESSED after {timeout:.0f} s")
+            await asyncio.sleep(0.05)
+    finally:
+        await connection.close()
+
+
+def wait_redis(redis_url: str, ready, what: str, processes: dict, logs: Path, timeout: float = 60) -> None:
+    """Poll Redis until `ready(client)`; fail early if one of `processes` exits."""
+    client, deadline = redis.Redis.from_url(redis_url), time.monotonic() + timeout
+    try:
+        while not ready(client):
+            check_alive(processes, logs)
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not happen within {timeout:.0f} s")
+            time.sleep(0.05)
+    finally:
+        client.close()
+
+
+def saq_workers(name: str):
+    """How many live SAQ workers a queue has: each registers a stats entry that expires (saq's queue.info)."""
+    return lambda client: client.zcount(f"saq:{name}:stats", time.time() * 1000, "+inf")
+
+
+def saq_idle(name: str):
+    return lambda client: client.llen(f"saq:{name}:queued") == 0 and client.llen(f"saq:{name}:active") == 0
+
+
+# --- Phases ------------------------------------------------------------------------------------------------
+
