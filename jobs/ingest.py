@@ -34,10 +34,13 @@ async def process_event(ctx: dict[str, Any], *, event_id: str) -> int:
         if final:
             return 0  # the dead letter holds the failure; SAQ need not keep retrying
         raise
-    if result.turns:
-        await delivery.enqueue_deliveries(
-            queue=ctx["queue"], settings=ctx["app_settings"], message_ids=[turn.reply_message_id for turn in result.turns]
-        )
+    adapters = ctx.get("adapters", {})
+    for turn in result.turns:
+        if turn.channel in adapters:
+            await delivery.enqueue_deliveries(queue=ctx["queue"], settings=ctx["app_settings"],
+                                              message_ids=[turn.reply_message_id])
+        else:
+            await delivery.fail_undeliverable(message_ids=[turn.reply_message_id], channel=turn.channel)
     return result.appended
 
 

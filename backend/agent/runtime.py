@@ -21,6 +21,7 @@ from backend.agent.policies.base import Decision, Policy, TurnInput
 from backend.agent.prompts import Prompt
 from backend.agent.screening import SAFE_INPUT_REPLY, screen_input, screen_output
 from backend.agent.tools.toolbox import ToolBox
+from backend.channels.enums import Channel
 from backend.conversations.models import (
     Conversation,
     ConversationStatus,
@@ -54,6 +55,7 @@ class AgentSetup:
 class TurnOutcome:
     run_id: uuid.UUID
     conversation_id: uuid.UUID
+    channel: Channel
     reply_message_id: uuid.UUID
     status: RunStatus
     reply: str
@@ -167,5 +169,6 @@ async def _answer(
         intent=decision.intent, model=decision.model, prompt_tokens=decision.prompt_tokens,
         completion_tokens=decision.completion_tokens, error=error,
     )
-    return TurnOutcome(run_id=run.id, conversation_id=conversation_id, reply_message_id=reply.id, status=status,
+    return TurnOutcome(run_id=run.id, conversation_id=conversation_id, channel=conversation.channel,
+                       reply_message_id=reply.id, status=status,
                        reply=decision.reply, latency_ms=latency_ms)

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
+import structlog
 from asgi_correlation_id import correlation_id
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from tortoise.exceptions import BaseORMException
 
 from backend.app_services import AppServices
 from backend.auth.keys import bearer_token
 from backend.graphql.context import RequestContext
+
+log = structlog.get_logger(__name__)
 
 INVALID_KEY = "The API key is invalid or has been revoked."
 
@@ -48,5 +54,10 @@ class AgentOpsGraphQL(GraphQL):
 
     @staticmethod
     async def _authenticate(context: RequestContext, token: str) -> None:
-        context.caller = await context.services.authenticator.authenticate(token=token)
+        try:
+            context.caller = await context.services.authenticator.authenticate(token=token)
+        except (BaseORMException, OSError, asyncpg.PostgresError) as error:
+            # Outside GraphQL execution nothing masks errors: answer 503 with the request id, log the cause.
+            log.error("auth.lookup_failed", request_id=context.request_id, error=f"{type(error).__name__}: {error}")
+            raise HTTPException(503, f"Service temporarily unavailable (request id {context.request_id}).") from None
         context.auth_problem = INVALID_KEY if context.caller is None else None

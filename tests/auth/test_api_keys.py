@@ -147,3 +147,14 @@ def _global_id(key_id) -> str:
     from strawberry.relay import to_base64
 
     return to_base64("ApiKey", str(key_id))
+
+
+async def test_a_database_failure_while_checking_a_key_is_a_503_with_the_request_id(app, client, monkeypatch):
+    async def unreachable(**_kwargs):
+        raise OSError("connection refused: postgres at 10.0.0.5")
+
+    monkeypatch.setattr(app.state.services.authenticator, "authenticate", unreachable)
+    response = await graphql(client, VIEWER, key="ak_0000_whatever")
+    assert response.status_code == 503
+    assert response.headers["X-Request-ID"] in response.text
+    assert "10.0.0.5" not in response.text and "Traceback" not in response.text

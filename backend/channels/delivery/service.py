@@ -76,6 +76,14 @@ async def enqueue_deliveries(*, queue: Queue, settings: Settings, message_ids: l
             log.warning("delivery.enqueue_failed", message_id=str(message_id), error=str(error))
 
 
+async def fail_undeliverable(*, message_ids: list[uuid.UUID], channel: Channel) -> None:
+    """Replies on a channel with no adapter: FAILED now, with the reason, instead of a job that can only fail."""
+    if message_ids:
+        await Message.filter(id__in=message_ids, delivery_status=DeliveryStatus.QUEUED).update(
+            delivery_status=DeliveryStatus.FAILED, delivery_error=f"no delivery endpoint configured for {channel.value}"
+        )
+
+
 async def queued_deliveries(*, older_than_seconds: int, limit: int = 1000) -> list[uuid.UUID]:
     """Outbound messages still QUEUED after a while: their job may have been lost with Redis."""
     cutoff = datetime.now(UTC).timestamp() - older_than_seconds
