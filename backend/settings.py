@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Multiplies every SLO window and period (infra/slo.yaml): 0.001 plays an hour in 3.6 s for demos and tests.
+    slo_window_scale: float = Field(default=1.0, gt=0, le=1)
     # OTLP/HTTP collector base URL (e.g. http://127.0.0.1:4318); unset: no traces are exported.
     otlp_endpoint: str | None = None
     log_json: bool = True

@@ -22,6 +22,7 @@ from backend.evals.subscriptions import EvalSubscriptions
 from backend.graphql.errors import MaskUnexpectedErrors
 from backend.graphql.limits import document_limits
 from backend.observability.queries import MetricsQueries
+from backend.observability.slo_queries import SloQueries
 from backend.guardrails.queries import GuardrailQueries
 from backend.ingest.mutations import IngestMutations
 from backend.ingest.queries import IngestQueries
@@ -34,7 +35,7 @@ from backend.tickets.queries import TicketQueries
 @strawberry.type
 class Query(
     AuthQueries, ConversationQueries, IngestQueries, AgentQueries, SchedulingQueries, TicketQueries, GuardrailQueries,
-    EvalQueries, MetricsQueries,
+    EvalQueries, MetricsQueries, SloQueries,
 ):
     node: relay.Node | None = relay.node(description="Any object by its global id.")
 

@@ -1,0 +1,126 @@
+"""SLOs from infra/slo.yaml: error budget left and multiwindow burn rates, computed from the agent runs.
+
+Burn rate over a window = (bad turns / turns in the window) / (1 − objective): 1 spends the budget exactly over
+the period. An alert fires when both its long and its short window burn at least its rate (the short window
+makes it stop soon after the problem does).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+from tortoise import connections
+
+from backend.settings import PROJECT_ROOT
+
+SLO_FILE = PROJECT_ROOT / "infra" / "slo.yaml"
+_BAD = {
+    "failed": "status = 'FAILED'",
+    "handed_off": "status = 'HANDED_OFF'",
+    "slow": "latency_ms > $3",
+}
+
+
+class Objective(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    description: str = ""
+    objective: float = Field(gt=0, lt=1)
+    period_days: float = Field(gt=0)
+    bad: str = Field(pattern="^(failed|handed_off|slow)$")
+    threshold_ms: float | None = None
+
+
+class AlertRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    severity: str = Field(pattern="^(page|ticket)$")
+    long_window: str
+    short_window: str
+    burn_rate: float = Field(gt=0)
+
+
+class SloFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int
+    slos: list[Objective]
+    alerts: list[AlertRule]
+
+
+def parse_window(text: str) -> timedelta:
+    """"5m", "1h", "3d" as a duration."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([smhd])", text.strip())
+    if not match:
+        raise ValueError(f"bad window {text!r} (use e.g. 5m, 1h, 3d)")
+    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
+    return timedelta(**{unit: float(match.group(1))})
+
+
+def load_slos(path: Path = SLO_FILE) -> SloFile:
+    return SloFile.model_validate(yaml.safe_load(path.read_text()))
+
+
+@dataclass(frozen=True)
+class BurnRate:
+    window: str
+    rate: float
+
+
+@dataclass(frozen=True)
+class FiringAlert:
+    severity: str
+    long_window: str
+    short_window: str
+    threshold: float
+
+
+@dataclass(frozen=True)
+class SloStatus:
+    name: str
+    description: str
+    objective: float
+    budget_remaining: float  # 1 = untouched, 0 = spent, negative = overspent
+    burn_rates: list[BurnRate]
+    firing: list[FiringAlert]
+
+
+async def _bad_fraction(slo: Objective, *, since: datetime, until: datetime) -> float | None:
+    condition = _BAD[slo.bad]
+    rows = await connections.get("default").execute_query_dict(
+        f"SELECT count(*) AS total, count(*) FILTER (WHERE {condition}) AS bad FROM agent_runs"  # nosec: fixed SQL
+        " WHERE created_at >= $1 AND created_at < $2",
+        [since, until] + ([slo.threshold_ms or 0] if slo.bad == "slow" else []),
+    )
+    total = rows[0]["total"]
+    return rows[0]["bad"] / total if total else None
+
+
+async def evaluate_slos(*, scale: float = 1.0, now: datetime | None = None, slo_file: SloFile | None = None) -> list[SloStatus]:
+    """Each SLO's budget left over its period and its burn rate over every alert window (scaled)."""
+    spec = slo_file or load_slos()
+    now = now or datetime.now(UTC)
+    windows = sorted({w for rule in spec.alerts for w in (rule.long_window, rule.short_window)}, key=parse_window)
+    statuses = []
+    for slo in spec.slos:
+        budget = 1 - slo.objective
+        period = await _bad_fraction(slo, since=now - timedelta(days=slo.period_days) * scale, until=now)
+        rates = {}
+        for window in windows:
+            fraction = await _bad_fraction(slo, since=now - parse_window(window) * scale, until=now)
+            rates[window] = (fraction or 0.0) / budget
+        firing = [
+            FiringAlert(severity=rule.severity, long_window=rule.long_window, short_window=rule.short_window,
+                        threshold=rule.burn_rate)
+            for rule in spec.alerts
+            if rates[rule.long_window] >= rule.burn_rate and rates[rule.short_window] >= rule.burn_rate
+        ]
+        statuses.append(SloStatus(
+            name=slo.name, description=slo.description, objective=slo.objective,
+            budget_remaining=1 - (period or 0.0) / budget,
+            burn_rates=[BurnRate(window=window, rate=rates[window]) for window in windows], firing=firing,
+        ))
+    return statuses
