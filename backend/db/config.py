@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "backend.guardrails.models",
     "backend.evals.models",
     "backend.observability.models",
+    "backend.incidents.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"
 

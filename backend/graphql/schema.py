@@ -21,6 +21,7 @@ from backend.evals.queries import EvalQueries
 from backend.evals.subscriptions import EvalSubscriptions
 from backend.graphql.errors import MaskUnexpectedErrors
 from backend.graphql.limits import document_limits
+from backend.incidents.graphql import IncidentMutations, IncidentQueries, IncidentSubscriptions
 from backend.observability.queries import MetricsQueries
 from backend.observability.slo_queries import SloQueries
 from backend.guardrails.queries import GuardrailQueries
@@ -35,18 +36,20 @@ from backend.tickets.queries import TicketQueries
 @strawberry.type
 class Query(
     AuthQueries, ConversationQueries, IngestQueries, AgentQueries, SchedulingQueries, TicketQueries, GuardrailQueries,
-    EvalQueries, MetricsQueries, SloQueries,
+    EvalQueries, MetricsQueries, SloQueries, IncidentQueries,
 ):
     node: relay.Node | None = relay.node(description="Any object by its global id.")
 
 
 @strawberry.type
-class Mutation(AuthMutations, ConversationMutations, IngestMutations, AgentMutations, EvalMutations, GoldenMutations):
+class Mutation(AuthMutations, ConversationMutations, IngestMutations, AgentMutations, EvalMutations, GoldenMutations,
+               IncidentMutations):
     pass
 
 
 @strawberry.type
-class Subscription(ConversationSubscriptions, IngestSubscriptions, AgentSubscriptions, EvalSubscriptions):
+class Subscription(ConversationSubscriptions, IngestSubscriptions, AgentSubscriptions, EvalSubscriptions,
+                   IncidentSubscriptions):
     pass
 
 

@@ -1,0 +1,124 @@
+"""Incidents in GraphQL: list and detail with timeline, operator actions (scope `operate`), live changes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from backend.graphql.common_types import NotFoundError, ValidationError
+from backend.graphql.errors import BadUserInput
+from backend.graphql.ids import parse_uuid
+from backend.graphql.pagination import page_size, to_connection
+from backend.graphql.permissions import CanOperate, CanRead
+from backend.incidents import service
+from backend.incidents.models import Incident, IncidentStatus
+
+strawberry.enum(IncidentStatus)
+
+
+@strawberry.type
+class IncidentEntryView:
+    kind: str
+    text: str
+    actor: str | None
+    created_at: datetime
+
+
+@strawberry.type(name="Incident")
+class IncidentNode(relay.Node):
+    id: relay.NodeID[str]
+    slo: str
+    severity: str
+    status: IncidentStatus
+    summary: str
+    peak_burn_rate: float
+    opened_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    resolved_at: datetime | None
+
+    @strawberry.field(description="What happened, oldest first.")
+    async def timeline(self) -> list[IncidentEntryView]:
+        entries = await service.timeline(incident_id=parse_uuid(self.id))
+        return [IncidentEntryView(kind=e.kind, text=e.text, actor=e.actor, created_at=e.created_at) for e in entries]
+
+    @classmethod
+    def from_model(cls, row: Incident) -> IncidentNode:
+        return cls(id=str(row.id), slo=row.slo, severity=row.severity, status=row.status, summary=row.summary,
+                   peak_burn_rate=row.peak_burn_rate, opened_at=row.opened_at, acknowledged_at=row.acknowledged_at,
+                   acknowledged_by=row.acknowledged_by, resolved_at=row.resolved_at)
+
+
+def _incident_id(value: relay.GlobalID):
+    if value.type_name != "Incident":
+        raise BadUserInput("'id' is not an Incident id.", field="id")
+    return parse_uuid(value.node_id)
+
+
+@strawberry.input
+class IncidentActionInput:
+    id: relay.GlobalID
+    note: str | None = None
+
+
+@strawberry.type
+class IncidentPayload:
+    incident: IncidentNode
+
+
+IncidentResult = Annotated[IncidentPayload | NotFoundError | ValidationError, strawberry.union("IncidentResult")]
+
+
+def _answer(incident: Incident | None, value: relay.GlobalID) -> IncidentPayload | NotFoundError:
+    if incident is None:
+        return NotFoundError(id=strawberry.ID(str(value)), message="No incident with this id.")
+    return IncidentPayload(incident=IncidentNode.from_model(incident))
+
+
+@strawberry.type
+class IncidentQueries:
+    @strawberry.field(permission_classes=[CanRead], description="Incidents, newest first.")
+    async def incidents(self, info: Info, first: int | None = None, after: str | None = None,
+                        status: IncidentStatus | None = None) -> relay.Connection[IncidentNode]:
+        size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
+        page = await service.page_incidents(status=status, first=size, after=after)
+        return to_connection(page, IncidentNode.from_model)
+
+
+@strawberry.type
+class IncidentMutations:
+    @strawberry.mutation(permission_classes=[CanOperate], description="Take an OPEN incident; records who and when.")
+    async def acknowledge_incident(self, info: Info, input: IncidentActionInput) -> IncidentResult:
+        incident = await service.acknowledge_incident(incident_id=_incident_id(input.id),
+                                                      actor=info.context.caller.key_name, hub=info.context.services.hub)
+        return _answer(incident, input.id)
+
+    @strawberry.mutation(permission_classes=[CanOperate], description="Resolve by hand (idempotent).")
+    async def resolve_incident(self, info: Info, input: IncidentActionInput) -> IncidentResult:
+        incident = await service.resolve_incident(incident_id=_incident_id(input.id), actor=info.context.caller.key_name,
+                                                  reason=input.note or "Resolved by hand.", hub=info.context.services.hub)
+        return _answer(incident, input.id)
+
+    @strawberry.mutation(permission_classes=[CanOperate], description="Add a note to the timeline.")
+    async def add_incident_note(self, info: Info, input: IncidentActionInput) -> IncidentResult:
+        text = (input.note or "").strip()
+        if not 1 <= len(text) <= 2000:
+            return ValidationError(field="note", message="must be 1 to 2000 characters")
+        incident = await service.add_note(incident_id=_incident_id(input.id), actor=info.context.caller.key_name,
+                                          text=text, hub=info.context.services.hub)
+        return _answer(incident, input.id)
+
+
+@strawberry.type
+class IncidentSubscriptions:
+    @strawberry.subscription(permission_classes=[CanRead], description="Incidents as they open and change.")
+    async def incident_alerts(self, info: Info) -> AsyncGenerator[IncidentNode, None]:
+        async for event in info.context.services.hub.subscribe(service.INCIDENT_CHANGED):
+            incident = await service.get_incident(incident_id=parse_uuid(event["incidentId"]))
+            if incident is not None:
+                yield IncidentNode.from_model(incident)

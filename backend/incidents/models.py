@@ -1,0 +1,42 @@
+"""An incident per (SLO, severity) while its alert burns; every change is a timeline entry."""
+
+from enum import Enum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class IncidentStatus(str, Enum):
+    OPEN = "OPEN"
+    ACKNOWLEDGED = "ACKNOWLEDGED"
+    RESOLVED = "RESOLVED"
+
+
+class Incident(Model):
+    id = fields.UUIDField(primary_key=True)
+    slo = fields.CharField(max_length=60)
+    severity = fields.CharField(max_length=10)  # page | ticket
+    status = fields.CharEnumField(IncidentStatus, max_length=12, default=IncidentStatus.OPEN)
+    summary = fields.TextField()
+    peak_burn_rate = fields.FloatField()
+    opened_at = fields.DatetimeField(auto_now_add=True)
+    acknowledged_at = fields.DatetimeField(null=True)
+    acknowledged_by = fields.CharField(max_length=100, null=True)
+    resolved_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "incidents"
+        indexes = (("opened_at", "id"), ("slo", "severity", "status"))
+
+
+class IncidentEntry(Model):
+    id = fields.UUIDField(primary_key=True)
+    incident = fields.ForeignKeyField("agentops.Incident", related_name="entries", on_delete=fields.CASCADE)
+    kind = fields.CharField(max_length=20)  # opened, burn_rate, acknowledged, note, resolved
+    text = fields.TextField()
+    actor = fields.CharField(max_length=100, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "incident_entries"
+        indexes = (("incident_id", "created_at"),)
