@@ -22,8 +22,8 @@ from backend.graphql.schema import get_schema
 from backend.graphql.view import AgentOpsGraphQL
 from backend.health import healthz, readyz
 from backend.observability.http_metrics import RequestMetricsMiddleware
-from backend.observability.scrape import metrics_endpoint
 from backend.observability.logs import configure_logging
+from backend.observability.scrape import metrics_endpoint
 from backend.observability.tracing import configure_tracing
 from backend.settings import Settings, get_settings
 

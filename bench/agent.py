@@ -48,9 +48,20 @@ sys.path.insert(0, str(ROOT))
 
 from backend.db.database import server_dsn
 from backend.settings import Settings
+from bench.agent_load import HEARTBEATS, PRODUCT_QUEUE, conversations, enqueue_noops, open_loop, send_rounds
+from bench.harness import (
+    GROUPS,
+    Cpu,
+    backends,
+    check_alive,
+    pct,
+    product_groups,
+    saq_idle,
+    saq_workers,
+    wait_processed,
+    wait_redis,
+)
 from bench.ingest import sql, stop_all
-from bench.agent_load import (HEARTBEATS, PRODUCT_QUEUE, conversations, enqueue_noops, open_loop, send_rounds)
-from bench.harness import (Cpu, GROUPS, backends, check_alive, pct, product_groups, saq_idle, saq_workers, wait_processed, wait_redis)
 from bench.noop_worker import QUEUE_NAME as NOOP_QUEUE
 
 GOAL_RATIO, GOAL_P95_MS = 0.25, 100.0

@@ -19,7 +19,6 @@ sys.path.insert(0, str(ROOT))
 from bench.noop_worker import QUEUE_NAME as NOOP_QUEUE
 from tests.ingest.documents import INGEST_EVENT, INGEST_EVENTS
 
-
 PRODUCT_QUEUE = "agentops"
 HEARTBEATS = "agentops:worker:heartbeat:*"
 RUNS = "subscription { runCompleted { id } }"

@@ -22,10 +22,10 @@ import asyncpg  # noqa: E402
 from backend.agent.setup import build_agent  # noqa: E402
 from backend.cli.orm import run_with_orm  # noqa: E402
 from backend.db.database import server_dsn  # noqa: E402
-from backend.events.hub import SilentHub  # noqa: E402
 from backend.evals import service  # noqa: E402
 from backend.evals.runner import prepare_eval_business  # noqa: E402
 from backend.evals.sync import latest_suite, sync_suites  # noqa: E402
+from backend.events.hub import SilentHub  # noqa: E402
 from backend.settings import Settings  # noqa: E402
 
 BENCH_DATABASE = "agentops_bench_evals"

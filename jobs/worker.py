@@ -22,9 +22,9 @@ from backend.ingest.queueing import make_queue
 from backend.observability.logs import configure_logging
 from backend.observability.tracing import configure_tracing
 from backend.settings import get_settings
-from jobs.heartbeat import beat_forever, worker_name
 from jobs.delivery import deliver_message
 from jobs.evals import run_eval_chunk
+from jobs.heartbeat import beat_forever, worker_name
 from jobs.ingest import process_event, reconcile
 from jobs.metrics import after_job, before_job, serve_metrics
 from jobs.observability import rollup

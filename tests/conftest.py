@@ -199,8 +199,9 @@ def workers(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
                 stderr=subprocess.STDOUT,
             )
         )
-    import redis as sync_redis
     import time
+
+    import redis as sync_redis
 
     client = sync_redis.Redis.from_url(str(test_settings.redis_url))
     deadline = time.monotonic() + 60

@@ -14,8 +14,8 @@ from backend.agent.models import AgentRun, RunStatus, ToolCall
 from backend.auth.scopes import Scope
 from backend.conversations.types import ConversationNode, MessageNode
 from backend.graphql.ids import parse_uuid
-from backend.guardrails.types import GuardrailViolationNode
 from backend.graphql.permissions import require_scope
+from backend.guardrails.types import GuardrailViolationNode
 
 strawberry.enum(
     RunStatus, description="OK: answered; FAILED: answered with the fallback reply; HANDED_OFF: to a human."

@@ -7,17 +7,17 @@ from typing import Annotated
 
 import typer
 import yaml
-from tortoise.exceptions import DoesNotExist
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from tortoise.exceptions import DoesNotExist
 
 from backend.agent.setup import build_agent
 from backend.cli.orm import run_with_orm
-from backend.events.hub import SilentHub
 from backend.evals import service
 from backend.evals.models import EvalCase, EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite
 from backend.evals.sync import GOLDENS_DIR, GoldenError, latest_suite, sync_suites
+from backend.events.hub import SilentHub
 from backend.settings import get_settings
 
 eval_app = typer.Typer(help="Golden suites and eval runs.", no_args_is_help=True, pretty_exceptions_show_locals=False)

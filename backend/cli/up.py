@@ -18,10 +18,10 @@ from backend.auth.scopes import Scope
 from backend.cli.orm import run_with_orm
 from backend.demo.eval_history import seed_eval_history
 from backend.demo.seed import seed_demo
+from backend.devservices import ensure_services
 from backend.ingest.models import IngestEvent
 from backend.ingest.service import standalone_context
 from backend.scheduling.seed import business_today, seed_business
-from backend.devservices import ensure_services
 from backend.settings import Settings, get_settings
 
 DEMO_KEY_NAME = "demo (agentops up)"

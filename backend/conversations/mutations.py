@@ -9,8 +9,8 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.conversations import service
 from backend.channels.delivery.service import enqueue_deliveries
+from backend.conversations import service
 from backend.conversations.types import ConversationNode, MessageNode
 from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.errors import BadUserInput

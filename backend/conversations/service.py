@@ -10,7 +10,6 @@ from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from backend.channels.enums import Channel
-
 from backend.conversations.models import (
     Conversation,
     ConversationStatus,

@@ -21,11 +21,11 @@ from backend.conversations.models import (
     MessageAuthor,
     MessageDirection,
 )
-from backend.guardrails.types import GuardrailViolationNode
 from backend.db.keyset import Page, decode_position, encode_position
 from backend.graphql.ids import parse_uuid
 from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import require_scope
+from backend.guardrails.types import GuardrailViolationNode
 
 if TYPE_CHECKING:
     # Runs, bookings and tickets point back at their conversation: those modules import this one.

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from backend.agent.setup import build_agent
-from backend.events.hub import SilentHub
 from backend.evals import service
 from backend.evals.models import EvalRun
 from backend.evals.sync import latest_suite, sync_suites
+from backend.events.hub import SilentHub
 from backend.settings import Settings
 
 EXPERIMENT = ("booking", "v2")

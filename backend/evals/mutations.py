@@ -12,13 +12,13 @@ from strawberry.types import Info
 
 from backend.agent.prompts import PromptNotFound, load_prompt
 from backend.evals import service
+from backend.evals.from_conversation import add_case_to_suite, case_from_conversation
 from backend.evals.models import EvalSuite
 from backend.evals.sync import latest_suite
-from backend.evals.from_conversation import add_case_to_suite, case_from_conversation
 from backend.evals.types import EvalRunNode, EvalSuiteNode
+from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
-from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.permissions import CanOperate
 
 KNOWN_POLICIES = ("rules", "openai")

@@ -17,7 +17,13 @@ from tortoise.transactions import in_transaction
 
 from backend.agent.models import ToolCall
 from backend.agent.runtime import AgentSetup, run_turn
-from backend.conversations.models import Conversation, ConversationStatus, Message, MessageAuthor, MessageDirection
+from backend.conversations.models import (
+    Conversation,
+    ConversationStatus,
+    Message,
+    MessageAuthor,
+    MessageDirection,
+)
 from backend.evals.expectations import TurnRecord, check_turn
 from backend.evals.golden import EVAL_NOW, EVAL_TIMEZONE, GoldenCase
 from backend.guardrails.models import GuardrailViolation

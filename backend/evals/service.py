@@ -13,11 +13,11 @@ from saq import Queue
 from tortoise.expressions import F
 
 from backend.agent.runtime import AgentSetup
-from backend.events.hub import EventHub
 from backend.evals.golden import GoldenCase
 from backend.evals.models import EvalCase, EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite
 from backend.evals.runner import prepare_eval_business, run_case
 from backend.evals.stats import mcnemar_exact_p
+from backend.events.hub import EventHub
 
 log = structlog.get_logger(__name__)
 EVAL_PROGRESS = "eval.progress"

@@ -10,8 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from graphql import ValidationRule
-from strawberry.extensions import AddValidationRules
-from strawberry.extensions import max_aliases, query_depth_limiter
+from strawberry.extensions import AddValidationRules, max_aliases, query_depth_limiter
 
 
 @lru_cache(maxsize=16)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from strawberry.dataloader import DataLoader
 
-from backend.guardrails.loaders import load_violations_by_conversation, load_violations_by_run
-
 from backend.agent.loaders import (
     load_agent_runs_by_id,
     load_messages_by_id,
@@ -14,6 +12,7 @@ from backend.agent.loaders import (
 )
 from backend.auth.loaders import load_api_keys_by_id
 from backend.conversations.loaders import load_conversations_by_id, load_last_messages, load_message_pages
+from backend.guardrails.loaders import load_violations_by_conversation, load_violations_by_run
 from backend.ingest.loaders import load_conversations_by_thread, load_ingest_events_by_id
 from backend.scheduling.loaders import load_bookings_by_conversation, load_bookings_by_id, load_slots_by_id
 from backend.tickets.loaders import load_tickets_by_conversation, load_tickets_by_id

@@ -21,13 +21,13 @@ from backend.evals.queries import EvalQueries
 from backend.evals.subscriptions import EvalSubscriptions
 from backend.graphql.errors import MaskUnexpectedErrors
 from backend.graphql.limits import document_limits
-from backend.incidents.graphql import IncidentMutations, IncidentQueries, IncidentSubscriptions
-from backend.observability.queries import MetricsQueries
-from backend.observability.slo_queries import SloQueries
 from backend.guardrails.queries import GuardrailQueries
+from backend.incidents.graphql import IncidentMutations, IncidentQueries, IncidentSubscriptions
 from backend.ingest.mutations import IngestMutations
 from backend.ingest.queries import IngestQueries
 from backend.ingest.subscriptions import IngestSubscriptions
+from backend.observability.queries import MetricsQueries
+from backend.observability.slo_queries import SloQueries
 from backend.scheduling.queries import SchedulingQueries
 from backend.settings import Settings, get_settings
 from backend.tickets.queries import TicketQueries

@@ -10,10 +10,10 @@ from strawberry import relay
 from strawberry.types import Info
 
 from backend.auth.scopes import Scope
-from backend.guardrails.enums import Action, Severity, Stage
-from backend.guardrails.models import GuardrailViolation
 from backend.graphql.ids import parse_uuid
 from backend.graphql.permissions import require_scope
+from backend.guardrails.enums import Action, Severity, Stage
+from backend.guardrails.models import GuardrailViolation
 
 strawberry.enum(
     Stage, name="GuardrailStage", description="INPUT: customer text; OUTPUT: agent reply; TOOL: a tool call."

@@ -10,8 +10,8 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TypeVar
 from datetime import datetime
+from typing import TypeVar
 
 import redis.asyncio as aioredis
 from saq import Queue

@@ -5,7 +5,13 @@ from datetime import time
 
 from backend.agent.models import AgentRun, RunStatus, ToolCall
 from backend.auth.scopes import Scope
-from backend.conversations.models import Conversation, ConversationStatus, DeliveryStatus, Message, MessageDirection
+from backend.conversations.models import (
+    Conversation,
+    ConversationStatus,
+    DeliveryStatus,
+    Message,
+    MessageDirection,
+)
 from backend.faults import set_fault
 from backend.scheduling.models import Booking
 from jobs.ingest import COMMIT_FAULT_POINT

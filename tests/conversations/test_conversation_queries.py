@@ -6,7 +6,13 @@ from strawberry.relay import to_base64
 
 from backend.auth.scopes import Scope
 from backend.channels.enums import Channel
-from backend.conversations.models import Conversation, ConversationStatus, Message, MessageAuthor, MessageDirection
+from backend.conversations.models import (
+    Conversation,
+    ConversationStatus,
+    Message,
+    MessageAuthor,
+    MessageDirection,
+)
 from tests.helpers import graphql
 
 CONVERSATIONS = """

@@ -7,7 +7,7 @@ import yaml
 
 from backend.agent.tools.registry import TOOLS
 from backend.guardrails.config import GUARDRAILS_DIR, load_guardrails
-from backend.guardrails.engine import CheckResult, check_input, check_output, check_tool, redact
+from backend.guardrails.engine import CheckResult, check_input, check_output, check_tool
 
 CORPUS = yaml.safe_load((GUARDRAILS_DIR / "samples.yaml").read_text(encoding="utf-8"))
 NOW = datetime.fromisoformat(CORPUS["now"])

@@ -11,7 +11,13 @@ from backend.auth.scopes import Scope
 from backend.channels.webhooks.signatures import twilio_signature
 from backend.conversations.models import Conversation
 from backend.ingest.models import IngestEvent
-from tests.channels.test_webhooks import TWILIO_TOKEN, chat_event, signed_event_request, twilio_form, webhook_secrets  # noqa: F401
+from tests.channels.test_webhooks import (  # noqa: F401
+    TWILIO_TOKEN,
+    chat_event,
+    signed_event_request,
+    twilio_form,
+    webhook_secrets,
+)
 from tests.helpers import graphql
 from tests.ingest.documents import INGEST_EVENT, INGEST_EVENTS, event
 

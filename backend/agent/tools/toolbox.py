@@ -7,9 +7,9 @@ first attempt made instead of making it again.
 from __future__ import annotations
 
 import uuid
-from time import perf_counter
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from time import perf_counter
 from typing import Any
 
 import structlog

@@ -10,7 +10,12 @@ import redis.asyncio as aioredis
 import structlog
 from saq import Queue
 
-from backend.channels.delivery.adapters import ChannelAdapter, DeliveryError, DeliveryRejected, OutboundMessage
+from backend.channels.delivery.adapters import (
+    ChannelAdapter,
+    DeliveryError,
+    DeliveryRejected,
+    OutboundMessage,
+)
 from backend.channels.enums import Channel
 from backend.conversations.models import DeliveryStatus, Message
 from backend.settings import Settings
