@@ -58,10 +58,13 @@ from bench.harness import (
     product_groups,
     saq_idle,
     saq_workers,
+    start,
+    stop_all,
+    supervised,
     wait_processed,
     wait_redis,
 )
-from bench.ingest import sql, stop_all
+from bench.ingest import sql
 from bench.noop_worker import QUEUE_NAME as NOOP_QUEUE
 
 GOAL_RATIO, GOAL_P95_MS = 0.25, 100.0
@@ -217,13 +220,6 @@ async def latency_rows(dsn: str, pattern: str) -> list:
 
 # --- Processes and setup ---------------------------------------------------------------------------------
 
-def start(command: list[str], env: dict, log: Path, started: list) -> subprocess.Popen:
-    """Start a process, its stderr to `log`, and track it for stop_all."""
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"), cwd=ROOT)
-    started.append(process)
-    return process
-
-
 def prepare() -> tuple[dict, str, str, str, int]:
     """Recreate the bench database, flush the bench Redis index, create a key, seed the demo business.
 
@@ -321,7 +317,7 @@ def main() -> None:
     env, dsn, redis_url, key, slots = prepare()
     logs = Path(tempfile.mkdtemp(prefix="bench-agent-"))
     started: list[subprocess.Popen] = []
-    try:
+    with supervised(started, logs):
         # spawn, not fork: the client starts clean, without this process's event loops or connections.
         with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as client:
             client_pid = client.submit(os.getpid).result()
@@ -333,13 +329,6 @@ def main() -> None:
                     os.kill(client_pid, signal.SIGKILL)
                 raise
         shutil.rmtree(logs, ignore_errors=True)
-    except BaseException:
-        for process in started:  # a process that died says why in its log
-            if process.poll() not in (None, 0, -signal.SIGTERM):
-                print(f"{process.args[1:4]} exited {process.returncode}; logs in {logs}", file=sys.stderr)
-        raise
-    finally:
-        stop_all(started)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Self
 
@@ -15,7 +19,7 @@ import redis
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingest import TICK
+TICK = os.sysconf("SC_CLK_TCK")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -158,3 +162,37 @@ def saq_idle(name: str):
 
 # --- Phases ------------------------------------------------------------------------------------------------
 
+
+
+def start(command: list[str], env: dict, log: Path, started: list) -> subprocess.Popen:
+    """Start a process, its stderr to `log`, and track it for stop_all."""
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"), cwd=ROOT)
+    started.append(process)
+    return process
+
+
+def stop_all(processes: list[subprocess.Popen]) -> None:
+    """SIGTERM every process we started, then SIGKILL any still there after the grace period."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=25)  # a SAQ worker finishes its running jobs before exiting
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def supervised(started: list[subprocess.Popen], logs: Path) -> Iterator[None]:
+    """On failure name the processes that died (their logs say why); always stop every process started."""
+    try:
+        yield
+    except BaseException:
+        for process in started:
+            if process.poll() not in (None, 0, -signal.SIGTERM):
+                print(f"{process.args[1:5]} exited {process.returncode}; logs in {logs}", file=sys.stderr)
+        raise
+    finally:
+        stop_all(started)

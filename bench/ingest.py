@@ -39,11 +39,11 @@ sys.path.insert(0, str(ROOT))
 
 from backend.db.database import server_dsn
 from backend.settings import Settings
+from bench.harness import TICK, start, supervised
 from tests.helpers import free_port, wait_for_http
 from tests.ingest.documents import INGEST_EVENT, INGEST_EVENTS, event
 
 DATABASE, REDIS_INDEX = "agentops_bench_ingest", 13
-TICK = os.sysconf("SC_CLK_TCK")
 SCRATCH = """
 DROP TABLE IF EXISTS bench_raw_events;
 CREATE TABLE bench_raw_events (
@@ -248,23 +248,7 @@ def process_phase(dsn: str, env: dict, *, workers: int, expected: int, logs: Pat
 
 def start_process(command: list[str], env: dict, log: Path, processes: list) -> subprocess.Popen:
     """Start `agentops <command>` (as `python -m backend.cli.main`, right in any venv) and track it."""
-    process = subprocess.Popen([sys.executable, "-m", "backend.cli.main", *command], env=env,
-                               stdout=subprocess.DEVNULL, stderr=log.open("wb"))
-    processes.append(process)
-    return process
-
-
-def stop_all(processes: list[subprocess.Popen]) -> None:
-    """SIGTERM every process we started, then SIGKILL any still there after the grace period."""
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=25)  # a SAQ worker finishes its running jobs before exiting
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    return start([sys.executable, "-m", "backend.cli.main", *command], env, log, processes)
 
 
 async def sql(dsn: str, statement: str) -> None:
@@ -315,7 +299,7 @@ def main() -> None:
     env, dsn, redis_url, key = prepare()
     port, logs = env["AGENTOPS_API_PORT"], Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     processes: list[subprocess.Popen] = []
-    try:
+    with supervised(processes, logs):
         api = start_process(["api"], env, logs / "api.log", processes)
         wait_for_http(f"http://127.0.0.1:{port}/healthz", process=api)
         url = f"http://127.0.0.1:{port}/graphql"
@@ -333,13 +317,6 @@ def main() -> None:
         process_phase(dsn, env, workers=options.workers, expected=options.events, logs=logs,
                       processes=processes)
         shutil.rmtree(logs, ignore_errors=True)
-    except BaseException:
-        for process in processes:  # a process that died says why in its log
-            if process.poll() not in (None, 0, -signal.SIGTERM):
-                print(f"{process.args[3:]} exited {process.returncode}; logs in {logs}", file=sys.stderr)
-        raise
-    finally:
-        stop_all(processes)
 
 
 if __name__ == "__main__":
