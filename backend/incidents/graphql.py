@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterable
 from datetime import datetime
 from typing import Annotated
 
@@ -10,11 +10,12 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from backend.auth.scopes import Scope
 from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
 from backend.graphql.pagination import page_size, to_connection
-from backend.graphql.permissions import CanOperate, CanRead
+from backend.graphql.permissions import CanOperate, CanRead, require_scope
 from backend.incidents import service
 from backend.incidents.models import Incident, IncidentStatus
 
@@ -52,6 +53,12 @@ class IncidentNode(relay.Node):
         return cls(id=str(row.id), slo=row.slo, severity=row.severity, status=row.status, summary=row.summary,
                    peak_burn_rate=row.peak_burn_rate, opened_at=row.opened_at, acknowledged_at=row.acknowledged_at,
                    acknowledged_by=row.acknowledged_by, resolved_at=row.resolved_at)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list:
+        require_scope(info, Scope.READ)
+        incidents = await service.get_incidents(incident_ids=[parse_uuid(node_id) for node_id in node_ids])
+        return [cls.from_model(incident) if incident else None for incident in incidents]
 
 
 def _incident_id(value: relay.GlobalID):

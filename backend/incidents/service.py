@@ -100,3 +100,9 @@ async def page_incidents(*, status: IncidentStatus | None, first: int, after: st
 
 async def get_incident(*, incident_id: uuid.UUID) -> Incident | None:
     return await Incident.get_or_none(id=incident_id)
+
+
+async def get_incidents(*, incident_ids: list[uuid.UUID]) -> list[Incident | None]:
+    """Incidents in the order of `incident_ids`, None where there is no such incident."""
+    found = {row.id: row for row in await Incident.filter(id__in=incident_ids)}
+    return [found.get(incident_id) for incident_id in incident_ids]
