@@ -8,7 +8,9 @@ import re
 import httpx
 
 # Codes the API gives on purpose (backend/graphql/errors.py); INTERNAL_SERVER_ERROR is the masked unexpected.
-EXPECTED_ERROR_CODES = frozenset({"UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "BAD_REQUEST"})
+EXPECTED_ERROR_CODES = frozenset({
+    "UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "BAD_REQUEST", "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED",
+})
 
 # Tell-tales of a leak: stack traces, source paths, SQL, driver/ORM/library names and Python exception classes.
 INTERNAL_DETAIL = re.compile(
@@ -40,8 +42,7 @@ def problems(response: httpx.Response, *, request_body: str) -> list[str]:
         return [*found, "not a GraphQL answer"]
     for error in payload.get("errors") or []:
         code = (error.get("extensions") or {}).get("code")
-        # An error during execution has a path and must carry an expected code; one without a path refused the
-        # document itself (syntax, validation, limits), which is the client's doing and explained in the message.
-        if code == "INTERNAL_SERVER_ERROR" or (error.get("path") and code not in EXPECTED_ERROR_CODES):
+        # Every error is typed: INTERNAL_SERVER_ERROR (a masked crash) or no code at all is a finding.
+        if code not in EXPECTED_ERROR_CODES:
             found.append(f"server error {code}: {error.get('message')!r} at {error.get('path')}")
     return found

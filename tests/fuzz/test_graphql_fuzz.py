@@ -23,8 +23,9 @@ scalars.register()
 SCHEMA = schemathesis.graphql.from_path(PROJECT_ROOT / "schema.graphql")
 OPERATIONS = {operation.label: operation for operation in (result.ok() for result in SCHEMA.get_all_operations())}
 CALLERS = ("none", *(scope.value for scope in Scope))
-# Per operation and caller; 34 operations x 5 callers keeps the whole run within about three minutes on 2 cores.
-EXAMPLES = int(os.environ.get("AGENTOPS_FUZZ_EXAMPLES", "12"))
+# Per operation and caller: 34 operations x 5 callers x 25 takes about two minutes on 2 cores.
+# AGENTOPS_FUZZ_EXAMPLES=200 digs deeper before a release.
+EXAMPLES = int(os.environ.get("AGENTOPS_FUZZ_EXAMPLES", "25"))
 
 
 @pytest.fixture(params=CALLERS)
