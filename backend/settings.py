@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(default=15, ge=1)
     graphql_max_page_size: int = Field(default=100, ge=1, le=1000)
     graphiql: bool = True
+    # Largest request body any route accepts, refused with 413 before it is parsed (webhooks cap lower).
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     # Ingestion: bounds on what an adapter may send, and how hard.
     ingest_max_batch: int = Field(default=100, ge=1, le=1000)
