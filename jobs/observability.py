@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from backend.incidents import notifications
 from backend.incidents.service import sync_incidents
 from backend.observability.rollup import rollup_metrics
-from backend.observability.slo import evaluate_slos
+from backend.observability.slo import evaluate_slos, resolve_cooldowns
 from backend.simulations.service import finish_overdue_simulations
 
 
@@ -21,8 +22,10 @@ async def watch_slos(ctx: dict[str, Any]) -> int:
     """Evaluate the SLOs' burn rates; open an incident per new firing alert, resolve those that stopped."""
     settings = ctx["app_settings"]
     await finish_overdue_simulations(redis=ctx["redis"])
-    statuses = await evaluate_slos(scale=settings.slo_window_scale)
-    changed = await sync_incidents(statuses=statuses, hub=ctx.get("hub"), notifier=ctx.get("notifier"))
+    now = datetime.now(UTC)
+    statuses = await evaluate_slos(scale=settings.slo_window_scale, now=now)
+    changed = await sync_incidents(statuses=statuses, hub=ctx.get("hub"), notifier=ctx.get("notifier"), now=now,
+                                   cooldowns=resolve_cooldowns(scale=settings.slo_window_scale))
     pending = await notifications.pending_notifications(older_than_seconds=settings.reconcile_stale_after_seconds)
     await notifications.enqueue_notifications(queue=ctx["queue"], settings=settings, notification_ids=pending)
     return len(changed)

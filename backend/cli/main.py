@@ -81,6 +81,7 @@ def seed() -> None:
     """Send the demo conversations through the accept path (idempotent); a worker processes them."""
     from backend.cli.orm import run_with_orm
     from backend.demo.eval_history import seed_eval_history
+    from backend.demo.ops_history import seed_ops_history
     from backend.demo.seed import seed_demo
     from backend.ingest.service import standalone_context
     from backend.scheduling.seed import business_today, seed_business
@@ -94,8 +95,10 @@ def seed() -> None:
 
     slots, accepted = run_with_orm(settings, send)
     runs = run_with_orm(settings, lambda: seed_eval_history(settings=settings))
+    history = run_with_orm(settings, lambda: seed_ops_history(timezone=settings.business_timezone))
     typer.echo(f"Added {slots} bookable slot(s) to the demo business.")
     typer.echo(f"Ran {runs} eval run(s) over the golden suites (prompt v1, and booking on v2).")
+    typer.echo(f"Added {history} backdated conversation(s): a week of metrics and a resolved incident.")
     typer.echo(f"Accepted {accepted} new demo event(s); a running worker turns them into conversations.")
 
 

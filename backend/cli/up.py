@@ -17,6 +17,7 @@ from backend.auth import service as auth_service
 from backend.auth.scopes import Scope
 from backend.cli.orm import run_with_orm
 from backend.demo.eval_history import seed_eval_history
+from backend.demo.ops_history import seed_ops_history
 from backend.demo.seed import seed_demo
 from backend.devservices import ensure_services
 from backend.ingest.models import IngestEvent
@@ -33,6 +34,7 @@ async def _prepare_demo(settings: Settings) -> tuple[int, str]:
     # Slots roll forward every day: the business always has a few weeks ahead to book.
     await seed_business(timezone=settings.business_timezone, today=business_today(settings))
     await seed_eval_history(settings=settings)
+    await seed_ops_history(timezone=settings.business_timezone)
     created = 0
     if not await IngestEvent.exists():
         async with standalone_context(settings) as context:

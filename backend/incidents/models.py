@@ -23,6 +23,9 @@ class Incident(Model):
     acknowledged_at = fields.DatetimeField(null=True)
     acknowledged_by = fields.CharField(max_length=100, null=True)
     resolved_at = fields.DatetimeField(null=True)
+    # The last evaluation that found its alert firing: it resolves only after a quiet cool-down, not on the
+    # first evaluation whose short window happens to hold no bad turns (sparse traffic would make it flap).
+    last_burning_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "incidents"

@@ -13,7 +13,7 @@ from backend.db.keyset import Page, newest_first
 from backend.events.hub import EventHub
 from backend.incidents.models import Incident, IncidentEntry, IncidentNotification, IncidentStatus
 from backend.incidents.notifications import ACKNOWLEDGE, RESOLVE, TRIGGER, Notifier
-from backend.observability.slo import SloStatus, load_slos
+from backend.observability.slo import FiringAlert, SloStatus, load_slos
 
 INCIDENT_CHANGED = "incident.changed"
 # The series an incident links to, by SLO (infra/slo.yaml names).
@@ -36,16 +36,26 @@ async def _announce(notifier: Notifier | None, incident: Incident, action: str) 
 
 
 async def sync_incidents(
-    *, statuses: list[SloStatus], hub: EventHub | None = None, notifier: Notifier | None = None
+    *, statuses: list[SloStatus], hub: EventHub | None = None, notifier: Notifier | None = None,
+    now: datetime | None = None, cooldowns: dict[str, timedelta] | None = None,
 ) -> list[Incident]:
-    """Open one incident per firing (SLO, severity) that has none; resolve those whose alert stopped burning."""
+    """Open one incident per firing (SLO, severity) that has none; resolve those whose alert stopped burning.
+
+    `cooldowns` (by severity) is how long an alert must stay quiet before its incident resolves.
+    """
+    now = now or datetime.now(UTC)
     changed = []
-    firing = {(status.name, alert.severity): (status, alert) for status in statuses for alert in status.firing}
+    firing: dict[tuple[str, str], tuple[SloStatus, FiringAlert]] = {}
+    for status in statuses:
+        for alert in sorted(status.firing, key=lambda alert: alert.threshold):
+            firing[(status.name, alert.severity)] = (status, alert)  # the fastest-burning rule of a severity wins
     active = {(row.slo, row.severity): row for row in await Incident.exclude(status=IncidentStatus.RESOLVED)}
     for key, (status, alert) in firing.items():
         rate = max(burn.rate for burn in status.burn_rates if burn.window == alert.long_window)
         if key in active:
             incident = active[key]
+            incident.last_burning_at = now
+            await incident.save(update_fields=["last_burning_at"])
             if rate > incident.peak_burn_rate:
                 incident.peak_burn_rate = rate
                 await incident.save(update_fields=["peak_burn_rate"])
@@ -55,7 +65,7 @@ async def sync_incidents(
         try:
             async with in_transaction():
                 incident = await Incident.create(
-                    slo=status.name, severity=alert.severity, peak_burn_rate=rate,
+                    slo=status.name, severity=alert.severity, peak_burn_rate=rate, last_burning_at=now,
                     summary=(f"{status.name}: burning {rate:.1f}x the error budget over {alert.long_window} "
                              f"(alert at {alert.threshold}x over {alert.long_window} and {alert.short_window})."),
                 )
@@ -68,7 +78,8 @@ async def sync_incidents(
     evaluated = {status.name for status in statuses}
     for key, incident in active.items():
         # Only SLOs this evaluation looked at: an incident of another SLO file (or a removed SLO) is not "over".
-        if key[0] in evaluated and key not in firing:
+        quiet_for = now - (incident.last_burning_at or incident.opened_at)
+        if key[0] in evaluated and key not in firing and quiet_for >= (cooldowns or {}).get(key[1], timedelta(0)):
             await resolve_incident(incident_id=incident.id, actor=None, reason="The burn stopped.", hub=hub,
                                    notifier=notifier)
             changed.append(incident)

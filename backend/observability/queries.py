@@ -17,6 +17,7 @@ from backend.observability.models import MetricPoint
 from backend.observability.rollup import GAUGE_NAMES, RUN_METRIC_NAMES, RUN_METRICS_SQL, TOOL_ERROR_PREFIX
 
 MAX_RANGE = timedelta(days=7)
+RANGE_SLACK = timedelta(minutes=5)  # "the last 7 days" computed a moment before `to` defaults to now still fits
 MAX_STEP_SECONDS = 86400
 CHANNELS = ("ALL", "SMS", "CHAT", "VOICE")
 TOOL_METRIC_NAMES = tuple(TOOL_ERROR_PREFIX + name for name in sorted(TOOLS))
@@ -95,7 +96,7 @@ class MetricsQueries:
     ) -> list[MetricSeries]:
         end = to or datetime.now(from_.tzinfo)
         check_range(from_, end, start_field="from", end_field="to")
-        if end - from_ > MAX_RANGE:
+        if end - from_ > MAX_RANGE + RANGE_SLACK:
             raise BadUserInput("The range may span at most 7 days.", field="to")
         unknown = sorted(set(names) - set(METRIC_NAMES))
         if unknown or not names:

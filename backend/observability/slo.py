@@ -124,3 +124,17 @@ async def evaluate_slos(*, scale: float = 1.0, now: datetime | None = None, slo_
             burn_rates=[BurnRate(window=window, rate=rates[window]) for window in windows], firing=firing,
         ))
     return statuses
+
+
+def resolve_cooldowns(*, scale: float = 1.0, slo_file: SloFile | None = None) -> dict[str, timedelta]:
+    """How long each severity's alerts must stay quiet before the incident resolves: its shortest short window.
+
+    The short window already makes an alert stop soon after the problem does; waiting one more of it keeps a
+    gap in sparse traffic (a short window with no bad turn by chance) from resolving and reopening the incident.
+    """
+    spec = slo_file or load_slos()
+    cooldowns: dict[str, timedelta] = {}
+    for rule in spec.alerts:
+        window = parse_window(rule.short_window) * scale
+        cooldowns[rule.severity] = min(cooldowns.get(rule.severity, window), window)
+    return cooldowns

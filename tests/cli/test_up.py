@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -55,17 +56,30 @@ def test_up_without_services_starts_private_ones_serves_and_stops_on_ctrl_c(tmp_
 
         base = f"http://127.0.0.1:{api_port}"
         assert httpx.post(f"{base}/graphql", json={"query": "{ __typename }"}).json() == {"data": {"__typename": "Query"}}
-        # The demo traffic went through the ingest path; the worker turns it into conversations.
+        # The demo traffic went through the ingest path; the worker turns it into conversations (the week of
+        # backdated history ends ten minutes ago, so "active since the test started" is the fresh demo traffic).
+        since = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+        query = "query($since: DateTime!) { conversations(first: 100, filter: {activeAfter: $since}) { edges { node { customer messageCount } } } }"
         deadline, conversations = time.monotonic() + 60, []
         while time.monotonic() < deadline and len(conversations) < DEMO_CONVERSATIONS:
             listed = httpx.post(
                 f"{base}/graphql",
-                json={"query": "{ conversations(first: 100) { edges { node { customer messageCount } } } }"},
+                json={"query": query, "variables": {"since": since}},
                 headers={"Authorization": f"Bearer {key}"},
             ).json()
             conversations = listed["data"]["conversations"]["edges"]
             time.sleep(0.5)
         assert len(conversations) == DEMO_CONVERSATIONS
+        # Every operations view has content on first start: a week of metrics and a worked, resolved incident.
+        week_ago = (datetime.now(UTC) - timedelta(days=7)).isoformat()
+        ops = httpx.post(f"{base}/graphql", headers={"Authorization": f"Bearer {key}"}, json={
+            "query": "query($from: DateTime!) { metrics(names: [\"turns\"], from: $from, step: 3600) { points { value } } "
+                     "incidents(first: 10) { edges { node { slo severity status acknowledgedBy timeline { kind } } } } }",
+            "variables": {"from": week_ago}}).json()["data"]
+        assert len(ops["metrics"][0]["points"]) > 100
+        page = next(edge["node"] for edge in ops["incidents"]["edges"] if edge["node"]["severity"] == "page")
+        assert page["status"] == "RESOLVED" and page["acknowledgedBy"]
+        assert {"opened", "acknowledged", "note", "resolved"} <= {entry["kind"] for entry in page["timeline"]}
         assert httpx.get(f"{base}/readyz").json()["status"] == "ready"
     finally:
         os.killpg(up.pid, signal.SIGINT)

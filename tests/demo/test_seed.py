@@ -40,3 +40,31 @@ async def test_seed_goes_through_ingestion_and_workers_build_the_conversations(a
     assert used == {"check_availability", "book_appointment", "create_ticket", "handoff_to_human"}
     replies = await Message.filter(direction=MessageDirection.OUTBOUND).values_list("text", flat=True)
     assert any("11am isn't available" in reply or "11am was just taken" in reply for reply in replies)
+
+
+async def test_a_week_of_operations_history_through_the_real_rollup_and_slo_evaluation(app):
+    from datetime import UTC, datetime, timedelta
+
+    from backend.demo.ops_history import ON_CALL, seed_ops_history
+    from backend.incidents.models import Incident, IncidentEntry, IncidentStatus
+    from backend.observability.models import MetricPoint
+    from backend.observability.queries import read_series
+
+    now = datetime.now(UTC)
+    added = await seed_ops_history(timezone="America/New_York", now=now)
+    assert added > 1000
+    first = await MetricPoint.filter(name="turns", channel="ALL").order_by("bucket_start").first()
+    last = await MetricPoint.filter(name="turns", channel="ALL").order_by("-bucket_start").first()
+    assert last.bucket_start - first.bucket_start > timedelta(days=6, hours=20)
+    (hourly,) = await read_series(names=["failure_rate"], start=now - timedelta(days=7), end=now, channel="ALL", step=3600)
+    worst = max(hourly.points, key=lambda point: point.value)  # a quiet minute's one failure is 100 %: not an hour's
+    assert worst.value > 0.1 and now - timedelta(days=3) < worst.at < now - timedelta(days=1)  # the outage
+
+    page = await Incident.get(slo="turn_success", severity="page")
+    assert page.status == IncidentStatus.RESOLVED and page.acknowledged_by == ON_CALL
+    assert page.opened_at < page.acknowledged_at < page.resolved_at < now - timedelta(days=1)
+    kinds = [entry.kind for entry in await IncidentEntry.filter(incident_id=page.id).order_by("created_at")]
+    assert kinds[0] == "opened" and kinds[-1] == "resolved" and {"acknowledged", "note"} <= set(kinds)
+
+    assert await seed_ops_history(timezone="America/New_York", now=now) == 0  # once per install
+    assert await Incident.filter(slo="turn_success", severity="page").count() == 1
