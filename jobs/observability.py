@@ -10,7 +10,7 @@ from backend.incidents import notifications
 from backend.incidents.service import sync_incidents
 from backend.observability.rollup import rollup_metrics
 from backend.observability.slo import evaluate_slos, resolve_cooldowns
-from backend.simulations.service import finish_overdue_simulations
+from backend.simulations.service import ensure_traffic, finish_overdue_simulations
 
 
 async def rollup(ctx: dict[str, Any]) -> int:
@@ -22,6 +22,7 @@ async def watch_slos(ctx: dict[str, Any]) -> int:
     """Evaluate the SLOs' burn rates; open an incident per new firing alert, resolve those that stopped."""
     settings = ctx["app_settings"]
     await finish_overdue_simulations(redis=ctx["redis"])
+    await ensure_traffic(queue=ctx["queue"])
     now = datetime.now(UTC)
     statuses = await evaluate_slos(scale=settings.slo_window_scale, now=now)
     changed = await sync_incidents(statuses=statuses, hub=ctx.get("hub"), notifier=ctx.get("notifier"), now=now,

@@ -106,11 +106,25 @@ async def start_simulation(
                                simulation_id=str(simulation.id), scheduled=int(simulation.ends_at.timestamp()) + 1,
                                timeout=60, retries=3)
     if traffic_per_second > 0:
-        await drills.queue.enqueue(GENERATE_TRAFFIC_JOB, key=f"simulation-traffic:{simulation.id}",
-                                   simulation_id=str(simulation.id), timeout=duration_seconds + 60, retries=1)
+        await _enqueue_traffic(drills.queue, simulation)
     log.info("simulation.started", simulation_id=str(simulation.id), kind=kind.value, intensity=intensity,
              duration_seconds=duration_seconds, fault_point=point, actor=actor)
     return simulation
+
+
+async def _enqueue_traffic(queue: Queue, simulation: Simulation) -> None:
+    # One generator per drill: the key makes a second enqueue a no-op while the first job exists.
+    await queue.enqueue(GENERATE_TRAFFIC_JOB, key=f"simulation-traffic:{simulation.id}",
+                        simulation_id=str(simulation.id), timeout=simulation.duration_seconds + 60, retries=1)
+
+
+async def ensure_traffic(*, queue: Queue) -> None:
+    """Re-enqueue the generator of a running drill whose job was lost (a Redis flush): the key dedups the rest."""
+    for simulation in await Simulation.filter(status=SimulationStatus.RUNNING, traffic_per_second__gt=0):
+        try:
+            await _enqueue_traffic(queue, simulation)
+        except (aioredis.RedisError, OSError) as error:
+            log.warning("simulation.traffic_enqueue_failed", simulation_id=str(simulation.id), error=str(error))
 
 
 async def stop_simulation(*, simulation_id: uuid.UUID, actor: str, redis: aioredis.Redis) -> Simulation | None:

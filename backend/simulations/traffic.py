@@ -13,6 +13,7 @@ import uuid
 from datetime import UTC, datetime
 
 import structlog
+from tortoise import connections
 
 from backend.channels.enums import Channel
 from backend.demo.seed import SCENARIOS
@@ -47,15 +48,26 @@ def synthetic_events(*, simulation_id: uuid.UUID, first_number: int, count: int,
     return events
 
 
+async def _already_sent(simulation_id: uuid.UUID) -> int:
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT count(*) AS n FROM ingest_events WHERE metadata->>'simulation' = $1", [str(simulation_id)])
+    return rows[0]["n"]
+
+
 async def generate_traffic(*, simulation_id: uuid.UUID, context: IngestContext) -> int:
-    """Send `traffic_per_second` conversations each second until the drill ends or is stopped; returns how many."""
+    """Send `traffic_per_second` conversations each second until the drill ends or is stopped; returns how many.
+
+    It paces itself from the drill's start and counts what was already sent, so a generator restarted after a
+    lost job (see ensure_traffic) carries on where the first one stopped instead of starting over.
+    """
     simulation = await Simulation.get(id=simulation_id)
     rate, limits = simulation.traffic_per_second, IngestLimits.from_settings(context.settings)
     loop = asyncio.get_running_loop()
-    started = checked = loop.time()
-    sent = 0
+    checked = loop.time()
+    sent = await _already_sent(simulation_id)
     while simulation.status == SimulationStatus.RUNNING and datetime.now(UTC) < simulation.ends_at:
-        due = int((loop.time() - started) * rate) + 1 - sent
+        elapsed = (datetime.now(UTC) - simulation.started_at).total_seconds()
+        due = min(int(elapsed * rate) + 1 - sent, max(int(rate), 1))  # never a burst to catch up
         if due > 0:
             events = synthetic_events(simulation_id=simulation_id, first_number=sent, count=due, limits=limits)
             await accept_events(events=events, api_key_id=None, context=context)
