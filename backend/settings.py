@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(default=15, ge=1)
     graphql_max_page_size: int = Field(default=100, ge=1, le=1000)
     graphiql: bool = True
+    # How long a dashboard login lasts before the user must log in again.
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
 
     # Ingestion: bounds on what an adapter may send, and how hard.
     ingest_max_batch: int = Field(default=100, ge=1, le=1000)

@@ -7,6 +7,7 @@ import typer
 from backend.cli.evals import eval_app
 from backend.cli.keys import keys_app
 from backend.cli.schema import schema_app
+from backend.cli.users import users_app
 from backend.settings import ConfigurationError, get_settings
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ def _console_logs() -> None:
 app.add_typer(keys_app, name="keys")
 app.add_typer(schema_app, name="schema")
 app.add_typer(eval_app, name="eval")
+app.add_typer(users_app, name="users")
 
 
 @app.command()

@@ -31,6 +31,7 @@ from backend.observability.slo_queries import SloQueries
 from backend.scheduling.queries import SchedulingQueries
 from backend.settings import Settings, get_settings
 from backend.tickets.queries import TicketQueries
+from backend.users.mutations import UserMutations
 
 
 @strawberry.type
@@ -43,7 +44,7 @@ class Query(
 
 @strawberry.type
 class Mutation(AuthMutations, ConversationMutations, IngestMutations, AgentMutations, EvalMutations, GoldenMutations,
-               IncidentMutations):
+               IncidentMutations, UserMutations):
     pass
 
 
