@@ -1,42 +1,131 @@
-"""Fault flags in Redis: a drill (or a test) can make a named step fail on every process at once."""
+"""Fault flags in Redis: a drill (or a test) makes a named step fail or slow down on every process at once.
+
+All flags live in one Redis hash, so a job reads every one of them in a single round trip when it starts
+(`load_faults`) and makes them current for its task (`use_faults`); the code it runs asks `current_faults()`.
+Processes that never load flags (the API, eval replays) run with none. A flag carries its own expiry, so a
+drill whose end was lost (a crashed process, a flushed Redis) cannot leave a fault behind for long.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import random
+import time
+from contextvars import ContextVar
+from dataclasses import asdict, dataclass
+
 import redis.asyncio as aioredis
 
-FAULT_PREFIX = "agentops:fault:"
+FAULTS_KEY = "agentops:faults"
+_REMAINING = "#remaining"
+
+# The points the code checks; a tool's point is tool_point(name).
+PROCESS_EVENT = "ingest.process_event"  # fail a processing job before it starts
+BEFORE_COMMIT = "ingest.before_commit"  # fail it after every write, before the commit
+PROCESS_DELAY = "ingest.delay"  # slow every processing job down (a backlog builds)
+POLICY = "agent.policy"  # fail the policy step of a turn
+POLICY_DELAY = "agent.policy.delay"  # slow the policy step down
+DELIVERY = "delivery.send"  # fail an outbound delivery attempt
+
+
+def tool_point(name: str) -> str:
+    return f"tool.{name}"
 
 
 class InjectedFault(RuntimeError):
     """Raised where a fault flag is set: the failure a drill asked for."""
 
 
-def _remaining_key(point: str) -> str:
-    return f"{FAULT_PREFIX}{point}:remaining"
+@dataclass(frozen=True)
+class Fault:
+    message: str
+    probability: float = 1.0  # each pass fails (or is slowed) with this probability
+    delay_ms: float = 0.0  # > 0: a pass is slowed by this much instead of failing
+    expires_at: float | None = None  # Unix seconds
+    counted: bool = False  # fails only the next N passes (the #remaining counter)
 
 
-async def raise_if_injected(redis: aioredis.Redis, point: str) -> None:
-    """Fail at `point` while its flag is set (the flag's value is the message); a counted flag fails N times."""
-    message = await redis.get(FAULT_PREFIX + point)
-    if message is None:
-        return
-    if await redis.exists(_remaining_key(point)):
-        if await redis.decr(_remaining_key(point)) < 0:
-            await clear_fault(redis, point)
+class ActiveFaults:
+    """The flags one job saw when it started."""
+
+    def __init__(self, redis: aioredis.Redis | None, flags: dict[str, Fault]) -> None:
+        self._redis = redis
+        self._flags = flags
+
+    def __bool__(self) -> bool:
+        return bool(self._flags)
+
+    @property
+    def points(self) -> list[str]:
+        return sorted(self._flags)
+
+    def _hit(self, point: str) -> Fault | None:
+        fault = self._flags.get(point)
+        if fault is None or random.random() >= fault.probability:
+            return None
+        return fault
+
+    async def check(self, point: str) -> None:
+        """Raise InjectedFault when a failing flag is set at `point` (a counted flag fails N times)."""
+        fault = self._hit(point)
+        if fault is None or fault.delay_ms > 0:
             return
-    text = message.decode() if isinstance(message, bytes) else message
-    raise InjectedFault(f"injected fault at {point}: {text}")
+        if fault.counted and self._redis is not None and await self._redis.hincrby(FAULTS_KEY, point + _REMAINING, -1) < 0:
+            await clear_fault(self._redis, point)
+            return
+        raise InjectedFault(f"injected fault at {point}: {fault.message}")
+
+    async def slow_down(self, point: str) -> None:
+        """Sleep when a delaying flag is set at `point`."""
+        fault = self._hit(point)
+        if fault is not None and fault.delay_ms > 0:
+            await asyncio.sleep(fault.delay_ms / 1000)
+
+
+NO_FAULTS = ActiveFaults(None, {})
+_current: ContextVar[ActiveFaults] = ContextVar("agentops_faults", default=NO_FAULTS)
+
+
+def current_faults() -> ActiveFaults:
+    return _current.get()
+
+
+def use_faults(faults: ActiveFaults) -> None:
+    """Make `faults` current for this task (each SAQ job runs in a task of its own)."""
+    _current.set(faults)
+
+
+async def load_faults(redis: aioredis.Redis) -> ActiveFaults:
+    """Every flag set now, in one round trip."""
+    raw = await redis.hgetall(FAULTS_KEY)
+    now, flags = time.time(), {}
+    for name, value in raw.items():
+        point = name.decode() if isinstance(name, bytes) else name
+        if point.endswith(_REMAINING):
+            continue
+        try:
+            fault = Fault(**json.loads(value))
+        except (TypeError, ValueError):
+            continue  # written by a newer release: ignore rather than fail every job
+        if fault.expires_at is None or fault.expires_at > now:
+            flags[point] = fault
+    return ActiveFaults(redis, flags)
 
 
 async def set_fault(
-    redis: aioredis.Redis, point: str, *, message: str, ttl_seconds: int | None = None, times: int | None = None
+    redis: aioredis.Redis, point: str, *, message: str, ttl_seconds: float | None = None, times: int | None = None,
+    probability: float = 1.0, delay_ms: float = 0.0,
 ) -> None:
     """Turn a fault on: for ttl_seconds, for the next `times` passes, or until cleared."""
-    await redis.set(FAULT_PREFIX + point, message, ex=ttl_seconds)
+    fault = Fault(message=message, probability=probability, delay_ms=delay_ms, counted=times is not None,
+                  expires_at=time.time() + ttl_seconds if ttl_seconds is not None else None)
+    mapping = {point: json.dumps(asdict(fault))}
     if times is not None:
-        await redis.set(_remaining_key(point), times, ex=ttl_seconds)
+        mapping[point + _REMAINING] = str(times)
+    await redis.hset(FAULTS_KEY, mapping=mapping)
 
 
 async def clear_fault(redis: aioredis.Redis, point: str) -> None:
     """Turn a fault off."""
-    await redis.delete(FAULT_PREFIX + point, _remaining_key(point))
+    await redis.hdel(FAULTS_KEY, point, point + _REMAINING)

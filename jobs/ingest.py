@@ -7,23 +7,24 @@ from typing import Any
 
 import structlog
 
+from backend import faults
 from backend.channels.delivery import service as delivery
-from backend.faults import raise_if_injected
 from backend.ingest import dead_letters, processing, reconciler
 
 log = structlog.get_logger(__name__)
-PROCESS_FAULT_POINT = "ingest.process_event"
-COMMIT_FAULT_POINT = "ingest.before_commit"
 
 
 async def process_event(ctx: dict[str, Any], *, event_id: str) -> int:
     """Append an accepted event to its conversation; after the last failed attempt it becomes DEAD."""
     job = ctx["job"]
     try:
-        await raise_if_injected(ctx["redis"], PROCESS_FAULT_POINT)
+        active = await faults.load_faults(ctx["redis"])  # one read for every fault point this job passes
+        faults.use_faults(active)
+        await active.slow_down(faults.PROCESS_DELAY)
+        await active.check(faults.PROCESS_EVENT)
         result = await processing.process_event(
             event_id=uuid.UUID(event_id), hub=ctx["hub"], agent=ctx.get("agent"),
-            before_commit=lambda: raise_if_injected(ctx["redis"], COMMIT_FAULT_POINT),
+            before_commit=lambda: active.check(faults.BEFORE_COMMIT),
         )
     except Exception as error:  # recorded on the event (and as a dead letter at the end), then retried
         final = job.attempts >= job.retries

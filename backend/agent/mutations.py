@@ -13,7 +13,7 @@ from backend.agent import playground
 from backend.agent.models import RunStatus
 from backend.agent.prompts import PromptNotFound
 from backend.agent.setup import build_agent
-from backend.agent.types import AgentRunNode  # noqa: F401  (registers RunStatus as a GraphQL enum)
+from backend.agent.types import AgentRunNode
 from backend.channels.delivery.service import enqueue_deliveries
 from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.errors import BadUserInput

@@ -20,7 +20,7 @@ from backend.agent.models import AgentRun, RunStatus
 from backend.agent.policies.base import Decision, Policy, TurnInput
 from backend.agent.prompts import Prompt
 from backend.agent.screening import SAFE_INPUT_REPLY, screen_input, screen_output
-from backend.agent.tools.toolbox import ToolBox
+from backend.agent.tools.toolbox import ToolBox, ToolFailed
 from backend.channels.enums import Channel
 from backend.conversations.models import (
     Conversation,
@@ -30,6 +30,8 @@ from backend.conversations.models import (
     MessageAuthor,
     MessageDirection,
 )
+from backend.faults import POLICY as POLICY_FAULT
+from backend.faults import POLICY_DELAY, InjectedFault, current_faults
 from backend.guardrails.config import GuardrailConfig
 from backend.observability.metrics import AGENT_TURN_SECONDS
 from backend.observability.tracing import tracer
@@ -141,11 +143,19 @@ async def _answer(
         try:
             # A savepoint: a policy or tool that fails takes its own writes with it, and the run is still recorded.
             async with in_transaction():
+                await current_faults().slow_down(POLICY_DELAY)  # LATENCY_SPIKE and POLICY_ERROR drills
+                await current_faults().check(POLICY_FAULT)
                 decision = await setup.policy.respond(replace(turn, text=screened.text), tools)
         except Exception as failure:  # recorded on the run as FAILED, answered with the fallback reply
-            log.exception("agent.turn_failed", conversation_id=str(conversation_id), run_id=str(run.id))
+            if isinstance(failure, (InjectedFault, ToolFailed)):  # expected in a drill: no traceback needed
+                log.warning("agent.turn_failed", conversation_id=str(conversation_id), run_id=str(run.id),
+                            error=str(failure))
+            else:
+                log.exception("agent.turn_failed", conversation_id=str(conversation_id), run_id=str(run.id))
             error = f"{type(failure).__name__}: {failure}"[:2000]
             decision = Decision(reply=FALLBACK_REPLY, state=turn.state)
+            if isinstance(failure, ToolFailed):  # the savepoint took the call's row with it; it is the evidence
+                await tools.record(failure.call, position=failure.position)
     decision.reply = await screen_output(
         connection=connection, config=setup.guardrails, reply=decision.reply, channel=conversation.channel.value,
         customer=conversation.customer, run_id=run.id, conversation_id=conversation_id,

@@ -21,6 +21,7 @@ MODEL_MODULES = [
     "backend.evals.models",
     "backend.observability.models",
     "backend.incidents.models",
+    "backend.simulations.models",
     "backend.users.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"

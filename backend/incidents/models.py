@@ -40,3 +40,30 @@ class IncidentEntry(Model):
     class Meta:
         table = "incident_entries"
         indexes = (("incident_id", "created_at"),)
+
+
+class NotificationStatus(str, Enum):
+    PENDING = "PENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"
+
+
+class IncidentNotification(Model):
+    """One outbound notification of an incident change to one target; every attempt updates this row."""
+
+    id = fields.UUIDField(primary_key=True)
+    incident = fields.ForeignKeyField("agentops.Incident", related_name="notifications", on_delete=fields.CASCADE)
+    target = fields.CharField(max_length=20)  # slack | pagerduty
+    action = fields.CharField(max_length=12)  # trigger | acknowledge | resolve
+    status = fields.CharEnumField(NotificationStatus, max_length=8, default=NotificationStatus.PENDING)
+    attempts = fields.IntField(default=0)
+    response_status = fields.IntField(null=True)
+    last_error = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "incident_notifications"
+        # Each change is announced once per target, however many processes notice it.
+        unique_together = (("incident", "target", "action"),)
+        indexes = (("status", "created_at"),)

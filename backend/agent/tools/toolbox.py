@@ -18,6 +18,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from backend.agent.models import ToolCall
 from backend.agent.tools.registry import TOOLS, Tool, ToolContext
+from backend.faults import current_faults, tool_point
 from backend.guardrails.config import GuardrailConfig
 from backend.guardrails.engine import check_tool
 from backend.guardrails.service import record_findings
@@ -35,6 +36,14 @@ class RecordedCall:
     result: dict[str, Any] | None
     error: str | None
     latency_ms: float
+
+
+class ToolFailed(RuntimeError):
+    """A tool crashed or is down (not a refusal): the turn fails, and the call is kept as evidence."""
+
+    def __init__(self, call: RecordedCall, position: int) -> None:
+        super().__init__(call.error)
+        self.call, self.position = call, position
 
 
 @dataclass
@@ -68,6 +77,7 @@ class ToolBox:
         started = perf_counter()
         result: dict[str, Any] | None = None
         error: str | None = None
+        crash: Exception | None = None
         tool = TOOLS.get(name)
         if tool is None:
             error = f"unknown tool {name!r}"
@@ -90,16 +100,26 @@ class ToolBox:
                     now=self.now,
                     timezone=self.timezone,
                 )
-                result = await tool.run(parsed, context)
+                try:
+                    await current_faults().check(tool_point(name))  # a TOOL_OUTAGE drill
+                    result = await tool.run(parsed, context)
+                except Exception as failure:
+                    crash, error = failure, f"tool failed: {type(failure).__name__}: {failure}"[:2000]
         latency_ms = (perf_counter() - started) * 1000
         TOOL_CALLS.labels(name if name in TOOLS else "unknown", "error" if error or (result or {}).get("error") else "ok").inc()
         recorded = RecordedCall(name=name, arguments=arguments, result=result, error=error, latency_ms=latency_ms)
         self.calls.append(recorded)
-        await ToolCall.create(
-            run_id=self.run_id, position=position, name=name, arguments=arguments, result=result, error=error,
-            latency_ms=latency_ms, using_db=self.connection,
-        )
+        await self.record(recorded, position=position)
+        if crash is not None:
+            raise ToolFailed(recorded, position) from crash
         return result if result is not None else {"error": error}
+
+    async def record(self, call: RecordedCall, *, position: int) -> None:
+        """Store one call as a ToolCall row."""
+        await ToolCall.create(
+            run_id=self.run_id, position=position, name=call.name, arguments=call.arguments, result=call.result,
+            error=call.error, latency_ms=call.latency_ms, using_db=self.connection,
+        )
 
     async def _screen(self, tool: Tool, arguments: dict[str, Any]) -> str | None:
         """Run the TOOL guardrails; the reason when they block the call (the hits are recorded either way)."""

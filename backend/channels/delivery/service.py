@@ -18,6 +18,8 @@ from backend.channels.delivery.adapters import (
 )
 from backend.channels.enums import Channel
 from backend.conversations.models import DeliveryStatus, Message
+from backend.faults import DELIVERY as DELIVERY_FAULT
+from backend.faults import InjectedFault, current_faults
 from backend.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -47,11 +49,12 @@ async def deliver_message(
     outbound = OutboundMessage(message_id=str(message.id), to=conversation.customer, thread=conversation.thread_key,
                                text=message.text)
     try:
+        await current_faults().check(DELIVERY_FAULT)  # a DELIVERY_FAILURE drill fails attempts like a provider would
         provider_id = await adapter.send(outbound)
     except DeliveryRejected as error:
         await _record(message_id, status=DeliveryStatus.FAILED, attempt=attempt, error=str(error))
         return DeliveryOutcome.FAILED
-    except DeliveryError as error:
+    except (DeliveryError, InjectedFault) as error:
         status = DeliveryStatus.FAILED if final_attempt else DeliveryStatus.QUEUED
         await _record(message_id, status=status, attempt=attempt, error=str(error))
         log.warning("delivery.attempt_failed", message_id=str(message_id), attempt=attempt, error=str(error))
