@@ -96,6 +96,14 @@ class Settings(BaseSettings):
     worker_metrics_port: int = Field(default=9464, ge=0, le=65535)
     worker_heartbeat_seconds: int = Field(default=10, ge=1, le=3600)
 
+    # The dashboard (`agentops dashboard`): one port serves its pages and its state backend.
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int = Field(default=3000, ge=1, le=65535)
+    # The GraphQL endpoint the dashboard calls; unset: this machine's API (api_host:api_port).
+    dashboard_api_url: str | None = None
+    # A read-scoped key for the dashboard's one shared live feed; unset: `agentops dashboard` issues one.
+    dashboard_api_key: SecretStr | None = None
+
     @field_validator("database_url")
     @classmethod
     def _database_has_name(cls, value: PostgresDsn) -> PostgresDsn:
@@ -111,6 +119,11 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Paris)") from None
         return value
+
+    @property
+    def dashboard_graphql_url(self) -> str:
+        """Where the dashboard sends its GraphQL requests."""
+        return self.dashboard_api_url or f"http://{self.api_host}:{self.api_port}/graphql"
 
     @property
     def database_name(self) -> str:

@@ -56,6 +56,14 @@ def api() -> None:
 
 
 @app.command()
+def dashboard() -> None:
+    """Serve the Reflex dashboard (production build); installs its toolchain from the registries on first use."""
+    from backend.cli.dashboard import run_dashboard
+
+    run_dashboard(get_settings())
+
+
+@app.command()
 def worker() -> None:
     """Run a SAQ worker for the agentops queue."""
     from saq.worker import start
