@@ -37,9 +37,9 @@ def _kpi(label: str, value: rx.Var, *, key: str, spark: str | None = None, actio
 def _replay_button() -> rx.Component:
     # Hidden from viewers; the API refuses them anyway (scope `operate`).
     return rx.cond(
-        AuthState.can_operate & OverviewState.has_dead_letters,
+        AuthState.can_operate,
         rx.button("Replay all", size="1", variant="soft", on_click=OverviewState.replay_dead_letters,
-                  id="replay-dead-letters"),
+                  disabled=~OverviewState.has_dead_letters, id="replay-dead-letters"),
     )
 
 
