@@ -118,3 +118,14 @@ async def log_out(*, key_id: uuid.UUID) -> bool:
         return False
     await auth_service.revoke_api_key(key_id=key_id)
     return True
+
+
+async def create_or_reset_user(*, new_user: NewUser) -> User:
+    """Create the user, or give an existing one this password and role (for the demo admin of `make up`)."""
+    user = await get_user_by_email(email=new_user.email)
+    if user is None:
+        return await create_user(new_user=new_user)
+    user.password_hash = hash_password(new_user.password)
+    user.role = new_user.role
+    await user.save(update_fields=["password_hash", "role"])
+    return user
