@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     graphiql: bool = True
     # How long a dashboard login lasts before the user must log in again.
     session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    # Login attempts per e-mail per minute, counted in Redis across replicas: slows password guessing.
+    login_attempts_per_minute: int = Field(default=10, ge=1)
 
     # Ingestion: bounds on what an adapter may send, and how hard.
     ingest_max_batch: int = Field(default=100, ge=1, le=1000)

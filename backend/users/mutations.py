@@ -9,9 +9,10 @@ import strawberry
 from strawberry.types import Info
 
 from backend.graphql.common_types import ValidationError
+from backend.ingest.rate_limit import Bucket
 from backend.graphql.permissions import IsAuthenticated
 from backend.users import service
-from backend.users.types import InvalidCredentials, LoginPayload, LogoutPayload, UserView
+from backend.users.types import InvalidCredentials, LoginPayload, LogoutPayload, TooManyLoginAttempts, UserView
 
 
 @strawberry.input
@@ -20,7 +21,9 @@ class LoginInput:
     password: str
 
 
-LoginResult = Annotated[LoginPayload | InvalidCredentials, strawberry.union("LoginResult")]
+LoginResult = Annotated[
+    LoginPayload | InvalidCredentials | TooManyLoginAttempts, strawberry.union("LoginResult")
+]
 LogoutResult = Annotated[LogoutPayload | ValidationError, strawberry.union("LogoutResult")]
 
 
@@ -29,6 +32,10 @@ class UserMutations:
     @strawberry.mutation(description="Start a dashboard session; the token carries the user's role as scopes.")
     async def login(self, info: Info, input: LoginInput) -> LoginResult:
         settings = info.context.services.settings
+        attempts = Bucket(name=f"login:{service.normalise_email(input.email)}", limit=settings.login_attempts_per_minute)
+        [retry_after] = await info.context.services.ingest.rate_limiter.retry_after([[attempts]])
+        if retry_after is not None:
+            return TooManyLoginAttempts(retry_after_seconds=retry_after)
         session = await service.log_in(
             email=input.email,
             password=input.password,

@@ -36,6 +36,12 @@ class InvalidCredentials:
     message: str = "The e-mail or password is wrong."
 
 
+@strawberry.type(description="Too many login attempts for this e-mail; try again after retryAfterSeconds.")
+class TooManyLoginAttempts:
+    retry_after_seconds: int
+    message: str = "Too many login attempts; wait a minute and try again."
+
+
 @strawberry.type(description="The session is over: its token no longer works.")
 class LogoutPayload:
     ended: bool

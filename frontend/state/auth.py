@@ -13,6 +13,7 @@ mutation Login($input: LoginInput!) {
     __typename
     ... on LoginPayload { token expiresAt user { email role } }
     ... on InvalidCredentials { message }
+    ... on TooManyLoginAttempts { message }
   }
 }
 """

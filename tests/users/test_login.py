@@ -17,6 +17,7 @@ mutation Login($input: LoginInput!) {
     __typename
     ... on LoginPayload { token expiresAt scopes user { email role lastLoginAt } }
     ... on InvalidCredentials { message }
+    ... on TooManyLoginAttempts { retryAfterSeconds }
   }
 }
 """
@@ -124,3 +125,14 @@ async def test_a_cached_session_does_not_outlive_its_expiry(app):
     assert await authenticator.authenticate(token=session.token) is not None
     await asyncio.sleep(0.6)
     assert await authenticator.authenticate(token=session.token) is None
+
+
+async def test_password_guessing_is_slowed_per_email(client, test_settings):
+    await _user("ana@example.com", Role.ADMIN)
+    for _ in range(test_settings.login_attempts_per_minute):
+        assert (await _login(client, "ana@example.com", "guess"))["__typename"] == "InvalidCredentials"
+    refused = await _login(client, "ANA@example.com", "correct horse battery")
+    assert refused["__typename"] == "TooManyLoginAttempts" and 1 <= refused["retryAfterSeconds"] <= 60
+    assert await UserSession.all().count() == 0
+    other = await _user("bo@example.com", Role.VIEWER)
+    assert (await _login(client, other.email, "correct horse battery"))["__typename"] == "LoginPayload"
