@@ -27,6 +27,8 @@ async def healthz(request: Request) -> JSONResponse:
             "eventSubscribers": services.hub.subscriber_count,
             "ingestStatsSubscribers": services.ingest_stats.subscriber_count,
             "ingestStatsProducerRunning": services.ingest_stats.running,
+            "liveMetricsSubscribers": services.live_metrics.subscriber_count,
+            "liveMetricsProducerRunning": services.live_metrics.running,
         }
         if services
         else {}

@@ -33,6 +33,20 @@ class Settings(BaseSettings):
     # OTLP/HTTP collector base URL (e.g. http://127.0.0.1:4318); unset: no traces are exported.
     otlp_endpoint: str | None = None
     log_json: bool = True
+    # How often a worker evaluates the SLOs and opens or resolves incidents (each minute's rollup is separate).
+    slo_evaluate_every_seconds: int = Field(default=20, ge=1, le=59)
+    # Incident notifications: a Slack-compatible incoming webhook, a PagerDuty Events v2 endpoint (page severity
+    # only), and a secret that signs both (X-AgentOps-Signature, like inbound webhooks). Unset: not sent.
+    incident_slack_webhook_url: str | None = None
+    incident_pagerduty_url: str | None = None
+    incident_pagerduty_routing_key: SecretStr | None = None
+    incident_webhook_secret: SecretStr | None = None
+    notification_attempts: int = Field(default=6, ge=1, le=20)
+    # Where operators open the dashboard, for links in notifications.
+    dashboard_public_url: str | None = None
+    # Drills: how slow LATENCY_SPIKE (policy step) and QUEUE_BACKLOG (each job) get at intensity 1.
+    simulation_max_policy_delay_ms: float = Field(default=5000, ge=0, le=60000)
+    simulation_max_job_delay_ms: float = Field(default=3000, ge=0, le=60000)
 
     database_pool_size: int = Field(default=10, ge=1, le=200)
     # How long a validated API key is trusted before it is looked up again; bounds how late a revocation
@@ -70,6 +84,9 @@ class Settings(BaseSettings):
     # The public URL Twilio calls, when the API sits behind a proxy that rewrites host or scheme.
     public_base_url: str | None = None
     ingest_stats_interval_seconds: float = Field(default=2.0, gt=0)
+    # liveMetrics: how often the process's one producer recomputes the current values, over which window.
+    live_metrics_interval_seconds: float = Field(default=3.0, gt=0)
+    live_metrics_window_seconds: int = Field(default=300, ge=10, le=3600)
 
     # The agent: which policy answers, with which prompt, in which business time zone.
     agent_enabled: bool = True

@@ -6,17 +6,27 @@ import uuid
 from typing import Any
 
 import structlog
+from opentelemetry.trace import SpanKind
 
 from backend import faults
 from backend.channels.delivery import service as delivery
 from backend.ingest import dead_letters, processing, reconciler
+from backend.observability.tracing import continue_trace, tracer
 
 log = structlog.get_logger(__name__)
 
 
-async def process_event(ctx: dict[str, Any], *, event_id: str) -> int:
+async def process_event(ctx: dict[str, Any], *, event_id: str, trace: dict[str, str] | None = None) -> int:
     """Append an accepted event to its conversation; after the last failed attempt it becomes DEAD."""
     job = ctx["job"]
+    with tracer.start_as_current_span("process_event", context=continue_trace(trace), kind=SpanKind.CONSUMER,
+                                      attributes={"messaging.system": "saq", "agentops.event.id": event_id,
+                                                  "agentops.job.attempt": job.attempts}), \
+            structlog.contextvars.bound_contextvars(event_id=event_id):
+        return await _process_event(ctx, job=job, event_id=event_id)
+
+
+async def _process_event(ctx: dict[str, Any], *, job: Any, event_id: str) -> int:
     try:
         active = await faults.load_faults(ctx["redis"])  # one read for every fault point this job passes
         faults.use_faults(active)

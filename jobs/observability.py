@@ -1,17 +1,38 @@
-"""The metrics rollup as a cron job (idempotent: a second worker running it writes the same points)."""
+"""Operations cron jobs: the metrics rollup, and the SLO watch that opens and resolves incidents."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from backend.incidents import notifications
 from backend.incidents.service import sync_incidents
 from backend.observability.rollup import rollup_metrics
 from backend.observability.slo import evaluate_slos
+from backend.simulations.service import finish_overdue_simulations
 
 
 async def rollup(ctx: dict[str, Any]) -> int:
-    """Write metric points for every complete minute since the last rollup, then open or resolve incidents."""
-    written = await rollup_metrics()
-    statuses = await evaluate_slos(scale=ctx["app_settings"].slo_window_scale)
-    await sync_incidents(statuses=statuses, hub=ctx.get("hub"))
-    return written
+    """Write metric points for every complete minute since the last rollup (idempotent)."""
+    return await rollup_metrics(queue=ctx["queue"])
+
+
+async def watch_slos(ctx: dict[str, Any]) -> int:
+    """Evaluate the SLOs' burn rates; open an incident per new firing alert, resolve those that stopped."""
+    settings = ctx["app_settings"]
+    await finish_overdue_simulations(redis=ctx["redis"])
+    statuses = await evaluate_slos(scale=settings.slo_window_scale)
+    changed = await sync_incidents(statuses=statuses, hub=ctx.get("hub"), notifier=ctx.get("notifier"))
+    pending = await notifications.pending_notifications(older_than_seconds=settings.reconcile_stale_after_seconds)
+    await notifications.enqueue_notifications(queue=ctx["queue"], settings=settings, notification_ids=pending)
+    return len(changed)
+
+
+async def send_incident_notification(ctx: dict[str, Any], *, notification_id: str) -> str:
+    """POST one incident notification; a retryable failure raises so SAQ tries again with backoff."""
+    job = ctx["job"]
+    status = await notifications.send_notification(
+        notification_id=uuid.UUID(notification_id), http=ctx["http"], settings=ctx["app_settings"],
+        attempt=job.attempts, final_attempt=job.attempts >= job.retries,
+    )
+    return status.value

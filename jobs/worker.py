@@ -18,6 +18,7 @@ from backend.db.config import tortoise_config
 from backend.db.database import ensure_database
 from backend.db.migrations import apply_migrations
 from backend.events.hub import EventHub
+from backend.incidents.notifications import Notifier
 from backend.ingest.queueing import make_queue
 from backend.observability.logs import configure_logging
 from backend.observability.tracing import configure_tracing
@@ -27,7 +28,8 @@ from jobs.evals import run_eval_chunk
 from jobs.heartbeat import beat_forever, worker_name
 from jobs.ingest import process_event, reconcile
 from jobs.metrics import after_job, before_job, serve_metrics
-from jobs.observability import rollup
+from jobs.observability import rollup, send_incident_notification, watch_slos
+from jobs.simulations import finish_simulation, generate_traffic
 
 log = structlog.get_logger(__name__)
 
@@ -42,6 +44,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["redis"] = aioredis.Redis.from_url(str(app_settings.redis_url), socket_connect_timeout=2)
     ctx["hub"] = EventHub(ctx["redis"])
     ctx["queue"] = ctx["worker"].queue
+    ctx["notifier"] = Notifier(settings=app_settings, queue=ctx["queue"])
     ctx["agent"] = build_agent(app_settings) if app_settings.agent_enabled else None
     ctx["http"] = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0))
     ctx["adapters"] = build_adapters(app_settings, ctx["http"])
@@ -88,10 +91,12 @@ def settings() -> dict[str, Any]:
 
     return {
         "queue": queue,
-        "functions": [process_event, reconcile, deliver_message, run_eval_chunk, rollup],
+        "functions": [process_event, reconcile, deliver_message, run_eval_chunk, rollup, watch_slos,
+                      send_incident_notification, finish_simulation, generate_traffic],
         "cron_jobs": [
             CronJob(reconcile, cron=f"* * * * * */{app_settings.reconcile_every_seconds}", timeout=60, retries=1),
             CronJob(rollup, cron="* * * * * 5", timeout=120, retries=1),  # each minute, just after it closes
+            CronJob(watch_slos, cron=f"* * * * * */{app_settings.slo_evaluate_every_seconds}", timeout=60, retries=1),
         ],
         "concurrency": app_settings.worker_concurrency,
         "startup": _startup,

@@ -37,6 +37,7 @@ def _free_port() -> int:
 
 
 PROVIDER_PORT = _free_port()
+NOTIFY_SECRET = "test-notify-secret"
 WORKER_METRICS_PORT = _free_port()
 
 
@@ -95,6 +96,16 @@ def test_settings() -> Iterator[Settings]:
             "AGENTOPS_CHAT_DELIVERY_URL": f"http://127.0.0.1:{PROVIDER_PORT}/hooks/chat",
             "AGENTOPS_VOICE_DELIVERY_URL": f"http://127.0.0.1:{PROVIDER_PORT}/hooks/voice",
             "AGENTOPS_DELIVERY_ATTEMPTS": "4",
+            # SLO windows 200x shorter (1 h → 18 s, 5 min → 1.5 s), evaluated every second; incident notifications
+            # go to the same loopback fake provider, signed.
+            "AGENTOPS_SLO_WINDOW_SCALE": "0.005",
+            "AGENTOPS_SLO_EVALUATE_EVERY_SECONDS": "1",
+            "AGENTOPS_INCIDENT_SLACK_WEBHOOK_URL": f"http://127.0.0.1:{PROVIDER_PORT}/notify/slack",
+            "AGENTOPS_INCIDENT_PAGERDUTY_URL": f"http://127.0.0.1:{PROVIDER_PORT}/notify/pagerduty",
+            "AGENTOPS_INCIDENT_PAGERDUTY_ROUTING_KEY": "test-routing-key",
+            "AGENTOPS_INCIDENT_WEBHOOK_SECRET": NOTIFY_SECRET,
+            "AGENTOPS_NOTIFICATION_ATTEMPTS": "4",
+            "AGENTOPS_LIVE_METRICS_INTERVAL_SECONDS": "1",
             # Worker /metrics: the first worker takes this port, the next ones the ports after it.
             "AGENTOPS_WORKER_METRICS_PORT": str(WORKER_METRICS_PORT),
         }

@@ -23,6 +23,7 @@ class FakeProvider:
     sent: list[dict] = field(default_factory=list)  # what was accepted (answered 2xx)
     attempts: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))  # per recipient
     fail_next: dict[str, int] = field(default_factory=dict)  # recipient → sends left to fail with 500
+    notifications: list[dict] = field(default_factory=list)  # incident notifications: target, body, headers
 
     def app(self) -> Starlette:
         async def sms(request: Request) -> JSONResponse:
@@ -34,7 +35,13 @@ class FakeProvider:
             return self._answer(body["to"], {"channel": request.path_params["channel"].upper(), **body,
                                              "signature": request.headers.get("x-agentops-signature")})
 
+        async def notify(request: Request) -> JSONResponse:
+            self.notifications.append({"target": request.path_params["target"], "raw": await request.body(),
+                                       "body": await request.json(), "headers": dict(request.headers)})
+            return JSONResponse({"status": "success", "dedup_key": "accepted"}, status_code=202)
+
         return Starlette(routes=[
+            Route("/notify/{target}", notify, methods=["POST"]),
             Route("/2010-04-01/Accounts/{sid}/Messages.json", sms, methods=["POST"]),
             Route("/hooks/{channel}", hook, methods=["POST"]),
         ])

@@ -102,8 +102,13 @@ async def run_turn(
             "agentops.prompt.version": setup.prompt.version,
         },
     ) as span:
-        outcome = await _answer(connection=connection, conversation_id=conversation_id, text=text, setup=setup,
-                                trigger_message_id=trigger_message_id, now=now, tool_overrides=tool_overrides)
+        with structlog.contextvars.bound_contextvars(conversation_id=str(conversation_id)):
+            try:
+                outcome = await _answer(connection=connection, conversation_id=conversation_id, text=text,
+                                        setup=setup, trigger_message_id=trigger_message_id, now=now,
+                                        tool_overrides=tool_overrides)
+            finally:
+                structlog.contextvars.unbind_contextvars("run_id")  # bound by _answer once the run exists
         if outcome is not None:
             span.set_attribute("agentops.run.id", str(outcome.run_id))
             span.set_attribute("agentops.run.status", outcome.status.value)
@@ -131,6 +136,7 @@ async def _answer(
         prompt_name=setup.prompt.name, prompt_version=setup.prompt.version, status=RunStatus.OK, latency_ms=0,
         using_db=connection,
     )
+    structlog.contextvars.bind_contextvars(run_id=str(run.id))  # every line of the turn names its run
     tools = ToolBox(connection=connection, run_id=run.id, conversation_id=conversation_id, customer=conversation.customer,
                     now=now, timezone=setup.timezone, guardrails=setup.guardrails, hours=turn.hours,
                     overrides=tool_overrides or {})

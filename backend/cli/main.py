@@ -7,6 +7,7 @@ import typer
 from backend.cli.evals import eval_app
 from backend.cli.keys import keys_app
 from backend.cli.schema import schema_app
+from backend.cli.simulate import simulate
 from backend.cli.users import users_app
 from backend.settings import ConfigurationError, get_settings
 
@@ -29,6 +30,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(schema_app, name="schema")
 app.add_typer(eval_app, name="eval")
 app.add_typer(users_app, name="users")
+app.command()(simulate)
 
 
 @app.command()

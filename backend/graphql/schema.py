@@ -26,10 +26,12 @@ from backend.incidents.graphql import IncidentMutations, IncidentQueries, Incide
 from backend.ingest.mutations import IngestMutations
 from backend.ingest.queries import IngestQueries
 from backend.ingest.subscriptions import IngestSubscriptions
+from backend.observability.live import LiveMetricsQueries, LiveMetricsSubscriptions
 from backend.observability.queries import MetricsQueries
 from backend.observability.slo_queries import SloQueries
 from backend.scheduling.queries import SchedulingQueries
 from backend.settings import Settings, get_settings
+from backend.simulations.graphql import SimulationMutations, SimulationQueries
 from backend.tickets.queries import TicketQueries
 from backend.users.mutations import UserMutations
 
@@ -37,20 +39,20 @@ from backend.users.mutations import UserMutations
 @strawberry.type
 class Query(
     AuthQueries, ConversationQueries, IngestQueries, AgentQueries, SchedulingQueries, TicketQueries, GuardrailQueries,
-    EvalQueries, MetricsQueries, SloQueries, IncidentQueries,
+    EvalQueries, MetricsQueries, LiveMetricsQueries, SloQueries, IncidentQueries, SimulationQueries,
 ):
     node: relay.Node | None = relay.node(description="Any object by its global id.")
 
 
 @strawberry.type
 class Mutation(AuthMutations, ConversationMutations, IngestMutations, AgentMutations, EvalMutations, GoldenMutations,
-               IncidentMutations, UserMutations):
+               IncidentMutations, SimulationMutations, UserMutations):
     pass
 
 
 @strawberry.type
 class Subscription(ConversationSubscriptions, IngestSubscriptions, AgentSubscriptions, EvalSubscriptions,
-                   IncidentSubscriptions):
+                   IncidentSubscriptions, LiveMetricsSubscriptions):
     pass
 
 

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-from datetime import datetime
+from collections.abc import AsyncGenerator, Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from backend.auth.scopes import Scope
+from backend.conversations.types import ConversationNode
 from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
 from backend.graphql.pagination import page_size, to_connection
-from backend.graphql.permissions import CanOperate, CanRead
+from backend.graphql.permissions import CanOperate, CanRead, require_scope
 from backend.incidents import service
-from backend.incidents.models import Incident, IncidentStatus
+from backend.incidents.models import Incident, IncidentStatus, NotificationStatus
+from backend.observability.queries import MetricSeries, read_series
 
 strawberry.enum(IncidentStatus)
+strawberry.enum(NotificationStatus)
 
 
 @strawberry.type
@@ -27,6 +31,18 @@ class IncidentEntryView:
     text: str
     actor: str | None
     created_at: datetime
+
+
+@strawberry.type(name="IncidentNotification", description="One notification of a change, to one target.")
+class IncidentNotificationView:
+    target: str
+    action: str
+    status: NotificationStatus
+    attempts: int
+    response_status: int | None
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
 
 
 @strawberry.type(name="Incident")
@@ -46,6 +62,32 @@ class IncidentNode(relay.Node):
     async def timeline(self) -> list[IncidentEntryView]:
         entries = await service.timeline(incident_id=parse_uuid(self.id))
         return [IncidentEntryView(kind=e.kind, text=e.text, actor=e.actor, created_at=e.created_at) for e in entries]
+
+    @strawberry.field(description="Notifications sent for it (Slack, PagerDuty), oldest first.")
+    async def notifications(self) -> list[IncidentNotificationView]:
+        rows = await service.notifications_of(incident_id=parse_uuid(self.id))
+        return [IncidentNotificationView(target=r.target, action=r.action, status=r.status, attempts=r.attempts,
+                                         response_status=r.response_status, last_error=r.last_error,
+                                         created_at=r.created_at, sent_at=r.sent_at) for r in rows]
+
+    @strawberry.field(description="Conversations whose turns burned this SLO while it was open (newest first).")
+    async def example_conversations(self, info: Info, first: int = 5) -> list[ConversationNode]:
+        ids = await service.example_conversation_ids(incident_id=parse_uuid(self.id), limit=min(max(first, 1), 20))
+        found = await info.context.loaders.conversation_by_id.load_many(ids)
+        return [ConversationNode.from_model(row) for row in found if row is not None]
+
+    @strawberry.field(description="The SLO's metrics around the incident, from 30 minutes before it opened.")
+    async def metrics(self) -> list[MetricSeries]:
+        names = service.LINKED_METRICS.get(self.slo, ("turns", "failure_rate"))
+        end = (self.resolved_at or datetime.now(UTC)) + timedelta(minutes=10)
+        return await read_series(names=list(names), start=self.opened_at - timedelta(minutes=30), end=end, channel="ALL")
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list:
+        require_scope(info, Scope.READ)
+        ids = [parse_uuid(node_id) for node_id in node_ids]
+        found = {row.id: row for row in await Incident.filter(id__in=ids)}
+        return [cls.from_model(found[i]) if i in found else None for i in ids]
 
     @classmethod
     def from_model(cls, row: Incident) -> IncidentNode:
@@ -95,13 +137,15 @@ class IncidentMutations:
     @strawberry.mutation(permission_classes=[CanOperate], description="Take an OPEN incident; records who and when.")
     async def acknowledge_incident(self, info: Info, input: IncidentActionInput) -> IncidentResult:
         incident = await service.acknowledge_incident(incident_id=_incident_id(input.id),
-                                                      actor=info.context.caller.key_name, hub=info.context.services.hub)
+                                                      actor=info.context.caller.key_name, hub=info.context.services.hub,
+                                                      notifier=info.context.services.notifier)
         return _answer(incident, input.id)
 
     @strawberry.mutation(permission_classes=[CanOperate], description="Resolve by hand (idempotent).")
     async def resolve_incident(self, info: Info, input: IncidentActionInput) -> IncidentResult:
         incident = await service.resolve_incident(incident_id=_incident_id(input.id), actor=info.context.caller.key_name,
-                                                  reason=input.note or "Resolved by hand.", hub=info.context.services.hub)
+                                                  reason=input.note or "Resolved by hand.", hub=info.context.services.hub,
+                                                  notifier=info.context.services.notifier)
         return _answer(incident, input.id)
 
     @strawberry.mutation(permission_classes=[CanOperate], description="Add a note to the timeline.")

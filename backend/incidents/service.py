@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from tortoise import connections
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend.db.keyset import Page, newest_first
 from backend.events.hub import EventHub
-from backend.incidents.models import Incident, IncidentEntry, IncidentStatus
-from backend.observability.slo import SloStatus
+from backend.incidents.models import Incident, IncidentEntry, IncidentNotification, IncidentStatus
+from backend.incidents.notifications import ACKNOWLEDGE, RESOLVE, TRIGGER, Notifier
+from backend.observability.slo import SloStatus, load_slos
 
 INCIDENT_CHANGED = "incident.changed"
+# The series an incident links to, by SLO (infra/slo.yaml names).
+LINKED_METRICS = {
+    "turn_success": ("turns", "failure_rate", "tool_error_rate"),
+    "turn_latency": ("turns", "latency_p95_ms", "latency_p99_ms"),
+    "handoff_rate": ("turns", "handoff_rate"),
+}
+_BAD_RUNS = {"failed": "r.status = 'FAILED'", "handed_off": "r.status = 'HANDED_OFF'", "slow": "r.latency_ms > $4"}
 
 
 async def _publish(hub: EventHub | None, incident: Incident, change: str) -> None:
@@ -20,7 +30,14 @@ async def _publish(hub: EventHub | None, incident: Incident, change: str) -> Non
         await hub.publish(INCIDENT_CHANGED, {"incidentId": str(incident.id), "change": change})
 
 
-async def sync_incidents(*, statuses: list[SloStatus], hub: EventHub | None = None) -> list[Incident]:
+async def _announce(notifier: Notifier | None, incident: Incident, action: str) -> None:
+    if notifier is not None:
+        await notifier.announce(incident, action)
+
+
+async def sync_incidents(
+    *, statuses: list[SloStatus], hub: EventHub | None = None, notifier: Notifier | None = None
+) -> list[Incident]:
     """Open one incident per firing (SLO, severity) that has none; resolve those whose alert stopped burning."""
     changed = []
     firing = {(status.name, alert.severity): (status, alert) for status in statuses for alert in status.firing}
@@ -35,23 +52,32 @@ async def sync_incidents(*, statuses: list[SloStatus], hub: EventHub | None = No
                 await IncidentEntry.create(incident=incident, kind="burn_rate",
                                            text=f"Burn rate {rate:.1f}x over {alert.long_window}.")
             continue
-        async with in_transaction():
-            incident = await Incident.create(
-                slo=status.name, severity=alert.severity, peak_burn_rate=rate,
-                summary=(f"{status.name}: burning {rate:.1f}x the error budget over {alert.long_window} "
-                         f"(alert at {alert.threshold}x over {alert.long_window} and {alert.short_window})."),
-            )
-            await IncidentEntry.create(incident=incident, kind="opened", text=incident.summary)
+        try:
+            async with in_transaction():
+                incident = await Incident.create(
+                    slo=status.name, severity=alert.severity, peak_burn_rate=rate,
+                    summary=(f"{status.name}: burning {rate:.1f}x the error budget over {alert.long_window} "
+                             f"(alert at {alert.threshold}x over {alert.long_window} and {alert.short_window})."),
+                )
+                await IncidentEntry.create(incident=incident, kind="opened", text=incident.summary)
+        except IntegrityError:
+            continue  # another worker's evaluation opened it a moment ago
         await _publish(hub, incident, "opened")
+        await _announce(notifier, incident, TRIGGER)
         changed.append(incident)
+    evaluated = {status.name for status in statuses}
     for key, incident in active.items():
-        if key not in firing:
-            await resolve_incident(incident_id=incident.id, actor=None, reason="The burn stopped.", hub=hub)
+        # Only SLOs this evaluation looked at: an incident of another SLO file (or a removed SLO) is not "over".
+        if key[0] in evaluated and key not in firing:
+            await resolve_incident(incident_id=incident.id, actor=None, reason="The burn stopped.", hub=hub,
+                                   notifier=notifier)
             changed.append(incident)
     return changed
 
 
-async def acknowledge_incident(*, incident_id: uuid.UUID, actor: str, hub: EventHub | None = None) -> Incident | None:
+async def acknowledge_incident(
+    *, incident_id: uuid.UUID, actor: str, hub: EventHub | None = None, notifier: Notifier | None = None
+) -> Incident | None:
     """Record who took the incident and when (only an OPEN incident can be acknowledged)."""
     incident = await Incident.get_or_none(id=incident_id)
     if incident is None or incident.status != IncidentStatus.OPEN:
@@ -60,11 +86,13 @@ async def acknowledge_incident(*, incident_id: uuid.UUID, actor: str, hub: Event
     await incident.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
     await IncidentEntry.create(incident=incident, kind="acknowledged", text=f"Acknowledged by {actor}.", actor=actor)
     await _publish(hub, incident, "acknowledged")
+    await _announce(notifier, incident, ACKNOWLEDGE)
     return incident
 
 
 async def resolve_incident(
-    *, incident_id: uuid.UUID, actor: str | None, reason: str, hub: EventHub | None = None
+    *, incident_id: uuid.UUID, actor: str | None, reason: str, hub: EventHub | None = None,
+    notifier: Notifier | None = None,
 ) -> Incident | None:
     """Close the incident (by hand, or automatically when the burn stops); idempotent."""
     incident = await Incident.get_or_none(id=incident_id)
@@ -74,6 +102,7 @@ async def resolve_incident(
     await incident.save(update_fields=["status", "resolved_at"])
     await IncidentEntry.create(incident=incident, kind="resolved", text=reason, actor=actor)
     await _publish(hub, incident, "resolved")
+    await _announce(notifier, incident, RESOLVE)
     return incident
 
 
@@ -100,3 +129,24 @@ async def page_incidents(*, status: IncidentStatus | None, first: int, after: st
 
 async def get_incident(*, incident_id: uuid.UUID) -> Incident | None:
     return await Incident.get_or_none(id=incident_id)
+
+
+async def notifications_of(*, incident_id: uuid.UUID) -> list[IncidentNotification]:
+    return await IncidentNotification.filter(incident_id=incident_id).order_by("created_at")
+
+
+async def example_conversation_ids(*, incident_id: uuid.UUID, limit: int) -> list[uuid.UUID]:
+    """Conversations with a turn that counted against the incident's SLO while it was open."""
+    incident = await Incident.get_or_none(id=incident_id)
+    slo = next((s for s in load_slos().slos if incident and s.name == incident.slo), None)
+    if incident is None or slo is None:
+        return []
+    end = incident.resolved_at or datetime.now(UTC)
+    sql = (  # nosec: the condition comes from the fixed table above, not from input
+        "SELECT r.conversation_id, max(r.created_at) AS at FROM agent_runs r"
+        f" WHERE r.created_at >= $1 AND r.created_at <= $2 AND {_BAD_RUNS[slo.bad]}"
+        " GROUP BY r.conversation_id ORDER BY at DESC LIMIT $3"
+    )
+    params = [incident.opened_at - timedelta(minutes=10), end, limit] + ([slo.threshold_ms or 0] if slo.bad == "slow" else [])
+    rows = await connections.get("default").execute_query_dict(sql, params)
+    return [row["conversation_id"] for row in rows]

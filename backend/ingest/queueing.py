@@ -10,6 +10,7 @@ import redis.asyncio as aioredis
 import structlog
 from saq import Queue
 
+from backend.observability.tracing import trace_carrier
 from backend.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -29,12 +30,15 @@ async def enqueue_processing(*, queue: Queue, settings: Settings, event_ids: Ite
     enqueues whatever stays RECEIVED.
     """
 
+    carrier = trace_carrier()  # the job's spans continue the accepting request's trace
+
     async def enqueue_one(event_id: uuid.UUID) -> bool:
         try:
             job = await queue.enqueue(
                 PROCESS_EVENT_JOB,
                 key=str(event_id),
                 event_id=str(event_id),
+                trace=carrier or None,
                 retries=settings.process_attempts,
                 timeout=settings.process_timeout_seconds,
                 retry_delay=settings.process_retry_delay_seconds,

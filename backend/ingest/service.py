@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TypeVar
 
 import redis.asyncio as aioredis
+from opentelemetry.trace import SpanKind
 from saq import Queue
 from tortoise import connections
 
@@ -24,6 +25,7 @@ from backend.ingest.queueing import enqueue_processing, make_queue
 from backend.ingest.rate_limit import Bucket, RateLimiter
 from backend.ingest.schemas import IncomingEvent
 from backend.observability.metrics import INGESTED
+from backend.observability.tracing import tracer
 from backend.settings import Settings
 
 
@@ -126,7 +128,9 @@ async def accept_events(
         INGESTED.labels(event.channel.value, outcome).inc()
     new_ids = [answer.event_id for answer in answers if isinstance(answer, Accepted) and not answer.duplicate]
     if new_ids:
-        await enqueue_processing(queue=context.queue, settings=context.settings, event_ids=new_ids)
+        with tracer.start_as_current_span("enqueue process_event", kind=SpanKind.PRODUCER,
+                                          attributes={"messaging.system": "saq", "messaging.batch.message_count": len(new_ids)}):
+            await enqueue_processing(queue=context.queue, settings=context.settings, event_ids=new_ids)
     return answers
 
 

@@ -1,4 +1,8 @@
-"""Structured JSON logs; a request id bound in a context variable rides on every line of a request."""
+"""Structured JSON logs: request id, trace and span ids, and the conversation and run a line is about.
+
+The request id rides in a context variable bound by the middleware; jobs bind event, conversation and run
+ids with structlog.contextvars, so every line written while handling them carries them.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from typing import TextIO
 
 import structlog
 from asgi_correlation_id import correlation_id
+
+from backend.observability.tracing import add_trace_ids
 
 
 def _add_request_id(_logger: object, _method: str, event: dict) -> dict:
@@ -23,6 +29,7 @@ def configure_logging(*, level: str = "INFO", json: bool = True, stream: TextIO 
     shared = [
         structlog.contextvars.merge_contextvars,
         _add_request_id,
+        add_trace_ids,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

@@ -3,22 +3,27 @@
 Percentiles come from the minute's real latency distribution (percentile_cont over the runs), never from
 averages of averages. Each point is upserted on (name, channel, minute): running the rollup twice over the
 same minutes writes the same values, and after downtime it resumes from the last minute it wrote.
+Queue depth and open dead letters are samples of the moment the rollup runs, written on the last complete
+minute: they cannot be recomputed for minutes that have passed, so a catch-up leaves gaps in those two.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from saq import Queue
 from tortoise import connections
 
+from backend.observability.backlog import open_dead_letters, queue_depth
 from backend.observability.models import MetricPoint
 
 MAX_CATCH_UP = timedelta(days=7)
 
-# One row per (minute, channel), plus the ALL-channels rows, from agent runs and what they caused.
-_RUN_METRICS = """
+# One row per (bucket, channel), plus the ALL-channels rows, from agent runs and what they caused; buckets are
+# minutes for the rollup, wider steps when `metrics` asks for them (computed from the runs: exact percentiles).
+RUN_METRICS_SQL = """
 WITH runs AS (
-    SELECT date_trunc('minute', r.created_at) AS minute, c.channel, r.id, r.status, r.latency_ms
+    SELECT date_bin($3::interval, r.created_at, TIMESTAMPTZ '2000-01-01') AS minute, c.channel, r.id, r.status, r.latency_ms
     FROM agent_runs r JOIN conversations c ON c.id = r.conversation_id
     WHERE r.created_at >= $1 AND r.created_at < $2
 ),
@@ -48,6 +53,15 @@ RUN_METRIC_NAMES = (
     "turns", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "failure_rate", "handoff_rate",
     "violation_rate", "tool_error_rate",
 )
+# Per tool, across channels: "tool_error_rate:<tool>".
+_TOOL_METRICS = """
+SELECT date_trunc('minute', r.created_at) AS minute, t.name AS tool, avg((t.error IS NOT NULL)::int) AS error_rate
+FROM tool_calls t JOIN agent_runs r ON r.id = t.run_id
+WHERE r.created_at >= $1 AND r.created_at < $2
+GROUP BY 1, 2
+"""
+TOOL_ERROR_PREFIX = "tool_error_rate:"
+GAUGE_NAMES = ("queue_depth", "dead_letters")
 _UPSERT = """
 INSERT INTO metric_points (name, channel, bucket_start, value)
 SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::float8[])
@@ -68,20 +82,33 @@ async def _start(until: datetime) -> datetime:
     return max(_minute(earliest), until - MAX_CATCH_UP)
 
 
-async def rollup_metrics(*, now: datetime | None = None, since: datetime | None = None) -> int:
-    """Write the points of every complete minute since the last rollup (or `since`); returns how many."""
+async def rollup_metrics(*, now: datetime | None = None, since: datetime | None = None, queue: Queue | None = None) -> int:
+    """Write the points of every complete minute since the last rollup (or `since`); returns how many.
+
+    With `queue`, also samples queue depth and open dead letters onto the last complete minute.
+    """
     until = _minute(now or datetime.now(UTC))  # only complete minutes
     start = _minute(since) if since else await _start(until)
-    if start >= until:
-        return 0
-    rows = await connections.get("default").execute_query_dict(_RUN_METRICS, [start, until])
+    connection = connections.get("default")
     names, channels, buckets, values = [], [], [], []
-    for row in rows:
-        for name in RUN_METRIC_NAMES:
-            names.append(name)
-            channels.append(row["channel"])
-            buckets.append(row["minute"])
-            values.append(float(row[name] or 0))
+
+    def add(name: str, channel: str, bucket: datetime, value: float | None) -> None:
+        names.append(name)
+        channels.append(channel)
+        buckets.append(bucket)
+        values.append(float(value or 0))
+
+    if start < until:
+        for row in await connection.execute_query_dict(RUN_METRICS_SQL, [start, until, timedelta(minutes=1)]):
+            for name in RUN_METRIC_NAMES:
+                add(name, row["channel"], row["minute"], row[name])
+        for row in await connection.execute_query_dict(_TOOL_METRICS, [start, until]):
+            add(TOOL_ERROR_PREFIX + row["tool"], "ALL", row["minute"], row["error_rate"])
+    if queue is not None:
+        depth = await queue_depth(queue)
+        if depth is not None:
+            add("queue_depth", "ALL", until - timedelta(minutes=1), depth)
+        add("dead_letters", "ALL", until - timedelta(minutes=1), await open_dead_letters())
     if names:
         await connections.get("default").execute_query(_UPSERT, [names, channels, buckets, values])
     return len(names)

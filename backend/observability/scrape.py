@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import redis.asyncio as aioredis
 import structlog
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import Request
@@ -11,6 +10,7 @@ from tortoise import connections
 from tortoise.exceptions import BaseORMException
 
 from backend.app_services import AppServices
+from backend.observability.backlog import open_dead_letters, queue_depth
 from backend.observability.metrics import DEAD_LETTERS, EVENTS_BY_STATUS, QUEUE_DEPTH
 
 log = structlog.get_logger(__name__)
@@ -24,16 +24,14 @@ async def _refresh(services: AppServices) -> None:
         counts = {row["status"]: row["n"] for row in rows}
         for status in ("RECEIVED", "PROCESSED", "DEAD"):
             EVENTS_BY_STATUS.labels(status).set(counts.get(status, 0))
-        dead = await connections.get("default").execute_query_dict(
-            "SELECT count(*) AS n FROM dead_letters d JOIN ingest_events e ON e.id = d.event_id WHERE e.status = 'DEAD'"
-        )
-        DEAD_LETTERS.set(dead[0]["n"])
+        DEAD_LETTERS.set(await open_dead_letters())
     except (BaseORMException, OSError) as error:
         log.warning("metrics.database_unavailable", error=str(error))
-    try:
-        QUEUE_DEPTH.set(await services.ingest.queue.count("queued"))
-    except (aioredis.RedisError, OSError) as error:
-        log.warning("metrics.redis_unavailable", error=str(error))
+    depth = await queue_depth(services.ingest.queue)
+    if depth is None:
+        log.warning("metrics.redis_unavailable")
+    else:
+        QUEUE_DEPTH.set(depth)
 
 
 async def metrics_endpoint(request: Request) -> Response:

@@ -7,7 +7,7 @@ gen_ai.usage.input_tokens / output_tokens …). Without an endpoint the API's no
 
 from __future__ import annotations
 
-from opentelemetry import trace
+from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -24,3 +24,24 @@ def configure_tracing(*, service_name: str, otlp_endpoint: str | None) -> None:
     provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint.rstrip("/") + "/v1/traces")))
     trace.set_tracer_provider(provider)
+
+
+def trace_carrier() -> dict[str, str]:
+    """The current trace context as W3C headers (traceparent …), to ride along in a job's arguments."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+def continue_trace(carrier: dict[str, str] | None):
+    """The context a job's spans continue from: the request that enqueued it, when it sent one."""
+    return propagate.extract(carrier or {})
+
+
+def add_trace_ids(_logger: object, _method: str, event: dict) -> dict:
+    """structlog processor: the current span's trace and span ids on every log line (when tracing is on)."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event.setdefault("trace_id", format(context.trace_id, "032x"))
+        event.setdefault("span_id", format(context.span_id, "016x"))
+    return event

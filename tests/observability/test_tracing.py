@@ -53,3 +53,43 @@ async def test_an_llm_request_is_a_chat_span_with_token_usage(app, test_settings
     assert chat.attributes["gen_ai.operation.name"] == "chat"
     assert chat.attributes["gen_ai.request.model"] == "scripted-test-model"
     assert chat.attributes["gen_ai.usage.output_tokens"] == 20 and chat.attributes["gen_ai.usage.input_tokens"] > 100
+
+
+async def test_the_trace_continues_from_the_accepting_request_into_the_job_and_its_log_lines(app, test_settings, spans):
+    """API side: accept + enqueue inside a request span; worker side: the job's spans join that trace."""
+    import redis.asyncio as aioredis
+    from saq import Queue
+
+    from backend.agent.setup import build_agent
+    from backend.events.hub import EventHub
+    from backend.ingest.rate_limit import RateLimiter
+    from backend.ingest.schemas import IncomingEvent, IngestLimits
+    from backend.ingest.service import IngestContext, accept_events
+    from backend.observability.tracing import add_trace_ids, tracer
+    from jobs.ingest import process_event
+
+    await open_business()
+    redis = aioredis.Redis.from_url(str(test_settings.redis_url))
+    queue = Queue.from_url(str(test_settings.redis_url), name="trace-test")  # no running worker takes its jobs
+    context = IngestContext(settings=test_settings, queue=queue, rate_limiter=RateLimiter(redis))
+    event = IncomingEvent.model_validate({"channel": "SMS", "idempotency_key": "trace-1", "sender": "+15550001234",
+                                          "text": "any haircuts tomorrow?", "occurred_at": "2026-11-26T10:00:00Z"},
+                                         context={"limits": IngestLimits.from_settings(test_settings)})
+    spans.clear()
+    with tracer.start_as_current_span("POST /graphql") as request_span:
+        (accepted,) = await accept_events(events=[event], api_key_id=None, context=context)
+    job = await queue.job(str(accepted.event_id))
+    assert job.kwargs["trace"]["traceparent"].split("-")[1] == format(request_span.get_span_context().trace_id, "032x")
+
+    await process_event({"job": job, "redis": redis, "hub": EventHub(redis), "agent": build_agent(test_settings),
+                         "queue": queue, "app_settings": test_settings, "adapters": {}}, **job.kwargs)
+    trace_id = request_span.get_span_context().trace_id
+    finished = {span.name: span for span in spans.get_finished_spans()}
+    for name in ("enqueue process_event", "process_event", "invoke_agent rules", "execute_tool check_availability"):
+        assert finished[name].context.trace_id == trace_id, name
+    assert finished["process_event"].attributes["agentops.event.id"] == str(accepted.event_id)
+    with tracer.start_as_current_span("a log line's span") as span:
+        line = add_trace_ids(None, "info", {"event": "something"})
+    assert line["trace_id"] == format(span.get_span_context().trace_id, "032x") and line["span_id"]
+    await queue.disconnect()
+    await redis.aclose()

@@ -103,7 +103,7 @@ class ToolBox:
                 try:
                     await current_faults().check(tool_point(name))  # a TOOL_OUTAGE drill
                     result = await tool.run(parsed, context)
-                except Exception as failure:
+                except Exception as failure:  # noqa: BLE001 - any crash is an outage of this tool
                     crash, error = failure, f"tool failed: {type(failure).__name__}: {failure}"[:2000]
         latency_ms = (perf_counter() - started) * 1000
         TOOL_CALLS.labels(name if name in TOOLS else "unknown", "error" if error or (result or {}).get("error") else "ok").inc()
