@@ -25,6 +25,7 @@ from backend.observability.http_metrics import RequestMetricsMiddleware
 from backend.observability.logs import configure_logging
 from backend.observability.scrape import metrics_endpoint
 from backend.observability.tracing import configure_tracing
+from backend.request_size import RequestSizeLimitMiddleware
 from backend.settings import Settings, get_settings
 
 log = structlog.get_logger(__name__)
@@ -70,5 +71,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             Middleware(CorrelationIdMiddleware, header_name="X-Request-ID"),
             Middleware(RequestMetricsMiddleware),
+            # Inside the two above: a refused body still gets a request id and is counted.
+            Middleware(RequestSizeLimitMiddleware, max_bytes=settings.max_request_bytes),
         ],
     )

@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
     # Login attempts per e-mail per minute, counted in Redis across replicas: slows password guessing.
     login_attempts_per_minute: int = Field(default=10, ge=1)
+    # Largest request body any route accepts, refused with 413 before it is parsed (webhooks cap lower).
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     # Ingestion: bounds on what an adapter may send, and how hard.
     ingest_max_batch: int = Field(default=100, ge=1, le=1000)

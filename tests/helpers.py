@@ -71,3 +71,14 @@ class StatementCounter:
 
     def reset(self) -> None:
         self.statements.clear()
+
+
+async def row_counts() -> dict[str, int]:
+    """Rows in every table the tests empty, in one statement: compare before and after to prove nothing changed."""
+    from tortoise import connections
+
+    from tests.conftest import TABLES
+
+    query = " UNION ALL ".join(f"SELECT '{table}' AS name, count(*) AS rows FROM {table}" for table in TABLES)
+    rows = await connections.get("default").execute_query_dict(query)
+    return {row["name"]: row["rows"] for row in rows}

@@ -9,12 +9,13 @@ from strawberry import relay
 from strawberry.types import Info
 
 from backend.agent import listing
-from backend.agent.models import RunStatus
+from backend.agent.models import AgentRun, RunStatus
 from backend.agent.types import AgentRunNode
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
 from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import CanRead
+from backend.graphql.text_filters import check_text_filter, column_length
 from backend.graphql.time_range import check_range
 
 
@@ -35,6 +36,10 @@ class AgentRunFilter:
         )
         if self.min_latency_ms is not None and self.min_latency_ms < 0:
             raise BadUserInput("'minLatencyMs' must not be negative.", field="filter.minLatencyMs")
+        check_text_filter(self.policy, field="filter.policy", max_length=column_length(AgentRun, "policy"))
+        check_text_filter(
+            self.prompt_version, field="filter.promptVersion", max_length=column_length(AgentRun, "prompt_version")
+        )
         return listing.AgentRunCriteria(
             status=self.status,
             policy=self.policy,

@@ -10,12 +10,13 @@ from strawberry.types import Info
 
 from backend.channels.enums import Channel
 from backend.conversations import service
-from backend.conversations.models import ConversationStatus
+from backend.conversations.models import Conversation, ConversationStatus
 from backend.conversations.types import ConversationNode
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
 from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import CanRead
+from backend.graphql.text_filters import check_text_filter, column_length
 from backend.graphql.time_range import check_range
 
 
@@ -32,6 +33,10 @@ class ConversationFilter:
         check_range(self.active_after, self.active_before, start_field="activeAfter", end_field="activeBefore")
         if self.text is not None and not 1 <= len(self.text.strip()) <= 200:
             raise BadUserInput("'text' must be 1 to 200 characters.", field="filter.text")
+        check_text_filter(self.text, field="filter.text", max_length=200)
+        check_text_filter(
+            self.customer, field="filter.customer", max_length=column_length(Conversation, "customer")
+        )
         return service.ConversationCriteria(
             channel=self.channel,
             status=self.status,

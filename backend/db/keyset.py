@@ -39,9 +39,14 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         timestamp, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return datetime.fromisoformat(timestamp), uuid.UUID(row_id)
+        moment = datetime.fromisoformat(timestamp)
+        parsed = moment, uuid.UUID(row_id)
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as error:
         raise InvalidCursor(f"malformed cursor {cursor[:40]!r}") from error
+    # Every cursor this server makes carries an offset; a naive one was forged and would seek the wrong rows.
+    if moment.utcoffset() is None:
+        raise InvalidCursor(f"malformed cursor {cursor[:40]!r}")
+    return parsed
 
 
 async def newest_first(

@@ -7,11 +7,13 @@ from strawberry import relay
 from strawberry.types import Info
 
 from backend.evals import listing, service
+from backend.evals.models import EvalSuite
 from backend.evals.types import EvalComparison, EvalRunNode, EvalSuiteNode
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
 from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import CanRead
+from backend.graphql.text_filters import check_text_filter, column_length
 
 
 def _run_id(value: relay.GlobalID, field: str):
@@ -26,12 +28,14 @@ class EvalQueries:
     async def eval_suites(self, info: Info, first: int | None = None, after: str | None = None,
                           name: str | None = None) -> relay.Connection[EvalSuiteNode]:
         size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
+        check_text_filter(name, field="name", max_length=column_length(EvalSuite, "name"))
         return to_connection(await listing.page_suites(name=name, first=size, after=after), EvalSuiteNode.from_model)
 
     @strawberry.field(permission_classes=[CanRead], description="Eval runs, newest first.")
     async def eval_runs(self, info: Info, first: int | None = None, after: str | None = None,
                         suite: str | None = None) -> relay.Connection[EvalRunNode]:
         size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
+        check_text_filter(suite, field="suite", max_length=column_length(EvalSuite, "name"))
         return to_connection(await listing.page_runs(suite_name=suite, first=size, after=after), EvalRunNode.from_model)
 
     @strawberry.field(permission_classes=[CanRead])

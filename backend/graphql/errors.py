@@ -46,6 +46,26 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return not isinstance(original, _CLIENT_INPUT_ERRORS)
 
 
+def _library_error_code(error: GraphQLError) -> str | None:
+    """The code for an error raised outside our resolvers, or None when it is ours (or masked)."""
+    if isinstance(error.original_error, _CLIENT_INPUT_ERRORS):
+        return BadUserInput.code
+    if error.path or not isinstance(error.original_error, (GraphQLError, type(None))):
+        return None
+    if error.message.startswith("Syntax Error"):
+        return "GRAPHQL_PARSE_FAILED"
+    if error.message.startswith("Variable '$"):
+        return BadUserInput.code  # a variable of the wrong type or shape
+    return "GRAPHQL_VALIDATION_FAILED"  # unknown fields, wrong literal types, limits on depth, aliases, tokens
+
+
+def add_error_code(error: GraphQLError) -> None:
+    """Give an error raised outside our resolvers a code, so every error a client sees has one."""
+    code = _library_error_code(error)
+    if code and not (error.extensions or {}).get("code"):
+        error.extensions = {**(error.extensions or {}), "code": code}
+
+
 class MaskUnexpectedErrors(MaskErrors):
     """Logs an unexpected error with its traceback and request id; the client sees only the id."""
 

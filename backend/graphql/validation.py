@@ -26,4 +26,12 @@ def validate_input(
     except PydanticValidationError as error:
         problem = error.errors()[0]
         field = ".".join(to_camel(str(part)) for part in problem["loc"]) or "input"
-        return ValidationError(field=field, message=problem["msg"])
+        return ValidationError(field=field, message=_client_message(problem))
+
+
+def _client_message(problem: Any) -> str:
+    """Pydantic's message without its 'Value error, ' prefix, which names a Python exception to the client."""
+    raised = (problem.get("ctx") or {}).get("error")
+    if problem["type"] in ("value_error", "assertion_error") and raised is not None and str(raised):
+        return str(raised)
+    return problem["msg"]

@@ -12,12 +12,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 from strawberry.exceptions import ConnectionRejectionError
 from tortoise.exceptions import BaseORMException
 
 from backend.app_services import AppServices
 from backend.auth.keys import bearer_token
 from backend.graphql.context import RequestContext
+from backend.graphql.errors import add_error_code
 
 log = structlog.get_logger(__name__)
 
@@ -27,6 +30,12 @@ INVALID_KEY = "The API key is invalid or has been revoked."
 class AgentOpsGraphQL(GraphQL):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        # Here rather than in an extension: a document refused while parsing never reaches the extensions' end.
+        for error in result.errors or []:
+            add_error_code(error)
+        return await super().process_result(request, result)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
         services: AppServices = request.app.state.services

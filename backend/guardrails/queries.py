@@ -10,9 +10,11 @@ from strawberry.types import Info
 
 from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import CanRead
+from backend.graphql.text_filters import check_text_filter, column_length
 from backend.graphql.time_range import check_range
 from backend.guardrails import service
 from backend.guardrails.enums import Action, Severity, Stage
+from backend.guardrails.models import GuardrailViolation
 from backend.guardrails.types import GuardrailViolationNode
 
 
@@ -29,6 +31,7 @@ class GuardrailViolationFilter:
         check_range(
             self.created_after, self.created_before, start_field="createdAfter", end_field="createdBefore"
         )
+        check_text_filter(self.rule, field="filter.rule", max_length=column_length(GuardrailViolation, "rule"))
         return service.ViolationCriteria(
             stage=self.stage.value if self.stage else None,
             rule=self.rule,

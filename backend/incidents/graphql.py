@@ -83,17 +83,16 @@ class IncidentNode(relay.Node):
         return await read_series(names=list(names), start=self.opened_at - timedelta(minutes=30), end=end, channel="ALL")
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list:
-        require_scope(info, Scope.READ)
-        ids = [parse_uuid(node_id) for node_id in node_ids]
-        found = {row.id: row for row in await Incident.filter(id__in=ids)}
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
-
-    @classmethod
     def from_model(cls, row: Incident) -> IncidentNode:
         return cls(id=str(row.id), slo=row.slo, severity=row.severity, status=row.status, summary=row.summary,
                    peak_burn_rate=row.peak_burn_rate, opened_at=row.opened_at, acknowledged_at=row.acknowledged_at,
                    acknowledged_by=row.acknowledged_by, resolved_at=row.resolved_at)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list:
+        require_scope(info, Scope.READ)
+        incidents = await service.get_incidents(incident_ids=[parse_uuid(node_id) for node_id in node_ids])
+        return [cls.from_model(incident) if incident else None for incident in incidents]
 
 
 def _incident_id(value: relay.GlobalID):

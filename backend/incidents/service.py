@@ -150,3 +150,9 @@ async def example_conversation_ids(*, incident_id: uuid.UUID, limit: int) -> lis
     params = [incident.opened_at - timedelta(minutes=10), end, limit] + ([slo.threshold_ms or 0] if slo.bad == "slow" else [])
     rows = await connections.get("default").execute_query_dict(sql, params)
     return [row["conversation_id"] for row in rows]
+
+
+async def get_incidents(*, incident_ids: list[uuid.UUID]) -> list[Incident | None]:
+    """Incidents in the order of `incident_ids`, None where there is no such incident."""
+    found = {row.id: row for row in await Incident.filter(id__in=incident_ids)}
+    return [found.get(incident_id) for incident_id in incident_ids]

@@ -9,6 +9,7 @@ from tortoise import connections
 
 from backend.db.migrations import apply_migrations, pending_migrations
 from backend.settings import PROJECT_ROOT
+from tests.conftest import TEST_DATABASE
 
 EXPECTED_TABLES = {"api_keys", "ingest_events", "conversations", "messages", "tortoise_migrations"}
 MIGRATION_FILES = sorted(
@@ -34,7 +35,8 @@ async def test_restarting_applies_nothing(app, test_settings):
 
 async def test_two_replicas_starting_together_apply_each_migration_once(test_settings):
     url = str(test_settings.database_url).rsplit("/", 1)[0]
-    race_db = "agentops_test_race"
+    # Named after this suite's database: two suites running side by side must not race on one another's.
+    race_db = f"{TEST_DATABASE}_race"
     admin = await asyncpg.connect(f"{url}/postgres")
     await admin.execute(f'DROP DATABASE IF EXISTS "{race_db}" WITH (FORCE)')
     await admin.close()

@@ -84,3 +84,20 @@ async def test_malformed_node_id_is_a_typed_input_error(client, make_key):
     for bad_id in ["garbage", "Q29udmVyc2F0aW9uOm5vdC1hLXV1aWQ="]:  # the second is "Conversation:not-a-uuid"
         body = (await graphql(client, f'{{ node(id: "{bad_id}") {{ id }} }}', key=key)).json()
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+
+
+async def test_a_refused_document_carries_a_code_like_every_other_error(client, make_key):
+    key = await make_key(Scope.READ)
+    cases = {
+        "{ conversations(first: ": "GRAPHQL_PARSE_FAILED",
+        "{ conversations(first: \"ten\") { edges { cursor } } }": "GRAPHQL_VALIDATION_FAILED",
+        "{ conversations(filter: {channel: FAX}) { edges { cursor } } }": "GRAPHQL_VALIDATION_FAILED",
+        "{ noSuchField }": "GRAPHQL_VALIDATION_FAILED",
+    }
+    for document, code in cases.items():
+        body = (await graphql(client, document, key=key)).json()
+        assert [error["extensions"]["code"] for error in body["errors"]] == [code], (document, body)
+    wrong_variable = await graphql(
+        client, "query Q($n: Int) { conversations(first: $n) { edges { cursor } } }", key=key, variables={"n": "x"}
+    )
+    assert wrong_variable.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
