@@ -32,7 +32,8 @@ class UserMutations:
     @strawberry.mutation(description="Start a dashboard session; the token carries the user's role as scopes.")
     async def login(self, info: Info, input: LoginInput) -> LoginResult:
         settings = info.context.services.settings
-        attempts = Bucket(name=f"login:{service.normalise_email(input.email)}", limit=settings.login_attempts_per_minute)
+        email_key = service.normalise_email(input.email)[: service.MAX_EMAIL_LENGTH]
+        attempts = Bucket(name=f"login:{email_key}", limit=settings.login_attempts_per_minute)
         [retry_after] = await info.context.services.ingest.rate_limiter.retry_after([[attempts]])
         if retry_after is not None:
             return TooManyLoginAttempts(retry_after_seconds=retry_after)

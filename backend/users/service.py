@@ -23,14 +23,15 @@ from backend.users.passwords import (
 from backend.users.roles import ROLE_SCOPES, Role
 from backend.users.models import User, UserSession
 
-# Deliberately loose: one @, no spaces, a dot-free local host allowed ("admin@localhost" for demos).
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+# Deliberately loose: one @, no spaces or control characters, a dot-free host allowed ("admin@localhost").
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+$")
+MAX_EMAIL_LENGTH = 254
 
 
 class NewUser(BaseModel):
     """What creating a user needs, checked the same way from the CLI and from GraphQL."""
 
-    email: str = Field(max_length=254)
+    email: str = Field(max_length=MAX_EMAIL_LENGTH)
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
     role: Role
 
@@ -91,7 +92,9 @@ async def log_in(*, email: str, password: str, session_lifetime: timedelta) -> S
 
     An unknown e-mail costs the same hashing time as a wrong password, so timing does not tell them apart.
     """
-    user = await get_user_by_email(email=email) if len(password) <= MAX_PASSWORD_LENGTH else None
+    # Input no stored user can have (PostgreSQL refuses NUL in text) matches nobody, at the same cost.
+    plausible = len(password) <= MAX_PASSWORD_LENGTH and _EMAIL.match(normalise_email(email)) is not None
+    user = await get_user_by_email(email=email) if plausible and len(email) <= MAX_EMAIL_LENGTH else None
     if not verify_password(password_hash=user.password_hash if user else None, password=password):
         return None
     assert user is not None

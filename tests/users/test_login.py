@@ -82,6 +82,11 @@ async def test_wrong_password_and_unknown_email_get_the_same_answer_and_change_n
     assert (await User.get(email="ana@example.com")).last_login_at is None
 
 
+async def test_an_email_no_user_can_have_is_just_invalid_credentials(client):
+    for email in ("ana\x00@example.com", "x" * 300 + "@example.com", "no-at-sign"):
+        assert (await _login(client, email, "whatever"))["__typename"] == "InvalidCredentials"
+
+
 async def test_a_viewer_session_reads_but_may_not_operate(client):
     await _user("vic@example.com", Role.VIEWER)
     token = (await _login(client, "vic@example.com", "correct horse battery"))["token"]
