@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(default=15, ge=1)
     graphql_max_page_size: int = Field(default=100, ge=1, le=1000)
     graphiql: bool = True
+    # How long a dashboard login lasts before the user must log in again.
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    # Login attempts per e-mail per minute, counted in Redis across replicas: slows password guessing.
+    login_attempts_per_minute: int = Field(default=10, ge=1)
     # Largest request body any route accepts, refused with 413 before it is parsed (webhooks cap lower).
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
 
@@ -113,6 +117,14 @@ class Settings(BaseSettings):
     worker_metrics_port: int = Field(default=9464, ge=0, le=65535)
     worker_heartbeat_seconds: int = Field(default=10, ge=1, le=3600)
 
+    # The dashboard (`agentops dashboard`): one port serves its pages and its state backend.
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int = Field(default=3000, ge=1, le=65535)
+    # The GraphQL endpoint the dashboard calls; unset: this machine's API (api_host:api_port).
+    dashboard_api_url: str | None = None
+    # A read-scoped key for the dashboard's one shared live feed; unset: `agentops dashboard` issues one.
+    dashboard_api_key: SecretStr | None = None
+
     @field_validator("database_url")
     @classmethod
     def _database_has_name(cls, value: PostgresDsn) -> PostgresDsn:
@@ -128,6 +140,11 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Paris)") from None
         return value
+
+    @property
+    def dashboard_graphql_url(self) -> str:
+        """Where the dashboard sends its GraphQL requests."""
+        return self.dashboard_api_url or f"http://{self.api_host}:{self.api_port}/graphql"
 
     @property
     def database_name(self) -> str:

@@ -15,6 +15,8 @@ class ApiKey(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     revoked_at = fields.DatetimeField(null=True)
     last_used_at = fields.DatetimeField(null=True)
+    # Set on dashboard sessions (see backend/users): the key stops working then, like a revoked one.
+    expires_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "api_keys"

@@ -24,7 +24,9 @@ class Caller:
     scopes: frozenset[Scope]
 
 
-async def create_api_key(*, name: str, scopes: list[Scope]) -> tuple[ApiKey, str]:
+async def create_api_key(
+    *, name: str, scopes: list[Scope], expires_at: datetime | None = None
+) -> tuple[ApiKey, str]:
     """Store a new key and return it with its plaintext, which is never retrievable again."""
     material = generate_key()
     key = await ApiKey.create(
@@ -32,6 +34,7 @@ async def create_api_key(*, name: str, scopes: list[Scope]) -> tuple[ApiKey, str
         prefix=material.prefix,
         key_hash=material.key_hash,
         scopes=sorted({scope.value for scope in scopes}),
+        expires_at=expires_at,
     )
     return key, material.plaintext
 
@@ -86,12 +89,17 @@ class ApiKeyAuthenticator:
             return cached[1]
         self._cache.pop(digest, None)
         key = await ApiKey.get_or_none(key_hash=digest, revoked_at__isnull=True)
-        if key is None:
+        wall_clock = datetime.now(UTC)
+        if key is None or (key.expires_at is not None and key.expires_at <= wall_clock):
             return None
-        await ApiKey.filter(id=key.id).update(last_used_at=datetime.now(UTC))
+        await ApiKey.filter(id=key.id).update(last_used_at=wall_clock)
         caller = Caller(key_id=key.id, key_name=key.name, scopes=parse_scopes(key.scopes))
-        if self._ttl > 0:
-            self._cache[digest] = (now + self._ttl, caller)
+        trusted_for = self._ttl
+        if key.expires_at is not None:
+            # A cached key must not outlive its expiry.
+            trusted_for = min(trusted_for, (key.expires_at - wall_clock).total_seconds())
+        if trusted_for > 0:
+            self._cache[digest] = (now + trusted_for, caller)
         return caller
 
     def forget(self, *, key_id: uuid.UUID) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 import strawberry
 from strawberry import relay
@@ -24,10 +24,12 @@ class ApiKeyNode(relay.Node):
     created_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None
+    expires_at: datetime | None = strawberry.field(description="Dashboard session keys stop working then.")
 
     @strawberry.field
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        expired = self.expires_at is not None and self.expires_at <= datetime.now(UTC)
+        return self.revoked_at is None and not expired
 
     @classmethod
     def from_model(cls, key: ApiKey) -> ApiKeyNode:
@@ -39,6 +41,7 @@ class ApiKeyNode(relay.Node):
             created_at=key.created_at,
             revoked_at=key.revoked_at,
             last_used_at=key.last_used_at,
+            expires_at=key.expires_at,
         )
 
     @classmethod

@@ -8,6 +8,7 @@ from backend.cli.evals import eval_app
 from backend.cli.keys import keys_app
 from backend.cli.schema import schema_app
 from backend.cli.simulate import simulate
+from backend.cli.users import users_app
 from backend.settings import ConfigurationError, get_settings
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ def _console_logs() -> None:
 app.add_typer(keys_app, name="keys")
 app.add_typer(schema_app, name="schema")
 app.add_typer(eval_app, name="eval")
+app.add_typer(users_app, name="users")
 app.command()(simulate)
 
 
@@ -53,6 +55,14 @@ def api() -> None:
         log_config=None,  # our structlog setup handles uvicorn's records
         proxy_headers=True,
     )
+
+
+@app.command()
+def dashboard() -> None:
+    """Serve the Reflex dashboard (production build); installs its toolchain from the registries on first use."""
+    from backend.cli.dashboard import run_dashboard
+
+    run_dashboard(get_settings())
 
 
 @app.command()

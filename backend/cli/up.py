@@ -1,12 +1,14 @@
-"""`agentops up`: services (private ones if needed), schema, demo data, then API and worker until Ctrl-C."""
+"""`agentops up`: services (private ones if needed), schema, demo data, then API, worker and dashboard until Ctrl-C."""
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
@@ -24,13 +26,26 @@ from backend.ingest.models import IngestEvent
 from backend.ingest.service import standalone_context
 from backend.scheduling.seed import business_today, seed_business
 from backend.settings import Settings, get_settings
+from backend.users import service as users_service
+from backend.users.roles import Role
 
 DEMO_KEY_NAME = "demo (agentops up)"
+DEMO_ADMIN_EMAIL = "admin@example.com"
 READY_TIMEOUT_SECONDS = 60
+# The first dashboard build installs its JavaScript dependencies from the registry: give it time.
+DASHBOARD_READY_TIMEOUT_SECONDS = 600
 
 
-async def _prepare_demo(settings: Settings) -> tuple[int, str]:
-    """Seed an empty database with demo traffic and issue a fresh demo admin key (revoking the previous run's)."""
+@dataclass(frozen=True)
+class DemoAccess:
+    seeded: int
+    api_key: str
+    admin_email: str
+    admin_password: str
+
+
+async def _prepare_demo(settings: Settings) -> DemoAccess:
+    """Seed an empty database with demo traffic; a fresh demo admin key (the previous run's revoked) and password."""
     # Slots roll forward every day: the business always has a few weeks ahead to book.
     await seed_business(timezone=settings.business_timezone, today=business_today(settings))
     await seed_eval_history(settings=settings)
@@ -43,15 +58,21 @@ async def _prepare_demo(settings: Settings) -> tuple[int, str]:
         if key.name == DEMO_KEY_NAME:
             await auth_service.revoke_api_key(key_id=key.id)
     _, secret = await auth_service.create_api_key(name=DEMO_KEY_NAME, scopes=[Scope.ADMIN])
-    return created, secret
+    password = secrets.token_urlsafe(12)
+    await users_service.create_or_reset_user(
+        new_user=users_service.NewUser(email=DEMO_ADMIN_EMAIL, password=password, role=Role.ADMIN)
+    )
+    return DemoAccess(seeded=created, api_key=secret, admin_email=DEMO_ADMIN_EMAIL, admin_password=password)
 
 
 def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "backend.cli.main", *args], env=env)
 
 
-def _wait_until_healthy(url: str, processes: list[subprocess.Popen[bytes]]) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+def _wait_until_healthy(
+    url: str, processes: list[subprocess.Popen[bytes]], *, what: str = "The API", timeout: float = READY_TIMEOUT_SECONDS
+) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if any(process.poll() is not None for process in processes):
             raise typer.Exit(code=1)
@@ -61,7 +82,7 @@ def _wait_until_healthy(url: str, processes: list[subprocess.Popen[bytes]]) -> N
         except httpx.HTTPError:
             pass  # not listening yet
         time.sleep(0.3)
-    typer.echo(f"The API did not become ready within {READY_TIMEOUT_SECONDS}s.", err=True)
+    typer.echo(f"{what} did not become ready within {timeout:.0f}s.", err=True)
     raise typer.Exit(code=1)
 
 
@@ -101,12 +122,17 @@ def run_up(settings: Settings | None = None) -> None:
             update={"database_url": PostgresDsn(endpoints.database_url), "redis_url": RedisDsn(endpoints.redis_url)}
         )
         try:
-            created, demo_key = run_with_orm(resolved, lambda: _prepare_demo(resolved))
+            demo = run_with_orm(resolved, lambda: _prepare_demo(resolved))
             processes.append(_spawn(["api"], env))
             processes.append(_spawn(["worker"], env))
             base = f"http://{settings.api_host}:{settings.api_port}"
             _wait_until_healthy(f"{base}/healthz", processes)
-            _print_banner(base=base, demo_key=demo_key, seeded=created)
+            typer.echo("Building the dashboard (the first build takes a minute)…")
+            processes.append(_spawn(["dashboard"], env))
+            dashboard = f"http://{settings.dashboard_host}:{settings.dashboard_port}"
+            _wait_until_healthy(f"{dashboard}/healthz", processes, what="The dashboard",
+                                timeout=DASHBOARD_READY_TIMEOUT_SECONDS)
+            _print_banner(base=base, dashboard=dashboard, demo=demo)
             while all(process.poll() is None for process in processes):
                 time.sleep(0.5)
             typer.echo("A component exited; stopping the rest.", err=True)
@@ -117,17 +143,19 @@ def run_up(settings: Settings | None = None) -> None:
             _stop(processes)
 
 
-def _print_banner(*, base: str, demo_key: str, seeded: int) -> None:
+def _print_banner(*, base: str, dashboard: str, demo: DemoAccess) -> None:
     typer.echo(
         "\n".join(
             [
                 "",
                 f"AgentOps Studio is up ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC).",
+                f"  Dashboard          : {dashboard}",
+                f"  Dashboard login    : {demo.admin_email} / {demo.admin_password}",
                 f"  GraphiQL / GraphQL : {base}/graphql",
                 f"  Liveness           : {base}/healthz",
                 f"  Readiness          : {base}/readyz",
-                f"  Demo events        : {seeded} sent through the ingest path (the worker is processing them)",
-                f"  Demo admin API key : {demo_key}",
+                f"  Demo events        : {demo.seeded} sent through the ingest path (the worker is processing them)",
+                f"  Demo admin API key : {demo.api_key}",
                 '  In GraphiQL, add the header {"Authorization": "Bearer <key>"}.',
                 "Press Ctrl-C to stop everything.",
                 "",

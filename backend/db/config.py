@@ -22,6 +22,7 @@ MODEL_MODULES = [
     "backend.observability.models",
     "backend.incidents.models",
     "backend.simulations.models",
+    "backend.users.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"
 

@@ -33,6 +33,7 @@ from backend.scheduling.queries import SchedulingQueries
 from backend.settings import Settings, get_settings
 from backend.simulations.graphql import SimulationMutations, SimulationQueries
 from backend.tickets.queries import TicketQueries
+from backend.users.mutations import UserMutations
 
 
 @strawberry.type
@@ -45,7 +46,7 @@ class Query(
 
 @strawberry.type
 class Mutation(AuthMutations, ConversationMutations, IngestMutations, AgentMutations, EvalMutations, GoldenMutations,
-               IncidentMutations, SimulationMutations):
+               IncidentMutations, SimulationMutations, UserMutations):
     pass
 
 

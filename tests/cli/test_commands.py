@@ -11,7 +11,7 @@ import redis
 from jobs.heartbeat import HEARTBEAT_PREFIX
 
 COMMANDS = [[], ["up"], ["api"], ["worker"], ["migrate"], ["seed"], ["schema", "export"],
-            ["keys", "create"], ["keys", "list"], ["keys", "revoke"]]
+            ["keys", "create"], ["keys", "list"], ["keys", "revoke"], ["users", "create"], ["users", "list"]]
 
 
 def agentops(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -45,6 +45,33 @@ def test_keys_create_list_revoke_from_the_shell(test_settings):
 
     missing = agentops("keys", "revoke", "nosuchkey")
     assert missing.returncode == 1 and "No API key with prefix 'nosuchkey'" in missing.stderr
+
+
+def test_users_create_and_list_from_the_shell(test_settings):
+    created = agentops("users", "create", "--email", "Ops@Example.com", "--role", "operator", "--password", "s3cret-pass")
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.strip() == "Created operator ops@example.com (API scopes: read, operate, ingest)."
+
+    prompted = subprocess.run(
+        [sys.executable, "-m", "backend.cli.main", "users", "create", "--email", "vi@example.com", "--role", "viewer"],
+        input="another-pass\nanother-pass\n", capture_output=True, text=True, timeout=60,
+    )
+    assert prompted.returncode == 0, prompted.stderr
+    assert "another-pass" not in prompted.stdout
+
+    listed = agentops("users", "list").stdout.splitlines()
+    assert listed[0].split() == ["EMAIL", "ROLE", "CREATED", "LAST", "LOGIN"]
+    mine = [line.split() for line in listed[1:] if line.split()[0] in ("ops@example.com", "vi@example.com")]
+    assert [(row[0], row[1], row[-1]) for row in mine] == [
+        ("ops@example.com", "operator", "never"), ("vi@example.com", "viewer", "never")
+    ]
+
+    again = agentops("users", "create", "--email", "ops@example.com", "--role", "admin", "--password", "whatever-1")
+    assert again.returncode == 1 and "already exists" in again.stderr
+    short = agentops("users", "create", "--email", "x@example.com", "--role", "admin", "--password", "short")
+    assert short.returncode == 2 and "Invalid password" in short.stderr and "Traceback" not in short.stderr
+    bad_role = agentops("users", "create", "--email", "x@example.com", "--role", "root", "--password", "long-enough")
+    assert bad_role.returncode == 2
 
 
 def test_unknown_scope_is_refused_by_the_cli():

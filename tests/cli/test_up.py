@@ -39,8 +39,9 @@ def _read_until(process: subprocess.Popen, marker: str, timeout: float) -> str:
 
 
 def test_up_without_services_starts_private_ones_serves_and_stops_on_ctrl_c(tmp_path):
-    api_port = free_port()
+    api_port, dashboard_port = free_port(), free_port()
     env = {**os.environ, **UNREACHABLE, "AGENTOPS_API_PORT": str(api_port), "AGENTOPS_DATA_DIR": str(tmp_path),
+           "AGENTOPS_DASHBOARD_PORT": str(dashboard_port),
            "AGENTOPS_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
     # Its own process group, like a terminal's foreground job: Ctrl-C signals the whole group.
     up = subprocess.Popen(
@@ -48,11 +49,20 @@ def test_up_without_services_starts_private_ones_serves_and_stops_on_ctrl_c(tmp_
         stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
     try:
-        output = _read_until(up, "Press Ctrl-C", timeout=120)
+        # The dashboard's production build comes first (a first build installs its JavaScript dependencies).
+        output = _read_until(up, "Press Ctrl-C", timeout=400)
         postgres_port = int(re.search(r"private one at postgres://[^@]+@127\.0\.0\.1:(\d+)/", output).group(1))
         redis_port = int(re.search(r"valkey-server at redis://127\.0\.0\.1:(\d+)/", output).group(1))
         key = re.search(r"Demo admin API key : (\S+)", output).group(1)
         assert f"http://127.0.0.1:{api_port}/graphql" in output
+        assert f"Dashboard          : http://127.0.0.1:{dashboard_port}" in output
+        email, password = re.search(r"Dashboard login    : (\S+) / (\S+)", output).groups()
+        login = httpx.post(f"http://127.0.0.1:{api_port}/graphql", json={
+            "query": "mutation($i: LoginInput!) { login(input: $i) { __typename } }",
+            "variables": {"i": {"email": email, "password": password}},
+        })
+        assert login.json()["data"]["login"]["__typename"] == "LoginPayload"
+        assert httpx.get(f"http://127.0.0.1:{dashboard_port}/login/").status_code == 200
 
         base = f"http://127.0.0.1:{api_port}"
         assert httpx.post(f"{base}/graphql", json={"query": "{ __typename }"}).json() == {"data": {"__typename": "Query"}}
@@ -86,7 +96,7 @@ def test_up_without_services_starts_private_ones_serves_and_stops_on_ctrl_c(tmp_
         up.wait(timeout=90)
 
     assert up.returncode == 0
-    for port in (api_port, postgres_port, redis_port):
+    for port in (api_port, dashboard_port, postgres_port, redis_port):
         assert not _answers(port), f"port {port} still answers after Ctrl-C"
     time.sleep(0.5)
     try:

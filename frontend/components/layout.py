@@ -1,0 +1,75 @@
+"""The frame of every page after login: navigation on the left, the user and logout at the top."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from frontend.state.auth import AuthState
+
+NAVIGATION = [
+    ("Overview", "/", "layout-dashboard"),
+    ("Conversations", "/conversations", "messages-square"),
+    ("Agent runs", "/runs", "bot"),
+    ("Evals", "/evals", "flask-conical"),
+    ("Metrics", "/metrics", "chart-line"),
+    ("Incidents", "/incidents", "siren"),
+    ("Dead letters", "/dead-letters", "inbox"),
+    ("Demo control", "/demo", "sliders-horizontal"),
+]
+
+
+def _nav_link(label: str, route: str, icon: str) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), spacing="2", align="center"),
+        href=route,
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+        padding="0.45rem 0.75rem",
+        border_radius="var(--radius-2)",
+        _hover={"background": "var(--gray-4)"},
+        width="100%",
+    )
+
+
+def _sidebar() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(rx.icon("radar", size=20, color="var(--accent-9)"), rx.heading("AgentOps", size="4"),
+                  align="center", padding="0.75rem"),
+        rx.vstack(*[_nav_link(*item) for item in NAVIGATION], spacing="1", width="100%"),
+        width="14rem",
+        min_height="100vh",
+        padding="0.5rem",
+        background="var(--gray-2)",
+        border_right="1px solid var(--gray-5)",
+        id="navigation",
+    )
+
+
+def _top_bar(title: str) -> rx.Component:
+    return rx.hstack(
+        rx.heading(title, size="6"),
+        rx.spacer(),
+        rx.badge(AuthState.role, variant="soft", id="user-role"),
+        rx.text(AuthState.email, size="2", color_scheme="gray", id="user-email"),
+        rx.button(rx.icon("log-out", size=14), "Log out", variant="soft", size="1", on_click=AuthState.logout,
+                  id="logout"),
+        align="center",
+        width="100%",
+        spacing="3",
+    )
+
+
+def page_frame(title: str, *content: rx.Component) -> rx.Component:
+    """A page with navigation, its title and the logged-in user; shows nothing before login is checked."""
+    return rx.cond(
+        AuthState.logged_in,
+        rx.hstack(
+            _sidebar(),
+            rx.vstack(_top_bar(title), *content, padding="1.5rem", spacing="5", width="100%", align="stretch"),
+            spacing="0",
+            align="start",
+            width="100%",
+        ),
+        rx.center(rx.spinner(), height="100vh"),
+    )

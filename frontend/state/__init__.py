@@ -1,0 +1,1 @@
+"""Session state shared by every page (who is logged in)."""

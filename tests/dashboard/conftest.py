@@ -1,0 +1,150 @@
+"""Browser tests: the real API, workers and dashboard (production build), driven through Debian's chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.helpers import free_port, wait_for_http
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Quiet on a closed network: no first-run, sync, update or QUIC probes.
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+BUILD_TIMEOUT_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class DashboardUser:
+    email: str
+    password: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    url: str
+    api_url: str
+    log: Path
+
+    def live_feed_status(self) -> dict[str, int]:
+        return httpx.get(f"{self.url}/live-feed", timeout=5).json()
+
+
+def _install_chromium() -> None:
+    """Debian's chromium, installed here when missing (tests run as root, in CI as on a developer machine)."""
+    if CHROMIUM.exists():
+        return
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        pytest.fail("Browser tests need Debian's chromium: run `apt-get install -y chromium` as root.")
+    wait_for_lock = ["-o", "DPkg::Lock::Timeout=600"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", *wait_for_lock, "update"], ["apt-get", *wait_for_lock, "install", "-y", "chromium"]):
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=1200)
+        if result.returncode != 0:
+            pytest.fail(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
+
+
+def _agentops(*args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "backend.cli.main", *args], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def dashboard(live_api: str, workers: list, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    """`agentops dashboard` on a free port, built from scratch as CI would, talking to the live API."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("dashboard") / "dashboard.log"
+    env = {
+        **os.environ,
+        "AGENTOPS_DASHBOARD_PORT": str(port),
+        "AGENTOPS_DASHBOARD_API_URL": f"{live_api}/graphql",
+    }
+    env.pop("AGENTOPS_DASHBOARD_API_KEY", None)  # let the command issue the live feed's key, as `make up` does
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "backend.cli.main", "dashboard"], env=env, stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            try:
+                wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=BUILD_TIMEOUT_SECONDS, process=process)
+            except (RuntimeError, TimeoutError) as error:
+                pytest.fail(f"the dashboard did not start: {error}\n{log_path.read_text()[-4000:]}")
+            yield Dashboard(url=f"http://127.0.0.1:{port}", api_url=f"{live_api}/graphql", log=log_path)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="session")
+def dashboard_users(dashboard: Dashboard) -> dict[str, DashboardUser]:
+    """One user per role, created with the CLI as an operator would."""
+    users = {}
+    for role in ("admin", "operator", "viewer"):
+        user = DashboardUser(email=f"{role}-{uuid.uuid4().hex[:6]}@example.com", password=f"{role}-pass-1234",
+                             role=role)
+        _agentops("users", "create", "--email", user.email, "--role", role, "--password", user.password)
+        users[role] = user
+    return users
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[object]:
+    from playwright.async_api import async_playwright
+
+    _install_chromium()
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield chromium
+        await chromium.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+async def browser_context(browser, request: pytest.FixtureRequest) -> AsyncIterator[object]:
+    """A fresh browser profile per test; every open tab is saved as a screenshot when the test fails."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(20_000)
+    yield context
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        for index, page in enumerate(context.pages):
+            if not page.is_closed():
+                await page.screenshot(path=SCREENSHOTS / f"{request.node.name}-{index}.png", full_page=True)
+    await context.close()
+
+
+async def log_in(page, dashboard: Dashboard, user: DashboardUser) -> None:
+    """Log in through the login page and wait for Overview."""
+    await page.goto(f"{dashboard.url}/login")
+    await page.fill("#login-email", user.email)
+    await page.fill("#login-password", user.password)
+    await page.click("#login-submit")
+    await page.wait_for_selector("#user-email")
