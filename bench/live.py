@@ -37,10 +37,10 @@ import redis
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend.db.database import server_dsn  # noqa: E402
-from backend.settings import Settings  # noqa: E402
-from bench.harness import pct, start, supervised  # noqa: E402
-from tests.helpers import free_port, wait_for_http  # noqa: E402
+from backend.db.database import server_dsn
+from backend.settings import Settings
+from bench.harness import pct, start, supervised
+from tests.helpers import free_port, wait_for_http
 
 DATABASE, REDIS_INDEX = "agentops_bench_live", 9
 SUBSCRIBE = ("subscription { conversationUpdated { id customer } }", "subscription { liveMetrics { turns at } }")

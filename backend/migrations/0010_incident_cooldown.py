@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('agentops', '0008_operations_drills')]
+    dependencies = [('agentops', '0009_users')]
 
     initial = False
 
