@@ -21,11 +21,15 @@ DEMO_SEED = 20261126
 DEMO_CONVERSATIONS = 36
 
 
-def demo_events(*, path: Path = SCENARIOS, conversations: int = DEMO_CONVERSATIONS, now: datetime | None = None) -> list[dict]:
-    """The demo events in acceptance order, as IncomingEvent fields."""
+def demo_events(
+    *, path: Path = SCENARIOS, conversations: int = DEMO_CONVERSATIONS, now: datetime | None = None,
+    round_label: str | None = None,
+) -> list[dict]:
+    """The demo events in acceptance order, as IncomingEvent fields; a round label makes them a new round."""
     spec = json.loads(path.read_text())
     rng = random.Random(DEMO_SEED)
     start = (now or datetime.now(UTC)) - timedelta(hours=3)
+    prefix = f"{round_label}-" if round_label else ""
     events = []
     for number in range(conversations):
         scenario = spec["scenarios"][number % len(spec["scenarios"])]
@@ -38,7 +42,7 @@ def demo_events(*, path: Path = SCENARIOS, conversations: int = DEMO_CONVERSATIO
             events.append(
                 {
                     "channel": channel,
-                    "idempotency_key": f"demo-{number:03d}-{turn}",
+                    "idempotency_key": f"demo-{prefix}{number:03d}-{turn}",
                     "sender": sender,
                     "external_conversation_id": thread,
                     "text": template.format(**fill),
@@ -49,10 +53,10 @@ def demo_events(*, path: Path = SCENARIOS, conversations: int = DEMO_CONVERSATIO
     return events
 
 
-async def seed_demo(*, context: IngestContext) -> int:
-    """Send the demo events through accept_events; returns how many were new (0 on a second run)."""
+async def seed_demo(*, context: IngestContext, round_label: str | None = None) -> int:
+    """Send the demo events through accept_events; returns how many were new (0 on a second run of a round)."""
     limits = {"limits": IngestLimits.from_settings(context.settings)}
-    events = [IncomingEvent.model_validate(event, context=limits) for event in demo_events()]
+    events = [IncomingEvent.model_validate(event, context=limits) for event in demo_events(round_label=round_label)]
     accepted = 0
     for start in range(0, len(events), context.settings.ingest_max_batch):
         answers = await accept_events(

@@ -1,13 +1,15 @@
-"""evalRunProgress: cases done as the workers record them."""
+"""evalRunProgress: where a run stands when subscribed, then cases done as the workers record them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from backend.evals import listing
 from backend.evals.models import EvalRunStatus
 from backend.evals.service import EVAL_PROGRESS
 from backend.evals.types import EvalProgress
@@ -18,16 +20,30 @@ from backend.graphql.permissions import CanRead
 
 @strawberry.type
 class EvalSubscriptions:
-    @strawberry.subscription(permission_classes=[CanRead], description="Progress of one eval run until it completes.")
+    @strawberry.subscription(permission_classes=[CanRead],
+                             description="Where one eval run stands now, then its progress until it completes.")
     async def eval_run_progress(self, info: Info, id: relay.GlobalID) -> AsyncGenerator[EvalProgress, None]:
         if id.type_name != "EvalRun":
             raise BadUserInput("'id' is not an EvalRun id.", field="id")
-        wanted = str(parse_uuid(id.node_id, field="id"))
-        async for event in info.context.services.hub.subscribe(EVAL_PROGRESS):
-            if event["evalRunId"] != wanted:
-                continue
-            status = EvalRunStatus(event["status"])
-            yield EvalProgress(eval_run_id=strawberry.ID(str(id)), done=event["done"], total=event["total"],
-                               passed=event["passed"], status=status)
-            if status in (EvalRunStatus.COMPLETED, EvalRunStatus.FAILED):
+        wanted = parse_uuid(id.node_id, field="id")
+        # Listening starts before the snapshot is read, so a run finishing in between is not missed.
+        async with info.context.services.hub.listening(EVAL_PROGRESS) as events:
+            run = await listing.get_run(run_id=wanted)
+            if run is None:
                 return
+            snapshot = {"done": run.passed + run.failed, "total": run.total, "passed": run.passed,
+                        "status": run.status.value}
+            async for event in _starting_with(snapshot, events):
+                if event.get("evalRunId", str(wanted)) != str(wanted):
+                    continue
+                status = EvalRunStatus(event["status"])
+                yield EvalProgress(eval_run_id=strawberry.ID(str(id)), done=event["done"], total=event["total"],
+                                   passed=event["passed"], status=status)
+                if status in (EvalRunStatus.COMPLETED, EvalRunStatus.FAILED):
+                    return
+
+
+async def _starting_with(first: dict[str, Any], rest: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    yield first
+    async for item in rest:
+        yield item

@@ -17,6 +17,11 @@ CHANNEL_PREFIX = "agentops:events:"
 SUBSCRIBER_BUFFER = 1000
 
 
+async def _drain(queue: asyncio.Queue[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    while True:
+        yield await queue.get()
+
+
 class SilentHub:
     """For processes nobody subscribes to (the CLI): publishing goes nowhere."""
 
@@ -46,12 +51,22 @@ class EventHub:
 
     async def subscribe(self, topic: str) -> AsyncIterator[dict[str, Any]]:
         """Yield events of a topic until the consumer stops iterating."""
+        async with self.listening(topic) as events:
+            async for event in events:
+                yield event
+
+    @contextlib.asynccontextmanager
+    async def listening(self, topic: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+        """Receive a topic's events from the moment this is entered.
+
+        For a snapshot-then-changes stream: read the snapshot inside the block, and nothing published after
+        the read is missed.
+        """
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=SUBSCRIBER_BUFFER)
         self._subscribers.setdefault(topic, set()).add(queue)
         try:
             await self._ensure_listening()
-            while True:
-                yield await queue.get()
+            yield _drain(queue)
         finally:
             self._subscribers.get(topic, set()).discard(queue)
 

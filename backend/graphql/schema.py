@@ -16,6 +16,7 @@ from backend.auth.queries import AuthQueries
 from backend.conversations.mutations import ConversationMutations
 from backend.conversations.queries import ConversationQueries
 from backend.conversations.subscriptions import ConversationSubscriptions
+from backend.demo.graphql import DemoMutations
 from backend.evals.mutations import EvalMutations, GoldenMutations
 from backend.evals.queries import EvalQueries
 from backend.evals.subscriptions import EvalSubscriptions
@@ -46,7 +47,7 @@ class Query(
 
 @strawberry.type
 class Mutation(AuthMutations, ConversationMutations, IngestMutations, AgentMutations, EvalMutations, GoldenMutations,
-               IncidentMutations, SimulationMutations, UserMutations):
+               IncidentMutations, SimulationMutations, UserMutations, DemoMutations):
     pass
 
 

@@ -9,7 +9,7 @@ import textwrap
 import uuid
 
 import websockets
-from strawberry.relay import from_base64
+from strawberry.relay import from_base64, to_base64
 
 from backend.agent import playground
 from backend.agent.setup import build_agent
@@ -135,3 +135,23 @@ async def test_a_conversation_turned_into_a_golden_passes_against_its_policy(app
     outcome = await run_case(case, setup=setup)
     assert outcome.passed, outcome.failures
     assert turns[2].outcome.reply in [line["reply"] for line in outcome.transcript]
+
+
+async def test_progress_of_a_run_that_already_finished_is_where_it_stands_then_the_end(app, live_api, make_key):
+    # The dashboard subscribes right after starting a run: a run quicker than that must still be seen to end.
+    key = await make_key(Scope.READ)
+    suite = await EvalSuite.create(name="finished-suite", version="v-test", case_count=3)
+    run = await EvalRun.create(suite=suite, policy="rules", prompt_version="v1", total=3, passed=2, failed=1,
+                               status=EvalRunStatus.COMPLETED)
+    run_id = to_base64("EvalRun", str(run.id))
+    async with websockets.connect(live_api.replace("http", "ws") + "/graphql",
+                                  subprotocols=["graphql-transport-ws"]) as socket:
+        await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
+        await socket.recv()
+        await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
+            "query": "subscription($id: ID!) { evalRunProgress(id: $id) { done total passed status } }",
+            "variables": {"id": run_id}}}))
+        first = json.loads(await asyncio.wait_for(socket.recv(), timeout=10))
+        assert first["payload"]["data"]["evalRunProgress"] == {"done": 3, "total": 3, "passed": 2,
+                                                               "status": "COMPLETED"}
+        assert json.loads(await asyncio.wait_for(socket.recv(), timeout=10)) == {"id": "1", "type": "complete"}
