@@ -16,9 +16,20 @@ from starlette.routing import Route
 
 from frontend import api
 from frontend.config import get_config
+from frontend.components.incident_toasts import IncidentToastState
+from frontend.live.documents import EVAL_PROGRESS, family_of
 from frontend.live.registry import live_feed
 from frontend.pages.coming import SECTIONS, section_page
+from frontend.pages.dead_letters import DeadLettersState, dead_letters_page
+from frontend.pages.demo import DemoState, demo_page
+from frontend.pages.eval_run import EvalRunState, eval_run_page
+from frontend.pages.evals import evals_page
+from frontend.pages.evals_state import EvalsState
+from frontend.pages.incident import incident_page
+from frontend.pages.incidents import incidents_page
+from frontend.pages.incidents_state import IncidentsState
 from frontend.pages.login import login_page
+from frontend.pages.metrics import MetricsState, metrics_page
 from frontend.pages.overview import overview_page
 from frontend.pages.overview_state import OverviewState
 from frontend.state.auth import AuthState
@@ -50,19 +61,30 @@ health = Starlette(routes=[
 app = rx.App(api_transformer=health)
 
 
+# Kind of live update (before any ":") -> the States that take it, each through apply_update(kind, payload).
+LIVE_RECEIVERS: dict[str, tuple[type[rx.State], ...]] = {
+    "conversation": (OverviewState,),
+    "metrics": (OverviewState,),
+    "incident": (IncidentToastState, IncidentsState),
+    EVAL_PROGRESS: (EvalsState,),
+}
+
+
 async def _deliver(sessions: frozenset[str], kind: str, payload: dict[str, Any]) -> set[str]:
-    """Apply one live update to each watching session's Overview; answer the sessions that are gone."""
+    """Apply one live update to each watching session's States; answer the sessions that are gone."""
     # Reflex keeps which tab tokens have a live socket; its own shared-state fan-out asks it the same way.
     tokens = app.event_namespace._token_manager
+    receivers = LIVE_RECEIVERS[family_of(kind)]
     gone: set[str] = set()
 
     async def one(session: str) -> None:
         if not await tokens.is_token_connected(session):
             gone.add(session)
             return
-        async with app.modify_state(BaseStateToken(ident=session, cls=OverviewState)) as state:
-            overview = state if isinstance(state, OverviewState) else await state.get_state(OverviewState)
-            overview.apply_update(kind, payload)
+        async with app.modify_state(BaseStateToken(ident=session, cls=receivers[0])) as state:
+            for receiver in receivers:
+                target = state if isinstance(state, receiver) else await state.get_state(receiver)
+                target.apply_update(kind, payload)
 
     await asyncio.gather(*(one(session) for session in sessions))
     return gone
@@ -93,6 +115,21 @@ app.register_lifespan_task(_run_live_feed)
 app.add_page(login_page, route="/login", title="Log in · AgentOps Studio")
 app.add_page(overview_page, route="/", title="Overview · AgentOps Studio",
              on_load=[AuthState.require_login, OverviewState.load])
+
+
+def _operations_page(page, route: str, title: str, *loads) -> None:
+    """A page after login: the incident toasts follow the tab; Overview's updates stop."""
+    app.add_page(page, route=route, title=f"{title} · AgentOps Studio",
+                 on_load=[AuthState.require_login, OverviewState.leave, *loads])
+
+
+_operations_page(evals_page, "/evals", "Evals", EvalsState.load)
+_operations_page(eval_run_page, "/evals/run/[run_id]", "Eval run", EvalRunState.load)
+_operations_page(metrics_page, "/metrics", "Metrics", MetricsState.load)
+_operations_page(incidents_page, "/incidents", "Incidents", IncidentsState.load_list)
+_operations_page(incident_page, "/incidents/[incident_id]", "Incident", IncidentsState.load_detail)
+_operations_page(dead_letters_page, "/dead-letters", "Dead letters", DeadLettersState.load)
+_operations_page(demo_page, "/demo", "Demo control", DemoState.load)
 for _route, (_title, _) in SECTIONS.items():
     app.add_page(section_page(_route), route=_route, title=f"{_title} · AgentOps Studio",
                  on_load=[AuthState.require_login, OverviewState.leave])

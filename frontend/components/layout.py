@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from frontend.components.incident_toasts import incident_toasts
 from frontend.state.auth import AuthState
 
 NAVIGATION = [
@@ -67,6 +68,7 @@ def page_frame(title: str, *content: rx.Component) -> rx.Component:
         rx.hstack(
             _sidebar(),
             rx.vstack(_top_bar(title), *content, padding="1.5rem", spacing="5", width="100%", align="stretch"),
+            incident_toasts(),
             spacing="0",
             align="start",
             width="100%",

@@ -1,4 +1,8 @@
-"""The subscriptions the shared live feed holds open, and what each one's payload is called."""
+"""The subscriptions the shared live feed can hold open, by kind of update, and what each payload is called."""
+
+from __future__ import annotations
+
+from typing import Any
 
 CONVERSATION_FIELDS = """
   id channel customer status messageCount lastMessageAt
@@ -8,12 +12,41 @@ METRICS_FIELDS = """
   at windowSeconds turns turnsPerMinute latencyP95Ms failureRate handoffRate
   openIncidents queueDepth deadLetters
 """
+INCIDENT_FIELDS = """
+  id slo severity status summary peakBurnRate openedAt acknowledgedAt acknowledgedBy resolvedAt
+  timeline { kind text actor createdAt }
+  notifications { target action status attempts responseStatus lastError createdAt sentAt }
+"""
+EVAL_PROGRESS_FIELDS = "evalRunId done total passed status"
 
 CONVERSATION_UPDATED = f"subscription {{ conversationUpdated {{ {CONVERSATION_FIELDS} }} }}"
 LIVE_METRICS = f"subscription {{ liveMetrics {{ {METRICS_FIELDS} }} }}"
+INCIDENT_ALERTS = f"subscription {{ incidentAlerts {{ {INCIDENT_FIELDS} }} }}"
+EVAL_RUN_PROGRESS = f"subscription Progress($id: ID!) {{ evalRunProgress(id: $id) {{ {EVAL_PROGRESS_FIELDS} }} }}"
 
 # kind of update -> (subscription document, field of its payload)
 FEED_SUBSCRIPTIONS: dict[str, tuple[str, str]] = {
     "conversation": (CONVERSATION_UPDATED, "conversationUpdated"),
     "metrics": (LIVE_METRICS, "liveMetrics"),
+    "incident": (INCIDENT_ALERTS, "incidentAlerts"),
 }
+EVAL_PROGRESS = "eval_progress"
+
+
+def eval_progress_kind(run_id: str) -> str:
+    """The kind of update carrying one eval run's progress."""
+    return f"{EVAL_PROGRESS}:{run_id}"
+
+
+def subscription_for(kind: str) -> tuple[str, str, dict[str, Any]]:
+    """The document, payload field and variables of one kind of update."""
+    family, _, argument = kind.partition(":")
+    if family == EVAL_PROGRESS and argument:
+        return EVAL_RUN_PROGRESS, "evalRunProgress", {"id": argument}
+    document, field = FEED_SUBSCRIPTIONS[kind]
+    return document, field, {}
+
+
+def family_of(kind: str) -> str:
+    """`eval_progress` for `eval_progress:<id>`; the kind itself otherwise."""
+    return kind.partition(":")[0]

@@ -1,8 +1,9 @@
 """The dashboard process's one live feed: a single graphql-transport-ws connection to the API.
 
 Reflex does not cancel a session's background task when its browser tab closes, so the pages run no
-subscription of their own. Sessions register here as watchers; the feed runs while at least one watcher is
-left and stops (closing its subscriptions) when the last one goes, whether it logged out or closed the tab.
+subscription of their own. Sessions register here for kinds of update (`conversation`, `incident`,
+`eval_progress:<run id>` …). Each kind is one subscription on the shared connection, open while at least one
+session wants it; the connection closes when no session wants anything, whether it logged out or closed the tab.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from gql import Client, gql
+from gql import Client, GraphQLRequest
 from gql.transport.exceptions import TransportError
 from gql.transport.websockets import WebsocketsTransport
 from graphql import GraphQLError
 
-from frontend.live.documents import FEED_SUBSCRIPTIONS
+from frontend.live.documents import subscription_for
 
 log = logging.getLogger(__name__)
 
@@ -30,44 +31,56 @@ RECONNECT_MAX_DELAY_SECONDS = 10.0
 
 
 class LiveFeed:
-    """Holds the API subscriptions open while any session watches, and hands each update to every watcher."""
+    """Holds one subscription per wanted kind on one connection, and hands each update to the sessions wanting it."""
 
     def __init__(self, *, websocket_url: str, api_key: str | None) -> None:
         self._websocket_url = websocket_url
         self._api_key = api_key
-        self._watchers: set[str] = set()
+        self._wants: dict[str, set[str]] = {}  # session -> kinds of update
         self._deliver: Deliver | None = None
         self._consumer: asyncio.Task[None] | None = None
+        self._followers: dict[str, asyncio.Task[None]] = {}  # kind -> the task following its subscription
+        self._wants_changed = asyncio.Event()
         self._open_subscriptions = 0
 
     def attach(self, deliver: Deliver) -> None:
         """Say how updates reach a session (set once the Reflex app is running)."""
         self._deliver = deliver
 
-    def watch(self, session: str) -> None:
-        """Start sending updates to `session`, opening the feed if it is the first watcher."""
-        self._watchers.add(session)
+    def watch(self, session: str, *kinds: str) -> None:
+        """Start sending these kinds of update to `session`, opening the connection if it is closed."""
+        if not kinds:
+            return
+        self._wants.setdefault(session, set()).update(kinds)
+        self._wants_changed.set()
         if self._consumer is None or self._consumer.done():
             self._consumer = asyncio.create_task(self._consume(), name="dashboard-live-feed")
 
-    def forget(self, session: str) -> None:
-        """Stop sending updates to `session`; the feed closes when nobody is left."""
-        self._watchers.discard(session)
-        if not self._watchers:
+    def forget(self, session: str, *kinds: str) -> None:
+        """Stop sending these kinds (all, when none is named) to `session`; the connection closes when nobody is left."""
+        wanted = self._wants.get(session, set())
+        wanted.difference_update(kinds or set(wanted))
+        if not wanted:
+            self._wants.pop(session, None)
+        self._wants_changed.set()
+        if not self._wants:
             self._stop_consumer()
 
     def status(self) -> dict[str, int]:
-        """How many consumers and subscriptions run and how many sessions they feed (for /live and tests)."""
+        """How many consumers and subscriptions run and how many sessions they feed (for /live-feed and tests)."""
         running = self._consumer is not None and not self._consumer.done()
-        return {"consumers": int(running), "subscriptions": self._open_subscriptions, "sessions": len(self._watchers)}
+        return {"consumers": int(running), "subscriptions": self._open_subscriptions, "sessions": len(self._wants)}
 
     async def close(self) -> None:
         """Stop everything (at shutdown)."""
-        self._watchers.clear()
+        self._wants.clear()
         task = self._stop_consumer()
         if task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+    def _wanted_kinds(self) -> set[str]:
+        return set().union(*self._wants.values()) if self._wants else set()
 
     def _stop_consumer(self) -> asyncio.Task[None] | None:
         task, self._consumer = self._consumer, None
@@ -77,9 +90,9 @@ class LiveFeed:
 
     async def _consume(self) -> None:
         delay = RECONNECT_FIRST_DELAY_SECONDS
-        while self._watchers:
+        while self._wants:
             try:
-                await self._hold_subscriptions()
+                await self._hold_connection()
             except (TransportError, GraphQLError, OSError, asyncio.TimeoutError) as error:
                 # The API restarting or unreachable: the pages keep their last figures until it is back.
                 log.warning("live feed lost its connection (%s: %s); retrying in %.1fs", type(error).__name__, error, delay)
@@ -88,7 +101,7 @@ class LiveFeed:
             else:
                 delay = RECONNECT_FIRST_DELAY_SECONDS
 
-    async def _hold_subscriptions(self) -> None:
+    async def _hold_connection(self) -> None:
         transport = WebsocketsTransport(
             url=self._websocket_url,
             init_payload={"Authorization": f"Bearer {self._api_key}"} if self._api_key else {},
@@ -97,24 +110,50 @@ class LiveFeed:
         )
         async with Client(transport=transport, fetch_schema_from_transport=False) as session:
             try:
-                async with asyncio.TaskGroup() as group:
-                    for kind, (document, field) in FEED_SUBSCRIPTIONS.items():
-                        group.create_task(self._follow(session, kind, document, field))
-            except ExceptionGroup as failures:
-                # One subscription failing ends them all; reconnecting treats the first cause.
-                raise failures.exceptions[0] from None
+                while self._wants:
+                    self._wants_changed.clear()
+                    self._match_followers_to_wants(session)
+                    await self._wants_changed.wait()
+                    self._raise_first_failure()
+            finally:
+                followers, self._followers = list(self._followers.values()), {}
+                for task in followers:
+                    task.cancel()
+                await asyncio.gather(*followers, return_exceptions=True)
 
-    async def _follow(self, session: Any, kind: str, document: str, field: str) -> None:
+    def _match_followers_to_wants(self, session: Any) -> None:
+        wanted = self._wanted_kinds()
+        for kind in [kind for kind in self._followers if kind not in wanted]:
+            self._followers.pop(kind).cancel()
+        for kind in wanted - self._followers.keys():
+            task = asyncio.create_task(self._follow(session, kind), name=f"dashboard-live-feed:{kind}")
+            task.add_done_callback(lambda _: self._wants_changed.set())
+            self._followers[kind] = task
+
+    def _raise_first_failure(self) -> None:
+        for kind, task in list(self._followers.items()):
+            if not task.done() or task.cancelled():
+                continue
+            if (error := task.exception()) is not None:
+                raise error  # the connection is gone: reconnecting starts every wanted kind again
+            # The API ended this subscription (an eval run finished): nobody waits for more of it.
+            del self._followers[kind]
+            for session in list(self._wants):
+                self.forget(session, kind)
+
+    async def _follow(self, session: Any, kind: str) -> None:
+        document, field, variables = subscription_for(kind)
         self._open_subscriptions += 1
         try:
-            async for result in session.subscribe(gql(document)):
+            async for result in session.subscribe(GraphQLRequest(document, variable_values=variables)):
                 await self._fan_out(kind, result[field])
         finally:
             self._open_subscriptions -= 1
 
     async def _fan_out(self, kind: str, payload: dict[str, Any]) -> None:
-        if self._deliver is None or not self._watchers:
+        sessions = frozenset(session for session, kinds in self._wants.items() if kind in kinds)
+        if self._deliver is None or not sessions:
             return
-        gone = await self._deliver(frozenset(self._watchers), kind, payload)
+        gone = await self._deliver(sessions, kind, payload)
         for session in gone:
             self.forget(session)

@@ -12,6 +12,7 @@ from frontend.live.registry import live_feed
 from frontend.state.auth import AuthState
 
 FEED_SIZE = 12
+OVERVIEW_UPDATES = ("conversation", "metrics")
 SPARKLINE_POINTS = 30
 
 OVERVIEW = f"""
@@ -61,13 +62,13 @@ class OverviewState(rx.State):
         self.history = []
         self.apply_metrics(data["currentMetrics"])
         self.conversations = [_feed_row(edge["node"]) for edge in data["conversations"]["edges"]]
-        live_feed.watch(self.router.session.client_token)
+        live_feed.watch(self.router.session.client_token, *OVERVIEW_UPDATES)
         return None
 
     @rx.event
     def leave(self):
         """Another page is open in this tab: no more Overview updates for it."""
-        live_feed.forget(self.router.session.client_token)
+        live_feed.forget(self.router.session.client_token, *OVERVIEW_UPDATES)
 
     def apply_update(self, kind: str, payload: dict[str, Any]) -> None:
         """One update from the live feed."""

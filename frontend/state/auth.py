@@ -42,9 +42,11 @@ class AuthState(rx.State):
 
     @rx.event
     def require_login(self):
-        """Send a visitor who is not logged in to the login page."""
+        """Send a visitor who is not logged in to the login page; join the incident alerts otherwise."""
         if not self._token:
             return rx.redirect("/login")
+        # Every page shows a toast when an incident opens.
+        live_feed.watch(self.router.session.client_token, "incident")
         return None
 
     def start_session(self, *, token: str, email: str, role: str) -> None:

@@ -1,0 +1,173 @@
+"""Dead letters: events that failed every attempt, with their errors; replay one, or all matching the filter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from frontend import api
+from frontend.components.layout import page_frame
+from frontend.state.auth import AuthState
+from frontend.state.calls import call_api, end_session
+
+LETTER_FIELDS = """
+  id errorType errorMessage attempts firstFailedAt deadAt replayedAt replayCount tracebackSummary
+  event { channel sender text status }
+"""
+DEAD_LETTERS = f"""
+query DeadLetters($filter: DeadLetterFilter) {{
+  deadLetters(first: 50, filter: $filter) {{ edges {{ node {{ {LETTER_FIELDS} }} }} }}
+}}
+"""
+REPLAY_ONE = f"""
+mutation Replay($input: ReplayDeadLetterInput!) {{
+  replayDeadLetter(input: $input) {{
+    __typename
+    ... on ReplayDeadLetterPayload {{ replayed deadLetter {{ {LETTER_FIELDS} }} }}
+    ... on NotFoundError {{ message }}
+    ... on ValidationError {{ message }}
+  }}
+}}
+"""
+REPLAY_MATCHING = "mutation ReplayAll($input: ReplayDeadLettersInput!) { replayDeadLetters(input: $input) { replayed } }"
+CHANNELS = ["ALL", "SMS", "CHAT", "VOICE"]
+REPLAYED = {"Still dead": False, "Replayed": True, "Any": None}
+
+
+def _letter(letter: dict[str, Any]) -> dict[str, Any]:
+    event = letter["event"] or {}
+    return {
+        "id": letter["id"], "error_type": letter["errorType"], "error": letter["errorMessage"][:300],
+        "attempts": letter["attempts"], "dead_at": letter["deadAt"][:19].replace("T", " "),
+        "replayed": bool(letter["replayedAt"]), "replay_count": letter["replayCount"],
+        "traceback": letter["tracebackSummary"], "channel": event.get("channel", ""),
+        "sender": event.get("sender", ""), "text": (event.get("text") or "")[:120],
+        "event_status": event.get("status", ""),
+    }
+
+
+class DeadLettersState(rx.State):
+    letters: list[dict[str, Any]] = []
+    channel: str = "ALL"
+    replayed: str = "Still dead"
+    message: str = ""
+    error: str = ""
+
+    def _filter(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"replayed": REPLAYED[self.replayed]}
+        if self.channel != "ALL":
+            found["channel"] = self.channel
+        return found
+
+    @rx.event
+    async def load(self):
+        """Read the dead letters matching the filter."""
+        try:
+            data = await call_api(self, DEAD_LETTERS, {"filter": self._filter()})
+        except api.SessionEnded:
+            return await end_session(self)
+        except api.ApiError as error:
+            self.error = error.message
+            return None
+        self.error = ""
+        self.letters = [_letter(edge["node"]) for edge in data["deadLetters"]["edges"]]
+        return None
+
+    @rx.event
+    async def choose_channel(self, channel: str):
+        self.channel = channel
+        return await self.load()
+
+    @rx.event
+    async def choose_replayed(self, replayed: str):
+        self.replayed = replayed
+        return await self.load()
+
+    @rx.event
+    async def replay(self, letter_id: str):
+        """Operators: send one dead letter's event down the path again."""
+        try:
+            data = await call_api(self, REPLAY_ONE, {"input": {"deadLetterId": letter_id}})
+        except api.SessionEnded:
+            return await end_session(self)
+        except api.ApiError as error:
+            self.message = error.message
+            return None
+        result = data["replayDeadLetter"]
+        if result["__typename"] != "ReplayDeadLetterPayload":
+            self.message = result["message"]
+            return None
+        updated = _letter(result["deadLetter"])
+        self.letters = [updated if letter["id"] == letter_id else letter for letter in self.letters]
+        self.message = "Replayed: a worker is processing it." if result["replayed"] else "It was already replayed."
+        return None
+
+    @rx.event
+    async def replay_matching(self):
+        """Operators: replay every dead letter the filter shows."""
+        try:
+            data = await call_api(self, REPLAY_MATCHING, {"input": {"filter": self._filter()}})
+        except api.SessionEnded:
+            return await end_session(self)
+        except api.ApiError as error:
+            self.message = error.message
+            return None
+        self.message = f"Replayed {data['replayDeadLetters']['replayed']} dead letter(s)."
+        return await self.load()
+
+
+def _row(letter: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(letter["dead_at"], size="1")),
+        rx.table.cell(rx.badge(letter["channel"], variant="outline")),
+        rx.table.cell(rx.text(letter["sender"], size="2"), rx.text(letter["text"], size="1", color_scheme="gray")),
+        rx.table.cell(
+            rx.text(rx.code(letter["error_type"]), " ", letter["error"], size="2"),
+            rx.accordion.root(rx.accordion.item(header="Traceback", content=rx.code_block(
+                letter["traceback"].to(str), language="python", font_size="11px")),
+                collapsible=True, type="single", variant="ghost"),
+        ),
+        rx.table.cell(letter["attempts"]),
+        rx.table.cell(rx.badge(letter["event_status"], class_name="event-status"),
+                      rx.cond(letter["replayed"], rx.text("replayed ×", letter["replay_count"], size="1"))),
+        rx.table.cell(rx.cond(
+            AuthState.can_operate,
+            rx.button("Replay", size="1", variant="soft", on_click=DeadLettersState.replay(letter["id"]),
+                      disabled=letter["replayed"].to(bool), class_name="replay-one"),
+        )),
+        class_name="dead-letter-row",
+        data_dead_letter_id=letter["id"],
+    )
+
+
+def dead_letters_page() -> rx.Component:
+    return page_frame(
+        "Dead letters",
+        rx.hstack(
+            rx.text("Channel", size="2"),
+            rx.select(CHANNELS, value=DeadLettersState.channel, on_change=DeadLettersState.choose_channel),
+            rx.text("Show", size="2"),
+            rx.select(list(REPLAYED), value=DeadLettersState.replayed, on_change=DeadLettersState.choose_replayed,
+                      id="dead-letters-replayed"),
+            rx.button(rx.icon("refresh-cw", size=14), "Refresh", variant="soft", on_click=DeadLettersState.load),
+            # Hidden from viewers; the API refuses them anyway (scope `operate`).
+            rx.cond(AuthState.can_operate,
+                    rx.button("Replay all shown", color_scheme="amber", on_click=DeadLettersState.replay_matching,
+                              disabled=DeadLettersState.letters.length() == 0, id="replay-matching")),
+            rx.text(DeadLettersState.message, size="2", color_scheme="gray", id="dead-letters-message"),
+            align="center",
+        ),
+        rx.cond(DeadLettersState.error != "",
+                rx.callout(DeadLettersState.error, icon="triangle_alert", color_scheme="red")),
+        rx.card(
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(title) for title in (
+                    "Dead at (UTC)", "Channel", "Customer", "Error", "Attempts", "Event", "")])),
+                rx.table.body(rx.foreach(DeadLettersState.letters, _row), id="dead-letter-list"),
+                size="1", width="100%",
+            ),
+            rx.cond(DeadLettersState.letters.length() == 0, rx.text("No dead letters.", size="2", color_scheme="gray")),
+            width="100%",
+        ),
+    )

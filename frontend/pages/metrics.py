@@ -1,0 +1,126 @@
+"""Metrics: a chart per metric over a chosen window and channel, and each SLO's budget and burn rates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import reflex as rx
+
+from frontend import api
+from frontend.components.charts import chart_series, series_chart
+from frontend.components.layout import page_frame
+from frontend.state.calls import call_api, end_session
+
+METRIC_NAMES = ["turns", "latency_p95_ms", "failure_rate", "handoff_rate", "violation_rate", "tool_error_rate",
+                "queue_depth", "dead_letters"]
+# window -> (span, seconds per point): about a hundred points whatever the window.
+WINDOWS = {"1 hour": (timedelta(hours=1), 60), "6 hours": (timedelta(hours=6), 300),
+           "24 hours": (timedelta(days=1), 900), "7 days": (timedelta(days=7), 3600)}
+CHANNELS = ["ALL", "SMS", "CHAT", "VOICE"]
+METRICS = """
+query Metrics($names: [String!]!, $from: DateTime!, $to: DateTime!, $step: Int!, $channel: String!) {
+  metrics(names: $names, from: $from, to: $to, step: $step, channel: $channel) {
+    name channel stepSeconds points { at value }
+  }
+  slos {
+    name description objective budgetRemaining
+    burnRates { window rate }
+    firing { severity longWindow shortWindow threshold }
+  }
+}
+"""
+
+
+def _slo_view(slo: dict[str, Any]) -> dict[str, Any]:
+    remaining = slo["budgetRemaining"]
+    return {
+        "name": slo["name"], "description": slo["description"], "objective": f"{100 * slo['objective']:g}%",
+        "budget": f"{100 * remaining:.1f}%", "budget_bar": max(0, min(100, round(100 * remaining))),
+        "budget_color": "green" if remaining > 0.5 else "amber" if remaining > 0 else "red",
+        "burn_rates": [{"window": rate["window"], "rate": f"{rate['rate']:.2f}×", "hot": rate["rate"] >= 1}
+                       for rate in slo["burnRates"]],
+        "firing": [f"{alert['severity']}: {alert['longWindow']}+{alert['shortWindow']} over {alert['threshold']:g}×"
+                   for alert in slo["firing"]],
+    }
+
+
+class MetricsState(rx.State):
+    window: str = "24 hours"
+    channel: str = "ALL"
+    charts: list[dict[str, Any]] = []
+    slos: list[dict[str, Any]] = []
+    loading: bool = False
+    error: str = ""
+
+    @rx.event
+    async def load(self):
+        """Read the chosen window's series and the SLOs as they stand now."""
+        span, step = WINDOWS[self.window]
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        variables = {"names": METRIC_NAMES, "from": (now - span).isoformat(), "to": now.isoformat(), "step": step,
+                     "channel": self.channel}
+        self.loading = True
+        yield
+        try:
+            data = await call_api(self, METRICS, variables)
+        except api.SessionEnded:
+            self.loading = False
+            yield await end_session(self)
+            return
+        except api.ApiError as error:
+            self.loading, self.error = False, error.message
+            return
+        self.loading, self.error = False, ""
+        order = {name: index for index, name in enumerate(METRIC_NAMES)}
+        self.charts = chart_series(sorted(data["metrics"], key=lambda series: order.get(series["name"], 99)))
+        self.slos = [_slo_view(slo) for slo in data["slos"]]
+
+    @rx.event
+    def choose_window(self, window: str):
+        self.window = window
+        return MetricsState.load
+
+    @rx.event
+    def choose_channel(self, channel: str):
+        self.channel = channel
+        return MetricsState.load
+
+
+def _slo_card(slo: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.code(slo["name"]), rx.spacer(), rx.text("objective ", slo["objective"], size="1"), width="100%"),
+            rx.text(slo["description"], size="1", color_scheme="gray"),
+            rx.text("Error budget left ", rx.text.strong(slo["budget"]), size="2"),
+            rx.progress(value=slo["budget_bar"].to(int), color_scheme=slo["budget_color"].to(str)),
+            rx.hstack(rx.foreach(slo["burn_rates"].to(list[dict[str, Any]]), lambda rate: rx.badge(
+                rate["window"], " ", rate["rate"], variant="soft",
+                color_scheme=rx.cond(rate["hot"], "red", "gray"))), wrap="wrap", spacing="1"),
+            rx.foreach(slo["firing"].to(list[str]), lambda alert: rx.badge(alert, color_scheme="red")),
+            spacing="2", width="100%",
+        ),
+        class_name="slo-card",
+    )
+
+
+def metrics_page() -> rx.Component:
+    return page_frame(
+        "Metrics",
+        rx.hstack(
+            rx.text("Window", size="2"),
+            rx.select(list(WINDOWS), value=MetricsState.window, on_change=MetricsState.choose_window,
+                      id="metrics-window"),
+            rx.text("Channel", size="2"),
+            rx.select(CHANNELS, value=MetricsState.channel, on_change=MetricsState.choose_channel,
+                      id="metrics-channel"),
+            rx.cond(MetricsState.loading, rx.spinner()),
+            align="center",
+        ),
+        rx.cond(MetricsState.error != "", rx.callout(MetricsState.error, icon="triangle_alert", color_scheme="red")),
+        rx.heading("Service level objectives", size="4"),
+        rx.grid(rx.foreach(MetricsState.slos, _slo_card), columns="3", spacing="3", width="100%", id="slos"),
+        rx.heading("Series", size="4"),
+        rx.grid(rx.foreach(MetricsState.charts, series_chart), columns="2", spacing="3", width="100%",
+                id="metric-charts"),
+    )
