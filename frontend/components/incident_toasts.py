@@ -7,6 +7,8 @@ from typing import Any
 
 import reflex as rx
 
+from frontend.ids import node_id
+
 # An alert about an incident opened longer ago than this is a change to an old incident, not news.
 FRESH_FOR = timedelta(minutes=2)
 MAX_TOASTS = 3
@@ -34,8 +36,9 @@ class IncidentToastState(rx.State):
 
     @rx.event
     def open_incident(self, incident_id: str):
+        """Go to the incident (its address holds the plain id)."""
         self.dismiss(incident_id)
-        return rx.redirect(f"/incidents/{incident_id}")
+        return rx.redirect(f"/incidents/{node_id(incident_id)}")
 
 
 def _toast(toast: rx.Var) -> rx.Component:
@@ -65,11 +68,11 @@ def _toast(toast: rx.Var) -> rx.Component:
 
 
 def incident_toasts() -> rx.Component:
-    """The stack of toasts, top right above the page."""
+    """The stack of toasts, bottom right above the page."""
     return rx.vstack(
         rx.foreach(IncidentToastState.toasts, _toast),
         position="fixed",
-        top="1rem",
+        bottom="1rem",
         right="1rem",
         z_index="1000",
         spacing="2",

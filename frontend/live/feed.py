@@ -39,7 +39,6 @@ class LiveFeed:
         self._wants: dict[str, set[str]] = {}  # session -> kinds of update
         self._deliver: Deliver | None = None
         self._consumer: asyncio.Task[None] | None = None
-        self._followers: dict[str, asyncio.Task[None]] = {}  # kind -> the task following its subscription
         self._wants_changed = asyncio.Event()
         self._open_subscriptions = 0
 
@@ -108,36 +107,38 @@ class LiveFeed:
             subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
             keep_alive_timeout=None,
         )
+        # kind -> the task following its subscription; local to this connection, so a cancelled consumer
+        # still closing its socket never touches the next one's.
+        followers: dict[str, asyncio.Task[None]] = {}
         async with Client(transport=transport, fetch_schema_from_transport=False) as session:
             try:
                 while self._wants:
                     self._wants_changed.clear()
-                    self._match_followers_to_wants(session)
+                    self._match_followers_to_wants(session, followers)
                     await self._wants_changed.wait()
-                    self._raise_first_failure()
+                    self._raise_first_failure(followers)
             finally:
-                followers, self._followers = list(self._followers.values()), {}
-                for task in followers:
+                for task in followers.values():
                     task.cancel()
-                await asyncio.gather(*followers, return_exceptions=True)
+                await asyncio.gather(*followers.values(), return_exceptions=True)
 
-    def _match_followers_to_wants(self, session: Any) -> None:
+    def _match_followers_to_wants(self, session: Any, followers: dict[str, asyncio.Task[None]]) -> None:
         wanted = self._wanted_kinds()
-        for kind in [kind for kind in self._followers if kind not in wanted]:
-            self._followers.pop(kind).cancel()
-        for kind in wanted - self._followers.keys():
+        for kind in [kind for kind in followers if kind not in wanted]:
+            followers.pop(kind).cancel()
+        for kind in wanted - followers.keys():
             task = asyncio.create_task(self._follow(session, kind), name=f"dashboard-live-feed:{kind}")
             task.add_done_callback(lambda _: self._wants_changed.set())
-            self._followers[kind] = task
+            followers[kind] = task
 
-    def _raise_first_failure(self) -> None:
-        for kind, task in list(self._followers.items()):
+    def _raise_first_failure(self, followers: dict[str, asyncio.Task[None]]) -> None:
+        for kind, task in list(followers.items()):
             if not task.done() or task.cancelled():
                 continue
             if (error := task.exception()) is not None:
                 raise error  # the connection is gone: reconnecting starts every wanted kind again
             # The API ended this subscription (an eval run finished): nobody waits for more of it.
-            del self._followers[kind]
+            del followers[kind]
             for session in list(self._wants):
                 self.forget(session, kind)
 
@@ -154,6 +155,11 @@ class LiveFeed:
         sessions = frozenset(session for session, kinds in self._wants.items() if kind in kinds)
         if self._deliver is None or not sessions:
             return
-        gone = await self._deliver(sessions, kind, payload)
+        try:
+            gone = await self._deliver(sessions, kind, payload)
+        except Exception:
+            # One update a page could not take must not end every tab's live data; the log says which.
+            log.exception("live feed could not deliver a %s update", kind)
+            return
         for session in gone:
             self.forget(session)

@@ -117,11 +117,12 @@ async def test_tabs_share_one_live_feed_and_closing_them_leaves_nothing_running(
     await _wait_for_status(dashboard, {"consumers": 0, "subscriptions": 0, "sessions": 0})
     first = await browser_context.new_page()
     await log_in(first, dashboard, dashboard_users["admin"])
-    one_tab = await _wait_for_status(dashboard, {"consumers": 1, "subscriptions": 2, "sessions": 1})
+    # conversations and metrics for Overview, incident alerts for the toasts on every page
+    one_tab = await _wait_for_status(dashboard, {"consumers": 1, "subscriptions": 3, "sessions": 1})
 
     second = await browser_context.new_page()
     await log_in(second, dashboard, dashboard_users["viewer"])
-    await _wait_for_status(dashboard, {**one_tab, "sessions": 2})  # still one consumer, two subscriptions
+    await _wait_for_status(dashboard, {**one_tab, "sessions": 2})  # still one consumer, the same subscriptions
 
     await second.close()
     await _wait_for_status(dashboard, one_tab)

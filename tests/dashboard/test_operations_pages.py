@@ -1,0 +1,187 @@
+"""Operations pages in a real browser: Run evals with live progress, incidents worked everywhere at once,
+dead letters replayed, and viewers who can see but not act.
+
+Set-up goes through the API and the CLI only: these tests share the session's API, workers and dashboard, so
+they never empty tables (the `app` fixture would).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+import redis.asyncio as aioredis
+
+from backend.faults import PROCESS_EVENT, clear_fault, set_fault
+from tests.dashboard.api_calls import call, data, session_token
+from tests.dashboard.conftest import log_in
+
+RESEED_DEMO = "mutation { reseedDemo { eventsAccepted } }"
+START_DRILL = """mutation($input: StartSimulationInput!) { startSimulation(input: $input) { __typename
+  ... on SimulationPayload { simulation { id } } ... on ValidationError { message } } }"""
+STOP_DRILL = "mutation($id: ID!) { stopSimulation(input: {id: $id}) { __typename } }"
+INGEST_EVENT = """mutation($input: IngestEventInput!) { ingestEvent(input: $input) { __typename
+  ... on EventAccepted { eventId } } }"""
+EVENT_STATUS = "query($id: ID!) { node(id: $id) { ... on IngestEvent { status } } }"
+DEAD_LETTERS = "{ deadLetters(first: 50, filter: {replayed: false}) { edges { node { id event { id } } } } }"
+INCIDENT_STATUS = "query($id: ID!) { node(id: $id) { ... on Incident { status acknowledgedBy } } }"
+REFUSED_TO_VIEWERS = {
+    "startEvalRun": 'mutation { startEvalRun(input: {suite: "booking"}) { __typename } }',
+    "acknowledgeIncident": 'mutation { acknowledgeIncident(input: {id: "SW5jaWRlbnQ6MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAw"}) { __typename } }',
+    "replayDeadLetters": "mutation { replayDeadLetters(input: {}) { replayed } }",
+    "startSimulation": "mutation { startSimulation(input: {kind: POLICY_ERROR, durationSeconds: 5}) { __typename } }",
+    "reseedDemo": RESEED_DEMO,
+}
+
+
+@pytest.fixture(scope="module")
+def demo_data(dashboard, dashboard_users) -> None:
+    """The demo as `make up` leaves it: a business to book, golden suites, eval runs, a week of history."""
+    admin = session_token(dashboard, dashboard_users["admin"])
+    data(dashboard, admin, RESEED_DEMO, timeout=300)
+
+
+async def _wait(predicate, *, timeout: float, message: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if found := predicate():
+            return found
+        await asyncio.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+async def test_run_evals_shows_progress_and_ends_with_a_pass_rate(dashboard, dashboard_users, demo_data,
+                                                                  browser_context):
+    page = await browser_context.new_page()
+    await log_in(page, dashboard, dashboard_users["operator"])
+    await page.goto(f"{dashboard.url}/evals")
+    await page.locator("#eval-runs .eval-run-row").first.wait_for()
+    runs_before = await page.locator("#eval-runs .eval-run-row").count()
+    subscriptions_before = dashboard.live_feed_status()["subscriptions"]
+
+    await page.click("#run-evals")  # the booking suite, first by name
+    new_run = page.locator("#eval-runs .eval-run-row").first
+    await page.wait_for_function(f"document.querySelectorAll('#eval-runs .eval-run-row').length > {runs_before}")
+    run_id = await new_run.get_attribute("data-run-id")
+    run = page.locator(f'#eval-runs .eval-run-row[data-run-id="{run_id}"]')
+    await run.locator(".eval-progress").wait_for(timeout=10_000)  # a progress bar while the workers run it
+    assert "booking" in await run.inner_text()
+
+    pass_rate = run.locator(".eval-pass-rate")
+    await pass_rate.wait_for(timeout=120_000)
+    assert (await pass_rate.inner_text()).endswith("%")
+    assert "COMPLETED" in await run.inner_text()
+    # The run's subscription ended with it: the feed holds what it held before.
+    await _wait(lambda: dashboard.live_feed_status()["subscriptions"] == subscriptions_before, timeout=10,
+                message="the eval run's subscription closing")
+
+    await run.locator("a").click()  # the run page: every case, failures first
+    await page.locator("#eval-cases .eval-case").first.wait_for()
+    assert await page.locator("#eval-cases .eval-case").count() >= 20
+    assert "%" in await page.locator("#run-pass-rate").inner_text()
+
+
+async def test_acknowledging_an_incident_opened_by_a_drill_changes_it_everywhere(dashboard, dashboard_users, demo_data,
+                                                                                 browser_context):
+    operator = dashboard_users["operator"]
+    token = session_token(dashboard, operator)
+    watching = await browser_context.new_page()  # a second tab, left on the list
+    await log_in(watching, dashboard, operator)
+    await watching.goto(f"{dashboard.url}/incidents")
+    await watching.wait_for_selector("#incident-status-filter")
+    working = await browser_context.new_page()  # the tab that will act, on another page
+    await log_in(working, dashboard, operator)
+    await working.goto(f"{dashboard.url}/metrics")
+    await working.wait_for_selector("#metrics-window")
+
+    started = data(dashboard, token, START_DRILL, {"input": {
+        "kind": "TOOL_OUTAGE", "durationSeconds": 120, "intensity": 1.0, "trafficPerSecond": 10}})
+    drill_id = started["startSimulation"]["simulation"]["id"]
+    try:
+        # The toast comes to whatever page is open; the list gains the row, both without a reload.
+        toast = working.locator(".incident-toast").first
+        await toast.wait_for(timeout=60_000)
+        incident_id = await toast.get_attribute("data-incident-id")
+        row = watching.locator(f'#incident-list .incident-row[data-incident-id="{incident_id}"]')
+        await row.wait_for(timeout=10_000)
+        assert "OPEN" in await row.locator(".incident-status").inner_text()
+
+        await toast.get_by_role("button", name="Open").click()
+        await working.wait_for_url("**/incidents/*")
+        await working.locator("#incident-timeline .timeline-entry").first.wait_for()
+        await working.click("#incident-acknowledge")
+        await working.locator("#incident-detail-status", has_text="ACKNOWLEDGED").wait_for()
+        await working.locator("#incident-timeline .timeline-entry", has_text="acknowledged").wait_for()
+
+        # Everywhere: the other tab's list, this tab's list, and the API.
+        await row.locator(".incident-status", has_text="ACKNOWLEDGED").wait_for(timeout=10_000)
+        await working.click("text=← All incidents")
+        mine = working.locator(f'#incident-list .incident-row[data-incident-id="{incident_id}"]')
+        await mine.locator(".incident-status", has_text="ACKNOWLEDGED").wait_for()
+        incident = data(dashboard, token, INCIDENT_STATUS, {"id": incident_id})["node"]
+        assert incident["status"] == "ACKNOWLEDGED" and operator.email in incident["acknowledgedBy"]
+    finally:
+        data(dashboard, token, STOP_DRILL, {"id": drill_id})
+
+
+async def test_replaying_a_dead_letter_processes_it(dashboard, dashboard_users, test_settings, browser_context):
+    operator = dashboard_users["operator"]
+    token = session_token(dashboard, operator)
+    redis = aioredis.Redis.from_url(str(test_settings.redis_url))
+    sender = f"+1555{uuid.uuid4().int % 10**7:07d}"
+    # Every processing attempt of the next event fails, as when a dependency is down.
+    await set_fault(redis, PROCESS_EVENT, message="calendar backend down", times=3)
+    try:
+        event = {"channel": "SMS", "idempotencyKey": f"dead-{uuid.uuid4()}", "sender": sender,
+                 "text": "Can I book a massage on Friday?", "occurredAt": datetime.now(UTC).isoformat()}
+        event_id = data(dashboard, token, INGEST_EVENT, {"input": event})["ingestEvent"]["eventId"]
+        await _wait(lambda: data(dashboard, token, EVENT_STATUS, {"id": event_id})["node"]["status"] == "DEAD",
+                    timeout=30, message="the event going DEAD")
+    finally:
+        await clear_fault(redis, PROCESS_EVENT)
+        await redis.aclose()
+    letter_id = next(edge["node"]["id"] for edge in data(dashboard, token, DEAD_LETTERS)["deadLetters"]["edges"]
+                     if edge["node"]["event"]["id"] == event_id)
+
+    page = await browser_context.new_page()
+    await log_in(page, dashboard, operator)
+    await page.goto(f"{dashboard.url}/dead-letters")
+    row = page.locator(f'#dead-letter-list .dead-letter-row[data-dead-letter-id="{letter_id}"]')
+    await row.wait_for()
+    assert "calendar backend down" in await row.inner_text() and sender in await row.inner_text()
+
+    await row.locator(".replay-one").click()
+    await page.locator("#dead-letters-message", has_text="Replayed").wait_for()
+    await _wait(lambda: data(dashboard, token, EVENT_STATUS, {"id": event_id})["node"]["status"] == "PROCESSED",
+                timeout=30, message="the replayed event being processed")
+    await page.click("#dead-letters-replayed")
+    await page.get_by_role("option", name="Replayed").click()
+    await row.locator(".event-status", has_text="PROCESSED").wait_for()
+
+
+async def test_a_viewer_sees_no_operations_actions_and_the_api_refuses_them(dashboard, dashboard_users, demo_data,
+                                                                            browser_context):
+    page = await browser_context.new_page()
+    await log_in(page, dashboard, dashboard_users["viewer"])
+    for path, shown, hidden in (
+        ("/evals", "#eval-runs .eval-run-row", ["#run-evals"]),
+        ("/dead-letters", "#dead-letters-replayed", ["#replay-matching", ".replay-one"]),
+        ("/demo", "#drill-list", ["#drill-start", "#reseed-demo", ".drill-stop"]),
+        ("/incidents", "#incident-list .incident-row", []),
+    ):
+        await page.goto(f"{dashboard.url}{path}")
+        await page.locator(shown).first.wait_for(state="attached")
+        for selector in hidden:
+            assert await page.locator(selector).count() == 0, f"{selector} shown to a viewer on {path}"
+    await page.locator("#incident-list .incident-row a").first.click()
+    await page.locator("#incident-timeline .timeline-entry").first.wait_for()
+    assert await page.locator("#incident-actions").count() == 0
+
+    viewer = session_token(dashboard, dashboard_users["viewer"])
+    for name, document in REFUSED_TO_VIEWERS.items():
+        refused = call(dashboard, viewer, document)
+        assert refused.status_code == 403, name
+        assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN", name
