@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 
 from backend.faults import PROCESS_EVENT, clear_fault, set_fault
 from tests.dashboard.api_calls import call, data, session_token
-from tests.dashboard.conftest import log_in
+from tests.dashboard.conftest import DashboardUser, _agentops, log_in
 
 RESEED_DEMO = "mutation { reseedDemo { eventsAccepted } }"
 START_DRILL = """mutation($input: StartSimulationInput!) { startSimulation(input: $input) { __typename
@@ -27,6 +27,7 @@ INGEST_EVENT = """mutation($input: IngestEventInput!) { ingestEvent(input: $inpu
   ... on EventAccepted { eventId } } }"""
 EVENT_STATUS = "query($id: ID!) { node(id: $id) { ... on IngestEvent { status } } }"
 DEAD_LETTERS = "{ deadLetters(first: 50, filter: {replayed: false}) { edges { node { id event { id } } } } }"
+QUEUE_DEPTH = "{ currentMetrics { queueDepth } }"
 INCIDENT_STATUS = "query($id: ID!) { node(id: $id) { ... on Incident { status acknowledgedBy } } }"
 REFUSED_TO_VIEWERS = {
     "startEvalRun": 'mutation { startEvalRun(input: {suite: "booking"}) { __typename } }',
@@ -44,6 +45,20 @@ def demo_data(dashboard, dashboard_users) -> None:
     data(dashboard, admin, RESEED_DEMO, timeout=300)
 
 
+@pytest.fixture(scope="module")
+def operator() -> DashboardUser:
+    """An operator of this module's own: logins are limited per e-mail per minute, and the other modules log
+    their operator in too."""
+    user = DashboardUser(email=f"ops-{uuid.uuid4().hex[:6]}@example.com", password="ops-pass-1234", role="operator")
+    _agentops("users", "create", "--email", user.email, "--role", "operator", "--password", user.password)
+    return user
+
+
+@pytest.fixture(scope="module")
+def operator_token(dashboard, operator) -> str:
+    return session_token(dashboard, operator)
+
+
 async def _wait(predicate, *, timeout: float, message: str):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -53,10 +68,9 @@ async def _wait(predicate, *, timeout: float, message: str):
     raise AssertionError(f"timed out waiting for {message}")
 
 
-async def test_run_evals_shows_progress_and_ends_with_a_pass_rate(dashboard, dashboard_users, demo_data,
-                                                                  browser_context):
+async def test_run_evals_shows_progress_and_ends_with_a_pass_rate(dashboard, operator, demo_data, browser_context):
     page = await browser_context.new_page()
-    await log_in(page, dashboard, dashboard_users["operator"])
+    await log_in(page, dashboard, operator)
     await page.goto(f"{dashboard.url}/evals")
     await page.locator("#eval-runs .eval-run-row").first.wait_for()
     runs_before = await page.locator("#eval-runs .eval-run-row").count()
@@ -84,10 +98,9 @@ async def test_run_evals_shows_progress_and_ends_with_a_pass_rate(dashboard, das
     assert "%" in await page.locator("#run-pass-rate").inner_text()
 
 
-async def test_acknowledging_an_incident_opened_by_a_drill_changes_it_everywhere(dashboard, dashboard_users, demo_data,
-                                                                                 browser_context):
-    operator = dashboard_users["operator"]
-    token = session_token(dashboard, operator)
+async def test_acknowledging_an_incident_opened_by_a_drill_changes_it_everywhere(dashboard, operator, operator_token,
+                                                                                 demo_data, browser_context):
+    token = operator_token
     watching = await browser_context.new_page()  # a second tab, left on the list
     await log_in(watching, dashboard, operator)
     await watching.goto(f"{dashboard.url}/incidents")
@@ -127,13 +140,16 @@ async def test_acknowledging_an_incident_opened_by_a_drill_changes_it_everywhere
         data(dashboard, token, STOP_DRILL, {"id": drill_id})
 
 
-async def test_replaying_a_dead_letter_processes_it(dashboard, dashboard_users, test_settings, browser_context):
-    operator = dashboard_users["operator"]
-    token = session_token(dashboard, operator)
+async def test_replaying_a_dead_letter_processes_it(dashboard, operator, operator_token, test_settings,
+                                                    browser_context):
+    token = operator_token
     redis = aioredis.Redis.from_url(str(test_settings.redis_url))
     sender = f"+1555{uuid.uuid4().int % 10**7:07d}"
-    # Every processing attempt of the next event fails, as when a dependency is down.
-    await set_fault(redis, PROCESS_EVENT, message="calendar backend down", times=3)
+    # An earlier drill's traffic must not be caught by the fault: wait for the queue to drain first.
+    await _wait(lambda: data(dashboard, token, QUEUE_DEPTH)["currentMetrics"]["queueDepth"] == 0, timeout=60,
+                message="the queue draining")
+    # Every processing attempt fails, as when a dependency is down, until this event is dead.
+    await set_fault(redis, PROCESS_EVENT, message="calendar backend down")
     try:
         event = {"channel": "SMS", "idempotencyKey": f"dead-{uuid.uuid4()}", "sender": sender,
                  "text": "Can I book a massage on Friday?", "occurredAt": datetime.now(UTC).isoformat()}
