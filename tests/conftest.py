@@ -88,6 +88,8 @@ def test_settings() -> Iterator[Settings]:
             "AGENTOPS_RATE_LIMIT_PER_SENDER_PER_MINUTE": "1000",
             "AGENTOPS_INGEST_STATS_INTERVAL_SECONDS": "0.3",
             "AGENTOPS_WORKER_CONCURRENCY": "8",
+            # Small pools: a run starts up to ~10 API and worker processes against one server (max_connections 100).
+            "AGENTOPS_DATABASE_POOL_SIZE": "5",
             # Replies go to a loopback fake provider (the fake_provider fixture) on this port.
             "AGENTOPS_SMS_API_BASE_URL": f"http://127.0.0.1:{PROVIDER_PORT}",
             "AGENTOPS_SMS_ACCOUNT_SID": "AC" + "0" * 32,
