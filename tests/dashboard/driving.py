@@ -1,0 +1,68 @@
+"""What the browser tests do besides clicking: call the API as a user, send customer events, pick options."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+
+LOGIN = """
+mutation Login($input: LoginInput!) {
+  login(input: $input) { __typename ... on LoginPayload { token } }
+}
+"""
+INGEST_EVENT = """
+mutation Ingest($input: IngestEventInput!) {
+  ingestEvent(input: $input) { __typename ... on EventAccepted { eventId } }
+}
+"""
+CONVERSATIONS_WITH_TEXT = """
+query Find($text: String!) {
+  conversations(first: 100, filter: {text: $text}) { edges { node { id customer messageCount } } }
+}
+"""
+
+
+def session_token(dashboard, user) -> str:
+    """Log in through the API, as the dashboard does, and answer the user's session token."""
+    body = call_api(dashboard, LOGIN, variables={"input": {"email": user.email, "password": user.password}}).json()
+    return body["data"]["login"]["token"]
+
+
+def call_api(dashboard, document: str, *, token: str | None = None, variables: dict | None = None) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.post(dashboard.api_url, json={"query": document, "variables": variables or {}}, headers=headers,
+                      timeout=10)
+
+
+def new_sender() -> str:
+    return f"+1555{uuid.uuid4().int % 10**7:07d}"
+
+
+def send_customer_message(dashboard, token: str, *, sender: str, text: str, channel: str = "SMS") -> None:
+    """A customer event through the API's ingest path (the worker answers it)."""
+    event = {"channel": channel, "idempotencyKey": f"dash-{uuid.uuid4()}", "sender": sender, "text": text,
+             "occurredAt": datetime.now(UTC).isoformat()}
+    body = call_api(dashboard, INGEST_EVENT, token=token, variables={"input": event}).json()
+    assert body["data"]["ingestEvent"]["__typename"] == "EventAccepted", body
+
+
+async def conversations_with_text(dashboard, token: str, text: str, *, count: int, timeout: float = 60) -> list[dict]:
+    """Wait until `count` conversations hold `text` and the agent has answered each; answer them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        body = call_api(dashboard, CONVERSATIONS_WITH_TEXT, token=token, variables={"text": text}).json()
+        found = [edge["node"] for edge in body["data"]["conversations"]["edges"]]
+        if len(found) >= count and all(node["messageCount"] >= 2 for node in found):
+            return found
+        assert time.monotonic() < deadline, f"only {len(found)} of {count} conversations with {text!r}"
+        await asyncio.sleep(0.3)
+
+
+async def choose(page, trigger_id: str, option: str) -> None:
+    """Pick an option of a select by its visible text."""
+    await page.click(f"#{trigger_id}")
+    await page.get_by_role("option", name=option, exact=True).click()
