@@ -51,6 +51,14 @@ class RunsState(rx.State):
         return await self._fetch(trail=[])
 
     @rx.event
+    async def set_text_filter(self, name: str, value: str):
+        """A typed filter left with a changed value: apply it, so the field and the rows never disagree."""
+        if name in ("prompt_version", "min_latency_ms") and getattr(self, name) != value:
+            setattr(self, name, value)
+            return await self._fetch(trail=[])
+        return None
+
+    @rx.event
     async def next_page(self):
         if self.has_next:
             return await self._fetch(trail=[*self._trail, self._end_cursor])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
@@ -66,3 +68,17 @@ async def choose(page, trigger_id: str, option: str) -> None:
     """Pick an option of a select by its visible text."""
     await page.click(f"#{trigger_id}")
     await page.get_by_role("option", name=option, exact=True).click()
+
+
+def open_the_business() -> None:
+    """The demo business's services, hours and slots (what `agentops seed` adds first), so the agent can book."""
+    script = (
+        "from backend.cli.orm import run_with_orm\n"
+        "from backend.scheduling.seed import business_today, seed_business\n"
+        "from backend.settings import get_settings\n"
+        "settings = get_settings()\n"
+        "run_with_orm(settings, lambda: seed_business(timezone=settings.business_timezone,"
+        " today=business_today(settings)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
