@@ -28,10 +28,18 @@ query Find($text: String!) {
 """
 
 
+_tokens: dict[str, str] = {}
+
+
 def session_token(dashboard, user) -> str:
-    """Log in through the API, as the dashboard does, and answer the user's session token."""
-    body = call_api(dashboard, LOGIN, variables={"input": {"email": user.email, "password": user.password}}).json()
-    return body["data"]["login"]["token"]
+    """The user's session token, logged in through the API once per test session.
+
+    Logins are limited per e-mail per minute: logging in for every API call would lock the browser tests out.
+    """
+    if user.email not in _tokens:
+        variables = {"input": {"email": user.email, "password": user.password}}
+        _tokens[user.email] = call_api(dashboard, LOGIN, variables=variables).json()["data"]["login"]["token"]
+    return _tokens[user.email]
 
 
 def call_api(dashboard, document: str, *, token: str | None = None, variables: dict | None = None) -> httpx.Response:
