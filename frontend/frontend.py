@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 from typing import Any
 
 import httpx
@@ -18,9 +19,18 @@ from frontend import api
 from frontend.config import get_config
 from frontend.live.registry import live_feed
 from frontend.pages.coming import SECTIONS, section_page
+from frontend.pages.conversation_detail import conversation_detail_page
+from frontend.pages.conversation_detail_state import ConversationDetailState
+from frontend.pages.conversations import conversations_page
+from frontend.pages.conversations_state import ConversationsState
 from frontend.pages.login import login_page
 from frontend.pages.overview import overview_page
 from frontend.pages.overview_state import OverviewState
+from frontend.pages.playground import playground_page
+from frontend.pages.run_detail import run_detail_page
+from frontend.pages.run_detail_state import RunDetailState
+from frontend.pages.runs import runs_page
+from frontend.pages.runs_state import RunsState
 from frontend.state.auth import AuthState
 
 
@@ -51,7 +61,7 @@ app = rx.App(api_transformer=health)
 
 
 async def _deliver(sessions: frozenset[str], kind: str, payload: dict[str, Any]) -> set[str]:
-    """Apply one live update to each watching session's Overview; answer the sessions that are gone."""
+    """Apply one live update to the page each watching session shows; answer the sessions that are gone."""
     # Reflex keeps which tab tokens have a live socket; its own shared-state fan-out asks it the same way.
     tokens = app.event_namespace._token_manager
     gone: set[str] = set()
@@ -60,9 +70,12 @@ async def _deliver(sessions: frozenset[str], kind: str, payload: dict[str, Any])
         if not await tokens.is_token_connected(session):
             gone.add(session)
             return
-        async with app.modify_state(BaseStateToken(ident=session, cls=OverviewState)) as state:
-            overview = state if isinstance(state, OverviewState) else await state.get_state(OverviewState)
-            overview.apply_update(kind, payload)
+        page_state = live_feed.page_of(session) or OverviewState
+        async with app.modify_state(BaseStateToken(ident=session, cls=page_state)) as state:
+            page = state if isinstance(state, page_state) else await state.get_state(page_state)
+            applied = page.apply_update(kind, payload)
+            if inspect.isawaitable(applied):  # pages that re-read from the API on a change
+                await applied
 
     await asyncio.gather(*(one(session) for session in sessions))
     return gone
@@ -93,6 +106,17 @@ app.register_lifespan_task(_run_live_feed)
 app.add_page(login_page, route="/login", title="Log in · AgentOps Studio")
 app.add_page(overview_page, route="/", title="Overview · AgentOps Studio",
              on_load=[AuthState.require_login, OverviewState.load])
+app.add_page(conversations_page, route="/conversations", title="Conversations · AgentOps Studio",
+             on_load=[AuthState.require_login, ConversationsState.load])
+app.add_page(conversation_detail_page, route="/conversations/[conversation_id]",
+             title="Conversation · AgentOps Studio", on_load=[AuthState.require_login, ConversationDetailState.load])
+# Pages without live data: this tab stops being fed (OverviewState.leave) while it shows them.
+app.add_page(runs_page, route="/runs", title="Agent runs · AgentOps Studio",
+             on_load=[AuthState.require_login, OverviewState.leave, RunsState.load])
+app.add_page(playground_page, route="/runs/playground", title="Playground · AgentOps Studio",
+             on_load=[AuthState.require_login, OverviewState.leave])
+app.add_page(run_detail_page, route="/runs/[run_id]", title="Agent run · AgentOps Studio",
+             on_load=[AuthState.require_login, OverviewState.leave, RunDetailState.load])
 for _route, (_title, _) in SECTIONS.items():
     app.add_page(section_page(_route), route=_route, title=f"{_title} · AgentOps Studio",
                  on_load=[AuthState.require_login, OverviewState.leave])

@@ -1,8 +1,9 @@
 """The dashboard process's one live feed: a single graphql-transport-ws connection to the API.
 
 Reflex does not cancel a session's background task when its browser tab closes, so the pages run no
-subscription of their own. Sessions register here as watchers; the feed runs while at least one watcher is
-left and stops (closing its subscriptions) when the last one goes, whether it logged out or closed the tab.
+subscription of their own. Sessions register here as watchers, each with the page (State class) it shows; the
+feed runs while at least one watcher is left and stops (closing its subscriptions) when the last one goes,
+whether it logged out or closed the tab.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ class LiveFeed:
     def __init__(self, *, websocket_url: str, api_key: str | None) -> None:
         self._websocket_url = websocket_url
         self._api_key = api_key
-        self._watchers: set[str] = set()
+        # session -> the page State its updates go to (the page open in that tab)
+        self._watchers: dict[str, type | None] = {}
         self._deliver: Deliver | None = None
         self._consumer: asyncio.Task[None] | None = None
         self._open_subscriptions = 0
@@ -44,17 +46,21 @@ class LiveFeed:
         """Say how updates reach a session (set once the Reflex app is running)."""
         self._deliver = deliver
 
-    def watch(self, session: str) -> None:
-        """Start sending updates to `session`, opening the feed if it is the first watcher."""
-        self._watchers.add(session)
+    def watch(self, session: str, page: type | None = None) -> None:
+        """Start sending updates to `session` (for its `page`), opening the feed if it is the first watcher."""
+        self._watchers[session] = page
         if self._consumer is None or self._consumer.done():
             self._consumer = asyncio.create_task(self._consume(), name="dashboard-live-feed")
 
     def forget(self, session: str) -> None:
         """Stop sending updates to `session`; the feed closes when nobody is left."""
-        self._watchers.discard(session)
+        self._watchers.pop(session, None)
         if not self._watchers:
             self._stop_consumer()
+
+    def page_of(self, session: str) -> type | None:
+        """The page State that `session` last asked updates for."""
+        return self._watchers.get(session)
 
     def status(self) -> dict[str, int]:
         """How many consumers and subscriptions run and how many sessions they feed (for /live and tests)."""

@@ -7,8 +7,6 @@ import reflex as rx
 from frontend.components.layout import page_frame
 
 SECTIONS = {
-    "/conversations": ("Conversations", "The conversation table with filters and live rows, and each thread in detail."),
-    "/runs": ("Agent runs", "Runs with filters, run detail and the dry-run playground."),
     "/evals": ("Evals", "Suites, runs with pass rates, Run evals with live progress and comparisons."),
     "/metrics": ("Metrics", "Time series per metric, SLO budgets and burn rates."),
     "/incidents": ("Incidents", "Incidents with their timeline; acknowledge, note and resolve."),
