@@ -156,7 +156,9 @@ def main() -> None:
         for index in range(2):
             start([sys.executable, "-m", "backend.cli.main", "worker"], env, logs / f"worker-{index}.log", processes)
         wait_for_http(f"{base}/healthz", process=api)
-        subprocess.run([sys.executable, "-m", "backend.cli.main", "seed"], env=env, capture_output=True, check=True)
+        seeded = subprocess.run([sys.executable, "-m", "backend.cli.main", "seed"], env=env, capture_output=True, text=True)
+        if seeded.returncode:
+            raise RuntimeError(f"agentops seed failed:\n{seeded.stderr[-2000:]}")
         time.sleep(5)  # the demo traffic settles: the measured events are the only change
         idle = rss_mb(api.pid)
         per_process = options.subscribers // options.client_processes
