@@ -1,11 +1,12 @@
 """Live delivery at scale: ingest → conversationUpdated / liveMetrics latency with 1,000 subscribers on one API.
 
 One `agentops api` and two `agentops worker` processes on a bench database. Subscriber processes (spawned, so
-the clients' CPU is not the API's) open websockets over graphql-transport-ws, each subscribing to both
-`conversationUpdated` and `liveMetrics`. Then events are ingested one at a time through the API, and every
+the clients' CPU is not the API's) open websockets over graphql-transport-ws, each subscribing to
+`conversationUpdated` or `liveMetrics`. Then events are ingested one at a time through the API, and every
 subscriber notes when it first hears of each: a `conversationUpdated` for that conversation, and the first
 `liveMetrics` whose turn count includes it. Latency = heard − sent (one clock: one machine).
 
+By default the subscribers alternate between the two subscriptions (`--both`: each takes both).
 Prints p50/p95/max per subscription, how many deliveries were missed, and the API process's memory (RSS) idle,
 with every subscriber connected, and after they left. Goal: p95 ≤ 250 ms.
 
@@ -56,14 +57,15 @@ def rss_mb(pid: int) -> float:
 
 # --- The subscriber side (runs in spawned processes) -----------------------------------------------------
 
-async def _subscriber(ws_url: str, key: str, ready: asyncio.Event, stop: asyncio.Event, heard: dict) -> None:
+async def _subscriber(ws_url: str, key: str, queries: tuple[str, ...], ready: asyncio.Event, stop: asyncio.Event,
+                      heard: dict) -> None:
     import websockets
 
     async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"], max_queue=None,
                                   open_timeout=60, ping_interval=None) as socket:
         await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
         await socket.recv()
-        for number, query in enumerate(SUBSCRIBE, start=1):
+        for number, query in enumerate(queries, start=1):
             await socket.send(json.dumps({"id": str(number), "type": "subscribe", "payload": {"query": query}}))
         ready.set()
         while not stop.is_set():
@@ -79,16 +81,20 @@ async def _subscriber(ws_url: str, key: str, ready: asyncio.Event, stop: asyncio
                 heard["metrics"].append((at, data["liveMetrics"]["turns"]))
 
 
-def subscribers(ws_url: str, key: str, count: int, seconds: float, ready_file: str) -> list[dict]:
-    """Open `count` subscribers, signal readiness through a file, listen for `seconds`, return what each heard."""
+def subscribers(ws_url: str, key: str, count: int, seconds: float, ready_file: str, both: bool) -> list[dict]:
+    """Open `count` subscribers, signal readiness through a file, listen for `seconds`, return what each heard.
+
+    Each subscribes to one of the two subscriptions, alternately (to both with `both`)."""
 
     async def run() -> list[dict]:
         stop = asyncio.Event()
-        heard = [{"conversation": {}, "metrics": []} for _ in range(count)]
+        heard = [{"conversation": {}, "metrics": [], "queries": SUBSCRIBE if both else (SUBSCRIBE[index % 2],)}
+                 for index in range(count)]
         readies = [asyncio.Event() for _ in range(count)]
         tasks = []
         for index in range(count):
-            tasks.append(asyncio.create_task(_subscriber(ws_url, key, readies[index], stop, heard[index])))
+            tasks.append(asyncio.create_task(_subscriber(ws_url, key, heard[index]["queries"], readies[index], stop,
+                                                         heard[index])))
             if index % 50 == 49:
                 await asyncio.sleep(0.05)  # a connection storm would measure the accept queue, not delivery
         await asyncio.wait_for(asyncio.gather(*(ready.wait() for ready in readies)), timeout=120)
@@ -134,16 +140,18 @@ def _latencies(heard: list[dict], sent: dict[str, tuple[float, int]]) -> tuple[l
     conversation, metrics, missed_conversation, missed_metrics = [], [], 0, 0
     for one in heard:
         for customer, (at, turns_after) in sent.items():
-            times = [t for t in one["conversation"].get(customer, []) if t >= at]
-            if times:
-                conversation.append((min(times) - at) * 1000)
-            else:
-                missed_conversation += 1
-            counted = [t for t, turns in one["metrics"] if turns >= turns_after and t >= at]
-            if counted:
-                metrics.append((min(counted) - at) * 1000)
-            else:
-                missed_metrics += 1
+            if SUBSCRIBE[0] in one["queries"]:
+                times = [t for t in one["conversation"].get(customer, []) if t >= at]
+                if times:
+                    conversation.append((min(times) - at) * 1000)
+                else:
+                    missed_conversation += 1
+            if SUBSCRIBE[1] in one["queries"]:
+                counted = [t for t, turns in one["metrics"] if turns >= turns_after and t >= at]
+                if counted:
+                    metrics.append((min(counted) - at) * 1000)
+                else:
+                    missed_metrics += 1
     return conversation, metrics, missed_conversation, missed_metrics
 
 
@@ -153,6 +161,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=40)
     parser.add_argument("--interval", type=float, default=0.5, help="seconds between ingested events")
     parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--both", action="store_true", help="each subscriber takes both subscriptions")
     options = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
@@ -172,7 +181,7 @@ def main() -> None:
         ready_files = [logs / f"ready-{index}" for index in range(options.client_processes)]
         pool = ProcessPoolExecutor(max_workers=options.client_processes, mp_context=get_context("spawn"))
         futures = [pool.submit(subscribers, base.replace("http", "ws") + "/graphql", key, per_process, listen,
-                               str(ready_file)) for ready_file in ready_files]
+                               str(ready_file), options.both) for ready_file in ready_files]
         began = time.perf_counter()
         while not all(ready_file.exists() for ready_file in ready_files):
             for future in futures:
@@ -204,14 +213,16 @@ def main() -> None:
                 print(customer, turns_after, sum(bool(one["conversation"].get(customer)) for one in heard),
                       heard[0]["conversation"].get(customer, [None])[0] and heard[0]["conversation"][customer][0] - at,
                       [t for t in heard[0]["metrics"]][-3:])
-        expected = len(heard) * len(sent)
-        print(f"bench/live.py — {len(heard)} subscribers (each: conversationUpdated + liveMetrics) on one API "
+        expected = {name: sum(query in one["queries"] for one in heard) * len(sent)
+                    for name, query in zip(("conversationUpdated", "liveMetrics"), SUBSCRIBE)}
+        shape = "each: conversationUpdated + liveMetrics" if options.both else "half conversationUpdated, half liveMetrics"
+        print(f"bench/live.py — {len(heard)} subscribers ({shape}) on one API "
               f"process, {len(sent)} events ingested {options.interval:g} s apart, 2 workers; "
               f"{os.cpu_count()} CPUs\n"
               f"  subscribers connected in {connected:.1f} s")
         for name, values, missed in (("conversationUpdated", conversation, missed_c), ("liveMetrics", metrics, missed_m)):
             print(f"  ingest → {name:19s} p50 {pct(values, 50):7.1f} ms  p95 {pct(values, 95):7.1f} ms  "
-                  f"max {max(values, default=float('nan')):7.1f} ms  ({len(values)}/{expected} delivered, "
+                  f"max {max(values, default=float('nan')):7.1f} ms  ({len(values)}/{expected[name]} delivered, "
                   f"{missed} missed)")
         print(f"  API RSS: idle {idle:.0f} MB, with {len(heard)} subscribers {with_subscribers:.0f} MB, "
               f"after they left {after:.0f} MB (goal: p95 ≤ 250 ms)")

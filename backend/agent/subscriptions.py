@@ -11,6 +11,7 @@ from strawberry.types import Info
 from backend.agent import listing
 from backend.agent.runtime import RUN_COMPLETED
 from backend.agent.types import AgentRunNode
+from backend.events.hub import once_per_event, shared_per_event
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
 from backend.graphql.loaders import Loaders
@@ -32,11 +33,11 @@ class AgentSubscriptions:
         async for event in info.context.services.hub.subscribe(RUN_COMPLETED):
             if wanted is not None and parse_uuid(event["conversationId"]) != wanted:
                 continue
-            # Read fresh: the event says which run, the database says what it is now.
-            run = await listing.get_agent_run(run_id=parse_uuid(event["runId"]))
+            # Read fresh: the event says which run, the database says what it is now (once per event for all
+            # subscribers). The loaders are the event's too: not a cache of an earlier event's conversation.
+            run_id = parse_uuid(event["runId"])
+            run = await once_per_event(event, "run", lambda run_id=run_id: listing.get_agent_run(run_id=run_id))
             if run is None:
                 continue
-            # A websocket's context lives as long as the connection: new loaders, or the conversation
-            # and messages of this run would come from the cache of an earlier event.
-            info.context.loaders = Loaders()
+            info.context.loaders = shared_per_event(event, "loaders", Loaders)
             yield AgentRunNode.from_model(run)

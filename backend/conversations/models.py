@@ -56,6 +56,7 @@ class Conversation(Model):
             ("last_message_at", "id"),
             ("status", "last_message_at", "id"),
             ("channel", "last_message_at", "id"),
+            ("customer",),  # the customer filter, and a customer's history
         )
 
 

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from backend.conversations import service
 from backend.conversations.types import ConversationNode
+from backend.events.hub import once_per_event, shared_per_event
 from backend.graphql.ids import parse_uuid
 from backend.graphql.loaders import Loaders
 from backend.graphql.permissions import CanRead
@@ -29,9 +30,10 @@ class ConversationSubscriptions:
             changed = parse_uuid(event["conversationId"])
             if wanted is not None and changed != wanted:
                 continue
-            # Read fresh: the event says what changed, the database says what it is now.
-            conversation = await service.get_conversation(conversation_id=changed)
+            # Read fresh: the event says what changed, the database says what it is now — read once per event
+            # for every subscriber of this process, with loaders of the event's own (not a stale cache).
+            conversation = await once_per_event(event, "conversation",
+                                                lambda changed=changed: service.get_conversation(conversation_id=changed))
             if conversation is not None:
-                # The websocket's context outlives events: fresh loaders, or lastMessage comes from a stale cache.
-                info.context.loaders = Loaders()
+                info.context.loaders = shared_per_event(event, "loaders", Loaders)
                 yield ConversationNode.from_model(conversation)

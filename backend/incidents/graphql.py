@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from backend.auth.scopes import Scope
 from backend.conversations.types import ConversationNode
+from backend.events.hub import once_per_event
 from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
@@ -162,6 +163,7 @@ class IncidentSubscriptions:
     @strawberry.subscription(permission_classes=[CanRead], description="Incidents as they open and change.")
     async def incident_alerts(self, info: Info) -> AsyncGenerator[IncidentNode, None]:
         async for event in info.context.services.hub.subscribe(service.INCIDENT_CHANGED):
-            incident = await service.get_incident(incident_id=parse_uuid(event["incidentId"]))
+            incident_id = parse_uuid(event["incidentId"])
+            incident = await once_per_event(event, "incident", lambda incident_id=incident_id: service.get_incident(incident_id=incident_id))
             if incident is not None:
                 yield IncidentNode.from_model(incident)
