@@ -15,6 +15,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from backend.app_services import AppServices
 from backend.channels.webhooks.events import events_webhook
 from backend.channels.webhooks.twilio_sms import twilio_sms_webhook
+from backend.client_disconnect import ClientDisconnectMiddleware
 from backend.db.config import tortoise_config
 from backend.db.database import ensure_database
 from backend.db.migrations import apply_migrations
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
         middleware=[
             Middleware(CorrelationIdMiddleware, header_name="X-Request-ID"),
+            Middleware(ClientDisconnectMiddleware),
             Middleware(RequestMetricsMiddleware),
             # Inside the two above: a refused body still gets a request id and is counted.
             Middleware(RequestSizeLimitMiddleware, max_bytes=settings.max_request_bytes),

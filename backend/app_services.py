@@ -10,6 +10,7 @@ import redis.asyncio as aioredis
 from backend.auth.service import ApiKeyAuthenticator
 from backend.events.feed import SharedFeed
 from backend.events.hub import EventHub
+from backend.graphql.shared_streams import SharedStreams
 from backend.incidents.notifications import Notifier
 from backend.ingest.queueing import make_queue
 from backend.ingest.rate_limit import RateLimiter
@@ -32,6 +33,7 @@ class AppServices:
     live_metrics: SharedFeed[LiveValues]
     notifier: Notifier
     drills: DrillContext
+    shared_streams: SharedStreams
 
     @classmethod
     def open(cls, *, settings: Settings, tortoise_config: dict[str, Any]) -> AppServices:
@@ -52,12 +54,14 @@ class AppServices:
             live_metrics=live_metrics_feed(queue=queue, hub=hub, settings=settings),
             notifier=Notifier(settings=settings, queue=queue),
             drills=DrillContext(settings=settings, redis=redis, queue=queue),
+            shared_streams=SharedStreams(),
         )
 
     async def close(self) -> None:
         """Close what open() created."""
         await self.ingest_stats.close()
         await self.live_metrics.close()
+        await self.shared_streams.close()
         await self.hub.close()
         await self.ingest.queue.disconnect()
         await self.redis.aclose()

@@ -29,6 +29,8 @@ async def healthz(request: Request) -> JSONResponse:
             "ingestStatsProducerRunning": services.ingest_stats.running,
             "liveMetricsSubscribers": services.live_metrics.subscriber_count,
             "liveMetricsProducerRunning": services.live_metrics.running,
+            "sharedSubscriptionExecutions": services.shared_streams.executions,
+            "sharedSubscriptionMembers": services.shared_streams.members,
         }
         if services
         else {}

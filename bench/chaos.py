@@ -44,11 +44,9 @@ from starlette.routing import Route
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend.db.database import server_dsn
 from backend.devservices.private_redis import start_private_redis
-from backend.settings import Settings
 from bench.agent_load import conversations
-from bench.harness import start, supervised
+from bench.harness import bench_environment, create_key, start, supervised
 from tests.helpers import free_port, wait_for_http
 
 DATABASE = "agentops_bench_chaos"
@@ -280,38 +278,21 @@ async def replay_dead(url: str, key: str, dsn: str) -> int:
 
 # --- Set-up and main -------------------------------------------------------------------------------------------
 
-async def _sql(dsn: str, statement: str) -> None:
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 def prepare(redis_url: str, provider_port: int) -> tuple[dict, str, str]:
-    configured = Settings()
-    server = configured.database_url.unicode_string().rsplit("/", 1)[0]
-    settings = Settings(database_url=f"{server}/{DATABASE}")
-    dsn = server_dsn(settings, database=DATABASE)
-    asyncio.run(_sql(server_dsn(settings), f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-    asyncio.run(_sql(server_dsn(settings), f'CREATE DATABASE "{DATABASE}"'))
     provider = f"http://127.0.0.1:{provider_port}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "AGENTOPS_DATABASE_URL": dsn, "AGENTOPS_REDIS_URL": redis_url,
-           "AGENTOPS_API_PORT": str(free_port()), "AGENTOPS_LOG_LEVEL": "WARNING", "AGENTOPS_WORKER_METRICS_PORT": "0",
-           "AGENTOPS_RATE_LIMIT_PER_SENDER_PER_MINUTE": "100000", "AGENTOPS_RATE_LIMIT_PER_KEY_PER_MINUTE": "1000000",
-           "AGENTOPS_RECONCILE_EVERY_SECONDS": "2", "AGENTOPS_RECONCILE_STALE_AFTER_SECONDS": "4",
-           "AGENTOPS_PROCESS_ATTEMPTS": "6", "AGENTOPS_PROCESS_RETRY_DELAY_SECONDS": "0.5",
-           "AGENTOPS_PROCESS_RETRY_MAX_DELAY_SECONDS": "3", "AGENTOPS_DELIVERY_ATTEMPTS": "8",
-           "AGENTOPS_SMS_API_BASE_URL": provider, "AGENTOPS_SMS_ACCOUNT_SID": "AC" + "0" * 32,
-           "AGENTOPS_SMS_AUTH_TOKEN": "chaos", "AGENTOPS_SMS_FROM_NUMBER": "+15550009999",
-           "AGENTOPS_CHAT_DELIVERY_URL": f"{provider}/hooks/chat", "AGENTOPS_VOICE_DELIVERY_URL": f"{provider}/hooks/voice"}
-    created = subprocess.run([sys.executable, "-m", "backend.cli.main", "keys", "create", "--name", "chaos",
-                              "--scope", "admin"], env=env, capture_output=True, text=True, check=True)
+    env, dsn = bench_environment(
+        DATABASE, redis_url=redis_url, rate_limit_per_sender_per_minute=100000, rate_limit_per_key_per_minute=1000000,
+        reconcile_every_seconds=2, reconcile_stale_after_seconds=4, process_attempts=6,
+        process_retry_delay_seconds=0.5, process_retry_max_delay_seconds=3, delivery_attempts=8,
+        sms_api_base_url=provider, sms_account_sid="AC" + "0" * 32, sms_auth_token="chaos",
+        sms_from_number="+15550009999", chat_delivery_url=f"{provider}/hooks/chat",
+        voice_delivery_url=f"{provider}/hooks/voice")
+    key = create_key(env, "chaos", "admin")
     seed_the_business = ("from backend.cli.orm import run_with_orm; from backend.settings import get_settings; "
                          "from backend.scheduling.seed import seed_business, business_today; s = get_settings(); "
                          "run_with_orm(s, lambda: seed_business(timezone=s.business_timezone, today=business_today(s)))")
     subprocess.run([sys.executable, "-c", seed_the_business], env=env, check=True, capture_output=True)
-    return env, dsn, created.stdout.strip().splitlines()[-1]
+    return env, dsn, key
 
 
 PLANS = {

@@ -17,16 +17,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import asyncpg  # noqa: E402
+import asyncpg
 
-from backend.agent.setup import build_agent  # noqa: E402
-from backend.cli.orm import run_with_orm  # noqa: E402
-from backend.db.database import server_dsn  # noqa: E402
-from backend.evals import service  # noqa: E402
-from backend.evals.runner import prepare_eval_business  # noqa: E402
-from backend.evals.sync import latest_suite, sync_suites  # noqa: E402
-from backend.events.hub import SilentHub  # noqa: E402
-from backend.settings import Settings  # noqa: E402
+from backend.agent.setup import build_agent
+from backend.cli.orm import run_with_orm
+from backend.db.database import server_dsn
+from backend.evals import service
+from backend.evals.runner import prepare_eval_business
+from backend.evals.sync import latest_suite, sync_suites
+from backend.events.hub import SilentHub
+from backend.settings import Settings
 
 BENCH_DATABASE = "agentops_bench_evals"
 GOAL_CASES_PER_SECOND = 100

@@ -23,8 +23,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend.settings import Settings  # noqa: E402
-from tests.helpers import free_port, wait_for_http  # noqa: E402
+from backend.settings import Settings
+from tests.helpers import free_port, wait_for_http
 
 TYPENAME = "{ __typename }"
 CONVERSATIONS = "{ conversations(first: 20) { edges { node { id customer status lastMessage { text } } } } }"
@@ -91,7 +91,7 @@ def main() -> None:
         wait_for_http(f"http://127.0.0.1:{api_port}/healthz", process=processes[0])
         wait_for_http(f"http://127.0.0.1:{baseline_port}/healthz", process=processes[1])
         print(f"{options.concurrency} concurrent clients, {options.seconds:.0f} s each, one uvicorn process per server")
-        run = lambda url, query, headers: asyncio.run(  # noqa: E731
+        run = lambda url, query, headers: asyncio.run(
             drive(url, {"query": query}, headers, seconds=options.seconds, concurrency=options.concurrency)
         )
         baseline = report("baseline: bare Starlette JSON", run(f"http://127.0.0.1:{baseline_port}/graphql",

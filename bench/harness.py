@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Self
+from urllib.parse import urlsplit
 
 import asyncpg
 import redis
@@ -196,3 +197,47 @@ def supervised(started: list[subprocess.Popen], logs: Path) -> Iterator[None]:
         raise
     finally:
         stop_all(started)
+
+
+# --- A bench's own database and Redis index ----------------------------------------------------------------
+
+async def run_sql(dsn: str, statement: str) -> None:
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def bench_environment(database: str, *, redis_index: int | None = None, redis_url: str | None = None,
+                      **settings: str) -> tuple[dict, str]:
+    """Recreate `database` on the configured server, flush the bench's Redis, and the env for `agentops` processes.
+
+    Redis is index `redis_index` of the configured server, or `redis_url` (a private server) as given.
+    `settings` are extra AGENTOPS_* variables (without the prefix, lower case). Returns (env, dsn).
+    """
+    from backend.db.database import server_dsn
+    from backend.settings import Settings
+    from tests.helpers import free_port
+
+    configured = Settings()
+    server = configured.database_url.unicode_string().rsplit("/", 1)[0]
+    bench = Settings(database_url=f"{server}/{database}")
+    dsn = server_dsn(bench, database=database)
+    asyncio.run(run_sql(server_dsn(bench), f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+    asyncio.run(run_sql(server_dsn(bench), f'CREATE DATABASE "{database}"'))
+    if redis_url is None:
+        redis_url = urlsplit(str(bench.redis_url))._replace(path=f"/{redis_index}").geturl()
+        redis.Redis.from_url(redis_url).flushdb()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "AGENTOPS_DATABASE_URL": dsn, "AGENTOPS_REDIS_URL": redis_url,
+           "AGENTOPS_API_PORT": str(free_port()), "AGENTOPS_LOG_LEVEL": "WARNING", "AGENTOPS_WORKER_METRICS_PORT": "0",
+           **{f"AGENTOPS_{name.upper()}": str(value) for name, value in settings.items()}}
+    return env, dsn
+
+
+def create_key(env: dict, name: str, *scopes: str) -> str:
+    """`agentops keys create` in the bench's environment (it also migrates the fresh database); the secret."""
+    created = subprocess.run([sys.executable, "-m", "backend.cli.main", "keys", "create", "--name", name,
+                              *[arg for scope in scopes for arg in ("--scope", scope)]],
+                             env=env, capture_output=True, text=True, check=True, cwd=ROOT)
+    return created.stdout.strip().splitlines()[-1]

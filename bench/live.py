@@ -29,19 +29,15 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
-import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend.db.database import server_dsn
-from backend.settings import Settings
-from bench.harness import pct, start, supervised
-from tests.helpers import free_port, wait_for_http
+from bench.harness import bench_environment, create_key, pct, start, supervised
+from tests.helpers import wait_for_http
 
 DATABASE, REDIS_INDEX = "agentops_bench_live", 9
 SUBSCRIBE = ("subscription { conversationUpdated { id customer } }", "subscription { liveMetrics { turns at } }")
@@ -118,21 +114,8 @@ async def _sql(dsn: str, statement: str, *args):
 
 
 def prepare() -> tuple[dict, str, str]:
-    configured = Settings()
-    server = configured.database_url.unicode_string().rsplit("/", 1)[0]
-    settings = Settings(database_url=f"{server}/{DATABASE}")
-    dsn = server_dsn(settings, database=DATABASE)
-    redis_url = urlsplit(str(settings.redis_url))._replace(path=f"/{REDIS_INDEX}").geturl()
-    asyncio.run(_sql(server_dsn(settings), f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-    asyncio.run(_sql(server_dsn(settings), f'CREATE DATABASE "{DATABASE}"'))
-    redis.Redis.from_url(redis_url).flushdb()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "AGENTOPS_DATABASE_URL": dsn, "AGENTOPS_REDIS_URL": redis_url,
-           "AGENTOPS_API_PORT": str(free_port()), "AGENTOPS_LOG_LEVEL": "WARNING",
-           "AGENTOPS_WORKER_METRICS_PORT": "0", "AGENTOPS_LIVE_METRICS_INTERVAL_SECONDS": "3"}
-    created = subprocess.run([sys.executable, "-m", "backend.cli.main", "keys", "create", "--name", "bench",
-                              "--scope", "read", "--scope", "ingest"], env=env, capture_output=True, text=True,
-                             check=True)
-    return env, dsn, created.stdout.strip().splitlines()[-1]
+    env, dsn = bench_environment(DATABASE, redis_index=REDIS_INDEX, live_metrics_interval_seconds=3)
+    return env, dsn, create_key(env, "bench", "read", "ingest")
 
 
 def _latencies(heard: list[dict], sent: dict[str, tuple[float, int]]) -> tuple[list[float], list[float], int, int]:
@@ -173,7 +156,9 @@ def main() -> None:
         for index in range(2):
             start([sys.executable, "-m", "backend.cli.main", "worker"], env, logs / f"worker-{index}.log", processes)
         wait_for_http(f"{base}/healthz", process=api)
-        subprocess.run([sys.executable, "-m", "backend.cli.main", "seed"], env=env, capture_output=True, check=True)
+        seeded = subprocess.run([sys.executable, "-m", "backend.cli.main", "seed"], env=env, capture_output=True, text=True)
+        if seeded.returncode:
+            raise RuntimeError(f"agentops seed failed:\n{seeded.stderr[-2000:]}")
         time.sleep(5)  # the demo traffic settles: the measured events are the only change
         idle = rss_mb(api.pid)
         per_process = options.subscribers // options.client_processes

@@ -24,7 +24,6 @@ import asyncio
 import os
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,20 +31,17 @@ import uuid
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
-import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend.db.database import server_dsn
 from backend.settings import Settings
-from bench.harness import pct, start, supervised
+from bench.harness import bench_environment, create_key, pct, run_sql, start, supervised
 from bench.ingest import SCRATCH, http_load, raw_load
-from tests.helpers import free_port, wait_for_http
+from tests.helpers import wait_for_http
 from tests.ingest.documents import INGEST_EVENT, event
 
 DATABASE, REDIS_INDEX = "agentops_bench_load", 7
@@ -249,35 +245,10 @@ def overload(url: str, key: str, **options) -> dict:
 
 # --- Main -------------------------------------------------------------------------------------------------
 
-async def _sql(dsn: str, statement: str) -> None:
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 def prepare(rate_per_minute: int) -> tuple[dict, str, Settings]:
-    configured = Settings()
-    server = configured.database_url.unicode_string().rsplit("/", 1)[0]
-    settings = Settings(database_url=f"{server}/{DATABASE}")
-    dsn = server_dsn(settings, database=DATABASE)
-    redis_url = urlsplit(str(settings.redis_url))._replace(path=f"/{REDIS_INDEX}").geturl()
-    asyncio.run(_sql(server_dsn(settings), f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-    asyncio.run(_sql(server_dsn(settings), f'CREATE DATABASE "{DATABASE}"'))
-    redis.Redis.from_url(redis_url).flushdb()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "AGENTOPS_DATABASE_URL": dsn, "AGENTOPS_REDIS_URL": redis_url,
-           "AGENTOPS_API_PORT": str(free_port()), "AGENTOPS_LOG_LEVEL": "WARNING",
-           "AGENTOPS_RATE_LIMIT_PER_SENDER_PER_MINUTE": "1000000000",
-           "AGENTOPS_RATE_LIMIT_PER_KEY_PER_MINUTE": str(rate_per_minute)}
-    return env, dsn, Settings(database_url=dsn, redis_url=redis_url)
-
-
-def key_for(env: dict, name: str, *scopes: str) -> str:
-    created = subprocess.run([sys.executable, "-m", "backend.cli.main", "keys", "create", "--name", name,
-                              *[arg for scope in scopes for arg in ("--scope", scope)]],
-                             env=env, capture_output=True, text=True, check=True)
-    return created.stdout.strip().splitlines()[-1]
+    env, dsn = bench_environment(DATABASE, redis_index=REDIS_INDEX, rate_limit_per_sender_per_minute=10**9,
+                                 rate_limit_per_key_per_minute=rate_per_minute)
+    return env, dsn, Settings(database_url=dsn, redis_url=env["AGENTOPS_REDIS_URL"])
 
 
 def main() -> None:
@@ -291,7 +262,7 @@ def main() -> None:
     print(f"bench/load.py on {os.cpu_count()} CPUs; PostgreSQL and Redis on this machine")
 
     env, dsn, settings = prepare(rate_per_minute=10**9)
-    reader = key_for(env, "reader", "read", "ingest")
+    reader = create_key(env, "reader", "read", "ingest")
     took = asyncio.run(load_rows(dsn, options.conversations, options.messages_per_conversation))
     print(f"\n1. Read path: loaded {options.conversations:,} conversations and "
           f"{options.conversations * options.messages_per_conversation:,} messages in {took:.1f} s")
@@ -319,7 +290,7 @@ def main() -> None:
             mixed = clients.submit(http_load, url, reader, batch=0, concurrency=16, seconds=options.seconds,
                                    total=0, senders=10**7, tag=f"mixed-{uuid.uuid4().hex[:6]}").result()
             reads_done = reading.result()
-            asyncio.run(_sql(dsn, SCRATCH))
+            asyncio.run(run_sql(dsn, SCRATCH))
             raw = asyncio.run(raw_load(dsn, batch=0, concurrency=16, seconds=options.seconds, tag="raw"))
             alone_rate, mixed_rate = alone["accepted"] / alone["wall"], mixed["accepted"] / mixed["wall"]
             raw_rate = raw["accepted"] / raw["wall"]
@@ -340,7 +311,7 @@ def main() -> None:
         env["AGENTOPS_RATE_LIMIT_PER_KEY_PER_MINUTE"] = str(limit)
         api = start([sys.executable, "-m", "backend.cli.main", "api"], env, logs / "api-limited.log", processes)
         wait_for_http(f"{base}/healthz", process=api)
-        sender_key = key_for(env, "overloaded adapter", "ingest")  # a window of its own, not the phases' above
+        sender_key = create_key(env, "overloaded adapter", "ingest")  # a window of its own, not the phases' above
         with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as clients:
             result = clients.submit(overload, url, sender_key, concurrency=64, seconds=options.seconds,
                                     health=f"{base}/healthz").result()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 from typing import Any
 
 import httpx
@@ -19,7 +20,10 @@ from frontend.config import get_config
 from frontend.components.incident_toasts import IncidentToastState
 from frontend.live.documents import EVAL_PROGRESS, family_of
 from frontend.live.registry import live_feed
-from frontend.pages.coming import SECTIONS, section_page
+from frontend.pages.conversation_detail import conversation_detail_page
+from frontend.pages.conversation_detail_state import ConversationDetailState
+from frontend.pages.conversations import conversations_page
+from frontend.pages.conversations_state import ConversationsState
 from frontend.pages.dead_letters import DeadLettersState, dead_letters_page
 from frontend.pages.demo import DemoState, demo_page
 from frontend.pages.eval_run import EvalRunState, eval_run_page
@@ -32,6 +36,11 @@ from frontend.pages.login import login_page
 from frontend.pages.metrics import MetricsState, metrics_page
 from frontend.pages.overview import overview_page
 from frontend.pages.overview_state import OverviewState
+from frontend.pages.playground import playground_page
+from frontend.pages.run_detail import run_detail_page
+from frontend.pages.run_detail_state import RunDetailState
+from frontend.pages.runs import runs_page
+from frontend.pages.runs_state import RunsState
 from frontend.state.auth import AuthState
 
 
@@ -61,30 +70,44 @@ health = Starlette(routes=[
 app = rx.App(api_transformer=health)
 
 
-# Kind of live update (before any ":") -> the States that take it, each through apply_update(kind, payload).
+# Kind of live update (before any ":") -> the States that take it, each through apply_update(kind, payload)
+# (a coroutine for pages that re-read from the API on a change).
 LIVE_RECEIVERS: dict[str, tuple[type[rx.State], ...]] = {
-    "conversation": (OverviewState,),
+    "conversation": (OverviewState, ConversationsState, ConversationDetailState),
     "metrics": (OverviewState,),
     "incident": (IncidentToastState, IncidentsState),
     EVAL_PROGRESS: (EvalsState,),
 }
+# Receivers that are one page's State take an update only in a tab showing that page (the page its load gave
+# live_feed.watch); the others (the incident toasts, incident lists, eval runs' progress) wherever the tab is.
+PAGE_RECEIVERS: frozenset[type[rx.State]] = frozenset({OverviewState, ConversationsState, ConversationDetailState})
+
+
+def _receivers_in(session: str, kind: str) -> list[type[rx.State]]:
+    """The States of `session` that take this kind of update now: by kind, then by the page open in the tab."""
+    page = live_feed.page_of(session)
+    return [receiver for receiver in LIVE_RECEIVERS[family_of(kind)]
+            if receiver not in PAGE_RECEIVERS or receiver is page]
 
 
 async def _deliver(sessions: frozenset[str], kind: str, payload: dict[str, Any]) -> set[str]:
-    """Apply one live update to each watching session's States; answer the sessions that are gone."""
+    """Apply one live update to the States that take it in each watching session; answer the sessions gone."""
     # Reflex keeps which tab tokens have a live socket; its own shared-state fan-out asks it the same way.
     tokens = app.event_namespace._token_manager
-    receivers = LIVE_RECEIVERS[family_of(kind)]
     gone: set[str] = set()
 
     async def one(session: str) -> None:
         if not await tokens.is_token_connected(session):
             gone.add(session)
             return
+        if not (receivers := _receivers_in(session, kind)):
+            return  # e.g. a conversation changed while this tab shows another page
         async with app.modify_state(BaseStateToken(ident=session, cls=receivers[0])) as state:
             for receiver in receivers:
                 target = state if isinstance(state, receiver) else await state.get_state(receiver)
-                target.apply_update(kind, payload)
+                applied = target.apply_update(kind, payload)
+                if inspect.isawaitable(applied):  # pages that re-read from the API on a change
+                    await applied
 
     await asyncio.gather(*(one(session) for session in sessions))
     return gone
@@ -117,19 +140,24 @@ app.add_page(overview_page, route="/", title="Overview · AgentOps Studio",
              on_load=[AuthState.require_login, OverviewState.load])
 
 
-def _operations_page(page, route: str, title: str, *loads) -> None:
-    """A page after login: the incident toasts follow the tab; Overview's updates stop."""
+def _page_after_login(page, route: str, title: str, *loads) -> None:
+    """A page after login: the incident toasts follow the tab; the updates of the page it showed before stop
+    (OverviewState.leave forgets the kinds Overview and the conversation pages take), and a page with live data of
+    its own asks for it again in its load."""
     app.add_page(page, route=route, title=f"{title} · AgentOps Studio",
                  on_load=[AuthState.require_login, OverviewState.leave, *loads])
 
 
-_operations_page(evals_page, "/evals", "Evals", EvalsState.load)
-_operations_page(eval_run_page, "/evals/run/[run_id]", "Eval run", EvalRunState.load)
-_operations_page(metrics_page, "/metrics", "Metrics", MetricsState.load)
-_operations_page(incidents_page, "/incidents", "Incidents", IncidentsState.load_list)
-_operations_page(incident_page, "/incidents/[incident_id]", "Incident", IncidentsState.load_detail)
-_operations_page(dead_letters_page, "/dead-letters", "Dead letters", DeadLettersState.load)
-_operations_page(demo_page, "/demo", "Demo control", DemoState.load)
-for _route, (_title, _) in SECTIONS.items():
-    app.add_page(section_page(_route), route=_route, title=f"{_title} · AgentOps Studio",
-                 on_load=[AuthState.require_login, OverviewState.leave])
+_page_after_login(conversations_page, "/conversations", "Conversations", ConversationsState.load)
+_page_after_login(conversation_detail_page, "/conversations/[conversation_id]", "Conversation",
+                  ConversationDetailState.load)
+_page_after_login(runs_page, "/runs", "Agent runs", RunsState.load)
+_page_after_login(playground_page, "/runs/playground", "Playground")
+_page_after_login(run_detail_page, "/runs/[run_id]", "Agent run", RunDetailState.load)
+_page_after_login(evals_page, "/evals", "Evals", EvalsState.load)
+_page_after_login(eval_run_page, "/evals/run/[run_id]", "Eval run", EvalRunState.load)
+_page_after_login(metrics_page, "/metrics", "Metrics", MetricsState.load)
+_page_after_login(incidents_page, "/incidents", "Incidents", IncidentsState.load_list)
+_page_after_login(incident_page, "/incidents/[incident_id]", "Incident", IncidentsState.load_detail)
+_page_after_login(dead_letters_page, "/dead-letters", "Dead letters", DeadLettersState.load)
+_page_after_login(demo_page, "/demo", "Demo control", DemoState.load)

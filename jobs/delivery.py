@@ -16,7 +16,7 @@ async def deliver_message(ctx: dict[str, Any], *, message_id: str) -> str:
     faults.use_faults(await faults.load_faults(ctx["redis"]))
     outcome = await delivery.deliver_message(
         message_id=uuid.UUID(message_id), adapters=ctx["adapters"], attempt=job.attempts,
-        final_attempt=job.attempts >= job.retries,
+        final_attempt=job.attempts >= job.retries, hub=ctx["hub"],
     )
     if outcome == delivery.DeliveryOutcome.RETRY:
         raise DeliveryError(f"delivery of {message_id} failed on attempt {job.attempts}; retrying")

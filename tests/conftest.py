@@ -88,6 +88,8 @@ def test_settings() -> Iterator[Settings]:
             "AGENTOPS_RATE_LIMIT_PER_SENDER_PER_MINUTE": "1000",
             "AGENTOPS_INGEST_STATS_INTERVAL_SECONDS": "0.3",
             "AGENTOPS_WORKER_CONCURRENCY": "8",
+            # Small pools: a run starts up to ~10 API and worker processes against one server (max_connections 100).
+            "AGENTOPS_DATABASE_POOL_SIZE": "5",
             # Replies go to a loopback fake provider (the fake_provider fixture) on this port.
             "AGENTOPS_SMS_API_BASE_URL": f"http://127.0.0.1:{PROVIDER_PORT}",
             "AGENTOPS_SMS_ACCOUNT_SID": "AC" + "0" * 32,
@@ -172,65 +174,33 @@ def make_key(app: object):
 @pytest.fixture(scope="session")
 def live_api(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `agentops api` process (uvicorn) on a free port, for websocket and multi-process tests."""
-    import subprocess
-
-    from tests.helpers import free_port, wait_for_http
+    from tests.helpers import free_port, spawn_agentops, stop_processes, wait_for_http
 
     port = free_port()
     log_path = tmp_path_factory.mktemp("live-api") / "api.log"
-    env = {**os.environ, "AGENTOPS_API_PORT": str(port)}
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "backend.cli.main", "api"], env=env, stdout=log_file, stderr=subprocess.STDOUT
-        )
-        try:
-            wait_for_http(f"http://127.0.0.1:{port}/healthz", process=process)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
+    process = spawn_agentops("api", log_path=log_path, env={"AGENTOPS_API_PORT": str(port)})
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", process=process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_processes([process], timeout=20)
 
 
 @pytest.fixture(scope="session")
 def workers(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list]:
     """Four real `agentops worker` processes (SAQ) on the test database and Redis index."""
-    import subprocess
-
-    from jobs.heartbeat import HEARTBEAT_PREFIX
+    from tests.helpers import spawn_agentops, stop_processes, wait_for_workers
 
     log_dir = tmp_path_factory.mktemp("workers")
-    processes = []
-    for index in range(4):
-        log_file = (log_dir / f"worker-{index}.log").open("wb")
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "backend.cli.main", "worker"],
-                env={**os.environ, "AGENTOPS_WORKER_HEARTBEAT_SECONDS": "1"},
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
-        )
-    import time
-
-    import redis as sync_redis
-
-    client = sync_redis.Redis.from_url(str(test_settings.redis_url))
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        alive = {key.decode().rsplit(":", 1)[-1] for key in client.scan_iter(match=HEARTBEAT_PREFIX + "*")}
-        if {str(process.pid) for process in processes} <= alive:
-            break
-        if any(process.poll() is not None for process in processes):
-            raise RuntimeError(f"a worker exited at start; logs in {log_dir}")
-        time.sleep(0.2)
-    client.close()
+    processes = [
+        spawn_agentops("worker", log_path=log_dir / f"worker-{index}.log", env={"AGENTOPS_WORKER_HEARTBEAT_SECONDS": "1"})
+        for index in range(4)
+    ]
     try:
+        wait_for_workers(str(test_settings.redis_url), processes)
         yield processes
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+        stop_processes(processes)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
 import httpx
 
 
@@ -22,10 +29,50 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def spawn_agentops(command: str, *, log_path: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start `agentops <command>` as its own process, with this environment plus `env`, output to `log_path`."""
+    with log_path.open("wb") as log_file:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "backend.cli.main", command],
+            env={**os.environ, **(env or {})},
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def stop_processes(processes: Iterable[subprocess.Popen], *, timeout: float = 30.0) -> None:
+    """SIGTERM every process, then wait for each: workers finish their jobs, APIs close their sockets."""
+    processes = list(processes)
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        process.wait(timeout=timeout)
+
+
+def wait_for_workers(redis_url: str, processes: list[subprocess.Popen], *, timeout: float = 60.0) -> None:
+    """Block until every worker process has written its heartbeat; fail early if one exits."""
+    import redis as sync_redis
+
+    from jobs.heartbeat import HEARTBEAT_PREFIX
+
+    client = sync_redis.Redis.from_url(redis_url)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            alive = {key.decode().rsplit(":", 1)[-1] for key in client.scan_iter(match=HEARTBEAT_PREFIX + "*")}
+            if {str(process.pid) for process in processes} <= alive:
+                return
+            if any(process.poll() is not None for process in processes):
+                raise RuntimeError("a worker exited at start; see its log")
+            time.sleep(0.2)
+    finally:
+        client.close()
+    raise TimeoutError(f"workers did not report a heartbeat within {timeout}s")
+
+
 def wait_for_http(url: str, *, timeout: float = 60.0, process=None) -> None:
     """Block until `url` answers 200; fail early if `process` exits first."""
-    import time
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:

@@ -28,6 +28,9 @@ class ConversationFilter:
     active_after: datetime | None = strawberry.field(default=None, description="Last message at or after.")
     active_before: datetime | None = strawberry.field(default=None, description="Last message before.")
     text: str | None = strawberry.field(default=None, description="Some message contains this (any case).")
+    handed_off: bool | None = strawberry.field(
+        default=None, description="true: the agent handed it to a human at some point (even if returned since)."
+    )
 
     def criteria(self) -> service.ConversationCriteria:
         check_range(self.active_after, self.active_before, start_field="activeAfter", end_field="activeBefore")
@@ -44,6 +47,7 @@ class ConversationFilter:
             active_after=self.active_after,
             active_before=self.active_before,
             text=self.text.strip() if self.text else None,
+            handed_off=self.handed_off,
         )
 
 

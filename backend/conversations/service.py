@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
+from backend.agent.models import AgentRun, RunStatus
 from backend.channels.enums import Channel
 from backend.conversations.models import (
     Conversation,
@@ -32,6 +33,7 @@ class ConversationCriteria:
     active_after: datetime | None = None
     active_before: datetime | None = None
     text: str | None = None
+    handed_off: bool | None = None
 
 
 async def page_conversations(*, criteria: ConversationCriteria, first: int, after: str | None) -> Page[Conversation]:
@@ -50,6 +52,11 @@ async def page_conversations(*, criteria: ConversationCriteria, first: int, afte
     if criteria.text:
         matching = Message.filter(text__icontains=criteria.text).values("conversation_id")
         query = query.filter(id__in=Subquery(matching))
+    if criteria.handed_off is not None:
+        # Every handoff is an agent turn that ended HANDED_OFF, so returned conversations still count.
+        handed_off = AgentRun.filter(status=RunStatus.HANDED_OFF).values("conversation_id")
+        lookup = "id__in" if criteria.handed_off else "id__not_in"
+        query = query.filter(**{lookup: Subquery(handed_off)})
     return await newest_first(query, time_field="last_message_at", first=first, after=after)
 
 

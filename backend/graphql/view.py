@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import aclosing, suppress
 from typing import Any
 
 import asyncpg
@@ -14,6 +15,12 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+    _OperationStreamClosed,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import CompleteMessage
 from strawberry.types import ExecutionResult
 from tortoise.exceptions import BaseORMException
 
@@ -21,13 +28,45 @@ from backend.app_services import AppServices
 from backend.auth.keys import bearer_token
 from backend.graphql.context import RequestContext
 from backend.graphql.errors import add_error_code
+from backend.graphql.shared_streams import SharedStreams, stream_key
 
 log = structlog.get_logger(__name__)
 
 INVALID_KEY = "The API key is invalid or has been revoked."
 
 
+class SharedSubscriptionHandler(BaseGraphQLTransportWSHandler[RequestContext, Any]):
+    """graphql-transport-ws, with identical subscriptions executed once per process (see shared_streams)."""
+
+    async def run_operation(self, operation: Operation[RequestContext, Any]) -> None:
+        caller = self.context.caller
+        key = stream_key(query=operation.query, variables=operation.variables, operation_name=operation.operation_name,
+                         scopes=caller.scopes if caller else None)
+
+        async def open_source() -> Any:
+            return await self.schema.stream(operation.query, variable_values=operation.variables,
+                                             context_value=self.context, root_value=self.root_value,
+                                             operation_name=operation.operation_name)
+
+        streams: SharedStreams = self.context.services.shared_streams
+        try:
+            results = streams.results(key, query=operation.query, open_source=open_source)
+            async with aclosing(results):
+                await self._send_result_stream(operation, results)
+            await operation.send_operation_message(CompleteMessage(id=operation.id, type="complete"))
+        except _OperationStreamClosed:
+            return
+        except Exception as error:
+            await self.handle_task_exception(error)
+            with suppress(Exception):
+                await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            self.operations.pop(operation.id, None)
+            raise
+
+
 class AgentOpsGraphQL(GraphQL):
+    graphql_transport_ws_handler_class = SharedSubscriptionHandler
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
 

@@ -4,6 +4,9 @@ Reflex does not cancel a session's background task when its browser tab closes, 
 subscription of their own. Sessions register here for kinds of update (`conversation`, `incident`,
 `eval_progress:<run id>` …). Each kind is one subscription on the shared connection, open while at least one
 session wants it; the connection closes when no session wants anything, whether it logged out or closed the tab.
+A page whose own State takes some kinds (Overview, Conversations, a conversation) also says so when it asks:
+`watch(session, "conversation", page=ConversationsState)`, and the feed remembers which page each tab shows, so
+an update of such a kind reaches the State of the page that is open there (`page_of`).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class LiveFeed:
         self._websocket_url = websocket_url
         self._api_key = api_key
         self._wants: dict[str, set[str]] = {}  # session -> kinds of update
+        self._pages: dict[str, type] = {}  # session -> the State of the page open in that tab (for page updates)
         self._deliver: Deliver | None = None
         self._consumer: asyncio.Task[None] | None = None
         self._wants_changed = asyncio.Event()
@@ -46,8 +50,13 @@ class LiveFeed:
         """Say how updates reach a session (set once the Reflex app is running)."""
         self._deliver = deliver
 
-    def watch(self, session: str, *kinds: str) -> None:
-        """Start sending these kinds of update to `session`, opening the connection if it is closed."""
+    def watch(self, session: str, *kinds: str, page: type | None = None) -> None:
+        """Start sending these kinds of update to `session`, opening the connection if it is closed.
+
+        `page`: the State of the page this tab now shows, which takes the updates meant for the open page.
+        """
+        if page is not None:
+            self._pages[session] = page
         if not kinds:
             return
         self._wants.setdefault(session, set()).update(kinds)
@@ -61,9 +70,14 @@ class LiveFeed:
         wanted.difference_update(kinds or set(wanted))
         if not wanted:
             self._wants.pop(session, None)
+            self._pages.pop(session, None)
         self._wants_changed.set()
         if not self._wants:
             self._stop_consumer()
+
+    def page_of(self, session: str) -> type | None:
+        """The State of the page `session` last said it shows (None once it wants nothing)."""
+        return self._pages.get(session)
 
     def status(self) -> dict[str, int]:
         """How many consumers and subscriptions run and how many sessions they feed (for /live-feed and tests)."""
@@ -73,6 +87,7 @@ class LiveFeed:
     async def close(self) -> None:
         """Stop everything (at shutdown)."""
         self._wants.clear()
+        self._pages.clear()
         task = self._stop_consumer()
         if task is not None:
             with contextlib.suppress(asyncio.CancelledError):

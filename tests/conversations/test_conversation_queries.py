@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from strawberry.relay import to_base64
 
+from backend.agent.models import AgentRun, RunStatus
 from backend.auth.scopes import Scope
 from backend.channels.enums import Channel
 from backend.conversations.models import (
@@ -81,6 +82,23 @@ async def test_filters_combine(client, make_key):
     window = {"activeAfter": "2026-01-01T00:03:00+00:00", "activeBefore": "2026-01-01T00:06:00+00:00"}
     assert await _all_pages(client, key, first=10, filter=window) == ["customer-5", "customer-4", "customer-3"]
     assert await _all_pages(client, key, first=10, filter={"customer": "customer-7"}) == ["customer-7"]
+
+
+async def test_handed_off_means_a_turn_ended_with_a_human_even_after_the_agent_got_it_back(client, make_key):
+    key = await make_key(Scope.READ)
+    conversations = await _make_conversations(4)
+    for conversation, status in zip(conversations, (RunStatus.OK, RunStatus.HANDED_OFF, RunStatus.FAILED), strict=False):
+        await AgentRun.create(conversation=conversation, policy="rules", prompt_name="receptionist",
+                              prompt_version="v1", status=status, latency_ms=12.0)
+    # customer-1 was handed off and has since been returned to the agent: it still counts.
+    await AgentRun.create(conversation=conversations[1], policy="rules", prompt_name="receptionist",
+                          prompt_version="v1", status=RunStatus.OK, latency_ms=9.0)
+    assert await _all_pages(client, key, first=10, filter={"handedOff": True}) == ["customer-1"]
+    assert await _all_pages(client, key, first=1, filter={"handedOff": False}) == [
+        "customer-3", "customer-2", "customer-0"
+    ]
+    both = {"handedOff": True, "channel": "SMS"}
+    assert await _all_pages(client, key, first=10, filter=both) == []
 
 
 async def test_an_inverted_time_range_is_a_typed_error(client, make_key):

@@ -96,9 +96,13 @@ def dashboard(live_api: str, workers: list, tmp_path_factory: pytest.TempPathFac
                 process.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def dashboard_users(dashboard: Dashboard) -> dict[str, DashboardUser]:
-    """One user per role, created with the CLI as an operator would."""
+    """One user per role and test module, created with the CLI as an operator would.
+
+    Per module: logins are limited per e-mail per minute (a fixed window), and each module logs its users in
+    several times, through the login page and the API; users shared by every module would be refused part-way.
+    """
     users = {}
     for role in ("admin", "operator", "viewer"):
         user = DashboardUser(email=f"{role}-{uuid.uuid4().hex[:6]}@example.com", password=f"{role}-pass-1234",

@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 
 from backend.faults import PROCESS_EVENT, clear_fault, set_fault
 from tests.dashboard.api_calls import call, data, session_token
-from tests.dashboard.conftest import DashboardUser, _agentops, log_in
+from tests.dashboard.conftest import DashboardUser, log_in
 
 RESEED_DEMO = "mutation { reseedDemo { eventsAccepted } }"
 START_DRILL = """mutation($input: StartSimulationInput!) { startSimulation(input: $input) { __typename
@@ -46,12 +46,9 @@ def demo_data(dashboard, dashboard_users) -> None:
 
 
 @pytest.fixture(scope="module")
-def operator() -> DashboardUser:
-    """An operator of this module's own: logins are limited per e-mail per minute, and the other modules log
-    their operator in too."""
-    user = DashboardUser(email=f"ops-{uuid.uuid4().hex[:6]}@example.com", password="ops-pass-1234", role="operator")
-    _agentops("users", "create", "--email", user.email, "--role", "operator", "--password", user.password)
-    return user
+def operator(dashboard_users) -> DashboardUser:
+    """This module's operator (dashboard_users are per module: logins are limited per e-mail per minute)."""
+    return dashboard_users["operator"]
 
 
 @pytest.fixture(scope="module")

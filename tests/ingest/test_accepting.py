@@ -1,9 +1,5 @@
 """Accepting events: typed answers, duplicates recognised, batches answered one by one."""
 
-import asyncio
-
-import httpx
-
 from backend.auth.scopes import Scope
 from backend.ingest.models import IngestEvent, IngestStatus
 from tests.helpers import graphql
@@ -36,24 +32,6 @@ async def test_a_batch_answers_each_event_in_order(client, make_key):
     assert results[0]["duplicate"] is False and results[2]["duplicate"] is True
     assert results[0]["eventId"] == results[2]["eventId"]
     assert await IngestEvent.all().count() == 2
-
-
-async def test_the_same_event_sent_200_times_at_once_to_two_replicas_makes_one_row(client, make_key, live_api):
-    key = await make_key(Scope.INGEST)
-    sent = {"query": INGEST_EVENT, "variables": {"input": event(key="storm-1")}}
-    headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=live_api, headers=headers, timeout=30) as other_replica:
-        answers = await asyncio.gather(
-            *(
-                (client if index % 2 else other_replica).post("/graphql", json=sent, headers=headers)
-                for index in range(200)
-            )
-        )
-    results = [answer.json()["data"]["ingestEvent"] for answer in answers]
-    assert {result["__typename"] for result in results} == {"EventAccepted"}
-    assert len({result["eventId"] for result in results}) == 1
-    assert sum(not result["duplicate"] for result in results) == 1
-    assert await IngestEvent.filter(idempotency_key="storm-1").count() == 1
 
 
 async def test_rate_limit_answers_with_a_sensible_retry_after(client, make_key, test_settings, monkeypatch):

@@ -17,7 +17,9 @@ async def test_live_metrics_come_from_one_producer_react_to_a_turn_and_stop_with
     assert all(first["turns"] == 0 and first["windowSeconds"] == 300 and first["queueDepth"] >= 0 for first in firsts)
     async with httpx.AsyncClient(base_url=live_api, headers={"Authorization": f"Bearer {key}"}) as http:
         live = (await http.get("/healthz")).json()["live"]
-        assert live["liveMetricsSubscribers"] == 3 and live["liveMetricsProducerRunning"] is True
+        # Three identical subscriptions: one shared execution, one consumer of the producer, three members.
+        assert live["sharedSubscriptionMembers"] == 3 and live["sharedSubscriptionExecutions"] == 1
+        assert live["liveMetricsSubscribers"] == 1 and live["liveMetricsProducerRunning"] is True
 
         await http.post("/graphql", json={"query": INGEST_EVENT, "variables": {"input": event(
             sender="+15550406080", text="What are your opening hours on Saturday?")}})
@@ -36,7 +38,8 @@ async def test_live_metrics_come_from_one_producer_react_to_a_turn_and_stop_with
 
         async def nothing_left_running():
             live = (await http.get("/healthz")).json()["live"]
-            return live["liveMetricsSubscribers"] == 0 and not live["liveMetricsProducerRunning"]
+            return (live["liveMetricsSubscribers"] == 0 and not live["liveMetricsProducerRunning"]
+                    and live["sharedSubscriptionMembers"] == 0 and live["sharedSubscriptionExecutions"] == 0)
 
         await wait_until(nothing_left_running, timeout=10, message="the producer stopping with its last subscriber")
 

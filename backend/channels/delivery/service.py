@@ -18,6 +18,8 @@ from backend.channels.delivery.adapters import (
 )
 from backend.channels.enums import Channel
 from backend.conversations.models import DeliveryStatus, Message
+from backend.conversations.service import CONVERSATION_UPDATED
+from backend.events.hub import EventHub, SilentHub
 from backend.faults import DELIVERY as DELIVERY_FAULT
 from backend.faults import InjectedFault, current_faults
 from backend.settings import Settings
@@ -34,7 +36,8 @@ class DeliveryOutcome(str, Enum):
 
 
 async def deliver_message(
-    *, message_id: uuid.UUID, adapters: dict[Channel, ChannelAdapter], attempt: int, final_attempt: bool
+    *, message_id: uuid.UUID, adapters: dict[Channel, ChannelAdapter], attempt: int, final_attempt: bool,
+    hub: EventHub | SilentHub,
 ) -> DeliveryOutcome:
     """Send a QUEUED outbound message through its channel's adapter and record what happened."""
     message = await Message.get_or_none(id=message_id).prefetch_related("conversation")
@@ -43,7 +46,7 @@ async def deliver_message(
     conversation = message.conversation
     adapter = adapters.get(conversation.channel)
     if adapter is None:
-        await _record(message_id, status=DeliveryStatus.FAILED, attempt=attempt,
+        await _record(message, status=DeliveryStatus.FAILED, attempt=attempt, hub=hub,
                       error=f"no delivery endpoint configured for {conversation.channel.value}")
         return DeliveryOutcome.FAILED
     outbound = OutboundMessage(message_id=str(message.id), to=conversation.customer, thread=conversation.thread_key,
@@ -52,23 +55,25 @@ async def deliver_message(
         await current_faults().check(DELIVERY_FAULT)  # a DELIVERY_FAILURE drill fails attempts like a provider would
         provider_id = await adapter.send(outbound)
     except DeliveryRejected as error:
-        await _record(message_id, status=DeliveryStatus.FAILED, attempt=attempt, error=str(error))
+        await _record(message, status=DeliveryStatus.FAILED, attempt=attempt, error=str(error), hub=hub)
         return DeliveryOutcome.FAILED
     except (DeliveryError, InjectedFault) as error:
         status = DeliveryStatus.FAILED if final_attempt else DeliveryStatus.QUEUED
-        await _record(message_id, status=status, attempt=attempt, error=str(error))
+        await _record(message, status=status, attempt=attempt, error=str(error), hub=hub)
         log.warning("delivery.attempt_failed", message_id=str(message_id), attempt=attempt, error=str(error))
         return DeliveryOutcome.FAILED if final_attempt else DeliveryOutcome.RETRY
-    await _record(message_id, status=DeliveryStatus.SENT, attempt=attempt, provider_id=provider_id)
+    await _record(message, status=DeliveryStatus.SENT, attempt=attempt, provider_id=provider_id, hub=hub)
     return DeliveryOutcome.SENT
 
 
-async def _record(message_id: uuid.UUID, *, status: DeliveryStatus, attempt: int, error: str | None = None,
-                  provider_id: str | None = None) -> None:
+async def _record(message: Message, *, status: DeliveryStatus, attempt: int, hub: EventHub | SilentHub,
+                  error: str | None = None, provider_id: str | None = None) -> None:
     changes = {"delivery_status": status, "delivery_attempts": attempt, "delivery_error": error}
     if status == DeliveryStatus.SENT:
         changes.update(delivered_at=datetime.now(UTC), provider_message_id=provider_id)
-    await Message.filter(id=message_id).update(**changes)
+    await Message.filter(id=message.id).update(**changes)
+    # Live views of the thread follow each reply from QUEUED to SENT or FAILED.
+    await hub.publish(CONVERSATION_UPDATED, {"conversationId": str(message.conversation_id), "delivery": status.value})
 
 
 async def enqueue_deliveries(*, queue: Queue, settings: Settings, message_ids: list[uuid.UUID]) -> None:

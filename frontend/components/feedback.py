@@ -1,0 +1,14 @@
+"""How pages say that something went wrong or that there is nothing to show."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def error_callout(message: rx.Var, *, id: str) -> rx.Component:
+    """The API's own words when it refuses or cannot answer (never a traceback)."""
+    return rx.cond(message != "", rx.callout(message, icon="triangle_alert", color_scheme="red", id=id))
+
+
+def empty_state(condition: rx.Var, text: str | rx.Var, *, id: str) -> rx.Component:
+    return rx.cond(condition, rx.center(rx.text(text, color_scheme="gray", size="2"), padding="2rem", id=id))

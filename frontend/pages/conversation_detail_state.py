@@ -1,0 +1,196 @@
+"""One conversation's state: the thread, runs, bookings and tickets, the operator's actions, live refreshes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from frontend import api
+from frontend.live.registry import live_feed
+from frontend.state.auth import AuthState
+from frontend.views.formatting import id_from_path
+from frontend.views.runs import RunView, ViolationView, run_view, violation_view
+from frontend.views.thread import CONVERSATION_DETAIL, booking_row, header, message_row, ticket_row
+
+MESSAGES_PER_PAGE = 50
+RUNS_STEP = 20
+MAX_RUNS = 100  # the API's largest page
+TYPED_ERRORS = ("ValidationError", "NotFoundError")
+
+SEND_HUMAN_REPLY = """
+mutation Reply($input: SendHumanReplyInput!) {
+  sendHumanReply(input: $input) {
+    __typename
+    ... on SendHumanReplyPayload { sent: message { sequence } }
+    ... on ValidationError { message }
+    ... on NotFoundError { message }
+  }
+}
+"""
+RETURN_TO_AGENT = """
+mutation Return($input: ReturnToAgentInput!) {
+  returnToAgent(input: $input) {
+    __typename
+    ... on ReturnToAgentPayload { conversation { status } }
+    ... on ValidationError { message }
+    ... on NotFoundError { message }
+  }
+}
+"""
+CREATE_GOLDEN = """
+mutation Golden($input: CreateGoldenFromConversationInput!) {
+  createGoldenFromConversation(input: $input) {
+    __typename
+    ... on CreateGoldenFromConversationPayload { caseName suite { name version caseCount } }
+    ... on ValidationError { message }
+    ... on NotFoundError { message }
+  }
+}
+"""
+
+
+class ConversationDetailState(rx.State):
+    found: bool = True
+    conversation: dict[str, str] = {}
+    messages: list[dict[str, str]] = []
+    has_more_messages: bool = False
+    runs: list[RunView] = []
+    run_limit: int = RUNS_STEP
+    bookings: list[dict[str, str]] = []
+    tickets: list[dict[str, str]] = []
+    violations: list[ViolationView] = []
+    error: str = ""
+    action_message: str = ""
+    action_error: str = ""
+    # Messages are read in pages; a refresh re-reads from where the last page started (new messages and
+    # delivery changes land there), keeping the pages before it.
+    _conversation_id: str = ""
+    _last_page_after: str = ""
+    _last_page_start: int = 0
+    _end_cursor: str = ""
+
+    @rx.event
+    async def load(self):
+        """The conversation named by the URL, then live refreshes while this tab shows it."""
+        self._conversation_id = id_from_path(self.router.url.path)
+        self.action_message = self.action_error = ""
+        self.run_limit = RUNS_STEP
+        if not (await self.get_state(AuthState))._token:
+            return None
+        live_feed.watch(self.router.session.client_token, "conversation", page=ConversationDetailState)
+        return await self._read(after="", start=0)
+
+    @rx.event
+    async def load_more_messages(self):
+        if self.has_more_messages:
+            return await self._read(after=self._end_cursor, start=len(self.messages))
+        return None
+
+    @rx.event
+    async def show_more_runs(self):
+        self.run_limit = min(self.run_limit + RUNS_STEP, MAX_RUNS)
+        return await self._refresh()
+
+    async def apply_update(self, kind: str, payload: dict[str, Any]) -> None:
+        """Pushed by the live feed: re-read when it is this conversation that changed."""
+        if kind == "conversation" and payload.get("id") == self._conversation_id:
+            await self._refresh()
+
+    async def _refresh(self):
+        return await self._read(after=self._last_page_after, start=self._last_page_start)
+
+    async def _read(self, *, after: str, start: int):
+        auth = await self.get_state(AuthState)
+        if not auth._token or not self._conversation_id:
+            return None
+        variables = {"id": self._conversation_id, "messages": MESSAGES_PER_PAGE, "after": after or None,
+                     "runs": self.run_limit}
+        try:
+            data = await api.execute(CONVERSATION_DETAIL, token=auth._token, variables=variables)
+        except api.SessionEnded:
+            return auth.session_ended()
+        except api.ApiError as error:
+            self.error = error.message
+            return None
+        self.error = ""
+        conversation = data["conversation"]
+        self.found = conversation is not None
+        if conversation is None:
+            return None
+        page = conversation["messages"]
+        self.conversation = header(conversation)
+        self.messages = [*self.messages[:start], *(message_row(edge["node"]) for edge in page["edges"])]
+        self._last_page_after, self._last_page_start = after, start
+        self.has_more_messages = page["pageInfo"]["hasNextPage"]
+        self._end_cursor = page["pageInfo"]["endCursor"] or after
+        self.runs = [run_view(run) for run in conversation["runs"]]
+        self.bookings = [booking_row(booking) for booking in conversation["bookings"]]
+        self.tickets = [ticket_row(ticket) for ticket in conversation["tickets"]]
+        self.violations = [violation_view(item) for item in conversation["violations"]]
+        return None
+
+    async def _act(self, document: str, field: str, variables: dict[str, Any]) -> dict[str, Any] | None:
+        """Run one of the operator's mutations; a typed error or the API's refusal is shown, not raised."""
+        auth = await self.get_state(AuthState)
+        self.action_message = self.action_error = ""
+        try:
+            result = (await api.execute(document, token=auth._token, variables={"input": variables}))[field]
+        except api.SessionEnded:
+            auth.end_session(notice="Your session has ended; please log in again.")
+            return None
+        except api.ApiError as error:
+            self.action_error = error.message
+            return None
+        if result["__typename"] in TYPED_ERRORS:
+            self.action_error = result["message"]
+            return None
+        return result
+
+    async def _login_if_session_ended(self):
+        return None if (await self.get_state(AuthState))._token else rx.redirect("/login")
+
+    @rx.event
+    async def send_reply(self, form: dict[str, str]):
+        """Reply to the customer as a human; it is delivered like the agent's replies."""
+        text = form.get("text", "").strip()
+        if not text:
+            self.action_error = "Write a reply first."
+            return None
+        if await self._act(SEND_HUMAN_REPLY, "sendHumanReply", {"conversationId": self._conversation_id,
+                                                                "text": text}):
+            self.action_message = "Reply queued for delivery."
+            return await self._refresh()
+        return await self._login_if_session_ended()
+
+    @rx.event
+    async def return_to_agent(self):
+        """Let the agent answer this customer again."""
+        if await self._act(RETURN_TO_AGENT, "returnToAgent", {"conversationId": self._conversation_id}):
+            self.action_message = "The agent answers this conversation again."
+            return await self._refresh()
+        return await self._login_if_session_ended()
+
+    @rx.event
+    async def make_golden(self, form: dict[str, str]):
+        """Freeze this conversation as a golden case in a new version of a suite."""
+        suite = form.get("suite", "").strip()
+        if not suite:
+            self.action_error = "Name the suite the golden case goes into."
+            return None
+        name = form.get("name", "").strip() or None
+        variables = {"conversationId": self._conversation_id, "suite": suite, "name": name}
+        if result := await self._act(CREATE_GOLDEN, "createGoldenFromConversation", variables):
+            made = result["suite"]
+            self.action_message = (f"Golden case {result['caseName']} added: suite {made['name']} "
+                                   f"version {made['version'][:12]} now has {made['caseCount']} cases.")
+            return None
+        return await self._login_if_session_ended()
+
+    @rx.var
+    def handed_off(self) -> bool:
+        return self.conversation.get("status") == "HANDED_OFF"
+
+    @rx.var
+    def more_runs_possible(self) -> bool:
+        return len(self.runs) >= self.run_limit and self.run_limit < MAX_RUNS

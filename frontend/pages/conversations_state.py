@@ -1,0 +1,146 @@
+"""The Conversations table's state: filters, cursor pages, and rows kept current by the shared live feed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from frontend import api
+from frontend.live.documents import CONVERSATION_FIELDS
+from frontend.live.registry import live_feed
+from frontend.state.auth import AuthState
+from frontend.views.conversations import ANY, api_filter, checkable_live, conversation_row, live_match
+
+CONVERSATIONS = f"""
+query Conversations($first: Int!, $after: String, $filter: ConversationFilter) {{
+  conversations(first: $first, after: $after, filter: $filter) {{
+    edges {{ cursor node {{ {CONVERSATION_FIELDS} }} }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}
+"""
+
+
+class ConversationsState(rx.State):
+    rows: list[dict[str, str]] = []
+    channel: str = ANY
+    status: str = ANY
+    handed_off: str = ANY
+    time_range: str = ANY
+    text: str = ""
+    page_size: str = "25"
+    page_number: int = 1
+    has_next: bool = False
+    error: str = ""
+    # Pushed changes this page cannot place (a later page, or filters a pushed row cannot be checked against).
+    unseen_changes: int = 0
+    # The `after` cursor of each page walked so far: cursors only go forward, so Previous goes back through these.
+    _trail: list[str] = []
+    _end_cursor: str = ""
+
+    @rx.event
+    async def load(self):
+        """First page with the current filters, then live updates for this tab."""
+        if not (await self.get_state(AuthState))._token:
+            return None
+        live_feed.watch(self.router.session.client_token, "conversation", page=ConversationsState)
+        return await self._fetch(trail=[])
+
+    @rx.event
+    async def set_filter(self, name: str, value: str):
+        """A select changed: back to the first page with the new filter."""
+        if name in ("channel", "status", "handed_off", "time_range", "page_size"):
+            setattr(self, name, value)
+        return await self._fetch(trail=[])
+
+    @rx.event
+    async def search(self, form: dict[str, str]):
+        self.text = form.get("text", "")
+        return await self._fetch(trail=[])
+
+    @rx.event
+    async def next_page(self):
+        if not self.has_next:
+            return None
+        return await self._fetch(trail=[*self._trail, self._end_cursor])
+
+    @rx.event
+    async def previous_page(self):
+        if not self._trail:
+            return None
+        return await self._fetch(trail=self._trail[:-1])
+
+    @rx.event
+    async def refresh(self):
+        """Read the page shown again (after changes it could not place live)."""
+        return await self._fetch(trail=self._trail)
+
+    async def _fetch(self, *, trail: list[str]):
+        """Read the page that starts after the last cursor of `trail` (the first page for an empty trail)."""
+        auth = await self.get_state(AuthState)
+        if not auth._token:
+            return None
+        chosen = api_filter(channel=self.channel, status=self.status, handed_off=self.handed_off,
+                            time_range=self.time_range, text=self.text)
+        variables = {"first": int(self.page_size), "after": trail[-1] if trail else None, "filter": chosen or None}
+        try:
+            data = await api.execute(CONVERSATIONS, token=auth._token, variables=variables)
+        except api.SessionEnded:
+            return auth.session_ended()
+        except api.ApiError as error:
+            self.error = error.message
+            return None
+        connection = data["conversations"]
+        self.error = ""
+        self.unseen_changes = 0
+        self.rows = [conversation_row(edge["node"], cursor=edge["cursor"]) for edge in connection["edges"]]
+        self.has_next = connection["pageInfo"]["hasNextPage"]
+        self._end_cursor = connection["pageInfo"]["endCursor"] or ""
+        self._trail = trail
+        self.page_number = len(trail) + 1
+        return None
+
+    def apply_update(self, kind: str, payload: dict[str, Any]) -> None:
+        """A conversation changed somewhere: update its row, or place it, or count it for a refresh."""
+        if kind != "conversation":
+            return
+        row = conversation_row(payload)
+        shown = next((index for index, existing in enumerate(self.rows) if existing["id"] == row["id"]), None)
+        matches = live_match(row, channel=self.channel, status=self.status)
+        if shown is not None:
+            row["cursor"] = self.rows[shown]["cursor"]
+            others = [existing for existing in self.rows if existing["id"] != row["id"]]
+            if not matches:
+                self.rows = others  # e.g. it was handed off while the table shows OPEN only
+            elif self.page_number == 1:
+                self.rows = [row, *others]  # newest activity first, as the API orders them
+            else:
+                self.rows = [row if existing["id"] == row["id"] else existing for existing in self.rows]
+            return
+        if not matches:
+            return
+        if self.page_number == 1 and checkable_live(handed_off=self.handed_off, text=self.text):
+            self._place_on_first_page(row)
+        else:
+            self.unseen_changes += 1
+
+    def _place_on_first_page(self, row: dict[str, str]) -> None:
+        rows = [row, *self.rows]
+        size = int(self.page_size)
+        if len(rows) > size:
+            rows = rows[:size]
+            self.has_next = True
+            # The next page starts after the last row the API placed; pushed rows carry no cursor.
+            self._end_cursor = next((kept["cursor"] for kept in reversed(rows) if kept["cursor"]), self._end_cursor)
+        self.rows = rows
+
+    @rx.var
+    def has_previous(self) -> bool:
+        return self.page_number > 1
+
+    @rx.var
+    def filtered(self) -> bool:
+        return any(value != ANY for value in (self.channel, self.status, self.handed_off, self.time_range)) or bool(
+            self.text.strip()
+        )

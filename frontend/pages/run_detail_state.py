@@ -1,0 +1,39 @@
+"""One agent run's state: what it answered, what it decided, the tools it called and its guardrail hits."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from frontend import api
+from frontend.state.auth import AuthState
+from frontend.views.formatting import id_from_path
+from frontend.views.runs import RUN_FIELDS, RunView, empty_run, run_view
+
+AGENT_RUN = f"""
+query AgentRun($id: ID!) {{
+  agentRun(id: $id) {{ {RUN_FIELDS} conversation {{ id customer }} }}
+}}
+"""
+
+
+class RunDetailState(rx.State):
+    found: bool = True
+    run: RunView = empty_run()
+    error: str = ""
+
+    @rx.event
+    async def load(self):
+        auth = await self.get_state(AuthState)
+        if not auth._token:
+            return None
+        try:
+            data = await api.execute(AGENT_RUN, token=auth._token, variables={"id": id_from_path(self.router.url.path)})
+        except api.SessionEnded:
+            return auth.session_ended()
+        except api.ApiError as error:
+            self.error = error.message
+            return None
+        self.error = ""
+        self.found = data["agentRun"] is not None
+        self.run = run_view(data["agentRun"]) if self.found else empty_run()
+        return None

@@ -1,0 +1,1 @@
+"""Turning API answers into what the pages show: plain rows of display strings."""
