@@ -6,10 +6,9 @@ from typing import Any
 
 import reflex as rx
 
-from frontend import api
 from frontend.components.layout import page_frame
 from frontend.state.auth import AuthState
-from frontend.state.calls import call_api, end_session
+from frontend.state.calls import Refused, call_or_report
 
 LETTER_FIELDS = """
   id errorType errorMessage attempts firstFailedAt deadAt replayedAt replayCount tracebackSummary
@@ -63,13 +62,9 @@ class DeadLettersState(rx.State):
     @rx.event
     async def load(self):
         """Read the dead letters matching the filter."""
-        try:
-            data = await call_api(self, DEAD_LETTERS, {"filter": self._filter()})
-        except api.SessionEnded:
-            return await end_session(self)
-        except api.ApiError as error:
-            self.error = error.message
-            return None
+        data = await call_or_report(self, DEAD_LETTERS, {"filter": self._filter()})
+        if isinstance(data, Refused):
+            return data.answer
         self.error = ""
         self.letters = [_letter(edge["node"]) for edge in data["deadLetters"]["edges"]]
         return None
@@ -87,13 +82,9 @@ class DeadLettersState(rx.State):
     @rx.event
     async def replay(self, letter_id: str):
         """Operators: send one dead letter's event down the path again."""
-        try:
-            data = await call_api(self, REPLAY_ONE, {"input": {"deadLetterId": letter_id}})
-        except api.SessionEnded:
-            return await end_session(self)
-        except api.ApiError as error:
-            self.message = error.message
-            return None
+        data = await call_or_report(self, REPLAY_ONE, {"input": {"deadLetterId": letter_id}}, report="message")
+        if isinstance(data, Refused):
+            return data.answer
         result = data["replayDeadLetter"]
         if result["__typename"] != "ReplayDeadLetterPayload":
             self.message = result["message"]
@@ -106,13 +97,9 @@ class DeadLettersState(rx.State):
     @rx.event
     async def replay_matching(self):
         """Operators: replay every dead letter the filter shows."""
-        try:
-            data = await call_api(self, REPLAY_MATCHING, {"input": {"filter": self._filter()}})
-        except api.SessionEnded:
-            return await end_session(self)
-        except api.ApiError as error:
-            self.message = error.message
-            return None
+        data = await call_or_report(self, REPLAY_MATCHING, {"input": {"filter": self._filter()}}, report="message")
+        if isinstance(data, Refused):
+            return data.answer
         self.message = f"Replayed {data['replayDeadLetters']['replayed']} dead letter(s)."
         return await self.load()
 

@@ -9,7 +9,7 @@ import reflex as rx
 from frontend import api
 from frontend.components.layout import page_frame
 from frontend.state.auth import AuthState
-from frontend.state.calls import call_api, end_session
+from frontend.state.calls import Refused, call_api, call_or_report, end_session
 
 KINDS = ["TOOL_OUTAGE", "LATENCY_SPIKE", "POLICY_ERROR", "DELIVERY_FAILURE", "QUEUE_BACKLOG"]
 SIMULATION_FIELDS = """
@@ -60,13 +60,9 @@ class DemoState(rx.State):
     @rx.event
     async def load(self):
         """Read the drills, newest first."""
-        try:
-            data = await call_api(self, SIMULATIONS)
-        except api.SessionEnded:
-            return await end_session(self)
-        except api.ApiError as error:
-            self.error = error.message
-            return None
+        data = await call_or_report(self, SIMULATIONS)
+        if isinstance(data, Refused):
+            return data.answer
         self.error = ""
         self.drills = [_drill(edge["node"]) for edge in data["simulations"]["edges"]]
         return None
@@ -86,13 +82,9 @@ class DemoState(rx.State):
             return None
         if self.kind == "TOOL_OUTAGE" and form.get("tool"):
             drill["tool"] = form["tool"]
-        try:
-            data = await call_api(self, START, {"input": drill})
-        except api.SessionEnded:
-            return await end_session(self)
-        except api.ApiError as error:
-            self.message = error.message
-            return None
+        data = await call_or_report(self, START, {"input": drill}, report="message")
+        if isinstance(data, Refused):
+            return data.answer
         result = data["startSimulation"]
         if result["__typename"] != "SimulationPayload":
             self.message = f"{result.get('field', '')}: {result['message']}".lstrip(": ")

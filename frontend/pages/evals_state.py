@@ -10,7 +10,7 @@ from frontend import api
 from frontend.ids import node_id
 from frontend.live.documents import eval_progress_kind
 from frontend.live.registry import live_feed
-from frontend.state.calls import call_api, end_session, session_token
+from frontend.state.calls import Refused, call_api, call_or_report, end_session, session_token
 
 RUN_FIELDS = "id suiteName suiteVersion policy promptVersion status total passed failed passRate createdAt"
 EVALS = f"""
@@ -70,13 +70,9 @@ class EvalsState(rx.State):
     @rx.event
     async def load(self):
         """Read suites and runs; follow any run still going."""
-        try:
-            data = await call_api(self, EVALS)
-        except api.SessionEnded:
-            return await end_session(self)
-        except api.ApiError as error:
-            self.error = error.message
-            return None
+        data = await call_or_report(self, EVALS)
+        if isinstance(data, Refused):
+            return data.answer
         self.error = ""
         self.suites = [edge["node"] for edge in data["evalSuites"]["edges"]]
         self.runs = [run_row(edge["node"]) for edge in data["evalRuns"]["edges"]]
@@ -159,13 +155,9 @@ class EvalsState(rx.State):
     async def _compare(self):
         if not (self.base_run and self.head_run):
             return None
-        try:
-            data = await call_api(self, COMPARE, {"base": self.base_run, "head": self.head_run})
-        except api.SessionEnded:
-            return await end_session(self)
-        except api.ApiError as error:
-            self.error = error.message
-            return None
+        data = await call_or_report(self, COMPARE, {"base": self.base_run, "head": self.head_run})
+        if isinstance(data, Refused):
+            return data.answer
         found = data["compareEvalRuns"]
         self.comparison = {
             **found, "base_rate": _percent(found["basePassRate"]), "head_rate": _percent(found["headPassRate"]),

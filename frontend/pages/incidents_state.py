@@ -10,7 +10,7 @@ from frontend import api
 from frontend.components.charts import chart_series
 from frontend.ids import global_id, node_id
 from frontend.live.documents import INCIDENT_FIELDS
-from frontend.state.calls import call_api, end_session
+from frontend.state.calls import Refused, call_api, call_or_report, end_session
 
 INCIDENTS = f"""
 query Incidents($status: IncidentStatus) {{
@@ -77,13 +77,9 @@ class IncidentsState(rx.State):
         """Read the incidents (the live feed keeps them current afterwards)."""
         self.incident = {}
         status = None if self.status_filter == "ALL" else self.status_filter
-        try:
-            data = await call_api(self, INCIDENTS, {"status": status})
-        except api.SessionEnded:
-            return await end_session(self)
-        except api.ApiError as error:
-            self.error = error.message
-            return None
+        data = await call_or_report(self, INCIDENTS, {"status": status})
+        if isinstance(data, Refused):
+            return data.answer
         self.error = ""
         self.incidents = [incident_view(edge["node"]) for edge in data["incidents"]["edges"]]
         return None
@@ -138,13 +134,9 @@ class IncidentsState(rx.State):
             self.message = "Write a note first."
             return None
         document = ACTION_DOCUMENT.format(field=ACTIONS[action], fields=INCIDENT_FIELDS)
-        try:
-            data = await call_api(self, document, {"input": {"id": self.incident["id"], "note": note}})
-        except api.SessionEnded:
-            return await end_session(self)
-        except api.ApiError as error:
-            self.message = error.message
-            return None
+        data = await call_or_report(self, document, {"input": {"id": self.incident["id"], "note": note}}, report="message")
+        if isinstance(data, Refused):
+            return data.answer
         result = data[ACTIONS[action]]
         if result["__typename"] != "IncidentPayload":
             self.message = result["message"]

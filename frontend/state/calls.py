@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
@@ -14,6 +15,26 @@ async def call_api(state: rx.State, document: str, variables: dict[str, Any] | N
     """The `data` of a request made with the logged-in user's token; raises api.ApiError (SessionEnded too)."""
     auth = await state.get_state(AuthState)
     return await api.execute(document, token=auth._token, variables=variables)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A call that gave no data; `answer` is what the event handler returns (back to login, or nothing)."""
+
+    answer: Any = None
+
+
+async def call_or_report(state: rx.State, document: str, variables: dict[str, Any] | None = None, *,
+                         report: str = "error") -> dict[str, Any] | Refused:
+    """call_api with the refusals every page handles alike: an ended session goes back to login, any other API
+    error is shown in the State's `report` field (and the handler stops)."""
+    try:
+        return await call_api(state, document, variables)
+    except api.SessionEnded:
+        return Refused(await end_session(state))
+    except api.ApiError as error:
+        setattr(state, report, error.message)
+        return Refused()
 
 
 async def end_session(state: rx.State):
