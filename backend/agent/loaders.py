@@ -9,12 +9,12 @@ from tortoise import connections
 
 from backend.agent.models import AgentRun, ToolCall
 from backend.conversations.models import Message
+from backend.db.lookup import rows_by_id
 
 
 async def load_agent_runs_by_id(ids: Sequence[uuid.UUID]) -> list[AgentRun | None]:
     """Runs in the order of `ids`, None where there is no such run."""
-    found = {run.id: run for run in await AgentRun.filter(id__in=list(ids))}
-    return [found.get(run_id) for run_id in ids]
+    return await rows_by_id(AgentRun.all(), ids)
 
 
 async def load_tool_calls_by_run(run_ids: Sequence[uuid.UUID]) -> list[list[ToolCall]]:
@@ -27,8 +27,7 @@ async def load_tool_calls_by_run(run_ids: Sequence[uuid.UUID]) -> list[list[Tool
 
 async def load_messages_by_id(ids: Sequence[uuid.UUID]) -> list[Message | None]:
     """Messages (a run's trigger and reply) in the order of `ids`, None where there is no such message."""
-    found = {message.id: message for message in await Message.filter(id__in=list(ids))}
-    return [found.get(message_id) for message_id in ids]
+    return await rows_by_id(Message.all(), ids)
 
 
 RecentRunsKey = tuple[uuid.UUID, int]  # (conversation id, how many of its newest runs)

@@ -6,9 +6,9 @@ import uuid
 from collections.abc import Sequence
 
 from backend.auth.models import ApiKey
+from backend.db.lookup import rows_by_id
 
 
 async def load_api_keys_by_id(ids: Sequence[uuid.UUID]) -> list[ApiKey | None]:
     """Keys in the order of `ids`, None where there is no such key."""
-    found = {key.id: key for key in await ApiKey.filter(id__in=list(ids))}
-    return [found.get(key_id) for key_id in ids]
+    return await rows_by_id(ApiKey.all(), ids)

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from tortoise import connections
 
 from backend.conversations.models import Conversation, Message
+from backend.db.lookup import rows_by_id
 
 
 async def load_conversations_by_id(ids: Sequence[uuid.UUID]) -> list[Conversation | None]:
     """Conversations in the order of `ids`, None where there is no such conversation."""
-    found = {row.id: row for row in await Conversation.filter(id__in=list(ids))}
-    return [found.get(conversation_id) for conversation_id in ids]
+    return await rows_by_id(Conversation.all(), ids)
 
 
 async def load_last_messages(conversation_ids: Sequence[uuid.UUID]) -> list[Message | None]:

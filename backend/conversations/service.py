@@ -20,6 +20,7 @@ from backend.conversations.models import (
     MessageDirection,
 )
 from backend.db.keyset import Page, newest_first
+from backend.db.lookup import rows_by_id
 from backend.events.hub import EventHub
 
 CONVERSATION_UPDATED = "conversation.updated"
@@ -79,8 +80,7 @@ async def close_conversation(*, conversation_id: uuid.UUID, hub: EventHub) -> Co
 
 async def get_messages(*, message_ids: list[uuid.UUID]) -> list[Message | None]:
     """Messages in the order of `message_ids`, None where missing."""
-    found = {message.id: message for message in await Message.filter(id__in=message_ids)}
-    return [found.get(message_id) for message_id in message_ids]
+    return await rows_by_id(Message.all(), message_ids)
 
 
 async def hand_off(*, connection, conversation_id: uuid.UUID, reason: str) -> None:

@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from backend.auth.scopes import Scope
+from backend.db.lookup import rows_by_id
 from backend.evals import listing
 from backend.evals.models import EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite
 from backend.graphql.ids import parse_uuid
@@ -36,8 +37,8 @@ class EvalSuiteNode(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list:
         require_scope(info, Scope.READ)
         ids = [parse_uuid(node_id) for node_id in node_ids]
-        found = {row.id: row for row in await EvalSuite.filter(id__in=ids)}
-        return [cls.from_model(found[key]) if key in found else None for key in ids]
+        rows = await rows_by_id(EvalSuite.all(), ids)
+        return [cls.from_model(row) if row else None for row in rows]
 
 
 @strawberry.type(description="How one case went: pass or fail, what failed and how, and what happened.")
@@ -95,8 +96,8 @@ class EvalRunNode(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list:
         require_scope(info, Scope.READ)
         ids = [parse_uuid(node_id) for node_id in node_ids]
-        found = {row.id: row for row in await EvalRun.filter(id__in=ids).prefetch_related("suite")}
-        return [cls.from_model(found[key]) if key in found else None for key in ids]
+        rows = await rows_by_id(EvalRun.all().prefetch_related("suite"), ids)
+        return [cls.from_model(row) if row else None for row in rows]
 
 
 @strawberry.type(description="Two runs of the same cases, paired by case name.")

@@ -10,6 +10,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from backend.auth.scopes import Scope
+from backend.db.lookup import rows_by_id
 from backend.graphql.ids import parse_uuid
 from backend.graphql.permissions import require_scope
 from backend.guardrails.enums import Action, Severity, Stage
@@ -56,5 +57,5 @@ class GuardrailViolationNode(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list:
         require_scope(info, Scope.READ)
         ids = [parse_uuid(node_id) for node_id in node_ids]
-        found = {row.id: row for row in await GuardrailViolation.filter(id__in=ids)}
-        return [cls.from_model(found[key]) if key in found else None for key in ids]
+        rows = await rows_by_id(GuardrailViolation.all(), ids)
+        return [cls.from_model(row) if row else None for row in rows]

@@ -10,6 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend.db.keyset import Page, newest_first
+from backend.db.lookup import rows_by_id
 from backend.events.hub import EventHub
 from backend.incidents.models import Incident, IncidentEntry, IncidentNotification, IncidentStatus
 from backend.incidents.notifications import ACKNOWLEDGE, RESOLVE, TRIGGER, Notifier
@@ -165,5 +166,4 @@ async def example_conversation_ids(*, incident_id: uuid.UUID, limit: int) -> lis
 
 async def get_incidents(*, incident_ids: list[uuid.UUID]) -> list[Incident | None]:
     """Incidents in the order of `incident_ids`, None where there is no such incident."""
-    found = {row.id: row for row in await Incident.filter(id__in=incident_ids)}
-    return [found.get(incident_id) for incident_id in incident_ids]
+    return await rows_by_id(Incident.all(), incident_ids)

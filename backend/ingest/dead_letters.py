@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from backend.channels.enums import Channel
 from backend.db.keyset import Page, newest_first
+from backend.db.lookup import rows_by_id
 from backend.ingest.models import DeadLetter, IngestEvent, IngestStatus
 from backend.ingest.queueing import enqueue_processing
 from backend.settings import Settings
@@ -128,5 +129,4 @@ async def replay_dead_letters(*, criteria: DeadLetterCriteria, queue: Queue, set
 
 async def get_dead_letters(*, ids: list[uuid.UUID]) -> list[DeadLetter | None]:
     """Dead letters in the order of `ids`, None where missing."""
-    found = {letter.id: letter for letter in await DeadLetter.filter(id__in=ids)}
-    return [found.get(letter_id) for letter_id in ids]
+    return await rows_by_id(DeadLetter.all(), ids)

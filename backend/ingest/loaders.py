@@ -6,13 +6,13 @@ import uuid
 from collections.abc import Sequence
 
 from backend.conversations.models import Conversation
+from backend.db.lookup import rows_by_id
 from backend.ingest.models import IngestEvent
 
 
 async def load_ingest_events_by_id(ids: Sequence[uuid.UUID]) -> list[IngestEvent | None]:
     """Events in the order of `ids`, None where missing."""
-    found = {event.id: event for event in await IngestEvent.filter(id__in=list(ids))}
-    return [found.get(event_id) for event_id in ids]
+    return await rows_by_id(IngestEvent.all(), ids)
 
 
 async def load_conversations_by_thread(threads: Sequence[tuple[str, str]]) -> list[Conversation | None]:

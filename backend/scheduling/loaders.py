@@ -5,21 +5,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from backend.db.lookup import rows_by_id
 from backend.scheduling.models import Booking, Slot
 
 
 async def load_bookings_by_id(ids: Sequence[uuid.UUID]) -> list[Booking | None]:
     """Bookings in the order of `ids`, None where there is no such booking."""
-    found = {booking.id: booking for booking in await Booking.filter(id__in=list(ids))}
-    return [found.get(booking_id) for booking_id in ids]
+    return await rows_by_id(Booking.all(), ids)
 
 
 async def load_slots_by_id(ids: Sequence[uuid.UUID]) -> list[Slot | None]:
     """Slots with their service and resource (one joined query), in the order of `ids`."""
-    found = {
-        slot.id: slot for slot in await Slot.filter(id__in=list(ids)).select_related("service", "resource")
-    }
-    return [found.get(slot_id) for slot_id in ids]
+    return await rows_by_id(Slot.all().select_related("service", "resource"), ids)
 
 
 async def load_bookings_by_conversation(conversation_ids: Sequence[uuid.UUID]) -> list[list[Booking]]:

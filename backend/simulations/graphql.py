@@ -11,6 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from backend.auth.scopes import Scope
+from backend.db.lookup import rows_by_id
 from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
@@ -54,8 +55,8 @@ class SimulationNode(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list:
         require_scope(info, Scope.READ)
         ids = [parse_uuid(node_id) for node_id in node_ids]
-        found = {row.id: row for row in await Simulation.filter(id__in=ids)}
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
+        rows = await rows_by_id(Simulation.all(), ids)
+        return [cls.from_model(row) if row else None for row in rows]
 
     @classmethod
     def from_model(cls, row: Simulation) -> SimulationNode:

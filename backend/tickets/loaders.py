@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from backend.db.lookup import rows_by_id
 from backend.tickets.models import Ticket
 
 
 async def load_tickets_by_id(ids: Sequence[uuid.UUID]) -> list[Ticket | None]:
     """Tickets in the order of `ids`, None where there is no such ticket."""
-    found = {ticket.id: ticket for ticket in await Ticket.filter(id__in=list(ids))}
-    return [found.get(ticket_id) for ticket_id in ids]
+    return await rows_by_id(Ticket.all(), ids)
 
 
 async def load_tickets_by_conversation(conversation_ids: Sequence[uuid.UUID]) -> list[list[Ticket]]:
