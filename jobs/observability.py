@@ -9,7 +9,7 @@ from typing import Any
 from backend.incidents import notifications
 from backend.incidents.service import sync_incidents
 from backend.observability.rollup import rollup_metrics
-from backend.observability.slo import evaluate_slos, resolve_cooldowns
+from backend.observability.slo import evaluate_slos, load_slos, resolve_cooldowns
 from backend.simulations.service import ensure_traffic, finish_overdue_simulations
 
 
@@ -24,9 +24,10 @@ async def watch_slos(ctx: dict[str, Any]) -> int:
     await finish_overdue_simulations(redis=ctx["redis"])
     await ensure_traffic(queue=ctx["queue"])
     now = datetime.now(UTC)
-    statuses = await evaluate_slos(scale=settings.slo_window_scale, now=now)
+    spec = load_slos()  # read each tick: an edited infra/slo.yaml applies without a restart
+    statuses = await evaluate_slos(scale=settings.slo_window_scale, now=now, slo_file=spec)
     changed = await sync_incidents(statuses=statuses, hub=ctx.get("hub"), notifier=ctx.get("notifier"), now=now,
-                                   cooldowns=resolve_cooldowns(scale=settings.slo_window_scale))
+                                   cooldowns=resolve_cooldowns(scale=settings.slo_window_scale, slo_file=spec))
     pending = await notifications.pending_notifications(older_than_seconds=settings.reconcile_stale_after_seconds)
     await notifications.enqueue_notifications(queue=ctx["queue"], settings=settings, notification_ids=pending)
     return len(changed)

@@ -17,7 +17,7 @@ from backend.conversations.models import Conversation
 from backend.incidents.models import Incident, IncidentEntry
 from backend.incidents.service import acknowledge_incident, add_note, sync_incidents
 from backend.observability.rollup import rollup_metrics
-from backend.observability.slo import evaluate_slos, resolve_cooldowns
+from backend.observability.slo import evaluate_slos, load_slos, resolve_cooldowns
 
 HISTORY_PREFIX = "history-"
 DAYS = 7
@@ -118,9 +118,11 @@ async def _replay_the_slo_watch(*, start: datetime, end: datetime) -> None:
     if await Incident.exists():
         return
     moment, acknowledged = start, False
+    spec = load_slos()
+    cooldowns = resolve_cooldowns(slo_file=spec)
     while moment <= end:
         written_after = datetime.now(UTC)
-        await sync_incidents(statuses=await evaluate_slos(now=moment), now=moment, cooldowns=resolve_cooldowns())
+        await sync_incidents(statuses=await evaluate_slos(now=moment, slo_file=spec), now=moment, cooldowns=cooldowns)
         page = await Incident.filter(slo="turn_success", severity="page").first()
         if page is not None and not acknowledged and moment - page.opened_at >= timedelta(minutes=3):
             await acknowledge_incident(incident_id=page.id, actor=ON_CALL)

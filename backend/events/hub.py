@@ -31,7 +31,7 @@ class HubEvent(dict):
 
     def __init__(self, payload: dict[str, Any]) -> None:
         super().__init__(payload)
-        self.shared: dict[str, asyncio.Future[Any]] = {}
+        self.shared: dict[str, Any] = {}  # name -> a Future (once_per_event) or an object (shared_per_event)
 
 
 async def once_per_event(event: dict[str, Any], name: str, compute: Callable[[], Awaitable[T]]) -> T:
@@ -48,10 +48,8 @@ def shared_per_event(event: dict[str, Any], name: str, make: Callable[[], T]) ->
     if not isinstance(event, HubEvent):
         return make()
     if name not in event.shared:
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        future.set_result(make())
-        event.shared[name] = future
-    return event.shared[name].result()
+        event.shared[name] = make()
+    return event.shared[name]
 
 
 async def _drain(queue: asyncio.Queue[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:

@@ -12,10 +12,11 @@ from strawberry.types import Info
 
 from backend.auth.scopes import Scope
 from backend.conversations.types import ConversationNode
-from backend.events.hub import once_per_event
+from backend.events.hub import once_per_event, shared_per_event
 from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
+from backend.graphql.loaders import Loaders
 from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import CanOperate, CanRead, require_scope
 from backend.incidents import service
@@ -166,4 +167,6 @@ class IncidentSubscriptions:
             incident_id = parse_uuid(event["incidentId"])
             incident = await once_per_event(event, "incident", lambda incident_id=incident_id: service.get_incident(incident_id=incident_id))
             if incident is not None:
+                # The event's loaders, not the connection's: exampleConversations must not come from an old cache.
+                info.context.loaders = shared_per_event(event, "loaders", Loaders)
                 yield IncidentNode.from_model(incident)

@@ -14,7 +14,7 @@ from backend.db.lookup import rows_by_id
 from backend.events.hub import EventHub
 from backend.incidents.models import Incident, IncidentEntry, IncidentNotification, IncidentStatus
 from backend.incidents.notifications import ACKNOWLEDGE, RESOLVE, TRIGGER, Notifier
-from backend.observability.slo import FiringAlert, SloStatus, load_slos
+from backend.observability.slo import FiringAlert, SloStatus, bad_turn_condition, load_slos
 
 INCIDENT_CHANGED = "incident.changed"
 # The series an incident links to, by SLO (infra/slo.yaml names).
@@ -23,7 +23,6 @@ LINKED_METRICS = {
     "turn_latency": ("turns", "latency_p95_ms", "latency_p99_ms"),
     "handoff_rate": ("turns", "handoff_rate"),
 }
-_BAD_RUNS = {"failed": "r.status = 'FAILED'", "handed_off": "r.status = 'HANDED_OFF'", "slow": "r.latency_ms > $4"}
 
 
 async def _publish(hub: EventHub | None, incident: Incident, change: str) -> None:
@@ -55,11 +54,12 @@ async def sync_incidents(
         rate = max(burn.rate for burn in status.burn_rates if burn.window == alert.long_window)
         if key in active:
             incident = active[key]
-            incident.last_burning_at = now
-            await incident.save(update_fields=["last_burning_at"])
+            incident.last_burning_at, changed_fields = now, ["last_burning_at"]
             if rate > incident.peak_burn_rate:
                 incident.peak_burn_rate = rate
-                await incident.save(update_fields=["peak_burn_rate"])
+                changed_fields.append("peak_burn_rate")
+            await incident.save(update_fields=changed_fields)
+            if "peak_burn_rate" in changed_fields:
                 await IncidentEntry.create(incident=incident, kind="burn_rate",
                                            text=f"Burn rate {rate:.1f}x over {alert.long_window}.")
             continue
@@ -154,12 +154,13 @@ async def example_conversation_ids(*, incident_id: uuid.UUID, limit: int) -> lis
     if incident is None or slo is None:
         return []
     end = incident.resolved_at or datetime.now(UTC)
-    sql = (  # nosec: the condition comes from the fixed table above, not from input
-        "SELECT r.conversation_id, max(r.created_at) AS at FROM agent_runs r"
-        f" WHERE r.created_at >= $1 AND r.created_at <= $2 AND {_BAD_RUNS[slo.bad]}"
-        " GROUP BY r.conversation_id ORDER BY at DESC LIMIT $3"
+    condition, parameters = bad_turn_condition(slo, parameter=4)
+    sql = (  # nosec: the condition is fixed SQL from the SLO's kind, not from input
+        "SELECT conversation_id, max(created_at) AS at FROM agent_runs"
+        f" WHERE created_at >= $1 AND created_at <= $2 AND {condition}"
+        " GROUP BY conversation_id ORDER BY at DESC LIMIT $3"
     )
-    params = [incident.opened_at - timedelta(minutes=10), end, limit] + ([slo.threshold_ms or 0] if slo.bad == "slow" else [])
+    params = [incident.opened_at - timedelta(minutes=10), end, limit, *parameters]
     rows = await connections.get("default").execute_query_dict(sql, params)
     return [row["conversation_id"] for row in rows]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import redis.asyncio as aioredis
 from saq import Queue
 from tortoise import connections
 
 from backend.events.feed import SharedFeed
+from backend.observability.backlog import queue_depth
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,8 @@ async def read_counts(queue: Queue) -> IngestCounts:
         "SELECT status, count(*) AS n FROM ingest_events GROUP BY status"
     )
     by_status = {row["status"]: row["n"] for row in rows}
-    try:
-        queued = await queue.count("queued")
-    except (aioredis.RedisError, OSError):
-        queued = -1  # unknown while Redis is away; the event counts still tell the story
+    depth = await queue_depth(queue)
+    queued = -1 if depth is None else depth  # unknown while Redis is away; the event counts still tell the story
     return IngestCounts(
         received=by_status.get("RECEIVED", 0),
         processed=by_status.get("PROCESSED", 0),

@@ -6,10 +6,10 @@ import structlog
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
-from tortoise import connections
 from tortoise.exceptions import BaseORMException
 
 from backend.app_services import AppServices
+from backend.ingest.stats import read_counts
 from backend.observability.backlog import open_dead_letters, queue_depth
 from backend.observability.metrics import DEAD_LETTERS, EVENTS_BY_STATUS, QUEUE_DEPTH
 
@@ -18,16 +18,14 @@ log = structlog.get_logger(__name__)
 
 async def _refresh(services: AppServices) -> None:
     try:
-        rows = await connections.get("default").execute_query_dict(
-            "SELECT status, count(*) AS n FROM ingest_events GROUP BY status"
-        )
-        counts = {row["status"]: row["n"] for row in rows}
-        for status in ("RECEIVED", "PROCESSED", "DEAD"):
-            EVENTS_BY_STATUS.labels(status).set(counts.get(status, 0))
+        counts = await read_counts(services.ingest.queue)
+        for status, count in (("RECEIVED", counts.received), ("PROCESSED", counts.processed), ("DEAD", counts.dead)):
+            EVENTS_BY_STATUS.labels(status).set(count)
         DEAD_LETTERS.set(await open_dead_letters())
+        depth = None if counts.queued < 0 else counts.queued
     except (BaseORMException, OSError) as error:
         log.warning("metrics.database_unavailable", error=str(error))
-    depth = await queue_depth(services.ingest.queue)
+        depth = await queue_depth(services.ingest.queue)  # Redis may still answer
     if depth is None:
         log.warning("metrics.redis_unavailable")
     else:

@@ -19,11 +19,6 @@ from tortoise import connections
 from backend.settings import PROJECT_ROOT
 
 SLO_FILE = PROJECT_ROOT / "infra" / "slo.yaml"
-_BAD = {
-    "failed": "status = 'FAILED'",
-    "handed_off": "status = 'HANDED_OFF'",
-    "slow": "latency_ms > $3",
-}
 
 
 class Objective(BaseModel):
@@ -88,12 +83,24 @@ class SloStatus:
     firing: list[FiringAlert]
 
 
+def bad_turn_condition(slo: Objective, *, parameter: int) -> tuple[str, list[float]]:
+    """SQL (over agent_runs columns) true for a turn that spends this SLO's budget, and its parameters.
+
+    `parameter` is the number of the first placeholder the condition may use ($n).
+    """
+    if slo.bad == "failed":
+        return "status = 'FAILED'", []
+    if slo.bad == "handed_off":
+        return "status = 'HANDED_OFF'", []
+    return f"latency_ms > ${parameter}", [slo.threshold_ms or 0]
+
+
 async def _bad_fraction(slo: Objective, *, since: datetime, until: datetime) -> float | None:
-    condition = _BAD[slo.bad]
+    condition, parameters = bad_turn_condition(slo, parameter=3)
     rows = await connections.get("default").execute_query_dict(
         f"SELECT count(*) AS total, count(*) FILTER (WHERE {condition}) AS bad FROM agent_runs"  # nosec: fixed SQL
         " WHERE created_at >= $1 AND created_at < $2",
-        [since, until] + ([slo.threshold_ms or 0] if slo.bad == "slow" else []),
+        [since, until, *parameters],
     )
     total = rows[0]["total"]
     return rows[0]["bad"] / total if total else None

@@ -11,6 +11,7 @@ import json
 import random
 import uuid
 from datetime import UTC, datetime
+from functools import cache
 
 import structlog
 from tortoise import connections
@@ -28,9 +29,14 @@ STATUS_CHECK_SECONDS = 1.0
 CHANNELS = (Channel.SMS, Channel.CHAT, Channel.SMS, Channel.VOICE)  # SMS-heavy, like the demo
 
 
+@cache
+def _texts() -> tuple[list[str], dict[str, list[str]]]:
+    """The openers and their fillers, read once per process (the generator asks several times a second)."""
+    return json.loads(TRAFFIC.read_text())["openers"], json.loads(SCENARIOS.read_text())["pools"]
+
+
 def synthetic_events(*, simulation_id: uuid.UUID, first_number: int, count: int, limits: IngestLimits) -> list[IncomingEvent]:
-    openers = json.loads(TRAFFIC.read_text())["openers"]
-    pools = json.loads(SCENARIOS.read_text())["pools"]
+    openers, pools = _texts()
     rng = random.Random(f"{simulation_id}:{first_number}")
     events = []
     for number in range(first_number, first_number + count):
