@@ -9,6 +9,7 @@ import reflex as rx
 from frontend import api
 from frontend.live.registry import live_feed
 from frontend.state.auth import AuthState
+from frontend.state.calls import Refused, call_or_report
 from frontend.views.formatting import id_from_path
 from frontend.views.runs import RunView, ViolationView, run_view, violation_view
 from frontend.views.thread import CONVERSATION_DETAIL, booking_row, header, message_row, ticket_row
@@ -106,13 +107,9 @@ class ConversationDetailState(rx.State):
             return None
         variables = {"id": self._conversation_id, "messages": MESSAGES_PER_PAGE, "after": after or None,
                      "runs": self.run_limit}
-        try:
-            data = await api.execute(CONVERSATION_DETAIL, token=auth._token, variables=variables)
-        except api.SessionEnded:
-            return auth.session_ended()
-        except api.ApiError as error:
-            self.error = error.message
-            return None
+        data = await call_or_report(self, CONVERSATION_DETAIL, variables)
+        if isinstance(data, Refused):
+            return data.answer
         self.error = ""
         conversation = data["conversation"]
         self.found = conversation is not None

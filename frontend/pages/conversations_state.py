@@ -6,10 +6,10 @@ from typing import Any
 
 import reflex as rx
 
-from frontend import api
 from frontend.live.documents import CONVERSATION_FIELDS
 from frontend.live.registry import live_feed
 from frontend.state.auth import AuthState
+from frontend.state.calls import Refused, call_or_report
 from frontend.views.conversations import ANY, api_filter, checkable_live, conversation_row, live_match
 
 CONVERSATIONS = f"""
@@ -84,13 +84,9 @@ class ConversationsState(rx.State):
         chosen = api_filter(channel=self.channel, status=self.status, handed_off=self.handed_off,
                             time_range=self.time_range, text=self.text)
         variables = {"first": int(self.page_size), "after": trail[-1] if trail else None, "filter": chosen or None}
-        try:
-            data = await api.execute(CONVERSATIONS, token=auth._token, variables=variables)
-        except api.SessionEnded:
-            return auth.session_ended()
-        except api.ApiError as error:
-            self.error = error.message
-            return None
+        data = await call_or_report(self, CONVERSATIONS, variables)
+        if isinstance(data, Refused):
+            return data.answer
         connection = data["conversations"]
         self.error = ""
         self.unseen_changes = 0

@@ -6,10 +6,9 @@ from typing import Any
 
 import reflex as rx
 
-from frontend import api
 from frontend.components.layout import page_frame
 from frontend.state.auth import AuthState
-from frontend.state.calls import Refused, call_api, call_or_report, end_session
+from frontend.state.calls import Refused, call_or_report
 
 KINDS = ["TOOL_OUTAGE", "LATENCY_SPIKE", "POLICY_ERROR", "DELIVERY_FAILURE", "QUEUE_BACKLOG"]
 SIMULATION_FIELDS = """
@@ -95,13 +94,9 @@ class DemoState(rx.State):
     @rx.event
     async def stop(self, simulation_id: str):
         """Operators: end a running drill now."""
-        try:
-            await call_api(self, STOP, {"input": {"id": simulation_id}})
-        except api.SessionEnded:
-            return await end_session(self)
-        except api.ApiError as error:
-            self.message = error.message
-            return None
+        data = await call_or_report(self, STOP, {"input": {"id": simulation_id}}, report="message")
+        if isinstance(data, Refused):
+            return data.answer
         self.message = "Drill stopped."
         return await self.load()
 
@@ -110,14 +105,11 @@ class DemoState(rx.State):
         """Admins: a fresh round of demo conversations, and any missing history."""
         self.reseeding, self.message = True, ""
         yield
-        try:
-            data = await call_api(self, RESEED)
-        except api.SessionEnded:
+        data = await call_or_report(self, RESEED, report="message")
+        if isinstance(data, Refused):
             self.reseeding = False
-            yield await end_session(self)
-            return
-        except api.ApiError as error:
-            self.reseeding, self.message = False, error.message
+            if data.answer is not None:
+                yield data.answer
             return
         done = data["reseedDemo"]
         self.reseeding = False

@@ -6,11 +6,10 @@ from typing import Any
 
 import reflex as rx
 
-from frontend import api
 from frontend.ids import node_id
 from frontend.live.documents import eval_progress_kind
 from frontend.live.registry import live_feed
-from frontend.state.calls import Refused, call_api, call_or_report, end_session, session_token
+from frontend.state.calls import Refused, call_or_report, session_token
 
 RUN_FIELDS = "id suiteName suiteVersion policy promptVersion status total passed failed passRate createdAt"
 EVALS = f"""
@@ -110,14 +109,11 @@ class EvalsState(rx.State):
         """Operators: queue a run of the chosen suite; its progress arrives through the live feed."""
         self.starting, self.message = True, ""
         yield
-        try:
-            data = await call_api(self, START_EVAL_RUN, {"input": {"suite": self.suite_to_run}})
-        except api.SessionEnded:
+        data = await call_or_report(self, START_EVAL_RUN, {"input": {"suite": self.suite_to_run}}, report="message")
+        if isinstance(data, Refused):
             self.starting = False
-            yield await end_session(self)
-            return
-        except api.ApiError as error:
-            self.starting, self.message = False, error.message
+            if data.answer is not None:
+                yield data.answer
             return
         self.starting = False
         result = data["startEvalRun"]

@@ -7,10 +7,9 @@ from typing import Any
 
 import reflex as rx
 
-from frontend import api
 from frontend.components.charts import chart_series, series_chart
 from frontend.components.layout import page_frame
-from frontend.state.calls import call_api, end_session
+from frontend.state.calls import Refused, call_or_report
 
 METRIC_NAMES = ["turns", "latency_p95_ms", "failure_rate", "handoff_rate", "violation_rate", "tool_error_rate",
                 "queue_depth", "dead_letters"]
@@ -62,14 +61,11 @@ class MetricsState(rx.State):
                      "channel": self.channel}
         self.loading = True
         yield
-        try:
-            data = await call_api(self, METRICS, variables)
-        except api.SessionEnded:
+        data = await call_or_report(self, METRICS, variables)
+        if isinstance(data, Refused):
             self.loading = False
-            yield await end_session(self)
-            return
-        except api.ApiError as error:
-            self.loading, self.error = False, error.message
+            if data.answer is not None:
+                yield data.answer
             return
         self.loading, self.error = False, ""
         order = {name: index for index, name in enumerate(METRIC_NAMES)}

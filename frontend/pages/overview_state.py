@@ -6,10 +6,10 @@ from typing import Any
 
 import reflex as rx
 
-from frontend import api
 from frontend.live.documents import CONVERSATION_FIELDS, METRICS_FIELDS
 from frontend.live.registry import live_feed
 from frontend.state.auth import AuthState
+from frontend.state.calls import Refused, call_or_report
 
 FEED_SIZE = 12
 OVERVIEW_UPDATES = ("conversation", "metrics")
@@ -51,13 +51,9 @@ class OverviewState(rx.State):
         auth = await self.get_state(AuthState)
         if not auth._token:
             return None
-        try:
-            data = await api.execute(OVERVIEW, token=auth._token, variables={"first": FEED_SIZE})
-        except api.SessionEnded:
-            return auth.session_ended()
-        except api.ApiError as error:
-            self.error = error.message
-            return None
+        data = await call_or_report(self, OVERVIEW, {"first": FEED_SIZE})
+        if isinstance(data, Refused):
+            return data.answer
         self.error = ""
         self.history = []
         self.apply_metrics(data["currentMetrics"])
@@ -93,14 +89,9 @@ class OverviewState(rx.State):
     @rx.event
     async def replay_dead_letters(self):
         """Operators: send every dead letter through processing again."""
-        auth = await self.get_state(AuthState)
-        try:
-            data = await api.execute(REPLAY_DEAD_LETTERS, token=auth._token)
-        except api.SessionEnded:
-            return auth.session_ended()
-        except api.ApiError as error:
-            self.action_message = error.message
-            return None
+        data = await call_or_report(self, REPLAY_DEAD_LETTERS, report="action_message")
+        if isinstance(data, Refused):
+            return data.answer
         self.action_message = f"Replayed {data['replayDeadLetters']['replayed']} dead letter(s)."
         return None
 

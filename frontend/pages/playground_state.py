@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from frontend import api
-from frontend.state.auth import AuthState
+from frontend.state.calls import Refused, call_or_report
 from frontend.views.runs import PlaygroundTurnView, playground_turn
 
 DEFAULT_POLICY = "DEPLOYMENT"
@@ -54,16 +53,13 @@ class PlaygroundState(rx.State):
             chosen["promptVersion"] = version
         self.busy, self.error = True, ""
         yield
-        auth = await self.get_state(AuthState)
-        try:
-            result = (await api.execute(AGENT_RESPOND, token=auth._token, variables={"input": chosen}))["agentRespond"]
-        except api.SessionEnded:
+        data = await call_or_report(self, AGENT_RESPOND, {"input": chosen})
+        if isinstance(data, Refused):
             self.busy = False
-            yield auth.session_ended()
+            if data.answer is not None:
+                yield data.answer
             return
-        except api.ApiError as error:
-            self.busy, self.error = False, error.message
-            return
+        result = data["agentRespond"]
         self.busy = False
         if result["__typename"] != "AgentRespondPayload":
             field = result.get("field")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from frontend import api
 from frontend.state.auth import AuthState
+from frontend.state.calls import Refused, call_or_report
 from frontend.views.formatting import id_from_path
 from frontend.views.runs import RUN_FIELDS, RunView, empty_run, run_view
 
@@ -26,13 +26,9 @@ class RunDetailState(rx.State):
         auth = await self.get_state(AuthState)
         if not auth._token:
             return None
-        try:
-            data = await api.execute(AGENT_RUN, token=auth._token, variables={"id": id_from_path(self.router.url.path)})
-        except api.SessionEnded:
-            return auth.session_ended()
-        except api.ApiError as error:
-            self.error = error.message
-            return None
+        data = await call_or_report(self, AGENT_RUN, {"id": id_from_path(self.router.url.path)})
+        if isinstance(data, Refused):
+            return data.answer
         self.error = ""
         self.found = data["agentRun"] is not None
         self.run = run_view(data["agentRun"]) if self.found else empty_run()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from frontend import api
 from frontend.state.auth import AuthState
+from frontend.state.calls import Refused, call_or_report
 from frontend.views.runs import ANY, RUN_ROW_FIELDS, run_filter, run_row
 
 AGENT_RUNS = f"""
@@ -85,13 +85,9 @@ class RunsState(rx.State):
             self.error = "Minimum latency must be a number of milliseconds."
             return None
         variables = {"first": int(self.page_size), "after": trail[-1] if trail else None, "filter": chosen or None}
-        try:
-            data = await api.execute(AGENT_RUNS, token=auth._token, variables=variables)
-        except api.SessionEnded:
-            return auth.session_ended()
-        except api.ApiError as error:
-            self.error = error.message
-            return None
+        data = await call_or_report(self, AGENT_RUNS, variables)
+        if isinstance(data, Refused):
+            return data.answer
         connection = data["agentRuns"]
         self.error = ""
         self.rows = [run_row(edge["node"], cursor=edge["cursor"]) for edge in connection["edges"]]
