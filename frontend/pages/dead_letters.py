@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
 from frontend.state.auth import AuthState
 from frontend.state.calls import Refused, call_or_report
@@ -145,8 +146,7 @@ def dead_letters_page() -> rx.Component:
             rx.text(DeadLettersState.message, size="2", color_scheme="gray", id="dead-letters-message"),
             align="center",
         ),
-        rx.cond(DeadLettersState.error != "",
-                rx.callout(DeadLettersState.error, icon="triangle_alert", color_scheme="red")),
+        error_callout(DeadLettersState.error),
         rx.card(
             rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(title) for title in (

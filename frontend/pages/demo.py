@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
 from frontend.state.auth import AuthState
 from frontend.state.calls import Refused, call_or_report
@@ -161,7 +162,7 @@ def _drill_row(drill: rx.Var) -> rx.Component:
 def demo_page() -> rx.Component:
     return page_frame(
         "Demo control",
-        rx.cond(DemoState.error != "", rx.callout(DemoState.error, icon="triangle_alert", color_scheme="red")),
+        error_callout(DemoState.error),
         rx.cond(DemoState.message != "", rx.callout(DemoState.message, icon="info", id="demo-message")),
         # Hidden from viewers; the API refuses them anyway (scopes `operate` and `admin`).
         rx.cond(AuthState.can_operate, _drill_form()),

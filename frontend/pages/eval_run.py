@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from frontend import api
+from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
 from frontend.ids import global_id
 from frontend.pages.evals_state import RUN_FIELDS, run_row
@@ -113,7 +114,7 @@ def eval_run_page() -> rx.Component:
     return page_frame(
         "Eval run",
         rx.link("← All runs", href="/evals", size="2"),
-        rx.cond(EvalRunState.error != "", rx.callout(EvalRunState.error, icon="triangle_alert", color_scheme="red")),
+        error_callout(EvalRunState.error),
         rx.cond(
             EvalRunState.run,
             rx.hstack(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
 from frontend.pages.evals_state import EvalsState
 from frontend.state.auth import AuthState
@@ -140,7 +141,7 @@ def _comparison() -> rx.Component:
 def evals_page() -> rx.Component:
     return page_frame(
         "Evals",
-        rx.cond(EvalsState.error != "", rx.callout(EvalsState.error, icon="triangle_alert", color_scheme="red")),
+        error_callout(EvalsState.error),
         _run_controls(),
         _runs(),
         rx.grid(_suites(), _comparison(), columns="2", spacing="4", width="100%"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from frontend.components.charts import series_chart
+from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
 from frontend.pages.incidents import severity_badge, status_badge
 from frontend.pages.incidents_state import IncidentsState
@@ -89,7 +90,7 @@ def incident_page() -> rx.Component:
     return page_frame(
         "Incident",
         rx.link("← All incidents", href="/incidents", size="2"),
-        rx.cond(IncidentsState.error != "", rx.callout(IncidentsState.error, icon="triangle_alert", color_scheme="red")),
+        error_callout(IncidentsState.error),
         rx.cond(
             IncidentsState.incident,
             rx.vstack(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
 from frontend.pages.incidents_state import STATUS_FILTERS, IncidentsState
 
@@ -44,7 +45,7 @@ def incidents_page() -> rx.Component:
             rx.badge("live", color_scheme="green", variant="surface"),
             align="center",
         ),
-        rx.cond(IncidentsState.error != "", rx.callout(IncidentsState.error, icon="triangle_alert", color_scheme="red")),
+        error_callout(IncidentsState.error),
         rx.card(
             rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(title) for title in (

@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from frontend.components.charts import chart_series, series_chart
+from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
 from frontend.state.calls import Refused, call_or_report
 
@@ -113,7 +114,7 @@ def metrics_page() -> rx.Component:
             rx.cond(MetricsState.loading, rx.spinner()),
             align="center",
         ),
-        rx.cond(MetricsState.error != "", rx.callout(MetricsState.error, icon="triangle_alert", color_scheme="red")),
+        error_callout(MetricsState.error),
         rx.heading("Service level objectives", size="4"),
         rx.grid(rx.foreach(MetricsState.slos, _slo_card), columns="3", spacing="3", width="100%", id="slos"),
         rx.heading("Series", size="4"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
 from frontend.pages.overview_state import OverviewState
 from frontend.state.auth import AuthState
@@ -98,7 +99,7 @@ def overview_page() -> rx.Component:
         rx.hstack(rx.text(OverviewState.window_label, size="2", color_scheme="gray"),
                   rx.cond(OverviewState.action_message != "", rx.text(OverviewState.action_message, size="2",
                                                                        id="action-message"))),
-        rx.cond(OverviewState.error != "", rx.callout(OverviewState.error, icon="triangle_alert", color_scheme="red")),
+        error_callout(OverviewState.error),
         _kpis(),
         _live_feed(),
     )
