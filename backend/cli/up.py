@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
+import psutil
 import typer
 from pydantic import PostgresDsn, RedisDsn
 
@@ -86,7 +88,17 @@ def _wait_until_healthy(
     raise typer.Exit(code=1)
 
 
+def _descendants(processes: list[subprocess.Popen[bytes]]) -> list[psutil.Process]:
+    found = []
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            found.extend(psutil.Process(process.pid).children(recursive=True))
+    return found
+
+
 def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    # Reflex forks workers of its own: they must be gone too before `up` says it stopped.
+    descendants = _descendants(processes)
     for process in processes:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -96,6 +108,11 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    _, alive = psutil.wait_procs(descendants, timeout=10)
+    for leftover in alive:
+        with contextlib.suppress(psutil.Error):
+            leftover.kill()
+    psutil.wait_procs(alive, timeout=5)
 
 
 def _interrupt(_signum: int, _frame: object) -> None:
