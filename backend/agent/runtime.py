@@ -16,6 +16,7 @@ import structlog
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from backend.agent.memory import load_thread
 from backend.agent.models import AgentRun, RunStatus
 from backend.agent.policies.base import Decision, Policy, TurnInput
 from backend.agent.prompts import Prompt
@@ -76,9 +77,12 @@ async def _turn_input(connection: BaseDBAsyncClient, conversation: Conversation,
         row.weekday: (row.opens_at.replace(tzinfo=None), row.closes_at.replace(tzinfo=None))
         for row in await BusinessHours.all().using_db(connection)
     }
+    memory = await load_thread(connection=connection, conversation_id=conversation.id, trigger_message_id=trigger_id,
+                               limit=HISTORY_MESSAGES)
     return TurnInput(
         text=text, channel=conversation.channel, customer=conversation.customer, history=history[-HISTORY_MESSAGES:],
         state=dict(conversation.agent_state or {}), now=now, services=list(services), hours=hours, prompt=setup.prompt,
+        memory=memory,
     )
 
 

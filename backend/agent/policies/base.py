@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any, ClassVar
 
+from backend.agent.memory import ThreadItem
 from backend.agent.prompts import Prompt
 from backend.agent.tools.toolbox import ToolBox
 from backend.channels.enums import Channel
@@ -23,6 +24,10 @@ class TurnInput:
     services: list[str]
     hours: dict[int, tuple[time, time]]  # weekday → (opens, closes); missing means closed
     prompt: Prompt
+    # The thread as a model remembers it: earlier messages with the tool calls each agent reply made, oldest first.
+    memory: tuple[ThreadItem, ...] = ()
+    # time.monotonic() by which the turn must be decided; model calls are cut short to fit it.
+    deadline: float | None = None
 
 
 @dataclass

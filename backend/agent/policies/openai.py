@@ -1,99 +1,124 @@
 """A policy for any OpenAI-compatible chat-completions endpoint with tool calling (OpenAI, vLLM, Ollama, llama.cpp).
 
-The model gets the versioned prompt as its system message, the conversation so far, and the tools as JSON
-schemas; it may call tools for a bounded number of rounds before it must answer.
+The model gets the versioned prompt as its system message, the conversation so far (its own earlier tool calls
+and their results included, see backend/agent/memory.py), and the tools as JSON schemas; it may call tools for a
+bounded number of rounds before it must answer. No database connection is held here: tools open their own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from typing import Any
 
 import httpx
 
+from backend.agent.memory import model_messages
 from backend.agent.policies.base import Decision, Policy, TurnInput
 from backend.agent.tools.registry import TOOLS
 from backend.agent.tools.toolbox import ToolBox
 from backend.observability.tracing import tracer
 from backend.settings import Settings
 
-ROLES = {"CUSTOMER": "user", "AGENT": "assistant", "HUMAN": "assistant"}
-
 
 class LLMError(RuntimeError):
-    """The endpoint failed or answered something that is not a chat completion."""
+    """The endpoint failed, timed out, or answered something that is not a chat completion."""
 
 
 class OpenAIPolicy(Policy):
     name = "openai"
 
-    def __init__(self, *, base_url: str, model: str, api_key: str | None, timeout_seconds: float, max_rounds: int):
+    def __init__(self, *, base_url: str, model: str, api_key: str | None, timeout_seconds: float, max_rounds: int,
+                 memory_tokens: int = 3000, transport: httpx.AsyncBaseTransport | None = None):
         self._url = base_url.rstrip("/") + "/chat/completions"
         self._model, self._api_key, self._timeout, self._max_rounds = model, api_key, timeout_seconds, max_rounds
+        self._memory_tokens = memory_tokens
+        # One client per policy: its connection pool is shared by every turn (a client per turn costs a TLS
+        # context and a new connection each time). `transport` lets evals record or replay cassettes.
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> OpenAIPolicy:
+    def from_settings(cls, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> OpenAIPolicy:
         return cls(
             base_url=settings.openai_base_url, model=settings.openai_model,
             api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
             timeout_seconds=settings.openai_timeout_seconds, max_rounds=settings.openai_max_tool_rounds,
+            memory_tokens=settings.openai_memory_tokens, transport=transport,
         )
 
-    def _messages(self, turn: TurnInput) -> list[dict[str, Any]]:
-        system = turn.prompt.render(timezone=str(turn.now.tzinfo), today=turn.now.strftime("%A %Y-%m-%d %H:%M"))
-        messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
-        messages += [{"role": ROLES.get(author, "user"), "content": text} for author, text in turn.history]
-        messages.append({"role": "user", "content": turn.text})
-        return messages
+    @property
+    def calls_per_turn(self) -> int:
+        """The most model calls one turn can make: every tool round plus the final answer."""
+        return self._max_rounds + 1
 
-    async def _complete(self, client: httpx.AsyncClient, messages: list[dict[str, Any]], *, tools: bool) -> dict[str, Any]:
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None or self._client.is_closed:
+            self._client = httpx.AsyncClient(
+                transport=self._transport, timeout=self._timeout,
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=200),
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def _complete(self, messages: list[dict[str, Any]], *, tools: bool, deadline: float | None) -> dict[str, Any]:
         body: dict[str, Any] = {"model": self._model, "messages": messages}
         if tools:
             body["tools"] = [tool.json_schema() for tool in TOOLS.values()]
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+        # Each call gets the configured timeout, cut short by what is left of the turn's budget.
+        timeout = self._timeout if deadline is None else max(0.01, min(self._timeout, deadline - time.monotonic()))
         try:
-            response = await client.post(self._url, json=body, headers=headers)
+            async with asyncio.timeout(timeout):
+                response = await self._http().post(self._url, json=body, headers=headers, timeout=timeout)
             response.raise_for_status()
             return response.json()
+        except TimeoutError as error:
+            raise LLMError(f"chat completion timed out after {timeout:.1f} s") from error
         except (httpx.HTTPError, ValueError) as error:
             raise LLMError(f"chat completion failed: {type(error).__name__}: {error}") from error
 
     async def respond(self, turn: TurnInput, tools: ToolBox) -> Decision:
-        messages = self._messages(turn)
+        messages = model_messages(turn, budget_tokens=self._memory_tokens)
         prompt_tokens = completion_tokens = 0
-        async with httpx.AsyncClient(timeout=self._timeout) as client:
-            for round_number in range(self._max_rounds + 1):
-                # The last round offers no tools: the model has to answer in words.
-                with tracer.start_as_current_span(
-                    f"chat {self._model}",
-                    attributes={"gen_ai.operation.name": "chat", "gen_ai.system": "openai",
-                                "gen_ai.request.model": self._model},
-                ) as span:
-                    completion = await self._complete(client, messages, tools=round_number < self._max_rounds)
-                    usage = completion.get("usage") or {}
-                    span.set_attribute("gen_ai.response.model", str(completion.get("model") or self._model))
-                    span.set_attribute("gen_ai.usage.input_tokens", int(usage.get("prompt_tokens") or 0))
-                    span.set_attribute("gen_ai.usage.output_tokens", int(usage.get("completion_tokens") or 0))
-                prompt_tokens += int(usage.get("prompt_tokens") or 0)
-                completion_tokens += int(usage.get("completion_tokens") or 0)
+        for round_number in range(self._max_rounds + 1):
+            # The last round offers no tools: the model has to answer in words.
+            with tracer.start_as_current_span(
+                f"chat {self._model}",
+                attributes={"gen_ai.operation.name": "chat", "gen_ai.system": "openai",
+                            "gen_ai.request.model": self._model},
+            ) as span:
+                completion = await self._complete(messages, tools=round_number < self._max_rounds,
+                                                  deadline=turn.deadline)
+                usage = completion.get("usage") or {}
+                span.set_attribute("gen_ai.response.model", str(completion.get("model") or self._model))
+                span.set_attribute("gen_ai.usage.input_tokens", int(usage.get("prompt_tokens") or 0))
+                span.set_attribute("gen_ai.usage.output_tokens", int(usage.get("completion_tokens") or 0))
+            prompt_tokens += int(usage.get("prompt_tokens") or 0)
+            completion_tokens += int(usage.get("completion_tokens") or 0)
+            try:
+                message = completion["choices"][0]["message"]
+            except (KeyError, IndexError, TypeError) as error:
+                raise LLMError(f"not a chat completion: {str(completion)[:200]}") from error
+            calls = message.get("tool_calls") or []
+            if not calls:
+                return Decision(
+                    reply=(message.get("content") or "").strip() or "Sorry, could you say that again?",
+                    state=turn.state, model=completion.get("model") or self._model,
+                    prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+                )
+            messages.append({"role": "assistant", "content": message.get("content"), "tool_calls": calls})
+            for call in calls:
+                function = call.get("function") or {}
                 try:
-                    message = completion["choices"][0]["message"]
-                except (KeyError, IndexError, TypeError) as error:
-                    raise LLMError(f"not a chat completion: {str(completion)[:200]}") from error
-                calls = message.get("tool_calls") or []
-                if not calls:
-                    return Decision(
-                        reply=(message.get("content") or "").strip() or "Sorry, could you say that again?",
-                        state=turn.state, model=completion.get("model") or self._model,
-                        prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
-                    )
-                messages.append({"role": "assistant", "content": message.get("content"), "tool_calls": calls})
-                for call in calls:
-                    function = call.get("function") or {}
-                    try:
-                        arguments = json.loads(function.get("arguments") or "{}")
-                    except json.JSONDecodeError:
-                        arguments = {"_unparsed": function.get("arguments")}
-                    result = await tools.call(str(function.get("name")), arguments if isinstance(arguments, dict) else {})
-                    messages.append({"role": "tool", "tool_call_id": call.get("id"), "content": json.dumps(result)})
+                    arguments = json.loads(function.get("arguments") or "{}")
+                except json.JSONDecodeError:
+                    arguments = {"_unparsed": function.get("arguments")}
+                result = await tools.call(str(function.get("name")), arguments if isinstance(arguments, dict) else {},
+                                          call_id=call.get("id"))
+                messages.append({"role": "tool", "tool_call_id": call.get("id"), "content": json.dumps(result)})
         raise LLMError("the model kept calling tools past the round limit")

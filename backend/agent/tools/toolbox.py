@@ -60,7 +60,7 @@ class ToolBox:
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[RecordedCall] = field(default_factory=list)
 
-    async def call(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    async def call(self, name: str, arguments: dict[str, Any], *, call_id: str | None = None) -> dict[str, Any]:
         """Run a tool; the answer is its result, or {"error": …} for bad arguments or an expected refusal."""
         with tracer.start_as_current_span(
             f"execute_tool {name}",
