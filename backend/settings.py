@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -74,7 +75,12 @@ class Settings(BaseSettings):
     rate_limit_per_sender_per_minute: int = Field(default=120, ge=1)
     # Processing: attempts counts every try (SAQ's `retries`), backoff doubles from the delay up to the cap.
     process_attempts: int = Field(default=5, ge=1, le=50)
-    process_timeout_seconds: int = Field(default=30, ge=1)
+    # A process_event job's whole budget. Unset: derived so it covers waiting for one turn in flight on the same
+    # conversation and then this event's own turn, every model round included (see `process_timeout`).
+    process_timeout_seconds: int | None = Field(default=None, ge=1)
+    # One turn in flight per conversation: the lease a turn holds, renewed while it runs; a killed worker's
+    # conversations are free again after this long.
+    turn_lease_seconds: float = Field(default=15.0, ge=1, le=600)
     process_retry_delay_seconds: float = Field(default=1.0, ge=0)
     process_retry_max_delay_seconds: float = Field(default=60.0, ge=0)
     reconcile_every_seconds: int = Field(default=15, ge=1, le=59)
@@ -142,6 +148,20 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Paris)") from None
         return value
+
+    @property
+    def turn_budget_seconds(self) -> float:
+        """The longest one agent turn can take: every model round at its timeout, plus the database's share."""
+        if self.agent_policy == "openai":
+            return (self.openai_max_tool_rounds + 1) * self.openai_timeout_seconds + 5
+        return 10.0
+
+    @property
+    def process_timeout(self) -> int:
+        """The process_event job's timeout: the configured one, or room for a wait and a turn."""
+        if self.process_timeout_seconds is not None:
+            return self.process_timeout_seconds
+        return max(30, math.ceil(2 * self.turn_budget_seconds))
 
     @property
     def dashboard_graphql_url(self) -> str:

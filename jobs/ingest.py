@@ -1,7 +1,8 @@
-"""Ingest jobs: thin wrappers that take ids and call the ingest domain's services."""
+"""Ingest jobs: thin wrappers that take ids and call the turn pipeline and the ingest domain's services."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -10,14 +11,17 @@ from opentelemetry.trace import SpanKind
 
 from backend import faults
 from backend.channels.delivery import service as delivery
-from backend.ingest import dead_letters, processing, reconciler
+from backend.ingest import dead_letters, reconciler
 from backend.observability.tracing import continue_trace, tracer
+from backend.turns import pipeline
 
 log = structlog.get_logger(__name__)
+# Our own deadline fires this long before SAQ's timeout, so a slow attempt is recorded by us, not cut off by SAQ.
+DEADLINE_MARGIN_SECONDS = 1.5
 
 
 async def process_event(ctx: dict[str, Any], *, event_id: str, trace: dict[str, str] | None = None) -> int:
-    """Append an accepted event to its conversation; after the last failed attempt it becomes DEAD."""
+    """Append an accepted event to its conversation and answer it; after the last failed attempt it is DEAD."""
     job = ctx["job"]
     with tracer.start_as_current_span("process_event", context=continue_trace(trace), kind=SpanKind.CONSUMER,
                                       attributes={"messaging.system": "saq", "agentops.event.id": event_id,
@@ -26,29 +30,37 @@ async def process_event(ctx: dict[str, Any], *, event_id: str, trace: dict[str, 
         return await _process_event(ctx, job=job, event_id=event_id)
 
 
+def _deadline(job: Any, settings: Any) -> float:
+    """When this attempt must be done: SAQ's timeout for the job, less a margin to record a late attempt."""
+    budget = float(job.timeout or settings.process_timeout)
+    return time.monotonic() + max(budget * 0.5, budget - DEADLINE_MARGIN_SECONDS)
+
+
 async def _process_event(ctx: dict[str, Any], *, job: Any, event_id: str) -> int:
+    settings = ctx["app_settings"]
+    deadline = _deadline(job, settings)
     try:
         active = await faults.load_faults(ctx["redis"])  # one read for every fault point this job passes
         faults.use_faults(active)
         await active.slow_down(faults.PROCESS_DELAY)
         await active.check(faults.PROCESS_EVENT)
-        result = await processing.process_event(
-            event_id=uuid.UUID(event_id), hub=ctx["hub"], agent=ctx.get("agent"),
-            before_commit=lambda: active.check(faults.BEFORE_COMMIT),
+        result = await pipeline.process_event(
+            event_id=uuid.UUID(event_id), hub=ctx["hub"], redis=ctx["redis"], settings=settings,
+            agent=ctx.get("agent"), deadline=deadline, before_commit=lambda: active.check(faults.BEFORE_COMMIT),
         )
+    except pipeline.AttemptFailed:
+        raise  # already recorded on the event whose turn failed; SAQ retries with backoff
     except Exception as error:  # recorded on the event (and as a dead letter at the end), then retried
-        final = job.attempts >= job.retries
-        died = await dead_letters.record_failure(
-            event_id=uuid.UUID(event_id), error=error, attempt=job.attempts, final=final
-        )
-        log.warning("ingest.process_failed", event_id=event_id, attempt=job.attempts, dead=died, error=str(error))
-        if final:
+        attempt, died = await dead_letters.record_failure(event_id=uuid.UUID(event_id), error=error,
+                                                          max_attempts=settings.process_attempts)
+        log.warning("ingest.process_failed", event_id=event_id, attempt=attempt, dead=died, error=str(error))
+        if died:
             return 0  # the dead letter holds the failure; SAQ need not keep retrying
         raise
     adapters = ctx.get("adapters", {})
     for turn in result.turns:
         if turn.channel in adapters:
-            await delivery.enqueue_deliveries(queue=ctx["queue"], settings=ctx["app_settings"],
+            await delivery.enqueue_deliveries(queue=ctx["queue"], settings=settings,
                                               message_ids=[turn.reply_message_id])
         else:
             await delivery.fail_undeliverable(message_ids=[turn.reply_message_id], channel=turn.channel)

@@ -59,3 +59,23 @@ class ToolCall(Model):
         table = "tool_calls"
         unique_together = (("run", "position"),)
         ordering = ["position"]
+
+
+class ToolEffect(Model):
+    """A tool call's answer, keyed "<trigger>:<call position>": a retried turn is answered with it, never redoes it.
+
+    A side effect's row is written in the same short transaction as the effect (the booking, the ticket, the
+    handoff); a read's row right after the read, so a retried turn sees what its first attempt saw and decides
+    the same way (the slot it booked itself is not "taken" on the retry).
+    """
+
+    key = fields.CharField(max_length=200, primary_key=True)
+    turn_key = fields.CharField(max_length=100, db_index=True)
+    position = fields.IntField()
+    tool = fields.CharField(max_length=60)
+    arguments = fields.JSONField(default=dict)
+    result = fields.JSONField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "tool_effects"

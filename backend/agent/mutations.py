@@ -31,6 +31,11 @@ class AgentRespondInput:
     policy: str | None = strawberry.field(default=None, description="rules or openai; the deployment's by default.")
     prompt_version: str | None = None
     dry_run: bool = strawberry.field(default=True, description="Roll everything back: nothing booked, stored or sent.")
+    deliver: bool = strawberry.field(
+        default=False,
+        description="Kept turns only (dryRun false): also send the replies to the conversation's customer. "
+                    "Off by default: the operator's messages are stored as OPERATOR messages and the replies stay unsent.",
+    )
 
 
 @strawberry.type(description="A tool call the turn made (or would have made, in a dry run).")
@@ -72,6 +77,8 @@ def _problem(input: AgentRespondInput) -> ValidationError | None:
         return ValidationError(field="messages", message="each must be 1 to 2000 characters, without NUL")
     if input.policy is not None and input.policy not in KNOWN_POLICIES:
         return ValidationError(field="policy", message=f"must be one of {', '.join(KNOWN_POLICIES)}")
+    if input.deliver and input.dry_run:
+        return ValidationError(field="deliver", message="only a kept turn (dryRun: false) can be delivered")
     if input.conversation_id is not None and input.conversation_id.type_name != "Conversation":
         return ValidationError(field="conversationId", message="is not a Conversation id")
     return None
@@ -94,11 +101,11 @@ class AgentMutations:
             return ValidationError(field="conversationId", message=error.message)
         turns = await playground.respond(
             setup=setup, texts=[text.strip() for text in input.messages], conversation_id=conversation_id,
-            dry_run=input.dry_run,
+            dry_run=input.dry_run, deliver=input.deliver,
         )
         if turns is None:
             return NotFoundError(id=strawberry.ID(str(input.conversation_id)), message="No conversation with this id.")
-        if not input.dry_run:
+        if input.deliver and not input.dry_run:
             ingest = info.context.services.ingest
             replies = [turn.outcome.reply_message_id for turn in turns if turn.outcome]
             await enqueue_deliveries(queue=ingest.queue, settings=ingest.settings, message_ids=replies)

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from backend.agent.policies.base import Policy
 from backend.agent.policies.openai import OpenAIPolicy
 from backend.agent.policies.rules import RulesPolicy
-from backend.agent.prompts import load_prompt
-from backend.agent.runtime import AgentSetup
-from backend.guardrails.config import load_guardrails
+from backend.agent.prompts import Prompt, load_prompt
+from backend.guardrails.config import GuardrailConfig, load_guardrails
 from backend.settings import Settings
+
+
+@dataclass(frozen=True)
+class AgentSetup:
+    """The deployment's choice of policy and prompt, recorded on every run."""
+
+    policy: Policy
+    prompt: Prompt
+    timezone: str
+    guardrails: GuardrailConfig
 
 
 def make_policy(name: str, settings: Settings) -> Policy:

@@ -9,7 +9,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from backend.agent import listing
-from backend.agent.runtime import RUN_COMPLETED
+from backend.events.topics import RUN_COMPLETED
 from backend.agent.types import AgentRunNode
 from backend.events.hub import once_per_event, shared_per_event
 from backend.graphql.errors import BadUserInput

@@ -29,6 +29,8 @@ class MessageAuthor(str, Enum):
     CUSTOMER = "CUSTOMER"
     AGENT = "AGENT"
     HUMAN = "HUMAN"
+    # An operator trying the agent from the playground: stored as theirs, never answered to the customer.
+    OPERATOR = "OPERATOR"
 
 
 class Conversation(Model):
@@ -41,6 +43,9 @@ class Conversation(Model):
     message_count = fields.IntField(default=0)
     # What the agent has gathered so far (intent, service, date, time, name, phone, what it asked for).
     agent_state = fields.JSONField(default=dict)
+    # Bumped by every agent turn's commit and every operator change (close, hand back, human reply): a turn that
+    # read version N commits only while it is still N, else it is decided again on what changed.
+    version = fields.IntField(default=0)
     handed_off_at = fields.DatetimeField(null=True)
     handoff_reason = fields.CharField(max_length=300, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tortoise.expressions import Subquery
+from tortoise.expressions import F, Subquery
 from tortoise.transactions import in_transaction
 
 from backend.agent.models import AgentRun, RunStatus
@@ -73,7 +73,8 @@ async def close_conversation(*, conversation_id: uuid.UUID, hub: EventHub) -> Co
         return None
     if conversation.status != ConversationStatus.CLOSED:
         conversation.status = ConversationStatus.CLOSED
-        await conversation.save(update_fields=["status", "updated_at"])
+        conversation.version += 1  # a turn in flight on the old state commits nothing: it is decided again
+        await conversation.save(update_fields=["status", "version", "updated_at"])
         await hub.publish(CONVERSATION_UPDATED, {"conversationId": str(conversation.id)})
     return conversation
 
@@ -81,6 +82,62 @@ async def close_conversation(*, conversation_id: uuid.UUID, hub: EventHub) -> Co
 async def get_messages(*, message_ids: list[uuid.UUID]) -> list[Message | None]:
     """Messages in the order of `message_ids`, None where missing."""
     return await rows_by_id(Message.all(), message_ids)
+
+
+_NEXT_SEQUENCE = """
+UPDATE conversations SET message_count = message_count + 1, last_message_at = now(), updated_at = now(),
+                         version = version + $2
+WHERE id = $1
+RETURNING message_count
+"""
+_UPSERT_THREAD = """
+INSERT INTO conversations (id, channel, thread_key, customer, status, message_count, created_at, updated_at,
+                           last_message_at, agent_state, version)
+VALUES ($1, $2, $3, $4, 'OPEN', 1, now(), now(), $5, '{}', 0)
+ON CONFLICT (channel, thread_key) DO UPDATE SET
+    message_count = conversations.message_count + 1,
+    updated_at = now(),
+    last_message_at = GREATEST(conversations.last_message_at, EXCLUDED.last_message_at),
+    -- a customer writing again reopens a closed conversation; a human keeps one handed off
+    status = CASE WHEN conversations.status = 'CLOSED' THEN 'OPEN' ELSE conversations.status END
+RETURNING id, message_count
+"""
+_INSERT_INBOUND = """
+INSERT INTO messages (id, conversation_id, sequence, direction, author, text, ingest_event_id, created_at,
+                      delivery_attempts)
+VALUES ($1, $2, $3, 'INBOUND', 'CUSTOMER', $4, $5, now(), 0)
+"""
+
+
+async def append_message(
+    *,
+    connection,
+    conversation_id: uuid.UUID,
+    direction: MessageDirection,
+    author: MessageAuthor,
+    text: str,
+    delivery_status: DeliveryStatus | None = None,
+    bump_version: bool = False,
+) -> Message:
+    """Add a message at the end of the thread (its sequence is the conversation's next), in the caller's transaction."""
+    rows = await connection.execute_query_dict(_NEXT_SEQUENCE, [conversation_id, 1 if bump_version else 0])
+    return await Message.create(
+        conversation_id=conversation_id, sequence=rows[0]["message_count"], direction=direction, author=author,
+        text=text, delivery_status=delivery_status, using_db=connection,
+    )
+
+
+async def append_customer_message(
+    *, connection, channel: str, thread_key: str, customer: str, text: str, ingest_event_id: uuid.UUID,
+    received_at: datetime,
+) -> tuple[uuid.UUID, uuid.UUID]:
+    """Add an accepted event's text to its thread, opening the conversation on the first; (conversation, message) ids."""
+    # execute_query_dict: Tortoise's execute_query discards the rows an INSERT … RETURNING gives back.
+    rows = await connection.execute_query_dict(_UPSERT_THREAD, [uuid.uuid4(), channel, thread_key, customer, received_at])
+    conversation_id, sequence = rows[0]["id"], rows[0]["message_count"]
+    message_id = uuid.uuid4()
+    await connection.execute_query(_INSERT_INBOUND, [message_id, conversation_id, sequence, text, ingest_event_id])
+    return conversation_id, message_id
 
 
 async def hand_off(*, connection, conversation_id: uuid.UUID, reason: str) -> None:
@@ -93,17 +150,12 @@ async def hand_off(*, connection, conversation_id: uuid.UUID, reason: str) -> No
 async def append_human_reply(*, conversation_id: uuid.UUID, text: str, hub: EventHub) -> Message | None:
     """An operator's reply, queued for delivery like the agent's; None when the conversation does not exist."""
     async with in_transaction() as connection:
-        conversation = await Conversation.select_for_update().using_db(connection).get_or_none(id=conversation_id)
-        if conversation is None:
+        if not await Conversation.filter(id=conversation_id).using_db(connection).exists():
             return None
-        message = await Message.create(
-            conversation_id=conversation_id, sequence=conversation.message_count + 1,
-            direction=MessageDirection.OUTBOUND, author=MessageAuthor.HUMAN, text=text,
-            delivery_status=DeliveryStatus.QUEUED, using_db=connection,
-        )
-        await Conversation.filter(id=conversation_id).using_db(connection).update(
-            message_count=conversation.message_count + 1, last_message_at=datetime.now(UTC)
-        )
+        # A human speaking changes the thread under any agent turn in flight: it is decided again (version bump).
+        message = await append_message(connection=connection, conversation_id=conversation_id,
+                                       direction=MessageDirection.OUTBOUND, author=MessageAuthor.HUMAN, text=text,
+                                       delivery_status=DeliveryStatus.QUEUED, bump_version=True)
     await hub.publish(CONVERSATION_UPDATED, {"conversationId": str(conversation_id)})
     return message
 
@@ -111,7 +163,7 @@ async def append_human_reply(*, conversation_id: uuid.UUID, text: str, hub: Even
 async def return_to_agent(*, conversation_id: uuid.UUID, hub: EventHub) -> Conversation | None:
     """Give a handed-off conversation back to the agent, which answers the next customer message."""
     updated = await Conversation.filter(id=conversation_id, status=ConversationStatus.HANDED_OFF).update(
-        status=ConversationStatus.OPEN, handed_off_at=None, handoff_reason=None
+        status=ConversationStatus.OPEN, handed_off_at=None, handoff_reason=None, version=F("version") + 1
     )
     conversation = await Conversation.get_or_none(id=conversation_id)
     if conversation is not None and updated:

@@ -13,23 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tortoise.transactions import in_transaction
-
 from backend.agent.models import ToolCall
-from backend.agent.runtime import AgentSetup, run_turn
-from backend.conversations.models import (
-    Conversation,
-    ConversationStatus,
-    Message,
-    MessageAuthor,
-    MessageDirection,
-)
+from backend.agent.setup import AgentSetup
+from backend.conversations.models import Conversation, ConversationStatus
 from backend.evals.expectations import TurnRecord, check_turn
 from backend.evals.golden import EVAL_NOW, EVAL_TIMEZONE, GoldenCase
 from backend.guardrails.models import GuardrailViolation
 from backend.scheduling.models import Booking, BookingStatus
 from backend.scheduling.seed import seed_business
 from backend.tickets.models import Ticket
+from backend.turns.sandbox import sandbox, sandboxed_turn
 
 
 @dataclass
@@ -42,10 +35,6 @@ class CaseOutcome:
     latency_ms: float = 0.0
 
 
-class _RollBack(Exception):
-    """Undo the case's writes once its outcome is read."""
-
-
 async def prepare_eval_business() -> None:
     """Slots for the frozen eval weeks (idempotent)."""
     await seed_business(timezone=EVAL_TIMEZONE, today=EVAL_NOW.date())
@@ -55,36 +44,22 @@ async def run_case(case: GoldenCase, *, setup: AgentSetup) -> CaseOutcome:
     """Play every turn of the case and check each expectation; the database is left as it was."""
     outcome = CaseOutcome(passed=False)
     started = clock.perf_counter()
-    try:
-        async with in_transaction() as connection:
-            conversation = await Conversation.create(
-                channel=case.channel, thread_key=f"eval-{uuid.uuid4()}", customer=case.customer,
-                last_message_at=case.clock, using_db=connection,
-            )
-            for number, turn in enumerate(case.turns, start=1):
-                await conversation.refresh_from_db(using_db=connection)
-                inbound = await Message.create(
-                    conversation_id=conversation.id, sequence=conversation.message_count + 1,
-                    direction=MessageDirection.INBOUND, author=MessageAuthor.CUSTOMER, text=turn.customer,
-                    using_db=connection,
-                )
-                await Conversation.filter(id=conversation.id).using_db(connection).update(
-                    message_count=conversation.message_count + 1
-                )
-                result = await run_turn(connection=connection, conversation_id=conversation.id, text=turn.customer,
-                                        setup=setup, trigger_message_id=inbound.id, now=case.clock,
-                                        tool_overrides=turn.tool_results)
-                record = await _record(connection, conversation.id, result)
-                outcome.transcript.append({"turn": number, "customer": turn.customer, "reply": record.reply,
-                                           "status": result.status.value if result else None})
-                outcome.tool_calls += [{"turn": number, **call} for call in record.tools]
-                outcome.violations += [{"turn": number, "rule": rule} for rule in record.violations]
-                outcome.failures += [{"turn": number, **miss} for miss in check_turn(turn.expect, record)]
-            if case.final is not None:
-                outcome.failures += await _check_final(connection, conversation.id, case)
-            raise _RollBack
-    except _RollBack:
-        pass
+    async with sandbox() as connection:
+        conversation = await Conversation.create(
+            channel=case.channel, thread_key=f"eval-{uuid.uuid4()}", customer=case.customer,
+            last_message_at=case.clock, using_db=connection,
+        )
+        for number, turn in enumerate(case.turns, start=1):
+            _, result = await sandboxed_turn(conversation_id=conversation.id, text=turn.customer, setup=setup,
+                                             now=case.clock, tool_overrides=turn.tool_results)
+            record = await _record(connection, conversation.id, result)
+            outcome.transcript.append({"turn": number, "customer": turn.customer, "reply": record.reply,
+                                       "status": result.status.value if result else None})
+            outcome.tool_calls += [{"turn": number, **call} for call in record.tools]
+            outcome.violations += [{"turn": number, "rule": rule} for rule in record.violations]
+            outcome.failures += [{"turn": number, **miss} for miss in check_turn(turn.expect, record)]
+        if case.final is not None:
+            outcome.failures += await _check_final(connection, conversation.id, case)
     outcome.latency_ms = (clock.perf_counter() - started) * 1000
     outcome.passed = not outcome.failures
     return outcome

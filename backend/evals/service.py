@@ -12,7 +12,7 @@ import structlog
 from saq import Queue
 from tortoise.expressions import F
 
-from backend.agent.runtime import AgentSetup
+from backend.agent.setup import AgentSetup
 from backend.evals.golden import GoldenCase
 from backend.evals.models import EvalCase, EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite
 from backend.evals.runner import prepare_eval_business, run_case

@@ -29,27 +29,32 @@ def summarize_traceback(error: BaseException) -> str:
     return "\n".join(lines)[-4000:]
 
 
-async def record_failure(*, event_id: uuid.UUID, error: BaseException, attempt: int, final: bool) -> bool:
-    """Note a failed attempt; on the final one mark the event DEAD and file its dead letter. True if it died."""
+async def record_failure(*, event_id: uuid.UUID, error: BaseException, max_attempts: int) -> tuple[int, bool]:
+    """Count a failed attempt on the event; the one reaching `max_attempts` makes it DEAD with its dead letter.
+
+    Returns (the event's attempt count, whether it died now). Counted on the row, not on the SAQ job: an event
+    can be tried by its own job, by a later job of its thread, or by a job the reconciler enqueued.
+    """
     now = datetime.now(UTC)
     async with in_transaction():
         event = await IngestEvent.select_for_update().get_or_none(id=event_id)
         if event is None or event.status != IngestStatus.RECEIVED:
-            return False  # processed by another job meanwhile, or already dead
-        event.attempts = attempt
+            return 0, False  # processed by another job meanwhile, or already dead
+        event.attempts += 1
         event.last_error = f"{type(error).__name__}: {error}"[:2000]
         event.first_failed_at = event.first_failed_at or now
+        final = event.attempts >= max_attempts
         if final:
             event.status = IngestStatus.DEAD
         await event.save(update_fields=["attempts", "last_error", "first_failed_at", "status"])
         if not final:
-            return False
+            return event.attempts, False
         letter = await DeadLetter.get_or_none(event_id=event_id)
         fields = {
             "error_type": type(error).__name__,
             "error_message": str(error)[:2000],
             "traceback_summary": summarize_traceback(error),
-            "attempts": attempt,
+            "attempts": event.attempts,
             "first_failed_at": event.first_failed_at,
             "dead_at": now,
             "replayed_at": None,
@@ -58,7 +63,7 @@ async def record_failure(*, event_id: uuid.UUID, error: BaseException, attempt: 
             await DeadLetter.create(event_id=event_id, **fields)
         else:
             await DeadLetter.filter(id=letter.id).update(**fields)
-    return True
+    return event.attempts, True
 
 
 @dataclass(frozen=True)

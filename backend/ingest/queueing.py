@@ -40,7 +40,7 @@ async def enqueue_processing(*, queue: Queue, settings: Settings, event_ids: Ite
                 event_id=str(event_id),
                 trace=carrier or None,
                 retries=settings.process_attempts,
-                timeout=settings.process_timeout_seconds,
+                timeout=settings.process_timeout,
                 retry_delay=settings.process_retry_delay_seconds,
                 retry_backoff=settings.process_retry_max_delay_seconds,
             )

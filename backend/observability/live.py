@@ -15,7 +15,7 @@ from saq import Queue
 from strawberry.types import Info
 from tortoise import connections
 
-from backend.agent.runtime import RUN_COMPLETED
+from backend.events.topics import RUN_COMPLETED
 from backend.events.feed import SharedFeed
 from backend.events.hub import EventHub
 from backend.graphql.permissions import CanRead

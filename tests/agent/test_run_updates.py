@@ -7,7 +7,7 @@ import websockets
 from strawberry.relay import to_base64
 
 from backend.agent.models import AgentRun, RunStatus, ToolCall
-from backend.agent.runtime import RUN_COMPLETED
+from backend.events.topics import RUN_COMPLETED
 from backend.auth.scopes import Scope
 from backend.channels.enums import Channel
 from backend.conversations.models import Conversation, ConversationStatus

@@ -42,9 +42,10 @@ async def test_a_sent_reply_is_pushed_after_the_turn_that_queued_it(live_api, ma
         answer = (await http.post("/graphql", json={"query": INGEST_EVENT, "variables": {"input": sent}})).json()
         assert answer["data"]["ingestEvent"]["__typename"] == "EventAccepted"
 
-    # Two pushes: the turn (its reply QUEUED, or already SENT by the time the API reads it), then the delivery.
-    turn, delivery = await _next_update(socket), await _next_update(socket)
-    assert turn["customer"] == delivery["customer"] == sender
+    # Three pushes: the customer's message appended, the turn (its reply QUEUED, or already SENT by the time the
+    # API reads it), then the delivery.
+    appended, turn, delivery = await _next_update(socket), await _next_update(socket), await _next_update(socket)
+    assert appended["customer"] == turn["customer"] == delivery["customer"] == sender
     reply = next(edge["node"] for edge in delivery["messages"]["edges"] if edge["node"]["author"] == "AGENT")
     assert reply["deliveryStatus"] == "SENT" and reply["deliveredAt"] is not None
     assert len(fake_provider.sent_to(sender)) == 1

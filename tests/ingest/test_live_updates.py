@@ -40,10 +40,13 @@ async def test_an_ingested_event_reaches_a_conversation_subscriber(live_api, mak
         sent = event(sender="+15550102030", text="Is the dentist open on Saturday?")
         answer = (await http.post("/graphql", json={"query": INGEST_EVENT, "variables": {"input": sent}})).json()
         assert answer["data"]["ingestEvent"]["__typename"] == "EventAccepted"
+    # The customer's message shows as soon as it is appended, then again with the agent's answer.
     update = (await _next_data(socket))["conversationUpdated"]
     assert update["customer"] == "+15550102030"
-    assert update["messageCount"] == 2  # the customer's message and the agent's answer, committed together
-    first = update["messages"]["edges"][0]["node"]
+    assert update["messageCount"] == 1
+    answered = (await _next_data(socket))["conversationUpdated"]
+    assert answered["messageCount"] == 2
+    first = answered["messages"]["edges"][0]["node"]
     assert first == {"text": "Is the dentist open on Saturday?", "author": "CUSTOMER"}
     await socket.close()
 

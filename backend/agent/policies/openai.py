@@ -23,7 +23,11 @@ from backend.settings import Settings
 
 
 class LLMError(RuntimeError):
-    """The endpoint failed, timed out, or answered something that is not a chat completion."""
+    """The model answered something that is not a usable chat completion: the turn fails and is answered so."""
+
+
+class ModelUnavailable(LLMError):
+    """The endpoint did not answer in time, could not be reached, or is overloaded (429/5xx): worth another attempt."""
 
 
 class OpenAIPolicy(Policy):
@@ -75,10 +79,15 @@ class OpenAIPolicy(Policy):
         try:
             async with asyncio.timeout(timeout):
                 response = await self._http().post(self._url, json=body, headers=headers, timeout=timeout)
+        except (TimeoutError, httpx.TimeoutException) as error:
+            raise ModelUnavailable(f"chat completion timed out after {timeout:.1f} s") from error
+        except httpx.TransportError as error:
+            raise ModelUnavailable(f"chat completion failed: {type(error).__name__}: {error}") from error
+        if response.status_code == 429 or response.status_code >= 500:
+            raise ModelUnavailable(f"chat completion failed: HTTP {response.status_code}: {response.text[:200]}")
+        try:
             response.raise_for_status()
             return response.json()
-        except TimeoutError as error:
-            raise LLMError(f"chat completion timed out after {timeout:.1f} s") from error
         except (httpx.HTTPError, ValueError) as error:
             raise LLMError(f"chat completion failed: {type(error).__name__}: {error}") from error
 

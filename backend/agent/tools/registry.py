@@ -139,6 +139,9 @@ class Tool:
     name: str
     arguments: type[_Arguments]
     run: Callable[[Any, ToolContext], Awaitable[dict[str, Any]]]
+    # True: the tool changes something (a booking, a ticket, the conversation's owner). The ToolBox runs it in its
+    # own transaction, once per (trigger, call position). False: a read, safe to repeat.
+    side_effect: bool = True
 
     def json_schema(self) -> dict[str, Any]:
         """The OpenAI-style function description of this tool."""
@@ -155,7 +158,7 @@ class Tool:
 TOOLS: dict[str, Tool] = {
     tool.name: tool
     for tool in (
-        Tool("check_availability", CheckAvailability, check_availability),
+        Tool("check_availability", CheckAvailability, check_availability, side_effect=False),
         Tool("book_appointment", BookAppointment, book_appointment),
         Tool("create_ticket", CreateTicket, create_ticket),
         Tool("handoff_to_human", HandoffToHuman, handoff_to_human),

@@ -1,11 +1,16 @@
-"""Runs the agent's tools inside the turn's transaction and records one ToolCall row per call.
+"""Runs the agent's tools for one turn, holding no database connection between calls.
 
-A call's side effect is keyed "<run id>:<position>": a retried turn that makes the same call finds what the
-first attempt made instead of making it again.
+Every call's answer is kept in `tool_effects` under "<trigger>:<call position>", where the trigger is the event (or
+message) the turn answers. A tool with a side effect (see `Tool.side_effect`) runs in its own short transaction
+together with that row; a read-only tool reads through the pool and its answer is stored right after. A turn retried
+after a crash, a timeout or a version conflict is answered at each position with what its earlier attempt got
+(loaded once, `earlier`), so it decides the same way and never books, cancels or opens a ticket twice. The calls
+and their guardrail hits are kept in memory and written with the run when the turn commits.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -14,19 +19,30 @@ from typing import Any
 
 import structlog
 from pydantic import ValidationError as PydanticValidationError
-from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise import connections
+from tortoise.transactions import in_transaction
 
-from backend.agent.models import ToolCall
+from backend.agent.models import ToolEffect
 from backend.agent.tools.registry import TOOLS, Tool, ToolContext
 from backend.faults import current_faults, tool_point
 from backend.guardrails.config import GuardrailConfig
-from backend.guardrails.engine import check_tool
-from backend.guardrails.service import record_findings
+from backend.guardrails.engine import Finding, check_tool
 from backend.observability.metrics import TOOL_CALLS
 from backend.observability.tracing import tracer
 from backend.scheduling.service import slot_details
 
 log = structlog.get_logger(__name__)
+_KEEP_ANSWER = """
+INSERT INTO tool_effects (key, turn_key, position, tool, arguments, result, created_at)
+VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, now())
+ON CONFLICT (key) DO NOTHING
+"""
+
+
+async def earlier_answers(*, turn_key: str) -> dict[int, tuple[str, dict[str, Any]]]:
+    """What earlier attempts of this turn got from their tools, by call position (empty on a first attempt)."""
+    rows = await ToolEffect.filter(turn_key=turn_key).values("position", "tool", "result")
+    return {row["position"]: (row["tool"], row["result"]) for row in rows}
 
 
 @dataclass
@@ -36,6 +52,8 @@ class RecordedCall:
     result: dict[str, Any] | None
     error: str | None
     latency_ms: float
+    position: int = 0
+    repeated: bool = False  # answered from an earlier attempt's effect
 
 
 class ToolFailed(RuntimeError):
@@ -48,7 +66,8 @@ class ToolFailed(RuntimeError):
 
 @dataclass
 class ToolBox:
-    connection: BaseDBAsyncClient
+    # What a side effect is keyed by: the trigger event's id in production, the trigger message's in a sandbox.
+    turn_key: str
     run_id: uuid.UUID
     conversation_id: uuid.UUID | None
     customer: str
@@ -58,14 +77,17 @@ class ToolBox:
     hours: dict[int, tuple[time, time]] = field(default_factory=dict)
     # Evals may freeze a tool's answer: the call is still screened and recorded, the tool itself does not run.
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # What an earlier attempt of this turn got, by call position: {position: (tool name, answer)}.
+    earlier: dict[int, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     calls: list[RecordedCall] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
     async def call(self, name: str, arguments: dict[str, Any], *, call_id: str | None = None) -> dict[str, Any]:
         """Run a tool; the answer is its result, or {"error": …} for bad arguments or an expected refusal."""
         with tracer.start_as_current_span(
             f"execute_tool {name}",
             attributes={"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name,
-                        "gen_ai.tool.call.id": f"{self.run_id}:{len(self.calls) + 1}"},
+                        "gen_ai.tool.call.id": call_id or f"{self.run_id}:{len(self.calls) + 1}"},
         ) as span:
             answer = await self._call(name, arguments)
             if "error" in answer:
@@ -78,6 +100,7 @@ class ToolBox:
         result: dict[str, Any] | None = None
         error: str | None = None
         crash: Exception | None = None
+        repeated = False
         tool = TOOLS.get(name)
         if tool is None:
             error = f"unknown tool {name!r}"
@@ -92,51 +115,71 @@ class ToolBox:
                 first = problem.errors()[0]
                 error = f"invalid arguments: {'.'.join(map(str, first['loc'])) or 'arguments'}: {first['msg']}"
             else:
-                context = ToolContext(
-                    connection=self.connection,
-                    idempotency_key=f"{self.run_id}:{position}",
-                    conversation_id=self.conversation_id,
-                    customer=self.customer,
-                    now=self.now,
-                    timezone=self.timezone,
-                )
                 try:
                     await current_faults().check(tool_point(name))  # a TOOL_OUTAGE drill
-                    result = await tool.run(parsed, context)
+                    result, repeated = await self._run(tool, parsed, arguments, position=position)
                 except Exception as failure:  # noqa: BLE001 - any crash is an outage of this tool
                     crash, error = failure, f"tool failed: {type(failure).__name__}: {failure}"[:2000]
         latency_ms = (perf_counter() - started) * 1000
         TOOL_CALLS.labels(name if name in TOOLS else "unknown", "error" if error or (result or {}).get("error") else "ok").inc()
-        recorded = RecordedCall(name=name, arguments=arguments, result=result, error=error, latency_ms=latency_ms)
+        recorded = RecordedCall(name=name, arguments=arguments, result=result, error=error, latency_ms=latency_ms,
+                                position=position, repeated=repeated)
         self.calls.append(recorded)
-        await self.record(recorded, position=position)
         if crash is not None:
             raise ToolFailed(recorded, position) from crash
         return result if result is not None else {"error": error}
 
-    async def record(self, call: RecordedCall, *, position: int) -> None:
-        """Store one call as a ToolCall row."""
-        await ToolCall.create(
-            run_id=self.run_id, position=position, name=call.name, arguments=call.arguments, result=call.result,
-            error=call.error, latency_ms=call.latency_ms, using_db=self.connection,
-        )
+    def _context(self, connection, position: int) -> ToolContext:
+        return ToolContext(connection=connection, idempotency_key=f"{self.turn_key}:{position}",
+                           conversation_id=self.conversation_id, customer=self.customer, now=self.now,
+                           timezone=self.timezone)
+
+    async def _run(self, tool: Tool, parsed: Any, arguments: dict[str, Any], *, position: int) -> tuple[dict[str, Any], bool]:
+        """The tool's answer, and whether it came from an earlier attempt of this turn."""
+        if position in self.earlier:
+            return self._as_before(tool, position), True
+        key = f"{self.turn_key}:{position}"
+        if not tool.side_effect:
+            result = await tool.run(parsed, self._context(connections.get("default"), position))
+            await connections.get("default").execute_query(_KEEP_ANSWER, [key, self.turn_key, position, tool.name,
+                                                                          json.dumps(arguments), json.dumps(result)])
+            return result, False
+        async with in_transaction() as connection:
+            # Two attempts of one turn (a lease that expired under a stalled worker) queue here, not side by side.
+            await connection.execute_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 1))", [key])
+            found = await ToolEffect.filter(key=key).using_db(connection).first()
+            if found is not None:
+                self.earlier[position] = (found.tool, found.result)
+                return self._as_before(tool, position), True
+            result = await tool.run(parsed, self._context(connection, position))
+            await ToolEffect.create(key=key, turn_key=self.turn_key, position=position, tool=tool.name,
+                                    arguments=arguments, result=result, using_db=connection)
+        return result, False
+
+    def _as_before(self, tool: Tool, position: int) -> dict[str, Any]:
+        name, answer = self.earlier[position]
+        log.info("agent.tool_answer_reused", tool=tool.name, position=position)
+        if name != tool.name:
+            # A model that chose differently on the retry is told what this step already did.
+            return {"error": f"an earlier attempt of this turn already ran {name} at this step", "earlier_result": answer}
+        return dict(answer)
 
     async def _screen(self, tool: Tool, arguments: dict[str, Any]) -> str | None:
-        """Run the TOOL guardrails; the reason when they block the call (the hits are recorded either way)."""
+        """Run the TOOL guardrails; the reason when they block the call (the hits are kept for the run)."""
         if self.guardrails is None:
             return None
         slot_start = None
-        if tool.name == "book_appointment":
+        if "slot_id" in arguments:  # booking or moving to a slot: its start is checked against business hours
             try:
-                slot = await slot_details(connection=self.connection, slot_id=uuid.UUID(str(arguments.get("slot_id"))))
+                slot = await slot_details(connection=connections.get("default"),
+                                          slot_id=uuid.UUID(str(arguments.get("slot_id"))))
             except ValueError:
                 slot = None  # a malformed id: the schema rule reports it
             slot_start = slot.starts_at if slot else None
         result = check_tool(tool.name, arguments, config=self.guardrails,
                             json_schema=tool.json_schema()["function"]["parameters"], now=self.now, hours=self.hours,
                             slot_start=slot_start)
-        await record_findings(connection=self.connection, findings=result.findings, run_id=self.run_id,
-                              conversation_id=self.conversation_id, config_version=self.guardrails.version)
+        self.findings.extend(result.findings)
         if result.blocked:
             reasons = "; ".join(finding.message for finding in result.findings if finding.action.value == "BLOCK")
             return f"blocked by guardrail: {reasons}"

@@ -1,0 +1,3 @@
+"""Names of the events published after commit, shared by the writers and the live views that follow them."""
+
+RUN_COMPLETED = "run.completed"

@@ -1,0 +1,37 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise import fields
+
+
+class Migration(migrations.Migration):
+    dependencies = [('agentops', '0011_search_indexes')]
+
+    initial = False
+
+    operations = [
+        # Optimistic concurrency for agent turns: a turn commits only if the conversation's version is the one it read.
+        ops.AddField(
+            model_name='Conversation',
+            name='version',
+            field=fields.IntField(default=0),
+        ),
+        ops.RunSQL(
+            "UPDATE conversations SET version = 0 WHERE version IS NULL",
+            reverse_sql="SELECT 1",
+        ),
+        ops.CreateModel(
+            name='ToolEffect',
+            fields=[
+                ('key', fields.CharField(primary_key=True, max_length=200)),
+                ('turn_key', fields.CharField(max_length=100, db_index=True)),
+                ('position', fields.IntField()),
+                ('tool', fields.CharField(max_length=60)),
+                ('arguments', fields.JSONField(default=dict)),
+                ('result', fields.JSONField()),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'tool_effects', 'app': 'agentops', 'pk_attr': 'key',
+                     'table_description': "A tool call's answer, once per (trigger, call position)."},
+            bases=['Model'],
+        ),
+    ]

@@ -1,0 +1,1 @@
+"""The turn pipeline: event → conversation → agent turn → reply (see pipeline.py)."""

@@ -1,0 +1,120 @@
+"""The turn pipeline, event → conversation → turn → reply, in one place.
+
+A `process_event` job appends its event (backend/turns/appending.py), takes the conversation's lease
+(backend/turns/lease.py), and answers the thread's unanswered events up to its own, one turn each, in acceptance
+order (backend/turns/runtime.py). A turn that fails is charged to the event it was answering: retried with backoff,
+and after the last attempt that event is DEAD with a dead letter. The thread does not wait for a dead event: later
+messages go on being answered (each turn sees the dead one in its history), because a customer who wrote again
+should not be silenced by a message we could not answer; the dead letter stays on the operators' list, and a replay
+answers it then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+import structlog
+from tortoise import connections
+
+from backend.agent.setup import AgentSetup
+from backend.conversations.service import CONVERSATION_UPDATED
+from backend.events.hub import EventHub
+from backend.events.topics import RUN_COMPLETED
+from backend.ingest.dead_letters import record_failure
+from backend.settings import Settings
+from backend.turns.appending import Unanswered, append_pending, next_unanswered
+from backend.turns.lease import conversation_lease
+from backend.turns.runtime import AlreadyAnswered, TurnOutcome, run_turn
+
+log = structlog.get_logger(__name__)
+_EVENT = "SELECT channel, thread_key, accepted_seq, status FROM ingest_events WHERE id = $1"
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    appended: int
+    conversation_ids: frozenset[uuid.UUID]
+    turns: tuple[TurnOutcome, ...] = ()
+    deferred: bool = False  # the conversation stayed busy: the event waits for its lease holder or the reconciler
+
+
+class AttemptFailed(Exception):
+    """A turn failed and was recorded on its event, which is not dead yet: the job is to be retried."""
+
+
+async def process_event(
+    *,
+    event_id: uuid.UUID,
+    hub: EventHub,
+    redis: aioredis.Redis,
+    settings: Settings,
+    agent: AgentSetup | None = None,
+    deadline: float | None = None,
+    before_commit: Callable[[], Awaitable[None]] | None = None,
+) -> ProcessResult:
+    """Append the event (and any earlier pending one of its thread), then answer them in order under the lease.
+
+    `deadline` (time.monotonic()) bounds the whole job: a turn still running then fails as timed out.
+    """
+    rows = await connections.get("default").execute_query_dict(_EVENT, [event_id])
+    if not rows or rows[0]["status"] != "RECEIVED":
+        return ProcessResult(appended=0, conversation_ids=frozenset())  # gone, done, or dead: nothing to do
+    event = rows[0]
+    appended = await append_pending(event=event, done_when_appended=agent is None,
+                                    before_commit=before_commit if agent is None else None)
+    conversation_ids = frozenset({appended.conversation_id} if appended.count else ())
+    for conversation_id in conversation_ids:
+        await hub.publish(CONVERSATION_UPDATED, {"conversationId": str(conversation_id)})
+    if agent is None or appended.conversation_id is None:
+        return ProcessResult(appended=appended.count, conversation_ids=conversation_ids)
+    deadline = deadline if deadline is not None else time.monotonic() + settings.process_timeout
+    # Wait for a turn in flight on this conversation, but leave room for this event's own turn.
+    wait_until = deadline - min(settings.turn_budget_seconds, max(0.0, deadline - time.monotonic()) / 2)
+    async with conversation_lease(redis, conversation_id=appended.conversation_id,
+                                  ttl_seconds=settings.turn_lease_seconds, wait_until=wait_until) as lease:
+        if lease is None:
+            log.info("turns.deferred", event_id=str(event_id), conversation_id=str(appended.conversation_id))
+            return ProcessResult(appended=appended.count, conversation_ids=conversation_ids, deferred=True)
+        turns = await _answer_in_order(event=event, hub=hub, settings=settings, agent=agent, deadline=deadline,
+                                       before_commit=before_commit)
+    return ProcessResult(appended=appended.count, conversation_ids=conversation_ids, turns=tuple(turns))
+
+
+async def _answer_in_order(*, event: dict, hub: EventHub, settings: Settings, agent: AgentSetup, deadline: float,
+                           before_commit: Callable[[], Awaitable[None]] | None) -> list[TurnOutcome]:
+    turns: list[TurnOutcome] = []
+    while (waiting := await next_unanswered(event=event)) is not None:
+        try:
+            async with asyncio.timeout_at(deadline):
+                outcome = await run_turn(conversation_id=waiting.conversation_id, text=waiting.text, setup=agent,
+                                         trigger_message_id=waiting.message_id, trigger_event_id=waiting.event_id,
+                                         deadline=deadline, before_commit=before_commit)
+        except AlreadyAnswered:
+            continue  # another attempt answered it first: nothing to add
+        except asyncio.CancelledError:
+            # SAQ's timeout or a stopping worker: still an attempt, recorded before the cancellation goes on.
+            await asyncio.shield(_charge(waiting, TimeoutError("the attempt was cancelled mid-turn"), settings))
+            raise
+        except Exception as error:
+            if not await _charge(waiting, error, settings):
+                raise AttemptFailed(str(error)) from error
+            continue  # dead: the thread goes on without it
+        await hub.publish(CONVERSATION_UPDATED, {"conversationId": str(waiting.conversation_id)})
+        if outcome is not None:
+            turns.append(outcome)
+            await hub.publish(RUN_COMPLETED, {"runId": str(outcome.run_id),
+                                              "conversationId": str(outcome.conversation_id)})
+    return turns
+
+
+async def _charge(waiting: Unanswered, error: BaseException, settings: Settings) -> bool:
+    """Record a failed attempt on the event the turn was answering; True when that made it DEAD."""
+    attempt, died = await record_failure(event_id=waiting.event_id, error=error, max_attempts=settings.process_attempts)
+    log.warning("ingest.process_failed", event_id=str(waiting.event_id), attempt=attempt, dead=died,
+                error=f"{type(error).__name__}: {error}")
+    return died

@@ -1,0 +1,266 @@
+"""One agent turn, in phases that never hold a database connection while the policy thinks.
+
+1. load — a short read: the conversation (its version, state, status), the thread the model remembers, the
+   business's services and hours;
+2. screen the input, then decide — the policy and its model calls run with no connection or lock held; each
+   tool with a side effect commits on its own, keyed by (trigger, call position) (see ToolBox);
+3. screen the reply, then commit — one short transaction: the conversation must still be at the version read in
+   step 1 (else the turn is decided again on what changed), the trigger event must still be unanswered (else
+   another attempt answered it first), then the reply, the run, its tool calls and guardrail hits are written.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import structlog
+from tortoise import connections
+from tortoise.exceptions import DBConnectionError, OperationalError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from backend.agent.memory import load_thread
+from backend.agent.models import AgentRun, RunStatus, ToolCall
+from backend.agent.policies.base import Decision, TurnInput
+from backend.agent.policies.openai import ModelUnavailable
+from backend.agent.setup import AgentSetup
+from backend.agent.tools.toolbox import ToolBox, ToolFailed, earlier_answers
+from backend.channels.enums import Channel
+from backend.conversations.models import (
+    Conversation,
+    ConversationStatus,
+    DeliveryStatus,
+    Message,
+    MessageAuthor,
+    MessageDirection,
+)
+from backend.conversations.service import append_message
+from backend.faults import POLICY as POLICY_FAULT
+from backend.faults import POLICY_DELAY, InjectedFault, current_faults
+from backend.guardrails.engine import Finding
+from backend.guardrails.service import record_findings
+from backend.ingest.models import IngestEvent
+from backend.observability.metrics import AGENT_TURN_SECONDS
+from backend.observability.tracing import tracer
+from backend.scheduling.models import BusinessHours, Service
+from backend.turns.screening import SAFE_INPUT_REPLY, screen_input, screen_output
+
+log = structlog.get_logger(__name__)
+HISTORY_MESSAGES = 20
+VERSION_RETRIES = 3
+FALLBACK_REPLY = "Sorry, something went wrong on our side. A member of our team will get back to you here shortly."
+# Failures of the attempt, not of the turn's decision: the event is retried with backoff (and DEAD after the last
+# attempt) rather than answered with the fallback reply — the model or the database may well be back next time.
+ATTEMPT_FAILURES = (TimeoutError, ModelUnavailable, OperationalError, DBConnectionError, asyncpg.PostgresError,
+                    asyncpg.InterfaceError, OSError)
+
+
+class ConversationChanged(Exception):
+    """The conversation moved to another version while the turn was being decided."""
+
+
+class AlreadyAnswered(Exception):
+    """The trigger event is no longer waiting for an answer: another attempt committed one first."""
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    run_id: uuid.UUID
+    conversation_id: uuid.UUID
+    channel: Channel
+    reply_message_id: uuid.UUID
+    status: RunStatus
+    reply: str
+    latency_ms: float
+    delivery: bool = True  # the reply was queued for the customer
+
+
+async def run_turn(
+    *,
+    conversation_id: uuid.UUID,
+    text: str,
+    setup: AgentSetup,
+    trigger_message_id: uuid.UUID | None = None,
+    trigger_event_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+    tool_overrides: dict[str, dict] | None = None,
+    deadline: float | None = None,
+    deliver: bool = True,
+    before_commit: Callable[[], Awaitable[None]] | None = None,
+) -> TurnOutcome | None:
+    """Answer one message; None when a human owns the conversation and the agent stays silent.
+
+    Raises AlreadyAnswered when the trigger event was answered by another attempt meanwhile.
+    """
+    with tracer.start_as_current_span(
+        f"invoke_agent {setup.policy.name}",
+        attributes={
+            "gen_ai.operation.name": "invoke_agent",
+            "gen_ai.agent.name": setup.policy.name,
+            "gen_ai.conversation.id": str(conversation_id),
+            "agentops.prompt.version": setup.prompt.version,
+        },
+    ) as span, structlog.contextvars.bound_contextvars(conversation_id=str(conversation_id)):
+        for conflict in range(VERSION_RETRIES + 1):
+            try:
+                outcome = await _turn(conversation_id=conversation_id, text=text, setup=setup,
+                                      trigger_message_id=trigger_message_id, trigger_event_id=trigger_event_id, now=now,
+                                      tool_overrides=tool_overrides, deadline=deadline, deliver=deliver,
+                                      before_commit=before_commit)
+                break
+            except ConversationChanged:
+                if conflict == VERSION_RETRIES:
+                    raise
+                log.info("agent.turn_decided_again", conflict=conflict + 1)
+            finally:
+                structlog.contextvars.unbind_contextvars("run_id")  # bound by _turn once the run has an id
+        if outcome is not None:
+            span.set_attribute("agentops.run.id", str(outcome.run_id))
+            span.set_attribute("agentops.run.status", outcome.status.value)
+        return outcome
+
+
+async def _load(conversation: Conversation, *, text: str, trigger_message_id: uuid.UUID | None, setup: AgentSetup,
+                now: datetime, deadline: float | None) -> TurnInput:
+    connection = connections.get("default")
+    services = await Service.all().using_db(connection).order_by("name").values_list("name", flat=True)
+    # Business-local wall-clock times: Tortoise hands TimeFields back zone-aware, which local comparisons reject.
+    hours = {
+        row.weekday: (row.opens_at.replace(tzinfo=None), row.closes_at.replace(tzinfo=None))
+        for row in await BusinessHours.all().using_db(connection)
+    }
+    memory = await load_thread(connection=connection, conversation_id=conversation.id,
+                               trigger_message_id=trigger_message_id, limit=HISTORY_MESSAGES)
+    return TurnInput(
+        text=text, channel=conversation.channel, customer=conversation.customer,
+        history=[(item.author, item.text) for item in memory], state=dict(conversation.agent_state or {}), now=now,
+        services=list(services), hours=hours, prompt=setup.prompt, memory=memory, deadline=deadline,
+    )
+
+
+async def _decide(turn: TurnInput, *, setup: AgentSetup, tools: ToolBox) -> tuple[Decision, str | None]:
+    """The policy's decision, or the fallback reply and the error when the decision itself failed."""
+    try:
+        await current_faults().slow_down(POLICY_DELAY)  # LATENCY_SPIKE and POLICY_ERROR drills
+        await current_faults().check(POLICY_FAULT)
+        return await setup.policy.respond(turn, tools), None
+    except ATTEMPT_FAILURES:
+        raise
+    except Exception as failure:  # recorded on the run as FAILED, answered with the fallback reply
+        if isinstance(failure, (InjectedFault, ToolFailed)):  # expected in a drill: no traceback needed
+            log.warning("agent.turn_failed", error=str(failure))
+        else:
+            log.exception("agent.turn_failed")
+        return Decision(reply=FALLBACK_REPLY, state=turn.state), f"{type(failure).__name__}: {failure}"[:2000]
+
+
+async def _turn(
+    *,
+    conversation_id: uuid.UUID,
+    text: str,
+    setup: AgentSetup,
+    trigger_message_id: uuid.UUID | None,
+    trigger_event_id: uuid.UUID | None,
+    now: datetime | None,
+    tool_overrides: dict[str, dict] | None,
+    deadline: float | None,
+    deliver: bool,
+    before_commit: Callable[[], Awaitable[None]] | None,
+) -> TurnOutcome | None:
+    started = time.perf_counter()
+    conversation = await Conversation.get(id=conversation_id)
+    if conversation.status == ConversationStatus.HANDED_OFF:
+        await _commit_silence(trigger_event_id=trigger_event_id, before_commit=before_commit)
+        return None
+    now = (now or datetime.now(ZoneInfo(setup.timezone))).astimezone(ZoneInfo(setup.timezone))
+    turn = await _load(conversation, text=text, trigger_message_id=trigger_message_id, setup=setup, now=now,
+                       deadline=deadline)
+    run_id = uuid.uuid4()
+    structlog.contextvars.bind_contextvars(run_id=str(run_id))  # every line of the turn names its run
+    turn_key = str(trigger_event_id or trigger_message_id or run_id)
+    tools = ToolBox(turn_key=turn_key, run_id=run_id, conversation_id=conversation_id, customer=conversation.customer,
+                    now=now, timezone=setup.timezone, guardrails=setup.guardrails, hours=turn.hours,
+                    overrides=tool_overrides or {}, earlier=await earlier_answers(turn_key=turn_key))
+    screened = screen_input(config=setup.guardrails, text=text)
+    if screened.blocked:
+        decision, error = Decision(reply=SAFE_INPUT_REPLY, state=turn.state), None
+    else:
+        decision, error = await _decide(replace(turn, text=screened.text), setup=setup, tools=tools)
+    reply, checked = screen_output(config=setup.guardrails, reply=decision.reply, channel=conversation.channel.value,
+                                   customer=conversation.customer)
+    handed_off = any(call.name == "handoff_to_human" and (call.result or {}).get("handed_off") for call in tools.calls)
+    status = RunStatus.FAILED if error else RunStatus.HANDED_OFF if handed_off else RunStatus.OK
+    async with in_transaction() as connection:
+        changed = await Conversation.filter(id=conversation_id, version=conversation.version).using_db(connection).update(
+            version=F("version") + 1, agent_state=decision.state if error is None else turn.state,
+        )
+        if not changed:
+            raise ConversationChanged(str(conversation_id))
+        if trigger_event_id is not None:
+            await _mark_answered(connection, trigger_event_id)
+        if screened.text != text and trigger_message_id is not None:
+            await _keep_only_redacted(connection, trigger_message_id, screened.text)
+        reply_message = await append_message(
+            connection=connection, conversation_id=conversation_id, direction=MessageDirection.OUTBOUND,
+            author=MessageAuthor.AGENT, text=reply, delivery_status=DeliveryStatus.QUEUED if deliver else None,
+        )
+        latency_ms = (time.perf_counter() - started) * 1000
+        await AgentRun.create(
+            id=run_id, conversation_id=conversation_id, trigger_message_id=trigger_message_id,
+            reply_message_id=reply_message.id, policy=setup.policy.name, prompt_name=setup.prompt.name,
+            prompt_version=setup.prompt.version, status=status, latency_ms=latency_ms, intent=decision.intent,
+            model=decision.model, prompt_tokens=decision.prompt_tokens, completion_tokens=decision.completion_tokens,
+            error=error, using_db=connection,
+        )
+        await _record_calls(connection, run_id, tools)
+        findings: list[Finding] = [*screened.findings, *tools.findings, *checked.findings]
+        await record_findings(connection=connection, findings=findings, run_id=run_id, conversation_id=conversation_id,
+                              config_version=setup.guardrails.version)
+        if before_commit is not None:
+            await before_commit()  # a fault drill can fail the job here, after every write, before the commit
+    AGENT_TURN_SECONDS.labels(setup.policy.name, status.value).observe(latency_ms / 1000)
+    return TurnOutcome(run_id=run_id, conversation_id=conversation_id, channel=conversation.channel,
+                       reply_message_id=reply_message.id, status=status, reply=reply, latency_ms=latency_ms,
+                       delivery=deliver)
+
+
+async def _record_calls(connection, run_id: uuid.UUID, tools: ToolBox) -> None:
+    if tools.calls:
+        await ToolCall.bulk_create([
+            ToolCall(run_id=run_id, position=call.position, name=call.name, arguments=call.arguments,
+                     result=call.result, error=call.error, latency_ms=call.latency_ms)
+            for call in tools.calls
+        ], using_db=connection)
+
+
+async def _mark_answered(connection, event_id: uuid.UUID) -> None:
+    marked = await connection.execute_query_dict(
+        "UPDATE ingest_events SET status = 'PROCESSED', processed_at = now(), attempts = attempts + 1"
+        " WHERE id = $1 AND status = 'RECEIVED' RETURNING id", [event_id],
+    )
+    if not marked:
+        raise AlreadyAnswered(str(event_id))
+
+
+async def _keep_only_redacted(connection, message_id: uuid.UUID, text: str) -> None:
+    message = await Message.get(id=message_id).using_db(connection)
+    await Message.filter(id=message_id).using_db(connection).update(text=text)
+    if message.ingest_event_id is not None:  # type: ignore[attr-defined]
+        await IngestEvent.filter(id=message.ingest_event_id).using_db(connection).update(text=text)  # type: ignore[attr-defined]
+
+
+async def _commit_silence(*, trigger_event_id: uuid.UUID | None,
+                          before_commit: Callable[[], Awaitable[None]] | None) -> None:
+    """A human owns the conversation: the event is done, with no run and no reply."""
+    if trigger_event_id is None:
+        return
+    async with in_transaction() as connection:
+        await _mark_answered(connection, trigger_event_id)
+        if before_commit is not None:
+            await before_commit()
