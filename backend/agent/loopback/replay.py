@@ -65,14 +65,15 @@ async def rules_answer(body: dict[str, Any]) -> dict[str, Any]:
                          services=business.services, hours=business.hours, prompt=prompt)
 
     for number, turn in enumerate(thread.turns[:-1], start=1):
+        recorded = RecordedTools(results=turn.results, stop_at_new_call=False)
         try:
-            state = (await policy.respond(turn_input(turn.text), RecordedTools(turn.results, False))).state
+            state = (await policy.respond(turn_input(turn.text), recorded)).state
         except Exception:  # noqa: BLE001 - a thread the policy cannot replay: keep the state it had before
             log.warning("loopback.replay_skipped", turn=number, exc_info=True)
         history += [("CUSTOMER", turn.text), *(("AGENT", reply) for reply in turn.replies)]
 
     current = thread.turns[-1]
-    tools = RecordedTools(current.results, True)
+    tools = RecordedTools(results=current.results, stop_at_new_call=True)
     try:
         decision = await policy.respond(turn_input(current.text), tools)
     except _ModelCall as wanted:
