@@ -11,7 +11,8 @@ import redis
 from jobs.heartbeat import HEARTBEAT_PREFIX
 
 COMMANDS = [[], ["up"], ["api"], ["worker"], ["migrate"], ["seed"], ["schema", "export"],
-            ["keys", "create"], ["keys", "list"], ["keys", "revoke"], ["users", "create"], ["users", "list"]]
+            ["keys", "create"], ["keys", "list"], ["keys", "revoke"], ["users", "create"], ["users", "list"],
+            ["loopback-model"]]
 
 
 def agentops(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
