@@ -231,6 +231,15 @@ async def check(dsn: str, accepted: set, provider: Provider) -> dict:
                 "SELECT count(*) FROM (SELECT slot_id FROM bookings WHERE status = 'CONFIRMED'"
                 " GROUP BY 1 HAVING count(*) > 1) d"),
             "bookings": await connection.fetchval("SELECT count(*) FROM bookings"),
+            # A turn retried after a kill must reuse what its first attempt booked or opened, never make another:
+            # an effect no committed run answered with is one made twice.
+            "bookings no committed run made": await connection.fetchval(
+                "SELECT count(*) FROM bookings b WHERE NOT EXISTS (SELECT 1 FROM tool_calls c"
+                " WHERE c.result->>'booking_id' = b.id::text)"),
+            "tickets no committed run opened": await connection.fetchval(
+                "SELECT count(*) FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM tool_calls c"
+                " WHERE c.result->>'ticket_id' = t.id::text)"),
+            "tickets": await connection.fetchval("SELECT count(*) FROM tickets"),
             "replies": await connection.fetchval("SELECT count(*) FROM messages WHERE direction = 'OUTBOUND'"),
             "replies sent": await connection.fetchval(
                 "SELECT count(*) FROM messages WHERE direction = 'OUTBOUND' AND delivery_status = 'SENT'"),
@@ -253,7 +262,8 @@ async def check(dsn: str, accepted: set, provider: Provider) -> dict:
 
 
 MUST_BE_ZERO = ("lost", "not final", "duplicate inbound messages", "processed events without a message",
-                "messages answered twice", "slots booked twice", "replies delivered twice",
+                "messages answered twice", "slots booked twice", "bookings no committed run made",
+                "tickets no committed run opened", "replies delivered twice",
                 "SENT replies the provider never got", "conversations out of order")
 
 
@@ -278,10 +288,11 @@ async def replay_dead(url: str, key: str, dsn: str) -> int:
 
 # --- Set-up and main -------------------------------------------------------------------------------------------
 
-def prepare(redis_url: str, provider_port: int) -> tuple[dict, str, str]:
+def prepare(redis_url: str, provider_port: int, *, model_url: str | None) -> tuple[dict, str, str]:
     provider = f"http://127.0.0.1:{provider_port}"
+    model = {"agent_policy": "openai", "openai_base_url": model_url} if model_url else {}
     env, dsn = bench_environment(
-        DATABASE, redis_url=redis_url, rate_limit_per_sender_per_minute=100000, rate_limit_per_key_per_minute=1000000,
+        DATABASE, redis_url=redis_url, **model, rate_limit_per_sender_per_minute=100000, rate_limit_per_key_per_minute=1000000,
         reconcile_every_seconds=2, reconcile_stale_after_seconds=4, process_attempts=6,
         process_retry_delay_seconds=0.5, process_retry_max_delay_seconds=3, delivery_attempts=8,
         sms_api_base_url=provider, sms_account_sid="AC" + "0" * 32, sms_auth_token="chaos",
@@ -317,7 +328,8 @@ async def run(options, env: dict, dsn: str, key: str, product: Product, provider
     replayed = await replay_dead(url, key, dsn)
     await settle(dsn, client.accepted, timeout=60)
     figures = await check(dsn, client.accepted, provider)
-    print(f"bench/chaos.py ({'short' if options.short else 'full'}): {len(threads)} conversations × 5 turns over "
+    print(f"bench/chaos.py ({'short' if options.short else 'full'}, {options.policy} policy): "
+          f"{len(threads)} conversations × 5 turns over "
           f"{sent_in:.0f} s; {os.cpu_count()} CPUs\n  chaos: " + "; ".join(done) +
           f"\n  client retries after errors: {client.retries}; dead letters replayed: {replayed}")
     failed = []
@@ -333,6 +345,9 @@ async def run(options, env: dict, dsn: str, key: str, product: Product, provider
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--short", action="store_true", help="the 20-second variant the test suite runs")
+    parser.add_argument("--policy", choices=("rules", "openai"), default="rules",
+                        help="openai: the workers call the loopback model (agentops loopback-model) for every turn")
+    parser.add_argument("--model-latency-ms", type=float, default=150, help="the loopback model's delay per call")
     options = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     logs = Path(tempfile.mkdtemp(prefix="bench-chaos-"))
@@ -341,7 +356,14 @@ def main() -> int:
     provider, provider_port = Provider(), free_port()
     started: list[subprocess.Popen] = []
     try:
-        env, dsn, key = prepare(redis_url, provider_port)
+        model_url = None
+        if options.policy == "openai":  # a worker killed mid-turn is then killed while a model call is in flight
+            model_port = free_port()
+            start([sys.executable, "-m", "backend.cli.main", "loopback-model", "--port", str(model_port),
+                   "--latency-ms", str(options.model_latency_ms)], dict(os.environ), logs / "model.log", started)
+            wait_for_http(f"http://127.0.0.1:{model_port}/v1/models", process=started[-1])
+            model_url = f"http://127.0.0.1:{model_port}/v1"
+        env, dsn, key = prepare(redis_url, provider_port, model_url=model_url)
         product = Product(env, logs, started)
 
         async def everything() -> int:

@@ -5,14 +5,19 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from backend.settings import PROJECT_ROOT
 
 
-def test_chaos_under_traffic_loses_nothing_and_duplicates_nothing(test_settings):
-    # Its own database on the suite's PostgreSQL server and a private Redis server (FLUSHALL stays there).
+@pytest.mark.parametrize("policy", ["rules", "openai"])
+def test_chaos_under_traffic_loses_nothing_and_duplicates_nothing(test_settings, policy):
+    # Its own database on the suite's PostgreSQL server and a private Redis server (FLUSHALL stays there). With the
+    # openai policy every turn calls the loopback model, so a worker SIGKILLed mid-turn dies between model calls
+    # and tool effects: the retried turn must reuse what the first attempt booked or opened.
     env = {**os.environ, "AGENTOPS_DATABASE_URL": str(test_settings.database_url)}
-    run = subprocess.run([sys.executable, str(PROJECT_ROOT / "bench" / "chaos.py"), "--short"], env=env,
-                         capture_output=True, text=True, timeout=600, check=False)
+    run = subprocess.run([sys.executable, str(PROJECT_ROOT / "bench" / "chaos.py"), "--short", "--policy", policy],
+                         env=env, capture_output=True, text=True, timeout=600, check=False)
     report = run.stdout + run.stderr[-3000:]
     assert run.returncode == 0, report
     assert "RESULT: zero loss, zero duplicates, order kept" in run.stdout, report

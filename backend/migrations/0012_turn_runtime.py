@@ -15,9 +15,10 @@ class Migration(migrations.Migration):
             name='version',
             field=fields.IntField(default=0),
         ),
+        # Raw-SQL writers (the demo history, the ingest upsert) insert conversations too: the database defaults it.
         ops.RunSQL(
-            "UPDATE conversations SET version = 0 WHERE version IS NULL",
-            reverse_sql="SELECT 1",
+            "ALTER TABLE conversations ALTER COLUMN version SET DEFAULT 0",
+            reverse_sql="ALTER TABLE conversations ALTER COLUMN version DROP DEFAULT",
         ),
         ops.CreateModel(
             name='ToolEffect',
