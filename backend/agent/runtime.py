@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 from backend.agent.memory import load_thread
 from backend.agent.models import AgentRun, RunStatus
 from backend.agent.policies.base import Decision, Policy, TurnInput
+from backend.agent.policies.openai import LLMError
 from backend.agent.prompts import Prompt
 from backend.agent.screening import SAFE_INPUT_REPLY, screen_input, screen_output
 from backend.agent.tools.toolbox import ToolBox, ToolFailed
@@ -157,7 +158,9 @@ async def _answer(
                 await current_faults().check(POLICY_FAULT)
                 decision = await setup.policy.respond(replace(turn, text=screened.text), tools)
         except Exception as failure:  # recorded on the run as FAILED, answered with the fallback reply
-            if isinstance(failure, (InjectedFault, ToolFailed)):  # expected in a drill: no traceback needed
+            # Expected failures (a drill, a tool outage, the model endpoint failing or an eval's cassette miss) say
+            # what went wrong in their message; a traceback through the HTTP client would only bury it.
+            if isinstance(failure, (InjectedFault, ToolFailed, LLMError)):
                 log.warning("agent.turn_failed", conversation_id=str(conversation_id), run_id=str(run.id),
                             error=str(failure))
             else:
