@@ -33,12 +33,12 @@ class RecordedRequest:
     summary: dict[str, Any]
     placeholders: dict[str, str]  # uuid (lower case) → placeholder
 
-    def hide_ids(self, body: dict[str, Any]) -> dict[str, Any]:
+    def hide_ids(self, body: Any) -> Any:
         """A response with this request's ids replaced by their placeholders (other UUIDs stay as they are)."""
         text = UUID.sub(lambda match: self.placeholders.get(match.group(0).lower(), match.group(0)), json.dumps(body))
         return json.loads(text)
 
-    def restore_ids(self, body: dict[str, Any]) -> dict[str, Any]:
+    def restore_ids(self, body: Any) -> Any:
         """A recorded response with each placeholder replaced by the id it stands for in this request."""
         ids = {placeholder: uuid for uuid, placeholder in self.placeholders.items()}
         return json.loads(PLACEHOLDER.sub(lambda match: ids.get(match.group(0), match.group(0)), json.dumps(body)))
@@ -91,19 +91,20 @@ def _shown(message: Any) -> str:
 class CassetteMiss(httpx.TransportError):
     """A replayed request the cassette holds no response for: the case needs recording again."""
 
-    def __init__(self, *, case: str, path: Path, call: int, key: str, differences: dict[str, dict[str, Any]],
-                 recorded_calls: int) -> None:
+    def __init__(self, *, case: str, path: Path, call: int, key: str, recorded: dict[str, Any] | None,
+                 differences: dict[str, dict[str, Any]], recorded_calls: int) -> None:
         self.case, self.path, self.call, self.key = case, path, call, key
-        self.differences, self.recorded_calls = differences, recorded_calls
+        self.recorded, self.differences, self.recorded_calls = recorded, differences, recorded_calls
+        self.no_cassette = not path.exists()
         super().__init__(f"cassette miss in {case}: no recorded response for model call {call} (key {key}); "
                          f"{self.explanation}")
 
     @property
     def explanation(self) -> str:
         """What differs from the recording, in one line."""
-        if not self.path.exists():
-            return f"there is no cassette {self.path.name} (record it)"
-        if self.call > self.recorded_calls:
+        if self.no_cassette:
+            return f"there is no cassette {self.case}.json (record it)"
+        if self.recorded is None:
             return f"the recording made only {self.recorded_calls} call(s)"
         if not self.differences:
             return "model, system prompt, tools and last message are as recorded: an earlier message differs"
@@ -153,8 +154,10 @@ class Cassette(httpx.AsyncBaseTransport):
         response = await self.inner.handle_async_request(request)
         content = await response.aread()
         await response.aclose()
-        if response.is_success:
-            body = {name: value for name, value in json.loads(content).items() if name not in VOLATILE}
+        if response.is_success:  # a failed call is not an answer: replaying it later is a miss
+            body = json.loads(content)
+            if isinstance(body, dict):
+                body = {name: value for name, value in body.items() if name not in VOLATILE}
             self._entries.append({"key": seen.key, "request": seen.summary, "response": seen.hide_ids(body)})
         # A fresh response: the live one's encoding headers describe bytes already decoded.
         return httpx.Response(response.status_code, content=content, request=request,
@@ -184,8 +187,8 @@ class Cassette(httpx.AsyncBaseTransport):
             name: {"recorded": recorded.get(name), "now": value}
             for name, value in seen.summary.items() if recorded is not None and recorded.get(name) != value
         }
-        return CassetteMiss(case=self.case, path=self.path, call=self.calls, key=seen.key, differences=differences,
-                            recorded_calls=len(self._entries))
+        return CassetteMiss(case=self.case, path=self.path, call=self.calls, key=seen.key, recorded=recorded,
+                            differences=differences, recorded_calls=len(self._entries))
 
     def save(self) -> None:
         """Write what was recorded, replacing the case's file (sorted keys and indents, so it diffs well)."""

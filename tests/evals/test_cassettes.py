@@ -6,11 +6,14 @@ import subprocess
 import sys
 import textwrap
 
+import httpx
+import pytest
+
 from backend.agent.runtime import FALLBACK_REPLY
 from backend.agent.setup import build_agent
 from backend.auth.scopes import Scope
 from backend.evals import service
-from backend.evals.cassettes import UUID, recorded_request
+from backend.evals.cassettes import UUID, Cassette, CassetteMiss, recorded_request
 from backend.evals.models import EvalCaseResult, ModelSource
 from backend.evals.sync import latest_suite, sync_suites
 from backend.events.hub import SilentHub
@@ -97,6 +100,14 @@ def test_the_key_ignores_which_ids_a_run_has_and_replay_maps_placeholders_back()
     assert recorded == {"arguments": '{"slot_id": "<id1>"}'}
     assert again.restore_ids(recorded) == {"arguments": '{"slot_id": "0a9b8c7d-1111-4111-8111-111111111111"}'}
     assert recorded_request({**body("6f1c1c7e-0000-4000-8000-000000000001", "x"), "model": "other"}).key != first.key
+
+
+async def test_replaying_a_case_never_recorded_is_a_miss_that_says_so(tmp_path):
+    cassette = Cassette.replaying(path=tmp_path / SUITE / f"{CASE}.json", case=f"{SUITE}/{CASE}")
+    async with httpx.AsyncClient(transport=cassette) as http:
+        with pytest.raises(CassetteMiss, match="there is no cassette modelbook/massage-friday-at-ten.json"):
+            await http.post("http://model.invalid/v1/chat/completions", json={"model": MODEL, "messages": []})
+    assert len(cassette.misses) == 1 and cassette.misses[0].call == 1
 
 
 async def test_a_recorded_case_replays_offline_and_books_this_runs_slot(app, tmp_path, test_settings, monkeypatch):
