@@ -111,6 +111,8 @@ class Settings(BaseSettings):
     openai_max_tool_rounds: int = Field(default=4, ge=1, le=10)
     # How much of the thread (messages, earlier tool calls and results) the model is sent, newest first.
     openai_memory_tokens: int = Field(default=3000, ge=200, le=200_000)
+    # Recorded model answers for evals of the openai policy: <dir>/<suite>/<case>.json (backend/evals/cassettes.py).
+    eval_cassettes_dir: Path = PROJECT_ROOT / "fixtures" / "cassettes"
     # Outbound delivery per channel; unset means "record the reply, nothing to send it to".
     sms_api_base_url: str | None = None
     sms_account_sid: str | None = None

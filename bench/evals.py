@@ -50,7 +50,7 @@ async def bench(settings: Settings, repeat: int) -> None:
         for synced in suites:
             suite = await latest_suite(synced.name)
             began = time.perf_counter()
-            run = await service.run_suite_here(suite=suite, setup=setup, hub=SilentHub())
+            run = await service.run_suite_here(suite=suite, setup=setup, hub=SilentHub(), settings=settings)
             elapsed = time.perf_counter() - began
             total_cases += run.total
             print(f"{synced.name:<10} {run.total:>6} {run.passed:>7} {elapsed:>8.2f} {run.total / elapsed:>8.1f}")

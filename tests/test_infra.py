@@ -14,7 +14,7 @@ from tests.helpers import free_port
 INFRA = PROJECT_ROOT / "infra"
 HEALTHCHECK = INFRA / "healthcheck.py"
 # Defaults that depend on the machine: the example states them relative to the repository.
-MACHINE_DEPENDENT = {"data_dir"}
+MACHINE_DEPENDENT = {"data_dir", "eval_cassettes_dir"}
 
 
 def _example_settings() -> dict[str, str]:

@@ -13,6 +13,14 @@ class EvalRunStatus(str, Enum):
     FAILED = "FAILED"
 
 
+class ModelSource(str, Enum):
+    """Where the openai policy's answers come from in an eval run (the rules policy needs none)."""
+
+    LIVE = "live"  # the configured endpoint, nothing recorded
+    RECORD = "record"  # the configured endpoint, each case's calls written to its cassette
+    REPLAY = "replay"  # only the cassettes: the network is never touched
+
+
 class EvalSuite(Model):
     id = fields.UUIDField(primary_key=True)
     name = fields.CharField(max_length=80)
@@ -45,6 +53,7 @@ class EvalRun(Model):
     suite = fields.ForeignKeyField("agentops.EvalSuite", related_name="runs", on_delete=fields.CASCADE)
     policy = fields.CharField(max_length=40)
     prompt_version = fields.CharField(max_length=40)
+    model_source = fields.CharEnumField(ModelSource, max_length=10, null=True)  # None for the rules policy
     status = fields.CharEnumField(EvalRunStatus, max_length=10, default=EvalRunStatus.QUEUED)
     total = fields.IntField()
     passed = fields.IntField(default=0)

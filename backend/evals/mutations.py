@@ -13,7 +13,8 @@ from strawberry.types import Info
 from backend.agent.prompts import PromptNotFound, load_prompt
 from backend.evals import service
 from backend.evals.from_conversation import add_case_to_suite, case_from_conversation
-from backend.evals.models import EvalSuite
+from backend.evals.model_source import ModelSourceNotApplicable, model_source_for
+from backend.evals.models import EvalSuite, ModelSource
 from backend.evals.sync import latest_suite
 from backend.evals.types import EvalRunNode, EvalSuiteNode
 from backend.graphql.common_types import NotFoundError, ValidationError
@@ -30,6 +31,8 @@ class StartEvalRunInput:
     suite_version: str | None = strawberry.field(default=None, description="The newest version when omitted.")
     policy: str = "rules"
     prompt_version: str | None = None
+    model_source: ModelSource | None = strawberry.field(
+        default=None, description="For the openai policy only: REPLAY (the cassettes) when omitted, LIVE or RECORD.")
 
 
 @strawberry.type
@@ -48,6 +51,10 @@ class EvalMutations:
         if input.policy not in KNOWN_POLICIES:
             return ValidationError(field="policy", message=f"must be one of {', '.join(KNOWN_POLICIES)}")
         try:
+            model_source = model_source_for(policy=input.policy, requested=input.model_source)
+        except ModelSourceNotApplicable as error:
+            return ValidationError(field="modelSource", message=str(error))
+        try:
             prompt = load_prompt(settings.agent_prompt, input.prompt_version or settings.agent_prompt_version)
         except PromptNotFound as error:
             return ValidationError(field="promptVersion", message=str(error))
@@ -59,7 +66,7 @@ class EvalMutations:
         if suite is None:
             return NotFoundError(id=strawberry.ID(input.suite), message="No such suite (run `agentops eval sync`).")
         run = await service.start_eval_run(suite=suite, policy=input.policy, prompt_version=prompt.version,
-                                           queue=info.context.services.ingest.queue)
+                                           model_source=model_source, queue=info.context.services.ingest.queue)
         run.suite = suite
         return StartEvalRunPayload(eval_run=EvalRunNode.from_model(run))
 

@@ -14,10 +14,12 @@ from tortoise.expressions import F
 
 from backend.agent.setup import AgentSetup
 from backend.evals.golden import GoldenCase
-from backend.evals.models import EvalCase, EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite
+from backend.evals.model_source import case_agent
+from backend.evals.models import EvalCase, EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite, ModelSource
 from backend.evals.runner import prepare_eval_business, run_case
 from backend.evals.stats import mcnemar_exact_p
 from backend.events.hub import EventHub
+from backend.settings import Settings
 
 log = structlog.get_logger(__name__)
 EVAL_PROGRESS = "eval.progress"
@@ -27,11 +29,13 @@ SIGNIFICANCE = 0.05
 
 
 async def start_eval_run(
-    *, suite: EvalSuite, policy: str, prompt_version: str, queue: Queue, timeout_seconds: int = 300
+    *, suite: EvalSuite, policy: str, prompt_version: str, queue: Queue, model_source: ModelSource | None = None,
+    timeout_seconds: int = 300,
 ) -> EvalRun:
     """Create the run and enqueue its cases in chunks; workers do the rest."""
     case_ids = await EvalCase.filter(suite=suite).order_by("name").values_list("id", flat=True)
-    run = await EvalRun.create(suite=suite, policy=policy, prompt_version=prompt_version, total=len(case_ids))
+    run = await EvalRun.create(suite=suite, policy=policy, prompt_version=prompt_version, model_source=model_source,
+                               total=len(case_ids))
     await prepare_eval_business()
     try:
         for start in range(0, len(case_ids), CHUNK_SIZE):
@@ -44,9 +48,11 @@ async def start_eval_run(
     return run
 
 
-async def run_chunk(*, eval_run_id: uuid.UUID, case_ids: list[uuid.UUID], setup: AgentSetup, hub: EventHub) -> int:
+async def run_chunk(
+    *, eval_run_id: uuid.UUID, case_ids: list[uuid.UUID], setup: AgentSetup, hub: EventHub, settings: Settings
+) -> int:
     """Run some cases of a run (skipping any already recorded: a retried chunk does not count twice)."""
-    run = await EvalRun.get(id=eval_run_id)
+    run = await EvalRun.get(id=eval_run_id).prefetch_related("suite")
     if run.status == EvalRunStatus.QUEUED:
         await EvalRun.filter(id=run.id, status=EvalRunStatus.QUEUED).update(
             status=EvalRunStatus.RUNNING, started_at=datetime.now(UTC)
@@ -54,7 +60,10 @@ async def run_chunk(*, eval_run_id: uuid.UUID, case_ids: list[uuid.UUID], setup:
     done = set(await EvalCaseResult.filter(run_id=eval_run_id, case_id__in=case_ids).values_list("case_id", flat=True))
     ran = 0
     for case in await EvalCase.filter(id__in=[case_id for case_id in case_ids if case_id not in done]):
-        outcome = await run_case(GoldenCase.model_validate(case.definition), setup=setup)
+        golden = GoldenCase.model_validate(case.definition)
+        async with case_agent(case=golden, suite=run.suite.name, setup=setup, source=run.model_source,
+                              settings=settings) as agent:
+            outcome = agent.judged(await run_case(golden, setup=agent.setup))
         await EvalCaseResult.create(
             run_id=eval_run_id, case=case, case_name=case.name, passed=outcome.passed, failures=outcome.failures,
             transcript=outcome.transcript, tool_calls=outcome.tool_calls, violations=outcome.violations,
@@ -115,16 +124,17 @@ async def compare_runs(*, base_id: uuid.UUID, head_id: uuid.UUID) -> Comparison:
 
 
 async def run_suite_here(
-    *, suite: EvalSuite, setup: AgentSetup, hub: EventHub, on_chunk: Callable[[int], None] | None = None
+    *, suite: EvalSuite, setup: AgentSetup, hub: EventHub, settings: Settings, model_source: ModelSource | None = None,
+    on_chunk: Callable[[int], None] | None = None,
 ) -> EvalRun:
     """Run every case of a suite in this process (the CLI gate, the demo seed) and return the finished run."""
     await prepare_eval_business()
     case_ids = await EvalCase.filter(suite=suite).order_by("name").values_list("id", flat=True)
     record = await EvalRun.create(suite=suite, policy=setup.policy.name, prompt_version=setup.prompt.version,
-                                  total=len(case_ids))
+                                  model_source=model_source, total=len(case_ids))
     for start in range(0, len(case_ids), CHUNK_SIZE):
         chunk = list(case_ids[start : start + CHUNK_SIZE])
-        await run_chunk(eval_run_id=record.id, case_ids=chunk, setup=setup, hub=hub)
+        await run_chunk(eval_run_id=record.id, case_ids=chunk, setup=setup, hub=hub, settings=settings)
         if on_chunk:
             on_chunk(len(chunk))
     return await EvalRun.get(id=record.id).prefetch_related("suite")

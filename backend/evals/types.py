@@ -13,11 +13,12 @@ from strawberry.types import Info
 from backend.auth.scopes import Scope
 from backend.db.lookup import rows_by_id
 from backend.evals import listing
-from backend.evals.models import EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite
+from backend.evals.models import EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite, ModelSource
 from backend.graphql.ids import parse_uuid
 from backend.graphql.permissions import require_scope
 
 strawberry.enum(EvalRunStatus)
+strawberry.enum(ModelSource, description="Where the openai policy's answers come from in an eval run.")
 
 
 @strawberry.type(name="EvalSuite", description="One version of a golden suite (versions are content hashes).")
@@ -64,6 +65,8 @@ class EvalRunNode(relay.Node):
     suite_version: str
     policy: str
     prompt_version: str
+    model_source: ModelSource | None = strawberry.field(
+        description="LIVE, RECORD or REPLAY (cassettes) for the openai policy; null for rules, which calls no model.")
     status: EvalRunStatus
     total: int
     passed: int
@@ -87,7 +90,7 @@ class EvalRunNode(relay.Node):
     def from_model(cls, run: EvalRun) -> EvalRunNode:
         return cls(
             id=str(run.id), suite_name=run.suite.name, suite_version=run.suite.version, policy=run.policy,
-            prompt_version=run.prompt_version, status=run.status, total=run.total, passed=run.passed,
+            prompt_version=run.prompt_version, model_source=run.model_source, status=run.status, total=run.total, passed=run.passed,
             failed=run.failed, error=run.error, created_at=run.created_at, started_at=run.started_at,
             finished_at=run.finished_at,
         )

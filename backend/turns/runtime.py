@@ -28,7 +28,7 @@ from tortoise.transactions import in_transaction
 from backend.agent.memory import load_thread
 from backend.agent.models import AgentRun, RunStatus, ToolCall
 from backend.agent.policies.base import Decision, TurnInput
-from backend.agent.policies.openai import ModelUnavailable
+from backend.agent.policies.openai import LLMError, ModelUnavailable
 from backend.agent.setup import AgentSetup
 from backend.agent.tools.toolbox import ToolBox, ToolFailed, earlier_answers
 from backend.channels.enums import Channel
@@ -153,7 +153,9 @@ async def _decide(turn: TurnInput, *, setup: AgentSetup, tools: ToolBox) -> tupl
     except ATTEMPT_FAILURES:
         raise
     except Exception as failure:  # recorded on the run as FAILED, answered with the fallback reply
-        if isinstance(failure, (InjectedFault, ToolFailed)):  # expected in a drill: no traceback needed
+        # Expected failures (a drill, a tool outage, a model answering nonsense, an eval's cassette miss) say what
+        # went wrong in their message; a traceback through the HTTP client would only bury it.
+        if isinstance(failure, (InjectedFault, ToolFailed, LLMError)):
             log.warning("agent.turn_failed", error=str(failure))
         else:
             log.exception("agent.turn_failed")
