@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from backend.agent.policies.openai import OpenAIPolicy
-from backend.agent.runtime import AgentSetup
+from backend.agent.setup import AgentSetup
 from backend.evals.cassettes import Cassette, CassetteMiss
 from backend.evals.golden import GoldenCase
 from backend.evals.models import ModelSource

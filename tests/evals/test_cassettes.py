@@ -9,7 +9,7 @@ import textwrap
 import httpx
 import pytest
 
-from backend.agent.runtime import FALLBACK_REPLY
+from backend.turns.runtime import FALLBACK_REPLY
 from backend.agent.setup import build_agent
 from backend.auth.scopes import Scope
 from backend.evals import service
