@@ -8,6 +8,7 @@ bounded number of rounds before it must answer. No database connection is held h
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 from typing import Any
@@ -16,10 +17,13 @@ import httpx
 
 from backend.agent.memory import model_messages
 from backend.agent.policies.base import Decision, Policy, TurnInput
-from backend.agent.tools.registry import TOOLS
+from backend.agent.tools.registry import tool_schemas
 from backend.agent.tools.toolbox import ToolBox
 from backend.observability.tracing import tracer
 from backend.settings import Settings
+
+
+CLIENT_SHARDS = 8
 
 
 class LLMError(RuntimeError):
@@ -38,10 +42,11 @@ class OpenAIPolicy(Policy):
         self._url = base_url.rstrip("/") + "/chat/completions"
         self._model, self._api_key, self._timeout, self._max_rounds = model, api_key, timeout_seconds, max_rounds
         self._memory_tokens = memory_tokens
-        # One client per policy: its connection pool is shared by every turn (a client per turn costs a TLS
-        # context and a new connection each time). `transport` lets evals record or replay cassettes.
+        # Clients live as long as the policy: their connection pools are shared by every turn (a client per turn
+        # costs a TLS context and a new connection each time). `transport` lets evals record or replay cassettes.
         self._transport = transport
-        self._client: httpx.AsyncClient | None = None
+        self._clients: list[httpx.AsyncClient] = []
+        self._next_client = itertools.count()
 
     @classmethod
     def from_settings(cls, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> OpenAIPolicy:
@@ -58,21 +63,26 @@ class OpenAIPolicy(Policy):
         return self._max_rounds + 1
 
     def _http(self) -> httpx.AsyncClient:
-        if self._client is None or self._client.is_closed:
-            self._client = httpx.AsyncClient(
-                transport=self._transport, timeout=self._timeout,
-                limits=httpx.Limits(max_connections=None, max_keepalive_connections=200),
-            )
-        return self._client
+        # Several clients, taken in turn: httpcore matches each request against every connection of its pool, a
+        # cost that grows with the square of the calls in flight (a third of a worker's CPU at 100 in flight with
+        # one pool, bench/llm.py); shards keep each pool small.
+        if not self._clients or any(client.is_closed for client in self._clients):
+            shards = 1 if self._transport is not None else CLIENT_SHARDS
+            self._clients = [
+                httpx.AsyncClient(transport=self._transport, timeout=self._timeout,
+                                  limits=httpx.Limits(max_connections=None, max_keepalive_connections=64))
+                for _ in range(shards)
+            ]
+        return self._clients[next(self._next_client) % len(self._clients)]
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+        for client in self._clients:
+            await client.aclose()
 
     async def _complete(self, messages: list[dict[str, Any]], *, tools: bool, deadline: float | None) -> dict[str, Any]:
         body: dict[str, Any] = {"model": self._model, "messages": messages}
         if tools:
-            body["tools"] = [tool.json_schema() for tool in TOOLS.values()]
+            body["tools"] = tool_schemas()
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
         # Each call gets the configured timeout, cut short by what is left of the turn's budget.
         timeout = self._timeout if deadline is None else max(0.01, min(self._timeout, deadline - time.monotonic()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -134,6 +135,12 @@ async def handoff_to_human(args: HandoffToHuman, context: ToolContext) -> dict[s
     return {"handed_off": True}
 
 
+@lru_cache(maxsize=None)
+def _parameters(arguments: type[_Arguments]) -> dict[str, Any]:
+    # Built once per tool: pydantic's schema generation costs more than the rest of a tool call (shared: read-only).
+    return arguments.model_json_schema()
+
+
 @dataclass(frozen=True)
 class Tool:
     name: str
@@ -150,7 +157,7 @@ class Tool:
             "function": {
                 "name": self.name,
                 "description": (self.arguments.__doc__ or "").strip(),
-                "parameters": self.arguments.model_json_schema(),
+                "parameters": _parameters(self.arguments),
             },
         }
 
@@ -164,3 +171,13 @@ TOOLS: dict[str, Tool] = {
         Tool("handoff_to_human", HandoffToHuman, handoff_to_human),
     )
 }
+
+
+@lru_cache(maxsize=1)
+def _schemas() -> tuple[dict[str, Any], ...]:
+    return tuple(tool.json_schema() for tool in TOOLS.values())
+
+
+def tool_schemas() -> list[dict[str, Any]]:
+    """Every tool's function description, as a model is offered them (built once: pydantic's schemas are costly)."""
+    return list(_schemas())
