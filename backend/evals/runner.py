@@ -25,6 +25,7 @@ from backend.conversations.models import (
     MessageDirection,
 )
 from backend.evals.expectations import TurnRecord, check_turn
+from backend.evals.given import create_given, given_misses
 from backend.evals.golden import EVAL_NOW, EVAL_TIMEZONE, GoldenCase
 from backend.guardrails.models import GuardrailViolation
 from backend.scheduling.models import Booking, BookingStatus
@@ -57,6 +58,7 @@ async def run_case(case: GoldenCase, *, setup: AgentSetup) -> CaseOutcome:
     started = clock.perf_counter()
     try:
         async with in_transaction() as connection:
+            await create_given(connection=connection, case=case)
             conversation = await Conversation.create(
                 channel=case.channel, thread_key=f"eval-{uuid.uuid4()}", customer=case.customer,
                 last_message_at=case.clock, using_db=connection,
@@ -127,4 +129,4 @@ async def _check_final(connection, conversation_id: uuid.UUID, case: GoldenCase)
         count = await Ticket.filter(conversation_id=conversation_id).using_db(connection).count()
         if count != final.tickets:
             misses.append({"turn": "final", "expectation": "tickets", "expected": final.tickets, "actual": count})
-    return misses
+    return misses + await given_misses(connection=connection, case=case)
