@@ -7,6 +7,7 @@ class Intent(str, Enum):
     BOOK = "BOOK"
     RESCHEDULE = "RESCHEDULE"
     CANCEL = "CANCEL"
+    LOOKUP = "LOOKUP"  # when is my appointment?
     AVAILABILITY = "AVAILABILITY"
     PROBLEM = "PROBLEM"
     HUMAN = "HUMAN"

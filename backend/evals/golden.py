@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from backend.channels.enums import Channel
 
@@ -48,9 +48,26 @@ class ExpectedBooking(_Strict):
     name: str | None = None
 
 
+class GivenBooking(_Strict):
+    """A booking that exists before the first turn (made in an earlier conversation of its customer)."""
+
+    service: str
+    date: date
+    time: time
+    name: str
+    staff: str | None = None  # whose slot; the first free one at that time when omitted
+    customer: str | None = None  # whose booking; the case's customer when omitted (another's just holds the slot)
+
+
+class Given(_Strict):
+    bookings: list[GivenBooking] = Field(default_factory=list, max_length=10)
+
+
 class FinalExpectation(_Strict):
     booking: ExpectedBooking | Literal["none"] | None = None
     tickets: int | None = None
+    bookings: int | None = Field(default=None, ge=0)  # the customer's upcoming confirmed bookings, any conversation
+    given: list[Literal["confirmed", "cancelled"]] | None = None  # what became of each given booking, in order
 
 
 class GoldenCase(_Strict):
@@ -58,11 +75,19 @@ class GoldenCase(_Strict):
     description: str = ""
     channel: Channel = Channel.SMS
     customer: str = "+15550001111"
+    given: Given | None = None
     turns: list[GoldenTurn] = Field(min_length=1, max_length=20)
     final: FinalExpectation | None = None
     known_gap: str | None = None
     # A case made from a real conversation replays at that conversation's time (its replies name those days).
     now: datetime | None = None
+
+    @model_validator(mode="after")
+    def _one_outcome_per_given_booking(self) -> GoldenCase:
+        given = len(self.given.bookings) if self.given else 0
+        if self.final and self.final.given is not None and len(self.final.given) != given:
+            raise ValueError(f"final.given lists {len(self.final.given)} outcome(s) for {given} given booking(s)")
+        return self
 
     @property
     def clock(self) -> datetime:

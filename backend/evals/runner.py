@@ -17,6 +17,7 @@ from backend.agent.models import ToolCall
 from backend.agent.setup import AgentSetup
 from backend.conversations.models import Conversation, ConversationStatus
 from backend.evals.expectations import TurnRecord, check_turn
+from backend.evals.given import create_given, given_misses
 from backend.evals.golden import EVAL_NOW, EVAL_TIMEZONE, GoldenCase
 from backend.guardrails.models import GuardrailViolation
 from backend.scheduling.models import Booking, BookingStatus
@@ -45,6 +46,7 @@ async def run_case(case: GoldenCase, *, setup: AgentSetup) -> CaseOutcome:
     outcome = CaseOutcome(passed=False)
     started = clock.perf_counter()
     async with sandbox() as connection:
+        await create_given(connection=connection, case=case)
         conversation = await Conversation.create(
             channel=case.channel, thread_key=f"eval-{uuid.uuid4()}", customer=case.customer,
             last_message_at=case.clock, using_db=connection,
@@ -102,4 +104,4 @@ async def _check_final(connection, conversation_id: uuid.UUID, case: GoldenCase)
         count = await Ticket.filter(conversation_id=conversation_id).using_db(connection).count()
         if count != final.tickets:
             misses.append({"turn": "final", "expectation": "tickets", "expected": final.tickets, "actual": count})
-    return misses
+    return misses + await given_misses(connection=connection, case=case)

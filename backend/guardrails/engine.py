@@ -56,7 +56,11 @@ def check_tool(
     hours: Mapping[int, tuple[time, time]],
     slot_start: datetime | None,
 ) -> CheckResult:
-    """Run the TOOL rules on a call before it runs; `now` must be aware and in the business's zone (hours are)."""
+    """Run the TOOL rules on a call before it runs; `now` must be aware and in the business's zone (hours are).
+
+    `slot_start` is when the slot named by the call's `slot_id` argument starts, for any tool that has one
+    (book_appointment, reschedule_booking); the rules judge it the same way whichever tool books it.
+    """
     call = ToolCall(
         name=name, arguments=arguments, json_schema=json_schema, now=now, hours=hours, slot_start=slot_start
     )

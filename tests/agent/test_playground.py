@@ -80,5 +80,6 @@ async def test_the_openai_policy_books_through_scripted_tool_calls(client, make_
     system = llm.requests[0]["messages"][0]
     assert system["role"] == "system" and "America/New_York" in system["content"]
     assert {tool["function"]["name"] for tool in llm.requests[0]["tools"]} == {
-        "check_availability", "book_appointment", "create_ticket", "handoff_to_human"}
+        "check_availability", "book_appointment", "find_bookings", "cancel_booking", "reschedule_booking",
+        "create_ticket", "handoff_to_human"}
     assert await Conversation.all().count() == 1

@@ -32,12 +32,13 @@ async def test_seed_goes_through_ingestion_and_workers_build_the_conversations(a
     await wait_until(all_processed, timeout=60, message="the demo events being processed")
     assert await Conversation.all().count() == DEMO_CONVERSATIONS
     assert await Message.filter(direction=MessageDirection.INBOUND).count() == sent
-    # The demo exercises every tool: bookings, tickets, a handoff, and a slot someone else got first.
+    # The demo exercises every tool a new customer reaches: bookings, tickets, a handoff, a slot someone else got
+    # first, and cancellations and moves that find no booking under a number that never booked.
     assert await Booking.all().count() >= 3
     assert await Ticket.all().count() >= 3
     assert await Conversation.filter(status=ConversationStatus.HANDED_OFF).exists()
     used = set(await ToolCall.all().values_list("name", flat=True))
-    assert used == {"check_availability", "book_appointment", "create_ticket", "handoff_to_human"}
+    assert used == {"check_availability", "book_appointment", "find_bookings", "create_ticket", "handoff_to_human"}
     replies = await Message.filter(direction=MessageDirection.OUTBOUND).values_list("text", flat=True)
     assert any("11am isn't available" in reply or "11am was just taken" in reply for reply in replies)
 

@@ -100,8 +100,31 @@ def test_late_in_the_day_today_counts_as_closed():
     )
 
 
+MOVE_ARGUMENTS = {"booking_id": "0b7e1c2d-3f4a-4b5c-8d6e-7f8091a2b3c4", "slot_id": SLOT_ARGUMENTS["slot_id"]}
+
+
+@pytest.mark.parametrize(
+    ("slot_start", "why"),
+    [
+        (datetime(2026, 11, 29, 11, 0, tzinfo=ZONE), "reschedule_booking on Sunday 2026-11-29, when"),
+        (datetime(2026, 11, 27, 18, 0, tzinfo=ZONE), "reschedule_booking at 18:00 on Friday 2026-11-27"),
+        (datetime(2026, 11, 25, 9, 30, tzinfo=ZONE), "reschedule_booking for a slot starting 2026-11-25"),
+    ],
+)
+def test_moving_a_booking_to_a_closed_or_past_slot_is_blocked_like_booking_it(slot_start, why):
+    (message,) = _fired("reschedule_booking", MOVE_ARGUMENTS, slot_start=slot_start)
+    assert message.startswith(why)
+
+
+def test_moving_a_booking_to_an_open_slot_passes():
+    thursday_evening = datetime(2026, 11, 26, 18, 30, tzinfo=ZONE)  # the late opening
+    assert _fired("reschedule_booking", MOVE_ARGUMENTS, slot_start=thursday_evening) == []
+
+
 def test_other_tools_are_not_judged():
     assert _fired("create_ticket", {"subject": "late", "description": "running late"}) == []
+    assert _fired("cancel_booking", {"booking_id": MOVE_ARGUMENTS["booking_id"]}) == []
+    assert _fired("find_bookings", {}) == []
 
 
 def test_a_naive_now_is_an_error():

@@ -1,8 +1,8 @@
 """What the customer wants, from cue phrases with a strength each and a precedence between intents.
 
 The strongest cue decides; between intents with equally strong cues, precedence does: asking for a person
-beats reporting a problem, which beats rescheduling, cancelling, booking and asking about availability, in
-that order ("the booking page keeps giving me an error" is a problem, not a booking). Thanks and greetings
+beats reporting a problem, which beats rescheduling, cancelling, looking up a booking, booking and asking about
+availability, in that order ("the booking page keeps giving me an error" is a problem, not a booking). Thanks and greetings
 only decide when nothing substantive is asked. A message with no intent of its own, such as "3pm works for
 me", gets confidence at most 0.3 so the policy keeps the conversation's intent.
 """
@@ -35,7 +35,7 @@ CONTESTED = 0.1
 THANKS_WITH_DETAILS = 0.6
 
 PRECEDENCE = (
-    Intent.HUMAN, Intent.PROBLEM, Intent.RESCHEDULE, Intent.CANCEL, Intent.BOOK, Intent.AVAILABILITY,
+    Intent.HUMAN, Intent.PROBLEM, Intent.RESCHEDULE, Intent.CANCEL, Intent.LOOKUP, Intent.BOOK, Intent.AVAILABILITY,
 )
 
 

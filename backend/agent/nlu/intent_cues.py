@@ -44,6 +44,14 @@ def _words(*words: str) -> str:
 
 PASSIVE_CHANGE = r"\b(?:was|were|got|been|being) (?:re-?scheduled|cancell?ed|moved|postponed)\b"
 NEGATED_CANCEL = r"\b(?:don't|do not|didn't|did not|never|no need to|not) (?:want to |need to )?cancel"
+# Asking about cancelling ("what if I cancel?", "how late can I cancel?") is a question, not a request.
+HYPOTHETICAL_CANCEL = (
+    r"\b(?:if|whether) (?:i|we) (?:ever )?(?:need to |have to |want to |do )?cancel\b"
+    r"|\bhow (?:late|early|far in advance|soon) (?:can|do|should|must) (?:i|we) cancel\b"
+)
+# "cancellation policy", "cancellation fee": the rules about cancelling, not a cancellation.
+ABOUT_CANCELLING = r"(?! (?:polic(?:y|ies)|fees?|charges?|terms|rules|window|period|deadline|notice)\b)"
+APPOINTMENT = r"(?:appointment|appt|booking|reservation|visit|session)s?"
 NOT_A_BOOKING_REQUEST = (
     r"\bbooking (?:page|site|website|system|link|app|form|portal|tool)\b"
     r"|\b(?:my|the|your|this|that|our) booking\b"
@@ -225,8 +233,8 @@ CALLING_IT_OFF = (
     _cue(
         Intent.CANCEL,
         STRONG,
-        r"\bcancel\w*|\bcall(?:ing)? (?:it )?off\b",
-        unless=f"{NEGATED_CANCEL}|{PASSIVE_CHANGE}",
+        rf"\bcancel\w*\b{ABOUT_CANCELLING}|\bcall(?:ing)? (?:it )?off\b",
+        unless=f"{NEGATED_CANCEL}|{PASSIVE_CHANGE}|{HYPOTHETICAL_CANCEL}",
     ),
     _cue(
         Intent.CANCEL,
@@ -237,6 +245,28 @@ CALLING_IT_OFF = (
         )
         + r" (?:be able to )?(?:make it|come|attend|come in|be there)\b",
         r"\b(?:don't|do not|no longer) need (?:the|my|it|an?|that)\b",
+    ),
+)
+
+LOOKING_UP_A_BOOKING = (
+    _cue(
+        Intent.LOOKUP,
+        STRONG,
+        rf"\b(?:when|what time|what day)(?: is|'s| are) my (?:next |upcoming )?{APPOINTMENT}\b",
+        rf"\bdo (?:i|we) (?:still )?have (?:an?|any|my) (?:upcoming )?{APPOINTMENT}\b",
+        r"\b(?:am i|are we) (?:still )?(?:booked|scheduled|on the books)\b",
+        rf"\bis my (?:\w+ )?{APPOINTMENT} (?:still )?(?:on|confirmed|booked|happening)\b",
+        rf"\b(?:check|confirm|look up|find|see) my (?:next |upcoming )?{APPOINTMENT}\b",
+        rf"\bwhat {APPOINTMENT} do (?:i|we) have\b",
+        r"\bremind me (?:when|what time|what day)\b",
+    ),
+    # "When's my haircut?", "is my massage still on?": asking about a service the shop offers.
+    _cue(
+        Intent.LOOKUP,
+        STRONG,
+        r"\b(?:when|what time|what day)(?: is|'s) my\b",
+        r"\bis my (?:[\w-]+ ){1,2}(?:still )?(?:on|confirmed|booked|happening)\b",
+        needs_service=True,
     ),
 )
 
@@ -330,6 +360,7 @@ CUES = (
     + REPORTING_A_PROBLEM
     + MOVING_AN_APPOINTMENT
     + CALLING_IT_OFF
+    + LOOKING_UP_A_BOOKING
     + MAKING_A_BOOKING
     + ASKING_WHAT_IS_FREE
 )

@@ -40,14 +40,16 @@ RUN_TOGETHER = re.compile(rf"\b(?P<hour>\d{{1,2}})(?P<minute>[0-5]\d)\s*{MERIDIE
 LONE_RUN_TOGETHER = re.compile(r"(?<![\w$.,:/-])(?P<hour>\d{1,2})(?P<minute>[0-5]\d)(?![\w.,:/-])")
 HOUR_AND_MERIDIEM = re.compile(rf"\b{HOUR}\s*(?:{MERIDIEM}|o'?clock\b)", re.IGNORECASE)
 ROUGH_HOUR = re.compile(rf"\b{HOUR}ish\b", re.IGNORECASE)
-# A bare number is only a time after a word that introduces one, and not before a word that counts something.
+# A bare number is only a time after a word that introduces one ("at 4", "make it 4", "push it to 4"), and not
+# before a word that counts something.
 NOT_COUNTING = (
     r"(?!\s*(?:people|persons|guests|of\b|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?"
     r"|dollars|bucks|percent|%|/|-?\d|point|more|other|another|least|once|times?|st\b|nd\b|rd\b|th\b"
     r"|kids|items|stars?|things))"
 )
 AFTER_TIME_WORD = re.compile(
-    r"\b(?:at|around|about|by|after|before|between|say|till|until|til|from)\s+(?:like\s+|maybe\s+|about\s+)?"
+    r"\b(?:at|around|about|by|after|before|between|say|till|until|til|from|make\s+it"
+    r"|(?:move|push|change|switch|bump)\s+(?:it|that|this)\s+to)\s+(?:like\s+|maybe\s+|about\s+)?"
     rf"{HOUR}\b{NOT_COUNTING}",
     re.IGNORECASE,
 )

@@ -40,16 +40,16 @@ async def book(turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -> str:
         state["awaiting"] = "date"
         return f"Happy to book a {state['service']}. What day works for you?"
     day = date.fromisoformat(state["date"])
-    chosen = state.get("pending_slot") or _offered_at(state)
+    chosen = state.get("pending_slot") or offered_at(state)
     if chosen is None and state.get("time"):
         asked = time.fromisoformat(state["time"])
-        chosen = await _slot_at(tools, state, day, asked)
+        chosen = await slot_at(tools, state, day, asked)
         if chosen is None:
             state.pop("time")
             return await offer(turn, tools, state, day, intro=f"{say_time(asked)} isn't available.", near=asked)
     if chosen is None:
         if state.get("offered"):
-            return _offer_again(turn, state)
+            return offer_again(turn, state)
         return await offer(turn, tools, state, day)
     if not state.get("name"):
         state["awaiting"], state["pending_slot"] = "name", chosen
@@ -57,7 +57,8 @@ async def book(turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -> str:
     return await _confirm(turn, tools, state, chosen)
 
 
-def _offered_at(state: dict[str, Any]) -> str | None:
+def offered_at(state: dict[str, Any]) -> str | None:
+    """The offered slot at the time the customer named, if they named one of the offered times."""
     wanted = state.get("time")
     for slot_id, starts in (state.get("offered") or {}).items():
         if wanted and datetime.fromisoformat(starts).strftime("%H:%M") == wanted:
@@ -65,7 +66,8 @@ def _offered_at(state: dict[str, Any]) -> str | None:
     return None
 
 
-async def _slot_at(tools: ToolBox, state: dict[str, Any], day: date, at: time) -> str | None:
+async def slot_at(tools: ToolBox, state: dict[str, Any], day: date, at: time) -> str | None:
+    """An open slot of the state's service starting exactly then, if there is one."""
     found = await tools.call(
         "check_availability",
         {"service": state["service"], "date_from": day.isoformat(), "from_time": at.strftime("%H:%M"), "limit": 1},
@@ -95,10 +97,11 @@ async def offer(turn: TurnInput, tools: ToolBox, state: dict[str, Any], day: dat
         state["awaiting"] = "date"
         return f"{intro} I have no {state['service']} openings {say_day(day, today=today)}. Would another day work?".strip()
     state["offered"] = {slot["slot_id"]: slot["starts_at"] for slot in slots}
-    return _offer_again(turn, state, intro=intro)
+    return offer_again(turn, state, intro=intro)
 
 
-def _offer_again(turn: TurnInput, state: dict[str, Any], *, intro: str = "") -> str:
+def offer_again(turn: TurnInput, state: dict[str, Any], *, intro: str = "") -> str:
+    """Say the offered times (again) and wait for the customer's pick."""
     state["awaiting"] = "time"
     today = turn.now.date()
     # Sorted here: the state is stored as jsonb, which does not keep the order keys were written in.

@@ -26,11 +26,22 @@ def on_day(day: date, *, today: date) -> str:
     return said.capitalize() if said in ("today", "tomorrow") else f"On {said}"
 
 
-def say_options(items: list[str]) -> str:
-    """a, b or c."""
+def say_on_day(day: date, *, today: date) -> str:
+    """"today", "tomorrow" or "on Friday, Dec 4": a day in the middle of a sentence."""
+    said = say_day(day, today=today)
+    return said if said in ("today", "tomorrow") else f"on {said}"
+
+
+def say_when(start: datetime, *, today: date) -> str:
+    """"tomorrow at 3pm" or "on Friday, Dec 4 at 3:30pm"."""
+    return f"{say_on_day(start.date(), today=today)} at {say_time(start)}"
+
+
+def say_options(items: list[str], *, last: str = "or") -> str:
+    """a, b or c (or "a, b and c" with last="and")."""
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " or " + items[-1]
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]
 
 
 def say_hours(hours: tuple[time, time] | None) -> str:

@@ -1,19 +1,21 @@
 """The default policy: offline and deterministic. Understands with backend.agent.nlu, fills slots over turns.
 
 State kept on the conversation between turns: intent, the booking slots (see booking_flow), name, phone,
-awaiting (what it just asked for) and ticket (the ticket open for this conversation's problem).
+awaiting (what it just asked for), ticket (the ticket open for this conversation's problem), and what a change
+to an existing booking has picked so far (see booking_changes).
 """
 
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 from backend.agent.intents import Intent
 from backend.agent.nlu import Understanding, understand
-from backend.agent.policies import booking_flow
+from backend.agent.policies import booking_changes, booking_flow
 from backend.agent.policies.base import Decision, Policy, TurnInput
-from backend.agent.policies.phrasing import on_day, say_day, say_hours
+from backend.agent.policies.phrasing import on_day, say_hours
 from backend.agent.tools.toolbox import ToolBox
 
 # Below this the message carries no intent of its own (a bare "3pm", "Maria"): the conversation's goes on.
@@ -33,6 +35,12 @@ def _intent(heard: Understanding, state: dict[str, Any]) -> Intent:
     return previous
 
 
+def _changes_the_booking_being_made(intent: Intent, state: dict[str, Any]) -> bool:
+    # "Actually make it 4:30 instead" before anything is booked changes this request, not an existing booking:
+    # a confirmed booking ends the booking intent, so a booking or availability intent means one is in progress.
+    return intent == Intent.RESCHEDULE and state.get("intent") in (Intent.BOOK.value, Intent.AVAILABILITY.value)
+
+
 class RulesPolicy(Policy):
     name = "rules"
 
@@ -40,6 +48,10 @@ class RulesPolicy(Policy):
         state = dict(turn.state)
         heard = understand(turn.text, now=turn.now, services=turn.services, expecting=state.get("awaiting"))
         intent = _intent(heard, state)
+        if _changes_the_booking_being_made(intent, state):
+            intent = Intent.BOOK
+        if heard.confidence >= INTENT_CONFIDENCE or intent not in booking_changes.INTENTS:
+            booking_changes.forget(state)  # a new request: which booking an earlier one meant no longer applies
         for slot in SLOTS:
             if getattr(heard, slot):
                 state[slot] = getattr(heard, slot)
@@ -55,9 +67,10 @@ class RulesPolicy(Policy):
         handler = {
             Intent.HUMAN: self._human,
             Intent.PROBLEM: self._problem,
-            Intent.CANCEL: self._cancel,
+            Intent.CANCEL: partial(booking_changes.cancel, heard=heard),
+            Intent.RESCHEDULE: partial(booking_changes.reschedule, heard=heard),
+            Intent.LOOKUP: partial(booking_changes.look_up, heard=heard),
             Intent.BOOK: booking_flow.book,
-            Intent.RESCHEDULE: booking_flow.book,
             Intent.AVAILABILITY: self._availability,
             Intent.GREETING: self._greeting,
             Intent.THANKS: self._thanks,
@@ -85,18 +98,6 @@ class RulesPolicy(Policy):
             await tools.call("handoff_to_human", {"reason": f"escalation requested (ticket {state['ticket']})"})
             return f"I'm sorry about this. I've logged it as ticket {state['ticket']} and a colleague is taking over now."
         return f"I'm sorry about that. I've opened ticket {state['ticket']} and our team will follow up with you here."
-
-    async def _cancel(self, turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -> str:
-        when = f" for {say_day(date.fromisoformat(state['date']), today=turn.now.date())}" if state.get("date") else ""
-        ticket = await tools.call(
-            "create_ticket",
-            {"subject": f"Cancel appointment{when}", "description": turn.text[:4000], "priority": "NORMAL"},
-        )
-        for key in booking_flow.DONE_KEYS:
-            state.pop(key, None)
-        state["ticket"] = str(ticket.get("ticket_id", ""))[:8].upper()
-        return (f"Done: I've asked the team to cancel your appointment{when} (ticket {state['ticket']}). "
-                "You'll get a confirmation here.")
 
     async def _availability(self, turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -> str:
         day = date.fromisoformat(state["date"]) if state.get("date") else None

@@ -1,4 +1,10 @@
-"""The four tools: argument schemas (which LLM policies see as JSON schemas) and what each does."""
+"""The agent's tools: argument schemas (which LLM policies see as JSON schemas) and what each does.
+
+Side effects: book_appointment, cancel_booking, reschedule_booking, create_ticket and handoff_to_human write,
+keyed by the call (ToolContext.idempotency_key), so a retried turn finds what the first attempt did.
+Read-only: check_availability and find_bookings; running them again is harmless. `Tool.side_effect` says
+which, so the runtime can give each effect its own short, keyed transaction.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,8 @@ from backend.tickets.models import TicketPriority
 from backend.tickets.service import open_ticket
 
 MAX_RANGE_DAYS = 31
+# find_bookings filters a customer's next bookings; nobody holds more than this many at once.
+MAX_BOOKINGS_LOOKED_AT = 50
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,28 @@ class BookAppointment(_Arguments):
     slot_id: uuid.UUID
     customer_name: str = Field(min_length=1, max_length=120)
     customer_phone: str | None = Field(default=None, max_length=32)
+
+
+class FindBookings(_Arguments):
+    """The customer's upcoming confirmed bookings, earliest first, optionally of one service or on one day."""
+
+    service: str | None = Field(default=None, min_length=1, max_length=100)
+    day: date | None = Field(default=None, description="Only bookings starting on this local date")
+    limit: int = Field(default=10, ge=1, le=20)
+
+
+class CancelBooking(_Arguments):
+    """Cancel one of the customer's upcoming bookings (booking_id from find_bookings); its slot is released."""
+
+    booking_id: uuid.UUID
+
+
+class RescheduleBooking(_Arguments):
+    """Move a customer's booking (booking_id from find_bookings) to an open slot of its service (slot_id from
+    check_availability); the old slot is released, or nothing changes."""
+
+    booking_id: uuid.UUID
+    slot_id: uuid.UUID
 
 
 class CreateTicket(_Arguments):
@@ -117,6 +147,64 @@ async def book_appointment(args: BookAppointment, context: ToolContext) -> dict[
     return {"booked": True, "booking_id": str(outcome.booking_id), **_slot_json(slot, zone)}
 
 
+def _booking_json(booking: scheduling.BookingDetails, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "booking_id": str(booking.booking_id),
+        "service": booking.service,
+        "staff": booking.staff,
+        "starts_at": booking.starts_at.astimezone(zone).isoformat(),
+        "ends_at": booking.ends_at.astimezone(zone).isoformat(),
+        "name": booking.customer_name,
+    }
+
+
+async def find_bookings(args: FindBookings, context: ToolContext) -> dict[str, Any]:
+    zone = ZoneInfo(context.timezone)
+    found = await scheduling.upcoming_bookings(
+        connection=context.connection, customer=context.customer, now=context.now, limit=MAX_BOOKINGS_LOOKED_AT,
+    )
+    kept = [
+        booking for booking in found
+        if (args.service is None or booking.service.lower() == args.service.lower())
+        and (args.day is None or booking.starts_at.astimezone(zone).date() == args.day)
+    ]
+    return {"bookings": [_booking_json(booking, zone) for booking in kept[: args.limit]]}
+
+
+async def cancel_booking(args: CancelBooking, context: ToolContext) -> dict[str, Any]:
+    zone = ZoneInfo(context.timezone)
+    outcome = await scheduling.cancel_booking(
+        connection=context.connection, booking_id=args.booking_id, customer=context.customer, now=context.now
+    )
+    if outcome.booking is None:  # not among the customer's bookings
+        return {"cancelled": False, "reason": outcome.refusal.value, "booking_id": str(args.booking_id)}
+    details = _booking_json(outcome.booking, zone)
+    if not outcome.cancelled:
+        return {"cancelled": False, "reason": outcome.refusal.value, **details}
+    again = {"already_cancelled": True} if outcome.already_cancelled else {}
+    return {"cancelled": True, **again, **details}
+
+
+async def reschedule_booking(args: RescheduleBooking, context: ToolContext) -> dict[str, Any]:
+    zone = ZoneInfo(context.timezone)
+    outcome = await scheduling.reschedule_booking(
+        connection=context.connection, booking_id=args.booking_id, slot_id=args.slot_id,
+        customer=context.customer, now=context.now, idempotency_key=context.idempotency_key,
+        conversation_id=context.conversation_id,
+    )
+    if not outcome.rescheduled:
+        # The slot asked for (as book_appointment answers slot_taken) and the booking, which stays as it was.
+        slot = await scheduling.slot_details(connection=context.connection, slot_id=args.slot_id)
+        asked = _slot_json(slot, zone) if slot else {"slot_id": str(args.slot_id)}
+        unchanged = {"booking": _booking_json(outcome.previous, zone)} if outcome.previous else {}
+        return {"rescheduled": False, "reason": outcome.refusal.value, **asked, **unchanged}
+    moved = {"rescheduled": True, **_booking_json(outcome.booking, zone),
+             "slot_id": str(outcome.booking.slot_id)}
+    if outcome.previous:  # "released": the old time is free again, which the customer may want to hear
+        moved["previous"] = {**_booking_json(outcome.previous, zone), "released": True}
+    return moved
+
+
 async def create_ticket(args: CreateTicket, context: ToolContext) -> dict[str, Any]:
     ticket = await open_ticket(
         connection=context.connection,
@@ -148,7 +236,7 @@ class Tool:
     run: Callable[[Any, ToolContext], Awaitable[dict[str, Any]]]
     # True: the tool changes something (a booking, a ticket, the conversation's owner). The ToolBox runs it in its
     # own transaction, once per (trigger, call position). False: a read, safe to repeat.
-    side_effect: bool = True
+    side_effect: bool
 
     def json_schema(self) -> dict[str, Any]:
         """The OpenAI-style function description of this tool."""
@@ -156,7 +244,8 @@ class Tool:
             "type": "function",
             "function": {
                 "name": self.name,
-                "description": (self.arguments.__doc__ or "").strip(),
+                # One line, however the docstring wraps.
+                "description": " ".join((self.arguments.__doc__ or "").split()),
                 "parameters": _parameters(self.arguments),
             },
         }
@@ -166,9 +255,12 @@ TOOLS: dict[str, Tool] = {
     tool.name: tool
     for tool in (
         Tool("check_availability", CheckAvailability, check_availability, side_effect=False),
-        Tool("book_appointment", BookAppointment, book_appointment),
-        Tool("create_ticket", CreateTicket, create_ticket),
-        Tool("handoff_to_human", HandoffToHuman, handoff_to_human),
+        Tool("book_appointment", BookAppointment, book_appointment, side_effect=True),
+        Tool("find_bookings", FindBookings, find_bookings, side_effect=False),
+        Tool("cancel_booking", CancelBooking, cancel_booking, side_effect=True),
+        Tool("reschedule_booking", RescheduleBooking, reschedule_booking, side_effect=True),
+        Tool("create_ticket", CreateTicket, create_ticket, side_effect=True),
+        Tool("handoff_to_human", HandoffToHuman, handoff_to_human, side_effect=True),
     )
 }
 

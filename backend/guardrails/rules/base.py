@@ -31,7 +31,7 @@ class ToolCall:
     json_schema: Mapping[str, Any]
     now: datetime  # aware, in the business's time zone: opening hours are read in it
     hours: Mapping[int, tuple[time, time]]  # weekday (0 = Monday) -> (opens, closes); missing days are closed
-    slot_start: datetime | None  # book_appointment: when the chosen slot starts, if known
+    slot_start: datetime | None  # a call with a slot_id argument (it books that slot): its start, if known
 
 
 @dataclass(frozen=True)

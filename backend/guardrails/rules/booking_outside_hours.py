@@ -1,9 +1,9 @@
 """Booking or availability calls for a time already past or when the business is closed.
 
-Opening hours are read in `now`'s time zone, which must be the business's. For book_appointment the slot's start
-is judged (its end is not known here); for check_availability the requested days and `from_time` are, and the
-call fires only when no requested day has any open time left. Arguments that do not parse are left to
-`tool_schema`.
+Opening hours are read in `now`'s time zone, which must be the business's. For a call that books a slot
+(any tool with a `slot_id` argument: book_appointment, reschedule_booking) the slot's start is judged (its
+end is not known here); for check_availability the requested days and `from_time` are, and the call fires
+only when no requested day has any open time left. Arguments that do not parse are left to `tool_schema`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class BookingOutsideHours(ToolRule):
     def check(self, call: ToolCall) -> list[Hit]:
         if call.now.tzinfo is None:
             raise ValueError("now must be timezone-aware (the business's zone)")
-        if call.name == "book_appointment":
+        if "slot_id" in call.arguments:
             return self._check_booking(call)
         if call.name == "check_availability":
             return self._check_availability(call)
@@ -50,16 +50,16 @@ class BookingOutsideHours(ToolRule):
         if local <= earliest:
             lead = f" or within {self.min_lead_minutes} minutes" if self.min_lead_minutes else ""
             when = f"{local:%Y-%m-%d %H:%M}"
-            return [Hit(message=f"book_appointment for a slot starting {when}, which is in the past{lead}")]
+            return [Hit(message=f"{call.name} for a slot starting {when}, which is in the past{lead}")]
         day = f"{WEEKDAYS[local.weekday()]} {local:%Y-%m-%d}"
         hours = call.hours.get(local.weekday())
         if hours is None:
-            return [Hit(message=f"book_appointment on {day}, when the business is closed")]
+            return [Hit(message=f"{call.name} on {day}, when the business is closed")]
         opens, closes = hours
         if not opens <= local.time().replace(tzinfo=None) < closes:
             opening = f"{opens:%H:%M}-{closes:%H:%M}"
             return [
-                Hit(message=f"book_appointment at {local:%H:%M} on {day}, outside opening hours {opening}")
+                Hit(message=f"{call.name} at {local:%H:%M} on {day}, outside opening hours {opening}")
             ]
         return []
 

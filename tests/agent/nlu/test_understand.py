@@ -227,6 +227,16 @@ MESSAGES = [
     case("i got a text saying my appointment was cancelled but i didnt cancel it", Intent.PROBLEM),
     case("is this a robot", Intent.HUMAN),
     case("i want to cancel", Intent.CANCEL),
+    # Cancelling, moving and looking up a booking the customer already holds.
+    case("can you make it 4 instead?", Intent.RESCHEDULE, time=dt.time(16, 0)),
+    case("can you push it to Friday at 11", Intent.RESCHEDULE, date=FRIDAY, time=dt.time(11, 0)),
+    case("When is my appointment?", Intent.LOOKUP),
+    case("when's my haircut tomorrow?", Intent.LOOKUP, service="haircut", date=THURSDAY),
+    case("do I have an appointment on Friday?", Intent.LOOKUP, date=FRIDAY),
+    case("is my color touch-up still on for saturday?", Intent.LOOKUP, service="color touch-up", date=SATURDAY),
+    case("What's your cancellation policy? Is there a fee?", Intent.OUT_OF_SCOPE),
+    case("is there a fee if I cancel?", NO_INTENT),
+    case("I need to cancel, what's the cancellation fee?", Intent.CANCEL),
     case("this is Sofia, I'd like to reschedule", Intent.RESCHEDULE, name="Sofia"),
     # Outside what the shop does.
     case("what's the weather", Intent.OUT_OF_SCOPE),
