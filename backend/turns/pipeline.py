@@ -101,6 +101,8 @@ async def _answer_in_order(*, event: dict, hub: EventHub, settings: Settings, ag
             await asyncio.shield(_charge(waiting, TimeoutError("the attempt was cancelled mid-turn"), settings))
             raise
         except Exception as error:
+            if isinstance(error, TimeoutError) and not str(error):  # the deadline above: say which
+                error = TimeoutError("timed out: the attempt's time budget ran out mid-turn")
             if not await _charge(waiting, error, settings):
                 raise AttemptFailed(str(error)) from error
             continue  # dead: the thread goes on without it

@@ -45,7 +45,12 @@ class ProbingModel:
     requests: list[dict[str, Any]] = field(default_factory=list)
     in_flight: int = 0
     most_in_flight: int = 0
-    hang_on: str | None = None  # a customer text containing this never gets an answer
+    hang_on: str | None = None  # a customer text containing this gets no answer until `release()`
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self) -> None:
+        """Let hanging calls end (the server can then stop: it waits for requests in flight)."""
+        self.released.set()
 
     def app(self) -> Starlette:
         async def completions(request: Request) -> JSONResponse:
@@ -56,7 +61,7 @@ class ProbingModel:
             try:
                 last_user = [message for message in body["messages"] if message["role"] == "user"][-1]["content"]
                 if self.hang_on and self.hang_on in last_user:
-                    await asyncio.Event().wait()
+                    await self.released.wait()
                 if self.hook is not None:
                     await self.hook(body)
                 await asyncio.sleep(self.latency)

@@ -63,6 +63,7 @@ async def test_a_model_that_never_answers_makes_the_event_dead_and_the_thread_go
             answered = await wait_until(lambda: _processed(later), timeout=20, message="the later message answered")
             assert answered
     finally:
+        probing.release()
         await model.__aexit__(None, None, None)
 
 
@@ -110,6 +111,7 @@ async def test_rounds_that_outlast_the_job_fail_each_attempt_until_dead_then_a_r
             assert replayed
             assert await wait_until(lambda: _processed(event_id), timeout=20, message="the replayed event answered")
     finally:
+        probing.release()
         await model.__aexit__(None, None, None)
 
 
@@ -133,5 +135,6 @@ async def test_an_attempt_cancelled_mid_turn_is_recorded_on_its_event(app, test_
         event = await IngestEvent.get(id=event_id)
         assert event.status == IngestStatus.RECEIVED and event.attempts == 1 and "cancelled" in event.last_error
     finally:
+        probing.release()
         await queue.disconnect()
         await model.__aexit__(None, None, None)
