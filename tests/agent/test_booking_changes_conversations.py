@@ -9,15 +9,15 @@ from datetime import datetime, time, timedelta
 from tortoise.transactions import in_transaction
 
 from backend.agent.models import ToolCall
-from backend.agent.runtime import run_turn
 from backend.agent.setup import build_agent
 from backend.channels.enums import Channel
-from backend.conversations.models import Conversation, Message, MessageAuthor, MessageDirection
+from backend.conversations.models import Conversation, MessageAuthor
 from backend.evals.golden import EVAL_NOW, EVAL_TIMEZONE
 from backend.evals.runner import prepare_eval_business
 from backend.scheduling import service as scheduling
 from backend.scheduling.models import Booking, BookingStatus
 from backend.tickets.models import Ticket
+from backend.turns.sandbox import sandbox, sandboxed_turn
 from tests.agent.helpers import ZONE
 
 PHONE = "+15550107100"
@@ -42,23 +42,14 @@ async def _hold(service: str, day, at: time, *, phone: str = PHONE) -> uuid.UUID
 async def _talk(settings, *texts: str, overrides: dict | None = None) -> list[tuple[str, list[str]]]:
     """Each text from PHONE in one SMS conversation: the replies with the tools each turn called."""
     setup, said = build_agent(settings), []
-    async with in_transaction() as connection:
+    async with sandbox(keep=True):  # the turns' writes stay: the tests read the bookings afterwards
         conversation = await Conversation.create(
             channel=Channel.SMS, thread_key=f"t-{uuid.uuid4()}", customer=PHONE, last_message_at=EVAL_NOW,
-            using_db=connection,
         )
-        for number, text in enumerate(texts, start=1):
-            sequence = 2 * number - 1  # each turn adds the customer's message and the reply
-            inbound = await Message.create(
-                conversation_id=conversation.id, sequence=sequence, text=text, direction=MessageDirection.INBOUND,
-                author=MessageAuthor.CUSTOMER, using_db=connection,
-            )
-            await Conversation.filter(id=conversation.id).using_db(connection).update(message_count=sequence)
-            outcome = await run_turn(
-                connection=connection, conversation_id=conversation.id, text=text, setup=setup,
-                trigger_message_id=inbound.id, now=EVAL_NOW, tool_overrides=overrides,
-            )
-            calls = await ToolCall.filter(run_id=outcome.run_id).using_db(connection).order_by("position")
+        for text in texts:
+            _, outcome = await sandboxed_turn(conversation_id=conversation.id, text=text, setup=setup,
+                                              author=MessageAuthor.CUSTOMER, now=EVAL_NOW, tool_overrides=overrides)
+            calls = await ToolCall.filter(run_id=outcome.run_id).order_by("position")
             said.append((outcome.reply, [call.name for call in calls]))
     return said
 

@@ -139,5 +139,5 @@ class OpenAIPolicy(Policy):
                     arguments = {"_unparsed": function.get("arguments")}
                 result = await tools.call(str(function.get("name")), arguments if isinstance(arguments, dict) else {},
                                           call_id=call.get("id"))
-                messages.append({"role": "tool", "tool_call_id": call.get("id"), "content": json.dumps(result)})
+                messages.append({"role": "tool", "tool_call_id": call.get("id"), "content": json.dumps(result, sort_keys=True)})
         raise LLMError("the model kept calling tools past the round limit")
