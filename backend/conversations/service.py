@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -86,8 +87,8 @@ async def get_messages(*, message_ids: list[uuid.UUID]) -> list[Message | None]:
 
 _NEXT_SEQUENCE = """
 UPDATE conversations SET message_count = message_count + 1, last_message_at = now(), updated_at = now(),
-                         version = version + $2
-WHERE id = $1
+                         version = version + $2, agent_state = COALESCE($4::jsonb, agent_state)
+WHERE id = $1 AND ($3::int IS NULL OR version = $3)
 RETURNING message_count
 """
 _UPSERT_THREAD = """
@@ -118,9 +119,20 @@ async def append_message(
     text: str,
     delivery_status: DeliveryStatus | None = None,
     bump_version: bool = False,
-) -> Message:
-    """Add a message at the end of the thread (its sequence is the conversation's next), in the caller's transaction."""
-    rows = await connection.execute_query_dict(_NEXT_SEQUENCE, [conversation_id, 1 if bump_version else 0])
+    expected_version: int | None = None,
+    agent_state: dict | None = None,
+) -> Message | None:
+    """Add a message at the end of the thread (its sequence is the conversation's next), in the caller's transaction.
+
+    With `expected_version`, only while the conversation is still at that version (None otherwise): an agent turn
+    commits its reply and its state (`agent_state`) this way, in one statement.
+    """
+    rows = await connection.execute_query_dict(_NEXT_SEQUENCE, [
+        conversation_id, 1 if bump_version else 0, expected_version,
+        json.dumps(agent_state) if agent_state is not None else None,
+    ])
+    if not rows:
+        return None
     return await Message.create(
         conversation_id=conversation_id, sequence=rows[0]["message_count"], direction=direction, author=author,
         text=text, delivery_status=delivery_status, using_db=connection,

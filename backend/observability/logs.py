@@ -57,6 +57,9 @@ def configure_logging(*, level: str = "INFO", json: bool = True, stream: TextIO 
     # Tortoise logs every SQL statement with its parameters at DEBUG: message texts, phone numbers, card
     # numbers before redaction. Never at any level of ours.
     logging.getLogger("tortoise.db_client").setLevel(logging.WARNING)
+    # httpx logs every request at INFO: two lines per model-backed turn, each a JSON render on the worker's one
+    # core. The turn's own span and run record carry what matters; failures still log at WARNING.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     # uvicorn installs its own handlers; let its records flow to ours instead of printing twice.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []

@@ -32,7 +32,7 @@ from backend.turns.lease import conversation_lease
 from backend.turns.runtime import AlreadyAnswered, TurnOutcome, run_turn
 
 log = structlog.get_logger(__name__)
-_EVENT = "SELECT channel, thread_key, accepted_seq, status FROM ingest_events WHERE id = $1"
+_EVENT = "SELECT id, channel, thread_key, accepted_seq, status FROM ingest_events WHERE id = $1"
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,8 @@ async def _answer_in_order(*, event: dict, hub: EventHub, settings: Settings, ag
             turns.append(outcome)
             await hub.publish(RUN_COMPLETED, {"runId": str(outcome.run_id),
                                               "conversationId": str(outcome.conversation_id)})
+        if waiting.event_id == event["id"]:
+            break  # this job's own event: everything before it was answered first, what follows has its own jobs
     return turns
 
 

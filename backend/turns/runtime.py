@@ -11,18 +11,19 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import structlog
 from tortoise import connections
 from tortoise.exceptions import DBConnectionError, OperationalError
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from backend.agent.memory import load_thread
@@ -48,7 +49,6 @@ from backend.guardrails.service import record_findings
 from backend.ingest.models import IngestEvent
 from backend.observability.metrics import AGENT_TURN_SECONDS
 from backend.observability.tracing import tracer
-from backend.scheduling.models import BusinessHours, Service
 from backend.turns.screening import SAFE_INPUT_REPLY, screen_input, screen_output
 
 log = structlog.get_logger(__name__)
@@ -59,6 +59,14 @@ FALLBACK_REPLY = "Sorry, something went wrong on our side. A member of our team 
 # attempt) rather than answered with the fallback reply — the model or the database may well be back next time.
 ATTEMPT_FAILURES = (TimeoutError, ModelUnavailable, OperationalError, DBConnectionError, asyncpg.PostgresError,
                     asyncpg.InterfaceError, OSError)
+
+
+# The services and opening hours a turn is told about, in one round trip (business-local wall-clock times).
+_BUSINESS = """
+SELECT (SELECT array_agg(name ORDER BY name) FROM services) AS services,
+       (SELECT json_agg(json_build_object('weekday', weekday, 'opens', opens_at::time::text, 'closes', closes_at::time::text))
+          FROM business_hours)::text AS hours
+"""
 
 
 class ConversationChanged(Exception):
@@ -129,12 +137,10 @@ async def run_turn(
 async def _load(conversation: Conversation, *, text: str, trigger_message_id: uuid.UUID | None, setup: AgentSetup,
                 now: datetime, deadline: float | None) -> TurnInput:
     connection = connections.get("default")
-    services = await Service.all().using_db(connection).order_by("name").values_list("name", flat=True)
-    # Business-local wall-clock times: Tortoise hands TimeFields back zone-aware, which local comparisons reject.
-    hours = {
-        row.weekday: (row.opens_at.replace(tzinfo=None), row.closes_at.replace(tzinfo=None))
-        for row in await BusinessHours.all().using_db(connection)
-    }
+    (business,) = await connection.execute_query_dict(_BUSINESS)
+    services = business["services"] or []
+    hours = {row["weekday"]: (clock_time.fromisoformat(row["opens"]), clock_time.fromisoformat(row["closes"]))
+             for row in json.loads(business["hours"] or "[]")}
     memory = await load_thread(connection=connection, conversation_id=conversation.id,
                                trigger_message_id=trigger_message_id, limit=HISTORY_MESSAGES)
     return TurnInput(
@@ -199,19 +205,19 @@ async def _turn(
     handed_off = any(call.name == "handoff_to_human" and (call.result or {}).get("handed_off") for call in tools.calls)
     status = RunStatus.FAILED if error else RunStatus.HANDED_OFF if handed_off else RunStatus.OK
     async with in_transaction() as connection:
-        changed = await Conversation.filter(id=conversation_id, version=conversation.version).using_db(connection).update(
-            version=F("version") + 1, agent_state=decision.state if error is None else turn.state,
+        # The reply and the state, only while the conversation is at the version this turn read.
+        reply_message = await append_message(
+            connection=connection, conversation_id=conversation_id, direction=MessageDirection.OUTBOUND,
+            author=MessageAuthor.AGENT, text=reply, delivery_status=DeliveryStatus.QUEUED if deliver else None,
+            bump_version=True, expected_version=conversation.version,
+            agent_state=decision.state if error is None else turn.state,
         )
-        if not changed:
+        if reply_message is None:
             raise ConversationChanged(str(conversation_id))
         if trigger_event_id is not None:
             await _mark_answered(connection, trigger_event_id)
         if screened.text != text and trigger_message_id is not None:
             await _keep_only_redacted(connection, trigger_message_id, screened.text)
-        reply_message = await append_message(
-            connection=connection, conversation_id=conversation_id, direction=MessageDirection.OUTBOUND,
-            author=MessageAuthor.AGENT, text=reply, delivery_status=DeliveryStatus.QUEUED if deliver else None,
-        )
         latency_ms = (time.perf_counter() - started) * 1000
         await AgentRun.create(
             id=run_id, conversation_id=conversation_id, trigger_message_id=trigger_message_id,
