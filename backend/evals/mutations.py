@@ -48,6 +48,10 @@ class EvalMutations:
     @strawberry.mutation(permission_classes=[CanOperate], description="Queue an eval run; follow it with evalRunProgress.")
     async def start_eval_run(self, info: Info, input: StartEvalRunInput) -> StartEvalRunResult:
         settings = info.context.services.settings
+        for field, value in (("suite", input.suite), ("suiteVersion", input.suite_version)):
+            # PostgreSQL refuses NUL in text: a name that cannot exist is the caller's mistake, not a server error.
+            if value is not None and (not value.strip() or len(value) > 200 or "\x00" in value):
+                return ValidationError(field=field, message="must be 1 to 200 characters, without NUL")
         if input.policy not in KNOWN_POLICIES:
             return ValidationError(field="policy", message=f"must be one of {', '.join(KNOWN_POLICIES)}")
         try:

@@ -1,12 +1,13 @@
 """agentRespond: a dry run shows the real reply and tool calls and leaves nothing behind; the openai policy books."""
 
-from datetime import time
+from datetime import datetime, time
 
 import pytest
+from strawberry.relay import to_base64
 
 from backend.agent.models import AgentRun, ToolCall
 from backend.auth.scopes import Scope
-from backend.conversations.models import Conversation, Message
+from backend.conversations.models import Conversation, DeliveryStatus, Message, MessageAuthor
 from backend.scheduling.models import Booking
 from tests.agent.helpers import ZONE, open_business, weekday_ahead
 from tests.fake_llm import ScriptedLLM, last_tool_result, say, tool_call
@@ -83,3 +84,26 @@ async def test_the_openai_policy_books_through_scripted_tool_calls(client, make_
         "check_availability", "book_appointment", "find_bookings", "cancel_booking", "reschedule_booking",
         "create_ticket", "handoff_to_human"}
     assert await Conversation.all().count() == 1
+
+
+async def test_a_kept_turn_on_a_customers_conversation_is_the_operators_and_reaches_no_one(client, make_key, app):
+    key = await make_key(Scope.OPERATE)
+    await open_business()
+    conversation = await Conversation.create(channel="SMS", thread_key="+15550901234", customer="+15550901234",
+                                             last_message_at=datetime.now(ZONE))
+    conversation_id = to_base64("Conversation", conversation.id)
+    variables = {"input": {"messages": ["are you open tomorrow?"], "conversationId": conversation_id, "dryRun": False}}
+    result = (await graphql(client, AGENT_RESPOND, key=key, variables=variables)).json()["data"]["agentRespond"]
+    assert result["turns"][0]["reply"]
+
+    inbound, reply = await Message.filter(conversation=conversation).order_by("sequence")
+    assert inbound.author == MessageAuthor.OPERATOR and inbound.text == "are you open tomorrow?"
+    assert reply.author == MessageAuthor.AGENT and reply.delivery_status is None  # never queued for the customer
+    queue = app.state.services.ingest.queue
+    assert await queue.count("queued") == 0 and await queue.count("active") == 0
+
+    # Asked for explicitly, the reply goes to the customer like any other.
+    variables["input"]["deliver"] = True
+    await graphql(client, AGENT_RESPOND, key=key, variables=variables)
+    last = await Message.filter(conversation=conversation).order_by("-sequence").first()
+    assert last.author == MessageAuthor.AGENT and last.delivery_status in (DeliveryStatus.QUEUED, DeliveryStatus.SENT)
