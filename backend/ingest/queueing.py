@@ -10,6 +10,7 @@ import redis.asyncio as aioredis
 import structlog
 from saq import Queue
 
+from backend.ingest.sweep import PatientSweepQueue
 from backend.observability.tracing import trace_carrier
 from backend.settings import Settings
 
@@ -19,8 +20,9 @@ PROCESS_EVENT_JOB = "process_event"
 
 
 def make_queue(settings: Settings) -> Queue:
-    """The queue API processes enqueue to and workers take from."""
-    return Queue.from_url(str(settings.redis_url), name=QUEUE_NAME)
+    """The queue API processes enqueue to and workers take from (its sweep spares jobs being taken, see sweep.py)."""
+    # SAQ caps a queue's concurrent Redis operations at 20 by default: a worker running 100 jobs would queue behind it.
+    return PatientSweepQueue.from_url(str(settings.redis_url), name=QUEUE_NAME, max_concurrent_ops=200)
 
 
 async def enqueue_processing(*, queue: Queue, settings: Settings, event_ids: Iterable[uuid.UUID]) -> int:

@@ -31,7 +31,7 @@ from backend.agent.models import AgentRun, RunStatus, ToolCall
 from backend.agent.policies.base import Decision, TurnInput
 from backend.agent.policies.openai import LLMError, ModelUnavailable
 from backend.agent.setup import AgentSetup
-from backend.agent.tools.toolbox import ToolBox, ToolFailed, earlier_answers
+from backend.agent.tools.toolbox import ToolBox, ToolFailed
 from backend.channels.enums import Channel
 from backend.conversations.models import (
     Conversation,
@@ -61,12 +61,25 @@ ATTEMPT_FAILURES = (TimeoutError, ModelUnavailable, OperationalError, DBConnecti
                     asyncpg.InterfaceError, OSError)
 
 
-# The services and opening hours a turn is told about, in one round trip (business-local wall-clock times).
-_BUSINESS = """
-SELECT (SELECT array_agg(name ORDER BY name) FROM services) AS services,
-       (SELECT json_agg(json_build_object('weekday', weekday, 'opens', opens_at::time::text, 'closes', closes_at::time::text))
-          FROM business_hours)::text AS hours
+# What a turn reads before it decides, in one round trip: the conversation, the services and opening hours it is
+# told about (business-local wall-clock times), and what an earlier attempt of this turn got from its tools.
+_LOAD = """
+SELECT c.status, c.version, c.customer, c.channel, c.agent_state::text AS agent_state,
+       (SELECT array_agg(name ORDER BY name) FROM services) AS services,
+       (SELECT json_agg(json_build_object('weekday', weekday, 'opens', opens_at::time::text,
+                                          'closes', closes_at::time::text)) FROM business_hours)::text AS hours,
+       (SELECT json_agg(json_build_object('position', position, 'tool', tool, 'result', result))
+          FROM tool_effects WHERE turn_key = $2)::text AS earlier
+FROM conversations c WHERE c.id = $1
 """
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    conversation: Conversation
+    services: list[str]
+    hours: dict
+    earlier: dict[int, tuple[str, dict]]
 
 
 class ConversationChanged(Exception):
@@ -134,20 +147,18 @@ async def run_turn(
         return outcome
 
 
-async def _load(conversation: Conversation, *, text: str, trigger_message_id: uuid.UUID | None, setup: AgentSetup,
-                now: datetime, deadline: float | None) -> TurnInput:
-    connection = connections.get("default")
-    (business,) = await connection.execute_query_dict(_BUSINESS)
-    services = business["services"] or []
-    hours = {row["weekday"]: (clock_time.fromisoformat(row["opens"]), clock_time.fromisoformat(row["closes"]))
-             for row in json.loads(business["hours"] or "[]")}
-    memory = await load_thread(connection=connection, conversation_id=conversation.id,
-                               trigger_message_id=trigger_message_id, limit=HISTORY_MESSAGES)
-    return TurnInput(
-        text=text, channel=conversation.channel, customer=conversation.customer,
-        history=[(item.author, item.text) for item in memory], state=dict(conversation.agent_state or {}), now=now,
-        services=list(services), hours=hours, prompt=setup.prompt, memory=memory, deadline=deadline,
-    )
+async def _load(conversation_id: uuid.UUID, turn_key: str) -> _Loaded:
+    rows = await connections.get("default").execute_query_dict(_LOAD, [conversation_id, turn_key])
+    if not rows:
+        raise LookupError(f"no conversation {conversation_id}")
+    row = rows[0]
+    conversation = Conversation(id=conversation_id, status=ConversationStatus(row["status"]), version=row["version"],
+                                customer=row["customer"], channel=Channel(row["channel"]),
+                                agent_state=json.loads(row["agent_state"] or "{}"))
+    hours = {item["weekday"]: (clock_time.fromisoformat(item["opens"]), clock_time.fromisoformat(item["closes"]))
+             for item in json.loads(row["hours"] or "[]")}
+    earlier = {item["position"]: (item["tool"], item["result"]) for item in json.loads(row["earlier"] or "[]")}
+    return _Loaded(conversation=conversation, services=list(row["services"] or []), hours=hours, earlier=earlier)
 
 
 async def _decide(turn: TurnInput, *, setup: AgentSetup, tools: ToolBox) -> tuple[Decision, str | None]:
@@ -182,19 +193,25 @@ async def _turn(
     before_commit: Callable[[], Awaitable[None]] | None,
 ) -> TurnOutcome | None:
     started = time.perf_counter()
-    conversation = await Conversation.get(id=conversation_id)
+    run_id = uuid.uuid4()
+    turn_key = str(trigger_event_id or trigger_message_id or run_id)
+    loaded = await _load(conversation_id, turn_key)
+    conversation = loaded.conversation
     if conversation.status == ConversationStatus.HANDED_OFF:
         await _commit_silence(trigger_event_id=trigger_event_id, before_commit=before_commit)
         return None
     now = (now or datetime.now(ZoneInfo(setup.timezone))).astimezone(ZoneInfo(setup.timezone))
-    turn = await _load(conversation, text=text, trigger_message_id=trigger_message_id, setup=setup, now=now,
-                       deadline=deadline)
-    run_id = uuid.uuid4()
+    memory = await load_thread(connection=connections.get("default"), conversation_id=conversation_id,
+                               trigger_message_id=trigger_message_id, limit=HISTORY_MESSAGES)
+    turn = TurnInput(
+        text=text, channel=conversation.channel, customer=conversation.customer,
+        history=[(item.author, item.text) for item in memory], state=dict(conversation.agent_state or {}), now=now,
+        services=loaded.services, hours=loaded.hours, prompt=setup.prompt, memory=memory, deadline=deadline,
+    )
     structlog.contextvars.bind_contextvars(run_id=str(run_id))  # every line of the turn names its run
-    turn_key = str(trigger_event_id or trigger_message_id or run_id)
     tools = ToolBox(turn_key=turn_key, run_id=run_id, conversation_id=conversation_id, customer=conversation.customer,
                     now=now, timezone=setup.timezone, guardrails=setup.guardrails, hours=turn.hours,
-                    overrides=tool_overrides or {}, earlier=await earlier_answers(turn_key=turn_key))
+                    overrides=tool_overrides or {}, earlier=loaded.earlier)
     screened = screen_input(config=setup.guardrails, text=text)
     if screened.blocked:
         decision, error = Decision(reply=SAFE_INPUT_REPLY, state=turn.state), None

@@ -2,7 +2,8 @@
 
 Every call's answer is kept in `tool_effects` under "<trigger>:<call position>", where the trigger is the event (or
 message) the turn answers. A tool with a side effect (see `Tool.side_effect`) runs in its own short transaction
-together with that row; a read-only tool reads through the pool and its answer is stored right after. A turn retried
+together with that row, and with the rows of the reads before it (a read only matters to a retry when an effect
+followed it: the retry must decide that effect on what the first attempt saw). A turn retried
 after a crash, a timeout or a version conflict is answered at each position with what its earlier attempt got
 (loaded once, `earlier`), so it decides the same way and never books, cancels or opens a ticket twice. The calls
 and their guardrail hits are kept in memory and written with the run when the turn commits.
@@ -81,6 +82,8 @@ class ToolBox:
     earlier: dict[int, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     calls: list[RecordedCall] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # Reads not stored yet: they go in with the next side effect's transaction, or nowhere if none follows.
+    unsaved_reads: list[list[Any]] = field(default_factory=list)
 
     async def call(self, name: str, arguments: dict[str, Any], *, call_id: str | None = None) -> dict[str, Any]:
         """Run a tool; the answer is its result, or {"error": …} for bad arguments or an expected refusal."""
@@ -141,8 +144,8 @@ class ToolBox:
         key = f"{self.turn_key}:{position}"
         if not tool.side_effect:
             result = await tool.run(parsed, self._context(connections.get("default"), position))
-            await connections.get("default").execute_query(_KEEP_ANSWER, [key, self.turn_key, position, tool.name,
-                                                                          json.dumps(arguments), json.dumps(result)])
+            self.unsaved_reads.append([key, self.turn_key, position, tool.name, json.dumps(arguments),
+                                       json.dumps(result)])
             return result, False
         async with in_transaction() as connection:
             # Two attempts of one turn (a lease that expired under a stalled worker) queue here, not side by side.
@@ -152,8 +155,11 @@ class ToolBox:
                 self.earlier[position] = (found.tool, found.result)
                 return self._as_before(tool, position), True
             result = await tool.run(parsed, self._context(connection, position))
-            await ToolEffect.create(key=key, turn_key=self.turn_key, position=position, tool=tool.name,
-                                    arguments=arguments, result=result, using_db=connection)
+            await connection.execute_many(_KEEP_ANSWER, [
+                *self.unsaved_reads,
+                [key, self.turn_key, position, tool.name, json.dumps(arguments), json.dumps(result)],
+            ])
+        self.unsaved_reads.clear()
         return result, False
 
     def _as_before(self, tool: Tool, position: int) -> dict[str, Any]:
