@@ -225,13 +225,13 @@ def measure(options, env: dict, dsn: str, key: str, model: str, processes: dict,
     asyncio.run(wave(argparse.Namespace(**{**vars(options), "conversations": 1}), tag=f"{run_id}-warm", url=url,
                      key=key, dsn=dsn, model=model, processes=processes, logs=logs))
     wait_redis(env["AGENTOPS_REDIS_URL"], saq_idle(PRODUCT_QUEUE), "the queue draining", processes, logs)
-    print(f"{options.conversations} new conversations a wave, sent at once; 1 worker (concurrency "
-          f"{options.concurrency}, database pool {options.pool}); model: {options.rounds} call(s) a turn, "
+    print(f"{options.conversations} new conversations a wave, sent at once; {options.workers} worker process(es) "
+          f"(concurrency {options.concurrency} in all, database pool {options.pool} each); model: {options.rounds} call(s) a turn, "
           f"{options.latency_ms:g} ms each.\nideal = min(conversations, concurrency) / (rounds x latency) = "
           f"{ideal:.1f} turns/s; model = most model calls in flight; db = most database connections in use; "
           f"turn = agent_runs.latency_ms; reply = accepted -> reply written (ms).")
     print(HEADER)
-    groups = {"wrk": lambda: [processes["worker"].pid], "api": lambda: [processes["api"].pid],
+    groups = {"wrk": lambda: [process.pid for name, process in processes.items() if name.startswith("worker")], "api": lambda: [processes["api"].pid],
               "llm": lambda: [processes["model"].pid], "pg": backends(dsn)}
     waves = []
     for number in range(1, options.waves + 1):
@@ -258,6 +258,8 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=100, help="new conversations (turns) a wave")
     parser.add_argument("--concurrency", type=int, default=100, help="AGENTOPS_WORKER_CONCURRENCY")
     parser.add_argument("--pool", type=int, default=10, help="AGENTOPS_DATABASE_POOL_SIZE")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes sharing --concurrency (e.g. 2: one per core, concurrency/2 each)")
     parser.add_argument("--latency-ms", type=float, default=1000, help="each model call's latency")
     parser.add_argument("--rounds", type=int, default=2, help="model calls a turn (rounds-1 tool rounds)")
     parser.add_argument("--waves", type=int, default=3)
@@ -277,8 +279,11 @@ def main() -> None:
                             f"rounds:{options.rounds}", "--latency-ms", str(options.latency_ms)],
                            env, logs / "model.log", started),
             "api": start([*agentops, "api"], env, logs / "api.log", started),
-            "worker": start([*agentops, "worker"], env, logs / "worker.log", started),
         }
+        share = {"AGENTOPS_WORKER_CONCURRENCY": str(max(1, options.concurrency // options.workers))}
+        for number in range(options.workers):
+            name = "worker" if number == 0 else f"worker{number + 1}"
+            processes[name] = start([*agentops, "worker"], {**env, **share}, logs / f"{name}.log", started)
         wait_for_http(f"{model}/stats", process=processes["model"])
         wait_for_http(f"http://127.0.0.1:{env['AGENTOPS_API_PORT']}/healthz", process=processes["api"])
         wait_redis(env["AGENTOPS_REDIS_URL"], lambda client: bool(client.keys(HEARTBEATS)), "the worker starting",
