@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from typing import Any
 
+import redis.asyncio as aioredis
 import structlog
 from opentelemetry.trace import SpanKind
 
@@ -36,7 +38,26 @@ def _deadline(job: Any, settings: Any) -> float:
     return time.monotonic() + max(budget * 0.5, budget - DEADLINE_MARGIN_SECONDS)
 
 
+async def _beat(job: Any) -> None:
+    """Keep the job's heartbeat fresh while it runs (SAQ's sweep takes back a job whose beats stop)."""
+    while True:
+        await asyncio.sleep(max(1.0, job.heartbeat / 3))
+        try:
+            await job.update()
+        except (aioredis.RedisError, OSError) as error:  # the next beat may get through
+            log.warning("ingest.heartbeat_failed", error=str(error))
+
+
 async def _process_event(ctx: dict[str, Any], *, job: Any, event_id: str) -> int:
+    beating = asyncio.create_task(_beat(job)) if job.heartbeat else None
+    try:
+        return await _process_event_beating(ctx, job=job, event_id=event_id)
+    finally:
+        if beating is not None:
+            beating.cancel()
+
+
+async def _process_event_beating(ctx: dict[str, Any], *, job: Any, event_id: str) -> int:
     settings = ctx["app_settings"]
     deadline = _deadline(job, settings)
     try:

@@ -43,6 +43,9 @@ async def enqueue_processing(*, queue: Queue, settings: Settings, event_ids: Ite
                 trace=carrier or None,
                 retries=settings.process_attempts,
                 timeout=settings.process_timeout,
+                # A job whose worker was killed is taken back after this long without a beat (jobs/ingest.py beats
+                # while it runs), not only after the whole timeout — minutes when every model round is budgeted.
+                heartbeat=int(settings.turn_lease_seconds),
                 retry_delay=settings.process_retry_delay_seconds,
                 retry_backoff=settings.process_retry_max_delay_seconds,
             )
