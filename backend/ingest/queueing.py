@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Iterable
 
-import redis.asyncio as aioredis
-import structlog
 from saq import Queue
 
 from backend.ingest.sweep import PatientSweepQueue
+from backend.jobqueue import JobOptions, enqueue_keyed
 from backend.observability.tracing import trace_carrier
 from backend.settings import Settings
 
-log = structlog.get_logger(__name__)
 QUEUE_NAME = "agentops"
 PROCESS_EVENT_JOB = "process_event"
 
@@ -25,33 +22,23 @@ def make_queue(settings: Settings) -> Queue:
     return PatientSweepQueue.from_url(str(settings.redis_url), name=QUEUE_NAME, max_concurrent_ops=200)
 
 
+def processing_options(settings: Settings) -> JobOptions:
+    """process_event's retries, timeout, backoff and heartbeat."""
+    # A job whose worker was killed is taken back after this long without a beat (jobs/ingest.py beats while it
+    # runs), not only after the whole timeout — minutes when every model round is budgeted.
+    return JobOptions(function=PROCESS_EVENT_JOB, retries=settings.process_attempts, timeout=settings.process_timeout,
+                      retry_delay=settings.process_retry_delay_seconds,
+                      retry_backoff=settings.process_retry_max_delay_seconds,
+                      heartbeat=int(settings.turn_lease_seconds))
+
+
 async def enqueue_processing(*, queue: Queue, settings: Settings, event_ids: Iterable[uuid.UUID]) -> int:
     """Enqueue process_event for each id; returns how many were enqueued.
 
     A Redis failure is logged, not raised: the events are already safe in PostgreSQL and the reconciler
     enqueues whatever stays RECEIVED.
     """
-
     carrier = trace_carrier()  # the job's spans continue the accepting request's trace
-
-    async def enqueue_one(event_id: uuid.UUID) -> bool:
-        try:
-            job = await queue.enqueue(
-                PROCESS_EVENT_JOB,
-                key=str(event_id),
-                event_id=str(event_id),
-                trace=carrier or None,
-                retries=settings.process_attempts,
-                timeout=settings.process_timeout,
-                # A job whose worker was killed is taken back after this long without a beat (jobs/ingest.py beats
-                # while it runs), not only after the whole timeout — minutes when every model round is budgeted.
-                heartbeat=int(settings.turn_lease_seconds),
-                retry_delay=settings.process_retry_delay_seconds,
-                retry_backoff=settings.process_retry_max_delay_seconds,
-            )
-        except (aioredis.RedisError, OSError) as error:
-            log.warning("ingest.enqueue_failed", event_id=str(event_id), error=str(error))
-            return False
-        return job is not None
-
-    return sum(await asyncio.gather(*(enqueue_one(event_id) for event_id in event_ids)))
+    jobs = {str(event_id): {"event_id": str(event_id), "trace": carrier or None} for event_id in event_ids}
+    return await enqueue_keyed(queue=queue, options=processing_options(settings), jobs=jobs,
+                               failure_event="ingest.enqueue_failed")
