@@ -7,17 +7,18 @@ from typing import Any
 
 from backend import faults
 from backend.channels.delivery import service as delivery
-from backend.channels.delivery.adapters import DeliveryError
+from jobs.beats import beating
 
 
 async def deliver_message(ctx: dict[str, Any], *, message_id: str) -> str:
-    """Deliver a reply; a transient provider failure raises so SAQ retries it, at most one send succeeds."""
+    """Deliver a reply at most once; an attempt that settled nothing raises so SAQ retries it with backoff."""
     job = ctx["job"]
     faults.use_faults(await faults.load_faults(ctx["redis"]))
-    outcome = await delivery.deliver_message(
-        message_id=uuid.UUID(message_id), adapters=ctx["adapters"], attempt=job.attempts,
-        final_attempt=job.attempts >= job.retries, hub=ctx["hub"],
-    )
+    async with beating(job):  # waiting to settle an earlier attempt can take a while: stay visibly alive
+        outcome = await delivery.deliver_message(
+            message_id=uuid.UUID(message_id), adapters=ctx["adapters"],
+            max_attempts=ctx["app_settings"].delivery_attempts, hub=ctx["hub"],
+        )
     if outcome == delivery.DeliveryOutcome.RETRY:
-        raise DeliveryError(f"delivery of {message_id} failed on attempt {job.attempts}; retrying")
+        raise delivery.DeliveryPending(f"delivery of {message_id} not settled on job attempt {job.attempts}; retrying")
     return outcome.value

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from typing import Any
 
-import redis.asyncio as aioredis
 import structlog
 from opentelemetry.trace import SpanKind
 
 from backend import faults
+from backend.channels.delivery import replies as outbound
 from backend.channels.delivery import service as delivery
 from backend.ingest import dead_letters, reconciler
 from backend.observability.tracing import continue_trace, tracer
 from backend.turns import pipeline
+from jobs.beats import beating
 
 log = structlog.get_logger(__name__)
 # Our own deadline fires this long before SAQ's timeout, so a slow attempt is recorded by us, not cut off by SAQ.
@@ -38,23 +38,9 @@ def _deadline(job: Any, settings: Any) -> float:
     return time.monotonic() + max(budget * 0.5, budget - DEADLINE_MARGIN_SECONDS)
 
 
-async def _beat(job: Any) -> None:
-    """Keep the job's heartbeat fresh while it runs (SAQ's sweep takes back a job whose beats stop)."""
-    while True:
-        await asyncio.sleep(max(1.0, job.heartbeat / 3))
-        try:
-            await job.update()
-        except (aioredis.RedisError, OSError) as error:  # the next beat may get through
-            log.warning("ingest.heartbeat_failed", error=str(error))
-
-
 async def _process_event(ctx: dict[str, Any], *, job: Any, event_id: str) -> int:
-    beating = asyncio.create_task(_beat(job)) if job.heartbeat else None
-    try:
+    async with beating(job):  # SAQ's sweep takes back a job whose beats stop: a killed worker's, in seconds
         return await _process_event_beating(ctx, job=job, event_id=event_id)
-    finally:
-        if beating is not None:
-            beating.cancel()
 
 
 async def _process_event_beating(ctx: dict[str, Any], *, job: Any, event_id: str) -> int:
@@ -92,8 +78,9 @@ async def reconcile(ctx: dict[str, Any]) -> int:
     """Cron: re-enqueue events left RECEIVED too long (after a Redis flush, a crash, a lost enqueue)."""
     settings = ctx["app_settings"]
     requeued = await reconciler.requeue_stale_events(queue=ctx["queue"], settings=settings)
-    # Replies whose delivery job was lost (a Redis flush) go out again; the job key keeps it to one job each.
-    undelivered = await delivery.queued_deliveries(older_than_seconds=settings.reconcile_stale_after_seconds)
+    # Replies whose delivery job was lost (a Redis flush) or gave up while waiting to settle an unfinished attempt.
+    undelivered = await outbound.unfinished_deliveries(queue=ctx["queue"],
+                                                       older_than_seconds=settings.reconcile_stale_after_seconds)
     await delivery.enqueue_deliveries(queue=ctx["queue"], settings=settings, message_ids=undelivered)
     if requeued or undelivered:
         log.info("ingest.reconciled", requeued=requeued, undelivered=len(undelivered))

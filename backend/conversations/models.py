@@ -20,9 +20,18 @@ class MessageDirection(str, Enum):
 
 
 class DeliveryStatus(str, Enum):
+    """An outbound message's way out: QUEUED → SENDING → SENT | FAILED, or UNCERTAIN when we cannot know.
+
+    SENDING is committed before the provider is called, so a later attempt that finds it knows an earlier one may
+    have reached the provider and resolves that first (backend/channels/delivery/service.py) instead of sending
+    blindly. UNCERTAIN waits for an operator: resending it may reach the customer twice.
+    """
+
     QUEUED = "QUEUED"
+    SENDING = "SENDING"
     SENT = "SENT"
     FAILED = "FAILED"
+    UNCERTAIN = "UNCERTAIN"
 
 
 class MessageAuthor(str, Enum):
@@ -77,9 +86,15 @@ class Message(Model):
     ingest_event = fields.OneToOneField(
         "agentops.IngestEvent", related_name="message", null=True, on_delete=fields.SET_NULL
     )
-    # Outbound only: QUEUED until the channel adapter accepts it, SENT, or FAILED after the last attempt.
-    delivery_status = fields.CharEnumField(DeliveryStatus, max_length=8, null=True)
+    # Outbound only: QUEUED until an attempt claims it (SENDING), then SENT, FAILED, or UNCERTAIN (see DeliveryStatus).
+    delivery_status = fields.CharEnumField(DeliveryStatus, max_length=12, null=True)
+    # Attempts that claimed the message (counted on the row, not on a SAQ job: the reconciler may start a new job).
     delivery_attempts = fields.IntField(default=0)
+    # When the current attempt committed SENDING: a later attempt resolves it only once that one must be over.
+    delivery_sending_at = fields.DatetimeField(null=True)
+    # An operator who resent an UNCERTAIN or FAILED reply, knowingly, and when.
+    delivery_resent_by = fields.CharField(max_length=100, null=True)
+    delivery_resent_at = fields.DatetimeField(null=True)
     delivered_at = fields.DatetimeField(null=True)
     provider_message_id = fields.CharField(max_length=120, null=True)
     delivery_error = fields.TextField(null=True)

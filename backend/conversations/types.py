@@ -37,7 +37,10 @@ strawberry.enum(Channel, description="Where the customer wrote from.")
 strawberry.enum(ConversationStatus, description="OPEN: the agent answers; HANDED_OFF: a human does; CLOSED.")
 strawberry.enum(MessageDirection)
 strawberry.enum(MessageAuthor)
-strawberry.enum(DeliveryStatus, description="Outbound only. QUEUED: waiting for the channel; SENT; FAILED.")
+strawberry.enum(DeliveryStatus, description=(
+    "Outbound only. QUEUED: waiting for an attempt; SENDING: an attempt is with the provider; SENT; FAILED: it did "
+    "not arrive; UNCERTAIN: an attempt did not finish and nothing could tell whether it arrived — an operator "
+    "decides (resendReply)."))
 
 
 @strawberry.type(name="Message")
@@ -52,6 +55,8 @@ class MessageNode(relay.Node):
     delivery_attempts: int
     delivered_at: datetime | None
     delivery_error: str | None = strawberry.field(description="The channel's last refusal, if any.")
+    delivery_resent_by: str | None = strawberry.field(description="Who resent it after UNCERTAIN or FAILED, if anyone.")
+    delivery_resent_at: datetime | None
     conversation_id: strawberry.Private[object]
 
     @strawberry.field
@@ -72,6 +77,8 @@ class MessageNode(relay.Node):
             delivery_attempts=message.delivery_attempts,
             delivered_at=message.delivered_at,
             delivery_error=message.delivery_error,
+            delivery_resent_by=message.delivery_resent_by,
+            delivery_resent_at=message.delivery_resent_at,
             conversation_id=message.conversation_id,  # type: ignore[attr-defined]
         )
 

@@ -13,6 +13,7 @@ from backend.agent.queries import AgentQueries
 from backend.agent.subscriptions import AgentSubscriptions
 from backend.auth.mutations import AuthMutations
 from backend.auth.queries import AuthQueries
+from backend.channels.delivery.graphql import DeliveryMutations, DeliveryQueries
 from backend.conversations.mutations import ConversationMutations
 from backend.conversations.queries import ConversationQueries
 from backend.conversations.subscriptions import ConversationSubscriptions
@@ -40,14 +41,14 @@ from backend.users.mutations import UserMutations
 @strawberry.type
 class Query(
     AuthQueries, ConversationQueries, IngestQueries, AgentQueries, SchedulingQueries, TicketQueries, GuardrailQueries,
-    EvalQueries, MetricsQueries, LiveMetricsQueries, SloQueries, IncidentQueries, SimulationQueries,
+    EvalQueries, MetricsQueries, LiveMetricsQueries, SloQueries, IncidentQueries, SimulationQueries, DeliveryQueries,
 ):
     node: relay.Node | None = relay.node(description="Any object by its global id.")
 
 
 @strawberry.type
 class Mutation(AuthMutations, ConversationMutations, IngestMutations, AgentMutations, EvalMutations, GoldenMutations,
-               IncidentMutations, SimulationMutations, UserMutations, DemoMutations):
+               IncidentMutations, SimulationMutations, UserMutations, DemoMutations, DeliveryMutations):
     pass
 
 

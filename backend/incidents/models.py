@@ -46,9 +46,13 @@ class IncidentEntry(Model):
 
 
 class NotificationStatus(str, Enum):
+    """PENDING → SENDING (committed before the POST) → SENT | FAILED, or UNCERTAIN when a later attempt cannot know."""
+
     PENDING = "PENDING"
+    SENDING = "SENDING"
     SENT = "SENT"
     FAILED = "FAILED"
+    UNCERTAIN = "UNCERTAIN"
 
 
 class IncidentNotification(Model):
@@ -58,8 +62,9 @@ class IncidentNotification(Model):
     incident = fields.ForeignKeyField("agentops.Incident", related_name="notifications", on_delete=fields.CASCADE)
     target = fields.CharField(max_length=20)  # slack | pagerduty
     action = fields.CharField(max_length=12)  # trigger | acknowledge | resolve
-    status = fields.CharEnumField(NotificationStatus, max_length=8, default=NotificationStatus.PENDING)
+    status = fields.CharEnumField(NotificationStatus, max_length=12, default=NotificationStatus.PENDING)
     attempts = fields.IntField(default=0)
+    sending_at = fields.DatetimeField(null=True)  # when the current attempt committed SENDING
     response_status = fields.IntField(null=True)
     last_error = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -3,6 +3,12 @@
 Every change (trigger, acknowledge, resolve) becomes one IncidentNotification row per configured target before
 anything is sent, so a lost job or a Redis flush cannot lose it: the reconciler enqueues rows left PENDING.
 PagerDuty only hears of `page` incidents — a ticket-level burn must not wake anyone.
+
+Sent at most once, like replies: PENDING → SENDING (committed before the POST) → SENT | FAILED. An attempt that
+finds SENDING left by one that did not finish settles it: PagerDuty deduplicates on the event's `dedup_key`, so the
+same event is sent again; a Slack-compatible webhook can neither be asked nor deduplicates, so the row becomes
+UNCERTAIN (shown on the incident; infra/runbook.md says what to do). Every POST carries `Idempotency-Key: <row id>`
+for receivers that honour it.
 """
 
 from __future__ import annotations
@@ -14,13 +20,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import redis.asyncio as aioredis
 import structlog
 from saq import Queue
 from tortoise.exceptions import IntegrityError
+from tortoise.functions import Count
 
 from backend.channels.webhooks.signatures import event_signature
 from backend.incidents.models import Incident, IncidentNotification, NotificationStatus
+from backend.jobqueue import JobOptions, enqueue_keyed, unfinished_keys
 from backend.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -56,23 +63,42 @@ class Notifier:
             await enqueue_notifications(queue=self.queue, settings=self.settings, notification_ids=[row.id])
 
 
-async def enqueue_notifications(*, queue: Queue, settings: Settings, notification_ids: list[uuid.UUID]) -> None:
-    for notification_id in notification_ids:
-        try:
-            await queue.enqueue(
-                SEND_NOTIFICATION_JOB, key=f"notify:{notification_id}", notification_id=str(notification_id),
-                retries=settings.notification_attempts, timeout=30, retry_delay=settings.process_retry_delay_seconds,
-                retry_backoff=settings.process_retry_max_delay_seconds,
-            )
-        except (aioredis.RedisError, OSError) as error:
-            log.warning("incident.notify_enqueue_failed", notification_id=str(notification_id), error=str(error))
+def notification_options(settings: Settings) -> JobOptions:
+    return JobOptions(function=SEND_NOTIFICATION_JOB, retries=settings.notification_attempts, timeout=30,
+                      retry_delay=settings.process_retry_delay_seconds,
+                      retry_backoff=settings.process_retry_max_delay_seconds)
 
 
-async def pending_notifications(*, older_than_seconds: int, limit: int = 500) -> list[uuid.UUID]:
-    """Notifications still PENDING after a while: their job may have been lost."""
+async def enqueue_notifications(*, queue: Queue, settings: Settings, notification_ids: list[uuid.UUID]) -> int:
+    """One send job per notification, keyed by its id; a Redis failure is left to the reconciler."""
+    jobs = {f"notify:{notification_id}": {"notification_id": str(notification_id)}
+            for notification_id in notification_ids}
+    return await enqueue_keyed(queue=queue, options=notification_options(settings), jobs=jobs,
+                               failure_event="incident.notify_enqueue_failed")
+
+
+async def pending_notifications(*, queue: Queue, older_than_seconds: int, limit: int = 500) -> list[uuid.UUID]:
+    """Notifications left PENDING or SENDING a while with no job queued or running: their job was lost or gave up."""
     cutoff = datetime.now(UTC) - timedelta(seconds=older_than_seconds)
-    return list(await IncidentNotification.filter(status=NotificationStatus.PENDING, created_at__lt=cutoff)
-                .order_by("created_at").limit(limit).values_list("id", flat=True))
+    unfinished = (NotificationStatus.PENDING, NotificationStatus.SENDING)
+    candidates = await (IncidentNotification.filter(status__in=list(unfinished), created_at__lt=cutoff)
+                        .order_by("created_at").limit(limit).values_list("id", flat=True))
+    busy = await unfinished_keys(queue=queue, keys=[f"notify:{row_id}" for row_id in candidates])
+    idle = [row_id for row_id in candidates if f"notify:{row_id}" not in busy]
+    if not idle:
+        return []
+    # Read again: one whose job finished after the first read must not get a second job.
+    still = set(await IncidentNotification.filter(id__in=idle, status__in=list(unfinished)).values_list("id", flat=True))
+    return [row_id for row_id in idle if row_id in still]
+
+
+async def count_unsent_notifications() -> dict[NotificationStatus, int]:
+    """Notifications per status right now, SENT aside (for /metrics: UNCERTAIN ones need a person)."""
+    counts = {status: 0 for status in NotificationStatus if status != NotificationStatus.SENT}
+    rows = await (IncidentNotification.filter(status__in=list(counts)).group_by("status")
+                  .annotate(n=Count("id")).values("status", "n"))
+    counts.update({NotificationStatus(row["status"]): row["n"] for row in rows})
+    return counts
 
 
 def _incident_url(settings: Settings, incident: Incident) -> str | None:
@@ -117,9 +143,9 @@ def pagerduty_payload(incident: Incident, action: str, settings: Settings) -> di
     return event
 
 
-def _request(target: str, body: bytes, settings: Settings) -> tuple[str, dict[str, str]]:
+def _request(target: str, body: bytes, settings: Settings, row_id: uuid.UUID) -> tuple[str, dict[str, str]]:
     url = settings.incident_slack_webhook_url if target == SLACK else settings.incident_pagerduty_url
-    headers = {"Content-Type": "application/json", "User-Agent": "agentops-studio"}
+    headers = {"Content-Type": "application/json", "User-Agent": "agentops-studio", "Idempotency-Key": str(row_id)}
     if settings.incident_webhook_secret is not None:  # the receiver can check it came from us, and when
         timestamp = str(int(time.time()))
         headers["X-AgentOps-Timestamp"] = timestamp
@@ -128,37 +154,63 @@ def _request(target: str, body: bytes, settings: Settings) -> tuple[str, dict[st
     return str(url), headers
 
 
-async def send_notification(
-    *, notification_id: uuid.UUID, http: httpx.AsyncClient, settings: Settings, attempt: int, final_attempt: bool
-) -> NotificationStatus:
-    """POST one notification; 2xx is SENT, other 4xx FAILED for good, the rest raise to be retried."""
+async def send_notification(*, notification_id: uuid.UUID, http: httpx.AsyncClient, settings: Settings) -> NotificationStatus:
+    """POST one notification at most once: 2xx is SENT, other 4xx FAILED for good, the rest raise to be retried."""
     row = await IncidentNotification.get_or_none(id=notification_id).prefetch_related("incident")
-    if row is None or row.status != NotificationStatus.PENDING:
-        return row.status if row else NotificationStatus.FAILED  # sent (or given up) before: never twice
+    if row is None:
+        return NotificationStatus.FAILED
+    if row.status not in (NotificationStatus.PENDING, NotificationStatus.SENDING):
+        return row.status  # sent, given up or uncertain before: never twice
+    if row.status == NotificationStatus.SENDING and row.target != PAGERDUTY:
+        # An earlier attempt did not finish. A Slack-compatible webhook cannot be asked whether it posted and does
+        # not deduplicate: posting again could page the channel twice, so a person decides.
+        await _write(row, attempt=row.attempts, status=NotificationStatus.UNCERTAIN, response_status=None,
+                     error="an earlier attempt did not finish; the webhook cannot tell whether it was posted")
+        return NotificationStatus.UNCERTAIN
+    # PENDING, or SENDING to PagerDuty, whose dedup_key makes the same event sent again change nothing.
+    attempt = row.attempts + 1
+    claimed = await IncidentNotification.filter(id=row.id, status=row.status, attempts=row.attempts).update(
+        status=NotificationStatus.SENDING, attempts=attempt, sending_at=datetime.now(UTC))
+    if not claimed:
+        return NotificationStatus.SENDING  # another attempt took it first
+    final = attempt >= settings.notification_attempts
     shape = slack_payload if row.target == SLACK else pagerduty_payload
     body = json.dumps(shape(row.incident, row.action, settings), separators=(",", ":")).encode()
-    url, headers = _request(row.target, body, settings)
+    url, headers = _request(row.target, body, settings, row.id)
     try:
         response = await http.post(url, content=body, headers=headers)
     except httpx.HTTPError as error:
-        return await _failed(row, attempt=attempt, final=final_attempt, status=None, error=f"{type(error).__name__}: {error}")
+        maybe_sent = not isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+        return await _failed(row, attempt=attempt, final=final, maybe_sent=maybe_sent, status=None,
+                             error=f"{type(error).__name__}: {error}")
     if response.is_success:
-        row.status, row.attempts, row.response_status, row.sent_at = (
-            NotificationStatus.SENT, attempt, response.status_code, datetime.now(UTC))
-        await row.save(update_fields=["status", "attempts", "response_status", "sent_at"])
-        return row.status
+        await _write(row, attempt=attempt, status=NotificationStatus.SENT, response_status=response.status_code,
+                     error=None, sent=True)
+        return NotificationStatus.SENT
     retryable = response.status_code == 429 or response.status_code >= 500
-    return await _failed(row, attempt=attempt, final=final_attempt or not retryable, status=response.status_code,
-                         error=f"HTTP {response.status_code}: {response.text[:300]}")
+    return await _failed(row, attempt=attempt, final=final or not retryable, maybe_sent=response.status_code == 504,
+                         status=response.status_code, error=f"HTTP {response.status_code}: {response.text[:300]}")
 
 
-async def _failed(row: IncidentNotification, *, attempt: int, final: bool, status: int | None, error: str) -> NotificationStatus:
-    row.attempts, row.response_status, row.last_error = attempt, status, error
-    if final:
-        row.status = NotificationStatus.FAILED
-    await row.save(update_fields=["status", "attempts", "response_status", "last_error"])
+async def _write(row: IncidentNotification, *, attempt: int, status: NotificationStatus, response_status: int | None,
+                 error: str | None, sent: bool = False) -> bool:
+    """Record an attempt's outcome while that attempt still owns the row (SENDING, its number)."""
+    changes: dict = {"status": status, "response_status": response_status, "last_error": error}
+    if sent:
+        changes["sent_at"] = datetime.now(UTC)
+    return bool(await IncidentNotification.filter(id=row.id, status=NotificationStatus.SENDING, attempts=attempt)
+                .update(**changes))
+
+
+async def _failed(row: IncidentNotification, *, attempt: int, final: bool, maybe_sent: bool, status: int | None,
+                  error: str) -> NotificationStatus:
+    if maybe_sent:  # it may have been posted: PagerDuty's retry is safe, Slack's is settled as UNCERTAIN
+        outcome = NotificationStatus.UNCERTAIN if final else NotificationStatus.SENDING
+    else:
+        outcome = NotificationStatus.FAILED if final else NotificationStatus.PENDING
+    await _write(row, attempt=attempt, status=outcome, response_status=status, error=error)
     log.warning("incident.notify_failed", notification_id=str(row.id), target=row.target, attempt=attempt,
-                final=final, error=error)
+                final=final, maybe_sent=maybe_sent, error=error)
     if not final:
         raise NotificationFailed(f"{row.target} notification {row.id} failed on attempt {attempt}: {error}")
-    return row.status
+    return outcome

@@ -15,6 +15,11 @@ INGESTED = Counter("agentops_ingest_events", "Ingest answers by outcome", ["chan
 QUEUE_DEPTH = Gauge("agentops_queue_depth", "Jobs waiting in the queue")
 EVENTS_BY_STATUS = Gauge("agentops_ingest_events_by_status", "Accepted events by status", ["status"])
 DEAD_LETTERS = Gauge("agentops_dead_letters", "Dead letters not replayed yet")
+# UNCERTAIN replies and notifications wait for an operator (infra/runbook.md); alert on any above zero.
+REPLIES_BY_DELIVERY_STATUS = Gauge("agentops_replies_by_delivery_status",
+                                   "Replies by delivery status (all but SENT)", ["status"])
+NOTIFICATIONS_BY_STATUS = Gauge("agentops_incident_notifications_by_status",
+                                "Incident notifications by status (all but SENT)", ["status"])
 
 # Worker
 JOBS = Counter("agentops_jobs", "Jobs finished, by function and outcome", ["function", "outcome"])
@@ -22,4 +27,6 @@ JOB_SECONDS = Histogram("agentops_job_seconds", "Job duration", ["function"], bu
 AGENT_TURN_SECONDS = Histogram(
     "agentops_agent_turn_seconds", "Agent turn latency", ["policy", "status"], buckets=LATENCY_BUCKETS
 )
+DELIVERIES = Counter("agentops_deliveries", "Delivery jobs by channel and outcome (SENT, RETRY, FAILED, UNCERTAIN,"
+                     " ALREADY_DONE)", ["channel", "outcome"])
 TOOL_CALLS = Counter("agentops_tool_calls", "Tool calls by tool and outcome", ["tool", "outcome"])

@@ -9,9 +9,17 @@ from starlette.responses import Response
 from tortoise.exceptions import BaseORMException
 
 from backend.app_services import AppServices
+from backend.channels.delivery.replies import count_by_delivery_status
+from backend.incidents.notifications import count_unsent_notifications
 from backend.ingest.stats import read_counts
 from backend.observability.backlog import open_dead_letters, queue_depth
-from backend.observability.metrics import DEAD_LETTERS, EVENTS_BY_STATUS, QUEUE_DEPTH
+from backend.observability.metrics import (
+    DEAD_LETTERS,
+    EVENTS_BY_STATUS,
+    NOTIFICATIONS_BY_STATUS,
+    QUEUE_DEPTH,
+    REPLIES_BY_DELIVERY_STATUS,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -22,6 +30,10 @@ async def _refresh(services: AppServices) -> None:
         for status, count in (("RECEIVED", counts.received), ("PROCESSED", counts.processed), ("DEAD", counts.dead)):
             EVENTS_BY_STATUS.labels(status).set(count)
         DEAD_LETTERS.set(await open_dead_letters())
+        for status, count in (await count_by_delivery_status()).items():
+            REPLIES_BY_DELIVERY_STATUS.labels(status.value).set(count)
+        for status, count in (await count_unsent_notifications()).items():
+            NOTIFICATIONS_BY_STATUS.labels(status.value).set(count)
         depth = None if counts.queued < 0 else counts.queued
     except (BaseORMException, OSError) as error:
         log.warning("metrics.database_unavailable", error=str(error))

@@ -1,0 +1,43 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from backend.conversations.models import DeliveryStatus
+from backend.incidents.models import NotificationStatus
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('agentops', '0014_booking_changes')]
+
+    initial = False
+
+    operations = [
+        ops.AlterField(
+            model_name='IncidentNotification',
+            name='status',
+            field=fields.CharEnumField(default=NotificationStatus.PENDING, description='PENDING: PENDING\nSENDING: SENDING\nSENT: SENT\nFAILED: FAILED\nUNCERTAIN: UNCERTAIN', enum_type=NotificationStatus, max_length=12),
+        ),
+        ops.AddField(
+            model_name='IncidentNotification',
+            name='sending_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
+        ops.AlterField(
+            model_name='Message',
+            name='delivery_status',
+            field=fields.CharEnumField(null=True, description='QUEUED: QUEUED\nSENDING: SENDING\nSENT: SENT\nFAILED: FAILED\nUNCERTAIN: UNCERTAIN', enum_type=DeliveryStatus, max_length=12),
+        ),
+        ops.AddField(
+            model_name='Message',
+            name='delivery_resent_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
+        ops.AddField(
+            model_name='Message',
+            name='delivery_resent_by',
+            field=fields.CharField(null=True, max_length=100),
+        ),
+        ops.AddField(
+            model_name='Message',
+            name='delivery_sending_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
+    ]
