@@ -3,17 +3,21 @@ restarts and PostgreSQL stalls — then every accepted event is checked.
 
 The product runs as it does in production: one `agentops api`, three `agentops worker` processes, PostgreSQL
 (a fresh bench database) and a private Redis server of its own (FLUSHALL must not touch anyone else's data).
-Replies go to a loopback provider that honours idempotency keys, as real SMS/chat providers do, and counts
-every attempt. A client sends multi-turn conversations (bookings, tickets, handoffs) through the API and
-retries on errors with the same idempotency key; an event counts as accepted once the API said so.
+Replies go to a loopback provider process (bench/chaos_provider.py) that behaves like the real ones — the SMS API
+delivers every POST, the chat/voice hooks honour our Idempotency-Key — answers each send a while after accepting
+it (so SIGKILLed workers die mid-delivery), and counts per message id what it received and what reached the
+customer. A client sends multi-turn conversations (bookings, tickets, handoffs) through the API in batches and
+retries on errors with the same idempotency keys; an event counts as accepted once the API said so.
 
 At the end, with the chaos over and the reconciler given time to catch up, it prints the counts and exits 1
 if any of these fails: every accepted event is PROCESSED or DEAD (and a DEAD one replays), none lost; one
-inbound message per event; one agent run per inbound message; no slot booked twice; no message delivered
-twice to a customer; every SENT reply reached the provider; each conversation's messages in acceptance order.
+inbound message per event; one agent run per inbound message; no slot booked twice; no reply delivered twice
+at the provider; every reply SENT, FAILED or UNCERTAIN (none left QUEUED or SENDING: none silently lost); every
+SENT reply reached the provider and no FAILED one did; each conversation's messages in acceptance order.
 
-    python bench/chaos.py            # 60 s of traffic, 4 worker kills, a FLUSHALL, an API restart, 2 DB stalls
-    python bench/chaos.py --short    # 20 s, the same kinds of chaos once or twice (the test suite runs this)
+    python bench/chaos.py                 # 200 events over 60 s: 6 worker kills, a FLUSHALL, an API restart, DB stalls
+    python bench/chaos.py --short         # 70 events over 20 s, each kind of chaos once or twice (the suite runs it)
+    python bench/chaos.py --events 50000  # the same chaos spread over the time 50,000 events take to send
 """
 
 from __future__ import annotations
@@ -35,11 +39,6 @@ from urllib.parse import urlsplit
 import asyncpg
 import httpx
 import redis
-import uvicorn
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,30 +49,10 @@ from bench.harness import bench_environment, create_key, start, supervised
 from tests.helpers import free_port, wait_for_http
 
 DATABASE = "agentops_bench_chaos"
-INGEST = "mutation($input: IngestEventInput!) { ingestEvent(input: $input) { __typename } }"
+INGEST_EVENTS = ("mutation($input: IngestEventsInput!) { ingestEvents(input: $input) {"
+                 " ... on IngestEventsPayload { results { __typename } } } }")
+BATCH = 100  # threads per group at most: one ingestEvents call carries one turn of each
 REPLAY = "mutation { replayDeadLetters(input: {}) { __typename } }"
-
-
-# --- The loopback provider -----------------------------------------------------------------------------------
-
-@dataclass
-class Provider:
-    """Accepts SMS/chat/voice sends; a repeated idempotency key is answered again, never delivered again."""
-
-    attempts: Counter = field(default_factory=Counter)  # per message id
-    delivered: Counter = field(default_factory=Counter)  # per message id: what reached the customer
-
-    def app(self) -> Starlette:
-        async def receive(request: Request) -> JSONResponse:
-            key = request.headers.get("idempotency-key") or request.headers.get("i-twilio-idempotency-token")
-            await request.body()
-            self.attempts[key] += 1
-            if key not in self.delivered:
-                self.delivered[key] += 1
-            return JSONResponse({"sid": f"SM{key}", "id": key}, status_code=201)
-
-        return Starlette(routes=[Route("/2010-04-01/Accounts/{sid}/Messages.json", receive, methods=["POST"]),
-                                 Route("/hooks/{channel}", receive, methods=["POST"])])
 
 
 # --- The client ----------------------------------------------------------------------------------------------
@@ -85,33 +64,42 @@ class Client:
     accepted: set = field(default_factory=set)
     retries: int = 0
 
-    async def send(self, http: httpx.AsyncClient, event: dict, deadline: float) -> None:
-        """At least once: the same payload again after any failure, until the API accepts it."""
-        while time.monotonic() < deadline:
+    async def send(self, http: httpx.AsyncClient, events: list[dict], deadline: float) -> None:
+        """At least once: whatever was not accepted is sent again (same keys) until the API accepts it."""
+        waiting = list(events)
+        while waiting and time.monotonic() < deadline:
             try:
-                answer = await http.post(self.url, json={"query": INGEST, "variables": {"input": event}})
-                kind = answer.json()["data"]["ingestEvent"]["__typename"] if answer.status_code == 200 else None
+                answer = await http.post(self.url, json={"query": INGEST_EVENTS,
+                                                         "variables": {"input": {"events": waiting}}})
+                results = answer.json()["data"]["ingestEvents"]["results"] if answer.status_code == 200 else None
             except (httpx.HTTPError, ValueError, KeyError, TypeError):
-                kind = None
-            if kind == "EventAccepted":
-                self.accepted.add(event["idempotencyKey"])
-                return
-            self.retries += 1
-            await asyncio.sleep(0.3)
-        raise RuntimeError(f"event {event['idempotencyKey']} was never accepted")
+                results = None
+            if results is not None:
+                for sent, result in zip(waiting, results, strict=True):
+                    if result["__typename"] == "EventAccepted":
+                        self.accepted.add(sent["idempotencyKey"])
+                waiting = [sent for sent in waiting if sent["idempotencyKey"] not in self.accepted]
+            if waiting:
+                self.retries += 1
+                await asyncio.sleep(0.3)
+        if waiting:
+            raise RuntimeError(f"{len(waiting)} event(s) were never accepted, e.g. {waiting[0]['idempotencyKey']}")
 
     async def run(self, *, threads: list[list[dict]], seconds: float) -> None:
-        """Start threads evenly over `seconds`; each sends its turns in order, a second or so apart."""
-        async with httpx.AsyncClient(headers={"Authorization": f"Bearer {self.key}"}, timeout=10) as http:
-            deadline = time.monotonic() + seconds + 120
+        """Start groups of threads evenly over `seconds`, about two a second; each group sends its threads' turn k
+        in one batch once turn k-1 was accepted, a second or so apart (order within a thread is acceptance order)."""
+        size = min(BATCH, max(1, -(-len(threads) // max(1, int(seconds * 2)))))
+        groups = [threads[start:start + size] for start in range(0, len(threads), size)]
+        async with httpx.AsyncClient(headers={"Authorization": f"Bearer {self.key}"}, timeout=30) as http:
+            deadline = time.monotonic() + seconds + 300
 
-            async def conversation(number: int, turns: list[dict]) -> None:
-                await asyncio.sleep(number * seconds / len(threads))
-                for event in turns:
-                    await self.send(http, event, deadline)
+            async def group(number: int, members: list[list[dict]]) -> None:
+                await asyncio.sleep(number * seconds / len(groups))
+                for turn in range(max(len(thread) for thread in members)):
+                    await self.send(http, [thread[turn] for thread in members if turn < len(thread)], deadline)
                     await asyncio.sleep(random.uniform(0.5, 1.5))
 
-            await asyncio.gather(*(conversation(n, turns) for n, turns in enumerate(threads)))
+            await asyncio.gather(*(group(n, members) for n, members in enumerate(groups)))
 
 
 # --- Chaos -----------------------------------------------------------------------------------------------------
@@ -122,6 +110,7 @@ class Product:
         self.workers: list[subprocess.Popen] = []
         self.api: subprocess.Popen | None = None
         self.kills = self.restarts = 0
+        self.sending_at_kills = 0  # replies SENDING (with a provider, or about to be) as workers were killed
 
     def start_api(self) -> None:
         self.api = start([sys.executable, "-m", "backend.cli.main", "api"], self.env,
@@ -145,6 +134,14 @@ class Product:
         self.api.wait()
         self.restarts += 1
         self.start_api()
+
+
+async def replies_sending(dsn: str) -> int:
+    connection = await asyncpg.connect(dsn)
+    try:
+        return await connection.fetchval("SELECT count(*) FROM messages WHERE delivery_status = 'SENDING'")
+    finally:
+        await connection.close()
 
 
 async def stall_postgres(dsn: str, seconds: float) -> None:
@@ -174,6 +171,7 @@ async def chaos(product: Product, *, dsn: str, redis_url: str, plan: list[tuple[
     for at, action in plan:
         await asyncio.sleep(max(0.0, at - (time.monotonic() - began)))
         if action == "kill":
+            product.sending_at_kills += await replies_sending(dsn)
             await asyncio.to_thread(product.kill_a_worker)
         elif action == "flushall":
             redis.Redis.from_url(redis_url).flushall()
@@ -189,8 +187,9 @@ async def chaos(product: Product, *, dsn: str, redis_url: str, plan: list[tuple[
 
 # --- Checking --------------------------------------------------------------------------------------------------
 
-async def settle(dsn: str, accepted: set, timeout: float) -> None:
-    """Wait until every accepted event is final and every reply's delivery is decided."""
+async def settle(dsn: str, accepted: set, timeout: float) -> bool:
+    """Wait until every accepted event is final and every reply's delivery is decided; False at the timeout (the
+    figures then say what was left)."""
     connection = await asyncpg.connect(dsn)
     deadline = time.monotonic() + timeout
     try:
@@ -198,18 +197,24 @@ async def settle(dsn: str, accepted: set, timeout: float) -> None:
             pending = await connection.fetchval(
                 "SELECT count(*) FROM ingest_events WHERE status = 'RECEIVED' AND idempotency_key = ANY($1)",
                 list(accepted))
-            queued = await connection.fetchval("SELECT count(*) FROM messages WHERE delivery_status = 'QUEUED'")
-            if not pending and not queued:
-                return
+            undecided = await connection.fetchval(
+                "SELECT count(*) FROM messages WHERE delivery_status IN ('QUEUED', 'SENDING')")
+            if not pending and not undecided:
+                return True
             await asyncio.sleep(0.5)
-        raise RuntimeError(f"not settled after {timeout:.0f} s: {pending} event(s) RECEIVED, {queued} reply(ies) QUEUED")
+        print(f"  not settled after {timeout:.0f} s: {pending} event(s) RECEIVED, {undecided} reply(ies) undecided")
+        return False
     finally:
         await connection.close()
 
 
-async def check(dsn: str, accepted: set, provider: Provider) -> dict:
+async def check(dsn: str, accepted: set, provider: dict) -> dict:
     connection = await asyncpg.connect(dsn)
+    delivered, received = Counter(provider["delivered"]), Counter(provider["received"])
     try:
+        replies = {row["id"]: row["delivery_status"] for row in await connection.fetch(
+            "SELECT id::text, delivery_status FROM messages WHERE direction = 'OUTBOUND'")}
+        by_status = Counter(replies.values())
         rows = await connection.fetch("SELECT idempotency_key, status FROM ingest_events WHERE idempotency_key = ANY($1)",
                                       list(accepted))
         status = Counter(row["status"] for row in rows)
@@ -240,16 +245,21 @@ async def check(dsn: str, accepted: set, provider: Provider) -> dict:
                 "SELECT count(*) FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM tool_calls c"
                 " WHERE c.result->>'ticket_id' = t.id::text)"),
             "tickets": await connection.fetchval("SELECT count(*) FROM tickets"),
-            "replies": await connection.fetchval("SELECT count(*) FROM messages WHERE direction = 'OUTBOUND'"),
-            "replies sent": await connection.fetchval(
-                "SELECT count(*) FROM messages WHERE direction = 'OUTBOUND' AND delivery_status = 'SENT'"),
-            "replies delivered twice": sum(1 for count in provider.delivered.values() if count > 1),
-            "send attempts repeated (absorbed by idempotency keys)": sum(
-                count - 1 for count in provider.attempts.values() if count > 1),
-            "SENT replies the provider never got": len(
-                {str(row["id"]) for row in await connection.fetch(
-                    "SELECT id FROM messages WHERE direction = 'OUTBOUND' AND delivery_status = 'SENT'")}
-                - set(provider.delivered)),
+            "replies": len(replies),
+            "replies sent": by_status["SENT"],
+            "replies failed (never reached the provider)": by_status["FAILED"],
+            "replies uncertain (left to an operator)": by_status["UNCERTAIN"],
+            "replies left QUEUED or SENDING (silently lost)": by_status["QUEUED"] + by_status["SENDING"],
+            "replies delivered twice at the provider": sum(1 for count in delivered.values() if count > 1),
+            "SENT replies the provider never got": sum(
+                1 for message_id, status in replies.items() if status == "SENT" and not delivered[message_id]),
+            "FAILED replies the provider delivered": sum(
+                1 for message_id, status in replies.items() if status == "FAILED" and delivered[message_id]),
+            "uncertain replies the provider had delivered": sum(
+                1 for message_id, status in replies.items() if status == "UNCERTAIN" and delivered[message_id]),
+            "sends repeated under the same Idempotency-Key (absorbed)": sum(
+                count - delivered[key] for key, count in received.items() if count > delivered[key]),
+            "SMS looked up in the provider's Messages list": provider["lookups"],
             "conversations out of order": await connection.fetchval(
                 "SELECT count(DISTINCT conversation_id) FROM (SELECT m.conversation_id, e.accepted_seq,"
                 " lag(e.accepted_seq) OVER (PARTITION BY m.conversation_id ORDER BY m.sequence) AS previous"
@@ -263,8 +273,9 @@ async def check(dsn: str, accepted: set, provider: Provider) -> dict:
 
 MUST_BE_ZERO = ("lost", "not final", "duplicate inbound messages", "processed events without a message",
                 "messages answered twice", "slots booked twice", "bookings no committed run made",
-                "tickets no committed run opened", "replies delivered twice",
-                "SENT replies the provider never got", "conversations out of order")
+                "tickets no committed run opened", "replies left QUEUED or SENDING (silently lost)",
+                "replies delivered twice at the provider", "SENT replies the provider never got",
+                "FAILED replies the provider delivered", "conversations out of order")
 
 
 async def replay_dead(url: str, key: str, dsn: str) -> int:
@@ -288,16 +299,16 @@ async def replay_dead(url: str, key: str, dsn: str) -> int:
 
 # --- Set-up and main -------------------------------------------------------------------------------------------
 
-def prepare(redis_url: str, provider_port: int, *, model_url: str | None) -> tuple[dict, str, str]:
-    provider = f"http://127.0.0.1:{provider_port}"
+def prepare(redis_url: str, provider_url: str, *, model_url: str | None, database: str) -> tuple[dict, str, str]:
     model = {"agent_policy": "openai", "openai_base_url": model_url} if model_url else {}
     env, dsn = bench_environment(
-        DATABASE, redis_url=redis_url, **model, rate_limit_per_sender_per_minute=100000, rate_limit_per_key_per_minute=1000000,
+        database, redis_url=redis_url, **model, rate_limit_per_sender_per_minute=100000,
+        rate_limit_per_key_per_minute=10000000,
         reconcile_every_seconds=2, reconcile_stale_after_seconds=4, process_attempts=6,
         process_retry_delay_seconds=0.5, process_retry_max_delay_seconds=3, delivery_attempts=8,
-        sms_api_base_url=provider, sms_account_sid="AC" + "0" * 32, sms_auth_token="chaos",
-        sms_from_number="+15550009999", chat_delivery_url=f"{provider}/hooks/chat",
-        voice_delivery_url=f"{provider}/hooks/voice")
+        sms_api_base_url=provider_url, sms_account_sid="AC" + "0" * 32, sms_auth_token="chaos",
+        sms_from_number="+15550009999", chat_delivery_url=f"{provider_url}/hooks/chat",
+        voice_delivery_url=f"{provider_url}/hooks/voice")
     key = create_key(env, "chaos", "admin")
     seed_the_business = ("from backend.cli.orm import run_with_orm; from backend.settings import get_settings; "
                          "from backend.scheduling.seed import seed_business, business_today; s = get_settings(); "
@@ -306,36 +317,58 @@ def prepare(redis_url: str, provider_port: int, *, model_url: str | None) -> tup
     return env, dsn, key
 
 
+# (seconds of traffic at least, events, chaos as fractions of the traffic's time). Kills come often: with the
+# provider answering each send a while after accepting it, each one lands on deliveries in flight.
 PLANS = {
-    "full": (60, 40, [(6, "kill"), (12, "flushall"), (18, "kill"), (24, "restart-api"), (30, "stall-db"),
-                      (36, "kill"), (42, "drop-db-connections"), (48, "kill")]),
-    "short": (20, 14, [(3, "kill"), (6, "flushall"), (9, "restart-api"), (12, "stall-db"), (15, "kill"),
-                       (17, "drop-db-connections")]),
+    "full": (60, 200, [(0.08, "kill"), (0.2, "flushall"), (0.3, "kill"), (0.4, "restart-api"), (0.45, "kill"),
+                       (0.5, "stall-db"), (0.6, "kill"), (0.7, "drop-db-connections"), (0.8, "kill"), (0.9, "kill")]),
+    "short": (20, 70, [(0.15, "kill"), (0.3, "flushall"), (0.45, "restart-api"), (0.55, "kill"), (0.6, "stall-db"),
+                       (0.75, "kill"), (0.85, "drop-db-connections")]),
 }
+MAX_ROUNDS = 8  # a long run repeats the plan, once per `seconds` of traffic, at most this often
 
 
-async def run(options, env: dict, dsn: str, key: str, product: Product, provider: Provider, redis_url: str) -> int:
-    seconds, threads_count, plan = PLANS["short" if options.short else "full"]
+def schedule(plan: list[tuple[float, str]], *, base: float, seconds: float) -> list[tuple[float, str]]:
+    """The plan at absolute times, repeated once per `base` seconds of traffic (up to MAX_ROUNDS)."""
+    rounds = max(1, min(MAX_ROUNDS, round(seconds / base)))
+    span = seconds / rounds
+    return [(round_ * span + fraction * span, action) for round_ in range(rounds) for fraction, action in plan]
+
+
+async def provider_stats(url: str) -> dict:
+    async with httpx.AsyncClient(timeout=30) as http:
+        return (await http.get(f"{url}/stats")).json()
+
+
+async def run(options, env: dict, dsn: str, key: str, product: Product, provider_url: str, redis_url: str) -> int:
+    base, default_events, plan = PLANS["short" if options.short else "full"]
+    events = options.events or default_events
+    seconds = max(base, events / options.rate)
     url = f"http://127.0.0.1:{env['AGENTOPS_API_PORT']}/graphql"
     client = Client(url=url, key=key)
-    threads = conversations(threads_count, 5, tag=f"chaos-{int(time.time())}")
+    threads = conversations(max(1, events // 5), 5, tag=f"chaos-{int(time.time())}")
     began = time.monotonic()
     traffic = asyncio.create_task(client.run(threads=threads, seconds=seconds))
-    done = await chaos(product, dsn=dsn, redis_url=redis_url, plan=plan)
+    done = await chaos(product, dsn=dsn, redis_url=redis_url, plan=schedule(plan, base=base, seconds=seconds))
     await traffic
     sent_in = time.monotonic() - began
-    await settle(dsn, client.accepted, timeout=180)
-    replayed = await replay_dead(url, key, dsn)
+    settled = await settle(dsn, client.accepted, timeout=180 + events / 50)
+    replayed = await replay_dead(url, key, dsn) if settled else 0
     await settle(dsn, client.accepted, timeout=60)
-    figures = await check(dsn, client.accepted, provider)
+    took = time.monotonic() - began
+    figures = await check(dsn, client.accepted, await provider_stats(provider_url))
+    kinds = Counter(action for action in (line.split()[-1] for line in done))
     print(f"bench/chaos.py ({'short' if options.short else 'full'}, {options.policy} policy): "
-          f"{len(threads)} conversations × 5 turns over "
-          f"{sent_in:.0f} s; {os.cpu_count()} CPUs\n  chaos: " + "; ".join(done) +
+          f"{len(threads)} conversations × 5 turns = {len(threads) * 5} events sent over {sent_in:.0f} s, all settled "
+          f"{took:.0f} s after the first; {os.cpu_count()} CPUs\n  chaos: " + "; ".join(done[:12]) +
+          (f"; … {len(done)} in all" if len(done) > 12 else "") +
+          f"\n  chaos in all: {dict(kinds)} (worker SIGKILLs: {product.kills}, API restarts: {product.restarts})"
+          f"\n  replies SENDING at the moments workers were SIGKILLed: {product.sending_at_kills}"
           f"\n  client retries after errors: {client.retries}; dead letters replayed: {replayed}")
     failed = []
     for name, value in figures.items():
         flag = "  <-- must be 0" if name in MUST_BE_ZERO and value else ""
-        print(f"  {name:55s} {value}{flag}")
+        print(f"  {name:58s} {value}{flag}")
         if flag:
             failed.append(name)
     print("  RESULT: " + ("zero loss, zero duplicates, order kept" if not failed else "FAILED: " + ", ".join(failed)))
@@ -345,41 +378,43 @@ async def run(options, env: dict, dsn: str, key: str, product: Product, provider
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--short", action="store_true", help="the 20-second variant the test suite runs")
+    parser.add_argument("--events", type=int, default=0, help="events to send (default: 200, or 70 with --short)")
+    parser.add_argument("--rate", type=float, default=50, help="events a second the client aims at (large runs)")
     parser.add_argument("--policy", choices=("rules", "openai"), default="rules",
                         help="openai: the workers call the loopback model (agentops loopback-model) for every turn")
     parser.add_argument("--model-latency-ms", type=float, default=150, help="the loopback model's delay per call")
+    parser.add_argument("--provider-latency-ms", type=float, default=800,
+                        help="how long the provider takes to answer a send it has accepted")
+    parser.add_argument("--database", default=DATABASE, help="the bench database (dropped and created again)")
     options = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     logs = Path(tempfile.mkdtemp(prefix="bench-chaos-"))
     private_redis = start_private_redis(data_dir=logs / "redis")
     redis_url = urlsplit(private_redis.url())._replace(path="/0").geturl()
-    provider, provider_port = Provider(), free_port()
     started: list[subprocess.Popen] = []
     try:
-        model_url = None
-        if options.policy == "openai":  # a worker killed mid-turn is then killed while a model call is in flight
-            model_port = free_port()
-            start([sys.executable, "-m", "backend.cli.main", "loopback-model", "--port", str(model_port),
-                   "--latency-ms", str(options.model_latency_ms)], dict(os.environ), logs / "model.log", started)
-            wait_for_http(f"http://127.0.0.1:{model_port}/v1/models", process=started[-1])
-            model_url = f"http://127.0.0.1:{model_port}/v1"
-        env, dsn, key = prepare(redis_url, provider_port, model_url=model_url)
-        product = Product(env, logs, started)
+        with supervised(started, logs):
+            provider_port = free_port()
+            provider_url = f"http://127.0.0.1:{provider_port}"
+            start([sys.executable, str(ROOT / "bench" / "chaos_provider.py"), "--port", str(provider_port),
+                   "--latency-ms", str(options.provider_latency_ms)], dict(os.environ), logs / "provider.log", started)
+            wait_for_http(f"{provider_url}/stats", process=started[-1])
+            model_url = None
+            if options.policy == "openai":  # a worker killed mid-turn is then killed while a model call is in flight
+                model_port = free_port()
+                start([sys.executable, "-m", "backend.cli.main", "loopback-model", "--port", str(model_port),
+                       "--latency-ms", str(options.model_latency_ms)], dict(os.environ), logs / "model.log", started)
+                wait_for_http(f"http://127.0.0.1:{model_port}/v1/models", process=started[-1])
+                model_url = f"http://127.0.0.1:{model_port}/v1"
+            env, dsn, key = prepare(redis_url, provider_url, model_url=model_url, database=options.database)
+            product = Product(env, logs, started)
 
-        async def everything() -> int:
-            server = uvicorn.Server(uvicorn.Config(provider.app(), host="127.0.0.1", port=provider_port,
-                                                   log_level="warning", lifespan="off"))
-            serving = asyncio.create_task(server.serve())
-            try:
+            async def everything() -> int:
                 await asyncio.to_thread(product.start_api)
                 for _ in range(3):
                     product.start_worker()
-                return await run(options, env, dsn, key, product, provider, redis_url)
-            finally:
-                server.should_exit = True
-                await serving
+                return await run(options, env, dsn, key, product, provider_url, redis_url)
 
-        with supervised(started, logs):
             return asyncio.run(everything())
     finally:
         private_redis.stop()

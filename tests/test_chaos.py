@@ -1,7 +1,9 @@
-"""The short chaos run (bench/chaos.py --short): workers SIGKILLed, Redis flushed, the API restarted and
-PostgreSQL stalled under a stream of conversations — zero loss, zero duplicates, order kept."""
+"""The short chaos run (bench/chaos.py --short): workers SIGKILLed (mid-turn and mid-delivery, against a loopback
+provider that counts what reached the customer per message), Redis flushed, the API restarted and PostgreSQL
+stalled under a stream of conversations — zero loss, zero duplicates at the provider, order kept."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -16,9 +18,12 @@ def test_chaos_under_traffic_loses_nothing_and_duplicates_nothing(test_settings,
     # openai policy every turn calls the loopback model, so a worker SIGKILLed mid-turn dies between model calls
     # and tool effects: the retried turn must reuse what the first attempt booked or opened.
     env = {**os.environ, "AGENTOPS_DATABASE_URL": str(test_settings.database_url)}
-    run = subprocess.run([sys.executable, str(PROJECT_ROOT / "bench" / "chaos.py"), "--short", "--policy", policy],
+    database = f"{test_settings.database_name}_chaos"  # beside the suite's database, never another run's
+    run = subprocess.run([sys.executable, str(PROJECT_ROOT / "bench" / "chaos.py"), "--short", "--policy", policy,
+                          "--database", database],
                          env=env, capture_output=True, text=True, timeout=600, check=False)
     report = run.stdout + run.stderr[-3000:]
     assert run.returncode == 0, report
     assert "RESULT: zero loss, zero duplicates, order kept" in run.stdout, report
     assert "flushall" in run.stdout and "restart-api" in run.stdout and "kill" in run.stdout, report
+    assert re.search(r"replies delivered twice at the provider +0\n", run.stdout), report
