@@ -25,6 +25,8 @@ from frontend.pages.conversation_detail_state import ConversationDetailState
 from frontend.pages.conversations import conversations_page
 from frontend.pages.conversations_state import ConversationsState
 from frontend.pages.dead_letters import DeadLettersState, dead_letters_page
+from frontend.pages.replies import RepliesState, replies_page
+from frontend.state.delivery import DeliveryBadgeState
 from frontend.pages.demo import DemoState, demo_page
 from frontend.pages.eval_run import EvalRunState, eval_run_page
 from frontend.pages.evals import evals_page
@@ -137,7 +139,7 @@ app.register_lifespan_task(_run_live_feed)
 
 app.add_page(login_page, route="/login", title="Log in · AgentOps Studio")
 app.add_page(overview_page, route="/", title="Overview · AgentOps Studio",
-             on_load=[AuthState.require_login, OverviewState.load])
+             on_load=[AuthState.require_login, OverviewState.load, DeliveryBadgeState.load])
 
 
 def _page_after_login(page, route: str, title: str, *loads) -> None:
@@ -145,7 +147,7 @@ def _page_after_login(page, route: str, title: str, *loads) -> None:
     (OverviewState.leave forgets the kinds Overview and the conversation pages take), and a page with live data of
     its own asks for it again in its load."""
     app.add_page(page, route=route, title=f"{title} · AgentOps Studio",
-                 on_load=[AuthState.require_login, OverviewState.leave, *loads])
+                 on_load=[AuthState.require_login, OverviewState.leave, DeliveryBadgeState.load, *loads])
 
 
 _page_after_login(conversations_page, "/conversations", "Conversations", ConversationsState.load)
@@ -160,4 +162,5 @@ _page_after_login(metrics_page, "/metrics", "Metrics", MetricsState.load)
 _page_after_login(incidents_page, "/incidents", "Incidents", IncidentsState.load_list)
 _page_after_login(incident_page, "/incidents/[incident_id]", "Incident", IncidentsState.load_detail)
 _page_after_login(dead_letters_page, "/dead-letters", "Dead letters", DeadLettersState.load)
+_page_after_login(replies_page, "/replies", "Replies to check", RepliesState.load)
 _page_after_login(demo_page, "/demo", "Demo control", DemoState.load)

@@ -6,7 +6,7 @@ import reflex as rx
 
 CONVERSATION_STATUS_COLORS = {"OPEN": "green", "HANDED_OFF": "amber", "CLOSED": "gray"}
 RUN_STATUS_COLORS = {"OK": "green", "FAILED": "red", "HANDED_OFF": "amber"}
-DELIVERY_COLORS = {"SENT": "green", "QUEUED": "blue", "FAILED": "red"}
+DELIVERY_COLORS = {"SENT": "green", "QUEUED": "blue", "SENDING": "cyan", "FAILED": "red", "UNCERTAIN": "amber"}
 SEVERITY_COLORS = {"LOW": "gray", "MEDIUM": "amber", "HIGH": "orange", "CRITICAL": "red"}
 
 

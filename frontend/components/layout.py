@@ -6,6 +6,7 @@ import reflex as rx
 
 from frontend.components.incident_toasts import incident_toasts
 from frontend.state.auth import AuthState
+from frontend.state.delivery import DeliveryBadgeState
 
 NAVIGATION = [
     ("Overview", "/", "layout-dashboard"),
@@ -15,13 +16,22 @@ NAVIGATION = [
     ("Metrics", "/metrics", "chart-line"),
     ("Incidents", "/incidents", "siren"),
     ("Dead letters", "/dead-letters", "inbox"),
+    ("Replies to check", "/replies", "mail-warning"),
     ("Demo control", "/demo", "sliders-horizontal"),
 ]
 
 
+def _uncertain_badge() -> rx.Component:
+    """UNCERTAIN replies wait for a person: their count stands out in the navigation while there are any."""
+    return rx.cond(DeliveryBadgeState.uncertain > 0,
+                   rx.badge(DeliveryBadgeState.uncertain, color_scheme="amber", variant="solid", size="1",
+                            id="uncertain-replies-badge", title="Replies whose delivery is UNCERTAIN"))
+
+
 def _nav_link(label: str, route: str, icon: str) -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), spacing="2", align="center"),
+        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"),
+                  *([_uncertain_badge()] if route == "/replies" else []), spacing="2", align="center"),
         href=route,
         underline="none",
         color_scheme="gray",

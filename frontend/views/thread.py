@@ -49,6 +49,10 @@ def message_row(message: dict[str, Any]) -> dict[str, str]:
         delivery_note = f"failed after {message['deliveryAttempts']} attempt(s): {message.get('deliveryError') or ''}"
     elif delivery == "QUEUED":
         delivery_note = "queued" + (f" (retrying: {message['deliveryError']})" if message.get("deliveryError") else "")
+    elif delivery == "SENDING":
+        delivery_note = f"attempt {message['deliveryAttempts']} with the provider"
+    elif delivery == "UNCERTAIN":
+        delivery_note = f"may or may not have arrived — check it in Replies to check: {message.get('deliveryError') or ''}"
     else:
         delivery_note = ""
     return {
