@@ -148,9 +148,14 @@ async def stall_postgres(dsn: str, seconds: float) -> None:
     """Every reader and writer of ingest_events and conversations waits: a database that stops answering."""
     connection = await asyncpg.connect(dsn)
     try:
-        async with connection.transaction():
-            await connection.execute("LOCK TABLE ingest_events, conversations IN ACCESS EXCLUSIVE MODE")
-            await asyncio.sleep(seconds)
+        for attempt in range(5):
+            try:
+                async with connection.transaction():
+                    await connection.execute("LOCK TABLE ingest_events, conversations IN ACCESS EXCLUSIVE MODE")
+                    await asyncio.sleep(seconds)
+                return
+            except asyncpg.DeadlockDetectedError:  # a busy product holds one table and wants the other: again
+                await asyncio.sleep(0.2 * (attempt + 1))
     finally:
         await connection.close()
 
