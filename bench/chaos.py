@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from backend.devservices.private_redis import start_private_redis
 from bench.agent_load import conversations
+from bench.chaos_checks import MUST_BE_ZERO, check, replay_dead, settle
 from bench.harness import bench_environment, create_key, start, supervised
 from tests.helpers import free_port, wait_for_http
 
@@ -52,7 +53,6 @@ DATABASE = "agentops_bench_chaos"
 INGEST_EVENTS = ("mutation($input: IngestEventsInput!) { ingestEvents(input: $input) {"
                  " ... on IngestEventsPayload { results { __typename } } } }")
 BATCH = 100  # threads per group at most: one ingestEvents call carries one turn of each
-REPLAY = "mutation { replayDeadLetters(input: {}) { __typename } }"
 
 
 # --- The client ----------------------------------------------------------------------------------------------
@@ -111,6 +111,7 @@ class Product:
         self.api: subprocess.Popen | None = None
         self.kills = self.restarts = 0
         self.sending_at_kills = 0  # replies SENDING (with a provider, or about to be) as workers were killed
+        self.sending_at_all_kills = 0
 
     def start_api(self) -> None:
         self.api = start([sys.executable, "-m", "backend.cli.main", "api"], self.env,
@@ -127,6 +128,15 @@ class Product:
         victim.wait()
         self.kills += 1
         self.start_worker()
+
+    def kill_every_worker(self) -> None:
+        alive = [worker for worker in self.workers if worker.poll() is None]
+        for victim in alive:
+            victim.send_signal(signal.SIGKILL)
+        for victim in alive:
+            victim.wait()
+            self.kills += 1
+            self.start_worker()
 
     def restart_api(self) -> None:
         assert self.api is not None
@@ -178,6 +188,13 @@ async def chaos(product: Product, *, dsn: str, redis_url: str, plan: list[tuple[
         if action == "kill":
             product.sending_at_kills += await replies_sending(dsn)
             await asyncio.to_thread(product.kill_a_worker)
+        elif action == "kill-mid-delivery":  # every worker at once, the moment replies are with the provider
+            waited = time.monotonic() + 15
+            while not (sending := await replies_sending(dsn)) and time.monotonic() < waited:
+                await asyncio.sleep(0.05)
+            product.sending_at_kills += sending
+            product.sending_at_all_kills += sending
+            await asyncio.to_thread(product.kill_every_worker)
         elif action == "flushall":
             redis.Redis.from_url(redis_url).flushall()
         elif action == "restart-api":
@@ -188,118 +205,6 @@ async def chaos(product: Product, *, dsn: str, redis_url: str, plan: list[tuple[
             await drop_connections(dsn)
         done.append(f"{time.monotonic() - began:5.1f}s {action}")
     return done
-
-
-# --- Checking --------------------------------------------------------------------------------------------------
-
-async def settle(dsn: str, accepted: set, timeout: float) -> bool:
-    """Wait until every accepted event is final and every reply's delivery is decided; False at the timeout (the
-    figures then say what was left)."""
-    connection = await asyncpg.connect(dsn)
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            pending = await connection.fetchval(
-                "SELECT count(*) FROM ingest_events WHERE status = 'RECEIVED' AND idempotency_key = ANY($1)",
-                list(accepted))
-            undecided = await connection.fetchval(
-                "SELECT count(*) FROM messages WHERE delivery_status IN ('QUEUED', 'SENDING')")
-            if not pending and not undecided:
-                return True
-            await asyncio.sleep(0.5)
-        print(f"  not settled after {timeout:.0f} s: {pending} event(s) RECEIVED, {undecided} reply(ies) undecided")
-        return False
-    finally:
-        await connection.close()
-
-
-async def check(dsn: str, accepted: set, provider: dict) -> dict:
-    connection = await asyncpg.connect(dsn)
-    delivered, received = Counter(provider["delivered"]), Counter(provider["received"])
-    try:
-        replies = {row["id"]: row["delivery_status"] for row in await connection.fetch(
-            "SELECT id::text, delivery_status FROM messages WHERE direction = 'OUTBOUND'")}
-        by_status = Counter(replies.values())
-        rows = await connection.fetch("SELECT idempotency_key, status FROM ingest_events WHERE idempotency_key = ANY($1)",
-                                      list(accepted))
-        status = Counter(row["status"] for row in rows)
-        figures = {
-            "accepted": len(accepted),
-            "processed": status["PROCESSED"], "dead": status["DEAD"],
-            "lost": len(accepted) - len(rows),
-            "not final": status["RECEIVED"],
-            "duplicate inbound messages": await connection.fetchval(
-                "SELECT count(*) FROM (SELECT ingest_event_id FROM messages WHERE direction = 'INBOUND'"
-                " GROUP BY 1 HAVING count(*) > 1) d"),
-            "processed events without a message": await connection.fetchval(
-                "SELECT count(*) FROM ingest_events e WHERE status = 'PROCESSED'"
-                " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.ingest_event_id = e.id)"),
-            "messages answered twice": await connection.fetchval(
-                "SELECT count(*) FROM (SELECT trigger_message_id FROM agent_runs WHERE trigger_message_id IS NOT NULL"
-                " GROUP BY 1 HAVING count(*) > 1) d"),
-            "slots booked twice": await connection.fetchval(
-                "SELECT count(*) FROM (SELECT slot_id FROM bookings WHERE status = 'CONFIRMED'"
-                " GROUP BY 1 HAVING count(*) > 1) d"),
-            "bookings": await connection.fetchval("SELECT count(*) FROM bookings"),
-            # A turn retried after a kill must reuse what its first attempt booked or opened, never make another:
-            # an effect no committed run answered with is one made twice.
-            "bookings no committed run made": await connection.fetchval(
-                "SELECT count(*) FROM bookings b WHERE NOT EXISTS (SELECT 1 FROM tool_calls c"
-                " WHERE c.result->>'booking_id' = b.id::text)"),
-            "tickets no committed run opened": await connection.fetchval(
-                "SELECT count(*) FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM tool_calls c"
-                " WHERE c.result->>'ticket_id' = t.id::text)"),
-            "tickets": await connection.fetchval("SELECT count(*) FROM tickets"),
-            "replies": len(replies),
-            "replies sent": by_status["SENT"],
-            "replies failed (never reached the provider)": by_status["FAILED"],
-            "replies uncertain (left to an operator)": by_status["UNCERTAIN"],
-            "replies left QUEUED or SENDING (silently lost)": by_status["QUEUED"] + by_status["SENDING"],
-            "replies delivered twice at the provider": sum(1 for count in delivered.values() if count > 1),
-            "SENT replies the provider never got": sum(
-                1 for message_id, status in replies.items() if status == "SENT" and not delivered[message_id]),
-            "FAILED replies the provider delivered": sum(
-                1 for message_id, status in replies.items() if status == "FAILED" and delivered[message_id]),
-            "uncertain replies the provider had delivered": sum(
-                1 for message_id, status in replies.items() if status == "UNCERTAIN" and delivered[message_id]),
-            "sends repeated under the same Idempotency-Key (absorbed)": sum(
-                count - delivered[key] for key, count in received.items() if count > delivered[key]),
-            "SMS looked up in the provider's Messages list": provider["lookups"],
-            "conversations out of order": await connection.fetchval(
-                "SELECT count(DISTINCT conversation_id) FROM (SELECT m.conversation_id, e.accepted_seq,"
-                " lag(e.accepted_seq) OVER (PARTITION BY m.conversation_id ORDER BY m.sequence) AS previous"
-                " FROM messages m JOIN ingest_events e ON e.id = m.ingest_event_id) o"
-                " WHERE previous > accepted_seq"),
-        }
-    finally:
-        await connection.close()
-    return figures
-
-
-MUST_BE_ZERO = ("lost", "not final", "duplicate inbound messages", "processed events without a message",
-                "messages answered twice", "slots booked twice", "bookings no committed run made",
-                "tickets no committed run opened", "replies left QUEUED or SENDING (silently lost)",
-                "replies delivered twice at the provider", "SENT replies the provider never got",
-                "FAILED replies the provider delivered", "conversations out of order")
-
-
-async def replay_dead(url: str, key: str, dsn: str) -> int:
-    """DEAD events must be replayable: replay them all and wait until they are processed."""
-    connection = await asyncpg.connect(dsn)
-    try:
-        dead = await connection.fetchval("SELECT count(*) FROM ingest_events WHERE status = 'DEAD'")
-        if not dead:
-            return 0
-        async with httpx.AsyncClient(headers={"Authorization": f"Bearer {key}"}, timeout=30) as http:
-            await http.post(url, json={"query": REPLAY})
-        deadline = time.monotonic() + 60
-        while await connection.fetchval("SELECT count(*) FROM ingest_events WHERE status <> 'PROCESSED'"):
-            if time.monotonic() > deadline:
-                raise RuntimeError("replayed dead letters were not processed within 60 s")
-            await asyncio.sleep(0.5)
-        return dead
-    finally:
-        await connection.close()
 
 
 # --- Set-up and main -------------------------------------------------------------------------------------------
@@ -325,10 +230,11 @@ def prepare(redis_url: str, provider_url: str, *, model_url: str | None, databas
 # (seconds of traffic at least, events, chaos as fractions of the traffic's time). Kills come often: with the
 # provider answering each send a while after accepting it, each one lands on deliveries in flight.
 PLANS = {
-    "full": (60, 200, [(0.08, "kill"), (0.2, "flushall"), (0.3, "kill"), (0.4, "restart-api"), (0.45, "kill"),
-                       (0.5, "stall-db"), (0.6, "kill"), (0.7, "drop-db-connections"), (0.8, "kill"), (0.9, "kill")]),
-    "short": (20, 70, [(0.15, "kill"), (0.3, "flushall"), (0.45, "restart-api"), (0.55, "kill"), (0.6, "stall-db"),
-                       (0.75, "kill"), (0.85, "drop-db-connections")]),
+    "full": (60, 200, [(0.08, "kill"), (0.2, "flushall"), (0.3, "kill-mid-delivery"), (0.4, "restart-api"),
+                       (0.45, "kill"), (0.5, "stall-db"), (0.6, "kill"), (0.7, "drop-db-connections"), (0.8, "kill"),
+                       (0.9, "kill-mid-delivery")]),
+    "short": (20, 70, [(0.15, "kill"), (0.3, "flushall"), (0.45, "restart-api"), (0.55, "kill-mid-delivery"),
+                       (0.6, "stall-db"), (0.75, "kill"), (0.85, "drop-db-connections")]),
 }
 MAX_ROUNDS = 8  # a long run repeats the plan, once per `seconds` of traffic, at most this often
 
@@ -357,9 +263,11 @@ async def run(options, env: dict, dsn: str, key: str, product: Product, provider
     done = await chaos(product, dsn=dsn, redis_url=redis_url, plan=schedule(plan, base=base, seconds=seconds))
     await traffic
     sent_in = time.monotonic() - began
-    settled = await settle(dsn, client.accepted, timeout=180 + events / 50)
+    # Nothing may stay undecided: waited for while the backlog drains, failed once it stops moving for 2 minutes
+    # (longer than the reconciler's rhythm, the sweep's, and an SMS waiting out an earlier attempt's call).
+    settled = await settle(dsn, client.accepted, stalled_after=120)
     replayed = await replay_dead(url, key, dsn) if settled else 0
-    await settle(dsn, client.accepted, timeout=60)
+    await settle(dsn, client.accepted, stalled_after=60)
     took = time.monotonic() - began
     figures = await check(dsn, client.accepted, await provider_stats(provider_url))
     kinds = Counter(action for action in (line.split()[-1] for line in done))
@@ -368,7 +276,8 @@ async def run(options, env: dict, dsn: str, key: str, product: Product, provider
           f"{took:.0f} s after the first; {os.cpu_count()} CPUs\n  chaos: " + "; ".join(done[:12]) +
           (f"; … {len(done)} in all" if len(done) > 12 else "") +
           f"\n  chaos in all: {dict(kinds)} (worker SIGKILLs: {product.kills}, API restarts: {product.restarts})"
-          f"\n  replies SENDING at the moments workers were SIGKILLed: {product.sending_at_kills}"
+          f"\n  replies SENDING at the moments workers were SIGKILLed: {product.sending_at_kills} (of which "
+          f"{product.sending_at_all_kills} when every worker was killed at once)"
           f"\n  client retries after errors: {client.retries}; dead letters replayed: {replayed}")
     failed = []
     for name, value in figures.items():

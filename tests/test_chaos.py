@@ -27,3 +27,4 @@ def test_chaos_under_traffic_loses_nothing_and_duplicates_nothing(test_settings,
     assert "RESULT: zero loss, zero duplicates, order kept" in run.stdout, report
     assert "flushall" in run.stdout and "restart-api" in run.stdout and "kill" in run.stdout, report
     assert re.search(r"replies delivered twice at the provider +0\n", run.stdout), report
+    assert re.search(r"of which [1-9]\d* when every worker was killed at once", run.stdout), report  # mid-delivery
