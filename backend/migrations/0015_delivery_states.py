@@ -5,7 +5,7 @@ from backend.incidents.models import NotificationStatus
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('agentops', '0014_booking_changes')]
+    dependencies = [('agentops', '0017_append_in_one_call')]  # after main's 0017 (merged before this was numbered)
 
     initial = False
 
