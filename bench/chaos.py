@@ -147,9 +147,16 @@ class Product:
 
 
 async def replies_sending(dsn: str) -> int:
-    connection = await asyncpg.connect(dsn)
+    """How many replies are SENDING now (0 when the database does not answer within a few seconds: it is stalled,
+    or its connections were just cut — this probe must not stop the chaos)."""
     try:
-        return await connection.fetchval("SELECT count(*) FROM messages WHERE delivery_status = 'SENDING'")
+        connection = await asyncpg.connect(dsn, timeout=5)
+    except (OSError, TimeoutError, asyncpg.PostgresError):
+        return 0
+    try:
+        return await connection.fetchval("SELECT count(*) FROM messages WHERE delivery_status = 'SENDING'", timeout=5)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        return 0
     finally:
         await connection.close()
 
