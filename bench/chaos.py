@@ -109,28 +109,50 @@ class Product:
         self.env, self.logs, self.started = env, logs, started
         self.workers: list[subprocess.Popen] = []
         self.api: subprocess.Popen | None = None
-        self.kills = self.restarts = 0
+        self.kills = self.restarts = self.exits = 0
+        self.gone: set[int] = set()  # pids of workers killed here or already replaced
         self.sending_at_kills = 0  # replies SENDING (with a provider, or about to be) as workers were killed
         self.sending_at_all_kills = 0
 
     def start_api(self) -> None:
-        self.api = start([sys.executable, "-m", "backend.cli.main", "api"], self.env,
-                         self.logs / f"api-{self.restarts}.log", self.started)
-        wait_for_http(f"http://127.0.0.1:{self.env['AGENTOPS_API_PORT']}/healthz", process=self.api)
+        """Start the API; one that exits while starting (a shared database refusing clients) is started again,
+        as a process supervisor would."""
+        for attempt in range(START_ATTEMPTS):
+            self.api = start([sys.executable, "-m", "backend.cli.main", "api"], self.env,
+                             self.logs / f"api-{self.restarts}-{attempt}.log", self.started)
+            try:
+                wait_for_http(f"http://127.0.0.1:{self.env['AGENTOPS_API_PORT']}/healthz", process=self.api)
+                return
+            except RuntimeError:
+                self.exits += 1
+                time.sleep(2)
+        raise RuntimeError(f"the API did not start in {START_ATTEMPTS} attempts; logs in {self.logs}")
 
     def start_worker(self) -> None:
         self.workers.append(start([sys.executable, "-m", "backend.cli.main", "worker"], self.env,
                                   self.logs / f"worker-{len(self.workers)}.log", self.started))
 
+    def supervise(self) -> None:
+        """A worker that exited by itself (refused at start by a full database, say) is started again."""
+        for worker in list(self.workers):
+            if worker.poll() is not None and worker.pid not in self.gone:
+                self.gone.add(worker.pid)
+                self.exits += 1
+                self.start_worker()
+
     def kill_a_worker(self) -> None:
+        self.supervise()
         victim = next(worker for worker in self.workers if worker.poll() is None)
+        self.gone.add(victim.pid)
         victim.send_signal(signal.SIGKILL)  # mid-job: no shutdown, no cleanup
         victim.wait()
         self.kills += 1
         self.start_worker()
 
     def kill_every_worker(self) -> None:
+        self.supervise()
         alive = [worker for worker in self.workers if worker.poll() is None]
+        self.gone.update(worker.pid for worker in alive)
         for victim in alive:
             victim.send_signal(signal.SIGKILL)
         for victim in alive:
@@ -192,6 +214,7 @@ async def chaos(product: Product, *, dsn: str, redis_url: str, plan: list[tuple[
     began, done = time.monotonic(), []
     for at, action in plan:
         await asyncio.sleep(max(0.0, at - (time.monotonic() - began)))
+        await asyncio.to_thread(product.supervise)
         if action == "kill":
             product.sending_at_kills += await replies_sending(dsn)
             await asyncio.to_thread(product.kill_a_worker)
@@ -245,6 +268,7 @@ PLANS = {
                        (0.6, "stall-db"), (0.75, "kill"), (0.85, "drop-db-connections")]),
 }
 MAX_ROUNDS = 8  # a long run repeats the plan, once per `seconds` of traffic, at most this often
+START_ATTEMPTS = 5  # an API that exits while starting is started again this often
 
 
 def schedule(plan: list[tuple[float, str]], *, base: float, seconds: float) -> list[tuple[float, str]]:
@@ -283,7 +307,8 @@ async def run(options, env: dict, dsn: str, key: str, product: Product, provider
           f"{len(threads)} conversations × 5 turns = {len(threads) * 5} events sent over {sent_in:.0f} s, all settled "
           f"{took:.0f} s after the first; {os.cpu_count()} CPUs\n  chaos: " + "; ".join(done[:12]) +
           (f"; … {len(done)} in all" if len(done) > 12 else "") +
-          f"\n  chaos in all: {dict(kinds)} (worker SIGKILLs: {product.kills}, API restarts: {product.restarts})"
+          f"\n  chaos in all: {dict(kinds)} (worker SIGKILLs: {product.kills}, API restarts: {product.restarts}, "
+          f"processes that exited by themselves and were started again: {product.exits})"
           f"\n  replies SENDING at the moments workers were SIGKILLed: {product.sending_at_kills} (of which "
           f"{product.sending_at_all_kills} when every worker was killed at once)"
           f"\n  client retries after errors: {client.retries}; dead letters replayed: {replayed}")
