@@ -245,7 +245,8 @@ def prepare(redis_url: str, provider_url: str, *, model_url: str | None, databas
     env, dsn = bench_environment(
         database, redis_url=redis_url, **model, rate_limit_per_sender_per_minute=100000,
         rate_limit_per_key_per_minute=10000000,
-        reconcile_every_seconds=2, reconcile_stale_after_seconds=4, process_attempts=6,
+        # Five connections a process, as in the test suite: the bench shares its PostgreSQL server (100 clients).
+        database_pool_size=5, reconcile_every_seconds=2, reconcile_stale_after_seconds=4, process_attempts=6,
         process_retry_delay_seconds=0.5, process_retry_max_delay_seconds=3, delivery_attempts=8,
         sms_api_base_url=provider_url, sms_account_sid="AC" + "0" * 32, sms_auth_token="chaos",
         sms_from_number="+15550009999", chat_delivery_url=f"{provider_url}/hooks/chat",
