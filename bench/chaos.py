@@ -91,7 +91,7 @@ class Client:
         size = min(BATCH, max(1, -(-len(threads) // max(1, int(seconds * 2)))))
         groups = [threads[start:start + size] for start in range(0, len(threads), size)]
         async with httpx.AsyncClient(headers={"Authorization": f"Bearer {self.key}"}, timeout=30) as http:
-            deadline = time.monotonic() + seconds + 300
+            deadline = time.monotonic() + 3 * seconds + 600  # chaos slows the API down: keep trying, as a client would
 
             async def group(number: int, members: list[list[dict]]) -> None:
                 await asyncio.sleep(number * seconds / len(groups))
@@ -268,7 +268,7 @@ PLANS = {
     "short": (20, 70, [(0.15, "kill"), (0.3, "flushall"), (0.45, "restart-api"), (0.55, "kill-mid-delivery"),
                        (0.6, "stall-db"), (0.75, "kill"), (0.85, "drop-db-connections")]),
 }
-MAX_ROUNDS = 8  # a long run repeats the plan, once per `seconds` of traffic, at most this often
+MAX_ROUNDS = 4  # a long run repeats the plan, once per `seconds` of traffic, at most this often
 START_ATTEMPTS = 5  # an API that exits while starting is started again this often
 
 
