@@ -26,6 +26,7 @@ from backend.conversations.service import CONVERSATION_UPDATED
 from backend.events.hub import EventHub
 from backend.events.topics import RUN_COMPLETED
 from backend.ingest.dead_letters import record_failure
+from backend.observability.log_levels import RecordedFailure
 from backend.settings import Settings
 from backend.turns.appending import Unanswered, append_pending, next_unanswered
 from backend.turns.lease import conversation_lease
@@ -43,8 +44,11 @@ class ProcessResult:
     deferred: bool = False  # the conversation stayed busy: the event waits for its lease holder or the reconciler
 
 
-class AttemptFailed(Exception):
-    """A turn failed and was recorded on its event, which is not dead yet: the job is to be retried."""
+class AttemptFailed(RecordedFailure):
+    """A turn failed and was recorded on its event, which is not dead yet: the job is to be retried.
+
+    `_charge` already logged it as one WARNING line (event, attempt, reason): the queue's traceback is dropped.
+    """
 
 
 async def process_event(
@@ -78,7 +82,7 @@ async def process_event(
     async with conversation_lease(redis, conversation_id=appended.conversation_id,
                                   ttl_seconds=settings.turn_lease_seconds, wait_until=wait_until) as lease:
         if lease is None:
-            log.info("turns.deferred", event_id=str(event_id), conversation_id=str(appended.conversation_id))
+            log.debug("turns.deferred", event_id=str(event_id), conversation_id=str(appended.conversation_id))
             return ProcessResult(appended=appended.count, conversation_ids=conversation_ids, deferred=True)
         turns = await _answer_in_order(event=event, hub=hub, settings=settings, agent=agent, deadline=deadline,
                                        before_commit=before_commit)
@@ -119,6 +123,6 @@ async def _answer_in_order(*, event: dict, hub: EventHub, settings: Settings, ag
 async def _charge(waiting: Unanswered, error: BaseException, settings: Settings) -> bool:
     """Record a failed attempt on the event the turn was answering; True when that made it DEAD."""
     attempt, died = await record_failure(event_id=waiting.event_id, error=error, max_attempts=settings.process_attempts)
-    log.warning("ingest.process_failed", event_id=str(waiting.event_id), attempt=attempt, dead=died,
-                error=f"{type(error).__name__}: {error}")
+    log.warning("ingest.process_failed", event_id=str(waiting.event_id), attempt=attempt,
+                attempts=settings.process_attempts, dead=died, error=f"{type(error).__name__}: {error}")
     return died

@@ -138,7 +138,7 @@ async def run_turn(
             except ConversationChanged:
                 if conflict == VERSION_RETRIES:
                     raise
-                log.info("agent.turn_decided_again", conflict=conflict + 1)
+                log.debug("agent.turn_decided_again", conflict=conflict + 1)
             finally:
                 structlog.contextvars.unbind_contextvars("run_id")  # bound by _turn once the run has an id
         if outcome is not None:
