@@ -1,5 +1,8 @@
 """A week of operations history for a fresh install, so every operations view has content on first start.
 
+It is synthetic: written straight into the tables, not sent through the ingest path, and marked so
+(`synthetic` on its conversations, runs and incident) wherever a person sees it.
+
 Backdated conversations, each with a customer message, the agent's reply, its run and (for booking-like
 visits) a tool call, follow a business-hours traffic curve. Two days ago a 45-minute check_availability outage
 fails a third of the turns. Everything downstream is the real machinery: the rollup turns the runs into metric
@@ -45,11 +48,11 @@ UPDATE demo_visits SET status = CASE
 """
 _CONVERSATIONS = """
 INSERT INTO conversations (id, channel, thread_key, customer, status, message_count, created_at, updated_at,
-                           last_message_at, agent_state, handed_off_at, handoff_reason)
+                           last_message_at, agent_state, handed_off_at, handoff_reason, synthetic)
 SELECT conversation_id, channel, 'history-' || n, '+1555' || lpad((1000000 + n)::text, 7, '0'),
        CASE WHEN status = 'HANDED_OFF' THEN 'HANDED_OFF' ELSE 'CLOSED' END, 2, at, at, at, '{}',
        CASE WHEN status = 'HANDED_OFF' THEN at END,
-       CASE WHEN status = 'HANDED_OFF' THEN 'The customer asked for a person.' END
+       CASE WHEN status = 'HANDED_OFF' THEN 'The customer asked for a person.' END, true
 FROM demo_visits
 """
 _MESSAGES = """
@@ -70,12 +73,12 @@ FROM demo_visits
 """
 _RUNS = """
 INSERT INTO agent_runs (id, conversation_id, trigger_message_id, reply_message_id, policy, prompt_name, prompt_version,
-                        intent, status, latency_ms, error, created_at)
+                        intent, status, latency_ms, error, created_at, synthetic)
 SELECT run_id, conversation_id, inbound_id, reply_id, 'rules', 'support-agent', 'v1',
        CASE WHEN status = 'HANDED_OFF' THEN 'HANDOFF' WHEN books THEN 'BOOK' ELSE 'HOURS' END, status,
        35 + power(speed, 6) * 2200 + CASE WHEN in_outage THEN 400 ELSE 0 END,
        CASE WHEN status = 'FAILED' THEN 'ToolFailed: tool failed: ConnectTimeout: availability service timed out' END,
-       at + interval '500 milliseconds'
+       at + interval '500 milliseconds', true
 FROM demo_visits
 """
 _TOOL_CALLS = """
@@ -135,6 +138,8 @@ async def _replay_the_slo_watch(*, start: datetime, end: datetime) -> None:
 
 
 async def _stamp(*, written_after: datetime, moment: datetime) -> None:
+    # What this step of the replay opened is part of the synthetic history.
+    await Incident.filter(opened_at__gte=written_after).update(synthetic=True)
     for column in ("opened_at", "acknowledged_at", "resolved_at", "last_burning_at"):
         await Incident.filter(**{f"{column}__gte": written_after}).update(**{column: moment})
     await IncidentEntry.filter(created_at__gte=written_after).update(created_at=moment)
