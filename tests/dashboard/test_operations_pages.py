@@ -202,7 +202,7 @@ async def test_a_viewer_sees_no_operations_actions_and_the_api_refuses_them(dash
 
 
 FIRST_CONVERSATION = """query($synthetic: Boolean!) {
-  conversations(first: 1, filter: {synthetic: $synthetic}) { edges { node { id runs(first: 1) { id } } } } }"""
+  conversations(first: 1, filter: {synthetic: $synthetic}) { edges { node { id customer runs(first: 1) { id } } } } }"""
 SYNTHETIC_FLAG = """query($id: ID!) { node(id: $id) { ... on Conversation { synthetic } ... on Incident { synthetic } } }"""
 # Only the backdated week's customers wrote exactly this (the live demo asks about Saturday's hours).
 HISTORY_TEXT = "opening hours?"
@@ -229,13 +229,13 @@ async def test_the_demo_history_wears_a_synthetic_badge_and_real_traffic_does_no
     # A conversation of the backdated week and one of its runs, each with the badge; a conversation that came in
     # through the ingest path without it.
     await page.goto(f"{dashboard.url}/conversations/{quote(history['id'], safe='')}")
-    await page.locator("#conversation-customer").wait_for()
+    await page.locator("#conversation-customer", has_text=history["customer"]).wait_for()
     await page.locator(".synthetic-badge").first.wait_for()
     await page.goto(f"{dashboard.url}/runs/{quote(history['runs'][0]['id'], safe='')}")
     await page.locator("#run-status").wait_for()
     await page.locator(".synthetic-badge").first.wait_for()
     await page.goto(f"{dashboard.url}/conversations/{quote(real['id'], safe='')}")
-    await page.locator("#conversation-status").wait_for()
+    await page.locator("#conversation-customer", has_text=real["customer"]).wait_for()  # not the last one's
     assert await page.locator(".synthetic-badge").count() == 0
 
     # In the lists, the badge is on exactly the rows the API calls synthetic: the newest (real traffic) ...
