@@ -256,3 +256,9 @@ async def test_the_demo_history_wears_a_synthetic_badge_and_real_traffic_does_no
     await page.locator("#incident-list .incident-row").first.wait_for()
     incidents = await _badges(page, "#incident-list .incident-row", "incidentId")
     assert True in incidents.values() and incidents == _flags(dashboard, token, incidents)
+
+    # The charts of the last 24 hours reach back into the week: the page says those points are synthetic.
+    await page.goto(f"{dashboard.url}/metrics")
+    note = page.locator("#metrics-synthetic-note")
+    await note.wait_for()
+    assert "synthetic history" in await note.inner_text()
