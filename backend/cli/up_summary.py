@@ -62,12 +62,13 @@ async def read_activity(*, connection: asyncpg.Connection, queue: object, since:
 class SummaryWatcher:
     """Refreshes the summary in a thread of its own, until stopped."""
 
-    def __init__(self, *, settings: Settings, console: UpConsole, since: datetime, as_json: bool) -> None:
+    def __init__(self, *, settings: Settings, console: UpConsole, since: datetime, as_json: bool,
+                 every: float | None = None) -> None:
         self._settings = settings
         self._console = console
         self._since = since
         self._as_json = as_json
-        self._every = LIVE_EVERY_SECONDS if console.live else LINE_EVERY_SECONDS
+        self._every = every or (LIVE_EVERY_SECONDS if console.live else LINE_EVERY_SECONDS)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), name="up-summary", daemon=True)
 
