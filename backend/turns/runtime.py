@@ -26,8 +26,8 @@ from tortoise import connections
 from tortoise.exceptions import DBConnectionError, OperationalError
 from tortoise.transactions import in_transaction
 
-from backend.agent.memory import load_thread
-from backend.agent.models import AgentRun, RunStatus, ToolCall
+from backend.agent.memory import ThreadItem, parse_thread, thread_sql
+from backend.agent.models import RunStatus
 from backend.agent.policies.base import Decision, TurnInput
 from backend.agent.policies.openai import LLMError, ModelUnavailable
 from backend.agent.setup import AgentSetup
@@ -62,15 +62,40 @@ ATTEMPT_FAILURES = (TimeoutError, ModelUnavailable, OperationalError, DBConnecti
 
 
 # What a turn reads before it decides, in one round trip: the conversation, the services and opening hours it is
-# told about (business-local wall-clock times), and what an earlier attempt of this turn got from its tools.
+# told about (business-local wall-clock times), what an earlier attempt of this turn got from its tools, whether
+# its trigger event is still owed an answer (the pipeline may have learned of it before taking the lease), and the
+# thread the policy remembers. A wave of turns shares the pool's few connections: every round trip counts.
 _LOAD = """
 SELECT c.status, c.version, c.customer, c.channel, c.agent_state::text AS agent_state,
        (SELECT array_agg(name ORDER BY name) FROM services) AS services,
        (SELECT json_agg(json_build_object('weekday', weekday, 'opens', opens_at::time::text,
                                           'closes', closes_at::time::text)) FROM business_hours)::text AS hours,
        (SELECT json_agg(json_build_object('position', position, 'tool', tool, 'result', result))
-          FROM tool_effects WHERE turn_key = $2)::text AS earlier
+          FROM tool_effects WHERE turn_key = $2)::text AS earlier,
+       (SELECT status FROM ingest_events WHERE id = $3) AS trigger_status,
+       """ + thread_sql(conversation="$1", trigger="$4", limit="$5") + """ AS thread
 FROM conversations c WHERE c.id = $1
+"""
+
+# The turn's record, in one statement of the commit's transaction: its trigger event marked answered (only if it
+# still waits: `answered` says), the run, and its tool calls ($16, a JSON array).
+_RECORD_RUN = """
+WITH answered AS (
+    UPDATE ingest_events SET status = 'PROCESSED', processed_at = now(), attempts = attempts + 1
+    WHERE id = $1 AND status = 'RECEIVED' RETURNING id
+), run AS (
+    INSERT INTO agent_runs (id, conversation_id, trigger_message_id, reply_message_id, policy, prompt_name,
+                            prompt_version, status, latency_ms, intent, model, prompt_tokens, completion_tokens,
+                            error, created_at)
+    VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now())
+    RETURNING id
+), calls AS (
+    INSERT INTO tool_calls (id, run_id, position, name, arguments, result, error, latency_ms, created_at)
+    SELECT gen_random_uuid(), run.id, c.position, c.name, c.arguments, c.result, c.error, c.latency_ms, now()
+    FROM run, jsonb_to_recordset($16::jsonb) AS c(position int, name text, arguments jsonb, result jsonb, error text,
+                                                   latency_ms float8)
+)
+SELECT count(*) AS answered FROM answered
 """
 
 
@@ -80,6 +105,7 @@ class _Loaded:
     services: list[str]
     hours: dict
     earlier: dict[int, tuple[str, dict]]
+    memory: tuple[ThreadItem, ...]  # the thread before the message this turn answers (backend/agent/memory.py)
 
 
 class ConversationChanged(Exception):
@@ -147,18 +173,23 @@ async def run_turn(
         return outcome
 
 
-async def _load(conversation_id: uuid.UUID, turn_key: str) -> _Loaded:
-    rows = await connections.get("default").execute_query_dict(_LOAD, [conversation_id, turn_key])
+async def _load(conversation_id: uuid.UUID, turn_key: str, trigger_event_id: uuid.UUID | None,
+                trigger_message_id: uuid.UUID | None) -> _Loaded:
+    rows = await connections.get("default").execute_query_dict(
+        _LOAD, [conversation_id, turn_key, trigger_event_id, trigger_message_id, HISTORY_MESSAGES])
     if not rows:
         raise LookupError(f"no conversation {conversation_id}")
     row = rows[0]
+    if trigger_event_id is not None and row["trigger_status"] != "RECEIVED":
+        raise AlreadyAnswered(str(trigger_event_id))  # answered (or dead) before this turn began: nothing to decide
     conversation = Conversation(id=conversation_id, status=ConversationStatus(row["status"]), version=row["version"],
                                 customer=row["customer"], channel=Channel(row["channel"]),
                                 agent_state=json.loads(row["agent_state"] or "{}"))
     hours = {item["weekday"]: (clock_time.fromisoformat(item["opens"]), clock_time.fromisoformat(item["closes"]))
              for item in json.loads(row["hours"] or "[]")}
     earlier = {item["position"]: (item["tool"], item["result"]) for item in json.loads(row["earlier"] or "[]")}
-    return _Loaded(conversation=conversation, services=list(row["services"] or []), hours=hours, earlier=earlier)
+    return _Loaded(conversation=conversation, services=list(row["services"] or []), hours=hours, earlier=earlier,
+                   memory=parse_thread(row["thread"]))
 
 
 async def _decide(turn: TurnInput, *, setup: AgentSetup, tools: ToolBox) -> tuple[Decision, str | None]:
@@ -195,14 +226,13 @@ async def _turn(
     started = time.perf_counter()
     run_id = uuid.uuid4()
     turn_key = str(trigger_event_id or trigger_message_id or run_id)
-    loaded = await _load(conversation_id, turn_key)
+    loaded = await _load(conversation_id, turn_key, trigger_event_id, trigger_message_id)
     conversation = loaded.conversation
     if conversation.status == ConversationStatus.HANDED_OFF:
         await _commit_silence(trigger_event_id=trigger_event_id, before_commit=before_commit)
         return None
     now = (now or datetime.now(ZoneInfo(setup.timezone))).astimezone(ZoneInfo(setup.timezone))
-    memory = await load_thread(connection=connections.get("default"), conversation_id=conversation_id,
-                               trigger_message_id=trigger_message_id, limit=HISTORY_MESSAGES)
+    memory = loaded.memory
     turn = TurnInput(
         text=text, channel=conversation.channel, customer=conversation.customer,
         history=[(item.author, item.text) for item in memory], state=dict(conversation.agent_state or {}), now=now,
@@ -231,19 +261,16 @@ async def _turn(
         )
         if reply_message is None:
             raise ConversationChanged(str(conversation_id))
-        if trigger_event_id is not None:
-            await _mark_answered(connection, trigger_event_id)
         if screened.text != text and trigger_message_id is not None:
             await _keep_only_redacted(connection, trigger_message_id, screened.text)
         latency_ms = (time.perf_counter() - started) * 1000
-        await AgentRun.create(
-            id=run_id, conversation_id=conversation_id, trigger_message_id=trigger_message_id,
-            reply_message_id=reply_message.id, policy=setup.policy.name, prompt_name=setup.prompt.name,
-            prompt_version=setup.prompt.version, status=status, latency_ms=latency_ms, intent=decision.intent,
-            model=decision.model, prompt_tokens=decision.prompt_tokens, completion_tokens=decision.completion_tokens,
-            error=error, using_db=connection,
-        )
-        await _record_calls(connection, run_id, tools)
+        rows = await connection.execute_query_dict(_RECORD_RUN, [
+            trigger_event_id, run_id, conversation_id, trigger_message_id, reply_message.id, setup.policy.name,
+            setup.prompt.name, setup.prompt.version, status.value, latency_ms, decision.intent, decision.model,
+            decision.prompt_tokens, decision.completion_tokens, error, _calls_json(tools),
+        ])
+        if trigger_event_id is not None and not rows[0]["answered"]:
+            raise AlreadyAnswered(str(trigger_event_id))  # another attempt answered it first; all of this rolls back
         findings: list[Finding] = [*screened.findings, *tools.findings, *checked.findings]
         await record_findings(connection=connection, findings=findings, run_id=run_id, conversation_id=conversation_id,
                               config_version=setup.guardrails.version)
@@ -255,13 +282,12 @@ async def _turn(
                        delivery=deliver)
 
 
-async def _record_calls(connection, run_id: uuid.UUID, tools: ToolBox) -> None:
-    if tools.calls:
-        await ToolCall.bulk_create([
-            ToolCall(run_id=run_id, position=call.position, name=call.name, arguments=call.arguments,
-                     result=call.result, error=call.error, latency_ms=call.latency_ms)
-            for call in tools.calls
-        ], using_db=connection)
+def _calls_json(tools: ToolBox) -> str:
+    return json.dumps([
+        {"position": call.position, "name": call.name, "arguments": call.arguments or {}, "result": call.result,
+         "error": call.error, "latency_ms": call.latency_ms}
+        for call in tools.calls
+    ])
 
 
 async def _mark_answered(connection, event_id: uuid.UUID) -> None:

@@ -92,10 +92,11 @@ async def _worker(test_settings, redis):
 async def test_rounds_that_outlast_the_job_fail_each_attempt_until_dead_then_a_replay_answers(app, test_settings,
                                                                                               redis, monkeypatch):
     await open_business()
-    # Each call answers in 1 s, under its 2 s timeout, but two calls a turn outlast a 3 s job (our deadline 1.5 s).
-    monkeypatch.setattr(test_settings, "openai_timeout_seconds", 2.0)
-    monkeypatch.setattr(test_settings, "process_timeout_seconds", 3)
-    probing = ProbingModel(latency=1.0)
+    # Each call answers in 2 s, under its 3 s timeout, but two calls a turn outlast a 5 s job (our deadline 3.5 s).
+    # The first call ends 1.5 s before the deadline: room for a busy machine to still reach the second call.
+    monkeypatch.setattr(test_settings, "openai_timeout_seconds", 3.0)
+    monkeypatch.setattr(test_settings, "process_timeout_seconds", 5)
+    probing = ProbingModel(latency=2.0)
     model = await _model(test_settings, monkeypatch, probing)
     try:
         async for queue in _worker(test_settings, redis):
