@@ -20,6 +20,8 @@ from tests.helpers import free_port
 from tests.terminal import TerminalSession
 
 UNREACHABLE = {"AGENTOPS_DATABASE_URL": "postgres://postgres@127.0.0.1:1/agentops", "AGENTOPS_REDIS_URL": "redis://127.0.0.1:1/0"}
+OUTBOUND_AND_LOGS = ("AGENTOPS_LOG_", "AGENTOPS_SMS_", "AGENTOPS_CHAT_DELIVERY", "AGENTOPS_VOICE_DELIVERY",
+                     "AGENTOPS_INCIDENT_")
 FIRST_MINUTE = 60.0
 BANNER_LINES = 10  # from "AgentOps Studio is up" to "Press Ctrl-C to stop everything." (blank rows left out)
 
@@ -34,8 +36,9 @@ def _answers(port: int) -> bool:
 
 def test_up_without_services_starts_private_ones_serves_and_stops_on_ctrl_c(tmp_path):
     api_port, dashboard_port = free_port(), free_port()
-    # As a person starts it: none of the suite's settings (JSON logs, a fake provider's URLs); the defaults decide.
-    env = {name: value for name, value in os.environ.items() if not name.startswith("AGENTOPS_")}
+    # As a person starts it: the log format is the terminal's (the suite forces JSON), and no outbound endpoint is
+    # configured (the suite's point at a fake provider that may not be listening), as in the bare demo.
+    env = {name: value for name, value in os.environ.items() if not name.startswith(OUTBOUND_AND_LOGS)}
     env |= {**UNREACHABLE, "AGENTOPS_API_PORT": str(api_port), "AGENTOPS_DATA_DIR": str(tmp_path),
             "AGENTOPS_DASHBOARD_PORT": str(dashboard_port), "AGENTOPS_WORKER_METRICS_PORT": str(free_port())}
     # Its own process group on its own terminal, like a terminal's foreground job: Ctrl-C signals the whole group.
