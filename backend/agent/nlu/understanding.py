@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from backend.agent.intents import Intent
-from backend.agent.nlu.dates import find_dates
+from backend.agent.nlu.dates import date_order, find_dates
 from backend.agent.nlu.intent import HINT, classify_intent
 from backend.agent.nlu.names import find_name
 from backend.agent.nlu.order_refs import find_order_ref
@@ -67,7 +67,7 @@ def understand(
     phone = find_phone(rest)
     rest = blank_all(blank(rest, phone), GREETING_WITH_PART_OF_DAY)
     part_of_day = find_part_of_day(rest)
-    dates = find_dates(rest, today=now.date(), expecting=expecting)
+    dates = find_dates(rest, today=now.date(), expecting=expecting, order=date_order(now.tzinfo))
     date = intended(dates, text=rest)
     rest = blank(rest, *dates)
     time = find_time(rest, part_of_day=part_of_day, expecting=expecting)
