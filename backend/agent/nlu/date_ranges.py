@@ -39,6 +39,8 @@ COUNTED_SPAN = re.compile(
 NEXT_FEW_DAYS = re.compile(
     rf"\b(?:in|within|over|during)\s+the\s+(?:next|coming)\s+(?P<count>{COUNT})\s+days\b", re.IGNORECASE
 )
+# "it hasn't moved in a week", "not seen in two weeks": time gone by, not a wish.
+GONE_BY = re.compile(r"(?:n't|\bnot|\bnever|\bno)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
 SPOKEN_COUNTS = {"a couple of": "2", "couple of": "2", "a few": "3", "an": "1", "a": "1"}
 FEW = {"a couple of": 2, "couple of": 2, "a few": 3, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3,
        "four": 4, "five": 5, "six": 6}
@@ -61,7 +63,7 @@ def find_date_range(text: str, *, today: dt.date) -> Found[DateRange] | None:
     for pattern, read in ((COUNTED_SPAN, _counted), (NEXT_FEW_DAYS, _next_few_days), (CALENDAR_SPAN, _calendar)):
         for match in pattern.finditer(text):
             span = read(match, today)
-            if span is not None:
+            if span is not None and not (pattern is COUNTED_SPAN and GONE_BY.search(text[: match.start()])):
                 first = max(span.first, today)
                 if first <= span.last:
                     return Found(DateRange(first, span.last), match.start(), match.end())

@@ -40,7 +40,6 @@ TIME_FORMS = [
     ("at 5", dt.time(17, 0)),
     ("at 12", dt.time(12, 0)),
     ("around 4", dt.time(16, 0)),
-    ("after 2", dt.time(14, 0)),
     ("at three", dt.time(15, 0)),
     # A part of the day said with the hour settles it.
     ("7 in the morning", dt.time(7, 0)),
