@@ -67,3 +67,12 @@ def _parser(base: dt.date, order: DateOrder) -> dateparser.DateDataParser:
         "RETURN_AS_TIMEZONE_AWARE": False,
     }
     return dateparser.DateDataParser(languages=["en"], settings=settings)
+
+
+def warm_up() -> None:
+    """Build what dateparser compiles lazily on its first relative and absolute reads (~0.5 s), so that the
+    process start pays for it rather than the first customer turn."""
+    sunday = dt.date(2000, 1, 2)
+    parse_relative("in 2 days", today=sunday)
+    parse_absolute("jan 5", today=sunday, order="MDY", with_year=False)
+    _parse.cache_clear()
