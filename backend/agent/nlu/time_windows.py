@@ -53,6 +53,7 @@ EITHER = re.compile(
     rf"(?P<cue>\b(?:at|around|about|maybe|say)\s+)?(?<![\d/:.$-])\b{_end('a')}\s+or\s+{_end('b')}\b(?!:){NOT_COUNTING}",
     re.IGNORECASE,
 )
+COUNTED_BEFORE = re.compile(r"\b(?:for|of|with|than|about|are|be)\s+$", re.IGNORECASE)
 WHOLE_ANSWER = re.compile(r"^\W*(?:(?:maybe|either|how about|what about|can you do|could you do)\s+)?$", re.IGNORECASE)
 
 
@@ -89,8 +90,11 @@ def find_time_window(text: str, *, part_of_day: str | None = None, expecting: st
             return Found(TimeWindow(latest=end), match.start(), match.end())
     for match in EITHER.finditer(text):
         said_as_time = match["cue"] or match["a_meridiem"] or match["b_meridiem"] or match["a_minute"]
-        alone = WHOLE_ANSWER.match(text[: match.start()]) and not text[match.end():].strip(" ?!.,")
-        if not (said_as_time or alone or expecting == "time"):
+        last_words = not text[match.end():].strip(" ?!.,")
+        alone = WHOLE_ANSWER.match(text[: match.start()]) and last_words
+        # "beard trim friday, 3 or 4?": closing the request, after the day; "a table for 3 or 4" counts people.
+        closing = last_words and not COUNTED_BEFORE.search(text[: match.start()])
+        if not (said_as_time or alone or closing or expecting == "time"):
             continue
         first, second = _read(match, "a", part_of_day, shared=match["b_meridiem"]), _read(match, "b", part_of_day)
         if first is not None and second is not None and first != second:

@@ -10,7 +10,8 @@ State keys: date_range ([first, last], ISO dates) and window ({"earliest", "late
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+import re
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from backend.agent.nlu import Understanding
@@ -19,9 +20,11 @@ from backend.agent.policies.phrasing import say_day, say_options, say_time
 KEYS = ("date_range", "window")
 
 
-def remember(heard: Understanding, state: dict[str, Any]) -> None:
+def remember(heard: Understanding, state: dict[str, Any], *, text: str) -> None:
     """Keep the span or window the customer just gave, dropping what it replaces (and the times offered for it)."""
     if heard.date:
+        if state.get("date_range"):
+            state["date"] = _weekday_in_span(heard.date, state["date_range"], text=text).isoformat()
         state.pop("date_range", None)
     elif heard.date_range:
         span = [heard.date_range.first.isoformat(), heard.date_range.last.isoformat()]
@@ -41,6 +44,16 @@ def remember(heard: Understanding, state: dict[str, Any]) -> None:
         }
         for replaced in ("time", "offered", "pending_slot"):
             state.pop(replaced, None)
+
+
+def _weekday_in_span(day: date, span: list[str], *, text: str) -> date:
+    """"Tuesday", said while choosing within "next week", is next week's Tuesday, not the coming one."""
+    first, last = (date.fromisoformat(value) for value in span)
+    name = day.strftime("%A").lower()
+    if day >= first or not re.search(rf"\b(?:{name}|{name[:3]})", text, re.IGNORECASE):
+        return day
+    later = day + timedelta(weeks=-(-(first - day).days // 7))
+    return later if later <= last else day
 
 
 def days_to_search(state: dict[str, Any]) -> tuple[date, int] | None:
@@ -95,7 +108,7 @@ def narrows(state: dict[str, Any]) -> bool:
 
 
 def say_window(state: dict[str, Any]) -> str:
-    """"between 2pm and 4pm", "after 3pm", "before 11am", "at 3pm or 4pm"."""
+    """"between 2pm and 4pm", "after 3pm" (3pm included), "before 11am", "at 3pm or 4pm"."""
     window = state.get("window") or {}
     if window.get("choices"):
         return "at " + say_options([say_time(time.fromisoformat(choice)) for choice in window["choices"]])
@@ -103,7 +116,7 @@ def say_window(state: dict[str, Any]) -> str:
     if earliest and latest:
         return f"between {say_time(time.fromisoformat(earliest))} and {say_time(time.fromisoformat(latest))}"
     if earliest:
-        return f"from {say_time(time.fromisoformat(earliest))} on"
+        return f"after {say_time(time.fromisoformat(earliest))}"
     if latest:
         return f"before {say_time(time.fromisoformat(latest))}"
     return f"at {say_time(time.fromisoformat(state['time']))}" if state.get("time") else ""

@@ -61,7 +61,7 @@ class RulesPolicy(Policy):
         if heard.time:
             state["time"] = heard.time.strftime("%H:%M")
             state.pop("pending_slot", None)  # a new time replaces the slot chosen before the name was asked
-        open_ended.remember(heard, state)  # "next week", "between 2 and 4": searched and offered, never booked as is
+        open_ended.remember(heard, state, text=turn.text)  # "next week", "between 2 and 4": searched and offered, never booked as is
         state["intent"] = intent.value
         state.pop("awaiting", None)
         handler = {
