@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from backend.agent.nlu.calendar_parser import parse_relative
 from backend.agent.nlu.text import Found
 
-COUNT = r"(?:\d{1,2}|a|an|one|two|three|four|five|six|a\s+couple\s+of|a\s+few|couple\s+of)"
+COUNT = r"(?:\d{1,2}|a|an|one|two|three|four|five|six|a\s+couple\s+of|a\s+few|couple\s+of|few)"
 # "the week" alone is no span ("the week after my surgery"); it takes a part: "the end of the week".
 CALENDAR_SPAN = re.compile(
     r"\b(?:(?P<part>early|earlier|late|later|(?:the\s+)?(?:end|beginning|start|middle)\s+of)\s+)?"
@@ -42,7 +42,7 @@ NEXT_FEW_DAYS = re.compile(
 # "it hasn't moved in a week", "not seen in two weeks": time gone by, not a wish.
 GONE_BY = re.compile(r"(?:n't|\bnot|\bnever|\bno)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
 SPOKEN_COUNTS = {"a couple of": "2", "couple of": "2", "a few": "3", "an": "1", "a": "1"}
-FEW = {"a couple of": 2, "couple of": 2, "a few": 3, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3,
+FEW = {"a couple of": 2, "couple of": 2, "a few": 3, "few": 3, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3,
        "four": 4, "five": 5, "six": 6}
 
 
@@ -68,6 +68,18 @@ def find_date_range(text: str, *, today: dt.date) -> Found[DateRange] | None:
                 if first <= span.last:
                     return Found(DateRange(first, span.last), match.start(), match.end())
     return None
+
+
+def weekday_within(day: dt.date, span: DateRange, *, text: str) -> dt.date:
+    """A weekday the customer named ("Thursday") moved into the span they also named ("next week"), if it fits.
+
+    Only a date said as a weekday moves: "tomorrow, or next week" keeps tomorrow.
+    """
+    name = day.strftime("%A").lower()
+    if day >= span.first or not re.search(rf"\b(?:{name}|{name[:3]})", text, re.IGNORECASE):
+        return day
+    later = day + dt.timedelta(weeks=-(-(span.first - day).days // 7))
+    return later if later <= span.last else day
 
 
 def _counted(match: re.Match[str], today: dt.date) -> DateRange | None:

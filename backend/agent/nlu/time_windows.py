@@ -40,7 +40,7 @@ BETWEEN = re.compile(
 DASHED = re.compile(rf"(?<![\d/:.-])(?<!from )\b{_end('a')}\s*(?:-|–|to)\s*{_end('b')}(?<=m|\.)", re.IGNORECASE)
 FROM_ON = re.compile(
     rf"\b(?:(?:any\s*time|anything|something|sometime)\s+)?(?<!quarter )(?<!half )(?<!ten )(?<!five )(?<!twenty )"
-    rf"(?:after|later\s+than|past|from)\s+(?:like\s+|about\s+)?{_end('a')}(?P<onwards>\s+on(?:wards)?)?\b(?!:){NOT_COUNTING}"
+    rf"(?:after|(?<!no )(?<!not )later\s+than|past|from)\s+(?:like\s+|about\s+)?{_end('a')}(?P<onwards>\s+on(?:wards)?)?\b(?!:){NOT_COUNTING}"
     rf"|\b{_end('b')}\s+(?:or\s+later|or\s+after|onwards|and\s+later)\b",
     re.IGNORECASE,
 )

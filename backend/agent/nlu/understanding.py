@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from backend.agent.intents import Intent
-from backend.agent.nlu.date_ranges import DateRange, find_date_range
+from backend.agent.nlu.date_ranges import DateRange, find_date_range, weekday_within
 from backend.agent.nlu.dates import date_order, find_dates
 from backend.agent.nlu.intent import HINT, IntentReading, classify_intent
 from backend.agent.nlu.names import find_name
@@ -82,6 +82,8 @@ def understand(
     rest = blank(rest, *dates)
     date_range = find_date_range(rest, today=now.date())
     rest = blank(rest, date_range)
+    if date and date_range:  # "next week, on Thursday": next week's Thursday
+        date = Found(weekday_within(date.value, date_range.value, text=cleaned), date.start, date.end)
     window = find_time_window(rest, part_of_day=part_of_day.value if part_of_day else None, expecting=expecting)
     rest = blank(rest, window)
     times = find_times(rest, part_of_day=part_of_day, expecting=expecting)

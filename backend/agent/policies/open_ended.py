@@ -10,11 +10,11 @@ State keys: date_range ([first, last], ISO dates) and window ({"earliest", "late
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from backend.agent.nlu import Understanding
+from backend.agent.nlu.date_ranges import DateRange, weekday_within
 from backend.agent.policies.phrasing import say_day, say_options, say_time
 
 KEYS = ("date_range", "window")
@@ -24,7 +24,9 @@ def remember(heard: Understanding, state: dict[str, Any], *, text: str) -> None:
     """Keep the span or window the customer just gave, dropping what it replaces (and the times offered for it)."""
     if heard.date:
         if state.get("date_range"):
-            state["date"] = _weekday_in_span(heard.date, state["date_range"], text=text).isoformat()
+            # "Tuesday", said while choosing within "next week", is next week's Tuesday, not the coming one.
+            span = DateRange(*(date.fromisoformat(day) for day in state["date_range"]))
+            state["date"] = weekday_within(heard.date, span, text=text).isoformat()
         state.pop("date_range", None)
     elif heard.date_range:
         span = [heard.date_range.first.isoformat(), heard.date_range.last.isoformat()]
@@ -44,16 +46,6 @@ def remember(heard: Understanding, state: dict[str, Any], *, text: str) -> None:
         }
         for replaced in ("time", "offered", "pending_slot"):
             state.pop(replaced, None)
-
-
-def _weekday_in_span(day: date, span: list[str], *, text: str) -> date:
-    """"Tuesday", said while choosing within "next week", is next week's Tuesday, not the coming one."""
-    first, last = (date.fromisoformat(value) for value in span)
-    name = day.strftime("%A").lower()
-    if day >= first or not re.search(rf"\b(?:{name}|{name[:3]})", text, re.IGNORECASE):
-        return day
-    later = day + timedelta(weeks=-(-(first - day).days // 7))
-    return later if later <= last else day
 
 
 def days_to_search(state: dict[str, Any]) -> tuple[date, int] | None:
