@@ -70,6 +70,31 @@ def find_date_range(text: str, *, today: dt.date) -> Found[DateRange] | None:
     return None
 
 
+# Two dates as the ends of a span ("between the 3rd and the 6th", "from Monday to Wednesday", "Jan 14-16"), or
+# as a choice of neighbouring days ("Friday or Saturday", "today or tomorrow").
+BETWEEN_DATES = re.compile(r"^[\s,]*(?:and|to|till|until|through|thru|-|–)[\s,]*$", re.IGNORECASE)
+BEFORE_FIRST_DATE = re.compile(r"\b(?:between|from|any\s*time|anything|sometime)\s+(?:on\s+)?$", re.IGNORECASE)
+# "move it from Monday to Wednesday", "reschedule my massage from Friday to Tuesday": the day left and the new one.
+MOVING = re.compile(r"\b(?:move|moving|moved|reschedul\w*|push|change|switch|bump|shift)\b", re.IGNORECASE)
+EITHER_DATE = re.compile(r"^[\s,]*(?:or|or\s+maybe|or\s+else|or\s+perhaps)[\s,]*(?:on\s+)?$", re.IGNORECASE)
+
+
+def span_between(text: str, dates: list[Found[dt.date]]) -> Found[DateRange] | None:
+    """Two dates the text joins into a span: ends of a range, or a choice of two neighbouring days."""
+    for first, second in zip(dates, dates[1:]):
+        between = text[first.end : second.start]
+        ends = BETWEEN_DATES.match(between) and not MOVING.search(text) and (
+            BEFORE_FIRST_DATE.search(text[: first.start]) or between.strip() in {"-", "–", "through", "thru"}
+        )
+        either = EITHER_DATE.match(between) and abs((second.value - first.value).days) == 1
+        # "Friday to Tuesday": the Tuesday after that Friday, not the coming one.
+        last = weekday_within(second.value, DateRange(first.value, first.value + dt.timedelta(days=6)), text=text)
+        if (ends and first.value < last) or either:
+            low, high = sorted((first.value, last if ends else second.value))
+            return Found(DateRange(low, high), first.start, second.end)
+    return None
+
+
 def weekday_within(day: dt.date, span: DateRange, *, text: str) -> dt.date:
     """A weekday the customer named ("Thursday") moved into the span they also named ("next week"), if it fits.
 

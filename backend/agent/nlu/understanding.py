@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from backend.agent.intents import Intent
-from backend.agent.nlu.date_ranges import DateRange, find_date_range, weekday_within
+from backend.agent.nlu.date_ranges import DateRange, find_date_range, span_between, weekday_within
 from backend.agent.nlu.dates import date_order, find_dates
 from backend.agent.nlu.intent import HINT, IntentReading, classify_intent
 from backend.agent.nlu.names import find_name
@@ -79,8 +79,11 @@ def understand(
     part_of_day = find_part_of_day(rest)
     dates = find_dates(rest, today=now.date(), expecting=expecting, order=date_order(now.tzinfo))
     date = intended(dates, text=rest)
+    date_range = span_between(rest, dates)  # "between the 3rd and the 6th", "Friday or Saturday"
+    if date_range:
+        date = None
     rest = blank(rest, *dates)
-    date_range = find_date_range(rest, today=now.date())
+    date_range = date_range or find_date_range(rest, today=now.date())
     rest = blank(rest, date_range)
     if date and date_range:  # "next week, on Thursday": next week's Thursday
         date = Found(weekday_within(date.value, date_range.value, text=cleaned), date.start, date.end)

@@ -63,3 +63,26 @@ def test_a_span_wholly_in_the_past_is_not_read():
     friday_morning = dt.datetime(2026, 11, 27, 9, 0, tzinfo=BUSINESS_ZONE)
     assert read("early this week", now=friday_morning).date_range is None
     assert read("this week", now=friday_morning).date_range == DateRange(FRIDAY, SUNDAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("between the 3rd and the 6th", DECEMBER_3, DECEMBER_6),
+        ("I'm free from monday to wednesday", MONDAY, dt.date(2026, 12, 2)),
+        ("monday through wednesday", MONDAY, dt.date(2026, 12, 2)),  # next Wednesday: the one after that Monday
+        ("any time from friday to tuesday", FRIDAY, dt.date(2026, 12, 1)),
+        ("Dec 3 - Dec 6", DECEMBER_3, DECEMBER_6),
+        ("friday or saturday?", FRIDAY, dt.date(2026, 11, 28)),
+        ("today or tomorrow", TODAY, THURSDAY),
+    ],
+)
+def test_two_dates_joined_into_a_span(text, first, last):
+    understanding = read(text)
+    assert (understanding.date, understanding.date_range) == (None, DateRange(first, last))
+
+
+def test_days_far_apart_as_a_choice_or_a_move_are_not_a_span():
+    assert read("monday or friday").date_range is None  # not the days between: the last one named is taken
+    moved = read("can you move my appointment from monday to friday")
+    assert (moved.date, moved.date_range) == (FRIDAY, None)
