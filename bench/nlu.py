@@ -1,15 +1,16 @@
-"""Time per `understand()` call (the rules policy's NLU) over a realistic message set, and the same for another checkout.
+"""Time per `understand()` call (the rules policy's NLU) over realistic messages, beside another checkout.
 
     .venv/bin/python bench/nlu.py [--repeat 5] [--rounds 3] [--compare /path/to/other/checkout]
 
 The messages are every customer turn of every golden suite (SMS, chat and voice transcripts) plus a set of
 everyday phrasings of dates, times and services; each is read as a first message, at the goldens' frozen clock
-(Monday 2030-01-07 09:00 America/New_York) with the demo catalogue. Printed: a fresh process's start-up (imports,
-and dateparser's warm-up where the tree has one, as the worker does it), its first call, the mean per call over the first pass (every phrase new to the process's
-caches), then the mean, p50 and p95 per call over all `--repeat` passes.
+(Monday 2030-01-07 09:00 America/New_York) with the demo catalogue. Printed: a fresh process's start-up
+(imports, and dateparser's warm-up where the tree has one, as the worker does it), its first call, the mean per
+call over the first pass (every phrase new to the process's caches), then the mean, p50 and p95 per call over
+all `--repeat` passes.
 
 `--compare PATH` times the same messages, in a child process, with the `backend` package of another checkout
-(e.g. `git worktree add /tmp/main-nlu main`), so a change is measured against its baseline in one run on one
+(e.g. `mkdir /tmp/main-nlu && git archive main backend | tar -x -C /tmp/main-nlu`), so a change is measured against its baseline in one run on one
 machine. Nothing here touches a database or Redis.
 """
 
@@ -83,7 +84,8 @@ def report(label: str, result: dict) -> None:
     first_pass = result["calls"][: result["messages"]]
     calls = sorted(result["calls"])
     p95 = calls[int(len(calls) * 0.95)]
-    print(f"{label:<10} start-up {result['start_up'] * 1000:4.0f} ms, first call {result['first'] * 1000:5.1f} ms | first pass mean {statistics.fmean(first_pass) * 1e6:5.0f} µs"
+    print(f"{label:<10} start-up {result['start_up'] * 1000:4.0f} ms, first call {result['first'] * 1000:5.1f} ms"
+          f" | first pass mean {statistics.fmean(first_pass) * 1e6:5.0f} µs"
           f" | all passes: mean {statistics.fmean(calls) * 1e6:5.0f} µs  p50 {statistics.median(calls) * 1e6:5.0f} µs"
           f"  p95 {p95 * 1e6:5.0f} µs   ({result['source']})")
 

@@ -139,7 +139,8 @@ def _slice(whole: DateRange, *, part: str, unit: str, today: dt.date) -> DateRan
         return DateRange(whole.first, whole.first + dt.timedelta(days=2 if unit == "week" else 9))
     if part == "middle":
         middle = whole.first + dt.timedelta(days=whole.days // 2)
-        return DateRange(middle - dt.timedelta(days=1 if unit == "week" else 3), middle + dt.timedelta(days=1 if unit == "week" else 3))
+        half = dt.timedelta(days=1 if unit == "week" else 3)
+        return DateRange(middle - half, middle + half)
     if part in {"late", "later"} and whole.first <= today <= whole.last:
         return DateRange(today + dt.timedelta(days=1), whole.last)
     if part in {"late", "later", "end"}:

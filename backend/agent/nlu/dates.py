@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 
 from backend.agent.nlu.calendar_parser import DateOrder, parse_absolute, parse_relative
-from backend.agent.nlu.numbers import HOUR_WORDS, ORDINAL_WORDS, alternatives, number_value, word_value
+from backend.agent.nlu.numbers import ORDINAL_WORDS, alternatives, word_value
 from backend.agent.nlu.text import Found, blank, intended
 
 WEEKDAYS = {
@@ -166,7 +166,8 @@ def _written_date(match: re.Match[str], today: dt.date, order: DateOrder) -> dt.
     if match.groupdict().get("day"):
         # dateparser knows "3rd" but not "third": hand it the digits.
         day = match["day"]
-        written = written[: match.start("day") - match.start()] + str(_day_number(day)) + written[match.end("day") - match.start():]
+        start, end = match.start("day") - match.start(), match.end("day") - match.start()
+        written = written[:start] + str(_day_number(day)) + written[end:]
     return parse_absolute(written, today=today, order=order, with_year=bool(match["year"]))
 
 

@@ -32,7 +32,8 @@ def _end(name: str) -> str:
 
 BETWEEN = re.compile(
     # "move it from 3 to 5" names the time being left, not a window.
-    rf"\b(?:between|(?<!it )(?<!me )(?<!that )(?<!this )(?<!appointment )(?<!booking )from)\s+(?:like\s+|about\s+)?{_end('a')}\s*(?:and|to|till|til|until|-|–)\s*{_end('b')}\b(?!:)"
+    rf"\b(?:between|(?<!it )(?<!me )(?<!that )(?<!this )(?<!appointment )(?<!booking )from)\s+"
+    rf"(?:like\s+|about\s+)?{_end('a')}\s*(?:and|to|till|til|until|-|–)\s*{_end('b')}\b(?!:)"
     rf"{NOT_COUNTING}",
     re.IGNORECASE,
 )
@@ -40,7 +41,8 @@ BETWEEN = re.compile(
 DASHED = re.compile(rf"(?<![\d/:.-])(?<!from )\b{_end('a')}\s*(?:-|–|to)\s*{_end('b')}(?<=m|\.)", re.IGNORECASE)
 FROM_ON = re.compile(
     rf"\b(?:(?:any\s*time|anything|something|sometime)\s+)?(?<!quarter )(?<!half )(?<!ten )(?<!five )(?<!twenty )"
-    rf"(?:after|(?<!no )(?<!not )later\s+than|past|from)\s+(?:like\s+|about\s+)?{_end('a')}(?P<onwards>\s+on(?:wards)?)?\b(?!:){NOT_COUNTING}"
+    rf"(?:after|(?<!no )(?<!not )later\s+than|past|from)\s+(?:like\s+|about\s+)?{_end('a')}"
+    rf"(?P<onwards>\s+on(?:wards)?)?\b(?!:){NOT_COUNTING}"
     rf"|\b{_end('b')}\s+(?:or\s+later|or\s+after|onwards|and\s+later)\b",
     re.IGNORECASE,
 )

@@ -98,7 +98,8 @@ async def offer(turn: TurnInput, tools: ToolBox, state: dict[str, Any], day: dat
         fitting = [slot for slot in slots if open_ended.fits(state, datetime.fromisoformat(slot["starts_at"]))]
         if not fitting:
             # Nothing open in the window asked for: say so and offer the closest times rather than guess one.
-            intro = f"{intro} I have nothing {open_ended.say_window(state)} {open_ended.say_days(day, days, today=turn.now.date())}."
+            when = open_ended.say_days(day, days, today=turn.now.date())
+            intro = f"{intro} I have nothing {open_ended.say_window(state)} {when}."
             intro, near = intro.strip(), open_ended.anchor(state)
             open_ended.drop_window(state)
             arguments.pop("from_time", None)
