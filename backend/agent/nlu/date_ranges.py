@@ -48,10 +48,14 @@ FEW = {"a couple of": 2, "couple of": 2, "a few": 3, "few": 3, "a": 1, "an": 1, 
 
 @dataclass(frozen=True)
 class DateRange:
-    """The first and last day (inclusive) of a span of days, in the business time zone."""
+    """The first and last day (inclusive) of a span of days, in the business time zone.
+
+    `choices` is set when the customer named days as alternatives ("Monday or Friday"): only those days are meant.
+    """
 
     first: dt.date
     last: dt.date
+    choices: tuple[dt.date, ...] = ()
 
     @property
     def days(self) -> int:
@@ -71,7 +75,7 @@ def find_date_range(text: str, *, today: dt.date) -> Found[DateRange] | None:
 
 
 # Two dates as the ends of a span ("between the 3rd and the 6th", "from Monday to Wednesday", "Jan 14-16"), or
-# as a choice of neighbouring days ("Friday or Saturday", "today or tomorrow").
+# as a choice of days ("Friday or Saturday", "Monday or Friday").
 BETWEEN_DATES = re.compile(r"^[\s,]*(?:and|to|till|until|through|thru|-|–)[\s,]*$", re.IGNORECASE)
 BEFORE_FIRST_DATE = re.compile(r"\b(?:between|from|any\s*time|anything|sometime)\s+(?:on\s+)?$", re.IGNORECASE)
 # "move it from Monday to Wednesday", "reschedule my massage from Friday to Tuesday": the day left and the new one.
@@ -80,18 +84,19 @@ EITHER_DATE = re.compile(r"^[\s,]*(?:or|or\s+maybe|or\s+else|or\s+perhaps)[\s,]*
 
 
 def span_between(text: str, dates: list[Found[dt.date]]) -> Found[DateRange] | None:
-    """Two dates the text joins into a span: ends of a range, or a choice of two neighbouring days."""
+    """Two dates the text joins into a span: the ends of a range, or days given as a choice."""
     for first, second in zip(dates, dates[1:]):
         between = text[first.end : second.start]
         ends = BETWEEN_DATES.match(between) and not MOVING.search(text) and (
             BEFORE_FIRST_DATE.search(text[: first.start]) or between.strip() in {"-", "–", "through", "thru"}
         )
-        either = EITHER_DATE.match(between) and abs((second.value - first.value).days) == 1
+        either = EITHER_DATE.match(between) and first.value != second.value
         # "Friday to Tuesday": the Tuesday after that Friday, not the coming one.
         last = weekday_within(second.value, DateRange(first.value, first.value + dt.timedelta(days=6)), text=text)
         if (ends and first.value < last) or either:
             low, high = sorted((first.value, last if ends else second.value))
-            return Found(DateRange(low, high), first.start, second.end)
+            choices = (low, high) if either and (high - low).days > 1 else ()  # neighbours are a span anyway
+            return Found(DateRange(low, high, choices), first.start, second.end)
     return None
 
 

@@ -39,6 +39,8 @@ async def book(turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -> str:
         return f"Sure! Which service would you like: {say_options(turn.services)}?"
     searched = open_ended.days_to_search(state)
     if searched is None:
+        if state.get("date_choices"):
+            return open_ended.which_day(state, today=turn.now.date())
         state["awaiting"] = "date"
         return f"Happy to book a {state['service']}. What day works for you?"
     day, days = searched

@@ -17,7 +17,7 @@ from backend.agent.nlu import Understanding
 from backend.agent.nlu.date_ranges import DateRange, weekday_within
 from backend.agent.policies.phrasing import say_day, say_options, say_time
 
-KEYS = ("date_range", "window")
+KEYS = ("date_range", "date_choices", "window")
 
 
 def remember(heard: Understanding, state: dict[str, Any], *, text: str) -> None:
@@ -28,6 +28,12 @@ def remember(heard: Understanding, state: dict[str, Any], *, text: str) -> None:
             span = DateRange(*(date.fromisoformat(day) for day in state["date_range"]))
             state["date"] = weekday_within(heard.date, span, text=text).isoformat()
         state.pop("date_range", None)
+        state.pop("date_choices", None)
+    elif heard.date_range and heard.date_range.choices:
+        # "Monday or Friday": the days between were not asked for, so ask which of the two (see which_day).
+        state["date_choices"] = [day.isoformat() for day in heard.date_range.choices]
+        for replaced in ("date", "date_range", "offered", "pending_slot"):
+            state.pop(replaced, None)
     elif heard.date_range:
         span = [heard.date_range.first.isoformat(), heard.date_range.last.isoformat()]
         if span != state.get("date_range"):
@@ -35,6 +41,7 @@ def remember(heard: Understanding, state: dict[str, Any], *, text: str) -> None:
             state.pop("pending_slot", None)
         state["date_range"] = span
         state.pop("date", None)
+        state.pop("date_choices", None)
     if heard.time:
         state.pop("window", None)
     elif heard.time_window:
@@ -46,6 +53,13 @@ def remember(heard: Understanding, state: dict[str, Any], *, text: str) -> None:
         }
         for replaced in ("time", "offered", "pending_slot"):
             state.pop(replaced, None)
+
+
+def which_day(state: dict[str, Any], *, today: date) -> str:
+    """The question for days given as a choice: "Which day suits you better: Monday, Jan 7 or Friday, Jan 11?"."""
+    state["awaiting"] = "date"
+    days = [say_day(date.fromisoformat(day), today=today) for day in state["date_choices"]]
+    return f"Happy to book a {state['service']}. Which day suits you better: {say_options(days)}?"
 
 
 def days_to_search(state: dict[str, Any]) -> tuple[date, int] | None:

@@ -82,7 +82,8 @@ def test_two_dates_joined_into_a_span(text, first, last):
     assert (understanding.date, understanding.date_range) == (None, DateRange(first, last))
 
 
-def test_days_far_apart_as_a_choice_or_a_move_are_not_a_span():
-    assert read("monday or friday").date_range is None  # not the days between: the last one named is taken
+def test_days_far_apart_as_a_choice_are_only_those_days_and_a_move_is_no_span():
+    choice = read("monday or friday")
+    assert (choice.date, choice.date_range) == (None, DateRange(FRIDAY, MONDAY, (FRIDAY, MONDAY)))
     moved = read("can you move my appointment from monday to friday")
     assert (moved.date, moved.date_range) == (FRIDAY, None)
