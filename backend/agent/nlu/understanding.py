@@ -37,12 +37,12 @@ class Understanding:
     date: dt.date | None
     time: dt.time | None
     time_of_day: str | None
-    # Open-ended answers, set only when no single date / time is given: "next week", "between 2 and 4".
-    date_range: DateRange | None
-    time_window: TimeWindow | None
     name: str | None
     phone: str | None
     order_ref: str | None
+    # Open-ended answers, set only when no single date / time is given: "next week", "between 2 and 4".
+    date_range: DateRange | None = None
+    time_window: TimeWindow | None = None
 
     @property
     def carries_intent(self) -> bool:
