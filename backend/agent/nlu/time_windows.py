@@ -4,8 +4,8 @@ A window is never booked as it stands: the agent offers the open times inside it
 Each end is read like a time (times._clock: a bare 1-7 is afternoon, 8-11 morning, "2 and 4pm" shares the pm).
 
 - "between 2 and 4", "from 2 to 4", "2-4pm": starts from 14:00, before 16:00.
-- "after 3", "any time after 3", "3 or later", "from 3 on(wards)": starts from 15:00.
-- "before 11", "no later than 11", "earlier than 11": starts before 11:00.
+- "after 3", "any time after 3", "3 or later", "from 3 on(wards)", "not before 3": starts from 15:00.
+- "before 11", "no later than 11", "earlier than 11", "not after 11": starts before 11:00.
 - "3 or 4", "at 3 or 3:30": exactly one of those times.
 """
 
@@ -41,13 +41,14 @@ BETWEEN = re.compile(
 DASHED = re.compile(rf"(?<![\d/:.-])(?<!from )\b{_end('a')}\s*(?:-|–|to)\s*{_end('b')}(?<=m|\.)", re.IGNORECASE)
 FROM_ON = re.compile(
     rf"\b(?:(?:any\s*time|anything|something|sometime)\s+)?(?<!quarter )(?<!half )(?<!ten )(?<!five )(?<!twenty )"
-    rf"(?:after|(?<!no )(?<!not )later\s+than|past|from)\s+(?:like\s+|about\s+)?{_end('a')}"
+    rf"(?:(?<!not )after|(?<!no )(?<!not )later\s+than|past|from|not\s+before|no\s+earlier\s+than)\s+"
+    rf"(?:like\s+|about\s+)?{_end('a')}"
     rf"(?P<onwards>\s+on(?:wards)?)?\b(?!:){NOT_COUNTING}"
     rf"|\b{_end('b')}\s+(?:or\s+later|or\s+after|onwards|and\s+later)\b",
     re.IGNORECASE,
 )
 BEFORE = re.compile(
-    rf"\b(?:before|no\s+later\s+than|not\s+after|earlier\s+than)\s+(?:like\s+|about\s+)?{_end('a')}\b(?!:){NOT_COUNTING}",
+    rf"\b(?:(?<!not )before|no\s+later\s+than|not\s+after|(?<!no )earlier\s+than)\s+(?:like\s+|about\s+)?{_end('a')}\b(?!:){NOT_COUNTING}",
     re.IGNORECASE,
 )
 # "3 or 4": two times said as alternatives; after a time word, with am/pm, or as the whole answer.
