@@ -114,11 +114,12 @@ async def _answer_in_order(*, event_id: uuid.UUID, first: Unanswered | None, hub
                 raise AttemptFailed(str(error)) from error
             # dead: the thread goes on without it
         else:
-            await hub.publish(CONVERSATION_UPDATED, {"conversationId": str(waiting.conversation_id)})
+            published = [(CONVERSATION_UPDATED, {"conversationId": str(waiting.conversation_id)})]
             if outcome is not None:
                 turns.append(outcome)
-                await hub.publish(RUN_COMPLETED, {"runId": str(outcome.run_id),
-                                                  "conversationId": str(outcome.conversation_id)})
+                published.append((RUN_COMPLETED, {"runId": str(outcome.run_id),
+                                                  "conversationId": str(outcome.conversation_id)}))
+            await hub.publish_many(published)
             if waiting.event_id == event_id:
                 break  # this job's own event: everything before it was answered first, what follows has its own jobs
         waiting = await next_unanswered(event_id=event_id)

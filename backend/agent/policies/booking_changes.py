@@ -9,13 +9,13 @@ conversation: the "it" of "can you make it 4 instead?").
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 from backend.agent.intents import Intent
 from backend.agent.nlu import Understanding
 from backend.agent.nlu.choices import declines, find_ordinal, means_every_one
-from backend.agent.policies import booking_flow
+from backend.agent.policies import booking_flow, open_ended
 from backend.agent.policies.base import TurnInput
 from backend.agent.policies.phrasing import say_day, say_on_day, say_options, say_time, say_when
 from backend.agent.tools.toolbox import ToolBox
@@ -106,14 +106,15 @@ async def _to_new_time(turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -
     moving = state["moving"]
     old = datetime.fromisoformat(moving["starts_at"])
     service, when = moving["service"], say_when(old, today=turn.now.date())
-    if state.get("time") and not state.get("date"):
+    if state.get("time") and not state.get("date") and not state.get("date_range"):
         state["date"] = old.date().isoformat()  # "make it 4": the same day
-    if not state.get("date"):
+    searched = open_ended.days_to_search(state)  # a day, or a span ("next week") searched whole
+    if searched is None:
         state["awaiting"] = "date"
         return f"Sure. Your {service} is {when}. What day would you like instead?"
-    day = date.fromisoformat(state["date"])
+    day, days = searched
     chosen = booking_flow.offered_at(state)
-    if chosen is None and state.get("time"):
+    if chosen is None and state.get("time") and state.get("date"):
         asked = time.fromisoformat(state["time"])
         state.pop("time")  # kept only as the chosen slot; an unavailable time must not stick
         if (day, asked) == (old.date(), old.time()):
@@ -125,7 +126,7 @@ async def _to_new_time(turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -
     if chosen is None:
         if state.get("offered"):
             return booking_flow.offer_again(turn, state)
-        return await booking_flow.offer(turn, tools, state, day)
+        return await booking_flow.offer(turn, tools, state, day, days=days)
     return await _move(turn, tools, state, chosen)
 
 
@@ -146,8 +147,8 @@ async def _move(turn: TurnInput, tools: ToolBox, state: dict[str, Any], slot_id:
         state.pop("time", None)
         state.pop("offered", None)
         taken = f"Sorry, {say_time(asked)} was just taken." if asked else "Sorry, that time was just taken."
-        day = date.fromisoformat(state["date"])
-        return await booking_flow.offer(turn, tools, state, day, intro=taken, near=asked)
+        day, days = open_ended.days_to_search(state) or (datetime.fromisoformat(moved["starts_at"]).date(), 1)
+        return await booking_flow.offer(turn, tools, state, day, days=days, intro=taken, near=asked)
     _finish(state)
     reason = moved.get("reason")
     why = WHY_NOT_MOVED.get(reason, SOMETHING_WENT_WRONG)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from backend.agent.policies import open_ended
 from backend.agent.policies.base import TurnInput
 from backend.agent.policies.phrasing import say_day, say_options, say_time
 from backend.agent.tools.toolbox import ToolBox
 
 OFFER_COUNT = 3
-DONE_KEYS = ("intent", "date", "time", "time_of_day", "offered", "pending_slot")
+DONE_KEYS = ("intent", "date", "time", "time_of_day", "offered", "pending_slot", *open_ended.KEYS)
 
 
 def _minutes(moment: time) -> int:
@@ -36,12 +37,15 @@ async def book(turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -> str:
     if not state.get("service"):
         state["awaiting"] = "service"
         return f"Sure! Which service would you like: {say_options(turn.services)}?"
-    if not state.get("date"):
+    searched = open_ended.days_to_search(state)
+    if searched is None:
+        if state.get("date_choices"):
+            return open_ended.which_day(state, today=turn.now.date())
         state["awaiting"] = "date"
         return f"Happy to book a {state['service']}. What day works for you?"
-    day = date.fromisoformat(state["date"])
+    day, days = searched
     chosen = state.get("pending_slot") or offered_at(state)
-    if chosen is None and state.get("time"):
+    if chosen is None and state.get("time") and state.get("date"):
         asked = time.fromisoformat(state["time"])
         chosen = await slot_at(tools, state, day, asked)
         if chosen is None:
@@ -50,7 +54,7 @@ async def book(turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -> str:
     if chosen is None:
         if state.get("offered"):
             return offer_again(turn, state)
-        return await offer(turn, tools, state, day)
+        return await offer(turn, tools, state, day, days=days)
     if not state.get("name"):
         state["awaiting"], state["pending_slot"] = "name", chosen
         return "Great. What name should I put the booking under?"
@@ -58,12 +62,15 @@ async def book(turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -> str:
 
 
 def offered_at(state: dict[str, Any]) -> str | None:
-    """The offered slot at the time the customer named, if they named one of the offered times."""
+    """The offered slot at the time the customer named, if they named one of the offered times.
+
+    When that time was offered on several days ("3pm" after "Monday 3pm or Tuesday 3pm"), it picks none: the day
+    is still to be said, and a guess is never booked.
+    """
     wanted = state.get("time")
-    for slot_id, starts in (state.get("offered") or {}).items():
-        if wanted and datetime.fromisoformat(starts).strftime("%H:%M") == wanted:
-            return slot_id
-    return None
+    matching = [slot_id for slot_id, starts in (state.get("offered") or {}).items()
+                if wanted and datetime.fromisoformat(starts).strftime("%H:%M") == wanted]
+    return matching[0] if len(matching) == 1 else None
 
 
 async def slot_at(tools: ToolBox, state: dict[str, Any], day: date, at: time) -> str | None:
@@ -85,17 +92,32 @@ async def offer(turn: TurnInput, tools: ToolBox, state: dict[str, Any], day: dat
                                  "date_to": (day + timedelta(days=days - 1)).isoformat(), "limit": 20}
     if state.get("time_of_day") and near is None:
         arguments["time_of_day"] = state["time_of_day"]
+    narrowed = near is None and open_ended.narrows(state)
+    if narrowed and (earliest := open_ended.earliest_start(state)):
+        arguments["from_time"] = earliest.strftime("%H:%M")
     slots = _distinct_times((await tools.call("check_availability", arguments)).get("slots", []))
+    if narrowed:
+        fitting = [slot for slot in slots if open_ended.fits(state, datetime.fromisoformat(slot["starts_at"]))]
+        if not fitting:
+            # Nothing open in the window asked for: say so and offer the closest times rather than guess one.
+            when = open_ended.say_days(day, days, today=turn.now.date())
+            intro = f"{intro} I have nothing {open_ended.say_window(state)} {when}."
+            intro, near = intro.strip(), open_ended.anchor(state)
+            open_ended.drop_window(state)
+            arguments.pop("from_time", None)
+            fitting = _distinct_times((await tools.call("check_availability", arguments)).get("slots", []))
+        slots = fitting
     if near is not None:
         slots = sorted(slots, key=lambda slot: abs(_minutes(datetime.fromisoformat(slot["starts_at"]).time()) - _minutes(near)))
     # How many to offer is the prompt version's choice (front matter), so prompt experiments show in evals.
     slots = sorted(slots[: int(turn.prompt.options.get("offer_count", OFFER_COUNT))], key=lambda slot: slot["starts_at"])
     today = turn.now.date()
     if not slots:
-        state.pop("date", None)
-        state.pop("offered", None)
+        for replaced in ("date", "offered", *open_ended.KEYS):
+            state.pop(replaced, None)
         state["awaiting"] = "date"
-        return f"{intro} I have no {state['service']} openings {say_day(day, today=today)}. Would another day work?".strip()
+        return (f"{intro} I have no {state['service']} openings {open_ended.say_days(day, days, today=today)}. "
+                "Would another day work?").strip()
     state["offered"] = {slot["slot_id"]: slot["starts_at"] for slot in slots}
     return offer_again(turn, state, intro=intro)
 
@@ -132,4 +154,5 @@ async def _confirm(turn: TurnInput, tools: ToolBox, state: dict[str, Any], slot_
     state.pop("time", None)
     state.pop("offered", None)
     taken = f"Sorry, {say_time(asked)} was just taken." if asked else "Sorry, that time was just taken."
-    return await offer(turn, tools, state, date.fromisoformat(state["date"]), intro=taken, near=asked)
+    day, days = open_ended.days_to_search(state) or (turn.now.date(), 1)
+    return await offer(turn, tools, state, day, days=days, intro=taken, near=asked)

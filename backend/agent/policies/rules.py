@@ -7,13 +7,12 @@ to an existing booking has picked so far (see booking_changes).
 
 from __future__ import annotations
 
-from datetime import date
 from functools import partial
 from typing import Any
 
 from backend.agent.intents import Intent
 from backend.agent.nlu import Understanding, understand
-from backend.agent.policies import booking_changes, booking_flow
+from backend.agent.policies import booking_changes, booking_flow, open_ended
 from backend.agent.policies.base import Decision, Policy, TurnInput
 from backend.agent.policies.phrasing import on_day, say_hours
 from backend.agent.tools.toolbox import ToolBox
@@ -62,6 +61,7 @@ class RulesPolicy(Policy):
         if heard.time:
             state["time"] = heard.time.strftime("%H:%M")
             state.pop("pending_slot", None)  # a new time replaces the slot chosen before the name was asked
+        open_ended.remember(heard, state, text=turn.text)  # "next week", "between 2 and 4": searched and offered, never booked as is
         state["intent"] = intent.value
         state.pop("awaiting", None)
         handler = {
@@ -100,12 +100,11 @@ class RulesPolicy(Policy):
         return f"I'm sorry about that. I've opened ticket {state['ticket']} and our team will follow up with you here."
 
     async def _availability(self, turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -> str:
-        day = date.fromisoformat(state["date"]) if state.get("date") else None
+        day, days = open_ended.days_to_search(state) or (turn.now.date(), 7)
         if not state.get("service"):
-            day = day or turn.now.date()
             state.pop("intent", None)
             return f"{on_day(day, today=turn.now.date())} we're {say_hours(turn.hours.get(day.weekday()))}."
-        return await booking_flow.offer(turn, tools, state, day or turn.now.date(), days=1 if day else 7)
+        return await booking_flow.offer(turn, tools, state, day, days=days)
 
     async def _greeting(self, turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -> str:
         state.pop("intent", None)

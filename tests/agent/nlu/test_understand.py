@@ -7,6 +7,7 @@ import pytest
 
 from backend.agent.intents import Intent
 from backend.agent.nlu import Understanding
+from backend.agent.nlu.date_ranges import DateRange
 from tests.agent.nlu.shop import (
     DECEMBER_3,
     DECEMBER_5,
@@ -198,7 +199,11 @@ MESSAGES = [
         date=FRIDAY,
     ),
     case("r u guys open tonight", Intent.AVAILABILITY, date=TODAY, time_of_day="evening"),
-    case("whats ur availability like next week", Intent.AVAILABILITY),
+    case(
+        "whats ur availability like next week",
+        Intent.AVAILABILITY,
+        date_range=DateRange(MONDAY, dt.date(2026, 12, 6)),
+    ),
     # Greetings and thanks.
     case("hi", Intent.GREETING),
     case("hello there", Intent.GREETING),
