@@ -11,6 +11,7 @@ from backend.agent.intents import Intent
 from backend.agent.nlu.dates import find_dates
 from backend.agent.nlu.intent import HINT, classify_intent
 from backend.agent.nlu.names import find_name
+from backend.agent.nlu.negation import ruled_out
 from backend.agent.nlu.order_refs import find_order_ref
 from backend.agent.nlu.phones import find_phone
 from backend.agent.nlu.services import find_service
@@ -33,6 +34,8 @@ class Understanding:
     name: str | None
     phone: str | None
     order_ref: str | None
+    # Days the customer rules out ("any day but Monday"); `date` may be one of them when nothing else is named.
+    ruled_out_dates: tuple[dt.date, ...] = ()
 
     @property
     def carries_intent(self) -> bool:
@@ -69,6 +72,7 @@ def understand(
     part_of_day = find_part_of_day(rest)
     dates = find_dates(rest, today=now.date(), expecting=expecting)
     date = intended(dates, text=rest)
+    not_these = ruled_out(rest, dates)
     rest = blank(rest, *dates)
     time = find_time(rest, part_of_day=part_of_day, expecting=expecting)
     rest = blank(rest, time)
@@ -92,4 +96,5 @@ def understand(
         name=name.value if name else None,
         phone=phone.value if phone else None,
         order_ref=order_ref.value if order_ref else None,
+        ruled_out_dates=tuple(found.value for found in not_these),
     )

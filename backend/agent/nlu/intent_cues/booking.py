@@ -10,8 +10,17 @@ NOT_A_BOOKING_REQUEST = (
     r"|\b(?:my|the|your|this|that|our) booking\b"
 )
 
+# "Not looking to book", "I don't need an appointment": the booking words are denied.
+NOT_BOOKING = (
+    r"\b(?:not|don't|do not|didn't|did not|no need to|never) (?:(?:really|actually|here|looking|trying|wanting"
+    r"|planning|going|calling|hoping|want|need|wish) )*(?:to )?"
+    r"(?:book|schedule|make an? (?:appointment|booking|reservation))\b"
+    r"|\b(?:don't|do not|no longer) (?:need|want) (?:a|an|any) (?:new )?(?:appointment|booking|reservation)s?\b"
+    r"|\bno (?:appointment|booking)s? (?:needed|necessary|required)\b"
+)
+
 MAKING_A_BOOKING = (
-    cue(Intent.BOOK, STRONG, r"\bbook(?:ing)?\b", unless=NOT_A_BOOKING_REQUEST),
+    cue(Intent.BOOK, STRONG, r"\bbook(?:ing)?\b", unless=f"{NOT_A_BOOKING_REQUEST}|{NOT_BOOKING}"),
     cue(
         Intent.BOOK,
         STRONG,
@@ -28,6 +37,7 @@ MAKING_A_BOOKING = (
         r"\bcome in for\b",
         r"\b(?:can|could|may) (?:i|we) (?:come|stop|drop|pop) (?:in|by|at|over|round|around)\b",
         r"\breservation\b",
+        unless=NOT_BOOKING,
     ),
     # "I'd like a haircut": wanting something is only a booking when it is a service the shop offers.
     cue(

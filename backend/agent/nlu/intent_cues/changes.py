@@ -6,6 +6,10 @@ from backend.agent.intents import Intent
 from backend.agent.nlu.intent_cues.base import APPOINTMENT, CLEAR, PASSIVE_CHANGE, STRONG, cue, words
 
 NEGATED_CANCEL = r"\b(?:don't|do not|didn't|did not|never|no need to|not) (?:want to |need to )?cancel"
+NEGATED_MOVE = (
+    r"\b(?:don't|do not|didn't|did not|never|no need to|not) (?:want to |need to |trying to |looking to )?"
+    r"(?:re-?schedul|postpon|move|change|push|shift)"
+)
 
 # Asking about cancelling ("what if I cancel?", "how late can I cancel?") is a question, not a request.
 HYPOTHETICAL_CANCEL = (
@@ -21,7 +25,7 @@ MOVING_AN_APPOINTMENT = (
         Intent.RESCHEDULE,
         STRONG,
         r"\bre-?schedul\w*|\bpostpon\w*|\bre-?book\w*|\bre-?arrang\w*",
-        unless=PASSIVE_CHANGE,
+        unless=f"{PASSIVE_CHANGE}|{NEGATED_MOVE}",
     ),
     cue(
         Intent.RESCHEDULE,
@@ -59,7 +63,8 @@ CALLING_IT_OFF = (
             "couldn't",
         )
         + r" (?:be able to )?(?:make it|come|attend|come in|be there)\b",
-        r"\b(?:don't|do not|no longer) need (?:the|my|it|an?|that)\b",
+        # "I no longer need my appointment"; not "I don't need an appointment, just a question".
+        r"\b(?:don't|do not) need (?:the|my|it|that|this)\b|\bno longer need (?:the|my|it|an?|that|this)\b",
     ),
 )
 
@@ -74,6 +79,10 @@ LOOKING_UP_A_BOOKING = (
         rf"\b(?:check|confirm|look up|find|see) my (?:next |upcoming )?{APPOINTMENT}\b",
         rf"\bwhat {APPOINTMENT} do (?:i|we) have\b",
         r"\bremind me (?:when|what time|what day)\b",
+        rf"\bdo (?:i|we) have (?:anything|something) (?:booked|scheduled|coming up)\b",
+        rf"\b(?:did|has) my {APPOINTMENT} (?:go through|get booked|get confirmed|work)\b",
+        r"\b(?:what time|when|what day) (?:am i|are we) (?:booked|scheduled|coming in|in)\b",
+        rf"\bwhat(?: did|'s| is) (?:i|my) (?:book(?:ed)?|{APPOINTMENT})\b",
     ),
     # "When's my haircut?", "is my massage still on?": asking about a service the shop offers.
     cue(
