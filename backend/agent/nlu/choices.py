@@ -35,6 +35,7 @@ DECLINE = re.compile(
     r"|forget (?:it|that)|don't|do not)\b",
     re.IGNORECASE,
 )
+PLAIN_NO = re.compile(r"^\W*(?:no|nope|nah|no way)\W*$", re.IGNORECASE)
 # Lead-ins and sign-offs that change nothing about the answer ("oh ok that one please").
 _SOFT = r"(?:oh|ok|okay|well|so|then|actually|um|uh|hmm|alright|right)"
 _POLITE = r"(?:please|pls|thanks|thank you|thx|then|for me|works|is fine|is good|sounds good|would be great)"
@@ -108,6 +109,11 @@ def means_every_one(text: str) -> bool:
 def declines(text: str) -> bool:
     """Whether the answer says no ("no thanks", "never mind", "keep it")."""
     return DECLINE.search(text) is not None
+
+
+def says_no(text: str) -> bool:
+    """Whether the whole answer is a bare no ("no", "nope.", "nah")."""
+    return PLAIN_NO.match(text) is not None
 
 
 def agrees(text: str) -> bool:

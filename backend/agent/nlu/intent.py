@@ -24,6 +24,7 @@ from backend.agent.nlu.intent_cues import (
     STRONG,
     THANKS,
 )
+from backend.agent.nlu.intent_cues.availability import ABOUT_HOURS
 
 OFF_TOPIC = 0.8
 OPEN_QUESTION = 0.5
@@ -71,6 +72,11 @@ def classify_intent(
     if answers or ACKNOWLEDGEMENT.match(plain):
         return IntentReading(Intent.OUT_OF_SCOPE, ANSWER)
     return IntentReading(Intent.OUT_OF_SCOPE, NOTHING)
+
+
+def asks_about_hours(text: str) -> bool:
+    """Whether an availability question is about opening hours rather than free slots."""
+    return ABOUT_HOURS.search(_plain(text)) is not None
 
 
 def _plain(text: str) -> str:

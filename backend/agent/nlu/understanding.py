@@ -36,6 +36,7 @@ class Understanding:
     order_ref: str | None
     # Days the customer rules out ("any day but Monday"); `date` may be one of them when nothing else is named.
     ruled_out_dates: tuple[dt.date, ...] = ()
+    text: str = ""  # the message as read: emoji, fillers and misspellings cleaned up
 
     @property
     def carries_intent(self) -> bool:
@@ -97,4 +98,5 @@ def understand(
         phone=phone.value if phone else None,
         order_ref=order_ref.value if order_ref else None,
         ruled_out_dates=tuple(found.value for found in not_these),
+        text=cleaned,
     )

@@ -69,7 +69,7 @@ async def look_up(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard:
 async def cancel(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding) -> str:
     """Cancel the booking the customer means, or ask which one, or say there is none."""
     if _declined(turn, state, heard):
-        return _leave_as_is(turn, state)
+        return leave_as_is(turn, state)
     picked, answer = await _pick(turn, tools, state, heard, intent=Intent.CANCEL)
     if answer is not None:
         return answer
@@ -81,7 +81,7 @@ async def cancel(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: 
 async def reschedule(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding) -> str:
     """One step of moving a booking: which one, to what day and time, then the move itself, all or nothing."""
     if _declined(turn, state, heard):
-        return _leave_as_is(turn, state)
+        return leave_as_is(turn, state)
     moving = state.get("moving")
     if moving and heard.service and heard.service.lower() != moving["service"].lower():
         # "Actually the massage": another booking, to the same new day and time.
@@ -281,7 +281,8 @@ def _declined(turn: TurnInput, state: dict[str, Any], heard: Understanding) -> b
     return bool(asked) and not named and declines(turn.text)
 
 
-def _leave_as_is(turn: TurnInput, state: dict[str, Any]) -> str:
+def leave_as_is(turn: TurnInput, state: dict[str, Any]) -> str:
+    """A no to "which one?" or to the new times for a move: the bookings stay as they are."""
     moving = state.get("moving")
     _finish(state)
     if moving:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from backend.agent.intents import Intent
 from backend.agent.nlu.intent_cues.base import CLEAR, HINT, STRONG, cue, words
 
@@ -63,4 +65,15 @@ ASKING_WHAT_IS_FREE = (
         r"\b(?:anything|something|any) "
         r"(?:around|at|after|before|on|for|in the|earlier|later|sooner|closer)\b",
     ),
+)
+
+# Of the availability questions, those about opening hours ("are you open Sunday?", "walk-ins?"): answered with the
+# hours, while "anything free Tuesday morning?" is answered with open slots.
+ABOUT_HOURS = re.compile(
+    r"\b(?:opening|business|office|store|shop|working|open) hours\b|\bhours\b(?! (?:ago|later|from now))"
+    r"|\bwhat time (?:do|does|are|is) (?:you|it|they|the \w+) (?:guys )?(?:open|close|closing|opening)\b"
+    r"|\b(?:are (?:you|y'all)|you're|you are) (?:guys )?(?:still )?(?:open|closed)\b"
+    r"|\b(?:when|how late|how early|till when|until when) (?:do|are|is) (?:you|it|the \w+) (?:guys )?(?:open|close)\b"
+    r"|\bwalk[ -]?ins?\b|\b(?:open|close|closed|closing) (?:on|at|today|tomorrow|tonight|this|next|late|early|\w+day)\b"
+    r"|\bdo you (?:guys )?(?:open|close)\b|\bclosing time\b|\bopening time\b"
 )
