@@ -75,7 +75,8 @@ BACK_OUT = re.compile(
     r"|i'?ve changed my mind|don'?t worry(?: about it)?|i'?m good|all good|no need|i'?ll pass|pass(?=\W*$))\b",
     re.IGNORECASE,
 )
-# Asking the agent to wait: the question stays open.
+# Asking the agent to wait: the question stays open. A few words may follow ("hold on, let me ask my wife").
+WAITING_WORDS = 5
 HOLD_ON = re.compile(
     r"^\W*(?:(?:ok|okay|oh|um|uh|sorry)\W+)*(?:wait|hold on|hang on|one sec(?:ond)?|a sec(?:ond)?|just a (?:sec|second|moment|minute|min)"
     r"|one moment|one min(?:ute)?|give me a (?:sec|second|moment|minute|min)|brb|be right back|let me (?:check|see|think|look)"
@@ -136,5 +137,6 @@ def backs_out(text: str) -> bool:
 
 
 def holds_on(text: str) -> bool:
-    """Whether the answer asks the agent to wait ("one sec", "hold on", "brb")."""
-    return HOLD_ON.match(text) is not None
+    """Whether the answer only asks the agent to wait ("one sec", "hold on", "brb"), not "wait, when is …?"."""
+    match = HOLD_ON.match(text)
+    return match is not None and len(text[match.end() :].split()) <= WAITING_WORDS

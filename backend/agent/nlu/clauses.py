@@ -18,6 +18,7 @@ CUT = re.compile(
     r"|reschedule|what|when|is|are|do|does|my)\b)",
     re.IGNORECASE,
 )
+CONNECTOR = re.compile(r"^(?:and\s+)?(?:also|plus|btw|by\s+the\s+way|oh\s+and|and)\b[\s,:]*", re.IGNORECASE)
 # A message this short asks for one thing at most.
 SHORTEST_OF_SEVERAL = 16
 
@@ -26,5 +27,5 @@ def split_clauses(text: str) -> list[str]:
     """The pieces of the message that could each ask for something, in order; one piece when it cannot be cut."""
     if len(text) < SHORTEST_OF_SEVERAL:
         return [text]
-    pieces = [piece.strip(" ,;") for piece in CUT.split(text)]
+    pieces = [CONNECTOR.sub("", piece.strip(" ,;")) for piece in CUT.split(text)]
     return [piece for piece in pieces if piece] or [text]

@@ -37,6 +37,7 @@ class Understanding:
     # Days the customer rules out ("any day but Monday"); `date` may be one of them when nothing else is named.
     ruled_out_dates: tuple[dt.date, ...] = ()
     text: str = ""  # the message as read: emoji, fillers and misspellings cleaned up
+    rival: Intent | None = None  # a request heard as clearly as `intent` that excludes it: ask which is meant
 
     @property
     def carries_intent(self) -> bool:
@@ -99,4 +100,5 @@ def understand(
         order_ref=order_ref.value if order_ref else None,
         ruled_out_dates=tuple(found.value for found in not_these),
         text=cleaned,
+        rival=reading.rival,
     )

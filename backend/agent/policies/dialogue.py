@@ -95,6 +95,12 @@ def propose(state: dict[str, Any], request: Request, *, question: str | None = N
     return question or f"Just to check, would you like me to {WHAT_WE_DO[request.intent]}?"
 
 
+def which_request(state: dict[str, Any], intent: Intent, rival: Intent) -> str:
+    """Two requests that exclude each other heard in one message: ask which one, acting on neither."""
+    state.pop("intent", None)
+    return f"Sorry, just to be sure: would you like me to {WHAT_WE_DO[rival]}, or {WHAT_WE_DO[intent]}?"
+
+
 def queue(state: dict[str, Any], requests: list[Request]) -> None:
     """Keep requests for later: they are proposed, one at a time, once what is under way is done."""
     state["queued"] = [*state.get("queued", []), *({"intent": request.intent.value, "text": request.text}
@@ -150,8 +156,8 @@ def _stop(turn: TurnInput, state: dict[str, Any]) -> str:
 
 
 def _name_again(heard: Understanding, state: dict[str, Any]) -> str | None:
-    """Asked for a name: a name or a new request goes on; anything else asks again, keeping the pending booking."""
-    if heard.name or asks_something(heard):
+    """Asked for a name: a name, another time or a new request goes on; anything else asks again, keeping the booking."""
+    if heard.name or asks_something(heard) or heard.time or heard.date or heard.service:
         return None
     state["awaiting"] = "name"
     if says_no(heard.text):  # "no" to "what name?": they do not want it after all

@@ -10,6 +10,7 @@ When unsure, ask; never commit a side effect on a guess. The one threshold for t
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 from functools import partial
@@ -44,6 +45,7 @@ SLOTS = ("service", "name", "phone", "time_of_day")
 ANSWERS = {"service": ("service",), "date": ("date",), "time": ("time", "time_of_day"), "name": ("name",),
            "phone": ("phone",)}
 POLICY_QUESTION = ("policy", "policies", "fee", "fees", "deposit", "charge for")
+JUST_A_QUESTION = re.compile(r"\b(?:just|quick|only|a|one|have a|got a) question\b|\bjust (?:asking|wondering|curious)\b")
 
 
 def _intent(heard: Understanding, state: dict[str, Any]) -> Intent:
@@ -85,7 +87,8 @@ class RulesPolicy(Policy):
                 break
             replies.append(await self._serve(turn, tools, state, request, alone=len(requests) == 1))
         follow_up = dialogue.propose_next(state)
-        reply = " ".join(replies + ([follow_up] if follow_up else []))
+        said = [_without_closing(reply) for reply in replies[:-1]] + replies[-1:] + ([follow_up] if follow_up else [])
+        reply = " ".join(said)
         return Decision(reply=reply, state=state, intent=requests[0].intent.value)
 
     def _requests(self, turn: TurnInput, state: dict[str, Any], heard: Understanding) -> list[Request]:
@@ -103,6 +106,8 @@ class RulesPolicy(Policy):
         heard, intent = request.heard, request.intent
         turn = turn if request.text == turn.text else replace(turn, text=request.text)
         if intent in WRITES and not request.confirmed and heard.carries_intent and heard.confidence < ACT_CONFIDENCE:
+            if heard.rival:  # two requests that exclude each other: a yes could mean either, so ask which
+                return dialogue.which_request(state, intent, heard.rival)
             return dialogue.propose(state, request)
         # Answered in between ("when is my other appointment?" while choosing a time), a question still open is
         # asked again afterwards; of several requests, one answered at once leaves its service and day to no other.
@@ -185,8 +190,16 @@ class RulesPolicy(Policy):
             return dialogue.propose(state, Request(Intent.HUMAN, heard, turn.text),
                                     question="I don't have our policies or fees to hand, and I'd rather not guess. "
                                              "Would you like me to pass your question to a colleague?")
+        if JUST_A_QUESTION.search(lowered):
+            return ("Sure, what would you like to know? I can tell you our opening hours and free times, or look up "
+                    "your bookings.")
         return ("I can help with appointments (booking, moving, cancelling), opening hours, or a problem with our "
                 "service. What would you like to do?")
+
+
+def _without_closing(reply: str) -> str:
+    """A reply followed by another in the same message does not end with "Anything else I can help with?"."""
+    return reply.removesuffix(f" {dialogue.ANYTHING_ELSE}")
 
 
 def _take_in(heard: Understanding, state: dict[str, Any]) -> None:
