@@ -6,7 +6,7 @@ availability, in that order ("the booking page keeps giving me an error" is a pr
 only decide when nothing substantive is asked. A message with no intent of its own, such as "3pm works for
 me", gets confidence at most 0.3 so the policy keeps the conversation's intent.
 
-Some requests exclude each other: reporting a problem, moving a booking and cancelling one. A message that clearly
+Some requests exclude each other: reporting a problem, moving a booking and cancelling one. A message that
 asks for two of them ("I won't be able to make it, there's an issue with my car") is a guess either way, so its
 confidence drops to UNSURE and the rival is named, for the policy to ask which one rather than pick.
 """
@@ -39,6 +39,8 @@ CONTESTED = 0.1
 # Two rival requests heard clearly in one message: either reading is a guess (below the policy's bar to act).
 UNSURE = 0.5
 RIVALS = (Intent.PROBLEM, Intent.RESCHEDULE, Intent.CANCEL)
+# "I can't make it Friday, can we move it?" is one request: a move. Only cancelling said outright rivals a move.
+MOVE_OR_CANCEL = {Intent.RESCHEDULE, Intent.CANCEL}
 # A thank-you that also carries an answer ("thanks, see you Friday") closes less surely than a bare one.
 THANKS_WITH_DETAILS = 0.6
 
@@ -61,10 +63,11 @@ def classify_intent(
     plain = _plain(text)
     heard = _cue_strengths(plain, mentions_service=mentions_service)
     strongest = max(heard.values(), default=0.0)
-    if strongest >= CLEAR:
+    if strongest > HINT:
         contenders = [intent for intent in PRECEDENCE if heard.get(intent) == strongest]
         winner, confidence = contenders[0], strongest - (CONTESTED if len(contenders) > 1 else 0.0)
-        rivals = [intent for intent in PRECEDENCE if intent in RIVALS and intent != winner and heard.get(intent, 0) >= CLEAR]
+        rivals = [intent for intent in PRECEDENCE if intent in RIVALS and intent != winner
+                  and heard.get(intent, 0.0) > (CLEAR if {intent, winner} == MOVE_OR_CANCEL else HINT)]
         if winner in RIVALS and rivals:
             return IntentReading(winner, min(confidence, UNSURE), rivals[0])
         return IntentReading(winner, confidence)

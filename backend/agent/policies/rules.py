@@ -108,6 +108,8 @@ class RulesPolicy(Policy):
         if intent in WRITES and not request.confirmed and heard.carries_intent and heard.confidence < ACT_CONFIDENCE:
             if heard.rival:  # two requests that exclude each other: a yes could mean either, so ask which
                 return dialogue.which_request(state, intent, heard.rival)
+            if intent is Intent.CANCEL:  # "I can't make it": find the booking and ask before cancelling it
+                return await booking_changes.cancel(turn, tools, state, heard, ask_first=True)
             return dialogue.propose(state, request)
         # Answered in between ("when is my other appointment?" while choosing a time), a question still open is
         # asked again afterwards; of several requests, one answered at once leaves its service and day to no other.

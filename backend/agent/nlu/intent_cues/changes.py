@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend.agent.intents import Intent
-from backend.agent.nlu.intent_cues.base import APPOINTMENT, CLEAR, PASSIVE_CHANGE, STRONG, cue, words
+from backend.agent.nlu.intent_cues.base import APPOINTMENT, CLEAR, IMPLIED, PASSIVE_CHANGE, STRONG, cue, words
 
 NEGATED_CANCEL = r"\b(?:don't|do not|didn't|did not|never|no need to|not) (?:want to |need to )?cancel"
 NEGATED_MOVE = (
@@ -57,12 +57,16 @@ CALLING_IT_OFF = (
     ),
     cue(
         Intent.CANCEL,
-        CLEAR,
+        IMPLIED,
         words(
             "won't", "will not", "can't", "cannot", "can not", "not going to", "unable to", "not able to",
             "couldn't",
         )
         + r" (?:be able to )?(?:make it|come|attend|come in|be there)\b",
+    ),
+    cue(
+        Intent.CANCEL,
+        CLEAR,
         # "I no longer need my appointment"; not "I don't need an appointment, just a question".
         r"\b(?:don't|do not) need (?:the|my|it|that|this)\b|\bno longer need (?:the|my|it|an?|that|this)\b",
     ),
