@@ -1,6 +1,7 @@
-"""Days the customer rules out: "any day but Monday", "not Friday", "I can't do Tuesday", "Monday doesn't work".
+"""What the customer rules out: days ("any day but Monday", "not Friday", "I can't do Tuesday", "Monday doesn't
+work"), times ("not at 9", "3pm is no good") and parts of the day ("but not in the morning").
 
-Only the words right next to a date count, so "not sure, maybe Friday" still asks for Friday and "I can't do
+Only the words right next to a date or time count, so "not sure, maybe Friday" still asks for Friday and "I can't do
 Friday but Monday works" asks for Monday with Friday ruled out. Whether a ruled-out day matters is the policy's
 call: for a new booking it is never the day to search ("any day but Monday" searches the other days), while
 "I can't make it Friday" names the booking to cancel.
@@ -8,10 +9,12 @@ call: for a new booking it is never the day to search ("any day but Monday" sear
 
 from __future__ import annotations
 
-import datetime as dt
 import re
+from typing import TypeVar
 
 from backend.agent.nlu.text import Found
+
+T = TypeVar("T")
 
 # Right before the date: "any day but", "except", "other than", "not", "can't do", "busy on".
 RULED_OUT_BEFORE = re.compile(
@@ -19,7 +22,7 @@ RULED_OUT_BEFORE = re.compile(
     r"|\b(?:except(?:\s+for)?|other\s+than|apart\s+from|besides|excluding|but\s+not|not|no)"
     r"|\b(?:can't|cannot|can\s+not|couldn't|won't\s+be\s+able\s+to)\s+(?:do|make|come(?:\s+in)?|manage)(?:\s+it)?"
     r"|\b(?:busy|away|working|unavailable|not\s+available|not\s+free|not\s+around|out\s+of\s+town))"
-    r"\s+(?:on\s+|the\s+|for\s+)?$",
+    r"\s+(?:(?:on|the|for|at|in|around)\s+)*$",
     re.IGNORECASE,
 )
 # Right after the date: "Monday doesn't work", "Friday's no good", "Tuesday is out".
@@ -37,11 +40,25 @@ ANY_RULING_OUT = re.compile(
 )
 
 
-def ruled_out(text: str, dates: list[Found[dt.date]]) -> list[Found[dt.date]]:
-    """The dates the text rules out, of those found in it (spans in the same text)."""
-    if not dates or not ANY_RULING_OUT.search(text):
+# What is left of the day once a part of it is ruled out, as far as opening hours go ("not in the morning").
+OTHER_PART_OF_DAY = {"morning": "afternoon", "afternoon": "morning"}
+
+
+def ruled_out(text: str, found: list[Found[T]]) -> list[Found[T]]:
+    """The values the text rules out, of those found in it (spans in the same text)."""
+    if not found or not ANY_RULING_OUT.search(text):
         return []
-    return [
-        found for found in dates
-        if RULED_OUT_BEFORE.search(text[: found.start]) or RULED_OUT_AFTER.match(text[found.end :])
-    ]
+    return [item for item in found if is_ruled_out(text, item)]
+
+
+def is_ruled_out(text: str, found: Found[object]) -> bool:
+    """Whether the words right before or after this value rule it out."""
+    return bool(RULED_OUT_BEFORE.search(text[: found.start]) or RULED_OUT_AFTER.match(text[found.end :]))
+
+
+def part_of_day_meant(text: str, part: Found[str] | None) -> Found[str] | None:
+    """The part of the day asked for: the other one when this one is ruled out, or none ("not in the evening")."""
+    if part is None or not is_ruled_out(text, part):
+        return part
+    other = OTHER_PART_OF_DAY.get(part.value)
+    return Found(other, part.start, part.end) if other else None

@@ -11,7 +11,7 @@ from backend.agent.intents import Intent
 from backend.agent.nlu.dates import find_dates
 from backend.agent.nlu.intent import HINT, classify_intent
 from backend.agent.nlu.names import find_name
-from backend.agent.nlu.negation import ruled_out
+from backend.agent.nlu.negation import is_ruled_out, part_of_day_meant, ruled_out
 from backend.agent.nlu.order_refs import find_order_ref
 from backend.agent.nlu.phones import find_phone
 from backend.agent.nlu.services import find_service
@@ -36,6 +36,7 @@ class Understanding:
     order_ref: str | None
     # Days the customer rules out ("any day but Monday"); `date` may be one of them when nothing else is named.
     ruled_out_dates: tuple[dt.date, ...] = ()
+    ruled_out_times: tuple[dt.time, ...] = ()  # "not at 9": never the time asked for
     text: str = ""  # the message as read: emoji, fillers and misspellings cleaned up
     rival: Intent | None = None  # a request heard as clearly as `intent` that excludes it: ask which is meant
 
@@ -71,13 +72,15 @@ def understand(
     rest = blank(cleaned, order_ref)
     phone = find_phone(rest)
     rest = blank_all(blank(rest, phone), GREETING_WITH_PART_OF_DAY)
-    part_of_day = find_part_of_day(rest)
+    part_of_day = part_of_day_meant(rest, find_part_of_day(rest))
     dates = find_dates(rest, today=now.date(), expecting=expecting)
     date = intended(dates, text=rest)
     not_these = ruled_out(rest, dates)
     rest = blank(rest, *dates)
     time = find_time(rest, part_of_day=part_of_day, expecting=expecting)
+    not_at = time if time is not None and is_ruled_out(rest, time) else None  # "Friday, not at 9"
     rest = blank(rest, time)
+    time = None if not_at else time
     service = find_service(rest, services=services, expecting=expecting)
     name = find_name(blank(rest, service), expecting=expecting)
 
@@ -99,6 +102,7 @@ def understand(
         phone=phone.value if phone else None,
         order_ref=order_ref.value if order_ref else None,
         ruled_out_dates=tuple(found.value for found in not_these),
+        ruled_out_times=(not_at.value,) if not_at else (),
         text=cleaned,
         rival=reading.rival,
     )

@@ -2,7 +2,8 @@
 
 State keys it uses: service, date (ISO), time ("HH:MM"), time_of_day, name, phone, awaiting, offered
 ({slot id: local start ISO}), picked (an offered slot chosen by position or a yes), pending_slot (chosen, waiting
-for a name), not_days (ISO dates the customer ruled out: "any day but Monday").
+for a name), not_days and not_times (ISO dates and "HH:MM" times the customer ruled out: "any day but Monday",
+"not at 9").
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from backend.agent.policies.phrasing import say_day, say_options, say_time
 from backend.agent.tools.toolbox import ToolBox
 
 OFFER_COUNT = 3
-DONE_KEYS = ("intent", "date", "time", "time_of_day", "offered", "picked", "pending_slot", "not_days")
+DONE_KEYS = ("intent", "date", "time", "time_of_day", "offered", "picked", "pending_slot", "not_days", "not_times")
 # How far "any day but Monday" or "something later" looks for open times.
 SEARCH_DAYS = 7
 
@@ -111,10 +112,16 @@ async def offer(turn: TurnInput, tools: ToolBox, state: dict[str, Any], day: dat
     if state.get("time_of_day") and near is None:
         arguments["time_of_day"] = state["time_of_day"]
     found = (await tools.call("check_availability", arguments)).get("slots", [])
-    slots = _distinct_times([slot for slot in found if slot["starts_at"][:10] not in not_days])
+    slots = _distinct_times([slot for slot in found if _allowed(state, slot)])
     if near is not None:
         slots = sorted(slots, key=lambda slot: abs(_minutes(datetime.fromisoformat(slot["starts_at"]).time()) - _minutes(near)))
     return _offer_these(turn, state, slots, intro=intro, nothing_on=day if days == 1 else None)
+
+
+def _allowed(state: dict[str, Any], slot: dict[str, Any]) -> bool:
+    """Whether the slot is on no day and at no time the customer ruled out."""
+    starts = slot["starts_at"]  # business-local ISO: "2030-01-11T09:00:00-05:00"
+    return starts[:10] not in (state.get("not_days") or ()) and starts[11:16] not in (state.get("not_times") or ())
 
 
 def _offer_these(turn: TurnInput, state: dict[str, Any], slots: list[dict[str, Any]], *, intro: str = "",
@@ -144,9 +151,8 @@ async def other_times(turn: TurnInput, tools: ToolBox, state: dict[str, Any], *,
                                  "date_to": until.isoformat(), "limit": 20}
     if state.get("time_of_day"):
         arguments["time_of_day"] = state["time_of_day"]
-    not_days = set(state.get("not_days") or ())
     found = _distinct_times((await tools.call("check_availability", arguments)).get("slots", []))
-    slots = [slot for slot in found if slot["starts_at"][:10] not in not_days
+    slots = [slot for slot in found if _allowed(state, slot)
              and (datetime.fromisoformat(slot["starts_at"]) < first if earlier
                   else datetime.fromisoformat(slot["starts_at"]) > last)]
     if earlier:

@@ -209,6 +209,8 @@ def _take_in(heard: Understanding, state: dict[str, Any]) -> None:
     for slot in SLOTS:
         if getattr(heard, slot):
             state[slot] = getattr(heard, slot)
+    if heard.ruled_out_times:
+        state["not_times"] = sorted({at.strftime("%H:%M") for at in heard.ruled_out_times} | set(state.get("not_times") or ()))
     ruled_out = {day.isoformat() for day in heard.ruled_out_dates}
     if ruled_out:
         state["not_days"] = sorted(ruled_out | set(state.get("not_days") or ()))
