@@ -139,4 +139,4 @@ def backs_out(text: str) -> bool:
 def holds_on(text: str) -> bool:
     """Whether the answer only asks the agent to wait ("one sec", "hold on", "brb"), not "wait, when is …?"."""
     match = HOLD_ON.match(text)
-    return match is not None and len(text[match.end() :].split()) <= WAITING_WORDS
+    return match is not None and len(re.findall(r"[\w']+", text[match.end() :])) <= WAITING_WORDS
