@@ -32,6 +32,8 @@ RULED_OUT_AFTER = re.compile(
     r"(?:work|suit|do|good|possible))\b",
     re.IGNORECASE,
 )
+# A value read with the word that makes it a bound ("before 10", "after 3"): negating it moves the bound.
+RANGE = re.compile(r"(?:before|after|by|until|till|til|from|between|earlier|later)\b", re.IGNORECASE)
 # A quick test that saves looking at each date when nothing in the message rules anything out.
 ANY_RULING_OUT = re.compile(
     r"\b(?:but|except|other|apart|besides|excluding|not|no|can't|cannot|couldn't|won't|busy|away|working"
@@ -52,7 +54,9 @@ def ruled_out(text: str, found: list[Found[T]]) -> list[Found[T]]:
 
 
 def is_ruled_out(text: str, found: Found[object]) -> bool:
-    """Whether the words right before or after this value rule it out."""
+    """Whether the words right before or after this value rule it out ("not before 10" is a range, not 10)."""
+    if RANGE.match(text, found.start):
+        return False
     return bool(RULED_OUT_BEFORE.search(text[: found.start]) or RULED_OUT_AFTER.match(text[found.end :]))
 
 
