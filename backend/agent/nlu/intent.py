@@ -89,6 +89,12 @@ def classify_intent(
     return IntentReading(Intent.OUT_OF_SCOPE, NOTHING)
 
 
+def clear_requests(text: str, *, mentions_service: bool) -> set[Intent]:
+    """Every request the text's cues ask for clearly (at least CLEAR), whichever wins."""
+    heard = _cue_strengths(_plain(text), mentions_service=mentions_service)
+    return {intent for intent, strength in heard.items() if strength >= CLEAR}
+
+
 def asks_about_hours(text: str) -> bool:
     """Whether an availability question is about opening hours rather than free slots."""
     return ABOUT_HOURS.search(_plain(text)) is not None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from backend.agent.intents import Intent
 from backend.agent.nlu import understand
 from backend.agent.nlu.clauses import split_clauses
-from backend.agent.nlu.intent import asks_about_hours
+from backend.agent.nlu.intent import asks_about_hours, clear_requests
 from backend.agent.nlu.understanding import Understanding
 from backend.agent.policies.base import TurnInput
 from backend.agent.policies.dialogue import SMALL_TALK, Request
@@ -32,6 +32,9 @@ def answered_at_once(request: Request) -> bool:
 def several_requests(turn: TurnInput, heard: Understanding, *, clear: float) -> list[Request]:
     """The requests in serving order when the message asks for more than one thing; [] when it asks for one."""
     if not heard.carries_intent or heard.intent is Intent.HUMAN:
+        return []
+    # Cheap first: only a message whose cues ask clearly for two things is cut and read piece by piece.
+    if len(clear_requests(heard.text, mentions_service=heard.service is not None)) < 2:
         return []
     pieces = split_clauses(heard.text)
     if len(pieces) < 2:
