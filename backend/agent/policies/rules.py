@@ -113,7 +113,8 @@ class RulesPolicy(Policy):
             return dialogue.propose(state, request)
         # Answered in between ("when is my other appointment?" while choosing a time), a question still open is
         # asked again afterwards; of several requests, one answered at once leaves its service and day to no other.
-        resume = answered_at_once(request) and dialogue.under_way(state) and state.get("intent") in RESUMABLE
+        resume = answered_at_once(request) and dialogue.under_way(state) and state.get("intent") in RESUMABLE \
+            and not _escalates(request.text)  # a colleague takes over: nothing is asked again
         working = dict(state) if answered_at_once(request) and (resume or not alone) else state
         if heard.confidence >= INTENT_CONFIDENCE or intent not in booking_changes.INTENTS:
             booking_changes.forget(working)  # a new request: which booking an earlier one meant no longer applies
@@ -143,7 +144,7 @@ class RulesPolicy(Policy):
 
     async def _problem(self, turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -> str:
         lowered = turn.text.lower()
-        escalate = any(word in lowered for word in ESCALATION_WORDS)
+        escalate = _escalates(turn.text)
         if state.get("ticket") and not escalate:
             # One problem, one ticket: more details go to the same team, not into a new ticket.
             return f"Thanks, that helps. It's all with our team under ticket {state['ticket']}; they'll follow up here."
@@ -197,6 +198,12 @@ class RulesPolicy(Policy):
                     "your bookings.")
         return ("I can help with appointments (booking, moving, cancelling), opening hours, or a problem with our "
                 "service. What would you like to do?")
+
+
+def _escalates(text: str) -> bool:
+    """A problem told with words that call for a person ("unacceptable", "manager"): a colleague takes over."""
+    lowered = text.lower()
+    return any(word in lowered for word in ESCALATION_WORDS)
 
 
 def _without_closing(reply: str) -> str:
