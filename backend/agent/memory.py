@@ -80,33 +80,37 @@ def model_messages(turn: TurnInput, *, budget_tokens: int) -> list[dict[str, Any
     return [{"role": "system", "content": system}, *history, current]
 
 
-async def load_thread(*, connection, conversation_id, trigger_message_id, limit: int) -> tuple[ThreadItem, ...]:
-    """The last `limit` messages before the one a turn answers, each agent reply with its run's tool calls.
+def thread_sql(*, conversation: str, trigger: str, limit: str) -> str:
+    """A scalar subquery (JSON text) of the last `limit` messages before the one a turn answers, oldest first, each
+    agent reply with its run's tool calls; read with `parse_thread`. Arguments name the query's parameters ("$1").
 
-    Customer messages that arrived after the trigger belong to later turns and are left out.
+    Customer messages that arrived after the trigger belong to later turns and are left out. A subquery, not a
+    query of its own: the turn reads it in the same round trip as the rest of what it needs.
     """
-    from backend.agent.models import AgentRun, ToolCall
-    from backend.conversations.models import Message, MessageDirection
+    return f"""(
+SELECT json_agg(json_build_object(
+           'author', m.author, 'text', m.text,
+           'calls', (SELECT json_agg(json_build_object('sequence', m.sequence, 'position', t.position, 'name', t.name,
+                                                       'arguments', t.arguments, 'result', t.result, 'error', t.error)
+                                     ORDER BY t.position)
+                     FROM agent_runs r JOIN tool_calls t ON t.run_id = r.id
+                     WHERE m.author = 'AGENT' AND r.reply_message_id = m.id))
+       ORDER BY m.sequence)
+FROM (SELECT id, sequence, author, text FROM messages
+      WHERE conversation_id = {conversation} AND id IS DISTINCT FROM {trigger}::uuid
+        AND NOT (direction = 'INBOUND'
+                 AND sequence > COALESCE((SELECT sequence FROM messages WHERE id = {trigger}::uuid), 2147483647))
+      ORDER BY sequence DESC LIMIT {limit}::int) m
+)::text"""
 
-    recent = await Message.filter(conversation_id=conversation_id).using_db(connection).order_by("-sequence").limit(limit + 1)
-    trigger = next((message for message in recent if message.id == trigger_message_id), None)
-    messages = [
-        message for message in reversed(recent)
-        if message.id != trigger_message_id
-        and not (trigger and message.direction == MessageDirection.INBOUND and message.sequence > trigger.sequence)
-    ][-limit:]
-    replies = {message.id: message.sequence for message in messages if message.author.value == "AGENT"}
-    calls_by_reply: dict[Any, list[RememberedCall]] = {}
-    if replies:
-        runs = await AgentRun.filter(reply_message_id__in=list(replies)).using_db(connection).values("id", "reply_message_id")
-        reply_of_run = {run["id"]: run["reply_message_id"] for run in runs}
-        if reply_of_run:
-            for call in await ToolCall.filter(run_id__in=list(reply_of_run)).using_db(connection).order_by("position"):
-                reply_id = reply_of_run[call.run_id]  # type: ignore[attr-defined]
-                calls_by_reply.setdefault(reply_id, []).append(RememberedCall(
-                    call_id=call_id(sequence=replies[reply_id], position=call.position), name=call.name,
-                    arguments=call.arguments or {}, result=call.result, error=call.error))
+
+def parse_thread(raw: str | None) -> tuple[ThreadItem, ...]:
+    """The items of `thread_sql`'s answer."""
     return tuple(
-        ThreadItem(author=message.author.value, text=message.text, tool_calls=tuple(calls_by_reply.get(message.id, ())))
-        for message in messages
+        ThreadItem(author=item["author"], text=item["text"], tool_calls=tuple(
+            RememberedCall(call_id=call_id(sequence=call["sequence"], position=call["position"]), name=call["name"],
+                           arguments=call["arguments"] or {}, result=call["result"], error=call["error"])
+            for call in item["calls"] or ()
+        ))
+        for item in json.loads(raw or "[]")
     )

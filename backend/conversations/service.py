@@ -85,28 +85,19 @@ async def get_messages(*, message_ids: list[uuid.UUID]) -> list[Message | None]:
     return await rows_by_id(Message.all(), message_ids)
 
 
-_NEXT_SEQUENCE = """
-UPDATE conversations SET message_count = message_count + 1, last_message_at = now(), updated_at = now(),
-                         version = version + $2, agent_state = COALESCE($4::jsonb, agent_state)
-WHERE id = $1 AND ($3::int IS NULL OR version = $3)
-RETURNING message_count
-"""
-_UPSERT_THREAD = """
-INSERT INTO conversations (id, channel, thread_key, customer, status, message_count, created_at, updated_at,
-                           last_message_at, agent_state, version)
-VALUES ($1, $2, $3, $4, 'OPEN', 1, now(), now(), $5, '{}', 0)
-ON CONFLICT (channel, thread_key) DO UPDATE SET
-    message_count = conversations.message_count + 1,
-    updated_at = now(),
-    last_message_at = GREATEST(conversations.last_message_at, EXCLUDED.last_message_at),
-    -- a customer writing again reopens a closed conversation; a human keeps one handed off
-    status = CASE WHEN conversations.status = 'CLOSED' THEN 'OPEN' ELSE conversations.status END
-RETURNING id, message_count
-"""
-_INSERT_INBOUND = """
-INSERT INTO messages (id, conversation_id, sequence, direction, author, text, ingest_event_id, created_at,
+# The conversation's next sequence and the message at it, in one statement (one round trip in the caller's
+# transaction). With $3 set, nothing is written unless the conversation is still at that version.
+_APPEND = """
+WITH conversation AS (
+    UPDATE conversations SET message_count = message_count + 1, last_message_at = now(), updated_at = now(),
+                             version = version + $2, agent_state = COALESCE($4::jsonb, agent_state)
+    WHERE id = $1 AND ($3::int IS NULL OR version = $3)
+    RETURNING id, message_count
+)
+INSERT INTO messages (id, conversation_id, sequence, direction, author, text, delivery_status, created_at,
                       delivery_attempts)
-VALUES ($1, $2, $3, 'INBOUND', 'CUSTOMER', $4, $5, now(), 0)
+SELECT $5, conversation.id, conversation.message_count, $6, $7, $8, $9, now(), 0 FROM conversation
+RETURNING *
 """
 
 
@@ -124,32 +115,20 @@ async def append_message(
 ) -> Message | None:
     """Add a message at the end of the thread (its sequence is the conversation's next), in the caller's transaction.
 
+    A customer's accepted event is appended by the database function `agentops_append_pending` instead (migration
+    0017, called by backend/turns/appending.py): the same numbering, in one round trip with the thread's lock.
+
     With `expected_version`, only while the conversation is still at that version (None otherwise): an agent turn
     commits its reply and its state (`agent_state`) this way, in one statement.
     """
-    rows = await connection.execute_query_dict(_NEXT_SEQUENCE, [
+    rows = await connection.execute_query_dict(_APPEND, [
         conversation_id, 1 if bump_version else 0, expected_version,
         json.dumps(agent_state) if agent_state is not None else None,
+        uuid.uuid4(), direction.value, author.value, text, delivery_status.value if delivery_status else None,
     ])
     if not rows:
         return None
-    return await Message.create(
-        conversation_id=conversation_id, sequence=rows[0]["message_count"], direction=direction, author=author,
-        text=text, delivery_status=delivery_status, using_db=connection,
-    )
-
-
-async def append_customer_message(
-    *, connection, channel: str, thread_key: str, customer: str, text: str, ingest_event_id: uuid.UUID,
-    received_at: datetime,
-) -> tuple[uuid.UUID, uuid.UUID]:
-    """Add an accepted event's text to its thread, opening the conversation on the first; (conversation, message) ids."""
-    # execute_query_dict: Tortoise's execute_query discards the rows an INSERT … RETURNING gives back.
-    rows = await connection.execute_query_dict(_UPSERT_THREAD, [uuid.uuid4(), channel, thread_key, customer, received_at])
-    conversation_id, sequence = rows[0]["id"], rows[0]["message_count"]
-    message_id = uuid.uuid4()
-    await connection.execute_query(_INSERT_INBOUND, [message_id, conversation_id, sequence, text, ingest_event_id])
-    return conversation_id, message_id
+    return Message._init_from_db(**rows[0])
 
 
 async def hand_off(*, connection, conversation_id: uuid.UUID, reason: str) -> None:

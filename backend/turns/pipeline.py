@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 import structlog
-from tortoise import connections
 
 from backend.agent.setup import AgentSetup
 from backend.conversations.service import CONVERSATION_UPDATED
@@ -32,7 +31,6 @@ from backend.turns.lease import conversation_lease
 from backend.turns.runtime import AlreadyAnswered, TurnOutcome, run_turn
 
 log = structlog.get_logger(__name__)
-_EVENT = "SELECT id, channel, thread_key, accepted_seq, status FROM ingest_events WHERE id = $1"
 
 
 @dataclass(frozen=True)
@@ -61,12 +59,10 @@ async def process_event(
 
     `deadline` (time.monotonic()) bounds the whole job: a turn still running then fails as timed out.
     """
-    rows = await connections.get("default").execute_query_dict(_EVENT, [event_id])
-    if not rows or rows[0]["status"] != "RECEIVED":
-        return ProcessResult(appended=0, conversation_ids=frozenset())  # gone, done, or dead: nothing to do
-    event = rows[0]
-    appended = await append_pending(event=event, done_when_appended=agent is None,
+    appended = await append_pending(event_id=event_id, done_when_appended=agent is None,
                                     before_commit=before_commit if agent is None else None)
+    if not appended.received:
+        return ProcessResult(appended=0, conversation_ids=frozenset())  # gone, done, or dead: nothing to do
     conversation_ids = frozenset({appended.conversation_id} if appended.count else ())
     for conversation_id in conversation_ids:
         await hub.publish(CONVERSATION_UPDATED, {"conversationId": str(conversation_id)})
@@ -80,22 +76,29 @@ async def process_event(
         if lease is None:
             log.info("turns.deferred", event_id=str(event_id), conversation_id=str(appended.conversation_id))
             return ProcessResult(appended=appended.count, conversation_ids=conversation_ids, deferred=True)
-        turns = await _answer_in_order(event=event, hub=hub, settings=settings, agent=agent, deadline=deadline,
-                                       before_commit=before_commit)
+        turns = await _answer_in_order(event_id=event_id, first=appended.first_unanswered, hub=hub,
+                                       settings=settings, agent=agent, deadline=deadline, before_commit=before_commit)
     return ProcessResult(appended=appended.count, conversation_ids=conversation_ids, turns=tuple(turns))
 
 
-async def _answer_in_order(*, event: dict, hub: EventHub, settings: Settings, agent: AgentSetup, deadline: float,
+async def _answer_in_order(*, event_id: uuid.UUID, first: Unanswered | None, hub: EventHub, settings: Settings,
+                           agent: AgentSetup, deadline: float,
                            before_commit: Callable[[], Awaitable[None]] | None) -> list[TurnOutcome]:
+    """Answer the thread's waiting events up to `event_id`; `first` is the earliest as the append saw it.
+
+    The append's answer saves a read for the common case (one waiting event); it may be stale by the time the lease
+    is ours, which the turn's own load notices (AlreadyAnswered) before deciding anything.
+    """
     turns: list[TurnOutcome] = []
-    while (waiting := await next_unanswered(event=event)) is not None:
+    waiting = first
+    while waiting is not None:
         try:
             async with asyncio.timeout_at(deadline):
                 outcome = await run_turn(conversation_id=waiting.conversation_id, text=waiting.text, setup=agent,
                                          trigger_message_id=waiting.message_id, trigger_event_id=waiting.event_id,
                                          deadline=deadline, before_commit=before_commit)
         except AlreadyAnswered:
-            continue  # another attempt answered it first: nothing to add
+            pass  # another attempt answered it first: nothing to add
         except asyncio.CancelledError:
             # SAQ's timeout or a stopping worker: still an attempt, recorded before the cancellation goes on.
             await asyncio.shield(_charge(waiting, TimeoutError("the attempt was cancelled mid-turn"), settings))
@@ -105,14 +108,17 @@ async def _answer_in_order(*, event: dict, hub: EventHub, settings: Settings, ag
                 error = TimeoutError("timed out: the attempt's time budget ran out mid-turn")
             if not await _charge(waiting, error, settings):
                 raise AttemptFailed(str(error)) from error
-            continue  # dead: the thread goes on without it
-        await hub.publish(CONVERSATION_UPDATED, {"conversationId": str(waiting.conversation_id)})
-        if outcome is not None:
-            turns.append(outcome)
-            await hub.publish(RUN_COMPLETED, {"runId": str(outcome.run_id),
-                                              "conversationId": str(outcome.conversation_id)})
-        if waiting.event_id == event["id"]:
-            break  # this job's own event: everything before it was answered first, what follows has its own jobs
+            # dead: the thread goes on without it
+        else:
+            published = [(CONVERSATION_UPDATED, {"conversationId": str(waiting.conversation_id)})]
+            if outcome is not None:
+                turns.append(outcome)
+                published.append((RUN_COMPLETED, {"runId": str(outcome.run_id),
+                                                  "conversationId": str(outcome.conversation_id)}))
+            await hub.publish_many(published)
+            if waiting.event_id == event_id:
+                break  # this job's own event: everything before it was answered first, what follows has its own jobs
+        waiting = await next_unanswered(event_id=event_id)
     return turns
 
 

@@ -1,12 +1,15 @@
 """One agent turn, in phases that never hold a database connection while the policy thinks.
 
-1. load — a short read: the conversation (its version, state, status), the thread the model remembers, the
+1. load — one query: the conversation (its version, state, status), the thread the model remembers, the
    business's services and hours;
 2. screen the input, then decide — the policy and its model calls run with no connection or lock held; each
    tool with a side effect commits on its own, keyed by (trigger, call position) (see ToolBox);
 3. screen the reply, then commit — one short transaction: the conversation must still be at the version read in
    step 1 (else the turn is decided again on what changed), the trigger event must still be unanswered (else
    another attempt answered it first), then the reply, the run, its tool calls and guardrail hits are written.
+   The common turn's commit is one statement (the function agentops_commit_turn, migration 0017).
+
+Round trips are counted (tests/turns/test_round_trips.py): a wave of turns shares the pool's few connections.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ from tortoise import connections
 from tortoise.exceptions import DBConnectionError, OperationalError
 from tortoise.transactions import in_transaction
 
-from backend.agent.memory import load_thread
-from backend.agent.models import AgentRun, RunStatus, ToolCall
+from backend.agent.memory import ThreadItem, parse_thread, thread_sql
+from backend.agent.models import RunStatus
 from backend.agent.policies.base import Decision, TurnInput
 from backend.agent.policies.openai import LLMError, ModelUnavailable
 from backend.agent.setup import AgentSetup
@@ -38,10 +41,7 @@ from backend.conversations.models import (
     ConversationStatus,
     DeliveryStatus,
     Message,
-    MessageAuthor,
-    MessageDirection,
 )
-from backend.conversations.service import append_message
 from backend.faults import POLICY as POLICY_FAULT
 from backend.faults import POLICY_DELAY, InjectedFault, current_faults
 from backend.guardrails.engine import Finding
@@ -62,16 +62,25 @@ ATTEMPT_FAILURES = (TimeoutError, ModelUnavailable, OperationalError, DBConnecti
 
 
 # What a turn reads before it decides, in one round trip: the conversation, the services and opening hours it is
-# told about (business-local wall-clock times), and what an earlier attempt of this turn got from its tools.
+# told about (business-local wall-clock times), what an earlier attempt of this turn got from its tools, whether
+# its trigger event is still owed an answer (the pipeline may have learned of it before taking the lease), and the
+# thread the policy remembers. A wave of turns shares the pool's few connections: every round trip counts.
 _LOAD = """
 SELECT c.status, c.version, c.customer, c.channel, c.agent_state::text AS agent_state,
        (SELECT array_agg(name ORDER BY name) FROM services) AS services,
        (SELECT json_agg(json_build_object('weekday', weekday, 'opens', opens_at::time::text,
                                           'closes', closes_at::time::text)) FROM business_hours)::text AS hours,
        (SELECT json_agg(json_build_object('position', position, 'tool', tool, 'result', result))
-          FROM tool_effects WHERE turn_key = $2)::text AS earlier
+          FROM tool_effects WHERE turn_key = $2)::text AS earlier,
+       (SELECT status FROM ingest_events WHERE id = $3) AS trigger_status,
+       """ + thread_sql(conversation="$1", trigger="$4", limit="$5") + """ AS thread
 FROM conversations c WHERE c.id = $1
 """
+
+# The turn's commit, in one round trip (migration 0017): checks the trigger still waits and the conversation is at
+# the version read, then writes the reply and the state, the answered mark, the run and its tool calls ($20, JSON).
+_COMMIT = ("SELECT agentops_commit_turn($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+           " $16, $17, $18, $19, $20::jsonb) AS outcome")
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,7 @@ class _Loaded:
     services: list[str]
     hours: dict
     earlier: dict[int, tuple[str, dict]]
+    memory: tuple[ThreadItem, ...]  # the thread before the message this turn answers (backend/agent/memory.py)
 
 
 class ConversationChanged(Exception):
@@ -147,18 +157,23 @@ async def run_turn(
         return outcome
 
 
-async def _load(conversation_id: uuid.UUID, turn_key: str) -> _Loaded:
-    rows = await connections.get("default").execute_query_dict(_LOAD, [conversation_id, turn_key])
+async def _load(conversation_id: uuid.UUID, turn_key: str, trigger_event_id: uuid.UUID | None,
+                trigger_message_id: uuid.UUID | None) -> _Loaded:
+    rows = await connections.get("default").execute_query_dict(
+        _LOAD, [conversation_id, turn_key, trigger_event_id, trigger_message_id, HISTORY_MESSAGES])
     if not rows:
         raise LookupError(f"no conversation {conversation_id}")
     row = rows[0]
+    if trigger_event_id is not None and row["trigger_status"] != "RECEIVED":
+        raise AlreadyAnswered(str(trigger_event_id))  # answered (or dead) before this turn began: nothing to decide
     conversation = Conversation(id=conversation_id, status=ConversationStatus(row["status"]), version=row["version"],
                                 customer=row["customer"], channel=Channel(row["channel"]),
                                 agent_state=json.loads(row["agent_state"] or "{}"))
     hours = {item["weekday"]: (clock_time.fromisoformat(item["opens"]), clock_time.fromisoformat(item["closes"]))
              for item in json.loads(row["hours"] or "[]")}
     earlier = {item["position"]: (item["tool"], item["result"]) for item in json.loads(row["earlier"] or "[]")}
-    return _Loaded(conversation=conversation, services=list(row["services"] or []), hours=hours, earlier=earlier)
+    return _Loaded(conversation=conversation, services=list(row["services"] or []), hours=hours, earlier=earlier,
+                   memory=parse_thread(row["thread"]))
 
 
 async def _decide(turn: TurnInput, *, setup: AgentSetup, tools: ToolBox) -> tuple[Decision, str | None]:
@@ -195,14 +210,13 @@ async def _turn(
     started = time.perf_counter()
     run_id = uuid.uuid4()
     turn_key = str(trigger_event_id or trigger_message_id or run_id)
-    loaded = await _load(conversation_id, turn_key)
+    loaded = await _load(conversation_id, turn_key, trigger_event_id, trigger_message_id)
     conversation = loaded.conversation
     if conversation.status == ConversationStatus.HANDED_OFF:
         await _commit_silence(trigger_event_id=trigger_event_id, before_commit=before_commit)
         return None
     now = (now or datetime.now(ZoneInfo(setup.timezone))).astimezone(ZoneInfo(setup.timezone))
-    memory = await load_thread(connection=connections.get("default"), conversation_id=conversation_id,
-                               trigger_message_id=trigger_message_id, limit=HISTORY_MESSAGES)
+    memory = loaded.memory
     turn = TurnInput(
         text=text, channel=conversation.channel, customer=conversation.customer,
         history=[(item.author, item.text) for item in memory], state=dict(conversation.agent_state or {}), now=now,
@@ -221,47 +235,48 @@ async def _turn(
                                    customer=conversation.customer)
     handed_off = any(call.name == "handoff_to_human" and (call.result or {}).get("handed_off") for call in tools.calls)
     status = RunStatus.FAILED if error else RunStatus.HANDED_OFF if handed_off else RunStatus.OK
-    async with in_transaction() as connection:
-        # The reply and the state, only while the conversation is at the version this turn read.
-        reply_message = await append_message(
-            connection=connection, conversation_id=conversation_id, direction=MessageDirection.OUTBOUND,
-            author=MessageAuthor.AGENT, text=reply, delivery_status=DeliveryStatus.QUEUED if deliver else None,
-            bump_version=True, expected_version=conversation.version,
-            agent_state=decision.state if error is None else turn.state,
-        )
-        if reply_message is None:
-            raise ConversationChanged(str(conversation_id))
-        if trigger_event_id is not None:
-            await _mark_answered(connection, trigger_event_id)
-        if screened.text != text and trigger_message_id is not None:
-            await _keep_only_redacted(connection, trigger_message_id, screened.text)
-        latency_ms = (time.perf_counter() - started) * 1000
-        await AgentRun.create(
-            id=run_id, conversation_id=conversation_id, trigger_message_id=trigger_message_id,
-            reply_message_id=reply_message.id, policy=setup.policy.name, prompt_name=setup.prompt.name,
-            prompt_version=setup.prompt.version, status=status, latency_ms=latency_ms, intent=decision.intent,
-            model=decision.model, prompt_tokens=decision.prompt_tokens, completion_tokens=decision.completion_tokens,
-            error=error, using_db=connection,
-        )
-        await _record_calls(connection, run_id, tools)
-        findings: list[Finding] = [*screened.findings, *tools.findings, *checked.findings]
-        await record_findings(connection=connection, findings=findings, run_id=run_id, conversation_id=conversation_id,
-                              config_version=setup.guardrails.version)
-        if before_commit is not None:
-            await before_commit()  # a fault drill can fail the job here, after every write, before the commit
+    findings: list[Finding] = [*screened.findings, *tools.findings, *checked.findings]
+    redacted = screened.text != text and trigger_message_id is not None
+    reply_message_id = uuid.uuid4()
+    latency_ms = (time.perf_counter() - started) * 1000
+    record = [
+        conversation_id, conversation.version, json.dumps(decision.state if error is None else turn.state),
+        trigger_event_id, reply_message_id, reply, DeliveryStatus.QUEUED.value if deliver else None, run_id,
+        trigger_message_id, setup.policy.name, setup.prompt.name, setup.prompt.version, status.value, latency_ms,
+        decision.intent, decision.model, decision.prompt_tokens, decision.completion_tokens, error, _calls_json(tools),
+    ]
+    if not findings and not redacted and before_commit is None:
+        await _commit(connections.get("default"), record)  # the common turn: one statement, its own transaction
+    else:
+        async with in_transaction() as connection:
+            await _commit(connection, record)
+            if redacted:
+                await _keep_only_redacted(connection, trigger_message_id, screened.text)
+            await record_findings(connection=connection, findings=findings, run_id=run_id,
+                                  conversation_id=conversation_id, config_version=setup.guardrails.version)
+            if before_commit is not None:
+                await before_commit()  # a fault drill can fail the job here, after every write, before the commit
     AGENT_TURN_SECONDS.labels(setup.policy.name, status.value).observe(latency_ms / 1000)
     return TurnOutcome(run_id=run_id, conversation_id=conversation_id, channel=conversation.channel,
-                       reply_message_id=reply_message.id, status=status, reply=reply, latency_ms=latency_ms,
+                       reply_message_id=reply_message_id, status=status, reply=reply, latency_ms=latency_ms,
                        delivery=deliver)
 
 
-async def _record_calls(connection, run_id: uuid.UUID, tools: ToolBox) -> None:
-    if tools.calls:
-        await ToolCall.bulk_create([
-            ToolCall(run_id=run_id, position=call.position, name=call.name, arguments=call.arguments,
-                     result=call.result, error=call.error, latency_ms=call.latency_ms)
-            for call in tools.calls
-        ], using_db=connection)
+async def _commit(connection, record: list) -> None:
+    """The reply, the state, the answered mark, the run and its tool calls — or nothing, raising why."""
+    rows = await connection.execute_query_dict(_COMMIT, record)
+    if rows[0]["outcome"] == "changed":
+        raise ConversationChanged(str(record[0]))
+    if rows[0]["outcome"] == "answered":
+        raise AlreadyAnswered(str(record[3]))
+
+
+def _calls_json(tools: ToolBox) -> str:
+    return json.dumps([
+        {"position": call.position, "name": call.name, "arguments": call.arguments or {}, "result": call.result,
+         "error": call.error, "latency_ms": call.latency_ms}
+        for call in tools.calls
+    ])
 
 
 async def _mark_answered(connection, event_id: uuid.UUID) -> None:
