@@ -22,7 +22,7 @@ from tests.agent.nlu.shop import (
     read,
 )
 
-SLOT_NAMES = [field.name for field in fields(Understanding) if field.name not in {"intent", "confidence"}]
+SLOT_NAMES = [field.name for field in fields(Understanding) if field.name not in {"intent", "confidence", "ruled_out_dates", "ruled_out_times", "text", "rival"}]
 NO_INTENT = None  # the message only answers the agent: confidence at most 0.3, whatever it hints at
 
 
