@@ -162,3 +162,39 @@ async def test_an_implied_cancellation_is_confirmed_before_it_is_made(app, test_
                        "Or I can move it to another time.", ["find_bookings"])
     assert said[1][1] == ["find_bookings", "cancel_booking"]
     assert (await Booking.get(id=held)).status == BookingStatus.CANCELLED
+
+
+# Dialogue state (picks, ruled-out days) together with open-ended answers (spans of days, windows of times).
+NEXT_TUESDAY = EVAL_NOW.date() + timedelta(days=8)
+
+
+async def test_a_day_ruled_out_of_a_span_is_skipped_and_a_pick_by_position_books_it(app, test_settings):
+    await prepare_eval_business()
+
+    said, _ = await _talk(test_settings, "haircut next week but not monday", "the first one", "Priya Shah")
+
+    assert "Monday" not in said[0][0] and "Tuesday, Jan 15" in said[0][0]
+    assert said[1] == ("Great. What name should I put the booking under?", [])
+    assert await _starts_of_new_bookings() == [datetime.combine(NEXT_TUESDAY, time(9), ZONE)]
+
+
+async def test_a_window_on_any_day_but_today_offers_only_times_inside_it_and_books_the_one_picked(app, test_settings):
+    await prepare_eval_business()
+
+    said, _ = await _talk(test_settings, "a massage any day but today, between 2 and 4", "the last one", "Priya Shah")
+
+    # Only 2pm-4pm starts, none today; "the last one" is the latest of them, not the last of the day.
+    assert "tomorrow 2pm, tomorrow 3pm or Wednesday, Jan 9 2pm" in said[0][0]
+    assert said[2][1] == ["book_appointment"]
+    assert await _starts_of_new_bookings() == [datetime.combine(EVAL_NOW.date() + timedelta(days=2), time(14), ZONE)]
+
+
+async def test_a_time_offered_on_several_days_books_nothing_until_the_day_is_said(app, test_settings):
+    await prepare_eval_business()
+
+    said, _ = await _talk(test_settings, "haircut next week at 3pm", "3pm", "Priya Shah", "tuesday", "Priya Shah")
+
+    assert "Monday, Jan 14 3pm, Tuesday, Jan 15 3pm or Wednesday, Jan 16 3pm" in said[0][0]
+    assert all("book_appointment" not in tools for _, tools in said[:3])  # "3pm" and a name pick no day
+    assert said[3][0] == "Great. What name should I put the booking under?"
+    assert await _starts_of_new_bookings() == [datetime.combine(NEXT_TUESDAY, time(15), ZONE)]
