@@ -25,6 +25,7 @@ from backend.agent.nlu.intent_cues import (
     HINT,
     OFF_TOPIC_WORDS,
     OPEN_QUESTION_START,
+    POLITE_REQUEST,
     STRONG,
     THANKS,
 )
@@ -73,6 +74,8 @@ def classify_intent(
         return IntentReading(winner, confidence)
     if OFF_TOPIC_WORDS.search(plain):
         return IntentReading(Intent.OUT_OF_SCOPE, OFF_TOPIC)
+    if mentions_service and mentions_when and POLITE_REQUEST.search(plain):
+        return IntentReading(Intent.BOOK, HINT)  # a booking asked for politely: its thanks is no goodbye
     if THANKS.search(plain):
         return IntentReading(Intent.THANKS, THANKS_WITH_DETAILS if answers else STRONG)
     if strongest == HINT:

@@ -15,6 +15,7 @@ from backend.agent.nlu.intent_cues.small_talk import (
     GREETING,
     OFF_TOPIC_WORDS,
     OPEN_QUESTION_START,
+    POLITE_REQUEST,
     THANKS,
 )
 
@@ -29,6 +30,6 @@ CUES: tuple[Cue, ...] = (
 )
 
 __all__ = [
-    "ACKNOWLEDGEMENT", "CLEAR", "CUES", "GREETING", "HINT", "OFF_TOPIC_WORDS", "OPEN_QUESTION_START", "STRONG",
-    "THANKS", "Cue",
+    "ACKNOWLEDGEMENT", "CLEAR", "CUES", "GREETING", "HINT", "OFF_TOPIC_WORDS", "OPEN_QUESTION_START",
+    "POLITE_REQUEST", "STRONG", "THANKS", "Cue",
 ]

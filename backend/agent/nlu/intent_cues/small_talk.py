@@ -12,6 +12,9 @@ THANKS = re.compile(
         "you're the best", "you rock", "appreciate (?:it|that|you|the help|your help)",
     )
 )
+# "Massage in two weeks please 🙏": a service and a day asked for with a please is a request, whatever thanks
+# comes with it (🙏 reads as thanks); a bare "thanks, see you Friday" still closes.
+POLITE_REQUEST = re.compile(words("please", "pls", "plz", "plse", "kindly"))
 GREETING = re.compile(
     words(
         "hi", "hello", "hey", "hiya", "heya", "howdy", "hallo", "greetings",
