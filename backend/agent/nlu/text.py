@@ -74,7 +74,8 @@ WORD = re.compile(r"[A-Za-z]{6,}")
 
 def normalise(text: str) -> str:
     """The message with emoji, fillers and known misspellings cleaned up; case is kept for names."""
-    text = _without_symbols(text).replace("’", "'").replace("‘", "'")
+    # Composed accents: "é" typed as "e" + U+0301 is one letter, as names in any script need.
+    text = _without_symbols(unicodedata.normalize("NFC", text)).replace("’", "'").replace("‘", "'")
     text = AGREEMENT_NOISE.sub("yes", text)
     text = FILLERS.sub(" ", text)
     text = SPELLING.sub(lambda match: SPELLINGS[match.group(1).lower()], text)

@@ -66,13 +66,23 @@ async def look_up(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard:
     return f"{intro}You have {len(shown)} upcoming bookings: {say_options(listed, last='and')}."
 
 
-async def cancel(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding) -> str:
-    """Cancel the booking the customer means, or ask which one, or say there is none."""
+async def cancel(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding, *,
+                 ask_first: bool = False) -> str:
+    """Cancel the booking the customer means, or ask which one, or say there is none.
+
+    `ask_first` (a cancellation only implied: "I won't be able to make it"): find the booking meant and ask before
+    cancelling it; a yes repeats the request, confirmed.
+    """
     if _declined(turn, state, heard):
-        return _leave_as_is(turn, state)
+        return leave_as_is(turn, state)
     picked, answer = await _pick(turn, tools, state, heard, intent=Intent.CANCEL)
     if answer is not None:
         return answer
+    if ask_first:
+        _finish(state)
+        state["proposal"] = {"intent": Intent.CANCEL.value, "text": turn.text}
+        which = say_options([f"your {booking['service']} {_when(booking, turn)}" for booking in picked], last="and")
+        return f"Sorry to hear that. Shall I cancel {which}? Or I can move it to another time."
     said = [await _cancel_one(turn, tools, state, booking) for booking in picked]
     _finish(state)
     return " ".join(said) + " Anything else I can help with?"
@@ -81,7 +91,7 @@ async def cancel(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: 
 async def reschedule(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding) -> str:
     """One step of moving a booking: which one, to what day and time, then the move itself, all or nothing."""
     if _declined(turn, state, heard):
-        return _leave_as_is(turn, state)
+        return leave_as_is(turn, state)
     moving = state.get("moving")
     if moving and heard.service and heard.service.lower() != moving["service"].lower():
         # "Actually the massage": another booking, to the same new day and time.
@@ -282,7 +292,8 @@ def _declined(turn: TurnInput, state: dict[str, Any], heard: Understanding) -> b
     return bool(asked) and not named and declines(turn.text)
 
 
-def _leave_as_is(turn: TurnInput, state: dict[str, Any]) -> str:
+def leave_as_is(turn: TurnInput, state: dict[str, Any]) -> str:
+    """A no to "which one?" or to the new times for a move: the bookings stay as they are."""
     moving = state.get("moving")
     _finish(state)
     if moving:

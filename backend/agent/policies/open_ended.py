@@ -24,9 +24,7 @@ def remember(heard: Understanding, state: dict[str, Any], *, text: str) -> None:
     """Keep the span or window the customer just gave, dropping what it replaces (and the times offered for it)."""
     if heard.date:
         if state.get("date_range"):
-            # "Tuesday", said while choosing within "next week", is next week's Tuesday, not the coming one.
-            span = DateRange(*(date.fromisoformat(day) for day in state["date_range"]))
-            state["date"] = weekday_within(heard.date, span, text=text).isoformat()
+            state["date"] = within_span(state, heard.date, text=text).isoformat()
         state.pop("date_range", None)
         state.pop("date_choices", None)
     elif heard.date_range and heard.date_range.choices:
@@ -53,6 +51,14 @@ def remember(heard: Understanding, state: dict[str, Any], *, text: str) -> None:
         }
         for replaced in ("time", "offered", "pending_slot"):
             state.pop(replaced, None)
+
+
+def within_span(state: dict[str, Any], day: date, *, text: str) -> date:
+    """A weekday said while choosing within the span ("Tuesday" after "next week"): the span's, not the coming one."""
+    if not state.get("date_range"):
+        return day
+    span = DateRange(*(date.fromisoformat(first_or_last) for first_or_last in state["date_range"]))
+    return weekday_within(day, span, text=text)
 
 
 def which_day(state: dict[str, Any], *, today: date) -> str:
