@@ -102,7 +102,7 @@ class OpenAIPolicy(Policy):
                 # A pooled keep-alive connection the server closed while idle fails the request that reuses it: sent
                 # again at once on a fresh connection (as OpenAI's own client does with connection errors).
                 if attempt < CONNECTION_RETRIES and isinstance(error, RETRIED_TRANSPORT_ERRORS):
-                    log.info("openai.connection_retried", error=f"{type(error).__name__}: {error}")
+                    log.debug("openai.connection_retried", error=f"{type(error).__name__}: {error}")
                     continue
                 raise ModelUnavailable(f"chat completion failed: {type(error).__name__}: {error}") from error
         if response.status_code == 429 or response.status_code >= 500:
