@@ -25,4 +25,4 @@ class ClientDisconnectMiddleware:
         try:
             await self.app(scope, receive, send)
         except ClientDisconnect:
-            log.info("http.client_disconnected", method=scope.get("method"), path=scope.get("path"))
+            log.debug("http.client_disconnected", method=scope.get("method"), path=scope.get("path"))

@@ -60,6 +60,9 @@ class ActiveFaults:
     def points(self) -> list[str]:
         return sorted(self._flags)
 
+    def __contains__(self, point: str) -> bool:
+        return point in self._flags
+
     def _hit(self, point: str) -> Fault | None:
         fault = self._flags.get(point)
         if fault is None or random.random() >= fault.probability:

@@ -33,7 +33,8 @@ class Settings(BaseSettings):
     slo_window_scale: float = Field(default=1.0, gt=0, le=1)
     # OTLP/HTTP collector base URL (e.g. http://127.0.0.1:4318); unset: no traces are exported.
     otlp_endpoint: str | None = None
-    log_json: bool = True
+    # JSON lines (true) or key-value lines (false); unset: JSON unless the log stream is a terminal.
+    log_json: bool | None = None
     # How often a worker evaluates the SLOs and opens or resolves incidents (each minute's rollup is separate).
     slo_evaluate_every_seconds: int = Field(default=20, ge=1, le=59)
     # Incident notifications: a Slack-compatible incoming webhook, a PagerDuty Events v2 endpoint (page severity

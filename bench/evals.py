@@ -1,6 +1,6 @@
 """Eval throughput: every shipped golden suite through the rules policy, in this process, on a bench database.
 
-    .venv/bin/python bench/evals.py [--repeat 3]
+    .venv/bin/python bench/evals.py [--repeat 3] [--database agentops_bench_evals]
 
 Prints cases/s per suite and overall, and the wall time of the whole run (goal: >= 100 cases/s on 2 cores).
 Each case runs as in production evals: real tools on real tables inside a rolled-back transaction.
@@ -32,10 +32,10 @@ BENCH_DATABASE = "agentops_bench_evals"
 GOAL_CASES_PER_SECOND = 100
 
 
-async def recreate(settings: Settings) -> None:
+async def recreate(settings: Settings, database: str) -> None:
     admin = await asyncpg.connect(server_dsn(settings))
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     finally:
         await admin.close()
 
@@ -64,11 +64,12 @@ async def bench(settings: Settings, repeat: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--database", default=BENCH_DATABASE, help="dropped and recreated (one per concurrent run)")
     options = parser.parse_args()
     configured = Settings()
-    url = str(configured.database_url).rsplit("/", 1)[0] + f"/{BENCH_DATABASE}"
+    url = str(configured.database_url).rsplit("/", 1)[0] + f"/{options.database}"
     settings = configured.model_copy(update={"database_url": type(configured.database_url)(url), "log_level": "WARNING"})
-    asyncio.run(recreate(settings))
+    asyncio.run(recreate(settings, options.database))
     run_with_orm(settings, lambda: bench(settings, options.repeat))
 
 

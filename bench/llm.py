@@ -1,7 +1,7 @@
 """The model path's throughput: agent turns/s with the openai policy against a loopback model of fixed latency.
 
     .venv/bin/python bench/llm.py [--conversations 100] [--concurrency 100] [--pool 10] [--latency-ms 1000]
-                                  [--rounds 2] [--waves 3]
+                                  [--rounds 2] [--waves 3] [--warm-up-waves 1]
 
 Recreates the database `agentops_bench_llm`, seeds the demo business (no demo conversations) and flushes Redis
 index 5; nothing else is touched. Starts `agentops loopback-model --behaviour rounds:R --latency-ms L` (each
@@ -9,8 +9,10 @@ turn makes R model calls: R-1 check_availability rounds, then a reply), one `age
 `agentops worker` with AGENTOPS_AGENT_POLICY=openai, AGENTOPS_WORKER_CONCURRENCY=--concurrency and
 AGENTOPS_DATABASE_POOL_SIZE=--pool.
 
-Each wave sends --conversations new conversations at once (ingestEvents, 100 events a request, all requests
-concurrent) and waits until every event has its completed agent run. Per wave and overall it prints:
+After one warm-up turn and --warm-up-waves full waves (printed, not counted: a running worker has its connections
+to the database and the model open already), each wave sends --conversations new conversations at once
+(ingestEvents, 100 events a request, all requests concurrent) and waits until every event has its completed agent
+run. Per wave and overall it prints:
 - turns/s: turns ÷ (first event accepted, ingest_events.received_at → the last run seen committed);
 - the model-bound ideal, min(N, concurrency) ÷ (rounds × latency), the ratio of the two and the goal (≥ 0.8×);
 - the most model calls in flight at once (the loopback model's own counter);
@@ -221,16 +223,25 @@ def measure(options, env: dict, dsn: str, key: str, model: str, processes: dict,
     run_id = uuid.uuid4().hex[:8]
     latency = options.latency_ms / 1000
     ideal = min(options.conversations, options.concurrency) / (options.rounds * latency)
-    # Warm-up, not measured: the worker's first turn pays for imports, its pool's first connections.
+    # Warm-up, not counted: a worker's first turns pay for imports, the pool's first connections and one new
+    # connection to the model per call in flight; a worker that has been running has all of those. One turn first,
+    # then (--warm-up-waves) full waves, printed as such.
     asyncio.run(wave(argparse.Namespace(**{**vars(options), "conversations": 1}), tag=f"{run_id}-warm", url=url,
                      key=key, dsn=dsn, model=model, processes=processes, logs=logs))
     wait_redis(env["AGENTOPS_REDIS_URL"], saq_idle(PRODUCT_QUEUE), "the queue draining", processes, logs)
+    warm_ups = []
+    for number in range(1, options.warm_up_waves + 1):
+        warm_ups.append(asyncio.run(wave(options, tag=f"{run_id}-u{number}", url=url, key=key, dsn=dsn, model=model,
+                                         processes=processes, logs=logs)))
+        wait_redis(env["AGENTOPS_REDIS_URL"], saq_idle(PRODUCT_QUEUE), "the queue draining", processes, logs)
     print(f"{options.conversations} new conversations a wave, sent at once; {options.workers} worker process(es) "
           f"(concurrency {options.concurrency} in all, database pool {options.pool} each); model: {options.rounds} call(s) a turn, "
           f"{options.latency_ms:g} ms each.\nideal = min(conversations, concurrency) / (rounds x latency) = "
           f"{ideal:.1f} turns/s; model = most model calls in flight; db = most database connections in use; "
           f"turn = agent_runs.latency_ms; reply = accepted -> reply written (ms).")
     print(HEADER)
+    for number, figures in enumerate(warm_ups, start=1):
+        print(line(f"warm-up{number}", figures, ideal, None) + "   (not counted)")
     groups = {"wrk": lambda: [process.pid for name, process in processes.items() if name.startswith("worker")], "api": lambda: [processes["api"].pid],
               "llm": lambda: [processes["model"].pid], "pg": backends(dsn)}
     waves = []
@@ -263,6 +274,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=1000, help="each model call's latency")
     parser.add_argument("--rounds", type=int, default=2, help="model calls a turn (rounds-1 tool rounds)")
     parser.add_argument("--waves", type=int, default=3)
+    parser.add_argument("--warm-up-waves", type=int, default=1, help="full waves run first, printed, not counted")
     parser.add_argument("--timeout", type=float, default=300, help="seconds a wave may take")
     options = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

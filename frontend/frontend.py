@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from frontend import api
+from frontend.logs import configure_dashboard_logging
 from frontend.config import get_config
 from frontend.components.incident_toasts import IncidentToastState
 from frontend.live.documents import EVAL_PROGRESS, family_of
@@ -69,6 +70,7 @@ health = Starlette(routes=[
     Route("/healthz", _healthz), Route("/readyz", _readyz), Route("/live-feed", _live_status),
 ])
 
+configure_dashboard_logging()
 app = rx.App(api_transformer=health)
 
 

@@ -53,7 +53,9 @@ async def _process_event_beating(ctx: dict[str, Any], *, job: Any, event_id: str
         await active.check(faults.PROCESS_EVENT)
         result = await pipeline.process_event(
             event_id=uuid.UUID(event_id), hub=ctx["hub"], redis=ctx["redis"], settings=settings,
-            agent=ctx.get("agent"), deadline=deadline, before_commit=lambda: active.check(faults.BEFORE_COMMIT),
+            agent=ctx.get("agent"), deadline=deadline,
+            # Only with the drill set: a commit with a hook to run before it needs a transaction of its own.
+            before_commit=(lambda: active.check(faults.BEFORE_COMMIT)) if faults.BEFORE_COMMIT in active else None,
         )
     except pipeline.AttemptFailed:
         raise  # already recorded on the event whose turn failed; SAQ retries with backoff

@@ -18,6 +18,7 @@ class AgentRunCriteria:
     min_latency_ms: float | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    synthetic: bool | None = None
 
 
 async def page_agent_runs(*, criteria: AgentRunCriteria, first: int, after: str | None) -> Page[AgentRun]:
@@ -35,6 +36,8 @@ async def page_agent_runs(*, criteria: AgentRunCriteria, first: int, after: str 
         query = query.filter(created_at__gte=criteria.created_after)
     if criteria.created_before:
         query = query.filter(created_at__lt=criteria.created_before)
+    if criteria.synthetic is not None:
+        query = query.filter(synthetic=criteria.synthetic)
     return await newest_first(query, time_field="created_at", first=first, after=after)
 
 

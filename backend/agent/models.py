@@ -33,6 +33,8 @@ class AgentRun(Model):
     completion_tokens = fields.IntField(null=True)
     error = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # A run of the demo's backdated history, never made by an agent (see Conversation.synthetic).
+    synthetic = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "agent_runs"

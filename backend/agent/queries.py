@@ -29,6 +29,9 @@ class AgentRunFilter:
     )
     created_after: datetime | None = None
     created_before: datetime | None = None
+    synthetic: bool | None = strawberry.field(
+        default=None, description="true: only the demo's backdated history; false: only runs an agent made."
+    )
 
     def criteria(self) -> listing.AgentRunCriteria:
         check_range(
@@ -47,6 +50,7 @@ class AgentRunFilter:
             min_latency_ms=self.min_latency_ms,
             created_after=self.created_after,
             created_before=self.created_before,
+            synthetic=self.synthetic,
         )
 
 

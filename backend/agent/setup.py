@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backend.agent.nlu import calendar_parser
 from backend.agent.policies.base import Policy
 from backend.agent.policies.openai import OpenAIPolicy
 from backend.agent.policies.rules import RulesPolicy
@@ -33,6 +34,8 @@ def make_policy(name: str, settings: Settings) -> Policy:
 
 def build_agent(settings: Settings, *, policy: str | None = None, prompt_version: str | None = None) -> AgentSetup:
     """The agent this deployment runs (or the one a playground/eval run asks for)."""
+    if (policy or settings.agent_policy) == "rules":
+        calendar_parser.warm_up()  # at start-up, not in the first customer's turn
     return AgentSetup(
         policy=make_policy(policy or settings.agent_policy, settings),
         prompt=load_prompt(settings.agent_prompt, prompt_version or settings.agent_prompt_version),

@@ -63,6 +63,9 @@ class AgentRunNode(relay.Node):
     completion_tokens: int | None
     error: str | None = strawberry.field(description="Why the run failed (FAILED runs only).")
     created_at: datetime
+    synthetic: bool = strawberry.field(description=(
+        "Part of the demo's backdated history, written into the tables by `agentops seed` / `make up`: no agent "
+        "made this run."))
     conversation_id: strawberry.Private[object]
     trigger_message_id: strawberry.Private[object | None]
     reply_message_id: strawberry.Private[object | None]
@@ -111,6 +114,7 @@ class AgentRunNode(relay.Node):
             completion_tokens=run.completion_tokens,
             error=run.error,
             created_at=run.created_at,
+            synthetic=run.synthetic,
             conversation_id=run.conversation_id,  # type: ignore[attr-defined]
             trigger_message_id=run.trigger_message_id,  # type: ignore[attr-defined]
             reply_message_id=run.reply_message_id,  # type: ignore[attr-defined]

@@ -14,12 +14,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import structlog
 import typer
 
+from backend.observability.logs import wants_json
 from backend.settings import PROJECT_ROOT, Settings
 
 TOOLCHAIN_DIR = PROJECT_ROOT / "frontend" / "toolchain"
 LIVE_FEED_KEY_PREFIX = "dashboard live feed"
+log = structlog.get_logger(__name__)
 
 
 class ToolchainError(RuntimeError):
@@ -96,13 +99,19 @@ async def issue_live_feed_key() -> str:
 
 
 def reflex_command(settings: Settings) -> list[str]:
-    """`reflex run` in production mode, pages and state backend on one explicit port."""
+    """`reflex run` in production mode, pages and state backend on one explicit port, logging like the product.
+
+    Reflex's own lines follow AGENTOPS_LOG_LEVEL and the format rule of every process (JSON off a terminal).
+    """
     reflex = Path(sys.executable).with_name("reflex")
     port = str(settings.dashboard_port)
-    return [
-        str(reflex), "run", "--env", "prod", "--single-port",
+    command = [
+        str(reflex), "run", "--env", "prod", "--single-port", "--loglevel", settings.log_level.lower(),
         "--frontend-port", port, "--backend-port", port, "--backend-host", settings.dashboard_host,
     ]
+    if wants_json(sys.stderr, settings.log_json):
+        command.append("--json")
+    return command
 
 
 def run_dashboard(settings: Settings) -> None:
@@ -120,7 +129,6 @@ def run_dashboard(settings: Settings) -> None:
         live_feed_key = run_with_orm(settings, issue_live_feed_key)
     env = reflex_environment(settings=settings, bun=bun, live_feed_key=live_feed_key)
     command = reflex_command(settings)
-    typer.echo(f"Building and serving the dashboard on http://{settings.dashboard_host}:{settings.dashboard_port}")
-    sys.stdout.flush()
+    log.info("dashboard.starting", url=f"http://{settings.dashboard_host}:{settings.dashboard_port}")
     os.chdir(PROJECT_ROOT)  # rxconfig.py and reflex.lock/ live at the project root
     os.execve(command[0], command, env)  # signals (Ctrl-C, SIGTERM from `agentops up`) reach Reflex directly

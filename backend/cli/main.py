@@ -21,11 +21,17 @@ app = typer.Typer(
 
 
 @app.callback()
-def _console_logs() -> None:
-    # Chores print readable lines; `api` and `worker` switch to JSON when they start.
+def _logs() -> None:
+    # Every command logs like the processes do: key-value lines on a terminal, JSON elsewhere (or as
+    # AGENTOPS_LOG_JSON says). A bad setting is reported by the command that reads the settings, not here.
     from backend.observability.logs import configure_logging
 
-    configure_logging(level="INFO", json=False)
+    try:
+        settings = get_settings()
+    except ConfigurationError:
+        configure_logging(level="INFO")
+        return
+    configure_logging(level=settings.log_level, json=settings.log_json)
 
 
 app.add_typer(keys_app, name="keys")

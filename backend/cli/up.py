@@ -1,4 +1,8 @@
-"""`agentops up`: services (private ones if needed), schema, demo data, then API, worker and dashboard until Ctrl-C."""
+"""`agentops up`: services (private ones if needed), schema, demo data, then API, worker and dashboard until Ctrl-C.
+
+What it prints: its banner, warnings and errors from every process, and one summary line (backend/cli/up_console.py).
+Its processes log at WARNING unless AGENTOPS_LOG_LEVEL says otherwise, in the format of up's own stderr.
+"""
 
 from __future__ import annotations
 
@@ -20,12 +24,15 @@ from pydantic import PostgresDsn, RedisDsn
 from backend.auth import service as auth_service
 from backend.auth.scopes import Scope
 from backend.cli.orm import run_with_orm
+from backend.cli.up_console import ConsoleStream, UpConsole, relay
+from backend.cli.up_summary import SummaryWatcher
 from backend.demo.eval_history import seed_eval_history
 from backend.demo.ops_history import seed_ops_history
 from backend.demo.seed import seed_demo
 from backend.devservices import ensure_services
 from backend.ingest.models import IngestEvent
 from backend.ingest.service import standalone_context
+from backend.observability.logs import configure_logging, wants_json
 from backend.scheduling.seed import business_today, seed_business
 from backend.settings import Settings, get_settings
 from backend.users import service as users_service
@@ -36,6 +43,8 @@ DEMO_ADMIN_EMAIL = "admin@example.com"
 READY_TIMEOUT_SECONDS = 60
 # The first dashboard build installs its JavaScript dependencies from the registry: give it time.
 DASHBOARD_READY_TIMEOUT_SECONDS = 600
+# Per-process INFO lines (started, listening, migrations) say what the banner says: up shows warnings and errors.
+UP_LOG_LEVEL = "WARNING"
 
 
 @dataclass(frozen=True)
@@ -67,12 +76,18 @@ async def _prepare_demo(settings: Settings) -> DemoAccess:
     return DemoAccess(seeded=created, api_key=secret, admin_email=DEMO_ADMIN_EMAIL, admin_password=password)
 
 
-def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "backend.cli.main", *args], env=env)
+def _spawn(args: list[str], env: dict[str, str], console: UpConsole) -> subprocess.Popen[bytes]:
+    """Start `agentops <args>` with its output relayed through the console (so the status line stays whole)."""
+    process = subprocess.Popen([sys.executable, "-m", "backend.cli.main", *args], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    relay(process.stdout, write=console.line)  # type: ignore[arg-type]
+    relay(process.stderr, write=lambda text: console.line(text, err=True))  # type: ignore[arg-type]
+    return process
 
 
 def _wait_until_healthy(
-    url: str, processes: list[subprocess.Popen[bytes]], *, what: str = "The API", timeout: float = READY_TIMEOUT_SECONDS
+    url: str, processes: list[subprocess.Popen[bytes]], console: UpConsole, *, what: str = "The API",
+    timeout: float = READY_TIMEOUT_SECONDS,
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -84,7 +99,7 @@ def _wait_until_healthy(
         except httpx.HTTPError:
             pass  # not listening yet
         time.sleep(0.3)
-    typer.echo(f"{what} did not become ready within {timeout:.0f}s.", err=True)
+    console.line(f"{what} did not become ready within {timeout:.0f}s.", err=True)
     raise typer.Exit(code=1)
 
 
@@ -119,49 +134,75 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _log_choice(settings: Settings) -> tuple[str, bool]:
+    """The level and format every process logs in: AGENTOPS_LOG_LEVEL if set, else WARNING; the stream's format."""
+    level = settings.log_level if "log_level" in settings.model_fields_set else UP_LOG_LEVEL
+    return level, wants_json(sys.stderr, settings.log_json)
+
+
 def run_up(settings: Settings | None = None) -> None:
     """Run the whole product in the foreground; Ctrl-C stops everything it started."""
     settings = settings or get_settings()
+    since = datetime.now(UTC)  # the summary counts what happened from here: the demo traffic included
     # Ctrl-C and SIGTERM (from a process manager) take the same clean path, even when started from a
     # shell that set SIGINT to "ignore" for background jobs.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
+    console = UpConsole()
+    level, as_json = _log_choice(settings)
+    configure_logging(level=level, json=as_json, stream=ConsoleStream(console, err=True))
     processes: list[subprocess.Popen[bytes]] = []
+    summary: SummaryWatcher | None = None
     with ensure_services(
-        database_url=str(settings.database_url), redis_url=str(settings.redis_url), data_dir=settings.data_dir
+        database_url=str(settings.database_url), redis_url=str(settings.redis_url), data_dir=settings.data_dir,
+        log=console.line,
     ) as endpoints:
         env = {
             **os.environ,
             "AGENTOPS_DATABASE_URL": endpoints.database_url,
             "AGENTOPS_REDIS_URL": endpoints.redis_url,
+            "AGENTOPS_LOG_LEVEL": level,
+            "AGENTOPS_LOG_JSON": "true" if as_json else "false",
+            "PYTHONUNBUFFERED": "1",  # lines reach the screen when written, not when a pipe buffer fills
         }
         resolved = settings.model_copy(
             update={"database_url": PostgresDsn(endpoints.database_url), "redis_url": RedisDsn(endpoints.redis_url)}
         )
         try:
             demo = run_with_orm(resolved, lambda: _prepare_demo(resolved))
-            processes.append(_spawn(["api"], env))
-            processes.append(_spawn(["worker"], env))
+            processes.append(_spawn(["api"], env, console))
+            processes.append(_spawn(["worker"], env, console))
             base = f"http://{settings.api_host}:{settings.api_port}"
-            _wait_until_healthy(f"{base}/healthz", processes)
-            typer.echo("Building the dashboard (the first build takes a minute)…")
-            processes.append(_spawn(["dashboard"], env))
+            _wait_until_healthy(f"{base}/healthz", processes, console)
+            console.line("Building the dashboard (the first build takes a minute)…")
+            processes.append(_spawn(["dashboard"], env, console))
             dashboard = f"http://{settings.dashboard_host}:{settings.dashboard_port}"
-            _wait_until_healthy(f"{dashboard}/healthz", processes, what="The dashboard",
+            _wait_until_healthy(f"{dashboard}/healthz", processes, console, what="The dashboard",
                                 timeout=DASHBOARD_READY_TIMEOUT_SECONDS)
-            _print_banner(base=base, dashboard=dashboard, demo=demo)
+            console.line(_banner(base=base, dashboard=dashboard, demo=demo))
+            summary = SummaryWatcher(settings=resolved, console=console, since=since, as_json=as_json)
+            summary.start()
             while all(process.poll() is None for process in processes):
                 time.sleep(0.5)
-            typer.echo("A component exited; stopping the rest.", err=True)
+            console.line("A component exited; stopping the rest.", err=True)
             raise typer.Exit(code=1)
         except KeyboardInterrupt:
-            typer.echo("\nStopping…")
+            _end_summary(summary, console)
+            console.line("Stopping…")
         finally:
+            _end_summary(summary, console)
             _stop(processes)
 
 
-def _print_banner(*, base: str, dashboard: str, demo: DemoAccess) -> None:
-    typer.echo(
+def _end_summary(summary: SummaryWatcher | None, console: UpConsole) -> None:
+    """Stop refreshing the summary and leave its last value on screen, the cursor on a fresh line."""
+    if summary is not None:
+        summary.stop()
+    console.close()
+
+
+def _banner(*, base: str, dashboard: str, demo: DemoAccess) -> str:
+    return (
         "\n".join(
             [
                 "",
@@ -175,7 +216,6 @@ def _print_banner(*, base: str, dashboard: str, demo: DemoAccess) -> None:
                 f"  Demo admin API key : {demo.api_key}",
                 '  In GraphiQL, add the header {"Authorization": "Bearer <key>"}.',
                 "Press Ctrl-C to stop everything.",
-                "",
             ]
         )
     )

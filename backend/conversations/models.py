@@ -61,6 +61,9 @@ class Conversation(Model):
     updated_at = fields.DatetimeField(auto_now=True)
     # Set at creation and on every message: the conversations page sorts on it.
     last_message_at = fields.DatetimeField()
+    # Written straight into the tables by the demo's backdated history (backend/demo/ops_history.py), not by the
+    # ingest path: shown as synthetic wherever a person sees it, so nobody mistakes it for real traffic.
+    synthetic = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "conversations"

@@ -31,6 +31,9 @@ class ConversationFilter:
     handed_off: bool | None = strawberry.field(
         default=None, description="true: the agent handed it to a human at some point (even if returned since)."
     )
+    synthetic: bool | None = strawberry.field(
+        default=None, description="true: only the demo's backdated history; false: only real traffic."
+    )
 
     def criteria(self) -> service.ConversationCriteria:
         check_range(self.active_after, self.active_before, start_field="activeAfter", end_field="activeBefore")
@@ -48,6 +51,7 @@ class ConversationFilter:
             active_before=self.active_before,
             text=self.text.strip() if self.text else None,
             handed_off=self.handed_off,
+            synthetic=self.synthetic,
         )
 
 

@@ -36,6 +36,7 @@ class ConversationCriteria:
     active_before: datetime | None = None
     text: str | None = None
     handed_off: bool | None = None
+    synthetic: bool | None = None
 
 
 async def page_conversations(*, criteria: ConversationCriteria, first: int, after: str | None) -> Page[Conversation]:
@@ -59,6 +60,8 @@ async def page_conversations(*, criteria: ConversationCriteria, first: int, afte
         handed_off = AgentRun.filter(status=RunStatus.HANDED_OFF).values("conversation_id")
         lookup = "id__in" if criteria.handed_off else "id__not_in"
         query = query.filter(**{lookup: Subquery(handed_off)})
+    if criteria.synthetic is not None:
+        query = query.filter(synthetic=criteria.synthetic)
     return await newest_first(query, time_field="last_message_at", first=first, after=after)
 
 

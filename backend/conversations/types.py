@@ -100,6 +100,9 @@ class ConversationNode(relay.Node):
     last_message_at: datetime
     handed_off_at: datetime | None = strawberry.field(description="When a human took over (if HANDED_OFF).")
     handoff_reason: str | None
+    synthetic: bool = strawberry.field(description=(
+        "Part of the demo's backdated history: written into the tables by `agentops seed` / `make up`, not received "
+        "through the ingest path. Never real traffic."))
 
     @strawberry.field(description="The newest message of the thread.")
     async def last_message(self, info: Info) -> MessageNode | None:
@@ -162,6 +165,7 @@ class ConversationNode(relay.Node):
             last_message_at=conversation.last_message_at,
             handed_off_at=conversation.handed_off_at,
             handoff_reason=conversation.handoff_reason,
+            synthetic=conversation.synthetic,
         )
 
     @classmethod

@@ -63,6 +63,9 @@ class SilentHub:
     async def publish(self, topic: str, payload: dict[str, Any]) -> None:
         return None
 
+    async def publish_many(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+        return None
+
 
 class EventHub:
     """Publishes events and lets many local subscribers share one pub/sub connection."""
@@ -87,6 +90,16 @@ class EventHub:
             await self._redis.publish(CHANNEL_PREFIX + topic, json.dumps(payload, default=str))
         except (aioredis.RedisError, OSError) as error:
             log.warning("event_hub.publish_failed", topic=topic, error=str(error))
+
+    async def publish_many(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+        """`publish` for several (topic, payload) events at once, in order, in one round trip."""
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for topic, payload in events:
+                    pipe.publish(CHANNEL_PREFIX + topic, json.dumps(payload, default=str))
+                await pipe.execute()
+        except (aioredis.RedisError, OSError) as error:
+            log.warning("event_hub.publish_failed", topics=[topic for topic, _ in events], error=str(error))
 
     async def subscribe(self, topic: str) -> AsyncIterator[dict[str, Any]]:
         """Yield events of a topic until the consumer stops iterating."""

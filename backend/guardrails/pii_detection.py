@@ -8,6 +8,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from backend.guardrails.enums import PiiKind
+from backend.phone_numbers import e164
 
 PLACEHOLDERS = {kind: f"[{kind.value}]" for kind in PiiKind}
 ALL_KINDS = frozenset(PiiKind)
@@ -45,9 +46,13 @@ DIGIT_WORDS = {
         ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
     )
 } | {"oh": "0"}
-# Voice transcripts spell numbers out: "five five five, one two three, four five six seven".
-SPOKEN_DIGITS = re.compile(rf"\b(?:(?:{'|'.join(DIGIT_WORDS)})\b[\s,.-]*){{10,11}}", re.IGNORECASE)
-SPOKEN_DIGIT = re.compile(rf"\b(?:{'|'.join(DIGIT_WORDS)})\b", re.IGNORECASE)
+# Voice transcripts spell numbers out: "five five five, one two three, four five six seven", and a card number
+# read out is sixteen such words ("four one one one ..."), perhaps with "double four" or "triple one".
+SPOKEN_DIGIT = re.compile(rf"\b(?:(?P<repeat>double|triple)\s+)?(?P<word>{'|'.join(DIGIT_WORDS)})\b", re.IGNORECASE)
+SPOKEN_DIGITS = re.compile(
+    rf"\b(?:(?:(?:double|triple)\s+)?(?:{'|'.join(DIGIT_WORDS)})\b[\s,.-]*){{7,}}", re.IGNORECASE
+)
+REPEATS = {"double": 2, "triple": 3}
 MAX_GROUPS = 6
 CARD_PREFIXES = "23456"  # Mastercard 2/5, Amex and Diners 3, Visa 4, Discover 6: other leading digits are ids
 
@@ -116,10 +121,14 @@ def _candidates(text: str) -> Iterator[PiiMatch]:
         if " " not in written or written.isupper():
             yield PiiMatch(PiiKind.NINO, match.start(), match.end(), written.replace(" ", "").upper())
     for match in SPOKEN_DIGITS.finditer(text):
-        digits = "".join(DIGIT_WORDS[word.lower()] for word in SPOKEN_DIGIT.findall(match.group(0)))
-        number = _north_american(digits)
-        if number is not None:
-            end = match.start() + len(match.group(0).rstrip(" ,.-"))
+        digits = "".join(
+            DIGIT_WORDS[word["word"].lower()] * REPEATS.get((word["repeat"] or "").lower(), 1)
+            for word in SPOKEN_DIGIT.finditer(match.group(0))
+        )
+        end = match.start() + len(match.group(0).rstrip(" ,.-"))
+        if _is_card(digits):
+            yield PiiMatch(PiiKind.CARD, match.start(), end, digits)
+        elif (number := _north_american(digits)) is not None:
             yield PiiMatch(PiiKind.PHONE, match.start(), end, number)
 
 
@@ -149,13 +158,13 @@ def _classify_number(text: str, start: int, end: int) -> PiiMatch | None:
     written = text[start:end]
     digits = re.sub(r"\D", "", written)
     international = written.startswith("+") or (digits.startswith("00") and len(digits) >= 10)
-    if not international and 13 <= len(digits) <= 19 and digits[0] in CARD_PREFIXES and luhn_valid(digits):
+    if not international and _is_card(digits):
         return PiiMatch(PiiKind.CARD, start, end, digits)
     if _is_ssn(text, start, written, digits):
         return PiiMatch(PiiKind.SSN, start, end, digits)
     if international:
-        national = digits.removeprefix("00")
-        return PiiMatch(PiiKind.PHONE, start, end, f"+{national}") if 8 <= len(national) <= 15 else None
+        number = e164("+" + digits.removeprefix("00"))
+        return PiiMatch(PiiKind.PHONE, start, end, number) if number else None
     number = _north_american(digits)
     if number is not None:
         return PiiMatch(PiiKind.PHONE, start, end, number)
@@ -165,13 +174,16 @@ def _classify_number(text: str, start: int, end: int) -> PiiMatch | None:
     return None
 
 
+def _is_card(digits: str) -> bool:
+    return 13 <= len(digits) <= 19 and digits[0] in CARD_PREFIXES and luhn_valid(digits)
+
+
 def _north_american(digits: str) -> str | None:
-    if len(digits) == 11 and digits[0] == "1":
-        digits = digits[1:]
-    # Area codes and exchanges never start with 0 or 1; that keeps most order numbers out.
-    if len(digits) == 10 and digits[0] not in "01" and digits[3] not in "01":
-        return f"+1{digits}"
-    return None
+    if len(digits) not in (10, 11) or (len(digits) == 11 and digits[0] != "1"):
+        return None
+    # Exchanges never start with 0 or 1 either (phonenumbers checks the area code): that keeps most order
+    # numbers out of redaction.
+    return e164(digits) if digits[-7] not in "01" else None
 
 
 def _is_ssn(text: str, start: int, written: str, digits: str) -> bool:

@@ -59,6 +59,9 @@ class IncidentNode(relay.Node):
     acknowledged_at: datetime | None
     acknowledged_by: str | None
     resolved_at: datetime | None
+    synthetic: bool = strawberry.field(description=(
+        "Opened over the demo's backdated history by `agentops seed` / `make up` (a replay of the SLO watch), "
+        "not by real traffic."))
 
     @strawberry.field(description="What happened, oldest first.")
     async def timeline(self) -> list[IncidentEntryView]:
@@ -88,7 +91,7 @@ class IncidentNode(relay.Node):
     def from_model(cls, row: Incident) -> IncidentNode:
         return cls(id=str(row.id), slo=row.slo, severity=row.severity, status=row.status, summary=row.summary,
                    peak_burn_rate=row.peak_burn_rate, opened_at=row.opened_at, acknowledged_at=row.acknowledged_at,
-                   acknowledged_by=row.acknowledged_by, resolved_at=row.resolved_at)
+                   acknowledged_by=row.acknowledged_by, resolved_at=row.resolved_at, synthetic=row.synthetic)
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list:

@@ -26,6 +26,8 @@ class Incident(Model):
     # The last evaluation that found its alert firing: it resolves only after a quiet cool-down, not on the
     # first evaluation whose short window happens to hold no bad turns (sparse traffic would make it flap).
     last_burning_at = fields.DatetimeField(null=True)
+    # Opened by the demo's replay of the SLO watch over its backdated history (backend/demo/ops_history.py).
+    synthetic = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "incidents"

@@ -14,18 +14,31 @@ import asyncio
 import logging
 from typing import Any
 
-from saq.job import Status
+from saq.job import Job, Status
 from saq.queue.redis import RedisQueue
 
 logger = logging.getLogger("saq")
 
 
+# Job statuses someone here waits for on the job's pub/sub channel: the sweep, until a swept job is aborted or failed.
+_AWAITED = {Status.ABORTING, Status.ABORTED, Status.FAILED}
+
+
 class PatientSweepQueue(RedisQueue):
-    """A Redis queue whose sweep gives a just-taken job until the next sweep to be marked ACTIVE."""
+    """A Redis queue whose sweep gives a just-taken job until the next sweep to be marked ACTIVE.
+
+    It also publishes a job's status change only when someone here waits for it. SAQ publishes every change (taken,
+    finished) for `Job.refresh(until_complete)` / `Queue.apply` waiters; nothing here waits on those but the sweep,
+    and two PUBLISH round trips a job are a tenth of a model turn's socket writes in a worker (bench/llm.py).
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._unmarked_last_sweep: set[bytes] = set()
+
+    async def notify(self, job: Job) -> None:
+        if job.status in _AWAITED:
+            await super().notify(job)
 
     async def sweep(self, lock: int = 60, abort: float = 5.0) -> list[str]:
         if not self._cleanup_script:

@@ -5,7 +5,8 @@ from backend.incidents.models import NotificationStatus
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('agentops', '0017_append_in_one_call')]  # after main's 0017 (merged before this was numbered)
+    # After main's 0016 and 0017 (which both follow 0014): this one joins them, so there is one head.
+    dependencies = [('agentops', '0016_synthetic_history'), ('agentops', '0017_turn_round_trips')]
 
     initial = False
 

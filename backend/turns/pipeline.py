@@ -25,6 +25,7 @@ from backend.conversations.service import CONVERSATION_UPDATED
 from backend.events.hub import EventHub
 from backend.events.topics import RUN_COMPLETED
 from backend.ingest.dead_letters import record_failure
+from backend.observability.log_levels import RecordedFailure
 from backend.settings import Settings
 from backend.turns.appending import Unanswered, append_pending, next_unanswered
 from backend.turns.lease import conversation_lease
@@ -41,8 +42,11 @@ class ProcessResult:
     deferred: bool = False  # the conversation stayed busy: the event waits for its lease holder or the reconciler
 
 
-class AttemptFailed(Exception):
-    """A turn failed and was recorded on its event, which is not dead yet: the job is to be retried."""
+class AttemptFailed(RecordedFailure):
+    """A turn failed and was recorded on its event, which is not dead yet: the job is to be retried.
+
+    `_charge` already logged it as one WARNING line (event, attempt, reason): the queue's traceback is dropped.
+    """
 
 
 async def process_event(
@@ -74,7 +78,7 @@ async def process_event(
     async with conversation_lease(redis, conversation_id=appended.conversation_id,
                                   ttl_seconds=settings.turn_lease_seconds, wait_until=wait_until) as lease:
         if lease is None:
-            log.info("turns.deferred", event_id=str(event_id), conversation_id=str(appended.conversation_id))
+            log.debug("turns.deferred", event_id=str(event_id), conversation_id=str(appended.conversation_id))
             return ProcessResult(appended=appended.count, conversation_ids=conversation_ids, deferred=True)
         turns = await _answer_in_order(event_id=event_id, first=appended.first_unanswered, hub=hub,
                                        settings=settings, agent=agent, deadline=deadline, before_commit=before_commit)
@@ -110,11 +114,12 @@ async def _answer_in_order(*, event_id: uuid.UUID, first: Unanswered | None, hub
                 raise AttemptFailed(str(error)) from error
             # dead: the thread goes on without it
         else:
-            await hub.publish(CONVERSATION_UPDATED, {"conversationId": str(waiting.conversation_id)})
+            published = [(CONVERSATION_UPDATED, {"conversationId": str(waiting.conversation_id)})]
             if outcome is not None:
                 turns.append(outcome)
-                await hub.publish(RUN_COMPLETED, {"runId": str(outcome.run_id),
-                                                  "conversationId": str(outcome.conversation_id)})
+                published.append((RUN_COMPLETED, {"runId": str(outcome.run_id),
+                                                  "conversationId": str(outcome.conversation_id)}))
+            await hub.publish_many(published)
             if waiting.event_id == event_id:
                 break  # this job's own event: everything before it was answered first, what follows has its own jobs
         waiting = await next_unanswered(event_id=event_id)
@@ -124,6 +129,6 @@ async def _answer_in_order(*, event_id: uuid.UUID, first: Unanswered | None, hub
 async def _charge(waiting: Unanswered, error: BaseException, settings: Settings) -> bool:
     """Record a failed attempt on the event the turn was answering; True when that made it DEAD."""
     attempt, died = await record_failure(event_id=waiting.event_id, error=error, max_attempts=settings.process_attempts)
-    log.warning("ingest.process_failed", event_id=str(waiting.event_id), attempt=attempt, dead=died,
-                error=f"{type(error).__name__}: {error}")
+    log.warning("ingest.process_failed", event_id=str(waiting.event_id), attempt=attempt,
+                attempts=settings.process_attempts, dead=died, error=f"{type(error).__name__}: {error}")
     return died

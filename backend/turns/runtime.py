@@ -1,12 +1,15 @@
 """One agent turn, in phases that never hold a database connection while the policy thinks.
 
-1. load — a short read: the conversation (its version, state, status), the thread the model remembers, the
+1. load — one query: the conversation (its version, state, status), the thread the model remembers, the
    business's services and hours;
 2. screen the input, then decide — the policy and its model calls run with no connection or lock held; each
    tool with a side effect commits on its own, keyed by (trigger, call position) (see ToolBox);
 3. screen the reply, then commit — one short transaction: the conversation must still be at the version read in
    step 1 (else the turn is decided again on what changed), the trigger event must still be unanswered (else
    another attempt answered it first), then the reply, the run, its tool calls and guardrail hits are written.
+   The common turn's commit is one statement (the function agentops_commit_turn, migration 0017).
+
+Round trips are counted (tests/turns/test_round_trips.py): a wave of turns shares the pool's few connections.
 """
 
 from __future__ import annotations
@@ -38,10 +41,7 @@ from backend.conversations.models import (
     ConversationStatus,
     DeliveryStatus,
     Message,
-    MessageAuthor,
-    MessageDirection,
 )
-from backend.conversations.service import append_message
 from backend.faults import POLICY as POLICY_FAULT
 from backend.faults import POLICY_DELAY, InjectedFault, current_faults
 from backend.guardrails.engine import Finding
@@ -77,26 +77,10 @@ SELECT c.status, c.version, c.customer, c.channel, c.agent_state::text AS agent_
 FROM conversations c WHERE c.id = $1
 """
 
-# The turn's record, in one statement of the commit's transaction: its trigger event marked answered (only if it
-# still waits: `answered` says), the run, and its tool calls ($16, a JSON array).
-_RECORD_RUN = """
-WITH answered AS (
-    UPDATE ingest_events SET status = 'PROCESSED', processed_at = now(), attempts = attempts + 1
-    WHERE id = $1 AND status = 'RECEIVED' RETURNING id
-), run AS (
-    INSERT INTO agent_runs (id, conversation_id, trigger_message_id, reply_message_id, policy, prompt_name,
-                            prompt_version, status, latency_ms, intent, model, prompt_tokens, completion_tokens,
-                            error, created_at)
-    VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now())
-    RETURNING id
-), calls AS (
-    INSERT INTO tool_calls (id, run_id, position, name, arguments, result, error, latency_ms, created_at)
-    SELECT gen_random_uuid(), run.id, c.position, c.name, c.arguments, c.result, c.error, c.latency_ms, now()
-    FROM run, jsonb_to_recordset($16::jsonb) AS c(position int, name text, arguments jsonb, result jsonb, error text,
-                                                   latency_ms float8)
-)
-SELECT count(*) AS answered FROM answered
-"""
+# The turn's commit, in one round trip (migration 0017): checks the trigger still waits and the conversation is at
+# the version read, then writes the reply and the state, the answered mark, the run and its tool calls ($20, JSON).
+_COMMIT = ("SELECT agentops_commit_turn($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+           " $16, $17, $18, $19, $20::jsonb) AS outcome")
 
 
 @dataclass(frozen=True)
@@ -164,7 +148,7 @@ async def run_turn(
             except ConversationChanged:
                 if conflict == VERSION_RETRIES:
                     raise
-                log.info("agent.turn_decided_again", conflict=conflict + 1)
+                log.debug("agent.turn_decided_again", conflict=conflict + 1)
             finally:
                 structlog.contextvars.unbind_contextvars("run_id")  # bound by _turn once the run has an id
         if outcome is not None:
@@ -251,35 +235,40 @@ async def _turn(
                                    customer=conversation.customer)
     handed_off = any(call.name == "handoff_to_human" and (call.result or {}).get("handed_off") for call in tools.calls)
     status = RunStatus.FAILED if error else RunStatus.HANDED_OFF if handed_off else RunStatus.OK
-    async with in_transaction() as connection:
-        # The reply and the state, only while the conversation is at the version this turn read.
-        reply_message = await append_message(
-            connection=connection, conversation_id=conversation_id, direction=MessageDirection.OUTBOUND,
-            author=MessageAuthor.AGENT, text=reply, delivery_status=DeliveryStatus.QUEUED if deliver else None,
-            bump_version=True, expected_version=conversation.version,
-            agent_state=decision.state if error is None else turn.state,
-        )
-        if reply_message is None:
-            raise ConversationChanged(str(conversation_id))
-        if screened.text != text and trigger_message_id is not None:
-            await _keep_only_redacted(connection, trigger_message_id, screened.text)
-        latency_ms = (time.perf_counter() - started) * 1000
-        rows = await connection.execute_query_dict(_RECORD_RUN, [
-            trigger_event_id, run_id, conversation_id, trigger_message_id, reply_message.id, setup.policy.name,
-            setup.prompt.name, setup.prompt.version, status.value, latency_ms, decision.intent, decision.model,
-            decision.prompt_tokens, decision.completion_tokens, error, _calls_json(tools),
-        ])
-        if trigger_event_id is not None and not rows[0]["answered"]:
-            raise AlreadyAnswered(str(trigger_event_id))  # another attempt answered it first; all of this rolls back
-        findings: list[Finding] = [*screened.findings, *tools.findings, *checked.findings]
-        await record_findings(connection=connection, findings=findings, run_id=run_id, conversation_id=conversation_id,
-                              config_version=setup.guardrails.version)
-        if before_commit is not None:
-            await before_commit()  # a fault drill can fail the job here, after every write, before the commit
+    findings: list[Finding] = [*screened.findings, *tools.findings, *checked.findings]
+    redacted = screened.text != text and trigger_message_id is not None
+    reply_message_id = uuid.uuid4()
+    latency_ms = (time.perf_counter() - started) * 1000
+    record = [
+        conversation_id, conversation.version, json.dumps(decision.state if error is None else turn.state),
+        trigger_event_id, reply_message_id, reply, DeliveryStatus.QUEUED.value if deliver else None, run_id,
+        trigger_message_id, setup.policy.name, setup.prompt.name, setup.prompt.version, status.value, latency_ms,
+        decision.intent, decision.model, decision.prompt_tokens, decision.completion_tokens, error, _calls_json(tools),
+    ]
+    if not findings and not redacted and before_commit is None:
+        await _commit(connections.get("default"), record)  # the common turn: one statement, its own transaction
+    else:
+        async with in_transaction() as connection:
+            await _commit(connection, record)
+            if redacted:
+                await _keep_only_redacted(connection, trigger_message_id, screened.text)
+            await record_findings(connection=connection, findings=findings, run_id=run_id,
+                                  conversation_id=conversation_id, config_version=setup.guardrails.version)
+            if before_commit is not None:
+                await before_commit()  # a fault drill can fail the job here, after every write, before the commit
     AGENT_TURN_SECONDS.labels(setup.policy.name, status.value).observe(latency_ms / 1000)
     return TurnOutcome(run_id=run_id, conversation_id=conversation_id, channel=conversation.channel,
-                       reply_message_id=reply_message.id, status=status, reply=reply, latency_ms=latency_ms,
+                       reply_message_id=reply_message_id, status=status, reply=reply, latency_ms=latency_ms,
                        delivery=deliver)
+
+
+async def _commit(connection, record: list) -> None:
+    """The reply, the state, the answered mark, the run and its tool calls — or nothing, raising why."""
+    rows = await connection.execute_query_dict(_COMMIT, record)
+    if rows[0]["outcome"] == "changed":
+        raise ConversationChanged(str(record[0]))
+    if rows[0]["outcome"] == "answered":
+        raise AlreadyAnswered(str(record[3]))
 
 
 def _calls_json(tools: ToolBox) -> str:

@@ -10,5 +10,18 @@ DELIVERY_COLORS = {"SENT": "green", "QUEUED": "blue", "SENDING": "cyan", "FAILED
 SEVERITY_COLORS = {"LOW": "gray", "MEDIUM": "amber", "HIGH": "orange", "CRITICAL": "red"}
 
 
+SYNTHETIC_HINT = ("Backdated demo history, written into the tables by `agentops seed` / `make up`: "
+                  "not real traffic, and no agent made it.")
+
+
 def status_badge(value: rx.Var, colors: dict[str, str], **props) -> rx.Component:
     return rx.badge(value, color_scheme=rx.match(value, *colors.items(), "gray"), **props)
+
+
+def synthetic_badge(flag: rx.Var) -> rx.Component:
+    """A "synthetic" badge where the row is demo history (`flag` is "synthetic" or "", see views.formatting)."""
+    return rx.cond(
+        flag != "",
+        rx.tooltip(rx.badge("synthetic", color_scheme="purple", variant="surface", class_name="synthetic-badge"),
+                   content=SYNTHETIC_HINT),
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 CONVERSATION_FIELDS = """
-  id channel customer status messageCount lastMessageAt
+  id channel customer status messageCount lastMessageAt synthetic
   lastMessage { text direction }
 """
 METRICS_FIELDS = """
@@ -13,7 +13,7 @@ METRICS_FIELDS = """
   openIncidents queueDepth deadLetters
 """
 INCIDENT_FIELDS = """
-  id slo severity status summary peakBurnRate openedAt acknowledgedAt acknowledgedBy resolvedAt
+  id slo severity status summary peakBurnRate openedAt acknowledgedAt acknowledgedBy resolvedAt synthetic
   timeline { kind text actor createdAt }
   notifications { target action status attempts responseStatus lastError createdAt sentAt }
 """

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from frontend.components.badges import CONVERSATION_STATUS_COLORS, DELIVERY_COLORS, RUN_STATUS_COLORS, status_badge
+from frontend.components.badges import (
+    CONVERSATION_STATUS_COLORS, DELIVERY_COLORS, RUN_STATUS_COLORS, status_badge, synthetic_badge,
+)
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
 from frontend.components.run_parts import tool_calls, violations_table
@@ -28,6 +30,7 @@ def _header() -> rx.Component:
                 rx.hstack(rx.heading(conversation["customer"], size="5", id="conversation-customer"),
                           rx.badge(conversation["channel"], variant="outline"),
                           status_badge(conversation["status"], CONVERSATION_STATUS_COLORS, id="conversation-status"),
+                          synthetic_badge(conversation["synthetic"]),
                           align="center"),
                 rx.cond(conversation["handoff_reason"] != "",
                         rx.text("Handed off ", conversation["handed_off"], ": ", conversation["handoff_reason"],

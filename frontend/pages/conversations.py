@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from frontend.components.badges import CONVERSATION_STATUS_COLORS, status_badge
+from frontend.components.badges import CONVERSATION_STATUS_COLORS, status_badge, synthetic_badge
 from frontend.components.choices import choice
 from frontend.components.feedback import empty_state, error_callout
 from frontend.components.layout import page_frame
@@ -55,7 +55,9 @@ def _row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(row["time"], size="1", color_scheme="gray", white_space="nowrap")),
         rx.table.cell(rx.badge(row["channel"], variant="outline")),
-        rx.table.cell(rx.link(row["customer"], href=row["href"], weight="medium", class_name="conversation-link")),
+        rx.table.cell(rx.hstack(
+            rx.link(row["customer"], href=row["href"], weight="medium", class_name="conversation-link"),
+            synthetic_badge(row["synthetic"]), align="center", spacing="2")),
         rx.table.cell(status_badge(row["status"], CONVERSATION_STATUS_COLORS)),
         rx.table.cell(row["messages"]),
         rx.table.cell(rx.text(row["last_text"], size="2")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from frontend.components.charts import series_chart
+from frontend.components.badges import synthetic_badge
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
 from frontend.pages.incidents import severity_badge, status_badge
@@ -96,6 +97,7 @@ def incident_page() -> rx.Component:
             rx.vstack(
                 rx.hstack(severity_badge(INCIDENT["severity"]), rx.code(INCIDENT["slo"]),
                           rx.box(status_badge(INCIDENT["status"]), id="incident-detail-status"),
+                          synthetic_badge(INCIDENT["synthetic"]),
                           rx.text(INCIDENT["summary"], weight="medium"), align="center"),
                 rx.text("Opened ", INCIDENT["opened"], " · peak burn ", INCIDENT["peak"], " · acknowledged by ",
                         rx.cond(INCIDENT["acknowledged_by"] != "", INCIDENT["acknowledged_by"], "nobody yet"),

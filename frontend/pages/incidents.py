@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from frontend.components.badges import synthetic_badge
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
 from frontend.pages.incidents_state import STATUS_FILTERS, IncidentsState
@@ -25,7 +26,8 @@ def _row(incident: rx.Var) -> rx.Component:
         rx.table.cell(rx.link(incident["opened"], href="/incidents/" + incident["plain_id"].to(str))),
         rx.table.cell(severity_badge(incident["severity"])),
         rx.table.cell(rx.code(incident["slo"])),
-        rx.table.cell(status_badge(incident["status"])),
+        rx.table.cell(rx.hstack(status_badge(incident["status"]), synthetic_badge(incident["synthetic"]),
+                                align="center", spacing="2")),
         rx.table.cell(rx.text(incident["summary"], size="2")),
         rx.table.cell(incident["peak"]),
         rx.table.cell(rx.text(incident["acknowledged_by"], size="1")),

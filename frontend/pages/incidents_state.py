@@ -11,6 +11,7 @@ from frontend.components.charts import chart_series
 from frontend.ids import global_id, node_id
 from frontend.live.documents import INCIDENT_FIELDS
 from frontend.state.calls import Refused, call_api, call_or_report, end_session
+from frontend.views.formatting import synthetic_flag
 
 INCIDENTS = f"""
 query Incidents($status: IncidentStatus) {{
@@ -54,6 +55,7 @@ def incident_view(incident: dict[str, Any]) -> dict[str, Any]:
         "peak": f"{incident['peakBurnRate']:.1f}×", "opened": _when(incident["openedAt"]),
         "acknowledged": _when(incident["acknowledgedAt"]), "acknowledged_by": incident["acknowledgedBy"] or "",
         "resolved": _when(incident["resolvedAt"]), "opened_at": incident["openedAt"],
+        "synthetic": synthetic_flag(incident.get("synthetic")),
         "timeline": [{**entry, "at": _when(entry["createdAt"]), "actor": entry["actor"] or "system"}
                      for entry in incident["timeline"]],
         "notifications": [{**sent, "at": _when(sent["sentAt"] or sent["createdAt"]),

@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from frontend.components.badges import SYNTHETIC_HINT
 from frontend.components.charts import chart_series, series_chart
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
@@ -23,6 +24,7 @@ query Metrics($names: [String!]!, $from: DateTime!, $to: DateTime!, $step: Int!,
   metrics(names: $names, from: $from, to: $to, step: $step, channel: $channel) {
     name channel stepSeconds points { at value }
   }
+  syntheticHistory: conversations(first: 1, filter: {synthetic: true}) { edges { node { lastMessageAt } } }
   slos {
     name description objective budgetRemaining
     burnRates { window rate }
@@ -50,6 +52,8 @@ class MetricsState(rx.State):
     channel: str = "ALL"
     charts: list[dict[str, Any]] = []
     slos: list[dict[str, Any]] = []
+    # When the demo's synthetic history ends, if the window reaches back into it ("" otherwise).
+    synthetic_until: str = ""
     loading: bool = False
     error: str = ""
 
@@ -72,6 +76,9 @@ class MetricsState(rx.State):
         order = {name: index for index, name in enumerate(METRIC_NAMES)}
         self.charts = chart_series(sorted(data["metrics"], key=lambda series: order.get(series["name"], 99)))
         self.slos = [_slo_view(slo) for slo in data["slos"]]
+        history = data["syntheticHistory"]["edges"]
+        until = history[0]["node"]["lastMessageAt"] if history else ""
+        self.synthetic_until = until[:16].replace("T", " ") if until and until > variables["from"] else ""
 
     @rx.event
     def choose_window(self, window: str):
@@ -115,6 +122,11 @@ def metrics_page() -> rx.Component:
             align="center",
         ),
         error_callout(MetricsState.error),
+        rx.cond(MetricsState.synthetic_until != "", rx.callout(
+            rx.hstack(rx.badge("synthetic", color_scheme="purple", variant="surface", class_name="synthetic-badge"),
+                      rx.text("Points up to ", MetricsState.synthetic_until, " UTC are rolled up from the demo's "
+                              "synthetic history. ", SYNTHETIC_HINT, size="2"), align="center"),
+            color_scheme="purple", id="metrics-synthetic-note")),
         rx.heading("Service level objectives", size="4"),
         rx.grid(rx.foreach(MetricsState.slos, _slo_card), columns="3", spacing="3", width="100%", id="slos"),
         rx.heading("Series", size="4"),

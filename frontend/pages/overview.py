@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from frontend.components.badges import synthetic_badge
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
 from frontend.pages.overview_state import OverviewState
@@ -63,7 +64,8 @@ def _conversation_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(row["time"], size="1", color_scheme="gray")),
         rx.table.cell(rx.badge(row["channel"], variant="outline")),
-        rx.table.cell(rx.text(row["customer"], weight="medium")),
+        rx.table.cell(rx.hstack(rx.text(row["customer"], weight="medium"), synthetic_badge(row["synthetic"]),
+                                align="center", spacing="2")),
         rx.table.cell(rx.badge(row["status"], color_scheme=rx.match(
             row["status"], *STATUS_COLORS.items(), "gray"))),
         rx.table.cell(row["messages"]),

@@ -10,6 +10,7 @@ from frontend.live.documents import CONVERSATION_FIELDS, METRICS_FIELDS
 from frontend.live.registry import live_feed
 from frontend.state.auth import AuthState
 from frontend.state.calls import Refused, call_or_report
+from frontend.views.formatting import synthetic_flag
 
 FEED_SIZE = 12
 OVERVIEW_UPDATES = ("conversation", "metrics")
@@ -35,6 +36,7 @@ def _feed_row(conversation: dict[str, Any]) -> dict[str, str]:
         "last_text": (last.get("text") or "")[:140],
         "last_at": conversation["lastMessageAt"],
         "time": conversation["lastMessageAt"][11:19],
+        "synthetic": synthetic_flag(conversation.get("synthetic")),
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from frontend.components.badges import RUN_STATUS_COLORS, status_badge
+from frontend.components.badges import RUN_STATUS_COLORS, status_badge, synthetic_badge
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
 from frontend.components.run_parts import tool_calls, violations_table
@@ -22,6 +22,7 @@ def _summary() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 status_badge(run.status, RUN_STATUS_COLORS, size="2", id="run-status"),
+                synthetic_badge(run.synthetic),
                 rx.heading(run.time, size="4"),
                 rx.spacer(),
                 rx.cond(run.conversation_href != "",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from frontend.components.badges import RUN_STATUS_COLORS, status_badge
+from frontend.components.badges import RUN_STATUS_COLORS, status_badge, synthetic_badge
 from frontend.components.choices import choice
 from frontend.components.feedback import empty_state, error_callout
 from frontend.components.layout import page_frame
@@ -52,7 +52,8 @@ def _filters() -> rx.Component:
 def _row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(row["time"], href=row["href"], size="1", white_space="nowrap", class_name="run-link")),
-        rx.table.cell(status_badge(row["status"], RUN_STATUS_COLORS)),
+        rx.table.cell(rx.hstack(status_badge(row["status"], RUN_STATUS_COLORS), synthetic_badge(row["synthetic"]),
+                                align="center", spacing="2")),
         rx.table.cell(row["policy"]),
         rx.table.cell(rx.text(row["prompt"], size="1")),
         rx.table.cell(row["intent"]),

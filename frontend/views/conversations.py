@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from frontend.views.formatting import clock_time, detail_href, shorten
+from frontend.views.formatting import clock_time, detail_href, shorten, synthetic_flag
 
 ANY = "ANY"
 CHANNELS = [ANY, "SMS", "CHAT", "VOICE"]
@@ -35,6 +35,7 @@ def conversation_row(conversation: dict[str, Any], *, cursor: str = "") -> dict[
         "last_text": shorten(last.get("text")),
         "last_at": conversation["lastMessageAt"],
         "time": clock_time(conversation["lastMessageAt"]),
+        "synthetic": synthetic_flag(conversation.get("synthetic")),
         "cursor": cursor,
     }
 

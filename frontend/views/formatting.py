@@ -34,3 +34,8 @@ def detail_href(section: str, global_id: str) -> str:
 def id_from_path(path: str) -> str:
     """The global id at the end of a detail page's path."""
     return unquote(path.rstrip("/").rsplit("/", 1)[-1])
+
+
+def synthetic_flag(value: object) -> str:
+    """"synthetic" for the demo's backdated history (the API's `synthetic` field), "" for real traffic."""
+    return "synthetic" if value else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from frontend.views.formatting import clock_time, detail_href, milliseconds, pretty_json
+from frontend.views.formatting import clock_time, detail_href, milliseconds, pretty_json, synthetic_flag
 
 ANY = "ANY"
 RUN_STATUSES = [ANY, "OK", "FAILED", "HANDED_OFF"]
@@ -14,7 +14,7 @@ POLICIES = [ANY, "rules", "openai"]
 # Fields every run view needs; the detail adds the messages and the conversation.
 RUN_FIELDS = """
   id status policy promptName promptVersion model intent latencyMs promptTokens completionTokens error createdAt
-  triggerMessage { sequence text } replyMessage { sequence text deliveryStatus }
+  synthetic triggerMessage { sequence text } replyMessage { sequence text deliveryStatus }
   toolCalls { name position arguments result error latencyMs }
   violations { id stage rule severity action message excerpt createdAt }
 """
@@ -59,6 +59,7 @@ class RunView:
     tools_summary: str
     conversation_href: str
     customer: str
+    synthetic: str  # "synthetic" for the demo's backdated history, else ""
     tool_calls: list[ToolCallView]
     violations: list[ViolationView]
 
@@ -110,6 +111,7 @@ def run_view(run: dict[str, Any]) -> RunView:
         customer=conversation.get("customer", ""),
         tool_calls=[tool_call_view(call) for call in run["toolCalls"]],
         violations=[violation_view(violation) for violation in run["violations"]],
+        synthetic=synthetic_flag(run.get("synthetic")),
     )
 
 
@@ -128,7 +130,7 @@ def run_filter(*, status: str, policy: str, prompt_version: str, min_latency_ms:
 
 
 RUN_ROW_FIELDS = """
-  id status policy promptName promptVersion intent latencyMs createdAt error
+  id status policy promptName promptVersion intent latencyMs createdAt error synthetic
   toolCalls { name } conversation { id customer channel }
 """
 
@@ -149,6 +151,7 @@ def run_row(run: dict[str, Any], *, cursor: str = "") -> dict[str, str]:
         "customer": conversation.get("customer", ""),
         "channel": conversation.get("channel", ""),
         "conversation_href": detail_href("conversations", conversation["id"]) if conversation else "",
+        "synthetic": synthetic_flag(run.get("synthetic")),
         "cursor": cursor,
     }
 

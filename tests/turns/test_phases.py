@@ -159,6 +159,9 @@ async def test_hub_publishes_the_customer_message_before_the_answer(app, test_se
         async def publish(self, topic, payload):  # noqa: D102 - a hub that only records
             published.append(topic)
 
+        async def publish_many(self, events):  # noqa: D102
+            published.extend(topic for topic, _ in events)
+
     await pipeline.process_event(event_id=event_id, hub=Recording(redis), redis=redis, settings=test_settings,
                                  agent=build_agent(test_settings, policy="openai"))
     await queue.disconnect()

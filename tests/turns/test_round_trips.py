@@ -16,9 +16,9 @@ from tests.fake_provider import serve
 from tests.helpers import StatementCounter, free_port
 from tests.turns.support import ProbingModel, accept
 
-# append (one function call) + load (one query) + commit (the reply at the version read; the answered mark with the
-# run and its tool calls). BEGIN and COMMIT are sent by the driver, not counted here.
-PIPELINE_STATEMENTS = 4
+# append (one function call) + load (one query) + commit (one function call: the reply at the version read, the
+# answered mark, the run and its tool calls). With no BEGIN or COMMIT: each call is its own transaction.
+PIPELINE_STATEMENTS = 3
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ async def _count_one_turn(test_settings, redis, monkeypatch, agent, text: str) -
     return counter.statements, result
 
 
-async def test_a_turn_without_tools_costs_four_statements(app, test_settings, redis, monkeypatch):
+async def test_a_turn_without_tools_costs_three_statements(app, test_settings, redis, monkeypatch):
     await open_business()
     statements, result = await _count_one_turn(test_settings, redis, monkeypatch, build_agent(test_settings), "hello")
     assert [turn.status.value for turn in result.turns] == ["OK"]

@@ -1,9 +1,16 @@
 """Calendar dates in customer messages, resolved against today's date in the business time zone.
 
+The patterns here find where a date is written; dateparser (calendar_parser) reads month names, numeric dates,
+years and counted days ("tomorrow", "in 3 days"). What stays hand-written is what dateparser reads otherwise
+than a receptionist: weekdays, "the 5th", holidays, "a week from today", "Friday week".
+
 Rules: a bare or "this" weekday is the coming one, today included; "next <weekday>" is the first one strictly
-after today; a month and day without a year that has already passed this year means next year; "12/3" is US
-month/day; "the 5th" is the coming 5th (today included). When several dates are given, the last wins unless it
-comes after "from", "instead of" or "not" ("move it from Friday to Monday" means Monday).
+after today; "Friday week" and "a week on Friday" are the Friday after the coming one; a month and day without
+a year that has already passed this year means next year; "12/3" is month/day where the business writes month
+first (America/ and US/ time zones) and day/month elsewhere, and a date that only reads one way ("14/01") or is
+written with dots ("15.01.2030") is read that way; "the 5th" is the coming 5th (today included). When several
+dates are given, the last wins unless it comes after "from", "instead of" or "not" ("move it from Friday to
+Monday" means Monday). Spans of days ("next week", "end of the month") are date_ranges' business.
 """
 
 from __future__ import annotations
@@ -12,7 +19,8 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from backend.agent.nlu.numbers import HOUR_WORDS, ORDINAL_WORDS, alternatives, number_value, word_value
+from backend.agent.nlu.calendar_parser import DateOrder, parse_absolute, parse_relative
+from backend.agent.nlu.numbers import ORDINAL_WORDS, alternatives, word_value
 from backend.agent.nlu.text import Found, blank, intended
 
 WEEKDAYS = {
@@ -40,19 +48,23 @@ NOT_A_DAY = (
     r"|appointment|call|email|message|charge|order|booking|week|of\s+us|of\s+them|in\s+line))"
 )
 
-ISO_DATE = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b")
+ISO_DATE = re.compile(r"\b(?P<year>\d{4})-\d{2}-\d{2}\b")
 MONTH_THEN_DAY = re.compile(rf"\b{MONTH}\.?\s+(?:the\s+)?{DAY}\b{NOT_A_TIME}{YEAR}", re.IGNORECASE)
 DAY_THEN_MONTH = re.compile(rf"\b(?:the\s+)?{DAY}\s+(?P<of>of\s+)?{MONTH}\b\.?{YEAR}", re.IGNORECASE)
-# "1/2 price" and "1/2 hour" are halves, not January 2nd.
-MONTH_SLASH_DAY = re.compile(
-    r"(?<![\d/])(?P<month>\d{1,2})/(?P<day>\d{1,2})(?:/(?P<year>\d{4}|\d{2}))?(?![\d/])"
-    r"(?!\s*(?:hours?|hrs?|price|off|an?\b))",
+# "1/2 price" and "1/2 hour" are halves, not January 2nd; "24/7" is all the time.
+NUMERIC_DATE = re.compile(
+    r"(?<![\d/.:,$])(?!24/7\b)(?P<first>\d{1,2})(?P<separator>[/.])(?P<second>\d{1,2})"
+    r"(?:(?P=separator)(?P<year>\d{4}|\d{2}))?(?![\d/]|\.\d)"
+    r"(?!\s*(?:hours?|hrs?|price|off|an?\b|am\b|pm\b|a\.m|p\.m|o'?clock))",
     re.IGNORECASE,
 )
-DAY_AFTER_TOMORROW = re.compile(r"\b(?:the\s+)?day\s+after\s+tomorrow\b", re.IGNORECASE)
+# Counted from today; dateparser reads them ("in two weeks" is a span of days: see date_ranges).
+COUNTED_DAYS = re.compile(
+    r"\b(?:(?:the\s+)?day\s+after\s+tomorrow|tomorrow|yesterday"
+    r"|in\s+(?:\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+days?)\b",
+    re.IGNORECASE,
+)
 TODAY = re.compile(r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening))\b", re.IGNORECASE)
-TOMORROW = re.compile(r"\btomorrow\b", re.IGNORECASE)
-YESTERDAY = re.compile(r"\byesterday\b", re.IGNORECASE)
 HOLIDAY = re.compile(
     r"\b(?P<holiday>christmas\s+eve|christmas(?:\s+day)?|xmas|new\s+year'?s\s+eve|new\s+year'?s(?:\s+day)?"
     r"|thanksgiving(?:\s+day)?|independence\s+day|fourth\s+of\s+july|halloween|valentine'?s(?:\s+day)?)\b",
@@ -63,8 +75,18 @@ FIXED_HOLIDAYS = {
     "new year's": (1, 1), "independence": (7, 4), "fourth": (7, 4), "halloween": (10, 31),
     "valentine's": (2, 14),
 }
-IN_DAYS = re.compile(
-    r"\bin\s+(?P<count>\d{1,2}|a|one|two|three|four|five|six|seven)\s+days?\b", re.IGNORECASE
+WEEK_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+# "a week from today", "a week tomorrow", "two weeks on Friday": whole weeks after a day (dateparser reads
+# "a week from today" as a week ago). "Friday week" is the British "a week on Friday".
+WEEKS_AFTER = re.compile(
+    rf"\b(?P<count>{alternatives(tuple(WEEK_COUNTS))})\s+weeks?\s+(?:(?:from|after|on)\s+)?"
+    rf"(?P<anchor>today|tonight|tomorrow|now|{alternatives(WEEKDAYS)})\b",
+    re.IGNORECASE,
+)
+WEEKDAY_WEEK = re.compile(
+    rf"(?<!next )(?<!this )\b(?P<anchor>{alternatives({day: n for day, n in WEEKDAYS.items() if len(day) > 3})})"
+    r"\s+week\b(?!\s*(?:of|is|was|days?|ends?))",
+    re.IGNORECASE,
 )
 WEEKEND = re.compile(r"\b(?P<qualifier>next\s+|this\s+|the\s+)?weekend\b", re.IGNORECASE)
 WEEKDAY = re.compile(
@@ -84,15 +106,20 @@ BARE_DAY_NUMBER = re.compile(
     re.IGNORECASE,
 )
 
-Reader = Callable[[re.Match[str], dt.date], dt.date | None]
+Reader = Callable[[re.Match[str], dt.date, DateOrder], dt.date | None]
 
 
-def find_dates(text: str, *, today: dt.date, expecting: str | None = None) -> list[Found[dt.date]]:
-    """Every date written in the text, in reading order; each piece of text is read as at most one date."""
+def find_dates(
+    text: str, *, today: dt.date, expecting: str | None = None, order: DateOrder = "MDY"
+) -> list[Found[dt.date]]:
+    """Every date written in the text, in reading order; each piece of text is read as at most one date.
+
+    `order` is how the business writes a numeric date that reads both ways ("3/4"): see the module docstring.
+    """
     found: list[Found[dt.date]] = []
     for pattern, read in _READERS:
         for match in pattern.finditer(text):
-            value = read(match, today)
+            value = read(match, today, order)
             if value is not None:
                 found.append(Found(value, match.start(), match.end()))
         text = blank(text, *found)
@@ -104,50 +131,73 @@ def find_dates(text: str, *, today: dt.date, expecting: str | None = None) -> li
     return sorted(found, key=lambda item: item.start)
 
 
-def find_date(text: str, *, today: dt.date, expecting: str | None = None) -> Found[dt.date] | None:
+def find_date(
+    text: str, *, today: dt.date, expecting: str | None = None, order: DateOrder = "MDY"
+) -> Found[dt.date] | None:
     """The date the customer means: see the module docstring for how several dates are settled."""
-    return intended(find_dates(text, today=today, expecting=expecting), text=text)
+    return intended(find_dates(text, today=today, expecting=expecting, order=order), text=text)
 
 
-def _iso(match: re.Match[str], today: dt.date) -> dt.date | None:
-    return _valid(int(match["year"]), int(match["month"]), int(match["day"]))
+def date_order(zone: dt.tzinfo | None) -> DateOrder:
+    """How the business writes numeric dates, from its time zone: month first in America/ and US/ zones."""
+    key = getattr(zone, "key", "") or ""
+    return "MDY" if key.startswith(("America/", "US/", "Pacific/Honolulu")) else "DMY"
 
 
-def _month_and_day(match: re.Match[str], today: dt.date) -> dt.date | None:
-    month_word = match["month"].lower()
+def _numeric(match: re.Match[str], today: dt.date, order: DateOrder) -> dt.date | None:
+    first, second = int(match["first"]), int(match["second"])
+    if match["separator"] == ".":
+        # "4.15" is a time or a price far more often than April 15th: dots make a date only with a year or a
+        # day that cannot be an hour ("15.01"), and are read day first, as those who write them do.
+        if not match["year"] and first <= 12:
+            return None
+        order = "DMY"
+    if not (first and second) or (first > 12 and second > 12):
+        return None
+    return parse_absolute(match.group(0), today=today, order=order, with_year=bool(match["year"]))
+
+
+def _written_date(match: re.Match[str], today: dt.date, order: DateOrder) -> dt.date | None:
+    """"Dec 3", "3rd of December", "december third, 2031", "2031-12-03"."""
+    month_word = (match.groupdict().get("month") or "").lower()
     if month_word in VERB_MONTHS and match.re is DAY_THEN_MONTH and not match["of"]:
         return None
-    day = _day_number(match["day"])
-    if match["year"]:
-        return _valid(int(match["year"]), MONTHS[month_word], day)
-    return _coming(MONTHS[month_word], day, today)
+    written = match.group(0)
+    if match.groupdict().get("day"):
+        # dateparser knows "3rd" but not "third": hand it the digits.
+        day = match["day"]
+        start, end = match.start("day") - match.start(), match.end("day") - match.start()
+        written = written[:start] + str(_day_number(day)) + written[end:]
+    return parse_absolute(written, today=today, order=order, with_year=bool(match["year"]))
 
 
-def _month_slash_day(match: re.Match[str], today: dt.date) -> dt.date | None:
-    month, day = int(match["month"]), int(match["day"])
-    if match["year"]:
-        year = int(match["year"])
-        return _valid(year + 2000 if year < 100 else year, month, day)
-    return _coming(month, day, today)
+def _counted_days(match: re.Match[str], today: dt.date, order: DateOrder) -> dt.date | None:
+    parsed = parse_relative(re.sub(r"\s+", " ", match.group(0)), today=today)
+    return parsed.value if parsed and parsed.period == "day" else None
 
 
-def _day_after_tomorrow(match: re.Match[str], today: dt.date) -> dt.date:
-    return today + dt.timedelta(days=2)
-
-
-def _today(match: re.Match[str], today: dt.date) -> dt.date:
+def _today(match: re.Match[str], today: dt.date, order: DateOrder) -> dt.date:
     return today
 
 
-def _tomorrow(match: re.Match[str], today: dt.date) -> dt.date:
-    return today + dt.timedelta(days=1)
+def _weeks_after(match: re.Match[str], today: dt.date, order: DateOrder) -> dt.date:
+    weeks = WEEK_COUNTS[match["count"].lower()]
+    return _anchor_day(match["anchor"].lower(), today) + dt.timedelta(weeks=weeks)
 
 
-def _yesterday(match: re.Match[str], today: dt.date) -> dt.date:
-    return today - dt.timedelta(days=1)
+def _weekday_week(match: re.Match[str], today: dt.date, order: DateOrder) -> dt.date:
+    return _anchor_day(match["anchor"].lower(), today) + dt.timedelta(weeks=1)
 
 
-def _holiday(match: re.Match[str], today: dt.date) -> dt.date | None:
+def _anchor_day(word: str, today: dt.date) -> dt.date:
+    if word in {"today", "tonight", "now"}:
+        return today
+    if word == "tomorrow":
+        return today + dt.timedelta(days=1)
+    return today + dt.timedelta(days=(WEEKDAYS[word] - today.weekday()) % 7)
+
+
+def _holiday(match: re.Match[str], today: dt.date, order: DateOrder) -> dt.date | None:
     spoken = re.sub(r"\s+", " ", match["holiday"].lower())
     spoken = re.sub(r" day$", "", spoken.replace("years", "year's").replace("valentines", "valentine's"))
     if spoken == "thanksgiving":  # the fourth Thursday of November
@@ -162,12 +212,7 @@ def _fourth_thursday_of_november(year: int) -> dt.date:
     return first + dt.timedelta(days=(3 - first.weekday()) % 7 + 21)
 
 
-def _in_days(match: re.Match[str], today: dt.date) -> dt.date:
-    count = match["count"].lower()
-    return today + dt.timedelta(days=1 if count == "a" else number_value(count, words=HOUR_WORDS))
-
-
-def _weekend(match: re.Match[str], today: dt.date) -> dt.date:
+def _weekend(match: re.Match[str], today: dt.date, order: DateOrder) -> dt.date:
     if today.weekday() == 6:  # on a Sunday, "this weekend" is today and the next one starts in six days
         this_weekend, next_weekend = today, today + dt.timedelta(days=6)
     else:
@@ -176,7 +221,7 @@ def _weekend(match: re.Match[str], today: dt.date) -> dt.date:
     return next_weekend if (match["qualifier"] or "").strip().lower() == "next" else this_weekend
 
 
-def _weekday(match: re.Match[str], today: dt.date) -> dt.date | None:
+def _weekday(match: re.Match[str], today: dt.date, order: DateOrder) -> dt.date | None:
     word = match["weekday"].lower()
     qualifier = re.sub(r"\s+", " ", (match["qualifier"] or "").strip().lower())
     whole_message = match.string.strip(" ?.!,") == match.group(0).strip(" ?.!,")
@@ -195,21 +240,20 @@ def _weekday(match: re.Match[str], today: dt.date) -> dt.date | None:
     return today + dt.timedelta(days=(weekday - today.weekday()) % 7)
 
 
-def _day_of_month(match: re.Match[str], today: dt.date) -> dt.date | None:
+def _day_of_month(match: re.Match[str], today: dt.date, order: DateOrder) -> dt.date | None:
     return _coming_day_of_month(int(match["day"] or match["ordinal"]), today)
 
 
 _READERS: list[tuple[re.Pattern[str], Reader]] = [
-    (ISO_DATE, _iso),
-    (MONTH_THEN_DAY, _month_and_day),
-    (DAY_THEN_MONTH, _month_and_day),
-    (MONTH_SLASH_DAY, _month_slash_day),
-    (DAY_AFTER_TOMORROW, _day_after_tomorrow),
+    (ISO_DATE, _written_date),
+    (MONTH_THEN_DAY, _written_date),
+    (DAY_THEN_MONTH, _written_date),
+    (NUMERIC_DATE, _numeric),
+    (WEEKS_AFTER, _weeks_after),
+    (WEEKDAY_WEEK, _weekday_week),
+    (COUNTED_DAYS, _counted_days),
     (TODAY, _today),
-    (TOMORROW, _tomorrow),
-    (YESTERDAY, _yesterday),
     (HOLIDAY, _holiday),
-    (IN_DAYS, _in_days),
     (WEEKEND, _weekend),
     (WEEKDAY, _weekday),
     (DAY_OF_MONTH, _day_of_month),

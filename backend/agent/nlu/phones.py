@@ -1,4 +1,8 @@
-"""Phone numbers, normalised to E.164 ("+15551234567"); numbers without a country code are North American."""
+"""Phone numbers in customer messages, in E.164 ("+15551234567"); read by phonenumbers (backend.phone_numbers).
+
+Numbers without a country code are read in the default region (North America). Voice transcripts spell the
+digits out ("five five five one two three ..."): those words are turned into digits first.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,8 @@ import re
 
 from backend.agent.nlu.numbers import DIGIT_WORDS, alternatives
 from backend.agent.nlu.text import Found
+from backend.phone_numbers import e164, find_phone_numbers
 
-DEFAULT_COUNTRY_CODE = "1"
-# Digit groups as people write them: "(555) 123-4567", "555.123.4567", "+44 20 7946 0958".
-DIGIT_GROUP = re.compile(r"(?<![\w/:])\+?\(?\d+\)?(?![\w/:])")
-GROUP_SEPARATOR = re.compile(r"^[\s.-]{0,2}$")
-# Voice transcripts spell numbers out: "five five five one two three ...".
 SPOKEN_DIGITS = re.compile(rf"\b(?:(?:{alternatives(DIGIT_WORDS)})\b[\s,-]*){{7,}}", re.IGNORECASE)
 SPOKEN_DIGIT = re.compile(rf"\b(?:{alternatives(DIGIT_WORDS)})\b", re.IGNORECASE)
 
@@ -21,34 +21,9 @@ def find_phone(text: str) -> Found[str] | None:
     return _written_phone(text) or _spoken_phone(text)
 
 
-def e164(digits: str, *, international: bool = False) -> str | None:
-    """The number in E.164 form, or None when it cannot be a phone number."""
-    if international:
-        return f"+{digits}" if 8 <= len(digits) <= 15 else None
-    if len(digits) == 10 and digits[0] not in "01":
-        return f"+{DEFAULT_COUNTRY_CODE}{digits}"
-    if len(digits) == 11 and digits.startswith(DEFAULT_COUNTRY_CODE) and digits[1] not in "01":
-        return f"+{digits}"
-    return None
-
-
 def _written_phone(text: str) -> Found[str] | None:
-    groups = list(DIGIT_GROUP.finditer(text))
-    for first in range(len(groups)):
-        best = None
-        digits = ""
-        for last in range(first, len(groups)):
-            between = text[groups[last - 1].end() : groups[last].start()] if last > first else ""
-            if not GROUP_SEPARATOR.match(between):
-                break
-            digits += re.sub(r"\D", "", groups[last].group(0))
-            number = e164(digits, international=groups[first].group(0).startswith("+"))
-            if number:
-                best = Found(number, groups[first].start(), groups[last].end())
-            if len(digits) >= 15:
-                break
-        if best:
-            return best
+    for start, end, number in find_phone_numbers(text):
+        return Found(number, start, end)
     return None
 
 

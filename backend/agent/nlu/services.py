@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
 
 from backend.agent.nlu.text import Found
 
 # How customers say a service, mapped to the catalogue's words for it; only services in the catalogue match.
 PHRASINGS = [
-    (r"\bhair ?cuts?\b|\bcut (?:of )?my hair\b|\btrim my hair\b|\bhair trim\b", "haircut"),
+    (
+        (
+            r"\bhair ?cuts?\b|\bcut (?:of )?my hair\b|\btrim my hair\b|\bhair trim\b"
+            # Salon words for a haircut: "just a trim", "a cut and blow dry", "a wash and cut", "a blowout".
+            r"|\b(?:a|just a|quick|a quick|another) trim\b(?! (?:of |to )?(?:my |the |his |your )?(?:beard|mustache|moustache))"
+            r"|\b(?:a|quick|a quick|wash and|wash,) cut (?:and|&|n) (?:a )?(?:blow[- ]?dry|style|finish)\b"
+            r"|\bcut (?:and|&|n) (?:a )?(?:blow[- ]?dry|style)\b|\bwash and cut\b|\bblow[- ]?(?:dry|out)\b"
+        ),
+        "haircut",
+    ),
     (
         (
             r"\btrim (?:my |the |his )?beard\b|\bbeard (?:trims?|trimming|tidy|tidy-up|shape-?up)\b"
@@ -22,6 +33,9 @@ PHRASINGS = [
         (
             r"\bcolou?r(?:ing)? touch[- ]?ups?\b|\broots? touch[- ]?ups?\b"
             r"|\btouch[- ]?up (?:my |the )?(?:colou?r|roots)\b|\b(?:my )?roots (?:done|touched up)\b"
+            # The catalogue's only colour service, however the customer names the colouring.
+            r"|\bhair (?:dyed|dye(?:ing)?|colou?red|colou?ring|tinted)\b|\b(?:dye|colou?r|tint) (?:my |his |her )?hair\b"
+            r"|\b(?:my )?hair colou?r\b|\bhighlights\b"
         ),
         "color touch-up",
     ),
@@ -43,9 +57,11 @@ GENERIC_WORDS = frozenset(
     {"touch", "up", "check", "test", "session", "appointment", "service", "full", "quick", "basic", "care",
      "treatment", "cut", "clean", "trim", "and", "the", "with", "for", "my"}
 )
-# Real words one letter away from a service, which difflib would otherwise take for a typo.
+# Real words one letter away from a service, which the typo match would otherwise take for a misspelling.
 NOT_TYPOS = frozenset({"message", "messages", "passage", "massive", "haircuts", "beards", "exams", "examine"})
-SIMILAR_ENOUGH = 0.85
+# Indel similarity (rapidfuzz's `fuzz.ratio`, 0-100): "hiarcut" scores 86 against "haircut", "masage" 92.
+SIMILAR_ENOUGH = 85.0
+WORDS = re.compile(r"[a-z]+(?:['-][a-z]+)*")
 
 
 def find_service(text: str, *, services: Sequence[str], expecting: str | None = None) -> Found[str] | None:
@@ -58,6 +74,7 @@ def find_service(text: str, *, services: Sequence[str], expecting: str | None = 
     return None
 
 
+@lru_cache(maxsize=4096)
 def _comparable(words: str) -> str:
     """A service name reduced to what matters for comparing: lower case, no hyphens or plural s."""
     words = re.sub(r"[-\s]+", " ", words.lower()).strip()
@@ -98,25 +115,27 @@ def _by_name(text: str, services: Sequence[str], expecting: str | None) -> list[
 
 
 def _by_typo(text: str, services: Sequence[str], expecting: str | None) -> list[Found[str]]:
-    words = list(re.finditer(r"[a-z]+(?:['-][a-z]+)*", text))
-    cutoff = SIMILAR_ENOUGH - 0.05 if expecting == "service" else SIMILAR_ENOUGH
+    words = list(WORDS.finditer(text))
+    cutoff = SIMILAR_ENOUGH - 5 if expecting == "service" else SIMILAR_ENOUGH
     found = []
     for service in services:
         target = _comparable(service).replace(" ", "")
         size = len(re.split(r"[-\s]+", service.strip()))
-        closest: tuple[float, Found[str]] | None = None
+        spans, written = [], []
         for length in sorted({max(1, size - 1), size, size + 1}):
             for first in range(len(words) - length + 1):
                 span = words[first : first + length]
                 if len(span) == 1 and span[0].group(0) in NOT_TYPOS:
                     continue
-                written = _comparable(" ".join(word.group(0) for word in span)).replace(" ", "")
-                similarity = difflib.SequenceMatcher(None, written, target).ratio()
-                closer = closest is None or similarity > closest[0]
-                if len(written) >= 5 and similarity >= cutoff and closer:
-                    closest = (similarity, Found(service, span[0].start(), span[-1].end()))
+                squashed = _comparable(" ".join(word.group(0) for word in span)).replace(" ", "")
+                if len(squashed) >= 5:
+                    spans.append(span)
+                    written.append(squashed)
+        # The closest run of words; on a tie the shortest and earliest, as they were listed.
+        closest = process.extractOne(target, written, scorer=fuzz.ratio, score_cutoff=cutoff)
         if closest:
-            found.append(closest[1])
+            span = spans[closest[2]]
+            found.append(Found(service, span[0].start(), span[-1].end()))
     return found
 
 

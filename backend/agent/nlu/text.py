@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
+
+from rapidfuzz import fuzz, process
 
 T = TypeVar("T")
 
@@ -48,7 +50,7 @@ SPELLINGS = {
 }
 SPELLING = re.compile(r"(?<![\w'’-])(" + "|".join(map(re.escape, SPELLINGS)) + r")(?![\w'’-])", re.IGNORECASE)
 
-# Long words the rules depend on; difflib puts their misspellings right ("apointment", "tommorow", "wensday").
+# Long words the rules depend on; a fuzzy match (rapidfuzz) puts their misspellings right ("apointment", "tommorow", "wensday").
 KEYWORDS = (
     "appointment", "appointments", "reschedule", "tomorrow", "tonight", "available", "availability",
     "cancellation", "representative", "receptionist",
@@ -72,7 +74,8 @@ WORD = re.compile(r"[A-Za-z]{6,}")
 
 def normalise(text: str) -> str:
     """The message with emoji, fillers and known misspellings cleaned up; case is kept for names."""
-    text = _without_symbols(text).replace("’", "'").replace("‘", "'")
+    # Composed accents: "é" typed as "e" + U+0301 is one letter, as names in any script need.
+    text = _without_symbols(unicodedata.normalize("NFC", text)).replace("’", "'").replace("‘", "'")
     text = AGREEMENT_NOISE.sub("yes", text)
     text = FILLERS.sub(" ", text)
     text = SPELLING.sub(lambda match: SPELLINGS[match.group(1).lower()], text)
@@ -107,11 +110,16 @@ def _without_symbols(text: str) -> str:
 
 def _corrected_keyword(match: re.Match[str]) -> str:
     word = match.group(0)
-    lowered = word.lower()
+    return _closest_keyword(word.lower()) or word
+
+
+@lru_cache(maxsize=8192)
+def _closest_keyword(lowered: str) -> str | None:
+    """The keyword this word misspells (Indel similarity >= 85 of 100), or None."""
     if lowered in KEYWORDS or lowered in REAL_WORDS:
-        return word
-    close = difflib.get_close_matches(lowered, KEYWORDS, n=1, cutoff=0.85)
-    return close[0] if close else word
+        return None
+    close = process.extractOne(lowered, KEYWORDS, scorer=fuzz.ratio, score_cutoff=85)
+    return close[0] if close else None
 
 
 # A value after these words is the one being replaced ("move it from Friday to Monday"), not the one wanted.

@@ -2,8 +2,10 @@
 
 A bare hour without am/pm is read for business hours: 1-7 is afternoon or evening ("at 3" is 15:00), 8-11 is
 morning, 12 is noon. A part of the day said alongside settles it where it makes sense: "7 in the morning" is
-07:00, "9 tonight" is 21:00. When several times are given, the last wins unless it comes after "from",
-"instead of" or "not".
+07:00, "9 tonight" is 21:00. "at 2.30" and "14.30" are 2:30pm, "3 30 pm" is 3:30pm, the British "half 4" is
+4:30 (16:30). A bare number right after a day ("Friday 4") is the hour. When several times are given, the last
+wins unless it comes after "from", "instead of" or "not". Windows ("between 2 and 4", "after 3") are
+time_windows' business.
 """
 
 from __future__ import annotations
@@ -30,8 +32,21 @@ PAST_OR_TO = re.compile(
 COLON = re.compile(
     rf"(?<![\d:])(?P<hour>\d{{1,2}}):(?P<minute>\d{{2}})(?!\d)(?:\s*{MERIDIEM})?", re.IGNORECASE
 )
-# "4.15" alone could be a price; with am/pm it is a time.
+# "4.15" alone could be a price; with am/pm, after a time word or past 12 it is a time.
 DOTTED = re.compile(rf"(?<![\d.])(?P<hour>\d{{1,2}})\.(?P<minute>\d{{2}})\s*{MERIDIEM}", re.IGNORECASE)
+DOTTED_AFTER_TIME_WORD = re.compile(
+    r"\b(?:at|around|about|by|say|till|until|for)\s+(?:like\s+)?(?P<hour>\d{1,2})\.(?P<minute>[0-5]\d)(?![\d.%])",
+    re.IGNORECASE,
+)
+DOTTED_AFTERNOON = re.compile(r"(?<![\d.$£€])(?P<hour>1[3-9]|2[0-3])\.(?P<minute>[0-5]\d)(?![\d.%])")
+# "3 30 pm", "at 3 30": a voice transcript or a phone keyboard that lost the colon.
+SPACED_MINUTES = re.compile(
+    rf"\b(?P<hour>\d{{1,2}})\s(?P<minute>[0-5]\d)\s*{MERIDIEM}"
+    r"|\b(?:at|around|about|say)\s+(?P<hour2>\d{1,2})\s(?P<minute2>[0-5]\d)\b(?!\s*(?:people|minutes?|mins?|\d))",
+    re.IGNORECASE,
+)
+# British "half 4" is half past four; "half an hour" and "half price" are not times.
+HALF_HOUR = re.compile(rf"\bhalf\s+{HOUR}\b(?!\s*(?:hours?|of|people|dozen|price))", re.IGNORECASE)
 SPOKEN_MINUTES = re.compile(
     rf"\b{HOUR}[\s-](?P<minute_words>{alternatives(MINUTE_WORDS)})\b(?:\s*{MERIDIEM})?", re.IGNORECASE
 )
@@ -107,6 +122,21 @@ def find_times(
     return sorted(found, key=lambda item: item.start)
 
 
+# "Friday 4", "tomorrow at 10.30": a bare hour straight after the day it belongs to.
+HOUR_AFTER_DAY = re.compile(
+    rf"[\s,]*(?:at\s+|@\s*)?{HOUR}(?:[:.](?P<minute>[0-5]\d))?\b(?![:./]){NOT_COUNTING}", re.IGNORECASE
+)
+
+
+def find_hour_after_day(text: str, days: list[Found]) -> Found[dt.time] | None:
+    """A bare hour written right after one of the found dates ("Book haircut Friday 4")."""
+    for day in days:
+        match = HOUR_AFTER_DAY.match(text, day.end)
+        if match and (value := _clock(match["hour"], int(match["minute"] or 0), None, None)):
+            return Found(value, match.start("hour"), match.end())
+    return None
+
+
 def find_time(
     text: str, *, part_of_day: Found[str] | None = None, expecting: str | None = None
 ) -> Found[dt.time] | None:
@@ -129,7 +159,12 @@ def _past_or_to(match: re.Match[str], part_of_day: str | None) -> dt.time | None
 
 
 def _hour_and_minute(match: re.Match[str], part_of_day: str | None) -> dt.time | None:
-    return _clock(match["hour"], int(match["minute"]), match["meridiem"], part_of_day)
+    hour, minute = match["hour"] or match.groupdict().get("hour2"), match["minute"] or match.groupdict().get("minute2")
+    return _clock(hour, int(minute), match.groupdict().get("meridiem"), part_of_day)
+
+
+def _half_past(match: re.Match[str], part_of_day: str | None) -> dt.time | None:
+    return _clock(match["hour"], 30, None, part_of_day)
 
 
 def _spoken_minutes(match: re.Match[str], part_of_day: str | None) -> dt.time | None:
@@ -146,12 +181,21 @@ _READERS: list[tuple[re.Pattern[str], Reader]] = [
     (PAST_OR_TO, _past_or_to),
     (COLON, _hour_and_minute),
     (DOTTED, _hour_and_minute),
+    (DOTTED_AFTER_TIME_WORD, _hour_and_minute),
+    (DOTTED_AFTERNOON, _hour_and_minute),
+    (SPACED_MINUTES, _hour_and_minute),
+    (HALF_HOUR, _half_past),
     (SPOKEN_MINUTES, _spoken_minutes),
     (RUN_TOGETHER, _hour_and_minute),
     (HOUR_AND_MERIDIEM, _on_the_hour),
     (ROUGH_HOUR, _on_the_hour),
     (AFTER_TIME_WORD, _on_the_hour),
 ]
+
+
+def clock(spoken_hour: str, minute: int, meridiem: str | None, part_of_day: str | None) -> dt.time | None:
+    """The time an hour (digits or words), minutes and perhaps am/pm stand for, read for business hours."""
+    return _clock(spoken_hour, minute, meridiem, part_of_day)
 
 
 def _clock(spoken_hour: str, minute: int, meridiem: str | None, part_of_day: str | None) -> dt.time | None:

@@ -9,13 +9,13 @@ conversation: the "it" of "can you make it 4 instead?").
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 from backend.agent.intents import Intent
 from backend.agent.nlu import Understanding
 from backend.agent.nlu.choices import declines, find_ordinal, means_every_one
-from backend.agent.policies import booking_flow
+from backend.agent.policies import booking_flow, open_ended
 from backend.agent.policies.base import TurnInput
 from backend.agent.policies.phrasing import say_day, say_on_day, say_options, say_time, say_when
 from backend.agent.tools.toolbox import ToolBox
@@ -66,13 +66,23 @@ async def look_up(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard:
     return f"{intro}You have {len(shown)} upcoming bookings: {say_options(listed, last='and')}."
 
 
-async def cancel(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding) -> str:
-    """Cancel the booking the customer means, or ask which one, or say there is none."""
+async def cancel(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding, *,
+                 ask_first: bool = False) -> str:
+    """Cancel the booking the customer means, or ask which one, or say there is none.
+
+    `ask_first` (a cancellation only implied: "I won't be able to make it"): find the booking meant and ask before
+    cancelling it; a yes repeats the request, confirmed.
+    """
     if _declined(turn, state, heard):
-        return _leave_as_is(turn, state)
+        return leave_as_is(turn, state)
     picked, answer = await _pick(turn, tools, state, heard, intent=Intent.CANCEL)
     if answer is not None:
         return answer
+    if ask_first:
+        _finish(state)
+        state["proposal"] = {"intent": Intent.CANCEL.value, "text": turn.text}
+        which = say_options([f"your {booking['service']} {_when(booking, turn)}" for booking in picked], last="and")
+        return f"Sorry to hear that. Shall I cancel {which}? Or I can move it to another time."
     said = [await _cancel_one(turn, tools, state, booking) for booking in picked]
     _finish(state)
     return " ".join(said) + " Anything else I can help with?"
@@ -81,7 +91,7 @@ async def cancel(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: 
 async def reschedule(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding) -> str:
     """One step of moving a booking: which one, to what day and time, then the move itself, all or nothing."""
     if _declined(turn, state, heard):
-        return _leave_as_is(turn, state)
+        return leave_as_is(turn, state)
     moving = state.get("moving")
     if moving and heard.service and heard.service.lower() != moving["service"].lower():
         # "Actually the massage": another booking, to the same new day and time.
@@ -106,14 +116,15 @@ async def _to_new_time(turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -
     moving = state["moving"]
     old = datetime.fromisoformat(moving["starts_at"])
     service, when = moving["service"], say_when(old, today=turn.now.date())
-    if state.get("time") and not state.get("date"):
+    if state.get("time") and not state.get("date") and not state.get("date_range"):
         state["date"] = old.date().isoformat()  # "make it 4": the same day
-    if not state.get("date"):
+    searched = open_ended.days_to_search(state)  # a day, or a span ("next week") searched whole
+    if searched is None:
         state["awaiting"] = "date"
         return f"Sure. Your {service} is {when}. What day would you like instead?"
-    day = date.fromisoformat(state["date"])
+    day, days = searched
     chosen = booking_flow.offered_at(state)
-    if chosen is None and state.get("time"):
+    if chosen is None and state.get("time") and state.get("date"):
         asked = time.fromisoformat(state["time"])
         state.pop("time")  # kept only as the chosen slot; an unavailable time must not stick
         if (day, asked) == (old.date(), old.time()):
@@ -125,7 +136,7 @@ async def _to_new_time(turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -
     if chosen is None:
         if state.get("offered"):
             return booking_flow.offer_again(turn, state)
-        return await booking_flow.offer(turn, tools, state, day)
+        return await booking_flow.offer(turn, tools, state, day, days=days)
     return await _move(turn, tools, state, chosen)
 
 
@@ -146,8 +157,8 @@ async def _move(turn: TurnInput, tools: ToolBox, state: dict[str, Any], slot_id:
         state.pop("time", None)
         state.pop("offered", None)
         taken = f"Sorry, {say_time(asked)} was just taken." if asked else "Sorry, that time was just taken."
-        day = date.fromisoformat(state["date"])
-        return await booking_flow.offer(turn, tools, state, day, intro=taken, near=asked)
+        day, days = open_ended.days_to_search(state) or (datetime.fromisoformat(moved["starts_at"]).date(), 1)
+        return await booking_flow.offer(turn, tools, state, day, days=days, intro=taken, near=asked)
     _finish(state)
     reason = moved.get("reason")
     why = WHY_NOT_MOVED.get(reason, SOMETHING_WENT_WRONG)
@@ -281,7 +292,8 @@ def _declined(turn: TurnInput, state: dict[str, Any], heard: Understanding) -> b
     return bool(asked) and not named and declines(turn.text)
 
 
-def _leave_as_is(turn: TurnInput, state: dict[str, Any]) -> str:
+def leave_as_is(turn: TurnInput, state: dict[str, Any]) -> str:
+    """A no to "which one?" or to the new times for a move: the bookings stay as they are."""
     moving = state.get("moving")
     _finish(state)
     if moving:

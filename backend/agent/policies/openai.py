@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 import httpx
+import structlog
 
 from backend.agent.memory import model_messages
 from backend.agent.policies.base import Decision, Policy, TurnInput
@@ -24,6 +25,10 @@ from backend.settings import Settings
 
 
 CLIENT_SHARDS = 8
+# Errors of a connection, not of the model: the request never got an answer and is sent again once, at once.
+CONNECTION_RETRIES = 1
+RETRIED_TRANSPORT_ERRORS = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError, httpx.ConnectError)
+log = structlog.get_logger(__name__)
 
 
 class LLMError(RuntimeError):
@@ -84,15 +89,22 @@ class OpenAIPolicy(Policy):
         if tools:
             body["tools"] = tool_schemas()
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
-        # Each call gets the configured timeout, cut short by what is left of the turn's budget.
-        timeout = self._timeout if deadline is None else max(0.01, min(self._timeout, deadline - time.monotonic()))
-        try:
-            async with asyncio.timeout(timeout):
-                response = await self._http().post(self._url, json=body, headers=headers, timeout=timeout)
-        except (TimeoutError, httpx.TimeoutException) as error:
-            raise ModelUnavailable(f"chat completion timed out after {timeout:.1f} s") from error
-        except httpx.TransportError as error:
-            raise ModelUnavailable(f"chat completion failed: {type(error).__name__}: {error}") from error
+        for attempt in range(1 + CONNECTION_RETRIES):
+            # Each call gets the configured timeout, cut short by what is left of the turn's budget.
+            timeout = self._timeout if deadline is None else max(0.01, min(self._timeout, deadline - time.monotonic()))
+            try:
+                async with asyncio.timeout(timeout):
+                    response = await self._http().post(self._url, json=body, headers=headers, timeout=timeout)
+                break
+            except (TimeoutError, httpx.TimeoutException) as error:
+                raise ModelUnavailable(f"chat completion timed out after {timeout:.1f} s") from error
+            except httpx.TransportError as error:
+                # A pooled keep-alive connection the server closed while idle fails the request that reuses it: sent
+                # again at once on a fresh connection (as OpenAI's own client does with connection errors).
+                if attempt < CONNECTION_RETRIES and isinstance(error, RETRIED_TRANSPORT_ERRORS):
+                    log.debug("openai.connection_retried", error=f"{type(error).__name__}: {error}")
+                    continue
+                raise ModelUnavailable(f"chat completion failed: {type(error).__name__}: {error}") from error
         if response.status_code == 429 or response.status_code >= 500:
             raise ModelUnavailable(f"chat completion failed: HTTP {response.status_code}: {response.text[:200]}")
         try:

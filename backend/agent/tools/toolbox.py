@@ -164,7 +164,7 @@ class ToolBox:
 
     def _as_before(self, tool: Tool, position: int) -> dict[str, Any]:
         name, answer = self.earlier[position]
-        log.info("agent.tool_answer_reused", tool=tool.name, position=position)
+        log.debug("agent.tool_answer_reused", tool=tool.name, position=position)
         if name != tool.name:
             # A model that chose differently on the retry is told what this step already did.
             return {"error": f"an earlier attempt of this turn already ran {name} at this step", "earlier_result": answer}

@@ -1,6 +1,7 @@
 """Each way of writing a date, resolved against Wednesday 2026-11-25 in the business time zone."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -80,6 +81,21 @@ DATE_FORMS = [
     ("25th", TODAY),
     ("the 31st", dt.date(2026, 12, 31)),
     ("Thursday the 3rd", DECEMBER_3),
+    # Whole weeks after a day: "a week from today" is not today, "Friday week" is not this Friday.
+    ("a week from today", NEXT_WEDNESDAY),
+    ("a week today", NEXT_WEDNESDAY),
+    ("a week tomorrow", DECEMBER_3),
+    ("two weeks from friday", dt.date(2026, 12, 11)),
+    ("Friday week", dt.date(2026, 12, 4)),
+    ("a week on Friday", dt.date(2026, 12, 4)),
+    ("in 10 days", DECEMBER_5),
+    ("in two days", FRIDAY),
+    # A numeric date that only reads day first, or one written with dots, is read day first.
+    ("14/12", dt.date(2026, 12, 14)),
+    ("25/12/2026", dt.date(2026, 12, 25)),
+    ("15.12.2026", dt.date(2026, 12, 15)),
+    ("03.12.2026", DECEMBER_3),
+    ("28.11", SATURDAY),
 ]
 
 
@@ -100,6 +116,9 @@ def test_date_form(written, date):
         "I'll be on the 5th floor",
         "is there a 1/2 price deal",
         "24/7 support",
+        "it costs 4.15",
+        "13/13",
+        "version 2.30",
     ],
 )
 def test_words_that_only_look_like_dates(text):
@@ -130,3 +149,17 @@ def test_dates_are_resolved_in_the_business_time_zone():
 def test_clock_must_be_timezone_aware():
     with pytest.raises(ValueError, match="timezone-aware"):
         read("tomorrow", now=dt.datetime(2026, 11, 25, 10, 0))
+
+
+def test_a_date_that_reads_both_ways_follows_the_business_time_zone():
+    london = dt.datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+    assert read("3/12").date == dt.date(2027, 3, 12)  # New York writes the month first
+    assert read("3/12", now=london).date == DECEMBER_3
+    assert read("12/3").date == DECEMBER_3
+    assert read("12/3", now=london).date == dt.date(2027, 3, 12)
+    assert read("14/12", now=london).date == read("14/12").date == dt.date(2026, 12, 14)
+
+
+def test_a_weekday_named_with_next_week_is_one_day_not_a_span():
+    understanding = read("next week on thursday")
+    assert (understanding.date, understanding.date_range) == (DECEMBER_3, None)

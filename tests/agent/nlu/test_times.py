@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from tests.agent.nlu.shop import read
+from tests.agent.nlu.shop import FRIDAY, read
 
 TIME_FORMS = [
     ("3pm", dt.time(15, 0)),
@@ -40,7 +40,6 @@ TIME_FORMS = [
     ("at 5", dt.time(17, 0)),
     ("at 12", dt.time(12, 0)),
     ("around 4", dt.time(16, 0)),
-    ("after 2", dt.time(14, 0)),
     ("at three", dt.time(15, 0)),
     # A part of the day said with the hour settles it.
     ("7 in the morning", dt.time(7, 0)),
@@ -48,6 +47,14 @@ TIME_FORMS = [
     ("9 tonight", dt.time(21, 0)),
     ("10:30 tonight", dt.time(22, 30)),
     ("friday evening at 8", dt.time(20, 0)),
+    # Dots, lost colons and British halves.
+    ("at 2.30", dt.time(14, 30)),
+    ("around 10.45", dt.time(10, 45)),
+    ("14.30", dt.time(14, 30)),
+    ("3 30 pm", dt.time(15, 30)),
+    ("at 3 30", dt.time(15, 30)),
+    ("half 4", dt.time(16, 30)),
+    ("half 9", dt.time(9, 30)),
 ]
 
 
@@ -90,6 +97,10 @@ def test_part_of_day(written, part):
         "call me on 555-123-4567",
         "it costs $4.50",
         "12/3",
+        "it costs 4.50",
+        "half an hour is fine",
+        "half price?",
+        "version 2.30 of the app",
     ],
 )
 def test_numbers_that_are_not_times(text):
@@ -108,3 +119,10 @@ def test_last_night_is_not_a_wanted_part_of_day():
 def test_later_time_wins_over_the_one_being_replaced():
     assert read("can you move me from 3pm to 5pm").time == dt.time(17, 0)
     assert read("4:30 instead of 2").time == dt.time(16, 30)
+
+
+def test_an_hour_right_after_the_day_is_the_time():
+    understanding = read("Book haircut Friday 4")
+    assert (understanding.service, understanding.date, understanding.time) == ("haircut", FRIDAY, dt.time(16, 0))
+    assert read("tomorrow at 10.30").time == dt.time(10, 30)
+    assert read("friday 3 people").time is None

@@ -7,6 +7,7 @@ import pytest
 
 from backend.agent.intents import Intent
 from backend.agent.nlu import Understanding
+from backend.agent.nlu.date_ranges import DateRange
 from tests.agent.nlu.shop import (
     DECEMBER_3,
     DECEMBER_5,
@@ -21,7 +22,7 @@ from tests.agent.nlu.shop import (
     read,
 )
 
-SLOT_NAMES = [field.name for field in fields(Understanding) if field.name not in {"intent", "confidence"}]
+SLOT_NAMES = [field.name for field in fields(Understanding) if field.name not in {"intent", "confidence", "ruled_out_dates", "ruled_out_times", "text", "rival"}]
 NO_INTENT = None  # the message only answers the agent: confidence at most 0.3, whatever it hints at
 
 
@@ -198,7 +199,11 @@ MESSAGES = [
         date=FRIDAY,
     ),
     case("r u guys open tonight", Intent.AVAILABILITY, date=TODAY, time_of_day="evening"),
-    case("whats ur availability like next week", Intent.AVAILABILITY),
+    case(
+        "whats ur availability like next week",
+        Intent.AVAILABILITY,
+        date_range=DateRange(MONDAY, dt.date(2026, 12, 6)),
+    ),
     # Greetings and thanks.
     case("hi", Intent.GREETING),
     case("hello there", Intent.GREETING),
@@ -208,6 +213,16 @@ MESSAGES = [
     case("great, thank you", Intent.THANKS),
     case("Thanks so much, see you Friday!", Intent.THANKS, date=FRIDAY),
     case("ok perfect thx 🙏", Intent.THANKS),
+    # A thanks (🙏 reads as one) does not win over a service and a day asked for with a please: a booking, as weak
+    # as "massage in two weeks please" without it (no intent under way is overridden).
+    case(
+        "Massage in two weeks please 🙏",
+        NO_INTENT,
+        hint=Intent.BOOK,
+        service="massage",
+        date_range=DateRange(dt.date(2026, 12, 7), dt.date(2026, 12, 13)),
+    ),
+    case("thanks, see you friday for the haircut", Intent.THANKS, service="haircut", date=FRIDAY),
     case(
         "hi yeah so i wanted to see if i could get a haircut on friday at like three",
         Intent.BOOK,
