@@ -21,6 +21,7 @@ from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
 from backend.graphql.permissions import CanOperate
+from backend.graphql.text_filters import column_length
 
 KNOWN_POLICIES = ("rules", "openai")
 
@@ -48,10 +49,12 @@ class EvalMutations:
     @strawberry.mutation(permission_classes=[CanOperate], description="Queue an eval run; follow it with evalRunProgress.")
     async def start_eval_run(self, info: Info, input: StartEvalRunInput) -> StartEvalRunResult:
         settings = info.context.services.settings
-        for field, value in (("suite", input.suite), ("suiteVersion", input.suite_version)):
-            # PostgreSQL refuses NUL in text: a name that cannot exist is the caller's mistake, not a server error.
-            if value is not None and (not value.strip() or len(value) > 200 or "\x00" in value):
-                return ValidationError(field=field, message="must be 1 to 200 characters, without NUL")
+        for field, value, column in (("suite", input.suite, "name"), ("suiteVersion", input.suite_version, "version")):
+            # PostgreSQL refuses NUL in text, and the ORM a value longer than the column: a name that cannot exist
+            # is the caller's mistake, not a server error.
+            longest = column_length(EvalSuite, column)
+            if value is not None and (not value.strip() or len(value) > longest or "\x00" in value):
+                return ValidationError(field=field, message=f"must be 1 to {longest} characters, without NUL")
         if input.policy not in KNOWN_POLICIES:
             return ValidationError(field="policy", message=f"must be one of {', '.join(KNOWN_POLICIES)}")
         try:

@@ -91,6 +91,8 @@ CASES = [
          "policy"),
     Case("startEvalRun unknown suite", _m("startEvalRun", 'suite: "no-such-suite"'), "NotFoundError"),
     Case("startEvalRun NUL in the suite name", _m("startEvalRun", 'suite: "\\u0000"'), "ValidationError", "suite"),
+    Case("startEvalRun suite name longer than any stored", _m("startEvalRun", f'suite: "{"s" * 81}"'), "ValidationError",
+         "suite"),
     Case("agentRespond deliver on a dry run", _m("agentRespond", 'messages: ["hi"], deliver: true'), "ValidationError",
          "deliver"),
     Case("createGoldenFromConversation bad suite name",
