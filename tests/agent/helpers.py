@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import uuid
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from tortoise.transactions import in_transaction
+
 from backend.conversations.models import Conversation, Message, MessageDirection
+from backend.evals.golden import EVAL_NOW, EVAL_TIMEZONE
 from backend.ingest.models import IngestEvent, IngestStatus
+from backend.scheduling import service as scheduling
 from backend.scheduling.seed import seed_business
 from tests.helpers import graphql, wait_until
 from tests.ingest.documents import INGEST_EVENT, event
@@ -46,3 +51,18 @@ async def replies_to(sender: str, *, count: int, timeout: float = 30) -> list[st
 
 async def all_processed() -> bool:
     return not await IngestEvent.filter(status=IngestStatus.RECEIVED).exists()
+
+
+async def hold_booking(service: str, day: date, at: time, *, phone: str) -> uuid.UUID:
+    """A booking made before the conversation (from `phone`), as a customer would hold one (eval clock and zone)."""
+    start = datetime.combine(day, at, ZONE)
+    async with in_transaction() as connection:
+        (slot, *_) = await scheduling.open_slots(
+            connection=connection, service=service, start=start, end=start + timedelta(minutes=1), now=EVAL_NOW,
+            timezone=EVAL_TIMEZONE,
+        )
+        outcome = await scheduling.book_slot(
+            connection=connection, slot_id=slot.slot_id, customer_name="Ana Costa", customer_phone=phone,
+            conversation_id=None, idempotency_key=f"held-{uuid.uuid4()}",
+        )
+    return outcome.booking_id

@@ -6,37 +6,24 @@ The clock is the eval clock (Monday 2030-01-07 09:00 in New York): Friday is Jan
 import uuid
 from datetime import datetime, time, timedelta
 
-from tortoise.transactions import in_transaction
-
 from backend.agent.models import ToolCall
 from backend.agent.setup import build_agent
 from backend.channels.enums import Channel
 from backend.conversations.models import Conversation, MessageAuthor
-from backend.evals.golden import EVAL_NOW, EVAL_TIMEZONE
+from backend.evals.golden import EVAL_NOW
 from backend.evals.runner import prepare_eval_business
 from backend.scheduling import service as scheduling
 from backend.scheduling.models import Booking, BookingStatus
 from backend.tickets.models import Ticket, TicketPriority
 from backend.turns.sandbox import sandbox, sandboxed_turn
-from tests.agent.helpers import ZONE
+from tests.agent.helpers import ZONE, hold_booking
 
 PHONE = "+15550107200"
 THURSDAY, FRIDAY = (EVAL_NOW.date() + timedelta(days=days) for days in (3, 4))
 
 
-async def _hold(service: str, day, at: time) -> uuid.UUID:
-    """A booking made before the conversation, from PHONE."""
-    start = datetime.combine(day, at, ZONE)
-    async with in_transaction() as connection:
-        (slot, *_) = await scheduling.open_slots(
-            connection=connection, service=service, start=start, end=start + timedelta(minutes=1), now=EVAL_NOW,
-            timezone=EVAL_TIMEZONE,
-        )
-        outcome = await scheduling.book_slot(
-            connection=connection, slot_id=slot.slot_id, customer_name="Ana Costa", customer_phone=PHONE,
-            conversation_id=None, idempotency_key=f"held-{uuid.uuid4()}",
-        )
-    return outcome.booking_id
+async def _hold(service: str, day, at: time, *, phone: str = PHONE) -> uuid.UUID:
+    return await hold_booking(service, day, at, phone=phone)
 
 
 async def _talk(settings, *texts: str) -> tuple[list[tuple[str, list[str]]], dict]:
