@@ -1,7 +1,9 @@
 """Fault flags in Redis: a drill (or a test) makes a named step fail or slow down on every process at once.
 
-All flags live in one Redis hash, so a job reads every one of them in a single round trip when it starts
-(`load_faults`) and makes them current for its task (`use_faults`); the code it runs asks `current_faults()`.
+All flags live in one Redis hash, read in a single round trip (`load_faults`); a worker keeps what it read for up to
+a second (`FaultFlags`: one read a second instead of one a job) and reads again at once when `set_fault` or
+`clear_fault` announces a change. A job makes the flags current for its task (`use_faults`); the code it runs asks
+`current_faults()`.
 Processes that never load flags (the API, eval replays) run with none. A flag carries its own expiry, so a
 drill whose end was lost (a crashed process, a flushed Redis) cannot leave a fault behind for long.
 """
@@ -9,6 +11,7 @@ drill whose end was lost (a crashed process, a flushed Redis) cannot leave a fau
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import time
@@ -16,9 +19,15 @@ from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 
 import redis.asyncio as aioredis
+import structlog
+
+log = structlog.get_logger(__name__)
 
 FAULTS_KEY = "agentops:faults"
+FAULTS_CHANGED = "agentops:faults:changed"  # a pub/sub channel: set_fault and clear_fault announce a change on it
 _REMAINING = "#remaining"
+MAX_AGE_SECONDS = 1.0  # how long a worker trusts the flags it read when no change was announced
+WATCH_RETRY_SECONDS = 1.0
 
 # The points the code checks; a tool's point is tool_point(name).
 PROCESS_EVENT = "ingest.process_event"  # fail a processing job before it starts
@@ -62,6 +71,13 @@ class ActiveFaults:
 
     def __contains__(self, point: str) -> bool:
         return point in self._flags
+
+    def unexpired(self, now: float) -> ActiveFaults:
+        """These flags less those whose expiry passed since they were read (a kept read outlives a short drill)."""
+        if all(fault.expires_at is None or fault.expires_at > now for fault in self._flags.values()):
+            return self
+        return ActiveFaults(self._redis, {point: fault for point, fault in self._flags.items()
+                                          if fault.expires_at is None or fault.expires_at > now})
 
     def _hit(self, point: str) -> Fault | None:
         fault = self._flags.get(point)
@@ -116,6 +132,59 @@ async def load_faults(redis: aioredis.Redis) -> ActiveFaults:
     return ActiveFaults(redis, flags)
 
 
+class FaultFlags:
+    """One worker's view of the flags, shared by its jobs: read at most once every `max_age_seconds`, and again at
+    once after a change is announced on FAULTS_CHANGED (a drill starting or ending is seen by the next job).
+
+    Every job used to read the hash when it started: a round trip per message for flags that are almost always
+    empty. A change made without the announcement (a flushed Redis) is seen within `max_age_seconds`.
+    """
+
+    def __init__(self, redis: aioredis.Redis, *, max_age_seconds: float = MAX_AGE_SECONDS) -> None:
+        self._redis = redis
+        self._max_age = max_age_seconds
+        self._active: ActiveFaults | None = None
+        self._read_at = 0.0
+        self._generation = 0  # bumped by every announced change: a read that began before one is not kept
+        self._watcher: asyncio.Task[None] | None = None
+
+    async def current(self) -> ActiveFaults:
+        if self._watcher is None or self._watcher.done():
+            self._watcher = asyncio.create_task(self._watch(), name="fault-flags-watcher")
+        if self._active is None or time.monotonic() - self._read_at >= self._max_age:
+            generation, read_at = self._generation, time.monotonic()
+            active = await load_faults(self._redis)
+            if generation != self._generation:
+                return active  # a change was announced meanwhile: use this read, keep none
+            self._active, self._read_at = active, read_at
+        return self._active.unexpired(time.time())
+
+    def invalidate(self) -> None:
+        self._generation += 1
+        self._active = None
+
+    async def _watch(self) -> None:
+        while True:
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(FAULTS_CHANGED)
+                self.invalidate()  # a change may have been announced while we were not listening
+                async for _ in pubsub.listen():
+                    self.invalidate()
+            except (aioredis.RedisError, OSError) as error:  # until it is back, flags are read once a second
+                log.debug("faults.watch_disconnected", error=str(error))
+            finally:
+                with contextlib.suppress(aioredis.RedisError, OSError):
+                    await pubsub.aclose()
+            await asyncio.sleep(WATCH_RETRY_SECONDS)
+
+    async def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError, aioredis.RedisError, OSError):
+                await self._watcher
+
+
 async def set_fault(
     redis: aioredis.Redis, point: str, *, message: str, ttl_seconds: float | None = None, times: int | None = None,
     probability: float = 1.0, delay_ms: float = 0.0,
@@ -126,9 +195,11 @@ async def set_fault(
     mapping = {point: json.dumps(asdict(fault))}
     if times is not None:
         mapping[point + _REMAINING] = str(times)
-    await redis.hset(FAULTS_KEY, mapping=mapping)
+    async with redis.pipeline(transaction=True) as pipe:
+        await pipe.hset(FAULTS_KEY, mapping=mapping).publish(FAULTS_CHANGED, point).execute()
 
 
 async def clear_fault(redis: aioredis.Redis, point: str) -> None:
     """Turn a fault off."""
-    await redis.hdel(FAULTS_KEY, point, point + _REMAINING)
+    async with redis.pipeline(transaction=True) as pipe:
+        await pipe.hdel(FAULTS_KEY, point, point + _REMAINING).publish(FAULTS_CHANGED, point).execute()

@@ -5,15 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from backend import faults
 from backend.channels.delivery import service as delivery
 from jobs.beats import beating
+from jobs.flags import job_faults
 
 
 async def deliver_message(ctx: dict[str, Any], *, message_id: str) -> str:
     """Deliver a reply at most once; an attempt that settled nothing raises so SAQ retries it with backoff."""
     job = ctx["job"]
-    faults.use_faults(await faults.load_faults(ctx["redis"]))
+    await job_faults(ctx)
     async with beating(job):  # waiting to settle an earlier attempt can take a while: stay visibly alive
         outcome = await delivery.deliver_message(
             message_id=uuid.UUID(message_id), adapters=ctx["adapters"],

@@ -16,6 +16,7 @@ from backend.ingest import dead_letters, reconciler
 from backend.observability.tracing import continue_trace, tracer
 from backend.turns import pipeline
 from jobs.beats import beating
+from jobs.flags import job_faults
 
 log = structlog.get_logger(__name__)
 # Our own deadline fires this long before SAQ's timeout, so a slow attempt is recorded by us, not cut off by SAQ.
@@ -47,8 +48,7 @@ async def _process_event_beating(ctx: dict[str, Any], *, job: Any, event_id: str
     settings = ctx["app_settings"]
     deadline = _deadline(job, settings)
     try:
-        active = await faults.load_faults(ctx["redis"])  # one read for every fault point this job passes
-        faults.use_faults(active)
+        active = await job_faults(ctx)  # every fault point this job passes, read at most once a second
         await active.slow_down(faults.PROCESS_DELAY)
         await active.check(faults.PROCESS_EVENT)
         result = await pipeline.process_event(

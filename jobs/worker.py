@@ -18,6 +18,7 @@ from backend.db.config import tortoise_config
 from backend.db.database import ensure_database
 from backend.db.migrations import apply_migrations
 from backend.events.hub import EventHub
+from backend.faults import FaultFlags
 from backend.incidents.notifications import Notifier
 from backend.ingest.queueing import make_queue
 from backend.observability.logs import configure_logging
@@ -43,6 +44,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     await apply_migrations(settings=app_settings, config=config)
     ctx["redis"] = aioredis.Redis.from_url(str(app_settings.redis_url), socket_connect_timeout=2)
     ctx["hub"] = EventHub(ctx["redis"])
+    ctx["faults"] = FaultFlags(ctx["redis"])
     ctx["queue"] = ctx["worker"].queue
     ctx["notifier"] = Notifier(settings=app_settings, queue=ctx["queue"])
     ctx["agent"] = build_agent(app_settings) if app_settings.agent_enabled else None
@@ -65,6 +67,8 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         heartbeat.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await heartbeat
+    if "faults" in ctx:
+        await ctx["faults"].close()
     if "redis" in ctx:
         await ctx["redis"].aclose()
     if "http" in ctx:
