@@ -56,6 +56,7 @@ async def _process_event_beating(ctx: dict[str, Any], *, job: Any, event_id: str
             agent=ctx.get("agent"), deadline=deadline,
             # Only with the drill set: a commit with a hook to run before it needs a transaction of its own.
             before_commit=(lambda: active.check(faults.BEFORE_COMMIT)) if faults.BEFORE_COMMIT in active else None,
+            delivery_channels=frozenset(ctx.get("adapters", {})),
         )
     except pipeline.AttemptFailed:
         raise  # already recorded on the event whose turn failed; SAQ retries with backoff
@@ -66,13 +67,9 @@ async def _process_event_beating(ctx: dict[str, Any], *, job: Any, event_id: str
         if died:
             return 0  # the dead letter holds the failure; SAQ need not keep retrying
         raise
-    adapters = ctx.get("adapters", {})
-    for turn in result.turns:
-        if turn.channel in adapters:
-            await delivery.enqueue_deliveries(queue=ctx["queue"], settings=settings,
-                                              message_ids=[turn.reply_message_id])
-        else:
-            await delivery.fail_undeliverable(message_ids=[turn.reply_message_id], channel=turn.channel)
+    owed = [turn.reply_message_id for turn in result.turns if turn.delivery]  # the others were written FAILED
+    if owed:
+        await delivery.enqueue_deliveries(queue=ctx["queue"], settings=settings, message_ids=owed)
     return result.appended
 
 

@@ -120,6 +120,40 @@ class StatementCounter:
         self.statements.clear()
 
 
+class RedisRoundTrips:
+    """Counts Redis round trips (a command, or a whole pipeline) sent while active: instrumentation, not a mock."""
+
+    def __init__(self, monkeypatch) -> None:
+        from redis.asyncio.connection import AbstractConnection
+
+        self.commands: list[list[str]] = []  # per round trip, the command names it carried
+        original = AbstractConnection.send_packed_command
+
+        def counted(connection, command, *args, _original=original, **kwargs):
+            packed = [command] if isinstance(command, (bytes, str)) else list(command)
+            names = _command_names(b"".join(p if isinstance(p, bytes) else p.encode() for p in packed))
+            if not set(names) <= _LISTENING:  # a subscriber's connection (another test's, being closed) is not ours
+                self.commands.append(names)
+            return _original(connection, command, *args, **kwargs)
+
+        monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+
+
+_LISTENING = {"SUBSCRIBE", "PSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "PING"}
+
+
+def _command_names(packed: bytes) -> list[str]:
+    """The command names in a RESP request (a pipeline packs several): the first bulk string of each array."""
+    names, lines, index = [], packed.split(b"\r\n"), 0
+    while index < len(lines):
+        if lines[index].startswith(b"*") and index + 2 < len(lines):
+            names.append(lines[index + 2].decode(errors="replace").upper())
+            index += 1 + 2 * int(lines[index][1:])
+        else:
+            index += 1
+    return names
+
+
 async def row_counts() -> dict[str, int]:
     """Rows in every table the tests empty, in one statement: compare before and after to prove nothing changed."""
     from tortoise import connections

@@ -66,6 +66,9 @@ class SilentHub:
     async def publish_many(self, events: list[tuple[str, dict[str, Any]]]) -> None:
         return None
 
+    def add_publishes(self, pipe: Any, events: list[tuple[str, dict[str, Any]]]) -> None:
+        return None
+
 
 class EventHub:
     """Publishes events and lets many local subscribers share one pub/sub connection."""
@@ -95,11 +98,15 @@ class EventHub:
         """`publish` for several (topic, payload) events at once, in order, in one round trip."""
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
-                for topic, payload in events:
-                    pipe.publish(CHANNEL_PREFIX + topic, json.dumps(payload, default=str))
+                self.add_publishes(pipe, events)
                 await pipe.execute()
         except (aioredis.RedisError, OSError) as error:
             log.warning("event_hub.publish_failed", topics=[topic for topic, _ in events], error=str(error))
+
+    def add_publishes(self, pipe: Any, events: list[tuple[str, dict[str, Any]]]) -> None:
+        """Queue `events` on someone else's pipeline (its round trip carries them; its caller owns the errors)."""
+        for topic, payload in events:
+            pipe.publish(CHANNEL_PREFIX + topic, json.dumps(payload, default=str))
 
     async def subscribe(self, topic: str) -> AsyncIterator[dict[str, Any]]:
         """Yield events of a topic until the consumer stops iterating."""

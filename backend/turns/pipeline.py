@@ -21,6 +21,7 @@ import redis.asyncio as aioredis
 import structlog
 
 from backend.agent.setup import AgentSetup
+from backend.channels.enums import Channel
 from backend.conversations.service import CONVERSATION_UPDATED
 from backend.events.hub import EventHub
 from backend.events.topics import RUN_COMPLETED
@@ -28,7 +29,7 @@ from backend.ingest.dead_letters import record_failure
 from backend.observability.log_levels import RecordedFailure
 from backend.settings import Settings
 from backend.turns.appending import Unanswered, append_pending, next_unanswered
-from backend.turns.lease import conversation_lease
+from backend.turns.lease import Lease, conversation_lease
 from backend.turns.runtime import AlreadyAnswered, TurnOutcome, run_turn
 
 log = structlog.get_logger(__name__)
@@ -58,36 +59,44 @@ async def process_event(
     agent: AgentSetup | None = None,
     deadline: float | None = None,
     before_commit: Callable[[], Awaitable[None]] | None = None,
+    delivery_channels: frozenset[Channel] | None = None,
 ) -> ProcessResult:
     """Append the event (and any earlier pending one of its thread), then answer them in order under the lease.
 
     `deadline` (time.monotonic()) bounds the whole job: a turn still running then fails as timed out.
+    `delivery_channels`: the channels replies can be sent on (run_turn); None takes every channel as deliverable.
     """
     appended = await append_pending(event_id=event_id, done_when_appended=agent is None,
                                     before_commit=before_commit if agent is None else None)
     if not appended.received:
         return ProcessResult(appended=0, conversation_ids=frozenset())  # gone, done, or dead: nothing to do
     conversation_ids = frozenset({appended.conversation_id} if appended.count else ())
-    for conversation_id in conversation_ids:
-        await hub.publish(CONVERSATION_UPDATED, {"conversationId": str(conversation_id)})
+    appended_events = [(CONVERSATION_UPDATED, {"conversationId": str(conversation_id)})
+                       for conversation_id in conversation_ids]
     if agent is None or appended.conversation_id is None:
+        await hub.publish_many(appended_events)
         return ProcessResult(appended=appended.count, conversation_ids=conversation_ids)
     deadline = deadline if deadline is not None else time.monotonic() + settings.process_timeout
     # Wait for a turn in flight on this conversation, but leave room for this event's own turn.
     wait_until = deadline - min(settings.turn_budget_seconds, max(0.0, deadline - time.monotonic()) / 2)
+    # The append's event rides on the lease's first try, the last turn's events on its release: a turn's Redis
+    # round trips are the lease's two (tests/turns/test_round_trips.py).
     async with conversation_lease(redis, conversation_id=appended.conversation_id,
-                                  ttl_seconds=settings.turn_lease_seconds, wait_until=wait_until) as lease:
+                                  ttl_seconds=settings.turn_lease_seconds, wait_until=wait_until,
+                                  first_try_with=lambda pipe: hub.add_publishes(pipe, appended_events)) as lease:
         if lease is None:
             log.debug("turns.deferred", event_id=str(event_id), conversation_id=str(appended.conversation_id))
             return ProcessResult(appended=appended.count, conversation_ids=conversation_ids, deferred=True)
-        turns = await _answer_in_order(event_id=event_id, first=appended.first_unanswered, hub=hub,
-                                       settings=settings, agent=agent, deadline=deadline, before_commit=before_commit)
+        turns = await _answer_in_order(event_id=event_id, first=appended.first_unanswered, hub=hub, lease=lease,
+                                       settings=settings, agent=agent, deadline=deadline, before_commit=before_commit,
+                                       delivery_channels=delivery_channels)
     return ProcessResult(appended=appended.count, conversation_ids=conversation_ids, turns=tuple(turns))
 
 
-async def _answer_in_order(*, event_id: uuid.UUID, first: Unanswered | None, hub: EventHub, settings: Settings,
-                           agent: AgentSetup, deadline: float,
-                           before_commit: Callable[[], Awaitable[None]] | None) -> list[TurnOutcome]:
+async def _answer_in_order(*, event_id: uuid.UUID, first: Unanswered | None, hub: EventHub, lease: Lease,
+                           settings: Settings, agent: AgentSetup, deadline: float,
+                           before_commit: Callable[[], Awaitable[None]] | None,
+                           delivery_channels: frozenset[Channel] | None) -> list[TurnOutcome]:
     """Answer the thread's waiting events up to `event_id`; `first` is the earliest as the append saw it.
 
     The append's answer saves a read for the common case (one waiting event); it may be stale by the time the lease
@@ -100,7 +109,8 @@ async def _answer_in_order(*, event_id: uuid.UUID, first: Unanswered | None, hub
             async with asyncio.timeout_at(deadline):
                 outcome = await run_turn(conversation_id=waiting.conversation_id, text=waiting.text, setup=agent,
                                          trigger_message_id=waiting.message_id, trigger_event_id=waiting.event_id,
-                                         deadline=deadline, before_commit=before_commit)
+                                         deadline=deadline, before_commit=before_commit,
+                                         delivery_channels=delivery_channels)
         except AlreadyAnswered:
             pass  # another attempt answered it first: nothing to add
         except asyncio.CancelledError:
@@ -119,9 +129,12 @@ async def _answer_in_order(*, event_id: uuid.UUID, first: Unanswered | None, hub
                 turns.append(outcome)
                 published.append((RUN_COMPLETED, {"runId": str(outcome.run_id),
                                                   "conversationId": str(outcome.conversation_id)}))
-            await hub.publish_many(published)
             if waiting.event_id == event_id:
-                break  # this job's own event: everything before it was answered first, what follows has its own jobs
+                # This job's own event: everything before it was answered first, what follows has its own jobs.
+                # Its events go out with the lease's release, right after this.
+                lease.on_release.append(lambda pipe, events=published: hub.add_publishes(pipe, events))
+                break
+            await hub.publish_many(published)
         waiting = await next_unanswered(event_id=event_id)
     return turns
 

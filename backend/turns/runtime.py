@@ -7,7 +7,7 @@
 3. screen the reply, then commit — one short transaction: the conversation must still be at the version read in
    step 1 (else the turn is decided again on what changed), the trigger event must still be unanswered (else
    another attempt answered it first), then the reply, the run, its tool calls and guardrail hits are written.
-   The common turn's commit is one statement (the function agentops_commit_turn, migration 0017).
+   The common turn's commit is one statement (the function agentops_commit_turn, migrations 0017 and 0018).
 
 Round trips are counted (tests/turns/test_round_trips.py): a wave of turns shares the pool's few connections.
 """
@@ -35,6 +35,7 @@ from backend.agent.policies.base import Decision, TurnInput
 from backend.agent.policies.openai import LLMError, ModelUnavailable
 from backend.agent.setup import AgentSetup
 from backend.agent.tools.toolbox import ToolBox, ToolFailed
+from backend.channels.delivery.service import undeliverable_reason
 from backend.channels.enums import Channel
 from backend.conversations.models import (
     Conversation,
@@ -78,9 +79,10 @@ FROM conversations c WHERE c.id = $1
 """
 
 # The turn's commit, in one round trip (migration 0017): checks the trigger still waits and the conversation is at
-# the version read, then writes the reply and the state, the answered mark, the run and its tool calls ($20, JSON).
+# the version read, then writes the reply (with its delivery status and, on a channel with no adapter, the reason it
+# is FAILED: migration 0018) and the state, the answered mark, the run and its tool calls ($21, JSON).
 _COMMIT = ("SELECT agentops_commit_turn($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-           " $16, $17, $18, $19, $20::jsonb) AS outcome")
+           " $16, $17, $18, $19, $20, $21::jsonb) AS outcome")
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ class TurnOutcome:
     status: RunStatus
     reply: str
     latency_ms: float
-    delivery: bool = True  # the reply was queued for the customer
+    delivery: bool = True  # the reply was queued for the customer (a delivery job is owed)
 
 
 async def run_turn(
@@ -123,9 +125,13 @@ async def run_turn(
     tool_overrides: dict[str, dict] | None = None,
     deadline: float | None = None,
     deliver: bool = True,
+    delivery_channels: frozenset[Channel] | None = None,
     before_commit: Callable[[], Awaitable[None]] | None = None,
 ) -> TurnOutcome | None:
     """Answer one message; None when a human owns the conversation and the agent stays silent.
+
+    `delivery_channels`: the channels with a delivery adapter; a reply on any other is written FAILED with the
+    reason (None: every channel is taken as deliverable).
 
     Raises AlreadyAnswered when the trigger event was answered by another attempt meanwhile.
     """
@@ -143,7 +149,7 @@ async def run_turn(
                 outcome = await _turn(conversation_id=conversation_id, text=text, setup=setup,
                                       trigger_message_id=trigger_message_id, trigger_event_id=trigger_event_id, now=now,
                                       tool_overrides=tool_overrides, deadline=deadline, deliver=deliver,
-                                      before_commit=before_commit)
+                                      delivery_channels=delivery_channels, before_commit=before_commit)
                 break
             except ConversationChanged:
                 if conflict == VERSION_RETRIES:
@@ -205,6 +211,7 @@ async def _turn(
     tool_overrides: dict[str, dict] | None,
     deadline: float | None,
     deliver: bool,
+    delivery_channels: frozenset[Channel] | None,
     before_commit: Callable[[], Awaitable[None]] | None,
 ) -> TurnOutcome | None:
     started = time.perf_counter()
@@ -239,9 +246,10 @@ async def _turn(
     redacted = screened.text != text and trigger_message_id is not None
     reply_message_id = uuid.uuid4()
     latency_ms = (time.perf_counter() - started) * 1000
+    delivery_status, delivery_error = _delivery(deliver, conversation.channel, delivery_channels)
     record = [
         conversation_id, conversation.version, json.dumps(decision.state if error is None else turn.state),
-        trigger_event_id, reply_message_id, reply, DeliveryStatus.QUEUED.value if deliver else None, run_id,
+        trigger_event_id, reply_message_id, reply, delivery_status and delivery_status.value, delivery_error, run_id,
         trigger_message_id, setup.policy.name, setup.prompt.name, setup.prompt.version, status.value, latency_ms,
         decision.intent, decision.model, decision.prompt_tokens, decision.completion_tokens, error, _calls_json(tools),
     ]
@@ -259,7 +267,17 @@ async def _turn(
     AGENT_TURN_SECONDS.labels(setup.policy.name, status.value).observe(latency_ms / 1000)
     return TurnOutcome(run_id=run_id, conversation_id=conversation_id, channel=conversation.channel,
                        reply_message_id=reply_message_id, status=status, reply=reply, latency_ms=latency_ms,
-                       delivery=deliver)
+                       delivery=delivery_status == DeliveryStatus.QUEUED)
+
+
+def _delivery(deliver: bool, channel: Channel,
+              channels: frozenset[Channel] | None) -> tuple[DeliveryStatus | None, str | None]:
+    """The reply's delivery status and error as written: none (not for the customer), QUEUED, or FAILED at once."""
+    if not deliver:
+        return None, None
+    if channels is not None and channel not in channels:
+        return DeliveryStatus.FAILED, undeliverable_reason(channel)
+    return DeliveryStatus.QUEUED, None
 
 
 async def _commit(connection, record: list) -> None:

@@ -13,7 +13,7 @@ from backend.agent.models import AgentRun
 from backend.agent.setup import build_agent
 from backend.conversations.models import Conversation, Message, MessageAuthor
 from backend.conversations.service import append_human_reply
-from backend.events.hub import EventHub, SilentHub
+from backend.events.hub import CHANNEL_PREFIX, EventHub, SilentHub
 from backend.ingest.models import IngestEvent, IngestStatus
 from backend.turns import pipeline
 from tests.agent.helpers import open_business
@@ -153,16 +153,17 @@ async def test_one_turn_at_a_time_per_conversation_in_acceptance_order(app, test
 async def test_hub_publishes_the_customer_message_before_the_answer(app, test_settings, redis, model):
     queue = Queue.from_url(str(test_settings.redis_url), name=f"phases-{uuid.uuid4().hex[:8]}")
     (event_id,) = await accept(test_settings, redis, queue, ("+15550600001", "hello"))
-    published = []
-
-    class Recording(EventHub):
-        async def publish(self, topic, payload):  # noqa: D102 - a hub that only records
-            published.append(topic)
-
-        async def publish_many(self, events):  # noqa: D102
-            published.extend(topic for topic, _ in events)
-
-    await pipeline.process_event(event_id=event_id, hub=Recording(redis), redis=redis, settings=test_settings,
-                                 agent=build_agent(test_settings, policy="openai"))
-    await queue.disconnect()
+    listener = redis.pubsub(ignore_subscribe_messages=True)
+    await listener.psubscribe(CHANNEL_PREFIX + "*")  # what a live view receives, in the order it receives it
+    try:
+        await pipeline.process_event(event_id=event_id, hub=EventHub(redis), redis=redis, settings=test_settings,
+                                     agent=build_agent(test_settings, policy="openai"))
+        await queue.disconnect()
+        published, deadline = [], asyncio.get_running_loop().time() + 5
+        while len(published) < 3 and asyncio.get_running_loop().time() < deadline:
+            message = await listener.get_message(timeout=1)  # None also for the subscription's own confirmation
+            if message is not None:
+                published.append(message["channel"].decode().removeprefix(CHANNEL_PREFIX))
+    finally:
+        await listener.aclose()
     assert published == ["conversation.updated", "conversation.updated", "run.completed"]

@@ -9,13 +9,17 @@ import redis.asyncio as aioredis
 from saq import Queue
 
 from backend.agent.setup import build_agent
-from backend.events.hub import SilentHub
+from backend.channels.enums import Channel
+from backend.conversations.models import DeliveryStatus, Message
+from backend.events.hub import EventHub, SilentHub
 from backend.turns import pipeline
 from tests.agent.helpers import open_business
 from tests.fake_provider import serve
-from tests.helpers import StatementCounter, free_port
+from tests.helpers import RedisRoundTrips, StatementCounter, free_port
 from tests.turns.support import ProbingModel, accept
 
+# The lease's two: taken (carrying the append's event), released (carrying the turn's events).
+PIPELINE_REDIS_ROUND_TRIPS = 2
 # append (one function call) + load (one query) + commit (one function call: the reply at the version read, the
 # answered mark, the run and its tool calls). With no BEGIN or COMMIT: each call is its own transaction.
 PIPELINE_STATEMENTS = 3
@@ -28,13 +32,16 @@ async def redis(test_settings):
     await client.aclose()
 
 
-async def _count_one_turn(test_settings, redis, monkeypatch, agent, text: str) -> tuple[list[str], object]:
+async def _count_one_turn(test_settings, redis, monkeypatch, agent, text: str, trips: list | None = None,
+                          hub=None, delivery_channels=None) -> tuple[list[str], object]:
     queue = Queue.from_url(str(test_settings.redis_url), name=f"trips-{uuid.uuid4().hex[:8]}")
     try:
         (event_id,) = await accept(test_settings, redis, queue, (f"+1555090{uuid.uuid4().int % 10000:04d}", text))
         counter = StatementCounter(monkeypatch)
-        result = await pipeline.process_event(event_id=event_id, hub=SilentHub(), redis=redis,
-                                              settings=test_settings, agent=agent)
+        if trips is not None:
+            trips.append(RedisRoundTrips(monkeypatch))
+        result = await pipeline.process_event(event_id=event_id, hub=hub or SilentHub(), redis=redis,
+                                              settings=test_settings, agent=agent, delivery_channels=delivery_channels)
     finally:
         await queue.disconnect()
     return counter.statements, result
@@ -58,3 +65,30 @@ async def test_a_model_turn_with_a_tool_call_adds_only_the_tools_own_reads(app, 
     pipeline_statements = [sql for sql in statements if "slots" not in sql.lower() and "bookings" not in sql.lower()]
     assert len(pipeline_statements) == PIPELINE_STATEMENTS, statements
     assert len(statements) - len(pipeline_statements) <= 2, statements  # check_availability: its read(s)
+
+
+async def test_a_turn_costs_two_redis_round_trips_its_events_riding_on_the_lease(app, test_settings, redis,
+                                                                                 monkeypatch):
+    await open_business()
+    trips: list[RedisRoundTrips] = []
+    statements, result = await _count_one_turn(test_settings, redis, monkeypatch, build_agent(test_settings), "hello",
+                                               trips=trips, hub=EventHub(redis))
+    assert [turn.status.value for turn in result.turns] == ["OK"]
+    assert trips[0].commands == [["PUBLISH", "SET"], ["PUBLISH", "PUBLISH", "EVAL"]]
+
+
+async def test_a_reply_with_no_delivery_endpoint_is_written_failed_with_its_reason_by_the_commit(
+        app, test_settings, redis, monkeypatch):
+    await open_business()
+    statements, result = await _count_one_turn(test_settings, redis, monkeypatch, build_agent(test_settings), "hello",
+                                               delivery_channels=frozenset({Channel.CHAT}))  # an SMS thread
+    (turn,) = result.turns
+    assert len(statements) == PIPELINE_STATEMENTS and not turn.delivery
+    reply = await Message.get(id=turn.reply_message_id)
+    assert reply.delivery_status == DeliveryStatus.FAILED
+    assert reply.delivery_error == "no delivery endpoint configured for SMS"
+
+    _, result = await _count_one_turn(test_settings, redis, monkeypatch, build_agent(test_settings), "hello",
+                                      delivery_channels=frozenset({Channel.SMS}))
+    (turn,) = result.turns
+    assert turn.delivery and (await Message.get(id=turn.reply_message_id)).delivery_status == DeliveryStatus.QUEUED

@@ -166,9 +166,7 @@ async def enqueue_deliveries(*, queue: Queue, settings: Settings, message_ids: l
                                failure_event="delivery.enqueue_failed")
 
 
-async def fail_undeliverable(*, message_ids: list[uuid.UUID], channel: Channel) -> None:
-    """Replies on a channel with no adapter: FAILED now, with the reason, instead of a job that can only fail."""
-    if message_ids:
-        await Message.filter(id__in=message_ids, delivery_status=DeliveryStatus.QUEUED).update(
-            delivery_status=DeliveryStatus.FAILED, delivery_error=f"no delivery endpoint configured for {channel.value}"
-        )
+def undeliverable_reason(channel: Channel) -> str:
+    """Why a reply on a channel with no adapter is FAILED when written (the turn's commit writes it so, not a job
+    that could only fail)."""
+    return f"no delivery endpoint configured for {channel.value}"
