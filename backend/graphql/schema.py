@@ -14,6 +14,7 @@ from backend.agent.subscriptions import AgentSubscriptions
 from backend.auth.mutations import AuthMutations
 from backend.auth.queries import AuthQueries
 from backend.channels.delivery.graphql import DeliveryMutations, DeliveryQueries
+from backend.channels.sandbox.graphql import SandboxQueries
 from backend.conversations.mutations import ConversationMutations
 from backend.conversations.queries import ConversationQueries
 from backend.conversations.subscriptions import ConversationSubscriptions
@@ -42,6 +43,7 @@ from backend.users.mutations import UserMutations
 class Query(
     AuthQueries, ConversationQueries, IngestQueries, AgentQueries, SchedulingQueries, TicketQueries, GuardrailQueries,
     EvalQueries, MetricsQueries, LiveMetricsQueries, SloQueries, IncidentQueries, SimulationQueries, DeliveryQueries,
+    SandboxQueries,
 ):
     node: relay.Node | None = relay.node(description="Any object by its global id.")
 
