@@ -143,6 +143,9 @@ class Settings(BaseSettings):
     dashboard_api_url: str | None = None
     # A read-scoped key for the dashboard's one shared live feed; unset: `agentops dashboard` issues one.
     dashboard_api_key: SecretStr | None = None
+    # An ingest-scoped key the Try it page sends customer messages with (held by the dashboard process, never a
+    # browser); unset: `agentops dashboard` issues one.
+    dashboard_ingest_key: SecretStr | None = None
 
     @field_validator("database_url")
     @classmethod

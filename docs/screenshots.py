@@ -25,7 +25,18 @@ PAGES = {
     "incidents": ("/incidents", "#incident-list .incident-row"),
     "incident": (None, "#incident-timeline .timeline-entry"),  # the newest incident, opened from the list
     "demo": ("/demo", "#drill-start"),
+    "try-it": ("/try", "#try-it-send"),  # then a customer message is sent and answered (see _try_it)
 }
+TRY_IT_MESSAGE = "Can I book a haircut tomorrow?"
+
+
+async def _try_it(page) -> None:
+    """Write as a customer and wait for the reply to be delivered and the run's tool calls to show."""
+    await page.fill("#try-it-text", TRY_IT_MESSAGE)
+    await page.click("#try-it-send")
+    await page.wait_for_selector("#try-it-thread .try-it-message[data-author='AGENT'][data-delivery='SENT']",
+                                 timeout=30_000)
+    await page.wait_for_selector("#try-it-runs .tool-call", timeout=30_000)
 
 
 async def take(url: str, email: str, password: str, out: Path) -> list[Path]:
@@ -46,6 +57,8 @@ async def take(url: str, email: str, password: str, out: Path) -> list[Path]:
             else:
                 await page.goto(f"{url}{path}")
             await page.wait_for_selector(ready, timeout=30_000)
+            if name == "try-it":
+                await _try_it(page)
             await page.wait_for_timeout(800)  # let the charts finish drawing
             target = out / f"{name}.png"
             await page.screenshot(path=target)
