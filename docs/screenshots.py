@@ -27,16 +27,20 @@ PAGES = {
     "demo": ("/demo", "#drill-start"),
     "try-it": ("/try", "#try-it-send"),  # then a customer message is sent and answered (see _try_it)
 }
-TRY_IT_MESSAGE = "Can I book a haircut tomorrow?"
+# What the README's first five minutes suggest: a question the agent answers with check_availability, then a choice
+# it books with book_appointment.
+TRY_IT_MESSAGES = ("Can I book a haircut tomorrow?", "10am please, I'm Sam")
 
 
 async def _try_it(page) -> None:
-    """Write as a customer and wait for the reply to be delivered and the run's tool calls to show."""
-    await page.fill("#try-it-text", TRY_IT_MESSAGE)
-    await page.click("#try-it-send")
-    await page.wait_for_selector("#try-it-thread .try-it-message[data-author='AGENT'][data-delivery='SENT']",
-                                 timeout=30_000)
-    await page.wait_for_selector("#try-it-runs .tool-call", timeout=30_000)
+    """Write as a customer and wait for each reply to be delivered and its run's tool calls to show."""
+    for sent, text in enumerate(TRY_IT_MESSAGES, start=1):
+        await page.fill("#try-it-text", text)
+        await page.click("#try-it-send")
+        await page.wait_for_function(
+            "n => document.querySelectorAll(\"#try-it-thread .try-it-message[data-author='AGENT']"
+            "[data-delivery='SENT']\").length >= n && document.querySelectorAll('#try-it-runs .try-it-run').length >= n",
+            arg=sent, timeout=30_000)
 
 
 async def take(url: str, email: str, password: str, out: Path) -> list[Path]:
