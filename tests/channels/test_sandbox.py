@@ -197,3 +197,12 @@ async def test_with_no_endpoint_a_worker_delivers_every_channel_to_the_sandbox(t
         finally:
             await connection.close()
         assert recipients == {"+15550105050", "chat-sandbox-1", "+15550105051"}
+
+
+async def test_a_recipient_filter_that_could_match_nothing_stored_is_a_typed_error(app, client, make_key):
+    key = await make_key(Scope.READ)
+    for recipient, problem in (("x" * 129, "at most 128"), ("+1555\x000", "NUL")):
+        body = (await graphql(client, "query($r: String!) { sandboxMessages(filter: {recipient: $r}) { edges { "
+                              "node { id } } } }", key=key, variables={"r": recipient})).json()
+        (error,) = body["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT" and problem in error["message"]

@@ -17,6 +17,7 @@ from backend.conversations.types import MessageNode
 from backend.graphql.ids import parse_uuid
 from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import CanRead, require_scope
+from backend.graphql.text_filters import check_text_filter, column_length
 
 
 @strawberry.type(name="SandboxMessage", description=(
@@ -56,6 +57,11 @@ class SandboxMessageFilter:
     channel: Channel | None = None
     recipient: str | None = strawberry.field(default=None, description="Exactly this phone number or user id.")
 
+    def criteria(self) -> listing.SandboxCriteria:
+        check_text_filter(self.recipient, field="filter.recipient",
+                          max_length=column_length(SandboxMessage, "recipient"))
+        return listing.SandboxCriteria(channel=self.channel, recipient=self.recipient)
+
 
 @strawberry.type
 class SandboxQueries:
@@ -64,7 +70,6 @@ class SandboxQueries:
     async def sandbox_messages(self, info: Info, first: int | None = None, after: str | None = None,
                                filter: SandboxMessageFilter | None = None) -> relay.Connection[SandboxMessageNode]:
         size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
-        criteria = listing.SandboxCriteria(channel=filter.channel if filter else None,
-                                           recipient=filter.recipient if filter else None)
+        criteria = filter.criteria() if filter else listing.SandboxCriteria()
         page = await listing.page_sandbox_messages(criteria=criteria, first=size, after=after)
         return to_connection(page, SandboxMessageNode.from_model)
