@@ -1,6 +1,11 @@
 """The first five minutes on a fresh `agentops up`, with each policy: the demo's replies are SENT by the built-in
 sandbox (none FAILED for want of an endpoint), and an operator who writes "Can I book a haircut tomorrow?" on Try it
-sees the agent's reply delivered and its tool calls arrive on the page without reloading it."""
+sees the agent's reply delivered and its tool calls arrive on the page without reloading it.
+
+Browser tests, kept here beside test_up.py rather than in tests/dashboard: `up` builds the dashboard for its own
+port, and a production build bakes its port into the files (.web/build). Run before the suite's own dashboard
+starts (tests/dashboard, which builds again for its port), it cannot point that one's pages at a closed port.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.cli.first_five_minutes import RunningUp, running_up
 from tests.dashboard.conftest import Dashboard, DashboardUser, log_in
+from tests.dashboard.conftest import browser, browser_context  # noqa: F401  (the browser tests' fixtures)
 from tests.dashboard.driving import choose, new_sender
-from tests.dashboard.first_five_minutes import RunningUp, running_up
 
 DEMO_REPLIES = """
 query DemoReplies {
