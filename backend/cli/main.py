@@ -43,7 +43,8 @@ app.command()(simulate)
 
 @app.command()
 def up() -> None:
-    """Run everything with demo data: PostgreSQL and Redis (private ones if needed), API and worker."""
+    """Run everything with demo data: PostgreSQL and Redis (private ones if needed), API, worker and dashboard;
+    replies on channels with no endpoint go to the built-in sandbox (AGENTOPS_SANDBOX_DELIVERY=false: not)."""
     from backend.cli.up import run_up
 
     run_up()

@@ -148,3 +148,21 @@ async def test_a_voice_transcript_from_a_customer_typed_in_is_its_own_thread(pro
     assert "Voice transcript" in await page.inner_text("#try-it-channel")
     conversation = _api(product, THREAD_BY_CUSTOMER, {"customer": caller})["conversations"]["edges"][0]["node"]
     assert conversation["channel"] == "VOICE"
+
+
+async def test_a_guardrail_hit_shows_beside_the_reply_and_the_thread_keeps_only_the_redacted_text(
+        product, browser_context):
+    page = await browser_context.new_page()
+    await log_in(page, _dashboard(product), _admin(product))
+    await page.goto(f"{product.dashboard}/try")
+    await page.wait_for_selector("#try-it-send")
+    await page.fill("#try-it-text", "Can I pay for a haircut with my card 4242 4242 4242 4242?")
+    await page.click("#try-it-send")
+
+    await page.locator("#try-it-thread .try-it-message[data-author='AGENT'][data-delivery='SENT']").wait_for(
+        timeout=30_000)
+    hit = page.locator("#try-it-runs .violation-row", has_text="pii")
+    await hit.wait_for()
+    assert "INPUT" in await hit.inner_text()
+    customer_said = await page.locator("#try-it-thread .try-it-message[data-author='CUSTOMER']").inner_text()
+    assert "4242 4242 4242 4242" not in customer_said
