@@ -18,6 +18,7 @@ from datetime import datetime, time
 from time import perf_counter
 from typing import Any
 
+import asyncpg
 import structlog
 from pydantic import ValidationError as PydanticValidationError
 from tortoise import connections
@@ -122,6 +123,10 @@ class ToolBox:
                 try:
                     await current_faults().check(tool_point(name))  # a TOOL_OUTAGE drill
                     result, repeated = await self._run(tool, parsed, arguments, position=position)
+                except asyncpg.TransactionRollbackError:
+                    # A deadlock or serialization failure is not an outage of the tool: the database rolled its
+                    # effect back and asks for another try, so the attempt fails (and is retried) as a whole.
+                    raise
                 except Exception as failure:  # noqa: BLE001 - any crash is an outage of this tool
                     crash, error = failure, f"tool failed: {type(failure).__name__}: {failure}"[:2000]
         latency_ms = (perf_counter() - started) * 1000
