@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     openai_memory_tokens: int = Field(default=3000, ge=200, le=200_000)
     # Recorded model answers for evals of the openai policy: <dir>/<suite>/<case>.json (backend/evals/cassettes.py).
     eval_cassettes_dir: Path = PROJECT_ROOT / "fixtures" / "cassettes"
+    # Eval cases one process plays at once, each on a pool connection held by its rolled-back transaction (at most
+    # the pool size less one, so the results can always be written).
+    eval_concurrency: int = Field(default=4, ge=1, le=100)
     # Outbound delivery per channel; unset means "record the reply, nothing to send it to".
     sms_api_base_url: str | None = None
     sms_account_sid: str | None = None
