@@ -42,7 +42,7 @@ class GroupCommit(Generic[Item, Answer]):
 
     def __init__(self, *, flush: Flush, max_events: int, wait_seconds: float, max_in_flight: int = 2) -> None:
         self._flush = flush
-        self._max_events, self._wait, self._max_in_flight = max_events, wait_seconds, max_in_flight
+        self.max_events, self.wait_seconds, self.max_in_flight = max_events, wait_seconds, max_in_flight
         self._pending: deque[Waiting[Item, Answer]] = deque()
         self._pending_items = 0
         self._in_flight = 0
@@ -67,15 +67,15 @@ class GroupCommit(Generic[Item, Answer]):
             self._timer.cancel()
             self._timer = None
         while self._pending or self._tasks:
-            if self._pending and self._in_flight < self._max_in_flight:
+            if self._pending and self._in_flight < self.max_in_flight:
                 self._start(asyncio.get_running_loop())
                 continue
             await asyncio.wait(set(self._tasks))
 
     def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
-        while self._pending and self._in_flight < self._max_in_flight:
-            due = self._pending[0].arrived + self._wait
-            if self._pending_items < self._max_events and loop.time() < due:
+        while self._pending and self._in_flight < self.max_in_flight:
+            due = self._pending[0].arrived + self.wait_seconds
+            if self._pending_items < self.max_events and loop.time() < due:
                 if self._timer is None:
                     self._timer = loop.call_at(due, self._on_timer, loop)
                 return
@@ -90,7 +90,7 @@ class GroupCommit(Generic[Item, Answer]):
         """Whole requests from the front, up to max_events items (always at least one request)."""
         group: list[Waiting[Item, Answer]] = []
         taken = 0
-        while self._pending and (not group or taken + len(self._pending[0].items) <= self._max_events):
+        while self._pending and (not group or taken + len(self._pending[0].items) <= self.max_events):
             waiting = self._pending.popleft()
             self._pending_items -= len(waiting.items)
             if waiting.answers.done():  # its request was cancelled while it waited: nothing of it is written
