@@ -59,6 +59,7 @@ class AppServices:
 
     async def close(self) -> None:
         """Close what open() created."""
+        await self.ingest.close()  # answers whatever still waits for its group commit
         await self.ingest_stats.close()
         await self.live_metrics.close()
         await self.shared_streams.close()

@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     ingest_max_text_chars: int = Field(default=8000, ge=1)
     ingest_max_metadata_bytes: int = Field(default=4096, ge=2)
     ingest_max_future_seconds: int = Field(default=300, ge=0)
+    # Group commit (backend/ingest/group_commit.py): accepts arriving within this many ms of each other share one
+    # INSERT and one Redis round trip each way, up to this many events a group.
+    ingest_group_wait_ms: float = Field(default=1.0, ge=0, le=100)
+    ingest_group_max_events: int = Field(default=500, ge=1, le=10000)
     rate_limit_per_key_per_minute: int = Field(default=60000, ge=1)
     rate_limit_per_sender_per_minute: int = Field(default=120, ge=1)
     # Processing: attempts counts every try (SAQ's `retries`), backoff doubles from the delay up to the cap.

@@ -6,7 +6,6 @@ from functools import lru_cache
 
 import strawberry
 from strawberry import relay
-from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
 from backend.agent.mutations import AgentMutations
 from backend.agent.queries import AgentQueries
@@ -22,7 +21,7 @@ from backend.evals.mutations import EvalMutations, GoldenMutations
 from backend.evals.queries import EvalQueries
 from backend.evals.subscriptions import EvalSubscriptions
 from backend.graphql.errors import MaskUnexpectedErrors
-from backend.graphql.limits import document_limits
+from backend.graphql.limits import PreparedDocuments
 from backend.guardrails.queries import GuardrailQueries
 from backend.incidents.graphql import IncidentMutations, IncidentQueries, IncidentSubscriptions
 from backend.ingest.mutations import IngestMutations
@@ -71,14 +70,10 @@ def get_schema() -> strawberry.Schema:
         subscription=Subscription,
         extensions=[
             MaskUnexpectedErrors,
-            # Caches first: a repeated document skips parsing and validation entirely.
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-            # Limits read the process's settings as each request starts.
-            lambda: document_limits(
-                max_depth=_limits().graphql_max_depth, max_aliases_count=_limits().graphql_max_aliases
-            ),
-            lambda: MaxTokensLimiter(max_token_count=_limits().graphql_max_tokens),
+            # Parsing and validation under the limits, cached per query text; the limits read the process's
+            # settings as each request starts.
+            lambda: PreparedDocuments(max_tokens=_limits().graphql_max_tokens, max_depth=_limits().graphql_max_depth,
+                                      max_aliases_count=_limits().graphql_max_aliases),
         ],
     )
 
