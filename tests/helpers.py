@@ -120,25 +120,6 @@ class StatementCounter:
         self.statements.clear()
 
 
-class RedisRoundTrips:
-    """Counts Redis round trips (a command, or a whole pipeline) sent while active: instrumentation, not a mock."""
-
-    def __init__(self, monkeypatch) -> None:
-        from redis.asyncio.connection import AbstractConnection
-
-        self.commands: list[list[str]] = []  # per round trip, the command names it carried
-        original = AbstractConnection.send_packed_command
-
-        def counted(connection, command, *args, _original=original, **kwargs):
-            packed = [command] if isinstance(command, (bytes, str)) else list(command)
-            names = _command_names(b"".join(p if isinstance(p, bytes) else p.encode() for p in packed))
-            if not set(names) <= _LISTENING:  # a subscriber's connection (another test's, being closed) is not ours
-                self.commands.append(names)
-            return _original(connection, command, *args, **kwargs)
-
-        monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
-
-
 _LISTENING = {"SUBSCRIBE", "PSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "PING"}
 
 
@@ -187,6 +168,12 @@ class RedisRoundTrips:
 
     def touching(self, text: str) -> list[bytes]:
         return [sent for sent in self.sent if text.encode() in sent]
+
+    @property
+    def commands(self) -> list[list[str]]:
+        """Per round trip, the command names it carried; a subscriber's own traffic (another test's listener
+        being closed) left out."""
+        return [names for names in map(_command_names, self.sent) if not set(names) <= _LISTENING]
 
     def reset(self) -> None:
         self.sent.clear()
