@@ -14,6 +14,7 @@ from backend.auth.loaders import load_api_keys_by_id
 from backend.conversations.loaders import load_conversations_by_id, load_last_messages, load_message_pages
 from backend.guardrails.loaders import load_violations_by_conversation, load_violations_by_run
 from backend.ingest.loaders import load_conversations_by_thread, load_ingest_events_by_id
+from backend.quality.loaders import load_scores_by_conversation, load_scores_by_run
 from backend.scheduling.loaders import load_bookings_by_conversation, load_bookings_by_id, load_slots_by_id
 from backend.tickets.loaders import load_tickets_by_conversation, load_tickets_by_id
 
@@ -37,3 +38,5 @@ class Loaders:
         self.tickets_by_conversation = DataLoader(load_fn=load_tickets_by_conversation)
         self.violations_by_run = DataLoader(load_fn=load_violations_by_run)
         self.violations_by_conversation = DataLoader(load_fn=load_violations_by_conversation)
+        self.scores_by_run = DataLoader(load_fn=load_scores_by_run)
+        self.scores_by_conversation = DataLoader(load_fn=load_scores_by_conversation)

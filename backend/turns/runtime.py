@@ -33,7 +33,7 @@ from backend.agent.memory import ThreadItem, parse_thread, thread_sql
 from backend.agent.models import RunStatus
 from backend.agent.policies.base import Decision, TurnInput
 from backend.agent.policies.openai import LLMError, ModelUnavailable
-from backend.agent.setup import AgentSetup
+from backend.agent.setup import AgentSetup, with_drilled_prompt
 from backend.agent.tools.toolbox import ToolBox, ToolFailed
 from backend.channels.delivery.service import undeliverable_reason
 from backend.channels.enums import Channel
@@ -112,6 +112,7 @@ class TurnOutcome:
     reply: str
     latency_ms: float
     delivery: bool = True  # the reply was queued for the customer (a delivery job is owed)
+    guardrail_hits: int = 0  # a flagged turn is always scored online (backend/quality/sampling.py)
 
 
 async def run_turn(
@@ -216,6 +217,7 @@ async def _turn(
 ) -> TurnOutcome | None:
     started = time.perf_counter()
     run_id = uuid.uuid4()
+    setup = with_drilled_prompt(setup, current_faults())  # a PROMPT_REGRESSION drill's version, for this turn
     turn_key = str(trigger_event_id or trigger_message_id or run_id)
     loaded = await _load(conversation_id, turn_key, trigger_event_id, trigger_message_id)
     conversation = loaded.conversation
@@ -267,7 +269,7 @@ async def _turn(
     AGENT_TURN_SECONDS.labels(setup.policy.name, status.value).observe(latency_ms / 1000)
     return TurnOutcome(run_id=run_id, conversation_id=conversation_id, channel=conversation.channel,
                        reply_message_id=reply_message_id, status=status, reply=reply, latency_ms=latency_ms,
-                       delivery=delivery_status == DeliveryStatus.QUEUED)
+                       delivery=delivery_status == DeliveryStatus.QUEUED, guardrail_hits=len(findings))
 
 
 def _delivery(deliver: bool, channel: Channel,
