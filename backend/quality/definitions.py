@@ -110,11 +110,24 @@ def parse_evaluator(*, name: str, version: str, path: Path) -> Evaluator:
         raise EvaluatorFileError(f"{path}: invalid version {version!r}")
     try:
         spec = _File.model_validate(yaml.safe_load(path.read_text()))
+    except ValidationError as error:
+        raise EvaluatorFileError(f"{path}: {_problems(error)}") from None
+    except yaml.YAMLError as error:
+        raise EvaluatorFileError(f"{path}: not YAML: {error}") from None
+    try:
         rule = build_rule(spec.rule or name, spec.params) if spec.kind == "rule" else None
-    except (ValidationError, ValueError, yaml.YAMLError) as error:
+    except ValidationError as error:
+        raise EvaluatorFileError(f"{path}: {_problems(error, under='params.')}") from None
+    except ValueError as error:
         raise EvaluatorFileError(f"{path}: {error}") from None
     return Evaluator(name=name, version=version, kind=spec.kind, description=spec.description, online=spec.online,
                      pass_at=spec.pass_at, rubric=spec.rubric, rule=rule)
+
+
+def _problems(error: ValidationError, *, under: str = "") -> str:
+    """Each problem on one line's worth: where and what ("params.strict: Extra inputs are not permitted")."""
+    return "; ".join(f"{under}{'.'.join(str(part) for part in problem['loc']) or '(file)'}: {problem['msg']}"
+                     for problem in error.errors())
 
 
 def catalogue(*, directory: Path = EVALUATORS_DIR) -> list[Evaluator]:

@@ -20,7 +20,8 @@ from backend.quality.models import ScoreTrigger
 from backend.settings import Settings
 
 SCORE_RUN_JOB = "score_run"
-_LOW_BITS = (1 << 64) - 1
+# A uuid4's last 48 bits are random (the 16 above them carry the variant): the draw is those, as a share.
+_RANDOM_BITS = 48
 
 
 def score_trigger(*, run_id: uuid.UUID, channel: Channel, status: RunStatus, guardrail_hits: int,
@@ -32,7 +33,7 @@ def score_trigger(*, run_id: uuid.UUID, channel: Channel, status: RunStatus, gua
         if guardrail_hits:
             return ScoreTrigger.GUARDRAIL
     rate = settings.quality_sample_rates.get(channel, settings.quality_sample_rate)
-    if rate >= 1 or (rate > 0 and (run_id.int & _LOW_BITS) / (1 << 64) < rate):
+    if rate >= 1 or (rate > 0 and (run_id.int & ((1 << _RANDOM_BITS) - 1)) / (1 << _RANDOM_BITS) < rate):
         return ScoreTrigger.SAMPLE
     return None
 

@@ -68,6 +68,8 @@ async def evaluate_turn(*, subject: TurnSubject, evaluators: Sequence[Evaluator]
     for evaluator in evaluators:
         if evaluator.kind == "rule":
             verdict = evaluator.rule.score(subject)  # type: ignore[union-attr]
+        elif not subject.reply:
+            verdict = None  # a silent turn (a human has the conversation): nothing to grade
         elif judge is None:
             verdict = skipped(ENDPOINT_FAILED, "no judge endpoint is configured in this process")
         else:
