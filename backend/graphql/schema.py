@@ -32,6 +32,7 @@ from backend.observability.live import LiveMetricsQueries, LiveMetricsSubscripti
 from backend.observability.queries import MetricsQueries
 from backend.observability.slo_queries import SloQueries
 from backend.quality.queries import QualityQueries
+from backend.quality.subscriptions import QualitySubscriptions
 from backend.scheduling.queries import SchedulingQueries
 from backend.settings import Settings, get_settings
 from backend.simulations.graphql import SimulationMutations, SimulationQueries
@@ -56,7 +57,7 @@ class Mutation(AuthMutations, ConversationMutations, IngestMutations, AgentMutat
 
 @strawberry.type
 class Subscription(ConversationSubscriptions, IngestSubscriptions, AgentSubscriptions, EvalSubscriptions,
-                   IncidentSubscriptions, LiveMetricsSubscriptions):
+                   IncidentSubscriptions, LiveMetricsSubscriptions, QualitySubscriptions):
     pass
 
 

@@ -97,15 +97,6 @@ class StartSimulationInput:
                                                                          "through the real ingest path (0–50).")
 
 
-def _target(input: StartSimulationInput) -> str | None:
-    """What the drill aims at: a TOOL_OUTAGE's tool or a PROMPT_REGRESSION's prompt version."""
-    if input.tool is not None and input.kind != SimulationKind.TOOL_OUTAGE:
-        raise service.SimulationRefused("tool", "only a TOOL_OUTAGE takes a tool")
-    if input.prompt_version is not None and input.kind != SimulationKind.PROMPT_REGRESSION:
-        raise service.SimulationRefused("promptVersion", "only a PROMPT_REGRESSION takes a prompt version")
-    return input.tool if input.tool is not None else input.prompt_version
-
-
 @strawberry.input
 class StopSimulationInput:
     id: relay.GlobalID
@@ -136,7 +127,8 @@ class SimulationMutations:
         try:
             simulation = await service.start_simulation(
                 kind=input.kind, duration_seconds=input.duration_seconds, intensity=input.intensity,
-                target=_target(input), traffic_per_second=input.traffic_per_second,
+                target=service.drill_target(kind=input.kind, tool=input.tool, prompt_version=input.prompt_version),
+                traffic_per_second=input.traffic_per_second,
                 actor=info.context.caller.key_name, drills=info.context.services.drills,
             )
         except service.SimulationRefused as refused:

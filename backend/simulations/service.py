@@ -77,6 +77,15 @@ def fault_params(simulation: Simulation, settings: Settings) -> dict:
     return params
 
 
+def drill_target(*, kind: SimulationKind, tool: str | None, prompt_version: str | None) -> str | None:
+    """What the drill aims at: a TOOL_OUTAGE's tool or a PROMPT_REGRESSION's prompt version (each only there)."""
+    if tool is not None and kind != SimulationKind.TOOL_OUTAGE:
+        raise SimulationRefused("tool", "only a TOOL_OUTAGE takes a tool")
+    if prompt_version is not None and kind != SimulationKind.PROMPT_REGRESSION:
+        raise SimulationRefused("promptVersion", "only a PROMPT_REGRESSION takes a prompt version")
+    return tool if tool is not None else prompt_version
+
+
 def _check(*, kind: SimulationKind, duration_seconds: int, intensity: float, target: str | None,
            traffic_per_second: float, settings: Settings) -> None:
     if not 1 <= duration_seconds <= MAX_DURATION_SECONDS:

@@ -5,7 +5,11 @@ Four `agentops worker` processes (the suite scores every turn: AGENTOPS_QUALITY_
 API in this process, PostgreSQL and Redis; SLO windows are 200x shorter (conftest), so a page plays out in seconds.
 """
 
+import asyncio
+import json
 from datetime import UTC, datetime, timedelta
+
+import websockets
 
 from strawberry.relay import GlobalID
 
@@ -83,15 +87,28 @@ async def test_an_unbacked_cancellation_is_scored_online_reaches_the_metric_and_
     assert effects["scoredTurns"] == 1 and effects["lowScoredTurns"] == 1
 
 
-async def test_without_the_drill_the_same_request_is_answered_truthfully_and_scored_clean(
-    app, client, make_key, workers, fake_provider
+async def test_without_the_drill_the_same_request_is_answered_truthfully_scored_clean_and_announced(
+    app, client, make_key, live_api, workers, fake_provider
 ):
     await open_business()
     key = await make_key(Scope.INGEST, Scope.READ)
+    socket = await websockets.connect(live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"])
+    await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
+    await socket.recv()
+    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
+        "query": "subscription { runScored { promptVersion conversation { customer } scores { evaluator label } } }"}}))
+    await asyncio.sleep(0.3)
+
     await say(client, key, sender=CUSTOMER, text="Please cancel my appointment")
     (reply,) = await replies_to(CUSTOMER, count=1)
     assert "nothing was cancelled" in reply
     score = await wait_until(lambda: EvalScore.get_or_none(conversation__customer=CUSTOMER, evaluator="backed_claims"),
                              timeout=30, message="the worker's backed_claims score")
     assert (score.score, score.label) == (1.0, "no_claim")
+    # A live view hears of the scores once they are stored, and reads them fresh.
+    message = json.loads(await asyncio.wait_for(socket.recv(), timeout=15))
+    await socket.close()
+    scored = message["payload"]["data"]["runScored"]
+    assert scored["conversation"]["customer"] == CUSTOMER and scored["promptVersion"] == "v1"
+    assert ("backed_claims", "no_claim") in {(item["evaluator"], item["label"]) for item in scored["scores"]}
     assert not await Incident.filter(slo="no_unbacked_claims").exists()
