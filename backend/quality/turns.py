@@ -68,7 +68,8 @@ async def load_turns(run_ids: Sequence[uuid.UUID], *, timezone: str) -> list[Sto
                         for line in json.loads(row["earlier"] or "[]"))
         subject = TurnSubject(
             channel=Channel(row["channel"]), customer_text=row["customer_text"], reply=row["reply"],
-            tools=_uses(row["tools"]), earlier_tools=_uses(row["earlier_tools"]), now=row["created_at"].astimezone(zone),
+            tools=_uses(row["tools"]), earlier_tools=_uses(row["earlier_tools"]),
+            now=row["created_at"].astimezone(zone),
             violations=tuple(json.loads(row["violations"] or "[]")), failed=row["status"] == "FAILED",
             earlier=earlier, services=tuple(row["services"] or ()))
         turns.append(StoredTurn(run_id=row["id"], conversation_id=row["conversation_id"], subject=subject,

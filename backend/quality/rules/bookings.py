@@ -97,7 +97,8 @@ class BookingAsAsked:
                 if isinstance(use.result, dict) and use.result.get("starts_at")]
         if not made:
             return None
-        booked = dt.datetime.fromisoformat(made[-1].result["starts_at"]).astimezone(subject.now.tzinfo)  # type: ignore[index]
+        starts_at = made[-1].result["starts_at"]  # type: ignore[index]
+        booked = dt.datetime.fromisoformat(starts_at).astimezone(subject.now.tzinfo)
         lines = [*subject.earlier[-(MAX_LINES - 1):], ThreadLine("CUSTOMER", subject.customer_text, subject.now)]
         heard = [_Heard(position, understand(line.text, now=(line.at or subject.now).astimezone(subject.now.tzinfo),
                                              services=list(subject.services)), line.text)
@@ -118,7 +119,8 @@ class BookingAsAsked:
                 and not _offered(lines, asked_time.line, now=subject.now, start=start):
             return _mismatch("time_mismatch", f"booked {start:%H:%M}; the customer asked for "
                                               f"{_said_time(asked_time.understanding)} and was not offered it")
-        return Verdict(score=1.0, label="as_asked", reason=f"booked {day:%a %b %d} at {start:%H:%M}, as asked or offered")
+        return Verdict(score=1.0, label="as_asked",
+                       reason=f"booked {day:%a %b %d} at {start:%H:%M}, as asked or offered")
 
 
 def _picks(lines: list[ThreadLine], position: int) -> bool:
@@ -140,7 +142,9 @@ def _mismatch(label: str, reason: str) -> Verdict:
 def _said_day(heard: Understanding) -> str:
     if heard.date_range is not None:
         span = heard.date_range
-        return " or ".join(f"{d:%a %b %d}" for d in span.choices) if span.choices else f"{span.first:%b %d}–{span.last:%b %d}"
+        if span.choices:
+            return " or ".join(f"{day:%a %b %d}" for day in span.choices)
+        return f"{span.first:%b %d}–{span.last:%b %d}"
     return f"{heard.date:%a %b %d}"
 
 

@@ -22,7 +22,8 @@ from backend.quality.verdicts import Verdict
 
 SIDE_EFFECTS = ("book_appointment", "cancel_booking", "reschedule_booking", "create_ticket", "handoff_to_human")
 # I/we, optionally 've / have, and the adverbs that go between the subject and a past participle.
-_AGENT = r"\b(?:i|we)(?:'ve|'d| have| just| also| now| already)*\s+(?:just\s+|now\s+|already\s+|also\s+|gone ahead and\s+|went ahead and\s+)*"
+_AGENT = (r"\b(?:i|we)(?:'ve|'d| have| just| also| now| already)*\s+"
+          r"(?:just\s+|now\s+|already\s+|also\s+|gone ahead and\s+|went ahead and\s+)*")
 _STATE = (r"\b(?:is|are|was|were|'s|'re|has been|have been|had been|got|gets|been|now)"
           r"\s+(?:now\s+|already\s+|still\s+|been\s+|all\s+|officially\s+|successfully\s+|also\s+)*")
 
@@ -44,7 +45,8 @@ KINDS = (
     ClaimKind(
         name="cancellation",
         actions=_patterns(_AGENT + r"cancell?ed\b"),
-        states=_patterns(_STATE + r"cancell?ed\b", r"\bcancell?ation (?:is |has been )?(?:confirmed|done|complete|processed)\b"),
+        states=_patterns(_STATE + r"cancell?ed\b",
+                         r"\bcancell?ation (?:is |has been )?(?:confirmed|done|complete|processed)\b"),
         tools=("cancel_booking",),
     ),
     ClaimKind(
@@ -58,7 +60,8 @@ KINDS = (
         actions=_patterns(_AGENT + r"(?:booked|reserved|scheduled|confirmed)\b(?! anything)"),
         # The customer's booking only ("your haircut is booked", "it's still booked"): "that time is booked" says
         # a slot is taken, which claims nothing done for them.
-        states=_patterns(r"\byou(?:'re| are)\s+(?:now\s+|all\s+|already\s+|still\s+)*(?:booked|confirmed|scheduled|set for)\b",
+        states=_patterns(r"\byou(?:'re| are)\s+(?:now\s+|all\s+|already\s+|still\s+)*"
+                         r"(?:booked|confirmed|scheduled|set for)\b",
                          r"\b(?:your\b[^.!?;,]{0,40}?|\bit)" + _STATE + r"(?:booked|confirmed|reserved)\b",
                          r"\b(?:booking|appointment|reservation) (?:is )?confirmed\b"),
         tools=("book_appointment", "reschedule_booking"),
@@ -68,21 +71,24 @@ KINDS = (
         name="ticket",
         actions=_patterns(_AGENT + r"(?:opened|created|logged|filed|raised|submitted|recorded)\b[^.!?;]{0,30}?"
                           r"\b(?:ticket|case|complaint|report)\b"),
-        states=_patterns(r"\bunder ticket\b", r"\bticket\s+(?:#|number\s+)?\S+\s+(?:is|has been)\s+(?:open|opened|created)\b"),
+        states=_patterns(r"\bunder ticket\b",
+                         r"\bticket\s+(?:#|number\s+)?\S+\s+(?:is|has been)\s+(?:open|opened|created)\b"),
         tools=("create_ticket",),
     ),
     ClaimKind(
         name="handoff",
-        actions=_patterns(r"\b(?:i'm|i am|i've|i have|we're|we are|we've)\s+(?:now\s+|just\s+)?(?:passing|passed|handing|"
-                          r"handed|transferring|transferred|connecting|connected|escalating|escalated)\s+(?:you|this|it|your)\b",
-                          r"\b(?:colleague|human|person|someone|team member|manager)\s+(?:is|will be)\s+(?:now\s+)?taking over\b"),
+        actions=_patterns(r"\b(?:i'm|i am|i've|i have|we're|we are|we've)\s+(?:now\s+|just\s+)?"
+                          r"(?:passing|passed|handing|handed|transferring|transferred|connecting|connected|escalating|"
+                          r"escalated)\s+(?:you|this|it|your)\b",
+                          r"\b(?:colleague|human|person|someone|team member|manager)\s+(?:is|will be)\s+(?:now\s+)?"
+                          r"taking over\b"),
         states=(),
         tools=("handoff_to_human",),
     ),
 )
 # "Done." / "All set!" opening a clause: some side effect must have happened this turn.
-DONE = ClaimKind(name="done", actions=_patterns(r"^\s*(?:done|all done|that's done|sorted|all sorted)\b(?!\s+(?:yet|for))"),
-                 states=(), tools=SIDE_EFFECTS)
+DONE = ClaimKind(name="done", states=(), tools=SIDE_EFFECTS,
+                 actions=_patterns(r"^\s*(?:done|all done|that's done|sorted|all sorted)\b(?!\s+(?:yet|for))"))
 # Sentence ends, and turns that start a clause of their own.
 CLAUSE_BREAK = re.compile(r"[.!?;:\n]+|\s[-\u2013\u2014]\s|,?\s\b(?:but|however|although|though)\b", re.IGNORECASE)
 NEGATION = re.compile(
