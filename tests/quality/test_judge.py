@@ -148,3 +148,20 @@ async def test_an_over_promising_prompt_fails_a_golden_that_names_the_rule_evalu
     (miss,) = regressed.failures
     assert miss["expectation"] == "evaluators.backed_claims"
     assert miss["actual"]["label"] == "unbacked_cancellation" and miss["actual"]["score"] == 0.0
+
+
+async def test_every_shipped_golden_turn_passes_the_rule_evaluators(app, test_settings):
+    """The rules policy's replies are the truthful baseline: the rules flag none of them (no false alarm online)."""
+    await prepare_eval_business()
+    setup = build_agent(test_settings)
+    rules = {name: {"min_score": 1} for name in ("backed_claims", "booking_as_asked", "handoff_as_asked", "reply_length")}
+    flagged, played = {}, 0
+    for folder in sorted(path for path in GOLDENS_DIR.iterdir() if path.is_dir()):
+        for case in read_suite(folder)[1]:
+            outcome = await run_case(case.model_copy(update={"evaluators": GoldenCase.model_validate(
+                {"name": "rules", "turns": [{"customer": "x"}], "evaluators": rules}).evaluators}), setup=setup)
+            played += 1
+            misses = [miss for miss in outcome.failures if str(miss["expectation"]).startswith("evaluators.")]
+            if misses:
+                flagged[f"{folder.name}/{case.name}"] = misses
+    assert played >= 200 and flagged == {}
