@@ -129,6 +129,7 @@ class Settings(BaseSettings):
     # calls may spend per minute across every worker; a call over the budget or failing is skipped and counted.
     quality_judge_base_url: str | None = None
     quality_judge_model: str | None = None
+    quality_judge_api_key: SecretStr | None = None
     quality_judge_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
     quality_judge_tokens_per_minute: int = Field(default=20000, ge=0)
     # Judge answers for golden cases (evals): replayed from fixtures/cassettes/evaluators/ (default), recorded

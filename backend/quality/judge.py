@@ -112,9 +112,10 @@ class Judge:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> Judge:
+        key = settings.quality_judge_api_key or settings.openai_api_key  # the agent's endpoint's, unless its own
         return cls(base_url=settings.quality_judge_base_url or settings.openai_base_url,
                    model=settings.quality_judge_model or settings.openai_model,
-                   api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+                   api_key=key.get_secret_value() if key else None,
                    timeout_seconds=settings.quality_judge_timeout_seconds, transport=transport)
 
     def request(self, evaluator: Evaluator, subject: TurnSubject) -> dict[str, Any]:
