@@ -14,7 +14,6 @@ from backend.channels.delivery import replies as outbound
 from backend.channels.delivery import service as delivery
 from backend.ingest import dead_letters, reconciler
 from backend.observability.tracing import continue_trace, tracer
-from backend.quality.sampling import enqueue_scoring
 from backend.turns import pipeline
 from jobs.beats import beating
 from jobs.flags import job_faults
@@ -71,8 +70,6 @@ async def _process_event_beating(ctx: dict[str, Any], *, job: Any, event_id: str
     owed = [turn.reply_message_id for turn in result.turns if turn.delivery]  # the others were written FAILED
     if owed:
         await delivery.enqueue_deliveries(queue=ctx["queue"], settings=settings, message_ids=owed)
-    if result.turns:  # after the replies are on their way: online evaluation never delays one
-        await enqueue_scoring(queue=ctx["queue"], settings=settings, turns=result.turns)
     return result.appended
 
 

@@ -34,7 +34,7 @@ from jobs.heartbeat import beat_forever, worker_name
 from jobs.ingest import process_event, reconcile
 from jobs.metrics import after_job, before_job, serve_metrics
 from jobs.observability import rollup, send_incident_notification, watch_slos
-from jobs.quality import score_run
+from jobs.quality import rescore_flagged, score_sampled
 from jobs.simulations import finish_simulation, generate_traffic
 
 log = structlog.get_logger(__name__)
@@ -108,11 +108,15 @@ def settings() -> dict[str, Any]:
     return {
         "queue": queue,
         "functions": [process_event, reconcile, deliver_message, run_eval_chunk, rollup, watch_slos,
-                      send_incident_notification, finish_simulation, generate_traffic, score_run],
+                      send_incident_notification, finish_simulation, generate_traffic, score_sampled,
+                      rescore_flagged],
         "cron_jobs": [
             CronJob(reconcile, cron=f"* * * * * */{app_settings.reconcile_every_seconds}", timeout=60, retries=1),
             CronJob(rollup, cron="* * * * * 5", timeout=120, retries=1),  # each minute, just after it closes
             CronJob(watch_slos, cron=f"* * * * * */{app_settings.slo_evaluate_every_seconds}", timeout=60, retries=1),
+            # Online evaluation: the sampled turns each second, in batches; lost hand-overs of flagged turns each minute.
+            CronJob(score_sampled, cron="* * * * * *", timeout=60, retries=1),
+            CronJob(rescore_flagged, cron="* * * * * 35", timeout=120, retries=1),
         ],
         "concurrency": app_settings.worker_concurrency,
         "startup": _startup,

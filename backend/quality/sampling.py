@@ -1,25 +1,31 @@
-"""Which live turns are scored: a share per channel, drawn from the run's id, and always the flagged ones.
+"""Which live turns are scored, and how they reach the scorer without a round trip of their own.
 
-The draw is the run id's random bits, so deciding again (a retried job) decides the same. A turn that failed or
-that a guardrail acted on is scored whatever the rate (AGENTOPS_QUALITY_SCORE_FLAGGED): that is where quality
+A share per channel is drawn from the run's id (its random bits, so deciding again decides the same), and a turn
+that failed or that a guardrail acted on is always scored (AGENTOPS_QUALITY_SCORE_FLAGGED): that is where quality
 problems are likeliest, and a low rate would miss most of them.
+
+The drawn turns are pushed onto one Redis list in the pipeline that releases the conversation's lease, after the
+turn committed: no round trip is added and nothing the turn does waits for it. The `score_sampled` cron drains the
+list in batches (jobs/quality.py): one read and one insert per batch instead of a job per turn. The list is only a
+hand-over, rebuilt from PostgreSQL where it matters: a flushed Redis loses the last second's sampled turns, and the
+`rescore_flagged` cron finds the flagged ones again.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
-from saq import Queue
+import redis.asyncio as aioredis
 
 from backend.agent.models import RunStatus
 from backend.channels.enums import Channel
-from backend.jobqueue import JobOptions, enqueue_keyed
-from backend.quality.definitions import Evaluator, online_evaluators
+from backend.quality.definitions import online_evaluators
 from backend.quality.models import ScoreTrigger
 from backend.settings import Settings
 
-SCORE_RUN_JOB = "score_run"
+PENDING_KEY = "agentops:quality:pending"
 # A uuid4's last 48 bits are random (the 16 above them carry the variant): the draw is those, as a share.
 _RANDOM_BITS = 48
 
@@ -38,29 +44,41 @@ def score_trigger(*, run_id: uuid.UUID, channel: Channel, status: RunStatus, gua
     return None
 
 
-def score_options(settings: Settings, evaluators: Iterable[Evaluator]) -> JobOptions:
-    """score_run's retries and timeout: each judge call may take its whole timeout."""
-    judges = sum(1 for evaluator in evaluators if evaluator.kind == "judge")
-    return JobOptions(function=SCORE_RUN_JOB, retries=3, timeout=15 + judges * settings.quality_judge_timeout_seconds,
-                      retry_delay=1.0, retry_backoff=10.0)
-
-
-async def enqueue_scoring(*, queue: Queue, settings: Settings, turns: Iterable) -> int:
-    """One score_run job per sampled turn (TurnOutcome), keyed by its run, in one enqueue; returns how many.
-
-    Called after the turn committed and its delivery was enqueued: scoring never delays a reply. A Redis failure
-    loses only these scores (logged), never the turn.
-    """
-    evaluators = online_evaluators(settings.quality_evaluators)
-    if not evaluators:
-        return 0
-    jobs = {}
+def sampled(*, turns: Iterable[Any], settings: Settings) -> list[str]:
+    """The pending-list entries ("<run id>:<trigger>") of the turns (TurnOutcome) to score; none without evaluators."""
+    if not online_evaluators(settings.quality_evaluators):
+        return []
+    entries = []
     for turn in turns:
         trigger = score_trigger(run_id=turn.run_id, channel=turn.channel, status=turn.status,
                                 guardrail_hits=turn.guardrail_hits, settings=settings)
         if trigger is not None:
-            jobs[f"score:{turn.run_id}"] = {"run_id": str(turn.run_id), "trigger": trigger.value}
-    if not jobs:
-        return 0
-    return await enqueue_keyed(queue=queue, options=score_options(settings, evaluators), jobs=jobs,
-                               failure_event="quality.enqueue_failed")
+            entries.append(f"{turn.run_id}:{trigger.value}")
+    return entries
+
+
+def add_pending(pipe: Any, entries: list[str], *, key: str = PENDING_KEY) -> None:
+    """Queue the entries on a pipeline (the lease's release): they are sent with it."""
+    if entries:
+        pipe.rpush(key, *entries)
+
+
+async def take_pending(redis: aioredis.Redis, *, count: int,
+                       key: str = PENDING_KEY) -> list[tuple[uuid.UUID, ScoreTrigger]]:
+    """Up to `count` turns waiting to be scored, oldest first, taken off the list (malformed entries dropped)."""
+    raw = await redis.lpop(key, count) or []
+    taken = []
+    for entry in raw:
+        run_id, _, trigger = (entry.decode() if isinstance(entry, bytes) else entry).partition(":")
+        try:
+            taken.append((uuid.UUID(run_id), ScoreTrigger(trigger)))
+        except ValueError:
+            continue  # written by another release: nothing to score it by
+    return taken
+
+
+async def give_back(redis: aioredis.Redis, taken: list[tuple[uuid.UUID, ScoreTrigger]], *,
+                    key: str = PENDING_KEY) -> None:
+    """Put taken turns back at the head of the list (a batch that failed: the next run scores them)."""
+    if taken:
+        await redis.lpush(key, *[f"{run_id}:{trigger.value}" for run_id, trigger in reversed(taken)])

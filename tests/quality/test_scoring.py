@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from saq import Queue
+import redis.asyncio as aioredis
 
 from backend.agent.models import AgentRun, RunStatus
 from backend.agent.setup import build_agent
@@ -20,7 +20,7 @@ from backend.observability.slo import SloFile, evaluate_slos, load_slos
 from backend.quality import service
 from backend.quality.definitions import catalogue, load_evaluator
 from backend.quality.models import EvalScore, ScoreTrigger
-from backend.quality.sampling import enqueue_scoring, score_trigger
+from backend.quality.sampling import PENDING_KEY, add_pending, give_back, sampled, score_trigger, take_pending
 from tests.agent.helpers import open_business
 from tests.helpers import graphql
 from tests.quality.helpers import committed_turn
@@ -63,20 +63,27 @@ class _Turn:
     guardrail_hits: int = 0
 
 
-async def test_one_keyed_job_per_sampled_turn_is_enqueued(app, test_settings):
-    queue = Queue.from_url(str(test_settings.redis_url), name=f"scoring-{uuid.uuid4().hex[:8]}")
+async def test_sampled_turns_are_handed_over_on_a_pipeline_and_taken_back_in_batches(app, test_settings):
+    redis = aioredis.Redis.from_url(str(test_settings.redis_url))
     try:
         settings = _settings(test_settings, quality_sample_rate=0.0)
         turns = [_Turn(uuid.uuid4()), _Turn(uuid.uuid4(), status=RunStatus.FAILED), _Turn(uuid.uuid4(), guardrail_hits=2)]
-        assert await enqueue_scoring(queue=queue, settings=settings, turns=turns) == 2
-        assert await enqueue_scoring(queue=queue, settings=settings, turns=turns) == 0  # keyed: no second job
-        assert await queue.job(f"score:{turns[0].run_id}") is None
-        failed = await queue.job(f"score:{turns[1].run_id}")
-        assert (failed.function, failed.kwargs) == ("score_run", {"run_id": str(turns[1].run_id), "trigger": "FAILURE"})
-        assert (await queue.job(f"score:{turns[2].run_id}")).kwargs["trigger"] == "GUARDRAIL"
-        assert await enqueue_scoring(queue=queue, settings=_settings(settings, quality_evaluators=""), turns=turns) == 0
+        entries = sampled(turns=turns, settings=settings)
+        assert entries == [f"{turns[1].run_id}:FAILURE", f"{turns[2].run_id}:GUARDRAIL"]
+        assert sampled(turns=turns, settings=_settings(settings, quality_evaluators="")) == []  # nothing scores them
+        key = f"{PENDING_KEY}:test-{uuid.uuid4().hex[:8]}"  # not the list the suite's workers drain
+        async with redis.pipeline(transaction=False) as pipe:
+            add_pending(pipe, entries, key=key)
+            await pipe.execute()
+        await redis.rpush(key, "not-a-run:SAMPLE")
+        first = await take_pending(redis, count=1, key=key)
+        assert first == [(turns[1].run_id, ScoreTrigger.FAILURE)]
+        await give_back(redis, first, key=key)  # a batch that failed goes back to the head of the list
+        assert await take_pending(redis, count=10, key=key) == [(turns[1].run_id, ScoreTrigger.FAILURE),
+                                                                (turns[2].run_id, ScoreTrigger.GUARDRAIL)]
+        assert await redis.llen(key) == 0
     finally:
-        await queue.disconnect()
+        await redis.aclose()
 
 
 async def _scored(run_id, test_settings, evaluators=RULES) -> int:
@@ -95,6 +102,24 @@ async def test_a_run_is_scored_once_per_evaluator_version_however_often_its_job_
         ("reply_length", "within_limit", 1.0, True)]
     assert {row.conversation_id for row in rows} == {outcome.conversation_id}
     assert await _scored(uuid.uuid4(), test_settings) == 0  # a run that is gone (deleted, truncated): nothing
+
+
+async def test_flagged_turns_whose_hand_over_was_lost_are_found_and_scored(app, test_settings):
+    await open_business()
+    flagged = await committed_turn("you are a useless idiot, when do you open on saturday?", customer="+15557730009",
+                                   setup=build_agent(test_settings))
+    plain = await committed_turn("when do you open on saturday?", customer="+15557730010",
+                                 setup=build_agent(test_settings))
+    now = datetime.now(UTC)
+    found = await service.unscored_flagged_runs(since=now - timedelta(minutes=1), until=now + timedelta(seconds=1),
+                                                limit=10)
+    assert found == {flagged.run_id: ScoreTrigger.GUARDRAIL} and plain.run_id not in found
+    assert await service.score_runs(runs=found, evaluators=RULES, judge=None, timezone=test_settings.business_timezone,
+                                    hub=SilentHub()) == 3
+    row = await EvalScore.get(run_id=flagged.run_id, evaluator="guardrail_clean")
+    assert (row.label, row.score, row.trigger) == ("abuse", 0.0, ScoreTrigger.GUARDRAIL)
+    assert await service.unscored_flagged_runs(since=now - timedelta(minutes=1), until=now + timedelta(seconds=1),
+                                               limit=10) == {}
 
 
 async def test_run_scores_filters_pages_and_refuses_bad_filters_with_typed_errors(app, client, make_key, test_settings):
