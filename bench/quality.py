@@ -9,8 +9,9 @@ the default online set; a fresh `agentops api` and `--workers` `agentops worker`
 
 1. throughput: `--conversations` x `--turns` customer messages (bench/agent_load.py's flows) through ingestEvents, a
    round at a time; turns/s from the first request until every event is PROCESSED; with sampling, scores/s from the
-   first request until every run has its scores (runs scored per second, and verdicts stored per second), and how
-   long after its turn a score was written.
+   first request until every run has its scores (runs scored per second, and verdicts stored per second), the same
+   from the first score to the last (the `score_sampled` cron drains the hand-over list each second), and how long
+   after its turn a score was written.
 2. latency: single ingestEvent mutations at one steady open-loop rate for both settings (`--latency-rate`, else half
    the turns/s measured with sampling off); from the client's send to the reply row written and to the run's
    runCompleted event reaching a websocket subscriber, p50/p95/p99.
@@ -112,8 +113,8 @@ async def scores_done(dsn: str, pattern: str, runs: int, *, timeout: float = 150
                 raise RuntimeError(f"only {scored}/{runs} runs scored after {timeout:.0f} s")
             await asyncio.sleep(0.1)
         scoped = RUNS_OF.replace("WHERE", "JOIN eval_scores s ON s.run_id = r.id WHERE")
-        verdicts, last, lag_p50, lag_p95 = await connection.fetchrow(
-            f"SELECT count(*), extract(epoch FROM max(s.created_at))::float8,"
+        verdicts, first, last, lag_p50, lag_p95 = await connection.fetchrow(
+            f"SELECT count(*), extract(epoch FROM min(s.created_at))::float8, extract(epoch FROM max(s.created_at))::float8,"
             " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.created_at - r.created_at)),"
             f" percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM s.created_at - r.created_at)) {scoped}",
             pattern)
@@ -121,7 +122,8 @@ async def scores_done(dsn: str, pattern: str, runs: int, *, timeout: float = 150
                                              " ORDER BY 2 DESC", pattern))
     finally:
         await connection.close()
-    return {"verdicts": verdicts, "last": last, "lag_p50": lag_p50 * 1000, "lag_p95": lag_p95 * 1000, "labels": labels}
+    return {"verdicts": verdicts, "first": first, "last": last, "lag_p50": lag_p50 * 1000, "lag_p95": lag_p95 * 1000,
+            "labels": labels}
 
 
 async def run_count(dsn: str, pattern: str) -> int:
@@ -148,9 +150,12 @@ def throughput(options, client: ProcessPoolExecutor, url: str, key: str, dsn: st
         scored = asyncio.run(scores_done(dsn, f"{tag}-%", runs))
         span = scored["last"] - sending["began"]
         labels = ", ".join(f"{count} {label}" for label, count in list(scored["labels"].items())[:8])
+        drained = max(scored["last"] - scored["first"], 1e-3)
         print(f"  scores: {runs} runs scored in {span:5.1f} s = {runs / span:6.1f} scored turns/s, "
-              f"{scored['verdicts'] / span:6.1f} verdicts/s ({scored['verdicts']} verdicts); a score written "
-              f"p50 {scored['lag_p50']:.0f} ms, p95 {scored['lag_p95']:.0f} ms after its turn\n  verdicts: {labels}")
+              f"{scored['verdicts'] / span:6.1f} verdicts/s ({scored['verdicts']} verdicts), from the first request "
+              f"to the last score; {runs / drained:6.1f} scored turns/s from the first score to the last (the "
+              f"cron drains each second)\n  a score written p50 {scored['lag_p50']:.0f} ms, p95 "
+              f"{scored['lag_p95']:.0f} ms after its turn; verdicts: {labels}")
     return runs / wall
 
 
