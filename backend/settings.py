@@ -116,6 +116,9 @@ class Settings(BaseSettings):
     openai_memory_tokens: int = Field(default=3000, ge=200, le=200_000)
     # Recorded model answers for evals of the openai policy: <dir>/<suite>/<case>.json (backend/evals/cassettes.py).
     eval_cassettes_dir: Path = PROJECT_ROOT / "fixtures" / "cassettes"
+    # Eval cases one process plays at once, each on a pool connection held by its rolled-back transaction (at most
+    # the pool size less one, so the results can always be written).
+    eval_concurrency: int = Field(default=4, ge=1, le=100)
     # Online evaluation (backend/quality): the share of live turns scored by the enabled evaluators, in background
     # jobs after the turn commits. Per channel overrides, e.g. {"VOICE": 1.0}; a turn with a guardrail hit or a
     # failure is always scored when `quality_score_flagged` is on.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+from collections.abc import Collection
 from typing import Any
 
 import httpx
 import reflex as rx
-from reflex.istate.manager.token import BaseStateToken
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -94,19 +94,15 @@ def _receivers_in(session: str, kind: str) -> list[type[rx.State]]:
             if receiver not in PAGE_RECEIVERS or receiver is page]
 
 
-async def _deliver(sessions: frozenset[str], kind: str, payload: dict[str, Any]) -> set[str]:
-    """Apply one live update to the States that take it in each watching session; answer the sessions gone."""
-    # Reflex keeps which tab tokens have a live socket; its own shared-state fan-out asks it the same way.
-    tokens = app.event_namespace._token_manager
-    gone: set[str] = set()
+async def _deliver(sessions: frozenset[str], kind: str, payload: dict[str, Any]) -> None:
+    """Apply one live update to the States that take it in each watching session."""
 
     async def one(session: str) -> None:
-        if not await tokens.is_token_connected(session):
-            gone.add(session)
-            return
         if not (receivers := _receivers_in(session, kind)):
             return  # e.g. a conversation changed while this tab shows another page
-        async with app.modify_state(BaseStateToken(ident=session, cls=receivers[0])) as state:
+        # App.modify_state with an rx.BaseStateToken: Reflex's public way to change a session's state from outside
+        # its events (what a background event's `async with self` does); the delta goes to the tab.
+        async with app.modify_state(rx.BaseStateToken(ident=session, cls=receivers[0])) as state:
             for receiver in receivers:
                 target = state if isinstance(state, receiver) else await state.get_state(receiver)
                 applied = target.apply_update(kind, payload)
@@ -114,22 +110,21 @@ async def _deliver(sessions: frozenset[str], kind: str, payload: dict[str, Any])
                     await applied
 
     await asyncio.gather(*(one(session) for session in sessions))
-    return gone
+
+
+def _connected_tabs() -> Collection[str]:
+    """The client tokens of the tabs with an open socket to this process.
+
+    `event_namespace.token_to_sid` is what Reflex's documentation (Background Tasks, "Terminating Background Tasks
+    on Page Close or Navigation") tells a task to check; Reflex offers no public hook called when a tab closes.
+    """
+    namespace = app.event_namespace
+    return namespace.token_to_sid.keys() if namespace is not None else ()
 
 
 @contextlib.asynccontextmanager
 async def _run_live_feed(app: rx.App):
-    live_feed.attach(_deliver)
-    namespace = app.event_namespace
-    original_on_disconnect = namespace.on_disconnect
-
-    def on_disconnect(sid: str):
-        # A closed tab stops being fed at once; when it was the last watcher the feed closes.
-        if (session := namespace.sid_to_token.get(sid)) is not None:
-            live_feed.forget(session)
-        return original_on_disconnect(sid)
-
-    namespace.on_disconnect = on_disconnect  # socket.io looks handlers up on the instance
+    live_feed.attach(_deliver, connected=_connected_tabs)
     try:
         yield
     finally:

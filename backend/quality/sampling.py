@@ -51,7 +51,7 @@ def sampled(*, turns: Iterable[Any], settings: Settings) -> list[str]:
     entries = []
     for turn in turns:
         trigger = score_trigger(run_id=turn.run_id, channel=turn.channel, status=turn.status,
-                                guardrail_hits=turn.guardrail_hits, settings=settings)
+                                guardrail_hits=len(turn.violations), settings=settings)
         if trigger is not None:
             entries.append(f"{turn.run_id}:{trigger.value}")
     return entries

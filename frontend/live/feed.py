@@ -4,6 +4,8 @@ Reflex does not cancel a session's background task when its browser tab closes, 
 subscription of their own. Sessions register here for kinds of update (`conversation`, `incident`,
 `eval_progress:<run id>` …). Each kind is one subscription on the shared connection, open while at least one
 session wants it; the connection closes when no session wants anything, whether it logged out or closed the tab.
+Reflex has no public hook for a closed tab, so while anyone watches the feed asks which tabs are still connected
+(`connected`, given by the app) once a second and forgets the others; an update is never handed to a closed tab.
 A page whose own State takes some kinds (Overview, Conversations, a conversation) also says so when it asks:
 `watch(session, "conversation", page=ConversationsState)`, and the feed remembers which page each tab shows, so
 an update of such a kind reaches the State of the page that is open there (`page_of`).
@@ -14,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from gql import Client, GraphQLRequest
@@ -26,11 +28,16 @@ from frontend.live.documents import subscription_for
 
 log = logging.getLogger(__name__)
 
-# Delivers one update to some sessions; answers the sessions that turned out to be gone.
-Deliver = Callable[[frozenset[str], str, dict[str, Any]], Awaitable[set[str]]]
+# Delivers one update to some sessions.
+Deliver = Callable[[frozenset[str], str, dict[str, Any]], Awaitable[None]]
+# The sessions whose browser tab is connected to this process now.
+Connected = Callable[[], Collection[str]]
 
 RECONNECT_FIRST_DELAY_SECONDS = 0.5
 RECONNECT_MAX_DELAY_SECONDS = 10.0
+# How long a closed tab may stay registered: it receives nothing meanwhile (every update checks), but it keeps
+# its subscriptions, and the connection, open until the check drops it.
+CLOSED_TAB_CHECK_SECONDS = 1.0
 
 
 class LiveFeed:
@@ -42,23 +49,25 @@ class LiveFeed:
         self._wants: dict[str, set[str]] = {}  # session -> kinds of update
         self._pages: dict[str, type] = {}  # session -> the State of the page open in that tab (for page updates)
         self._deliver: Deliver | None = None
+        self._connected: Connected | None = None
         self._consumer: asyncio.Task[None] | None = None
         self._wants_changed = asyncio.Event()
         self._open_subscriptions = 0
 
-    def attach(self, deliver: Deliver) -> None:
-        """Say how updates reach a session (set once the Reflex app is running)."""
+    def attach(self, deliver: Deliver, *, connected: Connected) -> None:
+        """Say how updates reach a session and which sessions are connected (set once the Reflex app is running)."""
         self._deliver = deliver
+        self._connected = connected
 
     def watch(self, session: str, *kinds: str, page: type | None = None) -> None:
         """Start sending these kinds of update to `session`, opening the connection if it is closed.
 
         `page`: the State of the page this tab now shows, which takes the updates meant for the open page.
         """
+        if not kinds:
+            return  # nothing to route to it: remembering its page would only keep a session nobody forgets
         if page is not None:
             self._pages[session] = page
-        if not kinds:
-            return
         self._wants.setdefault(session, set()).update(kinds)
         self._wants_changed.set()
         if self._consumer is None or self._consumer.done():
@@ -102,7 +111,29 @@ class LiveFeed:
             task.cancel()
         return task
 
+    def _forget_closed_tabs(self) -> None:
+        if self._connected is None:
+            return  # not attached to a running app yet: nobody can tell which tabs are open
+        connected = self._connected()
+        for session in [session for session in self._wants if session not in connected]:
+            self.forget(session)
+
+    async def _check_for_closed_tabs(self) -> None:
+        # Runs beside the consumer, so it also drops tabs closed while the API is away: the retries then stop.
+        while self._wants:
+            await asyncio.sleep(CLOSED_TAB_CHECK_SECONDS)
+            self._forget_closed_tabs()
+
     async def _consume(self) -> None:
+        checker = asyncio.create_task(self._check_for_closed_tabs(), name="dashboard-live-feed:closed-tabs")
+        try:
+            await self._consume_while_wanted()
+        finally:
+            checker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await checker
+
+    async def _consume_while_wanted(self) -> None:
         delay = RECONNECT_FIRST_DELAY_SECONDS
         while self._wants:
             try:
@@ -167,14 +198,12 @@ class LiveFeed:
             self._open_subscriptions -= 1
 
     async def _fan_out(self, kind: str, payload: dict[str, Any]) -> None:
+        self._forget_closed_tabs()  # a tab closed since the last check gets nothing
         sessions = frozenset(session for session, kinds in self._wants.items() if kind in kinds)
         if self._deliver is None or not sessions:
             return
         try:
-            gone = await self._deliver(sessions, kind, payload)
+            await self._deliver(sessions, kind, payload)
         except Exception:
             # One update a page could not take must not end every tab's live data; the log says which.
             log.exception("live feed could not deliver a %s update", kind)
-            return
-        for session in gone:
-            self.forget(session)

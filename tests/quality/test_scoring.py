@@ -60,14 +60,14 @@ class _Turn:
     run_id: uuid.UUID
     channel: Channel = Channel.SMS
     status: RunStatus = RunStatus.OK
-    guardrail_hits: int = 0
+    violations: tuple[str, ...] = ()
 
 
 async def test_sampled_turns_are_handed_over_on_a_pipeline_and_taken_back_in_batches(app, test_settings):
     redis = aioredis.Redis.from_url(str(test_settings.redis_url))
     try:
         settings = _settings(test_settings, quality_sample_rate=0.0)
-        turns = [_Turn(uuid.uuid4()), _Turn(uuid.uuid4(), status=RunStatus.FAILED), _Turn(uuid.uuid4(), guardrail_hits=2)]
+        turns = [_Turn(uuid.uuid4()), _Turn(uuid.uuid4(), status=RunStatus.FAILED), _Turn(uuid.uuid4(), violations=("abuse", "pii"))]
         entries = sampled(turns=turns, settings=settings)
         assert entries == [f"{turns[1].run_id}:FAILURE", f"{turns[2].run_id}:GUARDRAIL"]
         assert sampled(turns=turns, settings=_settings(settings, quality_evaluators="")) == []  # nothing scores them
