@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, PostgresDsn, RedisDsn, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.channels.enums import Channel
+
 ENV_PREFIX = "AGENTOPS_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,6 +123,25 @@ class Settings(BaseSettings):
     # Eval cases one process plays at once, each on a pool connection held by its rolled-back transaction (at most
     # the pool size less one, so the results can always be written).
     eval_concurrency: int = Field(default=4, ge=1, le=100)
+    # Online evaluation (backend/quality): the share of live turns scored by the enabled evaluators, in background
+    # jobs after the turn commits. Per channel overrides, e.g. {"VOICE": 1.0}; a turn with a guardrail hit or a
+    # failure is always scored when `quality_score_flagged` is on.
+    quality_sample_rate: float = Field(default=0.2, ge=0, le=1)
+    quality_sample_rates: dict[Channel, float] = Field(default_factory=dict)
+    quality_score_flagged: bool = True
+    # Which evaluators score live turns: "name" or "name@version", comma-separated; unset: every evaluator file
+    # whose newest version says `online: true` (the rule evaluators; the judge needs a model, so it is opt-in).
+    quality_evaluators: str | None = None
+    # The LLM judge: an OpenAI-compatible endpoint (default: the agent's), its model, and how many tokens its
+    # calls may spend per minute across every worker; a call over the budget or failing is skipped and counted.
+    quality_judge_base_url: str | None = None
+    quality_judge_model: str | None = None
+    quality_judge_api_key: SecretStr | None = None
+    quality_judge_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    quality_judge_tokens_per_minute: int = Field(default=20000, ge=0)
+    # Judge answers for golden cases (evals): replayed from fixtures/cassettes/evaluators/ (default), recorded
+    # from the endpoint, or asked live.
+    quality_judge_cassettes: Literal["replay", "record", "live"] = "replay"
     # Outbound delivery per channel; unset means "record the reply, nothing to send it to".
     sms_api_base_url: str | None = None
     sms_account_sid: str | None = None
@@ -148,6 +169,14 @@ class Settings(BaseSettings):
     def _database_has_name(cls, value: PostgresDsn) -> PostgresDsn:
         if not (value.path or "").strip("/"):
             raise ValueError("must name a database, e.g. postgres://user@host:5432/agentops")
+        return value
+
+    @field_validator("quality_sample_rates")
+    @classmethod
+    def _rates_are_shares(cls, value: dict[Channel, float]) -> dict[Channel, float]:
+        for channel, rate in value.items():
+            if not 0 <= rate <= 1:
+                raise ValueError(f"the rate of {channel.value} must be between 0 and 1, not {rate}")
         return value
 
     @field_validator("business_timezone")

@@ -18,6 +18,7 @@ from backend.conversations.models import Conversation
 from backend.evals.expectations import TurnRecord, check_turn
 from backend.evals.given import create_given, given_misses
 from backend.evals.golden import EVAL_NOW, EVAL_TIMEZONE, GoldenCase
+from backend.quality.offline import evaluator_misses
 from backend.scheduling.models import Booking, BookingStatus
 from backend.scheduling.seed import business_seeded, seed_business
 from backend.tickets.models import Ticket
@@ -62,6 +63,10 @@ async def run_case(case: GoldenCase, *, setup: AgentSetup) -> CaseOutcome:
             outcome.tool_calls += [{"turn": number, **call} for call in record.tools]
             outcome.violations += [{"turn": number, "rule": rule} for rule in record.violations]
             outcome.failures += [{"turn": number, **miss} for miss in check_turn(turn.expect, record)]
+            if case.evaluators or turn.expect.evaluators:  # the evaluators of live traffic, on this replayed turn
+                outcome.failures += [{"turn": number, **miss} for miss in await evaluator_misses(
+                    case, turn=turn, number=number, transcript=outcome.transcript, tool_calls=outcome.tool_calls,
+                    violations=outcome.violations)]
         if case.final is not None:
             outcome.failures += await _check_final(connection, conversation.id, case)
     outcome.latency_ms = (clock.perf_counter() - started) * 1000

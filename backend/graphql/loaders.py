@@ -16,6 +16,7 @@ from backend.auth.loaders import load_api_keys_by_id
 from backend.conversations.loaders import load_conversations_by_id, load_last_messages, load_message_pages
 from backend.guardrails.loaders import load_violations_by_conversation, load_violations_by_run
 from backend.ingest.loaders import load_conversations_by_thread, load_ingest_events_by_id
+from backend.quality.loaders import load_scores_by_conversation, load_scores_by_run
 from backend.scheduling.loaders import load_bookings_by_conversation, load_bookings_by_id, load_slots_by_id
 from backend.tickets.loaders import load_tickets_by_conversation, load_tickets_by_id
 
@@ -91,3 +92,11 @@ class Loaders:
     @cached_property
     def violations_by_conversation(self) -> DataLoader:
         return DataLoader(load_fn=load_violations_by_conversation)
+
+    @cached_property
+    def scores_by_run(self) -> DataLoader:
+        return DataLoader(load_fn=load_scores_by_run)
+
+    @cached_property
+    def scores_by_conversation(self) -> DataLoader:
+        return DataLoader(load_fn=load_scores_by_conversation)

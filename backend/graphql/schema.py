@@ -30,6 +30,8 @@ from backend.ingest.subscriptions import IngestSubscriptions
 from backend.observability.live import LiveMetricsQueries, LiveMetricsSubscriptions
 from backend.observability.queries import MetricsQueries
 from backend.observability.slo_queries import SloQueries
+from backend.quality.queries import QualityQueries
+from backend.quality.subscriptions import QualitySubscriptions
 from backend.scheduling.queries import SchedulingQueries
 from backend.settings import Settings, get_settings
 from backend.simulations.graphql import SimulationMutations, SimulationQueries
@@ -41,6 +43,7 @@ from backend.users.mutations import UserMutations
 class Query(
     AuthQueries, ConversationQueries, IngestQueries, AgentQueries, SchedulingQueries, TicketQueries, GuardrailQueries,
     EvalQueries, MetricsQueries, LiveMetricsQueries, SloQueries, IncidentQueries, SimulationQueries, DeliveryQueries,
+    QualityQueries,
 ):
     node: relay.Node | None = relay.node(description="Any object by its global id.")
 
@@ -53,7 +56,7 @@ class Mutation(AuthMutations, ConversationMutations, IngestMutations, AgentMutat
 
 @strawberry.type
 class Subscription(ConversationSubscriptions, IngestSubscriptions, AgentSubscriptions, EvalSubscriptions,
-                   IncidentSubscriptions, LiveMetricsSubscriptions):
+                   IncidentSubscriptions, LiveMetricsSubscriptions, QualitySubscriptions):
     pass
 
 

@@ -34,7 +34,7 @@ from backend.agent.memory import ThreadItem, parse_thread, thread_sql
 from backend.agent.models import RunStatus
 from backend.agent.policies.base import Decision, TurnInput
 from backend.agent.policies.openai import LLMError, ModelUnavailable
-from backend.agent.setup import AgentSetup
+from backend.agent.setup import AgentSetup, with_drilled_prompt
 from backend.agent.tools.toolbox import ToolBox, ToolFailed
 from backend.channels.delivery.service import undeliverable_reason
 from backend.channels.enums import Channel
@@ -229,6 +229,7 @@ async def _turn(
 ) -> TurnOutcome | None:
     started = time.perf_counter()
     run_id = uuid.uuid4()
+    setup = with_drilled_prompt(setup, current_faults())  # a PROMPT_REGRESSION drill's version, for this turn
     turn_key = str(trigger_event_id or trigger_message_id or run_id)
     loaded = await _load(conversation_id, turn_key, trigger_event_id, trigger_message_id)
     conversation = loaded.conversation

@@ -11,7 +11,7 @@ from frontend.components.layout import page_frame
 from frontend.state.auth import AuthState
 from frontend.state.calls import Refused, call_or_report
 
-KINDS = ["TOOL_OUTAGE", "LATENCY_SPIKE", "POLICY_ERROR", "DELIVERY_FAILURE", "QUEUE_BACKLOG"]
+KINDS = ["TOOL_OUTAGE", "LATENCY_SPIKE", "POLICY_ERROR", "DELIVERY_FAILURE", "QUEUE_BACKLOG", "PROMPT_REGRESSION"]
 SIMULATION_FIELDS = """
   id kind status intensity durationSeconds tool trafficPerSecond startedBy startedAt endsAt endedAt
   effects { turns failedTurns handedOffTurns latencyP95Ms toolErrors failedDeliveries eventsSent incidentsOpened }
