@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, PostgresDsn, RedisDsn, SecretStr, ValidationError, field_validator
+from pydantic import Field, PostgresDsn, RedisDsn, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backend.channels.enums import Channel
@@ -150,6 +150,14 @@ class Settings(BaseSettings):
     chat_delivery_url: str | None = None
     voice_delivery_url: str | None = None
     delivery_attempts: int = Field(default=5, ge=1, le=20)
+    # The built-in sandbox provider (backend/channels/sandbox): on, it takes every channel with no endpoint above,
+    # accepts replies like a provider would and records them, reaching no customer. Off unless set: a deployment
+    # missing an endpoint must see FAILED, not a reply that looks sent. `agentops up` turns it on for the demo.
+    sandbox_delivery: bool = False
+    # How long the sandbox takes to accept each reply, and the share of attempts it refuses like a provider outage
+    # (503: nothing accepted, the attempt is retried with backoff).
+    sandbox_latency_ms: float = Field(default=0, ge=0, le=10_000)
+    sandbox_failure_rate: float = Field(default=0, ge=0, le=1)
 
     worker_concurrency: int = Field(default=10, ge=1, le=500)
     # Each worker serves /metrics here; when taken (several workers on one host) it tries the next ports. 0: off.
@@ -163,6 +171,9 @@ class Settings(BaseSettings):
     dashboard_api_url: str | None = None
     # A read-scoped key for the dashboard's one shared live feed; unset: `agentops dashboard` issues one.
     dashboard_api_key: SecretStr | None = None
+    # An ingest-scoped key the Try it page sends customer messages with (held by the dashboard process, never a
+    # browser); unset: `agentops dashboard` issues one.
+    dashboard_ingest_key: SecretStr | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -177,6 +188,13 @@ class Settings(BaseSettings):
         for channel, rate in value.items():
             if not 0 <= rate <= 1:
                 raise ValueError(f"the rate of {channel.value} must be between 0 and 1, not {rate}")
+        return value
+
+    @field_validator("sandbox_delivery")
+    @classmethod
+    def _no_sandbox_in_production(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("environment") == "production":
+            raise ValueError("the sandbox reaches no customer: not with AGENTOPS_ENVIRONMENT=production")
         return value
 
     @field_validator("business_timezone")

@@ -25,7 +25,22 @@ PAGES = {
     "incidents": ("/incidents", "#incident-list .incident-row"),
     "incident": (None, "#incident-timeline .timeline-entry"),  # the newest incident, opened from the list
     "demo": ("/demo", "#drill-start"),
+    "try-it": ("/try", "#try-it-send"),  # then a customer message is sent and answered (see _try_it)
 }
+# What the README's first five minutes suggest: a question the agent answers with check_availability, then a choice
+# it books with book_appointment.
+TRY_IT_MESSAGES = ("Can I book a haircut tomorrow?", "10am please, I'm Sam")
+
+
+async def _try_it(page) -> None:
+    """Write as a customer and wait for each reply to be delivered and its run's tool calls to show."""
+    for sent, text in enumerate(TRY_IT_MESSAGES, start=1):
+        await page.fill("#try-it-text", text)
+        await page.click("#try-it-send")
+        await page.wait_for_function(
+            "n => document.querySelectorAll(\"#try-it-thread .try-it-message[data-author='AGENT']"
+            "[data-delivery='SENT']\").length >= n && document.querySelectorAll('#try-it-runs .try-it-run').length >= n",
+            arg=sent, timeout=30_000)
 
 
 async def take(url: str, email: str, password: str, out: Path) -> list[Path]:
@@ -46,6 +61,8 @@ async def take(url: str, email: str, password: str, out: Path) -> list[Path]:
             else:
                 await page.goto(f"{url}{path}")
             await page.wait_for_selector(ready, timeout=30_000)
+            if name == "try-it":
+                await _try_it(page)
             await page.wait_for_timeout(800)  # let the charts finish drawing
             target = out / f"{name}.png"
             await page.screenshot(path=target)

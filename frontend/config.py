@@ -16,6 +16,8 @@ class DashboardConfig(BaseSettings):
     api_url: str = "http://127.0.0.1:8000/graphql"
     # Read-only key of the one shared live feed (never a user's session token, which ends at logout).
     api_key: SecretStr | None = None
+    # Ingest-only key of the Try it page: customer messages go through the ingest path as an adapter's would.
+    ingest_key: SecretStr | None = None
     request_timeout_seconds: float = 10.0
 
     @property

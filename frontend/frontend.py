@@ -44,6 +44,8 @@ from frontend.pages.run_detail import run_detail_page
 from frontend.pages.run_detail_state import RunDetailState
 from frontend.pages.runs import runs_page
 from frontend.pages.runs_state import RunsState
+from frontend.pages.try_it import try_it_page
+from frontend.pages.try_it_state import TryItState
 from frontend.state.auth import AuthState
 
 
@@ -77,14 +79,15 @@ app = rx.App(api_transformer=health)
 # Kind of live update (before any ":") -> the States that take it, each through apply_update(kind, payload)
 # (a coroutine for pages that re-read from the API on a change).
 LIVE_RECEIVERS: dict[str, tuple[type[rx.State], ...]] = {
-    "conversation": (OverviewState, ConversationsState, ConversationDetailState),
+    "conversation": (OverviewState, ConversationsState, ConversationDetailState, TryItState),
     "metrics": (OverviewState,),
     "incident": (IncidentToastState, IncidentsState),
     EVAL_PROGRESS: (EvalsState,),
 }
 # Receivers that are one page's State take an update only in a tab showing that page (the page its load gave
 # live_feed.watch); the others (the incident toasts, incident lists, eval runs' progress) wherever the tab is.
-PAGE_RECEIVERS: frozenset[type[rx.State]] = frozenset({OverviewState, ConversationsState, ConversationDetailState})
+PAGE_RECEIVERS: frozenset[type[rx.State]] = frozenset({OverviewState, ConversationsState, ConversationDetailState,
+                                                        TryItState})
 
 
 def _receivers_in(session: str, kind: str) -> list[type[rx.State]]:
@@ -147,6 +150,7 @@ def _page_after_login(page, route: str, title: str, *loads) -> None:
                  on_load=[AuthState.require_login, OverviewState.leave, DeliveryBadgeState.load, *loads])
 
 
+_page_after_login(try_it_page, "/try", "Try it", TryItState.load)
 _page_after_login(conversations_page, "/conversations", "Conversations", ConversationsState.load)
 _page_after_login(conversation_detail_page, "/conversations/[conversation_id]", "Conversation",
                   ConversationDetailState.load)

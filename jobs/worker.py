@@ -13,7 +13,7 @@ from saq import CronJob
 from tortoise import Tortoise
 
 from backend.agent.setup import build_agent
-from backend.channels.delivery.adapters import build_adapters
+from backend.channels.delivery.endpoints import build_adapters
 from backend.db.config import tortoise_config
 from backend.db.database import ensure_database
 from backend.db.migrations import apply_migrations

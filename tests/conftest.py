@@ -24,7 +24,7 @@ TEST_DATABASE = os.environ.get("AGENTOPS_TEST_DATABASE", "agentops_test")
 TEST_REDIS_DB = int(os.environ.get("AGENTOPS_TEST_REDIS_DB", "15"))
 TABLES = (
     "eval_scores", "incident_notifications", "simulations", "incident_entries", "incidents", "metric_points", "eval_case_results", "eval_runs", "eval_cases", "eval_suites", "guardrail_violations", "tool_effects", "tool_calls", "agent_runs", "bookings", "tickets", "dead_letters", "messages", "ingest_events", "conversations",
-    "user_sessions", "users", "api_keys", "slots", "business_hours", "resources", "services",
+    "sandbox_messages", "user_sessions", "users", "api_keys", "slots", "business_hours", "resources", "services",
 )
 
 

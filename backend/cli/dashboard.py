@@ -22,6 +22,9 @@ from backend.settings import PROJECT_ROOT, Settings
 
 TOOLCHAIN_DIR = PROJECT_ROOT / "frontend" / "toolchain"
 LIVE_FEED_KEY_PREFIX = "dashboard live feed"
+# The Try it page sends customer messages as a channel adapter would: with a key of the dashboard's own that can
+# only ingest (never read or operate), held in the dashboard process, never in a browser.
+TRY_IT_KEY_PREFIX = "dashboard try it"
 log = structlog.get_logger(__name__)
 
 
@@ -68,7 +71,7 @@ def ensure_bun() -> Path:
     raise ToolchainError(f"No bun binary under {TOOLCHAIN_DIR}/node_modules/@oven runs on this machine.")
 
 
-def reflex_environment(*, settings: Settings, bun: Path, live_feed_key: str) -> dict[str, str]:
+def reflex_environment(*, settings: Settings, bun: Path, live_feed_key: str, try_it_key: str) -> dict[str, str]:
     """The environment `reflex run` needs here: our bun, no telemetry or update checks, the API to call."""
     env = {
         **os.environ,
@@ -77,6 +80,7 @@ def reflex_environment(*, settings: Settings, bun: Path, live_feed_key: str) -> 
         "REFLEX_CHECK_LATEST_VERSION": "false",
         "AGENTOPS_DASHBOARD_API_URL": settings.dashboard_graphql_url,
         "AGENTOPS_DASHBOARD_API_KEY": live_feed_key,
+        "AGENTOPS_DASHBOARD_INGEST_KEY": try_it_key,
         "PYTHONUNBUFFERED": "1",
     }
     # Without it Reflex probes a mirror three times before it falls back to the configured registry.
@@ -85,17 +89,26 @@ def reflex_environment(*, settings: Settings, bun: Path, live_feed_key: str) -> 
     return env
 
 
-async def issue_live_feed_key() -> str:
-    """A fresh read-only key for this host's dashboard live feed; the previous one of this host is revoked."""
+async def issue_dashboard_key(*, purpose: str, scope: str) -> str:
+    """A fresh key for this host's dashboard with one scope; the previous one of this host and purpose is revoked."""
     from backend.auth import service as auth_service
     from backend.auth.scopes import Scope
 
-    name = f"{LIVE_FEED_KEY_PREFIX} ({socket.gethostname()})"[:100]
+    name = f"{purpose} ({socket.gethostname()})"[:100]
     for key in await auth_service.list_api_keys(include_revoked=False):
         if key.name == name:
             await auth_service.revoke_api_key(key_id=key.id)
-    _, secret = await auth_service.create_api_key(name=name, scopes=[Scope.READ])
+    _, secret = await auth_service.create_api_key(name=name, scopes=[Scope(scope)])
     return secret
+
+
+async def issue_missing_keys(settings: Settings) -> tuple[str, str]:
+    """The live feed's read key and Try it's ingest key: the configured ones, else fresh ones."""
+    live_feed = (settings.dashboard_api_key.get_secret_value() if settings.dashboard_api_key
+                 else await issue_dashboard_key(purpose=LIVE_FEED_KEY_PREFIX, scope="read"))
+    try_it = (settings.dashboard_ingest_key.get_secret_value() if settings.dashboard_ingest_key
+              else await issue_dashboard_key(purpose=TRY_IT_KEY_PREFIX, scope="ingest"))
+    return live_feed, try_it
 
 
 def reflex_command(settings: Settings) -> list[str]:
@@ -123,11 +136,12 @@ def run_dashboard(settings: Settings) -> None:
     except ToolchainError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(code=1) from None
-    if settings.dashboard_api_key is not None:
-        live_feed_key = settings.dashboard_api_key.get_secret_value()
+    if settings.dashboard_api_key is not None and settings.dashboard_ingest_key is not None:
+        live_feed_key, try_it_key = (settings.dashboard_api_key.get_secret_value(),
+                                     settings.dashboard_ingest_key.get_secret_value())
     else:
-        live_feed_key = run_with_orm(settings, issue_live_feed_key)
-    env = reflex_environment(settings=settings, bun=bun, live_feed_key=live_feed_key)
+        live_feed_key, try_it_key = run_with_orm(settings, lambda: issue_missing_keys(settings))
+    env = reflex_environment(settings=settings, bun=bun, live_feed_key=live_feed_key, try_it_key=try_it_key)
     command = reflex_command(settings)
     log.info("dashboard.starting", url=f"http://{settings.dashboard_host}:{settings.dashboard_port}")
     os.chdir(PROJECT_ROOT)  # rxconfig.py and reflex.lock/ live at the project root

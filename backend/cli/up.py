@@ -23,6 +23,8 @@ from pydantic import PostgresDsn, RedisDsn
 
 from backend.auth import service as auth_service
 from backend.auth.scopes import Scope
+from backend.channels.delivery.endpoints import provider_for
+from backend.channels.enums import Channel, DeliveryProvider
 from backend.cli.orm import run_with_orm
 from backend.cli.up_console import ConsoleStream, UpConsole, relay
 from backend.cli.up_summary import SummaryWatcher
@@ -134,6 +136,14 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _sandbox_choice(settings: Settings) -> bool:
+    """Whether replies may go to the built-in sandbox: yes for the demo, unless AGENTOPS_SANDBOX_DELIVERY says no
+    (or this is production, where it is refused). It only takes channels with no endpoint configured."""
+    if "sandbox_delivery" in settings.model_fields_set:
+        return settings.sandbox_delivery
+    return settings.environment != "production"
+
+
 def _log_choice(settings: Settings) -> tuple[str, bool]:
     """The level and format every process logs in: AGENTOPS_LOG_LEVEL if set, else WARNING; the stream's format."""
     level = settings.log_level if "log_level" in settings.model_fields_set else UP_LOG_LEVEL
@@ -157,8 +167,10 @@ def run_up(settings: Settings | None = None) -> None:
         database_url=str(settings.database_url), redis_url=str(settings.redis_url), data_dir=settings.data_dir,
         log=console.line,
     ) as endpoints:
+        sandbox = _sandbox_choice(settings)
         env = {
             **os.environ,
+            "AGENTOPS_SANDBOX_DELIVERY": "true" if sandbox else "false",
             "AGENTOPS_DATABASE_URL": endpoints.database_url,
             "AGENTOPS_REDIS_URL": endpoints.redis_url,
             "AGENTOPS_LOG_LEVEL": level,
@@ -166,7 +178,8 @@ def run_up(settings: Settings | None = None) -> None:
             "PYTHONUNBUFFERED": "1",  # lines reach the screen when written, not when a pipe buffer fills
         }
         resolved = settings.model_copy(
-            update={"database_url": PostgresDsn(endpoints.database_url), "redis_url": RedisDsn(endpoints.redis_url)}
+            update={"database_url": PostgresDsn(endpoints.database_url), "redis_url": RedisDsn(endpoints.redis_url),
+                    "sandbox_delivery": sandbox}
         )
         try:
             demo = run_with_orm(resolved, lambda: _prepare_demo(resolved))
@@ -179,7 +192,7 @@ def run_up(settings: Settings | None = None) -> None:
             dashboard = f"http://{settings.dashboard_host}:{settings.dashboard_port}"
             _wait_until_healthy(f"{dashboard}/healthz", processes, console, what="The dashboard",
                                 timeout=DASHBOARD_READY_TIMEOUT_SECONDS)
-            console.line(_banner(base=base, dashboard=dashboard, demo=demo))
+            console.line(_banner(base=base, dashboard=dashboard, demo=demo, settings=resolved))
             summary = SummaryWatcher(settings=resolved, console=console, since=since, as_json=as_json)
             summary.start()
             while all(process.poll() is None for process in processes):
@@ -201,20 +214,45 @@ def _end_summary(summary: SummaryWatcher | None, console: UpConsole) -> None:
     console.close()
 
 
-def _banner(*, base: str, dashboard: str, demo: DemoAccess) -> str:
+def graphiql_link(base: str, api_key: str) -> str:
+    """GraphiQL with the key filled in. The key rides in the URL fragment, which browsers never send to a server:
+    it cannot reach an access log (backend/graphql/graphiql.html reads it, then clears it from the address bar)."""
+    return f"{base}/graphql#key={api_key}"
+
+
+_PROVIDER_WORDS = {
+    DeliveryProvider.SANDBOX: "the built-in sandbox (reaches no customer; AGENTOPS_SANDBOX_DELIVERY=false turns it off)",
+    DeliveryProvider.TWILIO: "the SMS provider configured",
+    DeliveryProvider.WEBHOOK: "the receiver configured",
+    None: "nobody (written FAILED)",
+}
+
+
+def _deliveries(settings: Settings) -> str:
+    """Who takes the replies of which channels, in a few words."""
+    parts = []
+    for provider, words in _PROVIDER_WORDS.items():
+        channels = [channel.value for channel in Channel if provider_for(settings, channel) == provider]
+        if channels:
+            parts.append(f"{', '.join(channels)} → {words}")
+    return "; ".join(parts)
+
+
+def _banner(*, base: str, dashboard: str, demo: DemoAccess, settings: Settings) -> str:
     return (
         "\n".join(
             [
                 "",
                 f"AgentOps Studio is up ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC).",
-                f"  Dashboard          : {dashboard}",
+                f"  Dashboard          : {dashboard}   (write as a customer: {dashboard}/try)",
                 f"  Dashboard login    : {demo.admin_email} / {demo.admin_password}",
-                f"  GraphiQL / GraphQL : {base}/graphql",
+                f"  GraphiQL           : {graphiql_link(base, demo.api_key)}",
+                f"  GraphQL endpoint   : {base}/graphql   (header Authorization: Bearer <demo admin API key>)",
                 f"  Liveness           : {base}/healthz",
                 f"  Readiness          : {base}/readyz",
+                f"  Replies            : {_deliveries(settings)}",
                 f"  Demo events        : {demo.seeded} sent through the ingest path (the worker is processing them)",
                 f"  Demo admin API key : {demo.api_key}",
-                '  In GraphiQL, add the header {"Authorization": "Bearer <key>"}.',
                 "Press Ctrl-C to stop everything.",
             ]
         )

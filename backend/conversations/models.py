@@ -5,7 +5,7 @@ from enum import Enum
 from tortoise import fields
 from tortoise.models import Model
 
-from backend.channels.enums import Channel
+from backend.channels.enums import Channel, DeliveryProvider
 
 
 class ConversationStatus(str, Enum):
@@ -100,6 +100,8 @@ class Message(Model):
     delivery_resent_at = fields.DatetimeField(null=True)
     delivered_at = fields.DatetimeField(null=True)
     provider_message_id = fields.CharField(max_length=120, null=True)
+    # Who the latest attempt handed it to (written with SENDING): SANDBOX means no customer ever receives it.
+    delivery_provider = fields.CharEnumField(DeliveryProvider, max_length=8, null=True)
     delivery_error = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -11,7 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from backend.auth.scopes import Scope
-from backend.channels.enums import Channel
+from backend.channels.enums import Channel, DeliveryProvider
 from backend.conversations import service
 from backend.conversations.models import (
     Conversation,
@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 strawberry.enum(Channel, description="Where the customer wrote from.")
 strawberry.enum(ConversationStatus, description="OPEN: the agent answers; HANDED_OFF: a human does; CLOSED.")
+strawberry.enum(DeliveryProvider, description=(
+    "Who takes a reply: TWILIO (SMS), WEBHOOK (the chat or voice receiver), SANDBOX (the built-in sandbox "
+    "provider: accepted and recorded, never delivered to a customer)."))
 strawberry.enum(MessageDirection)
 strawberry.enum(MessageAuthor)
 strawberry.enum(DeliveryStatus, description=(
@@ -58,7 +61,16 @@ class MessageNode(relay.Node):
     delivery_error: str | None = strawberry.field(description="The channel's last refusal, if any.")
     delivery_resent_by: str | None = strawberry.field(description="Who resent it after UNCERTAIN or FAILED, if anyone.")
     delivery_resent_at: datetime | None
+    delivery_provider: DeliveryProvider | None = strawberry.field(
+        description="Who the latest delivery attempt went to; null until one starts.")
+    provider_message_id: str | None = strawberry.field(description="The provider's id for it, once SENT.")
     conversation_id: strawberry.Private[object]
+
+    @strawberry.field(description=(
+        "True when the built-in sandbox took it (AGENTOPS_SANDBOX_DELIVERY): recorded as sent, but no customer "
+        "received it."))
+    def sandbox(self) -> bool:
+        return self.delivery_provider == DeliveryProvider.SANDBOX
 
     @strawberry.field
     async def conversation(self, info: Info) -> ConversationNode | None:
@@ -80,6 +92,8 @@ class MessageNode(relay.Node):
             delivery_error=message.delivery_error,
             delivery_resent_by=message.delivery_resent_by,
             delivery_resent_at=message.delivery_resent_at,
+            delivery_provider=message.delivery_provider,
+            provider_message_id=message.provider_message_id,
             conversation_id=message.conversation_id,  # type: ignore[attr-defined]
         )
 

@@ -24,6 +24,7 @@ MODEL_MODULES = [
     "backend.simulations.models",
     "backend.users.models",
     "backend.quality.models",
+    "backend.channels.sandbox.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"
 

@@ -13,6 +13,7 @@ from backend.agent.loaders import (
     load_tool_calls_by_run,
 )
 from backend.auth.loaders import load_api_keys_by_id
+from backend.channels.sandbox.listing import load_sandbox_messages_by_id
 from backend.conversations.loaders import load_conversations_by_id, load_last_messages, load_message_pages
 from backend.guardrails.loaders import load_violations_by_conversation, load_violations_by_run
 from backend.ingest.loaders import load_conversations_by_thread, load_ingest_events_by_id
@@ -100,3 +101,7 @@ class Loaders:
     @cached_property
     def scores_by_conversation(self) -> DataLoader:
         return DataLoader(load_fn=load_scores_by_conversation)
+
+    @cached_property
+    def sandbox_message_by_id(self) -> DataLoader:
+        return DataLoader(load_fn=load_sandbox_messages_by_id)

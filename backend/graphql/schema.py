@@ -13,6 +13,7 @@ from backend.agent.subscriptions import AgentSubscriptions
 from backend.auth.mutations import AuthMutations
 from backend.auth.queries import AuthQueries
 from backend.channels.delivery.graphql import DeliveryMutations, DeliveryQueries
+from backend.channels.sandbox.graphql import SandboxQueries
 from backend.conversations.mutations import ConversationMutations
 from backend.conversations.queries import ConversationQueries
 from backend.conversations.subscriptions import ConversationSubscriptions
@@ -44,6 +45,7 @@ class Query(
     AuthQueries, ConversationQueries, IngestQueries, AgentQueries, SchedulingQueries, TicketQueries, GuardrailQueries,
     EvalQueries, MetricsQueries, LiveMetricsQueries, SloQueries, IncidentQueries, SimulationQueries, DeliveryQueries,
     QualityQueries,
+    SandboxQueries,
 ):
     node: relay.Node | None = relay.node(description="Any object by its global id.")
 

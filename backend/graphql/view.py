@@ -28,6 +28,7 @@ from backend.app_services import AppServices
 from backend.auth.keys import bearer_token
 from backend.graphql.context import RequestContext
 from backend.graphql.errors import add_error_code
+from backend.graphql.graphiql import graphiql_page
 from backend.graphql.shared_streams import SharedStreams, stream_key
 
 log = structlog.get_logger(__name__)
@@ -69,6 +70,11 @@ class AgentOpsGraphQL(GraphQL):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+
+    @property
+    def graphql_ide_html(self) -> str:
+        # Ours: example operations in tabs, and the key read from the URL fragment (never from the query string).
+        return graphiql_page()
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         # Here rather than in an extension: a document refused while parsing never reaches the extensions' end.

@@ -10,6 +10,7 @@ from frontend.state.delivery import DeliveryBadgeState
 
 NAVIGATION = [
     ("Overview", "/", "layout-dashboard"),
+    ("Try it", "/try", "message-circle-plus"),
     ("Conversations", "/conversations", "messages-square"),
     ("Agent runs", "/runs", "bot"),
     ("Evals", "/evals", "flask-conical"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from frontend.components.badges import (
-    CONVERSATION_STATUS_COLORS, DELIVERY_COLORS, RUN_STATUS_COLORS, status_badge, synthetic_badge,
+    CONVERSATION_STATUS_COLORS, DELIVERY_COLORS, RUN_STATUS_COLORS, sandbox_badge, status_badge, synthetic_badge,
 )
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
@@ -63,6 +63,7 @@ def _message(message: rx.Var) -> rx.Component:
                 rx.cond(
                     message["delivery"] != "",
                     rx.hstack(status_badge(message["delivery"], DELIVERY_COLORS, size="1", class_name="delivery-status"),
+                              sandbox_badge(message["sandbox"]),
                               rx.text(message["delivery_note"], size="1", color_scheme="gray"), align="center"),
                 ),
                 spacing="1",

@@ -10,7 +10,7 @@ from typing import Any
 
 import reflex as rx
 
-from frontend.components.badges import DELIVERY_COLORS, status_badge
+from frontend.components.badges import DELIVERY_COLORS, sandbox_badge, status_badge
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
 from frontend.state.auth import AuthState
@@ -21,7 +21,7 @@ STATUSES = ["UNCERTAIN", "FAILED", "SENDING", "QUEUED"]
 REPLIES = """
 query Replies($filter: ReplyFilter) {
   replies(first: 50, filter: $filter) {
-    edges { node { id text createdAt deliveryStatus deliveryAttempts deliveryError deliveryResentBy
+    edges { node { id text createdAt deliveryStatus deliveryAttempts deliveryError deliveryResentBy sandbox
                    conversation { id channel customer } } }
   }
 }
@@ -46,7 +46,7 @@ def _reply(node: dict[str, Any]) -> dict[str, str]:
             "status": node["deliveryStatus"] or "", "attempts": str(node["deliveryAttempts"]),
             "error": node.get("deliveryError") or "", "resent_by": node.get("deliveryResentBy") or "",
             "conversation_id": conversation.get("id", ""), "channel": conversation.get("channel", ""),
-            "customer": conversation.get("customer", "")}
+            "customer": conversation.get("customer", ""), "sandbox": "sandbox" if node.get("sandbox") else ""}
 
 
 class RepliesState(rx.State):
@@ -112,6 +112,7 @@ def _row(reply: rx.Var) -> rx.Component:
         rx.table.cell(rx.link(reply["customer"], href="/conversations/" + reply["conversation_id"], size="2")),
         rx.table.cell(rx.text(reply["text"], size="2")),
         rx.table.cell(status_badge(reply["status"], DELIVERY_COLORS, class_name="delivery-status"),
+                      sandbox_badge(reply["sandbox"]),
                       rx.text(reply["attempts"], " attempt(s)", size="1", color_scheme="gray"),
                       rx.cond(reply["resent_by"] != "", rx.text("resent by ", reply["resent_by"], size="1"))),
         rx.table.cell(rx.text(reply["error"], size="1", color_scheme="gray")),

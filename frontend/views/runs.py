@@ -14,7 +14,7 @@ POLICIES = [ANY, "rules", "openai"]
 # Fields every run view needs; the detail adds the messages and the conversation.
 RUN_FIELDS = """
   id status policy promptName promptVersion model intent latencyMs promptTokens completionTokens error createdAt
-  synthetic triggerMessage { sequence text } replyMessage { sequence text deliveryStatus }
+  synthetic triggerMessage { sequence text } replyMessage { sequence text deliveryStatus sandbox }
   toolCalls { name position arguments result error latencyMs }
   violations { id stage rule severity action message excerpt createdAt }
 """
@@ -56,6 +56,8 @@ class RunView:
     error: str
     customer_text: str
     reply_text: str
+    reply_delivery: str  # the reply's delivery status ("" when it was not for the customer)
+    reply_sandbox: str  # "sandbox" when the built-in sandbox took it, else ""
     tools_summary: str
     conversation_href: str
     customer: str
@@ -106,6 +108,8 @@ def run_view(run: dict[str, Any]) -> RunView:
         error=run.get("error") or "",
         customer_text=(run.get("triggerMessage") or {}).get("text", ""),
         reply_text=(run.get("replyMessage") or {}).get("text", ""),
+        reply_delivery=(run.get("replyMessage") or {}).get("deliveryStatus") or "",
+        reply_sandbox="sandbox" if (run.get("replyMessage") or {}).get("sandbox") else "",
         tools_summary=", ".join(call["name"] for call in run["toolCalls"]),
         conversation_href=detail_href("conversations", conversation["id"]) if conversation else "",
         customer=conversation.get("customer", ""),

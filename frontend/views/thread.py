@@ -1,4 +1,5 @@
-"""One conversation in detail: its header, messages, bookings and tickets as display strings."""
+"""One conversation in detail: its header, messages (with who delivered each reply), bookings and tickets, as
+display strings."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from frontend.views.runs import RUN_FIELDS
 
 MESSAGE_FIELDS = """
   id sequence direction author text createdAt deliveryStatus deliveryAttempts deliveredAt deliveryError
+  deliveryProvider sandbox providerMessageId
 """
+# Who took a reply, as the thread says it (SANDBOX: recorded by the built-in sandbox, no customer received it).
+PROVIDER_WORDS = {"SANDBOX": "the sandbox", "TWILIO": "the SMS provider", "WEBHOOK": "the receiver"}
 CONVERSATION_DETAIL = f"""
 query ConversationDetail($id: ID!, $messages: Int!, $after: String, $runs: Int!) {{
   conversation(id: $id) {{
@@ -44,14 +48,18 @@ def header(conversation: dict[str, Any]) -> dict[str, str]:
 
 def message_row(message: dict[str, Any]) -> dict[str, str]:
     delivery = message.get("deliveryStatus") or ""
-    if delivery == "SENT":
-        delivery_note = f"sent {clock_time(message.get('deliveredAt'))[11:]}"
+    provider = PROVIDER_WORDS.get(message.get("deliveryProvider") or "", "the provider")
+    if delivery == "SENT" and message.get("sandbox"):
+        delivery_note = (f"taken by the sandbox {clock_time(message.get('deliveredAt'))[11:]} as "
+                         f"{message.get('providerMessageId') or '?'}: no customer received it")
+    elif delivery == "SENT":
+        delivery_note = f"sent {clock_time(message.get('deliveredAt'))[11:]} via {provider}"
     elif delivery == "FAILED":
         delivery_note = f"failed after {message['deliveryAttempts']} attempt(s): {message.get('deliveryError') or ''}"
     elif delivery == "QUEUED":
         delivery_note = "queued" + (f" (retrying: {message['deliveryError']})" if message.get("deliveryError") else "")
     elif delivery == "SENDING":
-        delivery_note = f"attempt {message['deliveryAttempts']} with the provider"
+        delivery_note = f"attempt {message['deliveryAttempts']} with {provider}"
     elif delivery == "UNCERTAIN":
         delivery_note = f"may or may not have arrived — check it in Replies to check: {message.get('deliveryError') or ''}"
     else:
@@ -65,6 +73,7 @@ def message_row(message: dict[str, Any]) -> dict[str, str]:
         "time": clock_time(message["createdAt"]),
         "delivery": delivery,
         "delivery_note": delivery_note,
+        "sandbox": "sandbox" if message.get("sandbox") else "",
     }
 
 

@@ -23,7 +23,7 @@ UNREACHABLE = {"AGENTOPS_DATABASE_URL": "postgres://postgres@127.0.0.1:1/agentop
 OUTBOUND_AND_LOGS = ("AGENTOPS_LOG_", "AGENTOPS_SMS_", "AGENTOPS_CHAT_DELIVERY", "AGENTOPS_VOICE_DELIVERY",
                      "AGENTOPS_INCIDENT_")
 FIRST_MINUTE = 60.0
-BANNER_LINES = 10  # from "AgentOps Studio is up" to "Press Ctrl-C to stop everything." (blank rows left out)
+BANNER_LINES = 12  # from "AgentOps Studio is up" to "Press Ctrl-C to stop everything." (blank rows left out)
 
 
 def _answers(port: int) -> bool:

@@ -16,9 +16,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from backend.channels.enums import Channel
+from backend.channels.enums import Channel, DeliveryProvider
 from backend.channels.webhooks.signatures import event_signature
-from backend.settings import Settings
 
 
 class DeliveryError(RuntimeError):
@@ -52,6 +51,7 @@ class OutboundMessage:
 
 class ChannelAdapter(ABC):
     channel: Channel
+    provider: DeliveryProvider  # recorded on the message with each attempt: who it was handed to
     # True when the receiver honours our Idempotency-Key (a second POST with a key it has seen is answered without
     # delivering again): an attempt that did not finish is then settled by sending again with the same key.
     resends_are_safe: bool = False
@@ -93,6 +93,7 @@ class TwilioSmsAdapter(ChannelAdapter):
     is settled by reading the Messages list (To and From filtered, newest first) for our body since SENDING."""
 
     channel = Channel.SMS
+    provider = DeliveryProvider.TWILIO
 
     def __init__(self, *, client: httpx.AsyncClient, base_url: str, account_sid: str, auth_token: str, from_number: str):
         self._client, self._base_url = client, base_url.rstrip("/")
@@ -156,6 +157,7 @@ class SignedWebhookAdapter(ChannelAdapter):
     seen for at least a day). That is what lets us settle an attempt whose answer we never saw by sending again.
     """
 
+    provider = DeliveryProvider.WEBHOOK
     resends_are_safe = True
 
     def __init__(self, *, channel: Channel, client: httpx.AsyncClient, url: str, secret: str | None):
@@ -179,18 +181,3 @@ class SignedWebhookAdapter(ChannelAdapter):
             return str(response.json().get("id", message.message_id))
         except ValueError:
             return message.message_id
-
-
-def build_adapters(settings: Settings, client: httpx.AsyncClient) -> dict[Channel, ChannelAdapter]:
-    """The adapters this deployment has configured; a channel without one cannot deliver."""
-    adapters: dict[Channel, ChannelAdapter] = {}
-    if settings.sms_api_base_url and settings.sms_account_sid and settings.sms_auth_token and settings.sms_from_number:
-        adapters[Channel.SMS] = TwilioSmsAdapter(
-            client=client, base_url=settings.sms_api_base_url, account_sid=settings.sms_account_sid,
-            auth_token=settings.sms_auth_token.get_secret_value(), from_number=settings.sms_from_number,
-        )
-    secret = settings.webhook_signing_secret.get_secret_value() if settings.webhook_signing_secret else None
-    for channel, url in ((Channel.CHAT, settings.chat_delivery_url), (Channel.VOICE, settings.voice_delivery_url)):
-        if url:
-            adapters[channel] = SignedWebhookAdapter(channel=channel, client=client, url=url, secret=secret)
-    return adapters

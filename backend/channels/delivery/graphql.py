@@ -9,7 +9,8 @@ from strawberry import relay
 from strawberry.types import Info
 
 from backend.channels.delivery import replies
-from backend.channels.enums import Channel
+from backend.channels.delivery.endpoints import provider_for
+from backend.channels.enums import Channel, DeliveryProvider
 from backend.conversations.models import DeliveryStatus
 from backend.conversations.types import MessageNode
 from backend.graphql.common_types import NotFoundError, ValidationError
@@ -35,6 +36,17 @@ class ReplyFilter:
 class DeliveryStatusCount:
     status: DeliveryStatus
     count: int
+
+
+@strawberry.type(description="Who carries replies out on one channel, as this deployment's settings say.")
+class DeliveryEndpoint:
+    channel: Channel
+    provider: DeliveryProvider | None = strawberry.field(
+        description="Null: no endpoint and no sandbox — replies on this channel are written FAILED.")
+
+    @strawberry.field(description="True when the built-in sandbox takes them: no customer receives these replies.")
+    def sandbox(self) -> bool:
+        return self.provider == DeliveryProvider.SANDBOX
 
 
 @strawberry.input
@@ -63,6 +75,13 @@ class DeliveryQueries:
                                          channel=filter.channel if filter else None)
         page = await replies.page_replies(criteria=criteria, first=size, after=after)
         return to_connection(page, MessageNode.from_model)
+
+    @strawberry.field(permission_classes=[CanRead], description=(
+        "Per channel, who takes the replies: a real endpoint, the built-in sandbox (AGENTOPS_SANDBOX_DELIVERY), or "
+        "nobody. Read from the settings, which the API and the workers share."))
+    def delivery_endpoints(self, info: Info) -> list[DeliveryEndpoint]:
+        settings = info.context.services.settings
+        return [DeliveryEndpoint(channel=channel, provider=provider_for(settings, channel)) for channel in Channel]
 
     @strawberry.field(permission_classes=[CanRead],
                       description="Replies per delivery status right now, SENT aside (UNCERTAIN ones need a person).")

@@ -24,7 +24,7 @@ from backend.channels.delivery.adapters import (
     DeliveryRejected,
     OutboundMessage,
 )
-from backend.channels.enums import Channel
+from backend.channels.enums import Channel, DeliveryProvider
 from backend.conversations.models import DeliveryStatus, Message
 from backend.conversations.service import CONVERSATION_UPDATED
 from backend.events.hub import EventHub, SilentHub
@@ -79,12 +79,12 @@ async def deliver_message(
         if settled is not None:
             return _counted(channel, settled)
     elif adapter is None:
-        error = f"no delivery endpoint configured for {channel.value}"
+        error = undeliverable_reason(channel)
         await Message.filter(id=message.id, delivery_status=DeliveryStatus.QUEUED).update(
             delivery_status=DeliveryStatus.FAILED, delivery_error=error)
         await _published(message, hub=hub, status=DeliveryStatus.FAILED)
         return _counted(channel, DeliveryOutcome.FAILED)
-    attempt = await claim(message)
+    attempt = await claim(message, provider=adapter.provider)
     if attempt is None:
         return DeliveryOutcome.ALREADY_DONE  # another attempt moved it first
     return _counted(channel, await _send(message, adapter=adapter, attempt=attempt,
@@ -118,12 +118,14 @@ async def _send(message: Message, *, adapter: ChannelAdapter | None, attempt: in
     return DeliveryOutcome.SENT
 
 
-async def claim(message: Message) -> int | None:
-    """Commit SENDING for a new attempt, if the row is still as this job read it; the attempt's number or None."""
+async def claim(message: Message, *, provider: DeliveryProvider) -> int | None:
+    """Commit SENDING for a new attempt with `provider`, if the row is still as this job read it; the attempt's
+    number or None."""
     attempt = message.delivery_attempts + 1
     claimed = await Message.filter(
         id=message.id, delivery_status=message.delivery_status, delivery_attempts=message.delivery_attempts
-    ).update(delivery_status=DeliveryStatus.SENDING, delivery_attempts=attempt, delivery_sending_at=datetime.now(UTC))
+    ).update(delivery_status=DeliveryStatus.SENDING, delivery_attempts=attempt, delivery_sending_at=datetime.now(UTC),
+             delivery_provider=provider)
     return attempt if claimed else None
 
 
@@ -169,4 +171,5 @@ async def enqueue_deliveries(*, queue: Queue, settings: Settings, message_ids: l
 def undeliverable_reason(channel: Channel) -> str:
     """Why a reply on a channel with no adapter is FAILED when written (the turn's commit writes it so, not a job
     that could only fail)."""
-    return f"no delivery endpoint configured for {channel.value}"
+    return (f"no delivery endpoint configured for {channel.value} (configure one, or set "
+            "AGENTOPS_SANDBOX_DELIVERY=true to hand replies to the built-in sandbox)")
