@@ -33,7 +33,7 @@ from backend.observability.queries import MetricsQueries
 from backend.observability.slo_queries import SloQueries
 from backend.scheduling.queries import SchedulingQueries
 from backend.settings import Settings, get_settings
-from backend.simulations.graphql import SimulationMutations, SimulationQueries
+from backend.simulations.graphql import SimulationMutations, SimulationQueries, SimulationSubscriptions
 from backend.tickets.queries import TicketQueries
 from backend.users.mutations import UserMutations
 
@@ -54,7 +54,7 @@ class Mutation(AuthMutations, ConversationMutations, IngestMutations, AgentMutat
 
 @strawberry.type
 class Subscription(ConversationSubscriptions, IngestSubscriptions, AgentSubscriptions, EvalSubscriptions,
-                   IncidentSubscriptions, LiveMetricsSubscriptions):
+                   IncidentSubscriptions, LiveMetricsSubscriptions, SimulationSubscriptions):
     pass
 
 
