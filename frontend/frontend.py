@@ -1,4 +1,5 @@
-"""The dashboard app: pages, the live feed's life cycle, and health endpoints on the same port."""
+"""The dashboard app: pages, the live feed's and the browser sessions' life cycles, and the login, logout and
+health endpoints on the same port."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ from frontend.pages.evals_state import EvalsState
 from frontend.pages.incident import incident_page
 from frontend.pages.incidents import incidents_page
 from frontend.pages.incidents_state import IncidentsState
-from frontend.pages.login import login_page
+from frontend.pages.login import LoginState, login_page
 from frontend.pages.metrics import MetricsState, metrics_page
 from frontend.pages.overview import overview_page
 from frontend.pages.overview_state import OverviewState
@@ -44,6 +45,9 @@ from frontend.pages.run_detail import run_detail_page
 from frontend.pages.run_detail_state import RunDetailState
 from frontend.pages.runs import runs_page
 from frontend.pages.runs_state import RunsState
+from frontend.sessions.registry import browser_tabs
+from frontend.sessions.registry import redis as session_redis
+from frontend.sessions.routes import SESSION_ROUTES
 from frontend.state.auth import AuthState
 
 
@@ -66,12 +70,12 @@ async def _live_status(_: Request) -> JSONResponse:
     return JSONResponse(live_feed.status())
 
 
-health = Starlette(routes=[
-    Route("/healthz", _healthz), Route("/readyz", _readyz), Route("/live-feed", _live_status),
+routes = Starlette(routes=[
+    Route("/healthz", _healthz), Route("/readyz", _readyz), Route("/live-feed", _live_status), *SESSION_ROUTES,
 ])
 
 configure_dashboard_logging()
-app = rx.App(api_transformer=health)
+app = rx.App(api_transformer=routes)
 
 
 # Kind of live update (before any ":") -> the States that take it, each through apply_update(kind, payload)
@@ -134,7 +138,35 @@ async def _run_live_feed(app: rx.App):
 
 app.register_lifespan_task(_run_live_feed)
 
-app.add_page(login_page, route="/login", title="Log in · AgentOps Studio")
+
+async def _send_to_login(tabs: frozenset[str], notice: str) -> None:
+    """The browser session of these tabs ended elsewhere: each tab's page frame now loads the login page."""
+
+    async def one(tab: str) -> None:
+        async with app.modify_state(rx.BaseStateToken(ident=tab, cls=AuthState)) as state:
+            auth = state if isinstance(state, AuthState) else await state.get_state(AuthState)
+            auth.ended_elsewhere(tab=tab, notice=notice)
+
+    await asyncio.gather(*(one(tab) for tab in tabs if tab in _connected_tabs()))
+
+
+@contextlib.asynccontextmanager
+async def _run_session_checks(app: rx.App):
+    browser_tabs.attach(_send_to_login, connected=_connected_tabs)
+    checks = asyncio.create_task(browser_tabs.check_forever(), name="dashboard-sessions:checks")
+    try:
+        yield
+    finally:
+        checks.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await checks
+        await browser_tabs.close()
+        await session_redis.aclose()
+
+
+app.register_lifespan_task(_run_session_checks)
+
+app.add_page(login_page, route="/login", title="Log in · AgentOps Studio", on_load=LoginState.load)
 app.add_page(overview_page, route="/", title="Overview · AgentOps Studio",
              on_load=[AuthState.require_login, OverviewState.load, DeliveryBadgeState.load])
 

@@ -51,7 +51,7 @@ class OverviewState(rx.State):
     async def load(self):
         """Read the current figures with the user's token, then join the live feed."""
         auth = await self.get_state(AuthState)
-        if not auth._token:
+        if not auth.has_session:
             return None
         data = await call_or_report(self, OVERVIEW, {"first": FEED_SIZE})
         if isinstance(data, Refused):

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -143,6 +144,12 @@ async def browser_context(browser, request: pytest.FixtureRequest) -> AsyncItera
             if not page.is_closed():
                 await page.screenshot(path=SCREENSHOTS / f"{request.node.name}-{index}.png", full_page=True)
     await context.close()
+
+
+async def wait_for_login_page(page, *, timeout: float = 20_000) -> None:
+    """Wait until the tab shows the login page (whatever its query: ?next=…, ?logged_out=1)."""
+    await page.wait_for_url(lambda url: urlsplit(url).path.rstrip("/") == "/login", timeout=timeout)
+    await page.locator("#login-form").wait_for(timeout=timeout)
 
 
 async def log_in(page, dashboard: Dashboard, user: DashboardUser) -> None:
