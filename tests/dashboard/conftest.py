@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -66,15 +67,15 @@ def _agentops(*args: str) -> str:
     return result.stdout
 
 
-@pytest.fixture(scope="session")
-def dashboard(live_api: str, workers: list, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
-    """`agentops dashboard` on a free port, built from scratch as CI would, talking to the live API."""
+@contextlib.contextmanager
+def running_dashboard(api_url: str, log_path: Path, env: dict[str, str] | None = None) -> Iterator[Dashboard]:
+    """`agentops dashboard` on a free port, built as CI would, talking to the API at `api_url`."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("dashboard") / "dashboard.log"
     env = {
         **os.environ,
         "AGENTOPS_DASHBOARD_PORT": str(port),
-        "AGENTOPS_DASHBOARD_API_URL": f"{live_api}/graphql",
+        "AGENTOPS_DASHBOARD_API_URL": f"{api_url}/graphql",
+        **(env or {}),
     }
     env.pop("AGENTOPS_DASHBOARD_API_KEY", None)  # let the command issue the live feed's key, as `make up` does
     with log_path.open("wb") as log_file:
@@ -87,7 +88,7 @@ def dashboard(live_api: str, workers: list, tmp_path_factory: pytest.TempPathFac
                 wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=BUILD_TIMEOUT_SECONDS, process=process)
             except (RuntimeError, TimeoutError) as error:
                 pytest.fail(f"the dashboard did not start: {error}\n{log_path.read_text()[-4000:]}")
-            yield Dashboard(url=f"http://127.0.0.1:{port}", api_url=f"{live_api}/graphql", log=log_path)
+            yield Dashboard(url=f"http://127.0.0.1:{port}", api_url=f"{api_url}/graphql", log=log_path)
         finally:
             process.terminate()
             try:
@@ -95,6 +96,13 @@ def dashboard(live_api: str, workers: list, tmp_path_factory: pytest.TempPathFac
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@pytest.fixture(scope="session")
+def dashboard(live_api: str, workers: list, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    """The dashboard every browser test shares, on the session's API and workers."""
+    with running_dashboard(live_api, tmp_path_factory.mktemp("dashboard") / "dashboard.log") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
