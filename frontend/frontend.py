@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 from collections.abc import Collection
-from typing import Any
 
 import httpx
 import reflex as rx
@@ -20,7 +18,8 @@ from frontend import api
 from frontend.logs import configure_dashboard_logging
 from frontend.config import get_config
 from frontend.components.incident_toasts import IncidentToastState
-from frontend.live.documents import EVAL_PROGRESS, family_of
+from frontend.live.delivery import LiveDelivery
+from frontend.live.documents import EVAL_PROGRESS
 from frontend.live.registry import live_feed
 from frontend.pages.conversation_detail import conversation_detail_page
 from frontend.pages.conversation_detail_state import ConversationDetailState
@@ -49,6 +48,7 @@ from frontend.sessions.registry import browser_tabs
 from frontend.sessions.registry import redis as session_redis
 from frontend.sessions.routes import SESSION_ROUTES
 from frontend.state.auth import AuthState
+from frontend.state.live_page import LivePageState
 
 
 async def _healthz(_: Request) -> JSONResponse:
@@ -79,41 +79,20 @@ app = rx.App(api_transformer=routes)
 
 
 # Kind of live update (before any ":") -> the States that take it, each through apply_update(kind, payload)
-# (a coroutine for pages that re-read from the API on a change).
+# (True from it: the page reads again from the API, in its refresh(); see frontend/live/delivery.py).
 LIVE_RECEIVERS: dict[str, tuple[type[rx.State], ...]] = {
-    "conversation": (OverviewState, ConversationsState, ConversationDetailState),
-    "metrics": (OverviewState,),
-    "incident": (IncidentToastState, IncidentsState),
-    EVAL_PROGRESS: (EvalsState,),
+    "conversation": (OverviewState, ConversationsState, ConversationDetailState, DeadLettersState),
+    "metrics": (OverviewState, MetricsState, DeadLettersState),
+    "incident": (IncidentToastState, IncidentsState, MetricsState),
+    "simulation": (DemoState,),
+    EVAL_PROGRESS: (EvalsState, EvalRunState),
 }
 # Receivers that are one page's State take an update only in a tab showing that page (the page its load gave
 # live_feed.watch); the others (the incident toasts, incident lists, eval runs' progress) wherever the tab is.
-PAGE_RECEIVERS: frozenset[type[rx.State]] = frozenset({OverviewState, ConversationsState, ConversationDetailState})
-
-
-def _receivers_in(session: str, kind: str) -> list[type[rx.State]]:
-    """The States of `session` that take this kind of update now: by kind, then by the page open in the tab."""
-    page = live_feed.page_of(session)
-    return [receiver for receiver in LIVE_RECEIVERS[family_of(kind)]
-            if receiver not in PAGE_RECEIVERS or receiver is page]
-
-
-async def _deliver(sessions: frozenset[str], kind: str, payload: dict[str, Any]) -> None:
-    """Apply one live update to the States that take it in each watching session."""
-
-    async def one(session: str) -> None:
-        if not (receivers := _receivers_in(session, kind)):
-            return  # e.g. a conversation changed while this tab shows another page
-        # App.modify_state with an rx.BaseStateToken: Reflex's public way to change a session's state from outside
-        # its events (what a background event's `async with self` does); the delta goes to the tab.
-        async with app.modify_state(rx.BaseStateToken(ident=session, cls=receivers[0])) as state:
-            for receiver in receivers:
-                target = state if isinstance(state, receiver) else await state.get_state(receiver)
-                applied = target.apply_update(kind, payload)
-                if inspect.isawaitable(applied):  # pages that re-read from the API on a change
-                    await applied
-
-    await asyncio.gather(*(one(session) for session in sessions))
+PAGE_RECEIVERS: frozenset[type[rx.State]] = frozenset({
+    OverviewState, ConversationsState, ConversationDetailState, DeadLettersState, MetricsState, DemoState,
+    EvalRunState,
+})
 
 
 def _connected_tabs() -> Collection[str]:
@@ -126,13 +105,18 @@ def _connected_tabs() -> Collection[str]:
     return namespace.token_to_sid.keys() if namespace is not None else ()
 
 
+delivery = LiveDelivery(app=app, receivers=LIVE_RECEIVERS, page_receivers=PAGE_RECEIVERS,
+                        page_of=live_feed.page_of, connected=_connected_tabs)
+
+
 @contextlib.asynccontextmanager
 async def _run_live_feed(app: rx.App):
-    live_feed.attach(_deliver, connected=_connected_tabs)
+    live_feed.attach(delivery.deliver, connected=_connected_tabs)
     try:
         yield
     finally:
         await live_feed.close()
+        await delivery.close()
         await api.close_http()
 
 
@@ -173,10 +157,9 @@ app.add_page(overview_page, route="/", title="Overview · AgentOps Studio",
 
 def _page_after_login(page, route: str, title: str, *loads) -> None:
     """A page after login: the incident toasts follow the tab; the updates of the page it showed before stop
-    (OverviewState.leave forgets the kinds Overview and the conversation pages take), and a page with live data of
-    its own asks for it again in its load."""
+    (LivePageState.leave), and a page with live data of its own asks for it again in its load."""
     app.add_page(page, route=route, title=f"{title} · AgentOps Studio",
-                 on_load=[AuthState.require_login, OverviewState.leave, DeliveryBadgeState.load, *loads])
+                 on_load=[AuthState.require_login, LivePageState.leave, DeliveryBadgeState.load, *loads])
 
 
 _page_after_login(conversations_page, "/conversations", "Conversations", ConversationsState.load)

@@ -92,10 +92,12 @@ class ConversationDetailState(rx.State):
         self.run_limit = min(self.run_limit + RUNS_STEP, MAX_RUNS)
         return await self._refresh()
 
-    async def apply_update(self, kind: str, payload: dict[str, Any]) -> None:
-        """Pushed by the live feed: re-read when it is this conversation that changed."""
-        if kind == "conversation" and payload.get("id") == self._conversation_id:
-            await self._refresh()
+    def apply_update(self, kind: str, payload: dict[str, Any]) -> bool:
+        """Pushed by the live feed: read again (`refresh`) when it is this conversation that changed."""
+        return kind == "conversation" and payload.get("id") == self._conversation_id
+
+    async def refresh(self) -> None:
+        await self._refresh()
 
     async def _refresh(self):
         return await self._read(after=self._last_page_after, start=self._last_page_start)

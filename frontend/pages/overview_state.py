@@ -63,15 +63,6 @@ class OverviewState(rx.State):
         live_feed.watch(self.router.session.client_token, *OVERVIEW_UPDATES, page=OverviewState)
         return None
 
-    @rx.event
-    def leave(self):
-        """Another page is open in this tab: no more Overview updates for it.
-
-        This stops the conversation pages' updates too (they take only `conversation` ones); a page that wants
-        them asks again in its load, which runs after this one.
-        """
-        live_feed.forget(self.router.session.client_token, *OVERVIEW_UPDATES)
-
     def apply_update(self, kind: str, payload: dict[str, Any]) -> None:
         """One update from the live feed."""
         if kind == "metrics":

@@ -109,6 +109,9 @@ class AuthState(rx.State):
         key = self._session_key
         notice = self._ending_notice() if key else ""
         self.forget(notice=notice)
+        # The redirect answers an event; a page re-reading for the live feed has nobody to answer, so the page
+        # frame loads the login page instead.
+        self.signed_out = bool(key)
         if key:
             await end_browser_session(key=key, notice=notice, except_tab=self.router.session.client_token)
         return rx.redirect("/login")
