@@ -7,8 +7,10 @@ from another site (login CSRF, forced logout) by its Origin header.
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import quote, urlsplit
 
+from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -18,6 +20,7 @@ from frontend.sessions import service
 from frontend.sessions.cookie import clear_session_cookie, session_id_from, set_session_cookie
 from frontend.sessions.store import session_key
 
+log = logging.getLogger(__name__)
 LOGGED_OUT_HERE = "You logged out in another tab or window."
 # The login page the logging-out tab lands on says so (the other tabs are told LOGGED_OUT_HERE).
 LOGGED_OUT_QUERY = "logged_out=1"
@@ -28,7 +31,7 @@ def safe_next(path: str | None) -> str:
     """Where to go after login: a path of this dashboard, never another site ("//host", "/\\host") or /login."""
     if not path or not path.startswith("/") or path.startswith(("//", "/\\")) or urlsplit(path).netloc:
         return "/"
-    return "/" if path.rstrip("/") == "/login" else path
+    return "/" if urlsplit(path).path.rstrip("/") == "/login" else path
 
 
 def _same_origin(request: Request) -> bool:
@@ -72,7 +75,10 @@ async def log_in(request: Request) -> Response:
         return RedirectResponse(f"/login?error={refused.reason}&next={quote(next_page)}", status_code=303)
     # One login per browser: the session it had ends (its other tabs load the login page, and take this one up).
     if previous := session_id_from(request.headers.get("cookie", "")):
-        await service.end_browser_session(key=session_key(previous))
+        try:
+            await service.end_browser_session(key=session_key(previous))
+        except (RedisError, OSError) as error:
+            log.warning("login could not end the browser's previous session (%s: %s)", type(error).__name__, error)
     response: Response = JSONResponse({"next": next_page}) if wants_json else RedirectResponse(next_page, 303)
     set_session_cookie(response, session_id=session_id, expires_at=session.expires_at, secure=_secure(request))
     return response
@@ -84,8 +90,12 @@ async def log_out(request: Request) -> Response:
         return _refused()
     form = await request.form(max_files=0, max_fields=10)
     if session_id := session_id_from(request.headers.get("cookie", "")):
-        await service.end_browser_session(key=session_key(session_id), notice=LOGGED_OUT_HERE,
-                                          except_tab=str(form.get("tab") or "") or None)
+        try:
+            await service.end_browser_session(key=session_key(session_id), notice=LOGGED_OUT_HERE,
+                                              except_tab=str(form.get("tab") or "") or None)
+        except (RedisError, OSError) as error:
+            # The browser forgets the cookie all the same; the stored session lapses at its expiry.
+            log.warning("logout could not end the stored session (%s: %s)", type(error).__name__, error)
     response = RedirectResponse(f"/login?{LOGGED_OUT_QUERY}", status_code=303)
     clear_session_cookie(response, secure=_secure(request))
     return response

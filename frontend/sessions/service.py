@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from redis.exceptions import RedisError
+
 from frontend import api
 from frontend.sessions.registry import browser_tabs, sessions
 from frontend.sessions.store import BrowserSession
@@ -27,6 +29,7 @@ LOGIN_MESSAGES = {
     "invalid": "The e-mail or password is wrong.",
     "throttled": "Too many login attempts; wait a minute and try again.",
     "unavailable": "The API cannot be reached right now; try again in a moment.",
+    "no_store": "Sessions cannot be stored right now (Redis is unreachable); try again in a moment.",
 }
 _REFUSALS = {"InvalidCredentials": "invalid", "TooManyLoginAttempts": "throttled"}
 
@@ -54,8 +57,12 @@ async def log_in(*, email: str, password: str) -> tuple[str, BrowserSession]:
     # The session lasts as long as the API token it holds (AGENTOPS_SESSION_HOURS, applied by the API).
     session = BrowserSession(token=result["token"], email=result["user"]["email"], role=result["user"]["role"],
                              expires_at=datetime.fromisoformat(result["expiresAt"]))
-    session_id = await sessions.create(token=session.token, email=session.email, role=session.role,
-                                       expires_at=session.expires_at)
+    try:
+        session_id = await sessions.create(token=session.token, email=session.email, role=session.role,
+                                           expires_at=session.expires_at)
+    except (RedisError, OSError):
+        await _revoke(session)  # nobody can use it: it must not linger until it expires
+        raise LoginRefused("no_store") from None
     return session_id, session
 
 
@@ -63,11 +70,15 @@ async def end_browser_session(*, key: str, notice: str | None = None, except_tab
     """End a browser's session: forget it, revoke its API token, and send its open tabs (but `except_tab`) to login."""
     session = await sessions.end(key)
     if session is not None:
-        try:
-            await api.execute(LOGOUT, token=session.token)
-        except api.SessionEnded:
-            pass  # the API had ended it already (expired or revoked)
-        except api.ApiError as error:
-            # Forgotten here, so no tab can use it; the token itself still lapses at its expiry.
-            log.warning("could not revoke an ended session's API token: %s", error.message)
+        await _revoke(session)
     browser_tabs.end(key, notice=notice, except_tab=except_tab)
+
+
+async def _revoke(session: BrowserSession) -> None:
+    try:
+        await api.execute(LOGOUT, token=session.token)
+    except api.SessionEnded:
+        pass  # the API had ended it already (expired or revoked)
+    except api.ApiError as error:
+        # Forgotten here, so no tab can use it; the token itself still lapses at its expiry.
+        log.warning("could not revoke an ended session's API token: %s", error.message)

@@ -34,6 +34,7 @@ class BrowserTabs:
     def __init__(self, *, store: SessionStore) -> None:
         self._store = store
         self._tabs: dict[str, set[str]] = {}  # session key -> tabs showing it
+        self._session_of: dict[str, str] = {}  # tab -> session key
         self._expiry: dict[str, datetime] = {}  # session key -> when it expires (to tell an expiry from a logout)
         self._end_tabs: EndTabs | None = None
         self._connected: Connected | None = None
@@ -48,10 +49,11 @@ class BrowserTabs:
         """`tab` shows session `key` (it may have shown another before: a new login replaces the old one)."""
         self.remove(tab)
         self._tabs.setdefault(key, set()).add(tab)
+        self._session_of[tab] = key
         self._expiry[key] = expires_at
 
     def remove(self, tab: str) -> None:
-        for key in [key for key, tabs in self._tabs.items() if tab in tabs]:
+        if (key := self._session_of.get(tab)) is not None:
             self._forget(key, tab)
 
     def sessions(self) -> int:
@@ -61,7 +63,10 @@ class BrowserTabs:
     def end(self, key: str, *, notice: str | None = None, except_tab: str | None = None) -> asyncio.Task[None] | None:
         """Send the tabs of an ended session to login, in a task of its own: a caller holding one tab's state (an
         event handler) must not wait for another tab's, which may be waiting for its own in turn."""
-        tabs = self._tabs.pop(key, set()) - {except_tab}
+        tabs = self._tabs.pop(key, set())
+        for tab in tabs:
+            self._session_of.pop(tab, None)
+        tabs.discard(except_tab)
         expires_at = self._expiry.pop(key, None)
         if not tabs or self._end_tabs is None:
             return None
@@ -84,10 +89,9 @@ class BrowserTabs:
 
     async def check(self) -> None:
         if self._connected is not None:
-            connected = self._connected()
-            for key, tabs in list(self._tabs.items()):
-                for tab in tabs - set(connected):
-                    self._forget(key, tab)
+            connected = set(self._connected())
+            for tab in [tab for tab in self._session_of if tab not in connected]:
+                self._forget(self._session_of[tab], tab)
         if not self._tabs:
             return
         still_open = await self._store.still_open(self._tabs.keys())
@@ -102,6 +106,7 @@ class BrowserTabs:
                 await task
 
     def _forget(self, key: str, tab: str) -> None:
+        self._session_of.pop(tab, None)
         tabs = self._tabs.get(key, set())
         tabs.discard(tab)
         if not tabs:
