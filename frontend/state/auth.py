@@ -113,7 +113,10 @@ class AuthState(rx.State):
         # frame loads the login page instead.
         self.signed_out = bool(key)
         if key:
-            await end_browser_session(key=key, notice=notice, except_tab=self.router.session.client_token)
+            try:
+                await end_browser_session(key=key, notice=notice, except_tab=self.router.session.client_token)
+            except (RedisError, OSError):
+                pass  # this tab forgot it; the stored session lapses at its expiry, its token being refused anyway
         return rx.redirect("/login")
 
     def _ending_notice(self) -> str:
