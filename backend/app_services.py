@@ -53,7 +53,7 @@ class AppServices:
             ingest_stats=ingest_stats_feed(queue=queue, interval_seconds=settings.ingest_stats_interval_seconds),
             live_metrics=live_metrics_feed(queue=queue, hub=hub, settings=settings),
             notifier=Notifier(settings=settings, queue=queue),
-            drills=DrillContext(settings=settings, redis=redis, queue=queue),
+            drills=DrillContext(settings=settings, redis=redis, queue=queue, hub=hub),
             shared_streams=SharedStreams(),
         )
 

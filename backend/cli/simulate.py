@@ -10,6 +10,7 @@ from typing import Annotated
 import redis.asyncio as aioredis
 import typer
 
+from backend.events.hub import EventHub
 from backend.ingest.queueing import make_queue
 from backend.settings import get_settings
 from backend.simulations.models import Simulation, SimulationKind, SimulationStatus
@@ -35,7 +36,8 @@ def simulate(
         redis = aioredis.Redis.from_url(str(settings.redis_url), socket_connect_timeout=2)
         queue = make_queue(settings)
         try:
-            drills = service.DrillContext(settings=settings, redis=redis, queue=queue)
+            # Publishing needs no listener: the dashboards' drill pages hear of a drill the CLI starts.
+            drills = service.DrillContext(settings=settings, redis=redis, queue=queue, hub=EventHub(redis))
             simulation = await service.start_simulation(
                 kind=kind, duration_seconds=duration, intensity=intensity, traffic_per_second=traffic, actor="cli",
                 target=service.drill_target(kind=kind, tool=tool, prompt_version=prompt_version), drills=drills)

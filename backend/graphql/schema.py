@@ -35,7 +35,7 @@ from backend.quality.queries import QualityQueries
 from backend.quality.subscriptions import QualitySubscriptions
 from backend.scheduling.queries import SchedulingQueries
 from backend.settings import Settings, get_settings
-from backend.simulations.graphql import SimulationMutations, SimulationQueries
+from backend.simulations.graphql import SimulationMutations, SimulationQueries, SimulationSubscriptions
 from backend.tickets.queries import TicketQueries
 from backend.users.mutations import UserMutations
 
@@ -58,7 +58,7 @@ class Mutation(AuthMutations, ConversationMutations, IngestMutations, AgentMutat
 
 @strawberry.type
 class Subscription(ConversationSubscriptions, IngestSubscriptions, AgentSubscriptions, EvalSubscriptions,
-                   IncidentSubscriptions, LiveMetricsSubscriptions, QualitySubscriptions):
+                   IncidentSubscriptions, LiveMetricsSubscriptions, QualitySubscriptions, SimulationSubscriptions):
     pass
 
 

@@ -1,8 +1,9 @@
-"""Drills in GraphQL: startSimulation / stopSimulation (scope `operate`) and the record of past drills."""
+"""Drills in GraphQL: startSimulation / stopSimulation (scope `operate`), the record of past drills, and
+simulationChanged as they start and end."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncGenerator, Iterable
 from datetime import datetime
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from strawberry.types import Info
 
 from backend.auth.scopes import Scope
 from backend.db.lookup import rows_by_id
+from backend.events.hub import once_per_event
 from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
@@ -141,7 +143,22 @@ class SimulationMutations:
             raise BadUserInput("'id' is not a Simulation id.", field="id")
         simulation = await service.stop_simulation(simulation_id=parse_uuid(input.id.node_id),
                                                    actor=info.context.caller.key_name,
-                                                   redis=info.context.services.redis)
+                                                   redis=info.context.services.redis, hub=info.context.services.hub)
         if simulation is None:
             return NotFoundError(id=strawberry.ID(str(input.id)), message="No simulation with this id.")
         return SimulationPayload(simulation=SimulationNode.from_model(simulation))
+
+
+@strawberry.type
+class SimulationSubscriptions:
+    @strawberry.subscription(permission_classes=[CanRead],
+                             description="Each drill as it starts and as it ends (stopped or finished, with its effects).")
+    async def simulation_changed(self, info: Info) -> AsyncGenerator[SimulationNode, None]:
+        async for event in info.context.services.hub.subscribe(service.SIMULATION_CHANGED):
+            simulation_id = parse_uuid(event["simulationId"])
+            # The event says which drill changed; the database says what it is now, read once per event for every
+            # subscriber of this process.
+            simulation = await once_per_event(
+                event, "simulation", lambda simulation_id=simulation_id: service.get_simulation(simulation_id=simulation_id))
+            if simulation is not None:
+                yield SimulationNode.from_model(simulation)

@@ -20,6 +20,7 @@ from backend import faults
 from backend.agent.prompts import PromptNotFound, available_versions
 from backend.agent.tools.registry import TOOLS
 from backend.db.keyset import Page, newest_first
+from backend.events.hub import EventHub, SilentHub
 from backend.settings import Settings
 from backend.simulations.models import Simulation, SimulationKind, SimulationStatus
 
@@ -31,6 +32,8 @@ MAX_TRAFFIC_PER_SECOND = 50.0
 DEFAULT_OUTAGE_TOOL = "check_availability"  # the tool nearly every booking conversation calls first
 DEFAULT_REGRESSED_PROMPT = "over-promise"  # says a booking or cancellation is done before any tool did it
 TARGETED = {SimulationKind.TOOL_OUTAGE: "tool", SimulationKind.PROMPT_REGRESSION: "promptVersion"}
+# Published after a drill starts or ends ({"simulationId", "change"}), so live views follow drills.
+SIMULATION_CHANGED = "simulation.changed"
 
 
 class SimulationRefused(ValueError):
@@ -48,6 +51,7 @@ class DrillContext:
     settings: Settings
     redis: aioredis.Redis
     queue: Queue
+    hub: EventHub | SilentHub
 
 
 def fault_point(simulation: Simulation) -> str:
@@ -115,7 +119,7 @@ async def start_simulation(
     """Set the drill's fault for its duration and schedule its end (and its traffic); one drill per kind at a time."""
     _check(kind=kind, duration_seconds=duration_seconds, intensity=intensity, target=target,
            traffic_per_second=traffic_per_second, settings=drills.settings)
-    await finish_overdue_simulations(redis=drills.redis)
+    await finish_overdue_simulations(redis=drills.redis, hub=drills.hub)
     if await Simulation.exists(kind=kind, status=SimulationStatus.RUNNING):
         raise SimulationRefused("kind", f"a {kind.value} drill is already running; stop it first")
     now = datetime.now(UTC)
@@ -132,6 +136,7 @@ async def start_simulation(
                                timeout=60, retries=3)
     if traffic_per_second > 0:
         await _enqueue_traffic(drills.queue, simulation)
+    await _announce(drills.hub, simulation, "started")
     log.info("simulation.started", simulation_id=str(simulation.id), kind=kind.value, intensity=intensity,
              duration_seconds=duration_seconds, fault_point=point, actor=actor)
     return simulation
@@ -152,13 +157,19 @@ async def ensure_traffic(*, queue: Queue) -> None:
             log.warning("simulation.traffic_enqueue_failed", simulation_id=str(simulation.id), error=str(error))
 
 
-async def stop_simulation(*, simulation_id: uuid.UUID, actor: str, redis: aioredis.Redis) -> Simulation | None:
+async def _announce(hub: EventHub | SilentHub, simulation: Simulation, change: str) -> None:
+    await hub.publish(SIMULATION_CHANGED, {"simulationId": str(simulation.id), "change": change})
+
+
+async def stop_simulation(
+    *, simulation_id: uuid.UUID, actor: str, redis: aioredis.Redis, hub: EventHub | SilentHub
+) -> Simulation | None:
     """End a running drill now (idempotent: a finished drill is returned as it is)."""
-    return await finish_simulation(simulation_id=simulation_id, redis=redis, stopped_by=actor)
+    return await finish_simulation(simulation_id=simulation_id, redis=redis, hub=hub, stopped_by=actor)
 
 
 async def finish_simulation(
-    *, simulation_id: uuid.UUID, redis: aioredis.Redis, stopped_by: str | None = None
+    *, simulation_id: uuid.UUID, redis: aioredis.Redis, hub: EventHub | SilentHub, stopped_by: str | None = None
 ) -> Simulation | None:
     """Clear the drill's fault, record its end and count what it caused."""
     updated = await Simulation.filter(id=simulation_id, status=SimulationStatus.RUNNING).update(
@@ -171,16 +182,17 @@ async def finish_simulation(
     if stopped_by:
         simulation.effects["stoppedBy"] = stopped_by
     await simulation.save(update_fields=["effects"])
+    await _announce(hub, simulation, simulation.status.value.lower())
     log.info("simulation.ended", simulation_id=str(simulation.id), status=simulation.status.value, **simulation.effects)
     return simulation
 
 
-async def finish_overdue_simulations(*, redis: aioredis.Redis) -> int:
+async def finish_overdue_simulations(*, redis: aioredis.Redis, hub: EventHub | SilentHub) -> int:
     """End drills whose end job was lost (a Redis flush): their flags have expired already."""
     overdue = await Simulation.filter(status=SimulationStatus.RUNNING, ends_at__lt=datetime.now(UTC) - timedelta(seconds=5)
                                       ).values_list("id", flat=True)
     for simulation_id in overdue:
-        await finish_simulation(simulation_id=simulation_id, redis=redis)
+        await finish_simulation(simulation_id=simulation_id, redis=redis, hub=hub)
     return len(overdue)
 
 
