@@ -53,12 +53,13 @@ class AppServices:
             ingest_stats=ingest_stats_feed(queue=queue, interval_seconds=settings.ingest_stats_interval_seconds),
             live_metrics=live_metrics_feed(queue=queue, hub=hub, settings=settings),
             notifier=Notifier(settings=settings, queue=queue),
-            drills=DrillContext(settings=settings, redis=redis, queue=queue),
+            drills=DrillContext(settings=settings, redis=redis, queue=queue, hub=hub),
             shared_streams=SharedStreams(),
         )
 
     async def close(self) -> None:
         """Close what open() created."""
+        await self.ingest.close()  # answers whatever still waits for its group commit
         await self.ingest_stats.close()
         await self.live_metrics.close()
         await self.shared_streams.close()

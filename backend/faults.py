@@ -36,6 +36,7 @@ PROCESS_DELAY = "ingest.delay"  # slow every processing job down (a backlog buil
 POLICY = "agent.policy"  # fail the policy step of a turn
 POLICY_DELAY = "agent.policy.delay"  # slow the policy step down
 DELIVERY = "delivery.send"  # fail an outbound delivery attempt
+PROMPT = "agent.prompt"  # answer with another prompt version (its `value`): a prompt regression, on purpose
 
 
 def tool_point(name: str) -> str:
@@ -53,6 +54,7 @@ class Fault:
     delay_ms: float = 0.0  # > 0: a pass is slowed by this much instead of failing
     expires_at: float | None = None  # Unix seconds
     counted: bool = False  # fails only the next N passes (the #remaining counter)
+    value: str = ""  # what an overriding point puts in place (PROMPT: the prompt version)
 
 
 class ActiveFaults:
@@ -94,6 +96,11 @@ class ActiveFaults:
             await clear_fault(self._redis, point)
             return
         raise InjectedFault(f"injected fault at {point}: {fault.message}")
+
+    def override(self, point: str) -> str | None:
+        """The value an overriding flag at `point` puts in place for this pass, or None (unset, or not drawn)."""
+        fault = self._hit(point)
+        return fault.value if fault is not None and fault.value else None
 
     async def slow_down(self, point: str) -> None:
         """Sleep when a delaying flag is set at `point`."""
@@ -187,11 +194,11 @@ class FaultFlags:
 
 async def set_fault(
     redis: aioredis.Redis, point: str, *, message: str, ttl_seconds: float | None = None, times: int | None = None,
-    probability: float = 1.0, delay_ms: float = 0.0,
+    probability: float = 1.0, delay_ms: float = 0.0, value: str = "",
 ) -> None:
     """Turn a fault on: for ttl_seconds, for the next `times` passes, or until cleared."""
     fault = Fault(message=message, probability=probability, delay_ms=delay_ms, counted=times is not None,
-                  expires_at=time.time() + ttl_seconds if ttl_seconds is not None else None)
+                  expires_at=time.time() + ttl_seconds if ttl_seconds is not None else None, value=value)
     mapping = {point: json.dumps(asdict(fault))}
     if times is not None:
         mapping[point + _REMAINING] = str(times)

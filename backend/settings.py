@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, PostgresDsn, RedisDsn, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.channels.enums import Channel
+
 ENV_PREFIX = "AGENTOPS_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,6 +74,10 @@ class Settings(BaseSettings):
     ingest_max_text_chars: int = Field(default=8000, ge=1)
     ingest_max_metadata_bytes: int = Field(default=4096, ge=2)
     ingest_max_future_seconds: int = Field(default=300, ge=0)
+    # Group commit (backend/ingest/group_commit.py): accepts arriving within this many ms of each other share one
+    # INSERT and one Redis round trip each way, up to this many events a group.
+    ingest_group_wait_ms: float = Field(default=1.0, ge=0, le=100)
+    ingest_group_max_events: int = Field(default=500, ge=1, le=10000)
     rate_limit_per_key_per_minute: int = Field(default=60000, ge=1)
     rate_limit_per_sender_per_minute: int = Field(default=120, ge=1)
     # Processing: attempts counts every try (SAQ's `retries`), backoff doubles from the delay up to the cap.
@@ -114,6 +120,28 @@ class Settings(BaseSettings):
     openai_memory_tokens: int = Field(default=3000, ge=200, le=200_000)
     # Recorded model answers for evals of the openai policy: <dir>/<suite>/<case>.json (backend/evals/cassettes.py).
     eval_cassettes_dir: Path = PROJECT_ROOT / "fixtures" / "cassettes"
+    # Eval cases one process plays at once, each on a pool connection held by its rolled-back transaction (at most
+    # the pool size less one, so the results can always be written).
+    eval_concurrency: int = Field(default=4, ge=1, le=100)
+    # Online evaluation (backend/quality): the share of live turns scored by the enabled evaluators, in background
+    # jobs after the turn commits. Per channel overrides, e.g. {"VOICE": 1.0}; a turn with a guardrail hit or a
+    # failure is always scored when `quality_score_flagged` is on.
+    quality_sample_rate: float = Field(default=0.2, ge=0, le=1)
+    quality_sample_rates: dict[Channel, float] = Field(default_factory=dict)
+    quality_score_flagged: bool = True
+    # Which evaluators score live turns: "name" or "name@version", comma-separated; unset: every evaluator file
+    # whose newest version says `online: true` (the rule evaluators; the judge needs a model, so it is opt-in).
+    quality_evaluators: str | None = None
+    # The LLM judge: an OpenAI-compatible endpoint (default: the agent's), its model, and how many tokens its
+    # calls may spend per minute across every worker; a call over the budget or failing is skipped and counted.
+    quality_judge_base_url: str | None = None
+    quality_judge_model: str | None = None
+    quality_judge_api_key: SecretStr | None = None
+    quality_judge_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    quality_judge_tokens_per_minute: int = Field(default=20000, ge=0)
+    # Judge answers for golden cases (evals): replayed from fixtures/cassettes/evaluators/ (default), recorded
+    # from the endpoint, or asked live.
+    quality_judge_cassettes: Literal["replay", "record", "live"] = "replay"
     # Outbound delivery per channel; unset means "record the reply, nothing to send it to".
     sms_api_base_url: str | None = None
     sms_account_sid: str | None = None
@@ -152,6 +180,14 @@ class Settings(BaseSettings):
     def _database_has_name(cls, value: PostgresDsn) -> PostgresDsn:
         if not (value.path or "").strip("/"):
             raise ValueError("must name a database, e.g. postgres://user@host:5432/agentops")
+        return value
+
+    @field_validator("quality_sample_rates")
+    @classmethod
+    def _rates_are_shares(cls, value: dict[Channel, float]) -> dict[Channel, float]:
+        for channel, rate in value.items():
+            if not 0 <= rate <= 1:
+                raise ValueError(f"the rate of {channel.value} must be between 0 and 1, not {rate}")
         return value
 
     @field_validator("sandbox_delivery")

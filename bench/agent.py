@@ -56,6 +56,7 @@ from bench.harness import (
     check_alive,
     pct,
     product_groups,
+    rss_report,
     saq_idle,
     saq_workers,
     start,
@@ -298,6 +299,7 @@ def phases(options, client: ProcessPoolExecutor, client_pid: int, env: dict, dsn
     rate, why = ((options.latency_rate, "--latency-rate") if options.latency_rate
                  else (summary["rate"] / 2, "half the turns/s above"))
     latency_phase(options, client, url, key, dsn, rate, why, processes, logs, run_id, shared)
+    print(rss_report({name: process.pid for name, process in processes.items()}))
     check_alive(processes, logs)
 
 

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.settings import Settings
+from bench.harness import rss_report
 from tests.helpers import free_port, wait_for_http
 
 TYPENAME = "{ __typename }"
@@ -100,6 +101,7 @@ def main() -> None:
                options.seconds, baseline)
         report("graphql conversations(first: 20)", run(f"http://127.0.0.1:{api_port}/graphql", CONVERSATIONS,
                {"Authorization": f"Bearer {key}"}), options.seconds, baseline)
+        print(rss_report({"api": processes[0].pid}))
     finally:
         for process in processes:
             process.terminate()

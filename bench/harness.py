@@ -46,6 +46,30 @@ def busy_ticks() -> int:
     return sum(fields) - fields[3] - fields[4]
 
 
+RSS_GOAL_MB = 150  # per product process (issue #17): the API and each worker
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """(resident memory now, its peak so far) of a live process, in MB (VmRSS and VmHWM); NaN when it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return float("nan"), float("nan")
+    kb = {line.split(":")[0]: int(line.split()[1]) for line in status.splitlines()
+          if line.startswith(("VmRSS:", "VmHWM:"))}
+    return kb.get("VmRSS", 0) / 1024, kb.get("VmHWM", 0) / 1024
+
+
+def rss_report(pids: dict[str, int]) -> str:
+    """One line: each named process's RSS now and at its peak, against the goal."""
+    parts = []
+    for name, pid in pids.items():
+        now, peak = rss_mb(pid)
+        verdict = "ok" if peak <= RSS_GOAL_MB else "OVER"
+        parts.append(f"{name} {now:.0f} MB (peak {peak:.0f} MB, {verdict})")
+    return f"RSS (goal <= {RSS_GOAL_MB} MB each): " + ", ".join(parts)
+
+
 GROUPS = ("wrk", "api", "pg", "redis", "clnt", "other")
 NOISY = 15  # % of a core used by `other` above which a phase's figures are flagged
 

@@ -1,19 +1,31 @@
-"""Ingest throughput: ingestEvent(s) over HTTP and end-to-end processing, beside raw asyncpg baselines.
+"""Ingest throughput: ingestEvent(s) driven by `wrk` beside raw asyncpg INSERTs and the API's own floors, one run.
 
-    .venv/bin/python bench/ingest.py [--seconds 8] [--concurrency 32] [--batch-size 100] [--workers 2]
+    .venv/bin/python bench/ingest.py [--seconds 8] [--connections 32] [--batch-size 100]
+                                     [--batch-connections 8] [--workers 2] [--events 5000]
 
 Recreates the database `agentops_bench_ingest` and flushes Redis index 13 (nothing else is touched), starts
-`agentops api` with rate limits raised out of reach, and in one run measures: single-event mutations/s with
-p50/p99, batch events/s, and events/s processed by `agentops worker` subprocesses. Beside the first two it
-measures plain asyncpg INSERT / executemany into a scratch table of the same row shape, same database, same
-concurrency. HTTP load comes from a separate, spawned client process (asyncio + httpx) so that generating it
-does not share an event loop or a GIL with anything measured; all processes still share the machine's cores.
+one `agentops api` with rate limits raised out of reach (the counters still run), and measures in one run:
+
+- raw INSERT: asyncpg, one INSERT … ON CONFLICT DO NOTHING per statement into a scratch table of the same row
+  shape, `--connections` tasks each on its own connection (from a spawned process) — the baseline;
+- ingestEvent: the mutation over HTTP from `wrk` with `--connections` connections, every key new;
+- refused: the same mutation with a blank text — full HTTP, authentication and Strawberry, refused by
+  validation before the database or Redis: the floor of everything around the accept path;
+- { __typename }: the smallest document through the whole app (middleware, authentication, GraphQL);
+- raw executemany / ingestEvents: batches of `--batch-size` rows/events from `--batch-connections` clients;
+- processing: `--events` events preloaded through the API, then `--workers` `agentop worker` processes.
+
+HTTP load comes from `wrk` (C; a Lua script, bench/wrk_post.lua, builds each POST body and checks each answer);
+p50/p99 are wrk's latency distribution. CPU is given per process (100% = one core) with the API's CPU per
+request, and the RSS of the API and the workers (goal <= 150 MB each). `wrk` is the Debian package `wrk`: when
+it is missing the bench installs it with apt-get when run as root, and otherwise says how.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import shutil
@@ -39,11 +51,13 @@ sys.path.insert(0, str(ROOT))
 
 from backend.db.database import server_dsn
 from backend.settings import Settings
-from bench.harness import TICK, start, supervised
+from bench.harness import Cpu, backends, check_alive, rss_report, start, supervised
 from tests.helpers import free_port, wait_for_http
 from tests.ingest.documents import INGEST_EVENT, INGEST_EVENTS, event
 
 DATABASE, REDIS_INDEX = "agentops_bench_ingest", 13
+WRK_SCRIPT = ROOT / "bench" / "wrk_post.lua"
+GOAL_RATIO, LONG_RUN_RATIO, GOAL_P99_MS = 0.25, 0.5, 50.0
 SCRATCH = """
 DROP TABLE IF EXISTS bench_raw_events;
 CREATE TABLE bench_raw_events (
@@ -57,189 +71,253 @@ RAW_INSERT = """
 INSERT INTO bench_raw_events (id, channel, idempotency_key, sender, text, occurred_at, metadata)
 VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (channel, idempotency_key) DO NOTHING
 """
+TEXT = "Can I book a haircut tomorrow at 3pm?"
 
 
-# --- Load: HTTP from a child process, raw asyncpg from this one ------------------------------------------
+# --- wrk ------------------------------------------------------------------------------------------------
 
-async def _http_load(url: str, key: str, *, batch: int, concurrency: int, seconds: float, total: int,
-                     senders: int, tag: str) -> dict:
-    """`concurrency` tasks post ingestEvent (batch=0) or ingestEvents(`batch`), for `seconds` or `total`."""
-    headers, latencies, counts = {"Authorization": f"Bearer {key}"}, [], {"sent": 0, "accepted": 0}
-    deadline = time.perf_counter() + seconds if seconds else float("inf")
-
-    def one(n: int) -> dict:  # many senders: separate rate-limit buckets and conversation threads
-        return event(key=f"{tag}-{n}", sender=f"+1555{random.randrange(senders):07d}")
-
-    async def one_client() -> None:
-        # A client (one keep-alive connection) per task: one shared pool of 32 costs far more client CPU.
-        async with httpx.AsyncClient(timeout=30) as client:
-            while time.perf_counter() < deadline and (not total or counts["sent"] < total):
-                first = counts["sent"]
-                size = min(max(batch, 1), total - first) if total else max(batch, 1)
-                counts["sent"] += size
-                if batch:
-                    body = {"query": INGEST_EVENTS, "variables": {"input": {"events": [
-                        one(first + i) for i in range(size)]}}}
-                else:
-                    body = {"query": INGEST_EVENT, "variables": {"input": one(first)}}
-                started = time.perf_counter()
-                response = await client.post(url, json=body, headers=headers)
-                latencies.append(time.perf_counter() - started)
-                data = response.json() if response.status_code == 200 else {}
-                if "data" not in data or data.get("errors"):
-                    raise RuntimeError(f"bad answer: {response.status_code} {response.text[:300]}")
-                answer = data["data"]["ingestEvents" if batch else "ingestEvent"]
-                results = answer.get("results", [answer])  # a refusal counts as sent, not accepted
-                counts["accepted"] += sum(r["__typename"] == "EventAccepted" and not r["duplicate"]
-                                          for r in results)
-
-    began, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(one_client() for _ in range(concurrency)))
-    wall = time.perf_counter() - began
-    return {**counts, "wall": wall, "latencies": latencies, "cpu": (time.process_time() - cpu) / wall * 100}
+def ensure_wrk() -> str:
+    """The path of `wrk`; installed with apt-get when missing and we are root, else a message saying how."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("wrk is missing: installing the Debian package (apt-get update && apt-get install -y wrk) ...",
+              flush=True)
+        subprocess.run(["apt-get", "update"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, stdout=subprocess.DEVNULL)
+        found = shutil.which("wrk")
+        if found:
+            return found
+    sys.exit("bench/ingest.py drives the API with wrk, which is not installed. On Debian or Ubuntu: "
+             "`sudo apt-get update && sudo apt-get install -y wrk` (elsewhere, your package manager's `wrk`).")
 
 
-def http_load(url: str, key: str, **options) -> dict:
-    """Entry point in the client process."""
-    return asyncio.run(_http_load(url, key, **options))
+def template(directory: Path, name: str, *, head: str, item: str = "", tail: str) -> Path:
+    """The three-line body template bench/wrk_post.lua reads (see that script)."""
+    path = directory / f"{name}.tmpl"
+    path.write_text(f"{head}\n{item}\n{tail}\n")
+    return path
 
 
-async def raw_load(dsn: str, *, batch: int, concurrency: int, seconds: float, tag: str) -> dict:
+def ingest_templates(directory: Path) -> dict[str, Path]:
+    """Bodies for each HTTP phase: new events, a refused one, { __typename }, a batch."""
+    one = json.dumps({"channel": "SMS", "idempotencyKey": "@KEY@", "sender": "@SENDER@", "text": TEXT,
+                      "occurredAt": datetime.now(UTC).isoformat(), "metadata": {"gateway": "bench"}})
+    single_head = json.dumps({"query": INGEST_EVENT})[:-1] + ', "variables": {"input": '
+    batch_head = json.dumps({"query": INGEST_EVENTS})[:-1] + ', "variables": {"input": {"events": ['
+    refused = json.dumps({"query": INGEST_EVENT, "variables": {"input": event(key="refused", text=" ")}})
+    return {
+        "single": template(directory, "single", head=single_head, item=one, tail="}}"),
+        "refused": template(directory, "refused", head=refused, tail=""),
+        "typename": template(directory, "typename", head=json.dumps({"query": "{ __typename }"}), tail=""),
+        "batch": template(directory, "batch", head=batch_head, item=one, tail="]}}}"),
+    }
+
+
+def run_wrk(wrk: str, url: str, key: str, body: Path, *, items: int, marker: str, tag: str, seconds: float,
+            connections: int) -> dict:
+    """One wrk run; its summary (requests, good/bad answers, latency percentiles) and its own CPU seconds."""
+    threads = min(connections, os.cpu_count() or 1)
+    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s", "--latency",
+               "-s", str(WRK_SCRIPT), url, "--", str(body), str(items), marker, tag, f"Bearer {key}"]
+    before = os.times()
+    finished = subprocess.run(command, capture_output=True, text=True, check=False)
+    after = os.times()
+    lines = finished.stdout.splitlines()
+    result = next((json.loads(line[11:]) for line in lines if line.startswith("WRK_RESULT ")), None)
+    if finished.returncode != 0 or result is None:
+        raise RuntimeError(f"wrk failed ({finished.returncode}): {finished.stderr.strip() or finished.stdout}")
+    bad = next((line[8:] for line in lines if line.startswith("WRK_BAD ")), "")
+    errors = sum(result[name] for name in ("connect_errors", "read_errors", "write_errors", "timeouts"))
+    if result["bad"] or errors:
+        raise RuntimeError(f"{tag}: {result['bad']} bad answers, {errors} socket errors; first: {bad}")
+    result["wall"] = result["duration_us"] / 1e6
+    result["cpu_seconds"] = (after.children_user - before.children_user) + (after.children_system
+                                                                            - before.children_system)
+    return result
+
+
+# --- The raw asyncpg baseline, in a spawned process ---------------------------------------------------------
+
+# The client process keeps one event loop and one pool for the whole run, so the baseline's PostgreSQL backends
+# exist before a phase starts and after it ends: their CPU is counted under `pg`, like the API's.
+_LOOP: asyncio.AbstractEventLoop | None = None
+_POOL: asyncpg.Pool | None = None
+
+
+def raw_open(dsn: str, size: int) -> None:
+    """Open the baseline's pool (`size` connections) in the client process; entry point there."""
+    global _LOOP, _POOL
+    _LOOP = asyncio.new_event_loop()
+    asyncio.set_event_loop(_LOOP)
+
+    async def create() -> asyncpg.Pool:
+        return await asyncpg.create_pool(dsn, min_size=size, max_size=size)
+
+    _POOL = _LOOP.run_until_complete(create())
+
+
+async def _raw_load(*, batch: int, concurrency: int, seconds: float, tag: str) -> dict:
     """INSERT one row per statement (batch=0) or executemany `batch` rows, each task on its own connection."""
     latencies, sent = [], 0
-    async with asyncpg.create_pool(dsn, min_size=concurrency, max_size=concurrency) as pool:
 
-        async def one_task() -> None:
-            nonlocal sent
-            async with pool.acquire() as connection:  # held for the whole phase
-                while time.perf_counter() < deadline:
-                    rows = [(uuid.uuid4(), "SMS", f"{tag}-{sent + i}", f"+1555{random.randrange(10**7):07d}",
-                             "Can I book a haircut tomorrow at 3pm?", datetime.now(UTC),
-                             '{"gateway": "test"}') for i in range(max(batch, 1))]
-                    sent += len(rows)
-                    started = time.perf_counter()
-                    if batch:
-                        await connection.executemany(RAW_INSERT, rows)
-                    else:
-                        await connection.execute(RAW_INSERT, *rows[0])
-                    latencies.append(time.perf_counter() - started)
+    async def one_task() -> None:
+        nonlocal sent
+        async with _POOL.acquire() as connection:  # held for the whole phase
+            while time.perf_counter() < deadline:
+                rows = [(uuid.uuid4(), "SMS", f"{tag}-{sent + i}", f"+1555{random.randrange(10**7):07d}",
+                         TEXT, datetime.now(UTC), '{"gateway": "bench"}') for i in range(max(batch, 1))]
+                sent += len(rows)
+                started = time.perf_counter()
+                if batch:
+                    await connection.executemany(RAW_INSERT, rows)
+                else:
+                    await connection.execute(RAW_INSERT, *rows[0])
+                latencies.append(time.perf_counter() - started)
 
-        began, cpu = time.perf_counter(), time.process_time()
-        deadline = began + seconds
-        await asyncio.gather(*(one_task() for _ in range(concurrency)))
-        wall = time.perf_counter() - began
-    cpu = (time.process_time() - cpu) / wall * 100
-    return {"accepted": sent, "wall": wall, "latencies": latencies, "cpu": cpu}
-
-
-# --- Measuring and printing -----------------------------------------------------------------------------
-
-def cpu_ticks(pids: list[int]) -> tuple[int, int]:
-    """(busy ticks of the whole machine, ticks used by `pids`); CPU% over a phase is the difference of two."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    own = 0
-    for pid in pids:
-        try:  # utime and stime are fields 14 and 15, counted after the ")" that closes the command name
-            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            own += int(stat[11]) + int(stat[12])
-        except (FileNotFoundError, IndexError):
-            pass
-    return sum(fields) - fields[3] - fields[4], own  # busy = everything but idle and iowait
+    began = time.perf_counter()
+    deadline = began + seconds
+    await asyncio.gather(*(one_task() for _ in range(concurrency)))
+    wall = time.perf_counter() - began
+    cuts = statistics.quantiles(latencies, n=100)
+    return {"events": sent, "requests": len(latencies), "wall": wall, "p50_us": cuts[49] * 1e6,
+            "p99_us": cuts[98] * 1e6}
 
 
-def measured(work, pids: list[int]) -> tuple[dict, float, float]:
-    """Run `work()`; its result, the machine's CPU% and `pids`' CPU% over that time (100% = one core)."""
-    before, began = cpu_ticks(pids), time.perf_counter()
-    result = work()
-    after, wall = cpu_ticks(pids), time.perf_counter() - began
-    return result, (after[0] - before[0]) / TICK / wall * 100, (after[1] - before[1]) / TICK / wall * 100
+def raw_load(**options) -> dict:
+    """One baseline phase; entry point in the client process (after raw_open)."""
+    return _LOOP.run_until_complete(_raw_load(**options))
 
 
-def row(name: str, result: dict, box: float, api: float | None, baseline: float = 0, goal: float = 0
-        ) -> float:
-    """Print one line of the table; returns events/s."""
-    rate, cuts = result["accepted"] / result["wall"], statistics.quantiles(result["latencies"], n=100)
-    ratio = f"{rate / baseline:5.2f}x" if baseline else ""
-    verdict = f">= {goal:.2f}x {'met' if rate / baseline >= goal else 'NOT met'}" if baseline else ""
-    api_text = f"{api:4.0f}%" if api is not None else "    -"
-    print(f"{name:<28} {rate:9.0f} {cuts[49] * 1000:7.1f} {cuts[98] * 1000:7.1f}  {box:4.0f}% {api_text} "
-          f"{result['cpu']:4.0f}%  {ratio:>6}  {verdict}")
+# --- Phases -----------------------------------------------------------------------------------------------
+
+COLUMNS = ("api", "pg", "redis", "clnt", "other")
+
+
+def header(options: argparse.Namespace) -> None:
+    print(f"{os.cpu_count()} cores; {options.seconds:g} s a phase. HTTP load from wrk ({options.connections} "
+          f"connections, or {options.batch_connections} for batches) -> 1 `agentops api`; the baseline from "
+          f"asyncpg in 1 spawned process.\nCPU (100% = 1 core): box = the whole machine; api = the API, pg = "
+          f"PostgreSQL backends of the bench database, redis = the Redis server, clnt = the load generator\n"
+          f"(wrk or the asyncpg process), other = the rest (other users of the machine, this process). "
+          f"api ms/req = the API's CPU time per request. p50/p99 per request.")
+    print(f"{'phase':<30} {'events/s':>9} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7}  {'box':>5} "
+          + " ".join(f"{name:>5}" for name in COLUMNS) + f" {'api ms/req':>10}")
+
+
+def line(name: str, result: dict, cpu: Cpu, *, events: int) -> float:
+    """Print one phase; returns events/s."""
+    rate, requests = events / result["wall"], result["requests"] / result["wall"]
+    api_ms = cpu.used["api"] / 100 / requests * 1000 if "api" in cpu.used and requests else float("nan")
+    print(f"{name:<30} {rate:9.0f} {requests:8.0f} {result['p50_us'] / 1000:7.1f} {result['p99_us'] / 1000:7.1f}"
+          f"  {cpu.box:4.0f}% " + " ".join(f"{cpu.used[name]:4.0f}%" if name in cpu.used else "    -"
+                                            for name in COLUMNS)
+          + (f" {api_ms:10.3f}" if api_ms == api_ms else "") + cpu.noise())
     return rate
 
 
-def accept_phases(options: argparse.Namespace, client: ProcessPoolExecutor, url: str, key: str, dsn: str,
-                  api_pid: int) -> None:
-    """Single and batch mutations over HTTP, each right after its asyncpg baseline, printed as a table."""
+def accept_phases(options: argparse.Namespace, wrk: str, client: ProcessPoolExecutor, client_pid: int,
+                  url: str, key: str, dsn: str, api_pid: int, redis_pid: int, scratch: Path) -> None:
+    """Every HTTP phase beside its baseline, then the ratios and the goals."""
     run_id = uuid.uuid4().hex[:8]  # idempotency keys unique across phases and runs
+    bodies = ingest_templates(scratch)
+    shared = {"api": lambda: [api_pid], "pg": backends(dsn), "redis": lambda: [redis_pid]}
 
-    def http(tag: str, seconds: float, **load) -> dict:
-        return client.submit(http_load, url, key, senders=10**7, tag=f"{run_id}-{tag}", seconds=seconds,
-                             total=0, **load).result()
+    runs = iter(range(1, 1000))
 
-    def raw(tag: str, **load) -> dict:
-        return asyncio.run(raw_load(dsn, tag=f"{run_id}-{tag}", seconds=options.seconds, **load))
+    def http(phase: str, *, items: int, marker: str, seconds: float, connections: int) -> tuple[dict, Cpu]:
+        tag = f"{run_id}-{phase}{next(runs)}"  # warm-up and measured runs never share a key
+        with Cpu(**shared) as cpu:
+            result = run_wrk(wrk, url, key, bodies[phase], items=items, marker=marker, tag=tag,
+                             seconds=seconds, connections=connections)
+        # wrk has exited by the end of the phase: its CPU comes from this process's children's times.
+        cpu.used["clnt"] = result["cpu_seconds"] / result["wall"] * 100
+        cpu.used["other"] -= cpu.used["clnt"]
+        return result, cpu
 
-    single = {"batch": 0, "concurrency": options.concurrency}
-    many = {"batch": options.batch_size, "concurrency": options.batch_concurrency}
-    http("warm1", 1.5, **single)  # warm-ups, not measured: the API's key cache and pool, the client's imports
-    http("warm2", 1.5, **many)
-    print(f"HTTP load: 1 spawned client process (asyncio + httpx, a connection per client task) -> 1 "
-          f"`agentops api` process. Baseline: asyncpg from the bench process. {os.cpu_count()} cores, "
-          f"{options.seconds:g} s a phase.\nCPU columns: box = whole machine incl. PostgreSQL, Redis and "
-          f"other users (200% = 2 cores), api = the API process, clnt = the load generator.")
-    print(f"{'phase':<28} {'events/s':>9} {'p50 ms':>7} {'p99 ms':>7}  {'box':>5} {'api':>5} {'clnt':>5}  "
-          f"{'ratio':>6}  goal (API / baseline)")
-    result, box, _ = measured(lambda: raw("raw1", **single), [])
-    base = row(f"raw INSERT x{options.concurrency}", result, box, None)
-    result, box, api = measured(lambda: http("single", options.seconds, **single), [api_pid])
-    row(f"ingestEvent x{options.concurrency}", result, box, api, base, 0.5)
-    single_p99 = statistics.quantiles(result["latencies"], n=100)[98] * 1000
-    result, box, _ = measured(lambda: raw("rawN", **many), [])
-    base = row(f"raw executemany {options.batch_size} x{options.batch_concurrency}", result, box, None)
-    result, box, api = measured(lambda: http("batch", options.seconds, **many), [api_pid])
-    row(f"ingestEvents {options.batch_size} x{options.batch_concurrency}", result, box, api, base, 0.25)
-    print(f"ingestEvent p99 {single_p99:.1f} ms: goal <= 50 ms {'met' if single_p99 <= 50 else 'NOT met'}. "
-          f"Batch latencies are per request of {options.batch_size} events.")
+    def raw(tag: str, **load) -> tuple[dict, Cpu]:
+        with Cpu(**shared, clnt=lambda: [client_pid]) as cpu:
+            result = client.submit(raw_load, tag=f"{run_id}-{tag}", seconds=options.seconds, **load).result()
+        del cpu.used["api"]  # the API idles through a baseline phase
+        return result, cpu
+
+    accepted, batch = '"duplicate":false', options.batch_size
+    client.submit(raw_open, dsn, max(options.connections, options.batch_connections)).result()
+    # Warm-ups, not measured: the API's key cache, pools and caches; PostgreSQL's and wrk's first runs.
+    http("single", items=1, marker=accepted, seconds=2, connections=options.connections)
+    http("batch", items=batch, marker=accepted, seconds=2, connections=options.batch_connections)
+    header(options)
+    result, cpu = raw("raw1", batch=0, concurrency=options.connections)
+    base = line(f"raw INSERT x{options.connections}", result, cpu, events=result["events"])
+    result, cpu = http("single", items=1, marker=accepted, seconds=options.seconds, connections=options.connections)
+    single = line(f"ingestEvent x{options.connections}", result, cpu, events=result["good"])
+    single_p99, single_api_s = result["p99_us"] / 1000, cpu.used["api"] / 100 / (result["requests"] / result["wall"])
+    result, cpu = http("refused", items=0, marker='"ValidationError"', seconds=options.seconds,
+                       connections=options.connections)
+    line("  refused by validation", result, cpu, events=0)
+    refused_api_s = cpu.used["api"] / 100 / (result["requests"] / result["wall"])
+    result, cpu = http("typename", items=0, marker='"__typename":"Query"', seconds=options.seconds,
+                       connections=options.connections)
+    line("  { __typename }", result, cpu, events=0)
+    result, cpu = raw("rawN", batch=batch, concurrency=options.batch_connections)
+    batch_base = line(f"raw executemany {batch} x{options.batch_connections}", result, cpu,
+                      events=result["events"])
+    result, cpu = http("batch", items=batch, marker=accepted, seconds=options.seconds,
+                       connections=options.batch_connections)
+    batched = line(f"ingestEvents {batch} x{options.batch_connections}", result, cpu,
+                   events=result["good"] * batch)
+
+    ratio = single / base
+    print(f"ingestEvent / raw INSERT: {ratio:.3f}x (goal >= {GOAL_RATIO}x: {'met' if ratio >= GOAL_RATIO else 'NOT met'};"
+          f" long-run aim {LONG_RUN_RATIO}x); p99 {single_p99:.1f} ms (goal <= {GOAL_P99_MS:g} ms: "
+          f"{'met' if single_p99 <= GOAL_P99_MS else 'NOT met'}).\n"
+          f"API CPU per accepted event {single_api_s * 1e6:.0f} us, per refused one {refused_api_s * 1e6:.0f} us:"
+          f" the accept path itself costs {(single_api_s - refused_api_s) * 1e6:.0f} us.\n"
+          f"ingestEvents / raw executemany: {batched / batch_base:.3f}x.")
 
 
-def process_phase(dsn: str, env: dict, *, workers: int, expected: int, logs: Path, processes: list) -> None:
-    """Start workers on the preloaded queue, poll until every event is PROCESSED, print rates."""
+def process_phase(dsn: str, env: dict, url: str, key: str, *, workers: int, expected: int, batch: int,
+                  logs: Path, processes: list, api_pid: int) -> None:
+    """Preload `expected` events through the API, start workers, wait until every one is PROCESSED."""
+    senders = max(expected // 5, 1)
+    with httpx.Client(timeout=60, headers={"Authorization": f"Bearer {key}"}) as http:
+        tag = uuid.uuid4().hex
+        for first in range(0, expected, batch):
+            events = [event(key=f"{tag}-{n}", sender=f"+1555{n % senders:07d}")
+                      for n in range(first, min(first + batch, expected))]
+            answer = http.post(url, json={"query": INGEST_EVENTS, "variables": {"input": {"events": events}}})
+            results = answer.json()["data"]["ingestEvents"]["results"]
+            if sum(result.get("duplicate") is False for result in results) != len(events):
+                raise RuntimeError(f"preload refused events: {answer.text[:300]}")
 
     async def run() -> None:
         connection = await asyncpg.connect(dsn)
         began, done, dead = time.perf_counter(), 0, 0
-        started = [start_process(["worker"], env, logs / f"worker{i}.log", processes)
-                   for i in range(workers)]
-        before = cpu_ticks(pids := [process.pid for process in started])
-        while done < expected:
-            # A worker that cannot start (bad configuration, broken import) must fail the run, not stall it.
-            exited = [index for index, process in enumerate(started) if process.poll() is not None]
-            if exited or time.perf_counter() - began > 120:
-                index = exited[0] if exited else 0
-                log = (logs / f"worker{index}.log").read_text(errors="replace").strip()
-                why = f"worker{index} exited {started[index].returncode}" if exited else "timeout (120 s)"
-                raise RuntimeError(f"processing stopped at {done}/{expected} PROCESSED, {dead} DEAD: {why}; "
-                                   f"its log ends:\n" + "\n".join(log.splitlines()[-3:]))
-            await asyncio.sleep(0.05)
-            done, dead = await connection.fetchrow(
-                "SELECT count(*) FILTER (WHERE status = 'PROCESSED'), count(*) FILTER (WHERE status = 'DEAD')"
-                " FROM ingest_events")
-            if dead:  # failing events make the figures meaningless; the first one says why, no need to wait
-                problem = await connection.fetchval("SELECT error_type || ': ' || split_part(error_message,"
-                                                    " E'\\n', 1) FROM dead_letters LIMIT 1")
-                raise RuntimeError(f"processing failed: {dead} event(s) DEAD after every attempt: {problem}")
-        wall, after = time.perf_counter() - began, cpu_ticks(pids)
-        busy, overall = await connection.fetchrow(
-            "SELECT extract(epoch FROM max(processed_at) - min(processed_at)),"
-            " extract(epoch FROM max(processed_at) - min(received_at)) FROM ingest_events")
+        started = {f"worker{i}": start([sys.executable, "-m", "backend.cli.main", "worker"], env,
+                                       logs / f"worker{i}.log", processes) for i in range(workers)}
+        with Cpu(workers=lambda: [process.pid for process in started.values()]) as cpu:
+            while done < expected:
+                check_alive(started, logs)  # a worker that cannot start must fail the run, not stall it
+                if time.perf_counter() - began > 180:
+                    raise RuntimeError(f"processing stopped at {done}/{expected} PROCESSED: timeout (180 s)")
+                await asyncio.sleep(0.05)
+                done, dead = await connection.fetchrow(
+                    "SELECT count(*) FILTER (WHERE status = 'PROCESSED'), count(*) FILTER (WHERE status = 'DEAD')"
+                    " FROM ingest_events")
+                if dead:  # failing events make the figures meaningless; the first one says why
+                    problem = await connection.fetchval("SELECT error_type || ': ' || split_part(error_message,"
+                                                        " E'\\n', 1) FROM dead_letters LIMIT 1")
+                    raise RuntimeError(f"processing failed: {dead} event(s) DEAD after every attempt: {problem}")
+        wall = time.perf_counter() - began
+        busy = await connection.fetchval(
+            "SELECT extract(epoch FROM max(processed_at) - min(processed_at)) FROM ingest_events")
         await connection.close()
-        box, used = ((now - then) / TICK / wall * 100 for now, then in zip(after, before))
-        print(f"processing {expected} preloaded events (~{expected // 5} threads), {workers} `agentops "
-              f"worker`: all PROCESSED in {wall:.1f} s; CPU box {box:.0f}%, workers {used:.0f}%\n"
-              f"  {done / wall:7.0f} events/s from worker start (worker boot included)\n"
-              f"  {done / max(float(busy or 0), 1e-3):7.0f} events/s first to last processed_at (steady)\n"
-              f"  {done / max(float(overall or 0), 1e-3):7.0f} events/s accepted->processed (first "
-              f"received_at to last processed_at: preload, boot and processing)")
+        print(f"processing {expected} preloaded events (~{senders} threads), {workers} `agentops worker`: all "
+              f"PROCESSED in {wall:.1f} s; CPU box {cpu.box:.0f}%, workers {cpu.used['workers']:.0f}%\n"
+              f"  {done / wall:7.0f} events/s from worker start (boot included), "
+              f"{done / max(float(busy or 0), 1e-3):.0f} events/s first to last processed_at\n"
+              f"  {rss_report({'api': api_pid, **{name: p.pid for name, p in started.items()}})}")
 
     asyncio.run(run())
 
@@ -273,8 +351,8 @@ def prepare() -> tuple[dict, str, str, str]:
     redis.Redis.from_url(redis_url).flushdb()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "AGENTOPS_DATABASE_URL": dsn,
            "AGENTOPS_REDIS_URL": redis_url, "AGENTOPS_API_PORT": str(free_port()),
-           "AGENTOPS_LOG_LEVEL": "WARNING",
-           # Out of reach: the bench measures the accept path, not refusals (the INCRs still run).
+           "AGENTOPS_LOG_LEVEL": "WARNING", "AGENTOPS_WORKER_METRICS_PORT": "0",
+           # Out of reach: the bench measures the accept path, not refusals (the counters still run).
            "AGENTOPS_RATE_LIMIT_PER_SENDER_PER_MINUTE": "1000000000",
            "AGENTOPS_RATE_LIMIT_PER_KEY_PER_MINUTE": "1000000000"}
     # `keys create` also migrates the new database, so the API finds its schema there.
@@ -286,15 +364,16 @@ def prepare() -> tuple[dict, str, str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per HTTP/baseline phase")
-    parser.add_argument("--concurrency", type=int, default=32, help="clients for the single-event phases")
+    parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per phase")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections / baseline tasks")
     parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--batch-concurrency", type=int, default=8, help="clients for the batch phases")
+    parser.add_argument("--batch-connections", type=int, default=8, help="for the batch phases")
     parser.add_argument("--workers", type=int, default=2, help="`agentops worker` processes for processing")
     parser.add_argument("--events", type=int, default=5000, help="events preloaded for the processing phase")
     options = parser.parse_args()
     # Ctrl-C raises KeyboardInterrupt; make SIGTERM unwind the same way, so `finally` stops our processes.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    wrk = ensure_wrk()
 
     env, dsn, redis_url, key = prepare()
     port, logs = env["AGENTOPS_API_PORT"], Path(tempfile.mkdtemp(prefix="bench-ingest-"))
@@ -303,19 +382,18 @@ def main() -> None:
         api = start_process(["api"], env, logs / "api.log", processes)
         wait_for_http(f"http://127.0.0.1:{port}/healthz", process=api)
         url = f"http://127.0.0.1:{port}/graphql"
-        # spawn, not fork: the client starts clean, without this process's event loops or connections.
+        redis_pid = redis.Redis.from_url(redis_url).info("server")["process_id"]
+        # spawn, not fork: the baseline's process starts clean, without this process's loops or connections.
         with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as client:
-            accept_phases(options, client, url, key, dsn, api.pid)
-            # Processing sees only its own events: an empty table and queue, then a fixed preload via the API.
-            asyncio.run(sql(dsn, "TRUNCATE ingest_events, conversations CASCADE"))
-            redis.Redis.from_url(redis_url).flushdb()
-            preload = client.submit(http_load, url, key, senders=max(options.events // 5, 1),
-                                    tag=uuid.uuid4().hex, seconds=0, total=options.events,
-                                    batch=options.batch_size, concurrency=options.batch_concurrency).result()
-        if preload["accepted"] != options.events:
-            raise RuntimeError(f"preload accepted {preload['accepted']} of {options.events} events")
-        process_phase(dsn, env, workers=options.workers, expected=options.events, logs=logs,
-                      processes=processes)
+            client_pid = client.submit(os.getpid).result()
+            accept_phases(options, wrk, client, client_pid, url, key, dsn, api.pid, redis_pid, logs)
+        print(rss_report({"api": api.pid}))
+        # Processing sees only its own events: an empty table and queue, then a fixed preload via the API.
+        asyncio.run(sql(dsn, "TRUNCATE ingest_events, conversations CASCADE"))
+        redis.Redis.from_url(redis_url).flushdb()
+        process_phase(dsn, env, url, key, workers=options.workers, expected=options.events,
+                      batch=options.batch_size, logs=logs, processes=processes, api_pid=api.pid)
+        check_alive({"api": api}, logs)
         shutil.rmtree(logs, ignore_errors=True)
 
 

@@ -53,6 +53,7 @@ from bench.harness import (
     check_alive,
     create_key,
     pct,
+    rss_report,
     saq_idle,
     start,
     supervised,
@@ -262,6 +263,7 @@ def measure(options, env: dict, dsn: str, key: str, model: str, processes: dict,
     print(f"turns/s / model-bound ideal {ratio:.2f}x: goal >= {GOAL_RATIO}x {'met' if ratio >= GOAL_RATIO else 'NOT met'}"
           f"; most model calls in flight {total['in_flight']} (of {min(options.conversations, options.concurrency)}"
           f" possible), most database connections in use {total['connections']} (pool {options.pool} per process)")
+    print(rss_report({name: process.pid for name, process in processes.items() if name != "model"}))
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.settings import Settings
-from bench.harness import bench_environment, create_key, pct, run_sql, start, supervised
+from bench.harness import bench_environment, create_key, pct, rss_report, run_sql, start, supervised
 from bench.ingest import SCRATCH, http_load, raw_load
 from tests.helpers import wait_for_http
 from tests.ingest.documents import INGEST_EVENT, event
@@ -300,6 +300,7 @@ def main() -> None:
                   f"events/s and {reads_done / options.seconds:.0f} pages/s; raw INSERT x16 {raw_rate:7.0f} rows/s\n"
                   f"  ratios: alone/raw {alone_rate / raw_rate:.2f}x, mixed/raw {mixed_rate / raw_rate:.2f}x, "
                   f"mixed/alone {mixed_rate / alone_rate:.2f}x")
+        print(f"  {rss_report({'api': api.pid})}")
         processes.remove(api)
         api.terminate()
         api.wait(timeout=30)

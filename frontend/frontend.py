@@ -1,12 +1,11 @@
-"""The dashboard app: pages, the live feed's life cycle, and health endpoints on the same port."""
+"""The dashboard app: pages, the live feed's and the browser sessions' life cycles, and the login, logout and
+health endpoints on the same port."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 from collections.abc import Collection
-from typing import Any
 
 import httpx
 import reflex as rx
@@ -19,7 +18,8 @@ from frontend import api
 from frontend.logs import configure_dashboard_logging
 from frontend.config import get_config
 from frontend.components.incident_toasts import IncidentToastState
-from frontend.live.documents import EVAL_PROGRESS, family_of
+from frontend.live.delivery import LiveDelivery
+from frontend.live.documents import EVAL_PROGRESS
 from frontend.live.registry import live_feed
 from frontend.pages.conversation_detail import conversation_detail_page
 from frontend.pages.conversation_detail_state import ConversationDetailState
@@ -35,7 +35,7 @@ from frontend.pages.evals_state import EvalsState
 from frontend.pages.incident import incident_page
 from frontend.pages.incidents import incidents_page
 from frontend.pages.incidents_state import IncidentsState
-from frontend.pages.login import login_page
+from frontend.pages.login import LoginState, login_page
 from frontend.pages.metrics import MetricsState, metrics_page
 from frontend.pages.overview import overview_page
 from frontend.pages.overview_state import OverviewState
@@ -46,7 +46,11 @@ from frontend.pages.runs import runs_page
 from frontend.pages.runs_state import RunsState
 from frontend.pages.try_it import try_it_page
 from frontend.pages.try_it_state import TryItState
+from frontend.sessions.registry import browser_tabs
+from frontend.sessions.registry import redis as session_redis
+from frontend.sessions.routes import SESSION_ROUTES
 from frontend.state.auth import AuthState
+from frontend.state.live_page import LivePageState
 
 
 async def _healthz(_: Request) -> JSONResponse:
@@ -68,51 +72,29 @@ async def _live_status(_: Request) -> JSONResponse:
     return JSONResponse(live_feed.status())
 
 
-health = Starlette(routes=[
-    Route("/healthz", _healthz), Route("/readyz", _readyz), Route("/live-feed", _live_status),
+routes = Starlette(routes=[
+    Route("/healthz", _healthz), Route("/readyz", _readyz), Route("/live-feed", _live_status), *SESSION_ROUTES,
 ])
 
 configure_dashboard_logging()
-app = rx.App(api_transformer=health)
+app = rx.App(api_transformer=routes)
 
 
 # Kind of live update (before any ":") -> the States that take it, each through apply_update(kind, payload)
-# (a coroutine for pages that re-read from the API on a change).
+# (True from it: the page reads again from the API, in its refresh(); see frontend/live/delivery.py).
 LIVE_RECEIVERS: dict[str, tuple[type[rx.State], ...]] = {
-    "conversation": (OverviewState, ConversationsState, ConversationDetailState, TryItState),
-    "metrics": (OverviewState,),
-    "incident": (IncidentToastState, IncidentsState),
-    EVAL_PROGRESS: (EvalsState,),
+    "conversation": (OverviewState, ConversationsState, ConversationDetailState, DeadLettersState, TryItState),
+    "metrics": (OverviewState, MetricsState, DeadLettersState),
+    "incident": (IncidentToastState, IncidentsState, MetricsState),
+    "simulation": (DemoState,),
+    EVAL_PROGRESS: (EvalsState, EvalRunState),
 }
 # Receivers that are one page's State take an update only in a tab showing that page (the page its load gave
 # live_feed.watch); the others (the incident toasts, incident lists, eval runs' progress) wherever the tab is.
-PAGE_RECEIVERS: frozenset[type[rx.State]] = frozenset({OverviewState, ConversationsState, ConversationDetailState,
-                                                        TryItState})
-
-
-def _receivers_in(session: str, kind: str) -> list[type[rx.State]]:
-    """The States of `session` that take this kind of update now: by kind, then by the page open in the tab."""
-    page = live_feed.page_of(session)
-    return [receiver for receiver in LIVE_RECEIVERS[family_of(kind)]
-            if receiver not in PAGE_RECEIVERS or receiver is page]
-
-
-async def _deliver(sessions: frozenset[str], kind: str, payload: dict[str, Any]) -> None:
-    """Apply one live update to the States that take it in each watching session."""
-
-    async def one(session: str) -> None:
-        if not (receivers := _receivers_in(session, kind)):
-            return  # e.g. a conversation changed while this tab shows another page
-        # App.modify_state with an rx.BaseStateToken: Reflex's public way to change a session's state from outside
-        # its events (what a background event's `async with self` does); the delta goes to the tab.
-        async with app.modify_state(rx.BaseStateToken(ident=session, cls=receivers[0])) as state:
-            for receiver in receivers:
-                target = state if isinstance(state, receiver) else await state.get_state(receiver)
-                applied = target.apply_update(kind, payload)
-                if inspect.isawaitable(applied):  # pages that re-read from the API on a change
-                    await applied
-
-    await asyncio.gather(*(one(session) for session in sessions))
+PAGE_RECEIVERS: frozenset[type[rx.State]] = frozenset({
+    OverviewState, ConversationsState, ConversationDetailState, DeadLettersState, MetricsState, DemoState,
+    EvalRunState, TryItState,
+})
 
 
 def _connected_tabs() -> Collection[str]:
@@ -125,29 +107,61 @@ def _connected_tabs() -> Collection[str]:
     return namespace.token_to_sid.keys() if namespace is not None else ()
 
 
+delivery = LiveDelivery(app=app, receivers=LIVE_RECEIVERS, page_receivers=PAGE_RECEIVERS,
+                        page_of=live_feed.page_of, connected=_connected_tabs)
+
+
 @contextlib.asynccontextmanager
 async def _run_live_feed(app: rx.App):
-    live_feed.attach(_deliver, connected=_connected_tabs)
+    live_feed.attach(delivery.deliver, connected=_connected_tabs)
     try:
         yield
     finally:
         await live_feed.close()
+        await delivery.close()
         await api.close_http()
 
 
 app.register_lifespan_task(_run_live_feed)
 
-app.add_page(login_page, route="/login", title="Log in · AgentOps Studio")
+
+async def _send_to_login(tabs: frozenset[str], notice: str) -> None:
+    """The browser session of these tabs ended elsewhere: each tab's page frame now loads the login page."""
+
+    async def one(tab: str) -> None:
+        async with app.modify_state(rx.BaseStateToken(ident=tab, cls=AuthState)) as state:
+            auth = state if isinstance(state, AuthState) else await state.get_state(AuthState)
+            auth.ended_elsewhere(tab=tab, notice=notice)
+
+    await asyncio.gather(*(one(tab) for tab in tabs if tab in _connected_tabs()))
+
+
+@contextlib.asynccontextmanager
+async def _run_session_checks(app: rx.App):
+    browser_tabs.attach(_send_to_login, connected=_connected_tabs)
+    checks = asyncio.create_task(browser_tabs.check_forever(), name="dashboard-sessions:checks")
+    try:
+        yield
+    finally:
+        checks.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await checks
+        await browser_tabs.close()
+        await session_redis.aclose()
+
+
+app.register_lifespan_task(_run_session_checks)
+
+app.add_page(login_page, route="/login", title="Log in · AgentOps Studio", on_load=LoginState.load)
 app.add_page(overview_page, route="/", title="Overview · AgentOps Studio",
              on_load=[AuthState.require_login, OverviewState.load, DeliveryBadgeState.load])
 
 
 def _page_after_login(page, route: str, title: str, *loads) -> None:
     """A page after login: the incident toasts follow the tab; the updates of the page it showed before stop
-    (OverviewState.leave forgets the kinds Overview and the conversation pages take), and a page with live data of
-    its own asks for it again in its load."""
+    (LivePageState.leave), and a page with live data of its own asks for it again in its load."""
     app.add_page(page, route=route, title=f"{title} · AgentOps Studio",
-                 on_load=[AuthState.require_login, OverviewState.leave, DeliveryBadgeState.load, *loads])
+                 on_load=[AuthState.require_login, LivePageState.leave, DeliveryBadgeState.load, *loads])
 
 
 _page_after_login(try_it_page, "/try", "Try it", TryItState.load)

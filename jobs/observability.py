@@ -21,7 +21,7 @@ async def rollup(ctx: dict[str, Any]) -> int:
 async def watch_slos(ctx: dict[str, Any]) -> int:
     """Evaluate the SLOs' burn rates; open an incident per new firing alert, resolve those that stopped."""
     settings = ctx["app_settings"]
-    await finish_overdue_simulations(redis=ctx["redis"])
+    await finish_overdue_simulations(redis=ctx["redis"], hub=ctx["hub"])
     await ensure_traffic(queue=ctx["queue"])
     now = datetime.now(UTC)
     spec = load_slos()  # read each tick: an edited infra/slo.yaml applies without a restart

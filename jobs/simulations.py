@@ -12,7 +12,8 @@ from backend.simulations import service, traffic
 
 async def finish_simulation(ctx: dict[str, Any], *, simulation_id: str) -> str | None:
     """Runs at the drill's end: clears its fault and records what it caused (a no-op if stopped before)."""
-    simulation = await service.finish_simulation(simulation_id=uuid.UUID(simulation_id), redis=ctx["redis"])
+    simulation = await service.finish_simulation(simulation_id=uuid.UUID(simulation_id), redis=ctx["redis"],
+                                                hub=ctx["hub"])
     return simulation.status.value if simulation else None
 
 

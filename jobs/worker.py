@@ -23,6 +23,10 @@ from backend.incidents.notifications import Notifier
 from backend.ingest.queueing import make_queue
 from backend.observability.logs import configure_logging
 from backend.observability.tracing import configure_tracing
+from backend.quality.budget import TokenBudget
+from backend.quality.definitions import online_evaluators
+from backend.quality.judge import Judge
+from backend.quality.scoring import JudgeRunner
 from backend.settings import get_settings
 from jobs.delivery import deliver_message
 from jobs.evals import run_eval_chunk
@@ -30,6 +34,7 @@ from jobs.heartbeat import beat_forever, worker_name
 from jobs.ingest import process_event, reconcile
 from jobs.metrics import after_job, before_job, serve_metrics
 from jobs.observability import rollup, send_incident_notification, watch_slos
+from jobs.quality import rescore_flagged, score_sampled
 from jobs.simulations import finish_simulation, generate_traffic
 
 log = structlog.get_logger(__name__)
@@ -50,6 +55,11 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["agent"] = build_agent(app_settings) if app_settings.agent_enabled else None
     ctx["http"] = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0))
     ctx["adapters"] = build_adapters(app_settings, ctx["http"])
+    # Online evaluation: a bad evaluator file stops the worker here, naming the file.
+    ctx["evaluators"] = online_evaluators(app_settings.quality_evaluators)
+    if any(evaluator.kind == "judge" for evaluator in ctx["evaluators"]):
+        ctx["judge"] = JudgeRunner(judge=Judge.from_settings(app_settings),
+                                   budget=TokenBudget(ctx["redis"], per_minute=app_settings.quality_judge_tokens_per_minute))
     ctx["heartbeat"] = asyncio.create_task(
         beat_forever(
             redis=ctx["redis"],
@@ -73,6 +83,8 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await ctx["redis"].aclose()
     if "http" in ctx:
         await ctx["http"].aclose()
+    if "judge" in ctx:
+        await ctx["judge"].judge.aclose()
     await Tortoise.close_connections()
     log.info("worker.stopped", worker=ctx["worker_name"])
 
@@ -96,11 +108,15 @@ def settings() -> dict[str, Any]:
     return {
         "queue": queue,
         "functions": [process_event, reconcile, deliver_message, run_eval_chunk, rollup, watch_slos,
-                      send_incident_notification, finish_simulation, generate_traffic],
+                      send_incident_notification, finish_simulation, generate_traffic, score_sampled,
+                      rescore_flagged],
         "cron_jobs": [
             CronJob(reconcile, cron=f"* * * * * */{app_settings.reconcile_every_seconds}", timeout=60, retries=1),
             CronJob(rollup, cron="* * * * * 5", timeout=120, retries=1),  # each minute, just after it closes
             CronJob(watch_slos, cron=f"* * * * * */{app_settings.slo_evaluate_every_seconds}", timeout=60, retries=1),
+            # Online evaluation: the sampled turns each second, in batches; lost hand-overs of flagged turns each minute.
+            CronJob(score_sampled, cron="* * * * * *", timeout=60, retries=1),
+            CronJob(rescore_flagged, cron="* * * * * 35", timeout=120, retries=1),
         ],
         "concurrency": app_settings.worker_concurrency,
         "startup": _startup,

@@ -23,7 +23,7 @@ from backend.settings import PROJECT_ROOT, Settings, get_settings
 TEST_DATABASE = os.environ.get("AGENTOPS_TEST_DATABASE", "agentops_test")
 TEST_REDIS_DB = int(os.environ.get("AGENTOPS_TEST_REDIS_DB", "15"))
 TABLES = (
-    "incident_notifications", "simulations", "incident_entries", "incidents", "metric_points", "eval_case_results", "eval_runs", "eval_cases", "eval_suites", "guardrail_violations", "tool_effects", "tool_calls", "agent_runs", "bookings", "tickets", "dead_letters", "messages", "ingest_events", "conversations",
+    "eval_scores", "incident_notifications", "simulations", "incident_entries", "incidents", "metric_points", "eval_case_results", "eval_runs", "eval_cases", "eval_suites", "guardrail_violations", "tool_effects", "tool_calls", "agent_runs", "bookings", "tickets", "dead_letters", "messages", "ingest_events", "conversations",
     "sandbox_messages", "user_sessions", "users", "api_keys", "slots", "business_hours", "resources", "services",
 )
 
@@ -108,6 +108,8 @@ def test_settings() -> Iterator[Settings]:
             "AGENTOPS_INCIDENT_WEBHOOK_SECRET": NOTIFY_SECRET,
             "AGENTOPS_NOTIFICATION_ATTEMPTS": "4",
             "AGENTOPS_LIVE_METRICS_INTERVAL_SECONDS": "1",
+            # Online evaluation scores every turn the workers answer (the rule evaluators: no model needed).
+            "AGENTOPS_QUALITY_SAMPLE_RATE": "1",
             # Worker /metrics: the first worker takes this port, the next ones the ports after it.
             "AGENTOPS_WORKER_METRICS_PORT": str(WORKER_METRICS_PORT),
         }

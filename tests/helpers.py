@@ -120,25 +120,6 @@ class StatementCounter:
         self.statements.clear()
 
 
-class RedisRoundTrips:
-    """Counts Redis round trips (a command, or a whole pipeline) sent while active: instrumentation, not a mock."""
-
-    def __init__(self, monkeypatch) -> None:
-        from redis.asyncio.connection import AbstractConnection
-
-        self.commands: list[list[str]] = []  # per round trip, the command names it carried
-        original = AbstractConnection.send_packed_command
-
-        def counted(connection, command, *args, _original=original, **kwargs):
-            packed = [command] if isinstance(command, (bytes, str)) else list(command)
-            names = _command_names(b"".join(p if isinstance(p, bytes) else p.encode() for p in packed))
-            if not set(names) <= _LISTENING:  # a subscriber's connection (another test's, being closed) is not ours
-                self.commands.append(names)
-            return _original(connection, command, *args, **kwargs)
-
-        monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
-
-
 _LISTENING = {"SUBSCRIBE", "PSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "PING"}
 
 
@@ -163,3 +144,36 @@ async def row_counts() -> dict[str, int]:
     query = " UNION ALL ".join(f"SELECT '{table}' AS name, count(*) AS rows FROM {table}" for table in TABLES)
     rows = await connections.get("default").execute_query_dict(query)
     return {row["name"]: row["rows"] for row in rows}
+
+
+class RedisRoundTrips:
+    """Records each write redis-py's asyncio client makes to a server while active: one per round trip (a command or
+    a whole pipeline). Instrumentation of the real client, not a mock; `touching(text)` keeps the round trips whose
+    commands mention `text` (a key prefix), so the app's background Redis traffic does not blur a count."""
+
+    def __init__(self, monkeypatch) -> None:
+        from redis.asyncio.connection import AbstractConnection
+
+        self.sent: list[bytes] = []
+        original = AbstractConnection.send_packed_command
+
+        async def recorded(connection, command, *args, **kwargs):
+            if not isinstance(command, (bytes, str)):
+                command = list(command)  # an iterable of chunks: kept to be sent as it is, read once here
+            chunks = [command] if isinstance(command, (bytes, str)) else command
+            self.sent.append(b"".join(chunk.encode() if isinstance(chunk, str) else bytes(chunk) for chunk in chunks))
+            return await original(connection, command, *args, **kwargs)
+
+        monkeypatch.setattr(AbstractConnection, "send_packed_command", recorded)
+
+    def touching(self, text: str) -> list[bytes]:
+        return [sent for sent in self.sent if text.encode() in sent]
+
+    @property
+    def commands(self) -> list[list[str]]:
+        """Per round trip, the command names it carried; a subscriber's own traffic (another test's listener
+        being closed) left out."""
+        return [names for names in map(_command_names, self.sent) if not set(names) <= _LISTENING]
+
+    def reset(self) -> None:
+        self.sent.clear()

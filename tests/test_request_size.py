@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from backend.request_size import RequestSizeLimitMiddleware
+from backend.http_edge import HttpEdgeMiddleware
 from tests.helpers import row_counts
 
 ROUTES = ["/graphql", "/webhooks/events", "/webhooks/twilio/sms"]
@@ -54,11 +54,11 @@ async def test_a_content_length_that_is_not_a_number_is_a_bad_request(client):
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
 
 
-def _echo_length_app(max_bytes: int) -> RequestSizeLimitMiddleware:
+def _echo_length_app(max_bytes: int) -> HttpEdgeMiddleware:
     async def echo(request: Request) -> JSONResponse:
         return JSONResponse({"read": len(await request.body())})
 
-    return RequestSizeLimitMiddleware(Starlette(routes=[Route("/", echo, methods=["POST"])]), max_bytes=max_bytes)
+    return HttpEdgeMiddleware(Starlette(routes=[Route("/", echo, methods=["POST"])]), max_bytes=max_bytes)
 
 
 @pytest.mark.parametrize(("size", "status"), [(4096, 200), (4097, 413), (1_000_000, 413)])

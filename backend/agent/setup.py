@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import structlog
 
 from backend.agent.nlu import calendar_parser
 from backend.agent.policies.base import Policy
 from backend.agent.policies.openai import OpenAIPolicy
 from backend.agent.policies.rules import RulesPolicy
-from backend.agent.prompts import Prompt, load_prompt
+from backend.agent.prompts import Prompt, PromptNotFound, load_prompt
+from backend.faults import PROMPT, ActiveFaults
 from backend.guardrails.config import GuardrailConfig, load_guardrails
 from backend.settings import Settings
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,3 +47,18 @@ def build_agent(settings: Settings, *, policy: str | None = None, prompt_version
         timezone=settings.business_timezone,
         guardrails=load_guardrails(settings.guardrails_version),
     )
+
+
+def with_drilled_prompt(setup: AgentSetup, faults: ActiveFaults) -> AgentSetup:
+    """The setup with the prompt version a PROMPT_REGRESSION drill puts in place for this turn, if it drew one.
+
+    The run records the version it answered with, so the drill's turns are told apart from the others.
+    """
+    version = faults.override(PROMPT)
+    if version is None or version == setup.prompt.version:
+        return setup
+    try:
+        return replace(setup, prompt=load_prompt(setup.prompt.name, version))
+    except PromptNotFound as error:  # the drill was checked when it started: a file removed since
+        log.warning("agent.drilled_prompt_missing", error=str(error))
+        return setup

@@ -16,6 +16,7 @@ from backend.conversations.types import ConversationNode, MessageNode
 from backend.graphql.ids import parse_uuid
 from backend.graphql.permissions import require_scope
 from backend.guardrails.types import GuardrailViolationNode
+from backend.quality.types import EvalScoreNode
 
 strawberry.enum(
     RunStatus, description="OK: answered; FAILED: answered with the fallback reply; HANDED_OFF: to a human."
@@ -98,6 +99,11 @@ class AgentRunNode(relay.Node):
     async def violations(self, info: Info) -> list[GuardrailViolationNode]:
         rows = await info.context.loaders.violations_by_run.load(parse_uuid(self.id))
         return [GuardrailViolationNode.from_model(row) for row in rows]
+
+    @strawberry.field(description="Evaluator scores of this turn (online evaluation of a sampled turn).")
+    async def scores(self, info: Info, evaluator: str | None = None) -> list[EvalScoreNode]:
+        rows = await info.context.loaders.scores_by_run.load(parse_uuid(self.id))
+        return [EvalScoreNode.from_model(row) for row in rows if evaluator is None or row.evaluator == evaluator]
 
     @classmethod
     def from_model(cls, run: AgentRun) -> AgentRunNode:

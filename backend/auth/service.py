@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ from backend.auth.keys import generate_key, hash_key
 from backend.auth.models import ApiKey
 from backend.auth.scopes import Scope, parse_scopes
 from backend.db.keyset import Page, newest_first
+
+LAST_USED_EVERY_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -73,26 +76,48 @@ class ApiKeyAuthenticator:
     """Turns a presented key into a Caller, caching hits briefly so most requests skip the database.
 
     The cache lifetime bounds how late a revocation reaches this process; only valid keys are cached,
-    so a key created a moment ago works at once.
+    so a key created a moment ago works at once. When the cache has just expired, the requests that present the
+    same key at that moment share one lookup rather than each running its own (a burst of 32 adapters' requests
+    cost 32 SELECTs and 32 UPDATEs), and `last_used_at` is written at most once a minute per key: a key's
+    last use is a fact for operators, not worth a write per cache lifetime.
     """
 
-    def __init__(self, *, ttl_seconds: float) -> None:
+    def __init__(self, *, ttl_seconds: float, last_used_every_seconds: float = LAST_USED_EVERY_SECONDS) -> None:
         self._ttl = ttl_seconds
+        self._last_used_every = last_used_every_seconds
         self._cache: dict[str, tuple[float, Caller]] = {}
+        self._lookups: dict[str, asyncio.Task[Caller | None]] = {}
+        self._last_used_written: dict[uuid.UUID, float] = {}
 
     async def authenticate(self, *, token: str) -> Caller | None:
         """The caller for this plaintext key, or None if it is unknown or revoked."""
         digest = hash_key(token)
         cached = self._cache.get(digest)
-        now = time.monotonic()
-        if cached and cached[0] > now:
+        if cached and cached[0] > time.monotonic():
             return cached[1]
+        lookup = self._lookups.get(digest)
+        if lookup is None:
+            lookup = self._lookups[digest] = asyncio.ensure_future(self._look_up(digest))
+            lookup.add_done_callback(lambda done: self._finished(digest, done))
+        # Shielded: a caller that goes away must not cancel the lookup the others are waiting for.
+        return await asyncio.shield(lookup)
+
+    def _finished(self, digest: str, lookup: asyncio.Task[Caller | None]) -> None:
+        if self._lookups.get(digest) is lookup:
+            del self._lookups[digest]
+        if not lookup.cancelled():
+            lookup.exception()  # retrieved here too: every waiter may have gone before it failed
+
+    async def _look_up(self, digest: str) -> Caller | None:
         self._cache.pop(digest, None)
         key = await ApiKey.get_or_none(key_hash=digest, revoked_at__isnull=True)
-        wall_clock = datetime.now(UTC)
+        wall_clock, now = datetime.now(UTC), time.monotonic()
         if key is None or (key.expires_at is not None and key.expires_at <= wall_clock):
             return None
-        await ApiKey.filter(id=key.id).update(last_used_at=wall_clock)
+        written = self._last_used_written.get(key.id)
+        if written is None or now - written >= self._last_used_every:
+            await ApiKey.filter(id=key.id).update(last_used_at=wall_clock)
+            self._remember_write(key.id, now)
         caller = Caller(key_id=key.id, key_name=key.name, scopes=parse_scopes(key.scopes))
         trusted_for = self._ttl
         if key.expires_at is not None:
@@ -101,6 +126,12 @@ class ApiKeyAuthenticator:
         if trusted_for > 0:
             self._cache[digest] = (now + trusted_for, caller)
         return caller
+
+    def _remember_write(self, key_id: uuid.UUID, now: float) -> None:
+        if len(self._last_used_written) >= 1024:  # keys come and go (dashboard sessions): forget the stale ones
+            self._last_used_written = {known: at for known, at in self._last_used_written.items()
+                                       if now - at < self._last_used_every}
+        self._last_used_written[key_id] = now
 
     def forget(self, *, key_id: uuid.UUID) -> None:
         """Drop a key from this process's cache (a revocation made here takes effect at once)."""

@@ -72,7 +72,8 @@ def ensure_bun() -> Path:
 
 
 def reflex_environment(*, settings: Settings, bun: Path, live_feed_key: str, try_it_key: str) -> dict[str, str]:
-    """The environment `reflex run` needs here: our bun, no telemetry or update checks, the API to call."""
+    """The environment `reflex run` needs here: our bun, no telemetry or update checks, the API to call, and the
+    Redis that keeps browser sessions."""
     env = {
         **os.environ,
         "REFLEX_BUN_PATH": str(bun),
@@ -81,8 +82,11 @@ def reflex_environment(*, settings: Settings, bun: Path, live_feed_key: str, try
         "AGENTOPS_DASHBOARD_API_URL": settings.dashboard_graphql_url,
         "AGENTOPS_DASHBOARD_API_KEY": live_feed_key,
         "AGENTOPS_DASHBOARD_INGEST_KEY": try_it_key,
+        "AGENTOPS_DASHBOARD_REDIS_URL": str(settings.redis_url),
         "PYTHONUNBUFFERED": "1",
     }
+    if settings.dashboard_public_url:
+        env["AGENTOPS_DASHBOARD_PUBLIC_URL"] = settings.dashboard_public_url
     # Without it Reflex probes a mirror three times before it falls back to the configured registry.
     if "NPM_CONFIG_REGISTRY" not in env and (registry := _npm_registry()):
         env["NPM_CONFIG_REGISTRY"] = registry

@@ -95,7 +95,7 @@ def loopback_model(
         help="rules: decides like the offline rules policy; rounds:N: N-1 tool rounds a turn, then a reply.",
     )] = "rules",
 ) -> None:
-    """Serve an OpenAI-compatible model on this machine (no network), for the openai policy."""
+    """Serve an OpenAI-compatible model on this machine (no network), for the openai policy and the LLM judge."""
     import uvicorn
 
     from backend.agent.loopback.app import create_loopback_app

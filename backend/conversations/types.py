@@ -30,6 +30,7 @@ from backend.guardrails.types import GuardrailViolationNode
 if TYPE_CHECKING:
     # Runs, bookings and tickets point back at their conversation: those modules import this one.
     from backend.agent.types import AgentRunNode
+    from backend.quality.types import EvalScoreNode
     from backend.scheduling.types import BookingNode
     from backend.tickets.types import TicketNode
 
@@ -166,6 +167,15 @@ class ConversationNode(relay.Node):
     async def violations(self, info: Info) -> list[GuardrailViolationNode]:
         rows = await info.context.loaders.violations_by_conversation.load(parse_uuid(self.id))
         return [GuardrailViolationNode.from_model(row) for row in rows]
+
+    @strawberry.field(description="Evaluator scores of this thread's sampled turns, oldest first.")
+    async def scores(
+        self, info: Info, evaluator: str | None = None
+    ) -> list[Annotated[EvalScoreNode, strawberry.lazy("backend.quality.types")]]:
+        from backend.quality.types import EvalScoreNode  # imported here: that module imports this one
+
+        rows = await info.context.loaders.scores_by_conversation.load(parse_uuid(self.id))
+        return [EvalScoreNode.from_model(row) for row in rows if evaluator is None or row.evaluator == evaluator]
 
     @classmethod
     def from_model(cls, conversation: Conversation) -> ConversationNode:

@@ -23,6 +23,7 @@ MODEL_MODULES = [
     "backend.incidents.models",
     "backend.simulations.models",
     "backend.users.models",
+    "backend.quality.models",
     "backend.channels.sandbox.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"

@@ -1,4 +1,5 @@
-"""Production to golden: a real conversation becomes a case, its tool results frozen and its replies expected."""
+"""Production to golden: a real conversation becomes a case, its tool results frozen and its replies expected (or,
+where an evaluator scored a reply low online, that evaluator passing)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from backend.conversations.models import Conversation, Message, MessageDirection
 from backend.evals.golden import GoldenCase
 from backend.evals.models import EvalCase, EvalSuite
 from backend.evals.sync import latest_suite
+from backend.quality.definitions import load_evaluator
+from backend.quality.models import EvalScore
 
 
 async def case_from_conversation(*, conversation_id: uuid.UUID, name: str) -> GoldenCase | None:
@@ -23,6 +26,7 @@ async def case_from_conversation(*, conversation_id: uuid.UUID, name: str) -> Go
     inbound = await Message.filter(conversation_id=conversation_id, direction=MessageDirection.INBOUND).order_by("sequence")
     runs = {run.trigger_message_id: run for run in await AgentRun.filter(conversation_id=conversation_id)}  # type: ignore[attr-defined]
     replies = {m.id: m.text for m in await Message.filter(conversation_id=conversation_id, direction=MessageDirection.OUTBOUND)}
+    failed = await _failed_scores(conversation_id)
     turns = []
     for message in inbound:
         run = runs.get(message.id)
@@ -30,12 +34,16 @@ async def case_from_conversation(*, conversation_id: uuid.UUID, name: str) -> Go
             turns.append({"customer": message.text, "expect": {"silent": True}})
             continue
         calls = await ToolCall.filter(run_id=run.id).order_by("position")
-        turns.append({
-            "customer": message.text,
-            "tool_results": {call.name: call.result for call in calls if call.result is not None},
-            "expect": {"tools": [{"name": call.name} for call in calls],
-                       "reply_contains": [replies[run.reply_message_id]] if run.reply_message_id in replies else []},  # type: ignore[attr-defined]
-        })
+        expect: dict = {"tools": [{"name": call.name} for call in calls]}
+        if run.id in failed:
+            # An evaluator failed this reply: the case expects what it should have been (the evaluator passing),
+            # not the reply it got, so it fails until the agent is fixed.
+            expect["evaluators"] = failed[run.id]
+        elif run.reply_message_id in replies:  # type: ignore[attr-defined]
+            expect["reply_contains"] = [replies[run.reply_message_id]]  # type: ignore[attr-defined]
+        turns.append({"customer": message.text,
+                      "tool_results": {call.name: call.result for call in calls if call.result is not None},
+                      "expect": expect})
     if not turns:
         return None
     return GoldenCase.model_validate({
@@ -43,6 +51,21 @@ async def case_from_conversation(*, conversation_id: uuid.UUID, name: str) -> Go
         "channel": conversation.channel, "customer": conversation.customer, "turns": turns,
         "now": inbound[0].created_at.isoformat(),
     })
+
+
+async def _failed_scores(conversation_id: uuid.UUID) -> dict[uuid.UUID, dict[str, dict]]:
+    """Per run, the rule evaluators that failed it (online evaluation), as golden expectations of a passing score.
+
+    A judge's low grade drops the reply from the case too, but is not expected back: its grade would need a
+    recording (fixtures/cassettes/evaluators/) before the case could replay offline.
+    """
+    failed: dict[uuid.UUID, dict[str, dict]] = {}
+    for score in await EvalScore.filter(conversation_id=conversation_id, passed=False):
+        expectations = failed.setdefault(score.run_id, {})  # type: ignore[attr-defined]
+        if score.kind == "rule":
+            evaluator = load_evaluator(score.evaluator, score.version)
+            expectations[evaluator.key] = {"min_score": evaluator.pass_at}
+    return failed
 
 
 async def add_case_to_suite(*, suite_name: str, case: GoldenCase) -> EvalSuite:

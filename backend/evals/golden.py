@@ -6,9 +6,10 @@ from datetime import date, datetime, time
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from backend.channels.enums import Channel
+from backend.quality.definitions import EvaluatorNotFound, load_evaluator, parse_selection
 
 # Every case runs at this moment (a Monday morning, business-local) so "tomorrow" means the same every run.
 EVAL_TIMEZONE = "America/New_York"
@@ -24,6 +25,25 @@ class ToolExpectation(_Strict):
     args: dict[str, Any] = Field(default_factory=dict)  # subset; a value may be {"matches": regex}
 
 
+class EvaluatorExpectation(_Strict):
+    """What an evaluator (fixtures/evaluators) must say about a turn: a score bound and/or a label."""
+
+    min_score: float | None = Field(default=None, ge=0, le=1)
+    max_score: float | None = Field(default=None, ge=0, le=1)
+    label: str | None = None
+
+
+def _known_evaluators(value: dict[str, EvaluatorExpectation]) -> dict[str, EvaluatorExpectation]:
+    """Keys are evaluator names, "name@version" to pin one: each must be a file under fixtures/evaluators."""
+    for key in value:
+        try:
+            ((name, version),) = parse_selection(key)
+            load_evaluator(name, version)
+        except (ValueError, EvaluatorNotFound) as error:
+            raise ValueError(f"evaluators: {error}") from None
+    return value
+
+
 class TurnExpectation(_Strict):
     tools: list[ToolExpectation] = Field(default_factory=list)
     not_tools: list[str] = Field(default_factory=list)
@@ -33,6 +53,10 @@ class TurnExpectation(_Strict):
     handoff: bool | None = None
     violations: list[str] | None = None  # None: not checked; []: none may fire
     silent: bool | None = None
+    # Evaluators that must score this turn as stated (a turn an evaluator does not apply to is a miss here).
+    evaluators: dict[str, EvaluatorExpectation] = Field(default_factory=dict)
+
+    _evaluators_exist = field_validator("evaluators")(_known_evaluators)
 
 
 class GoldenTurn(_Strict):
@@ -81,6 +105,10 @@ class GoldenCase(_Strict):
     known_gap: str | None = None
     # A case made from a real conversation replays at that conversation's time (its replies name those days).
     now: datetime | None = None
+    # Evaluators every turn must satisfy wherever they apply (e.g. backed_claims: {min_score: 1}).
+    evaluators: dict[str, EvaluatorExpectation] = Field(default_factory=dict)
+
+    _evaluators_exist = field_validator("evaluators")(_known_evaluators)
 
     @model_validator(mode="after")
     def _one_outcome_per_given_booking(self) -> GoldenCase:

@@ -13,15 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from backend.agent.models import ToolCall
 from backend.agent.setup import AgentSetup
-from backend.conversations.models import Conversation, ConversationStatus
+from backend.conversations.models import Conversation
 from backend.evals.expectations import TurnRecord, check_turn
 from backend.evals.given import create_given, given_misses
 from backend.evals.golden import EVAL_NOW, EVAL_TIMEZONE, GoldenCase
-from backend.guardrails.models import GuardrailViolation
+from backend.quality.offline import evaluator_misses
 from backend.scheduling.models import Booking, BookingStatus
-from backend.scheduling.seed import seed_business
+from backend.scheduling.seed import business_seeded, seed_business
 from backend.tickets.models import Ticket
 from backend.turns.sandbox import sandbox, sandboxed_turn
 
@@ -37,8 +36,9 @@ class CaseOutcome:
 
 
 async def prepare_eval_business() -> None:
-    """Slots for the frozen eval weeks (idempotent)."""
-    await seed_business(timezone=EVAL_TIMEZONE, today=EVAL_NOW.date())
+    """Slots for the frozen eval weeks (idempotent): one read when they are there, as on every run but the first."""
+    if not await business_seeded(timezone=EVAL_TIMEZONE, today=EVAL_NOW.date()):
+        await seed_business(timezone=EVAL_TIMEZONE, today=EVAL_NOW.date())
 
 
 async def run_case(case: GoldenCase, *, setup: AgentSetup) -> CaseOutcome:
@@ -54,31 +54,24 @@ async def run_case(case: GoldenCase, *, setup: AgentSetup) -> CaseOutcome:
         for number, turn in enumerate(case.turns, start=1):
             _, result = await sandboxed_turn(conversation_id=conversation.id, text=turn.customer, setup=setup,
                                              now=case.clock, tool_overrides=turn.tool_results)
-            record = await _record(connection, conversation.id, result)
+            # What the turn did comes with its outcome, nothing is read back. No outcome: a human has the conversation.
+            handed_off = result is None or result.handed_off
+            record = TurnRecord(reply=result.reply if result else None, tools=result.tool_calls if result else [],
+                                violations=list(result.violations) if result else [], handed_off=handed_off)
             outcome.transcript.append({"turn": number, "customer": turn.customer, "reply": record.reply,
                                        "status": result.status.value if result else None})
             outcome.tool_calls += [{"turn": number, **call} for call in record.tools]
             outcome.violations += [{"turn": number, "rule": rule} for rule in record.violations]
             outcome.failures += [{"turn": number, **miss} for miss in check_turn(turn.expect, record)]
+            if case.evaluators or turn.expect.evaluators:  # the evaluators of live traffic, on this replayed turn
+                outcome.failures += [{"turn": number, **miss} for miss in await evaluator_misses(
+                    case, turn=turn, number=number, transcript=outcome.transcript, tool_calls=outcome.tool_calls,
+                    violations=outcome.violations)]
         if case.final is not None:
             outcome.failures += await _check_final(connection, conversation.id, case)
     outcome.latency_ms = (clock.perf_counter() - started) * 1000
     outcome.passed = not outcome.failures
     return outcome
-
-
-async def _record(connection, conversation_id: uuid.UUID, result) -> TurnRecord:
-    (status,) = await Conversation.filter(id=conversation_id).using_db(connection).values_list("status", flat=True)
-    if result is None:
-        return TurnRecord(reply=None, tools=[], violations=[], handed_off=status == ConversationStatus.HANDED_OFF)
-    calls = await ToolCall.filter(run_id=result.run_id).using_db(connection).order_by("position")
-    rules = await GuardrailViolation.filter(run_id=result.run_id).using_db(connection).values_list("rule", flat=True)
-    return TurnRecord(
-        reply=result.reply,
-        tools=[{"name": call.name, "arguments": call.arguments, "result": call.result, "error": call.error} for call in calls],
-        violations=list(rules),
-        handed_off=status == ConversationStatus.HANDED_OFF,
-    )
 
 
 async def _check_final(connection, conversation_id: uuid.UUID, case: GoldenCase) -> list[dict[str, Any]]:

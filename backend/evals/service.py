@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,13 +11,13 @@ from datetime import UTC, datetime
 import redis.asyncio as aioredis
 import structlog
 from saq import Queue
-from tortoise.expressions import F
 
 from backend.agent.setup import AgentSetup
 from backend.evals.golden import GoldenCase
-from backend.evals.model_source import case_agent
 from backend.evals.models import EvalCase, EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite, ModelSource
-from backend.evals.runner import prepare_eval_business, run_case
+from backend.evals.playing import case_concurrency, play_cases
+from backend.evals.results import RunProgress, record_results
+from backend.evals.runner import CaseOutcome, prepare_eval_business
 from backend.evals.stats import mcnemar_exact_p
 from backend.events.hub import EventHub
 from backend.settings import Settings
@@ -51,34 +52,27 @@ async def start_eval_run(
 async def run_chunk(
     *, eval_run_id: uuid.UUID, case_ids: list[uuid.UUID], setup: AgentSetup, hub: EventHub, settings: Settings
 ) -> int:
-    """Run some cases of a run (skipping any already recorded: a retried chunk does not count twice)."""
+    """Run some cases of a run at once (skipping any already recorded: a retried chunk does not count twice).
+
+    The results are written together when the chunk's cases are done, then progress is published. A case that
+    could not be played fails the chunk after the others' results are written, so a retry plays only what is left.
+    """
     run = await EvalRun.get(id=eval_run_id).prefetch_related("suite")
     if run.status == EvalRunStatus.QUEUED:
         await EvalRun.filter(id=run.id, status=EvalRunStatus.QUEUED).update(
             status=EvalRunStatus.RUNNING, started_at=datetime.now(UTC)
         )
     done = set(await EvalCaseResult.filter(run_id=eval_run_id, case_id__in=case_ids).values_list("case_id", flat=True))
-    ran = 0
-    for case in await EvalCase.filter(id__in=[case_id for case_id in case_ids if case_id not in done]):
-        golden = GoldenCase.model_validate(case.definition)
-        async with case_agent(case=golden, suite=run.suite.name, setup=setup, source=run.model_source,
-                              settings=settings) as agent:
-            outcome = agent.judged(await run_case(golden, setup=agent.setup))
-        await EvalCaseResult.create(
-            run_id=eval_run_id, case=case, case_name=case.name, passed=outcome.passed, failures=outcome.failures,
-            transcript=outcome.transcript, tool_calls=outcome.tool_calls, violations=outcome.violations,
-            latency_ms=outcome.latency_ms,
-        )
-        counter = "passed" if outcome.passed else "failed"
-        await EvalRun.filter(id=eval_run_id).update(**{counter: F(counter) + 1})
-        ran += 1
-    run = await EvalRun.get(id=eval_run_id)
-    if run.passed + run.failed >= run.total and run.status != EvalRunStatus.COMPLETED:
-        await EvalRun.filter(id=eval_run_id).update(status=EvalRunStatus.COMPLETED, finished_at=datetime.now(UTC))
-        run.status = EvalRunStatus.COMPLETED
-    await hub.publish(EVAL_PROGRESS, {"evalRunId": str(eval_run_id), "done": run.passed + run.failed,
-                                      "total": run.total, "passed": run.passed, "status": run.status.value})
-    return ran
+    cases = await EvalCase.filter(id__in=[case_id for case_id in case_ids if case_id not in done])
+    outcomes = await play_cases(cases=[GoldenCase.model_validate(case.definition) for case in cases],
+                                suite=run.suite.name, setup=setup, source=run.model_source, settings=settings)
+    played = [(case, outcome) for case, outcome in zip(cases, outcomes) if isinstance(outcome, CaseOutcome)]
+    progress = await record_results(eval_run_id=eval_run_id, results=played)
+    await hub.publish(EVAL_PROGRESS, progress.event())
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return len(played)
 
 
 async def fail_run(*, eval_run_id: uuid.UUID, error: BaseException, hub: EventHub) -> None:
@@ -87,8 +81,8 @@ async def fail_run(*, eval_run_id: uuid.UUID, error: BaseException, hub: EventHu
         status=EvalRunStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=datetime.now(UTC)
     )
     run = await EvalRun.get(id=eval_run_id)
-    await hub.publish(EVAL_PROGRESS, {"evalRunId": str(eval_run_id), "done": run.passed + run.failed,
-                                      "total": run.total, "passed": run.passed, "status": run.status.value})
+    await hub.publish(EVAL_PROGRESS, RunProgress(eval_run_id=eval_run_id, passed=run.passed, failed=run.failed,
+                                                 total=run.total, status=run.status).event())
 
 
 @dataclass(frozen=True)
@@ -127,14 +121,29 @@ async def run_suite_here(
     *, suite: EvalSuite, setup: AgentSetup, hub: EventHub, settings: Settings, model_source: ModelSource | None = None,
     on_chunk: Callable[[int], None] | None = None,
 ) -> EvalRun:
-    """Run every case of a suite in this process (the CLI gate, the demo seed) and return the finished run."""
+    """Run every case of a suite in this process (the CLI gate, the demo seed) and return the finished run.
+
+    Chunks are recorded as the workers record them; a few are in flight at once so the cases stay concurrent
+    across a chunk's end (the cases themselves are bounded by playing.case_concurrency).
+    """
     await prepare_eval_business()
     case_ids = await EvalCase.filter(suite=suite).order_by("name").values_list("id", flat=True)
     record = await EvalRun.create(suite=suite, policy=setup.policy.name, prompt_version=setup.prompt.version,
                                   model_source=model_source, total=len(case_ids))
-    for start in range(0, len(case_ids), CHUNK_SIZE):
-        chunk = list(case_ids[start : start + CHUNK_SIZE])
-        await run_chunk(eval_run_id=record.id, case_ids=chunk, setup=setup, hub=hub, settings=settings)
+    in_flight = asyncio.Semaphore(case_concurrency(settings) // CHUNK_SIZE + 2)
+
+    async def chunk(ids: list[uuid.UUID]) -> None:
+        async with in_flight:
+            await run_chunk(eval_run_id=record.id, case_ids=ids, setup=setup, hub=hub, settings=settings)
         if on_chunk:
-            on_chunk(len(chunk))
+            on_chunk(len(ids))
+
+    tasks = [asyncio.create_task(chunk(list(case_ids[start : start + CHUNK_SIZE])))
+             for start in range(0, len(case_ids), CHUNK_SIZE)]
+    try:
+        await asyncio.gather(*tasks)
+    finally:  # a chunk that failed stops the others rather than leaving them running unawaited
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
     return await EvalRun.get(id=record.id).prefetch_related("suite")

@@ -6,7 +6,6 @@ from functools import lru_cache
 
 import strawberry
 from strawberry import relay
-from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 
 from backend.agent.mutations import AgentMutations
 from backend.agent.queries import AgentQueries
@@ -23,7 +22,7 @@ from backend.evals.mutations import EvalMutations, GoldenMutations
 from backend.evals.queries import EvalQueries
 from backend.evals.subscriptions import EvalSubscriptions
 from backend.graphql.errors import MaskUnexpectedErrors
-from backend.graphql.limits import document_limits
+from backend.graphql.limits import PreparedDocuments
 from backend.guardrails.queries import GuardrailQueries
 from backend.incidents.graphql import IncidentMutations, IncidentQueries, IncidentSubscriptions
 from backend.ingest.mutations import IngestMutations
@@ -32,9 +31,11 @@ from backend.ingest.subscriptions import IngestSubscriptions
 from backend.observability.live import LiveMetricsQueries, LiveMetricsSubscriptions
 from backend.observability.queries import MetricsQueries
 from backend.observability.slo_queries import SloQueries
+from backend.quality.queries import QualityQueries
+from backend.quality.subscriptions import QualitySubscriptions
 from backend.scheduling.queries import SchedulingQueries
 from backend.settings import Settings, get_settings
-from backend.simulations.graphql import SimulationMutations, SimulationQueries
+from backend.simulations.graphql import SimulationMutations, SimulationQueries, SimulationSubscriptions
 from backend.tickets.queries import TicketQueries
 from backend.users.mutations import UserMutations
 
@@ -43,6 +44,7 @@ from backend.users.mutations import UserMutations
 class Query(
     AuthQueries, ConversationQueries, IngestQueries, AgentQueries, SchedulingQueries, TicketQueries, GuardrailQueries,
     EvalQueries, MetricsQueries, LiveMetricsQueries, SloQueries, IncidentQueries, SimulationQueries, DeliveryQueries,
+    QualityQueries,
     SandboxQueries,
 ):
     node: relay.Node | None = relay.node(description="Any object by its global id.")
@@ -56,7 +58,7 @@ class Mutation(AuthMutations, ConversationMutations, IngestMutations, AgentMutat
 
 @strawberry.type
 class Subscription(ConversationSubscriptions, IngestSubscriptions, AgentSubscriptions, EvalSubscriptions,
-                   IncidentSubscriptions, LiveMetricsSubscriptions):
+                   IncidentSubscriptions, LiveMetricsSubscriptions, QualitySubscriptions, SimulationSubscriptions):
     pass
 
 
@@ -73,14 +75,10 @@ def get_schema() -> strawberry.Schema:
         subscription=Subscription,
         extensions=[
             MaskUnexpectedErrors,
-            # Caches first: a repeated document skips parsing and validation entirely.
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-            # Limits read the process's settings as each request starts.
-            lambda: document_limits(
-                max_depth=_limits().graphql_max_depth, max_aliases_count=_limits().graphql_max_aliases
-            ),
-            lambda: MaxTokensLimiter(max_token_count=_limits().graphql_max_tokens),
+            # Parsing and validation under the limits, cached per query text; the limits read the process's
+            # settings as each request starts.
+            lambda: PreparedDocuments(max_tokens=_limits().graphql_max_tokens, max_depth=_limits().graphql_max_depth,
+                                      max_aliases_count=_limits().graphql_max_aliases),
         ],
     )
 

@@ -83,7 +83,7 @@ class IncidentNode(relay.Node):
 
     @strawberry.field(description="The SLO's metrics around the incident, from 30 minutes before it opened.")
     async def metrics(self) -> list[MetricSeries]:
-        names = service.LINKED_METRICS.get(self.slo, ("turns", "failure_rate"))
+        names = service.linked_metrics(self.slo)
         end = (self.resolved_at or datetime.now(UTC)) + timedelta(minutes=10)
         return await read_series(names=list(names), start=self.opened_at - timedelta(minutes=30), end=end, channel="ALL")
 

@@ -14,7 +14,8 @@ from backend.db.lookup import rows_by_id
 from backend.events.hub import EventHub
 from backend.incidents.models import Incident, IncidentEntry, IncidentNotification, IncidentStatus
 from backend.incidents.notifications import ACKNOWLEDGE, RESOLVE, TRIGGER, Notifier
-from backend.observability.slo import FiringAlert, SloStatus, bad_turn_condition, load_slos
+from backend.observability.slo import FiringAlert, SloStatus, counted_turns, load_slos
+from backend.quality.rollup import MEAN_PREFIX, SCORED_PREFIX
 
 INCIDENT_CHANGED = "incident.changed"
 # The series an incident links to, by SLO (infra/slo.yaml names).
@@ -23,6 +24,16 @@ LINKED_METRICS = {
     "turn_latency": ("turns", "latency_p95_ms", "latency_p99_ms"),
     "handoff_rate": ("turns", "handoff_rate"),
 }
+
+
+def linked_metrics(slo_name: str) -> tuple[str, ...]:
+    """The series an incident of this SLO links to: its evaluator's, for a quality SLO."""
+    if slo_name in LINKED_METRICS:
+        return LINKED_METRICS[slo_name]
+    slo = next((s for s in load_slos().slos if s.name == slo_name), None)
+    if slo is not None and slo.evaluator is not None:
+        return (MEAN_PREFIX + slo.evaluator, SCORED_PREFIX + slo.evaluator)
+    return ("turns", "failure_rate")
 
 
 async def _publish(hub: EventHub | None, incident: Incident, change: str) -> None:
@@ -148,16 +159,17 @@ async def notifications_of(*, incident_id: uuid.UUID) -> list[IncidentNotificati
 
 
 async def example_conversation_ids(*, incident_id: uuid.UUID, limit: int) -> list[uuid.UUID]:
-    """Conversations with a turn that counted against the incident's SLO while it was open."""
+    """Conversations with a turn that counted against the incident's SLO while it was open (for a quality SLO,
+    a turn its evaluator scored low)."""
     incident = await Incident.get_or_none(id=incident_id)
     slo = next((s for s in load_slos().slos if incident and s.name == incident.slo), None)
     if incident is None or slo is None:
         return []
     end = incident.resolved_at or datetime.now(UTC)
-    condition, parameters = bad_turn_condition(slo, parameter=4)
-    sql = (  # nosec: the condition is fixed SQL from the SLO's kind, not from input
-        "SELECT conversation_id, max(created_at) AS at FROM agent_runs"
-        f" WHERE created_at >= $1 AND created_at <= $2 AND {condition}"
+    turns, parameters = counted_turns(slo, parameter=4)
+    sql = (  # nosec: the turns are fixed SQL from the SLO's kind, not from input
+        f"SELECT conversation_id, max(created_at) AS at FROM ({turns}) counted"
+        " WHERE created_at >= $1 AND created_at <= $2 AND bad"
         " GROUP BY conversation_id ORDER BY at DESC LIMIT $3"
     )
     params = [incident.opened_at - timedelta(minutes=10), end, limit, *parameters]

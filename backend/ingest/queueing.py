@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from saq import Queue
 
@@ -32,13 +32,17 @@ def processing_options(settings: Settings) -> JobOptions:
                       heartbeat=int(settings.turn_lease_seconds))
 
 
-async def enqueue_processing(*, queue: Queue, settings: Settings, event_ids: Iterable[uuid.UUID]) -> int:
-    """Enqueue process_event for each id; returns how many were enqueued.
+async def enqueue_processing(*, queue: Queue, settings: Settings, event_ids: Iterable[uuid.UUID],
+                             traces: Mapping[uuid.UUID, dict[str, str]] | None = None) -> int:
+    """Enqueue process_event for each id (in one Redis round trip); returns how many were enqueued.
 
-    A Redis failure is logged, not raised: the events are already safe in PostgreSQL and the reconciler
-    enqueues whatever stays RECEIVED.
+    Each job continues the trace of the request that accepted its event: `traces[event_id]` when given (a group
+    commit carries several requests), else the current one. A Redis failure is logged, not raised: the events are
+    already safe in PostgreSQL and the reconciler enqueues whatever stays RECEIVED.
     """
-    carrier = trace_carrier()  # the job's spans continue the accepting request's trace
-    jobs = {str(event_id): {"event_id": str(event_id), "trace": carrier or None} for event_id in event_ids}
+    carrier = trace_carrier() if traces is None else {}
+    jobs = {str(event_id): {"event_id": str(event_id),
+                            "trace": (carrier if traces is None else traces.get(event_id)) or None}
+            for event_id in event_ids}
     return await enqueue_keyed(queue=queue, options=processing_options(settings), jobs=jobs,
                                failure_event="ingest.enqueue_failed")

@@ -1,15 +1,18 @@
 """Accepting events durably: rate-limit, INSERT … ON CONFLICT DO NOTHING, enqueue, answer.
 
 The API never waits for processing; once the INSERT has committed the event is safe whatever fails next.
+Concurrent accepts in one process share that work (group_commit.py): one rate-limit call, one INSERT and one
+pipeline of enqueues for every request that arrived together, each request answered on its own.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
@@ -20,12 +23,13 @@ from tortoise import connections
 
 from backend.channels.enums import Channel
 from backend.db.keyset import Page, newest_first
+from backend.ingest.group_commit import GroupCommit, Waiting
 from backend.ingest.models import IngestEvent, IngestStatus
 from backend.ingest.queueing import enqueue_processing, make_queue
 from backend.ingest.rate_limit import Bucket, RateLimiter
 from backend.ingest.schemas import IncomingEvent
 from backend.observability.metrics import INGESTED
-from backend.observability.tracing import tracer
+from backend.observability.tracing import trace_carrier, tracer
 from backend.settings import Settings
 
 
@@ -44,12 +48,12 @@ _INSERT = """
 INSERT INTO ingest_events (id, channel, idempotency_key, sender, external_conversation_id, thread_key, text,
                            occurred_at, metadata, status, attempts, received_at, api_key_id)
 SELECT id, channel, idempotency_key, sender, external_conversation_id, thread_key, text,
-       occurred_at, metadata::jsonb, 'RECEIVED', 0, now(), $10::uuid
+       occurred_at, metadata::jsonb, 'RECEIVED', 0, now(), api_key_id
 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-            $8::timestamptz[], $9::text[]) WITH ORDINALITY
+            $8::timestamptz[], $9::text[], $10::uuid[]) WITH ORDINALITY
      AS incoming(id, channel, idempotency_key, sender, external_conversation_id, thread_key, text,
-                 occurred_at, metadata, position)
-ORDER BY position  -- acceptance order within a batch is the order it was sent in
+                 occurred_at, metadata, api_key_id, position)
+ORDER BY position  -- acceptance order within a group is the order its requests and their events came in
 ON CONFLICT (channel, idempotency_key) DO NOTHING
 RETURNING id, channel, idempotency_key
 """
@@ -60,13 +64,33 @@ JOIN unnest($1::text[], $2::text[]) AS wanted(channel, idempotency_key)
 """
 
 
+@dataclass(frozen=True)
+class Submitter:
+    """What a group's flush needs to know about the request an event came with."""
+
+    api_key_id: uuid.UUID | None
+    trace: dict[str, str]  # the request's trace context, continued by the event's processing job
+
+
 @dataclass
 class IngestContext:
-    """What accepting needs from the running process."""
+    """What accepting needs from the running process, with the process's group commit (group_commit.py)."""
 
     settings: Settings
     queue: Queue
     rate_limiter: RateLimiter
+    group_commit: GroupCommit[IncomingEvent, Accepted | Throttled] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.group_commit = GroupCommit(
+            flush=lambda group: _accept_group(group, context=self),
+            max_events=self.settings.ingest_group_max_events,
+            wait_seconds=self.settings.ingest_group_wait_ms / 1000,
+        )
+
+    async def close(self) -> None:
+        """Commit and answer whatever is waiting (the process is stopping)."""
+        await self.group_commit.close()
 
 
 def _buckets(event: IncomingEvent, *, api_key_id: uuid.UUID | None, settings: Settings) -> list[Bucket]:
@@ -76,62 +100,87 @@ def _buckets(event: IncomingEvent, *, api_key_id: uuid.UUID | None, settings: Se
     return buckets
 
 
-async def _insert(events: list[IncomingEvent], *, api_key_id: uuid.UUID | None) -> list[Accepted]:
-    """Insert new events and find the originals of duplicates, answering in input order."""
+async def _insert(events: list[tuple[IncomingEvent, uuid.UUID | None]]) -> list[Accepted]:
+    """Insert new events (each with its API key) and find the originals of duplicates, answering in input order."""
     connection = connections.get("default")
     ids = [uuid.uuid4() for _ in events]
     columns = [
         ids,
-        [event.channel.value for event in events],
-        [event.idempotency_key for event in events],
-        [event.sender for event in events],
-        [event.external_conversation_id for event in events],
-        [event.thread_key for event in events],
-        [event.text for event in events],
-        [event.occurred_at for event in events],
-        [json.dumps(event.metadata) for event in events],
-        api_key_id,
+        [event.channel.value for event, _ in events],
+        [event.idempotency_key for event, _ in events],
+        [event.sender for event, _ in events],
+        [event.external_conversation_id for event, _ in events],
+        [event.thread_key for event, _ in events],
+        [event.text for event, _ in events],
+        [event.occurred_at for event, _ in events],
+        [json.dumps(event.metadata) for event, _ in events],
+        [api_key_id for _, api_key_id in events],
     ]
     # execute_query_dict, not execute_query: Tortoise drops the rows of an INSERT … RETURNING in the latter.
     inserted = await connection.execute_query_dict(_INSERT, columns)
     new = {(row["channel"], row["idempotency_key"]): row["id"] for row in inserted}
     originals = dict(new)
-    missing = {(event.channel.value, event.idempotency_key) for event in events} - new.keys()
+    missing = {(event.channel.value, event.idempotency_key) for event, _ in events} - new.keys()
     if missing:
         channels, keys = zip(*missing)
         existing = await connection.execute_query_dict(_EXISTING, [list(channels), list(keys)])
         originals.update({(row["channel"], row["idempotency_key"]): row["id"] for row in existing})
 
     answers, answered = [], set()
-    for event in events:
+    for event, _ in events:
         identity = (event.channel.value, event.idempotency_key)
-        # The first mention of a new key in this call is the original; any other mention is a duplicate.
+        # The first mention of a new key in this group is the original; any other mention is a duplicate.
         answers.append(Accepted(event_id=originals[identity], duplicate=identity not in new or identity in answered))
         answered.add(identity)
     return answers
 
 
-async def accept_events(
-    *, events: list[IncomingEvent], api_key_id: uuid.UUID | None, context: IngestContext
-) -> list[Accepted | Throttled]:
-    """Accept validated events: each answer is Accepted (new or duplicate) or Throttled, in input order."""
+async def _accept_group(group: list[Waiting[IncomingEvent, Accepted | Throttled]], *,
+                        context: IngestContext) -> list[list[Accepted | Throttled]]:
+    """One group commit: rate-limit every event, INSERT the allowed ones, enqueue the new ones; answers per request."""
+    settings = context.settings
+    events = [(event, waiting.extra) for waiting in group for event in waiting.items]
     waits = await context.rate_limiter.retry_after(
-        [_buckets(event, api_key_id=api_key_id, settings=context.settings) for event in events]
+        [_buckets(event, api_key_id=submitter.api_key_id, settings=settings) for event, submitter in events]
     )
-    allowed = [event for event, wait in zip(events, waits) if wait is None]
-    accepted = iter(await _insert(allowed, api_key_id=api_key_id) if allowed else [])
+    allowed = [(event, submitter.api_key_id) for (event, submitter), wait in zip(events, waits) if wait is None]
+    accepted = iter(await _insert(allowed) if allowed else [])
     answers: list[Accepted | Throttled] = [
         Throttled(retry_after_seconds=wait) if wait is not None else next(accepted) for wait in waits
     ]
-    for event, answer in zip(events, answers):
-        outcome = "rate_limited" if isinstance(answer, Throttled) else "duplicate" if answer.duplicate else "accepted"
-        INGESTED.labels(event.channel.value, outcome).inc()
-    new_ids = [answer.event_id for answer in answers if isinstance(answer, Accepted) and not answer.duplicate]
-    if new_ids:
+    outcomes: Counter[tuple[str, str]] = Counter()
+    traces: dict[uuid.UUID, dict[str, str]] = {}
+    for (event, submitter), answer in zip(events, answers):
+        if isinstance(answer, Throttled):
+            outcomes[event.channel.value, "rate_limited"] += 1
+        elif answer.duplicate:
+            outcomes[event.channel.value, "duplicate"] += 1
+        else:
+            outcomes[event.channel.value, "accepted"] += 1
+            traces[answer.event_id] = submitter.trace
+    for labels, count in outcomes.items():
+        INGESTED.labels(*labels).inc(count)
+    if traces:
         with tracer.start_as_current_span("enqueue process_event", kind=SpanKind.PRODUCER,
-                                          attributes={"messaging.system": "saq", "messaging.batch.message_count": len(new_ids)}):
-            await enqueue_processing(queue=context.queue, settings=context.settings, event_ids=new_ids)
-    return answers
+                                          attributes={"messaging.system": "saq", "messaging.batch.message_count": len(traces)}):
+            await enqueue_processing(queue=context.queue, settings=settings, event_ids=traces, traces=traces)
+    per_request, position = [], 0
+    for waiting in group:
+        per_request.append(answers[position:position + len(waiting.items)])
+        position += len(waiting.items)
+    return per_request
+
+
+async def accept_events(
+    *, events: list[IncomingEvent], api_key_id: uuid.UUID | None, context: IngestContext
+) -> list[Accepted | Throttled]:
+    """Accept validated events: each answer is Accepted (new or duplicate) or Throttled, in input order.
+
+    The events join the process's current group (group_commit.py); the answers come once its INSERT committed.
+    """
+    if not events:
+        return []
+    return await context.group_commit.submit(events, Submitter(api_key_id=api_key_id, trace=trace_carrier()))
 
 
 Refusal = TypeVar("Refusal")
@@ -154,8 +203,6 @@ async def accept_event(
     """accept_events for one event."""
     (answer,) = await accept_events(events=[event], api_key_id=api_key_id, context=context)
     return answer
-
-
 
 
 @dataclass(frozen=True)
@@ -185,8 +232,10 @@ async def standalone_context(settings: Settings) -> AsyncIterator[IngestContext]
     """An IngestContext for a process without the API's services (the CLI's seed)."""
     redis = aioredis.Redis.from_url(str(settings.redis_url), socket_connect_timeout=2)
     queue = make_queue(settings)
+    context = IngestContext(settings=settings, queue=queue, rate_limiter=RateLimiter(redis))
     try:
-        yield IngestContext(settings=settings, queue=queue, rate_limiter=RateLimiter(redis))
+        yield context
     finally:
+        await context.close()
         await queue.disconnect()
         await redis.aclose()

@@ -30,3 +30,10 @@ AGENT_TURN_SECONDS = Histogram(
 DELIVERIES = Counter("agentops_deliveries", "Delivery jobs by channel and outcome (SENT, RETRY, FAILED, UNCERTAIN,"
                      " ALREADY_DONE)", ["channel", "outcome"])
 TOOL_CALLS = Counter("agentops_tool_calls", "Tool calls by tool and outcome", ["tool", "outcome"])
+
+# Online evaluation (backend/quality): scores written by evaluator and label, the judge's calls by outcome
+# (graded, budget_exhausted, endpoint_failed) and the tokens its graded calls used.
+QUALITY_SCORES = Counter("agentops_quality_scores", "Evaluator verdicts stored, by evaluator and label",
+                         ["evaluator", "label"])
+JUDGE_CALLS = Counter("agentops_judge_calls", "LLM judge calls by evaluator and outcome", ["evaluator", "outcome"])
+JUDGE_TOKENS = Counter("agentops_judge_tokens", "Tokens the LLM judge's graded calls used", ["evaluator"])

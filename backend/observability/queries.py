@@ -15,17 +15,21 @@ from backend.graphql.permissions import CanRead
 from backend.graphql.time_range import check_range
 from backend.observability.models import MetricPoint
 from backend.observability.rollup import GAUGE_NAMES, RUN_METRIC_NAMES, RUN_METRICS_SQL, TOOL_ERROR_PREFIX
+from backend.quality.rollup import quality_metric_names
 
 MAX_RANGE = timedelta(days=7)
 RANGE_SLACK = timedelta(minutes=5)  # "the last 7 days" computed a moment before `to` defaults to now still fits
 MAX_STEP_SECONDS = 86400
 CHANNELS = ("ALL", "SMS", "CHAT", "VOICE")
 TOOL_METRIC_NAMES = tuple(TOOL_ERROR_PREFIX + name for name in sorted(TOOLS))
-METRIC_NAMES = RUN_METRIC_NAMES + GAUGE_NAMES + TOOL_METRIC_NAMES
-# Wider steps over stored points: the peak backlog of the step, the mean of a tool's per-minute error rates.
+METRIC_NAMES = RUN_METRIC_NAMES + GAUGE_NAMES + TOOL_METRIC_NAMES + quality_metric_names()
+# Wider steps over stored points: the peak backlog of the step, the mean of a tool's per-minute error rates (and of
+# an evaluator's per-minute mean scores), the sum of the turns scored or skipped.
 _STORED_STEPPED = """
 SELECT name, date_bin($5::interval, bucket_start, TIMESTAMPTZ '2000-01-01') AS at,
-       CASE WHEN name IN ('queue_depth', 'dead_letters') THEN max(value) ELSE avg(value) END AS value
+       CASE WHEN name IN ('queue_depth', 'dead_letters') THEN max(value)
+            WHEN starts_with(name, 'quality_scored:') OR starts_with(name, 'quality_skipped:') THEN sum(value)
+            ELSE avg(value) END AS value
 FROM metric_points
 WHERE name = ANY($1::text[]) AND channel = $2 AND bucket_start >= $3 AND bucket_start < $4
 GROUP BY 1, 2 ORDER BY 2

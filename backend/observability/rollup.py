@@ -16,6 +16,7 @@ from tortoise import connections
 
 from backend.observability.backlog import open_dead_letters, queue_depth
 from backend.observability.models import MetricPoint
+from backend.quality.rollup import quality_points
 
 MAX_CATCH_UP = timedelta(days=7)
 
@@ -104,6 +105,8 @@ async def rollup_metrics(*, now: datetime | None = None, since: datetime | None 
                 add(name, row["channel"], row["minute"], row[name])
         for row in await connection.execute_query_dict(_TOOL_METRICS, [start, until]):
             add(TOOL_ERROR_PREFIX + row["tool"], "ALL", row["minute"], row["error_rate"])
+        for name, channel, minute, value in await quality_points(start=start, until=until):
+            add(name, channel, minute, value)
     if queue is not None:
         depth = await queue_depth(queue)
         if depth is not None:

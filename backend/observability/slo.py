@@ -1,4 +1,5 @@
-"""SLOs from infra/slo.yaml: error budget left and multiwindow burn rates, computed from the agent runs.
+"""SLOs from infra/slo.yaml: error budget left and multiwindow burn rates, computed from the agent runs (and, for
+quality objectives, from the evaluators' scores of sampled turns).
 
 Burn rate over a window = (bad turns / turns in the window) / (1 − objective): 1 spends the budget exactly over
 the period. An alert fires when both its long and its short window burn at least its rate (the short window
@@ -13,9 +14,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from tortoise import connections
 
+from backend.quality.definitions import EvaluatorNotFound, load_evaluator
 from backend.settings import PROJECT_ROOT
 
 SLO_FILE = PROJECT_ROOT / "infra" / "slo.yaml"
@@ -27,8 +29,27 @@ class Objective(BaseModel):
     description: str = ""
     objective: float = Field(gt=0, lt=1)
     period_days: float = Field(gt=0)
-    bad: str = Field(pattern="^(failed|handed_off|slow)$")
+    bad: str = Field(pattern="^(failed|handed_off|slow|quality)$")
     threshold_ms: float | None = None
+    # bad: quality — the turns counted are those an evaluator scored (fixtures/evaluators); a score below
+    # `below` (default: the evaluator's pass_at) spends the budget.
+    evaluator: str | None = None
+    below: float | None = Field(default=None, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _quality_names_an_evaluator(self) -> Objective:
+        if (self.bad == "quality") != (self.evaluator is not None):
+            raise ValueError("`evaluator` is required with `bad: quality`, and only with it")
+        if self.below is not None and self.bad != "quality":
+            raise ValueError("`below` applies only to `bad: quality`")
+        if self.evaluator is not None:
+            try:
+                evaluator = load_evaluator(self.evaluator)
+            except EvaluatorNotFound as error:
+                raise ValueError(str(error)) from None
+            if self.below is None:
+                self.below = evaluator.pass_at
+        return self
 
 
 class AlertRule(BaseModel):
@@ -95,10 +116,23 @@ def bad_turn_condition(slo: Objective, *, parameter: int) -> tuple[str, list[flo
     return f"latency_ms > ${parameter}", [slo.threshold_ms or 0]
 
 
+def counted_turns(slo: Objective, *, parameter: int) -> tuple[str, list]:
+    """SQL of the turns this SLO counts, as (conversation_id, created_at, bad) rows, and its parameters.
+
+    Agent runs for the reliability SLOs; for a quality SLO, the turns its evaluator scored (a skipped judge call
+    counts neither way), at the time each score was written. `parameter` is the first placeholder it may use.
+    """
+    if slo.bad == "quality":
+        return (f"SELECT conversation_id, created_at, score < ${parameter + 1} AS bad FROM eval_scores"
+                f" WHERE evaluator = ${parameter} AND score IS NOT NULL", [slo.evaluator, slo.below])
+    condition, parameters = bad_turn_condition(slo, parameter=parameter)
+    return f"SELECT conversation_id, created_at, {condition} AS bad FROM agent_runs", parameters
+
+
 async def _bad_fraction(slo: Objective, *, since: datetime, until: datetime) -> float | None:
-    condition, parameters = bad_turn_condition(slo, parameter=3)
+    turns, parameters = counted_turns(slo, parameter=3)
     rows = await connections.get("default").execute_query_dict(
-        f"SELECT count(*) AS total, count(*) FILTER (WHERE {condition}) AS bad FROM agent_runs"  # nosec: fixed SQL
+        f"SELECT count(*) AS total, count(*) FILTER (WHERE bad) AS bad FROM ({turns}) counted"  # nosec: fixed SQL
         " WHERE created_at >= $1 AND created_at < $2",
         [since, until, *parameters],
     )

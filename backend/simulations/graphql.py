@@ -1,8 +1,9 @@
-"""Drills in GraphQL: startSimulation / stopSimulation (scope `operate`) and the record of past drills."""
+"""Drills in GraphQL: startSimulation / stopSimulation (scope `operate`), the record of past drills, and
+simulationChanged as they start and end."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncGenerator, Iterable
 from datetime import datetime
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from strawberry.types import Info
 
 from backend.auth.scopes import Scope
 from backend.db.lookup import rows_by_id
+from backend.events.hub import once_per_event
 from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
@@ -34,6 +36,9 @@ class SimulationEffects:
     failed_deliveries: int
     events_sent: int
     incidents_opened: list[strawberry.ID] = strawberry.field(description="Global ids of the incidents it opened.")
+    scored_turns: int = strawberry.field(description="Turns of the drill's time that evaluators scored online.")
+    low_scored_turns: int = strawberry.field(description="Of those, turns an evaluator failed (e.g. an unbacked "
+                                                         "claim under a PROMPT_REGRESSION).")
 
 
 @strawberry.type(name="Simulation")
@@ -44,6 +49,7 @@ class SimulationNode(relay.Node):
     intensity: float
     duration_seconds: int
     tool: str | None
+    prompt_version: str | None = strawberry.field(description="PROMPT_REGRESSION only: the version its turns use.")
     traffic_per_second: float
     started_by: str
     started_at: datetime
@@ -69,9 +75,13 @@ class SimulationNode(relay.Node):
                 failed_deliveries=found["failedDeliveries"], events_sent=found["eventsSent"],
                 incidents_opened=[strawberry.ID(str(relay.GlobalID("Incident", incident)))
                                   for incident in found["incidentsOpened"]],
+                scored_turns=found.get("scoredTurns", 0), low_scored_turns=found.get("lowScoredTurns", 0),
             )
         return cls(id=str(row.id), kind=row.kind, status=row.status, intensity=row.intensity,
-                   duration_seconds=row.duration_seconds, tool=row.target, traffic_per_second=row.traffic_per_second,
+                   duration_seconds=row.duration_seconds,
+                   tool=row.target if row.kind == SimulationKind.TOOL_OUTAGE else None,
+                   prompt_version=row.target if row.kind == SimulationKind.PROMPT_REGRESSION else None,
+                   traffic_per_second=row.traffic_per_second,
                    started_by=row.started_by, started_at=row.started_at, ends_at=row.ends_at, ended_at=row.ended_at,
                    effects=effects)
 
@@ -83,6 +93,8 @@ class StartSimulationInput:
     intensity: float = strawberry.field(default=1.0, description="0–1: share of passes that fail, or how hard "
                                                                 "they are slowed.")
     tool: str | None = strawberry.field(default=None, description="TOOL_OUTAGE only; check_availability by default.")
+    prompt_version: str | None = strawberry.field(default=None, description="PROMPT_REGRESSION only: the prompt "
+                                                  "version its turns answer with; over-promise by default.")
     traffic_per_second: float = strawberry.field(default=0.0, description="Synthetic conversations per second "
                                                                          "through the real ingest path (0–50).")
 
@@ -117,7 +129,8 @@ class SimulationMutations:
         try:
             simulation = await service.start_simulation(
                 kind=input.kind, duration_seconds=input.duration_seconds, intensity=input.intensity,
-                target=input.tool, traffic_per_second=input.traffic_per_second,
+                target=service.drill_target(kind=input.kind, tool=input.tool, prompt_version=input.prompt_version),
+                traffic_per_second=input.traffic_per_second,
                 actor=info.context.caller.key_name, drills=info.context.services.drills,
             )
         except service.SimulationRefused as refused:
@@ -130,7 +143,22 @@ class SimulationMutations:
             raise BadUserInput("'id' is not a Simulation id.", field="id")
         simulation = await service.stop_simulation(simulation_id=parse_uuid(input.id.node_id),
                                                    actor=info.context.caller.key_name,
-                                                   redis=info.context.services.redis)
+                                                   redis=info.context.services.redis, hub=info.context.services.hub)
         if simulation is None:
             return NotFoundError(id=strawberry.ID(str(input.id)), message="No simulation with this id.")
         return SimulationPayload(simulation=SimulationNode.from_model(simulation))
+
+
+@strawberry.type
+class SimulationSubscriptions:
+    @strawberry.subscription(permission_classes=[CanRead],
+                             description="Each drill as it starts and as it ends (stopped or finished, with its effects).")
+    async def simulation_changed(self, info: Info) -> AsyncGenerator[SimulationNode, None]:
+        async for event in info.context.services.hub.subscribe(service.SIMULATION_CHANGED):
+            simulation_id = parse_uuid(event["simulationId"])
+            # The event says which drill changed; the database says what it is now, read once per event for every
+            # subscriber of this process.
+            simulation = await once_per_event(
+                event, "simulation", lambda simulation_id=simulation_id: service.get_simulation(simulation_id=simulation_id))
+            if simulation is not None:
+                yield SimulationNode.from_model(simulation)

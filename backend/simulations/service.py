@@ -17,8 +17,10 @@ from saq import Queue
 from tortoise import connections
 
 from backend import faults
+from backend.agent.prompts import PromptNotFound, available_versions
 from backend.agent.tools.registry import TOOLS
 from backend.db.keyset import Page, newest_first
+from backend.events.hub import EventHub, SilentHub
 from backend.settings import Settings
 from backend.simulations.models import Simulation, SimulationKind, SimulationStatus
 
@@ -28,6 +30,10 @@ GENERATE_TRAFFIC_JOB = "generate_traffic"
 MAX_DURATION_SECONDS = 3600
 MAX_TRAFFIC_PER_SECOND = 50.0
 DEFAULT_OUTAGE_TOOL = "check_availability"  # the tool nearly every booking conversation calls first
+DEFAULT_REGRESSED_PROMPT = "over-promise"  # says a booking or cancellation is done before any tool did it
+TARGETED = {SimulationKind.TOOL_OUTAGE: "tool", SimulationKind.PROMPT_REGRESSION: "promptVersion"}
+# Published after a drill starts or ends ({"simulationId", "change"}), so live views follow drills.
+SIMULATION_CHANGED = "simulation.changed"
 
 
 class SimulationRefused(ValueError):
@@ -45,6 +51,7 @@ class DrillContext:
     settings: Settings
     redis: aioredis.Redis
     queue: Queue
+    hub: EventHub | SilentHub
 
 
 def fault_point(simulation: Simulation) -> str:
@@ -55,13 +62,17 @@ def fault_point(simulation: Simulation) -> str:
         SimulationKind.DELIVERY_FAILURE: faults.DELIVERY,
         SimulationKind.LATENCY_SPIKE: faults.POLICY_DELAY,
         SimulationKind.QUEUE_BACKLOG: faults.PROCESS_DELAY,
+        SimulationKind.PROMPT_REGRESSION: faults.PROMPT,
     }[simulation.kind]
 
 
 def fault_params(simulation: Simulation, settings: Settings) -> dict:
-    """The flag: failing kinds fail `intensity` of the passes; slowing kinds slow every pass by intensity × max."""
+    """The flag: failing kinds fail `intensity` of the passes; slowing kinds slow every pass by intensity × max; a
+    prompt regression answers `intensity` of the turns with its prompt version."""
     params: dict = {"message": f"simulation {simulation.id} ({simulation.kind.value})"}
-    if simulation.kind == SimulationKind.LATENCY_SPIKE:
+    if simulation.kind == SimulationKind.PROMPT_REGRESSION:
+        params.update(probability=simulation.intensity, value=simulation.target or DEFAULT_REGRESSED_PROMPT)
+    elif simulation.kind == SimulationKind.LATENCY_SPIKE:
         params["delay_ms"] = simulation.intensity * settings.simulation_max_policy_delay_ms
     elif simulation.kind == SimulationKind.QUEUE_BACKLOG:
         params["delay_ms"] = simulation.intensity * settings.simulation_max_job_delay_ms
@@ -70,18 +81,35 @@ def fault_params(simulation: Simulation, settings: Settings) -> dict:
     return params
 
 
+def drill_target(*, kind: SimulationKind, tool: str | None, prompt_version: str | None) -> str | None:
+    """What the drill aims at: a TOOL_OUTAGE's tool or a PROMPT_REGRESSION's prompt version (each only there)."""
+    if tool is not None and kind != SimulationKind.TOOL_OUTAGE:
+        raise SimulationRefused("tool", "only a TOOL_OUTAGE takes a tool")
+    if prompt_version is not None and kind != SimulationKind.PROMPT_REGRESSION:
+        raise SimulationRefused("promptVersion", "only a PROMPT_REGRESSION takes a prompt version")
+    return tool if tool is not None else prompt_version
+
+
 def _check(*, kind: SimulationKind, duration_seconds: int, intensity: float, target: str | None,
-           traffic_per_second: float) -> None:
+           traffic_per_second: float, settings: Settings) -> None:
     if not 1 <= duration_seconds <= MAX_DURATION_SECONDS:
         raise SimulationRefused("durationSeconds", f"must be 1 to {MAX_DURATION_SECONDS}")
     if not 0 < intensity <= 1:
         raise SimulationRefused("intensity", "must be more than 0 and at most 1")
     if not 0 <= traffic_per_second <= MAX_TRAFFIC_PER_SECOND:
         raise SimulationRefused("trafficPerSecond", f"must be 0 to {MAX_TRAFFIC_PER_SECOND:g}")
-    if target is not None and kind != SimulationKind.TOOL_OUTAGE:
-        raise SimulationRefused("tool", "only a TOOL_OUTAGE takes a tool")
-    if target is not None and target not in TOOLS:
+    if target is not None and kind != SimulationKind.TOOL_OUTAGE and kind != SimulationKind.PROMPT_REGRESSION:
+        raise SimulationRefused("tool", "only a TOOL_OUTAGE takes a tool, and a PROMPT_REGRESSION a prompt version")
+    if target is not None and kind == SimulationKind.TOOL_OUTAGE and target not in TOOLS:
         raise SimulationRefused("tool", f"unknown tool; one of {', '.join(sorted(TOOLS))}")
+    if kind == SimulationKind.PROMPT_REGRESSION:
+        try:
+            versions = available_versions(settings.agent_prompt)
+        except PromptNotFound:
+            versions = []
+        if (target or DEFAULT_REGRESSED_PROMPT) not in versions:
+            raise SimulationRefused("promptVersion", f"unknown version of the prompt {settings.agent_prompt!r}; "
+                                                     f"one of {', '.join(versions) or '(none)'}")
 
 
 async def start_simulation(
@@ -90,14 +118,15 @@ async def start_simulation(
 ) -> Simulation:
     """Set the drill's fault for its duration and schedule its end (and its traffic); one drill per kind at a time."""
     _check(kind=kind, duration_seconds=duration_seconds, intensity=intensity, target=target,
-           traffic_per_second=traffic_per_second)
-    await finish_overdue_simulations(redis=drills.redis)
+           traffic_per_second=traffic_per_second, settings=drills.settings)
+    await finish_overdue_simulations(redis=drills.redis, hub=drills.hub)
     if await Simulation.exists(kind=kind, status=SimulationStatus.RUNNING):
         raise SimulationRefused("kind", f"a {kind.value} drill is already running; stop it first")
     now = datetime.now(UTC)
     simulation = await Simulation.create(
         kind=kind, intensity=intensity, duration_seconds=duration_seconds,
-        target=(target or DEFAULT_OUTAGE_TOOL) if kind == SimulationKind.TOOL_OUTAGE else None,
+        target=target or {SimulationKind.TOOL_OUTAGE: DEFAULT_OUTAGE_TOOL,
+                          SimulationKind.PROMPT_REGRESSION: DEFAULT_REGRESSED_PROMPT}.get(kind),
         traffic_per_second=traffic_per_second, started_by=actor, ends_at=now + timedelta(seconds=duration_seconds),
     )
     point = fault_point(simulation)
@@ -107,6 +136,7 @@ async def start_simulation(
                                timeout=60, retries=3)
     if traffic_per_second > 0:
         await _enqueue_traffic(drills.queue, simulation)
+    await _announce(drills.hub, simulation, "started")
     log.info("simulation.started", simulation_id=str(simulation.id), kind=kind.value, intensity=intensity,
              duration_seconds=duration_seconds, fault_point=point, actor=actor)
     return simulation
@@ -127,13 +157,19 @@ async def ensure_traffic(*, queue: Queue) -> None:
             log.warning("simulation.traffic_enqueue_failed", simulation_id=str(simulation.id), error=str(error))
 
 
-async def stop_simulation(*, simulation_id: uuid.UUID, actor: str, redis: aioredis.Redis) -> Simulation | None:
+async def _announce(hub: EventHub | SilentHub, simulation: Simulation, change: str) -> None:
+    await hub.publish(SIMULATION_CHANGED, {"simulationId": str(simulation.id), "change": change})
+
+
+async def stop_simulation(
+    *, simulation_id: uuid.UUID, actor: str, redis: aioredis.Redis, hub: EventHub | SilentHub
+) -> Simulation | None:
     """End a running drill now (idempotent: a finished drill is returned as it is)."""
-    return await finish_simulation(simulation_id=simulation_id, redis=redis, stopped_by=actor)
+    return await finish_simulation(simulation_id=simulation_id, redis=redis, hub=hub, stopped_by=actor)
 
 
 async def finish_simulation(
-    *, simulation_id: uuid.UUID, redis: aioredis.Redis, stopped_by: str | None = None
+    *, simulation_id: uuid.UUID, redis: aioredis.Redis, hub: EventHub | SilentHub, stopped_by: str | None = None
 ) -> Simulation | None:
     """Clear the drill's fault, record its end and count what it caused."""
     updated = await Simulation.filter(id=simulation_id, status=SimulationStatus.RUNNING).update(
@@ -146,16 +182,17 @@ async def finish_simulation(
     if stopped_by:
         simulation.effects["stoppedBy"] = stopped_by
     await simulation.save(update_fields=["effects"])
+    await _announce(hub, simulation, simulation.status.value.lower())
     log.info("simulation.ended", simulation_id=str(simulation.id), status=simulation.status.value, **simulation.effects)
     return simulation
 
 
-async def finish_overdue_simulations(*, redis: aioredis.Redis) -> int:
+async def finish_overdue_simulations(*, redis: aioredis.Redis, hub: EventHub | SilentHub) -> int:
     """End drills whose end job was lost (a Redis flush): their flags have expired already."""
     overdue = await Simulation.filter(status=SimulationStatus.RUNNING, ends_at__lt=datetime.now(UTC) - timedelta(seconds=5)
                                       ).values_list("id", flat=True)
     for simulation_id in overdue:
-        await finish_simulation(simulation_id=simulation_id, redis=redis)
+        await finish_simulation(simulation_id=simulation_id, redis=redis, hub=hub)
     return len(overdue)
 
 
@@ -172,7 +209,11 @@ SELECT
     AND delivery_status = 'FAILED') AS failed_deliveries,
   (SELECT count(*) FROM ingest_events WHERE metadata->>'simulation' = $3) AS events_sent,
   (SELECT coalesce(array_agg(id::text ORDER BY opened_at), '{}') FROM incidents
-    WHERE opened_at >= $1 AND opened_at < $2) AS incidents_opened
+    WHERE opened_at >= $1 AND opened_at < $2) AS incidents_opened,
+  (SELECT count(DISTINCT s.run_id) FROM eval_scores s JOIN agent_runs r ON r.id = s.run_id
+    WHERE r.created_at >= $1 AND r.created_at < $2) AS scored_turns,
+  (SELECT count(DISTINCT s.run_id) FROM eval_scores s JOIN agent_runs r ON r.id = s.run_id
+    WHERE r.created_at >= $1 AND r.created_at < $2 AND s.passed = false) AS low_scored_turns
 """
 
 
@@ -186,6 +227,7 @@ async def count_effects(simulation: Simulation) -> dict:
         "latencyP95Ms": round(row["latency_p95_ms"], 1) if row["latency_p95_ms"] is not None else None,
         "toolErrors": row["tool_errors"], "failedDeliveries": row["failed_deliveries"],
         "eventsSent": row["events_sent"], "incidentsOpened": list(row["incidents_opened"]),
+        "scoredTurns": row["scored_turns"], "lowScoredTurns": row["low_scored_turns"],
     }
 
 

@@ -27,6 +27,7 @@ from backend.events.hub import EventHub
 from backend.events.topics import RUN_COMPLETED
 from backend.ingest.dead_letters import record_failure
 from backend.observability.log_levels import RecordedFailure
+from backend.quality.sampling import add_pending, sampled
 from backend.settings import Settings
 from backend.turns.appending import Unanswered, append_pending, next_unanswered
 from backend.turns.lease import Lease, conversation_lease
@@ -90,6 +91,11 @@ async def process_event(
         turns = await _answer_in_order(event_id=event_id, first=appended.first_unanswered, hub=hub, lease=lease,
                                        settings=settings, agent=agent, deadline=deadline, before_commit=before_commit,
                                        delivery_channels=delivery_channels)
+        # The turns drawn for online evaluation ride on the release too, after their commits: the scorer takes them
+        # from there (backend/quality/sampling.py), and no reply waits for it.
+        to_score = sampled(turns=turns, settings=settings)
+        if to_score:
+            lease.on_release.append(lambda pipe: add_pending(pipe, to_score))
     return ProcessResult(appended=appended.count, conversation_ids=conversation_ids, turns=tuple(turns))
 
 

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from datetime import time as clock_time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -33,7 +34,7 @@ from backend.agent.memory import ThreadItem, parse_thread, thread_sql
 from backend.agent.models import RunStatus
 from backend.agent.policies.base import Decision, TurnInput
 from backend.agent.policies.openai import LLMError, ModelUnavailable
-from backend.agent.setup import AgentSetup
+from backend.agent.setup import AgentSetup, with_drilled_prompt
 from backend.agent.tools.toolbox import ToolBox, ToolFailed
 from backend.channels.delivery.service import undeliverable_reason
 from backend.channels.enums import Channel
@@ -112,6 +113,18 @@ class TurnOutcome:
     reply: str
     latency_ms: float
     delivery: bool = True  # the reply was queued for the customer (a delivery job is owed)
+    # What the turn committed, kept so a caller checking the turn (an eval case) need not read it back: the tool calls
+    # as the JSON written with the run, the guardrail rules that fired (one per violation row), and whether a handoff
+    # ran (the conversation is with a human now; an eval's frozen handoff answer hands nothing off).
+    calls_json: str = "[]"
+    violations: tuple[str, ...] = ()
+    handed_off: bool = False
+
+    @property
+    def tool_calls(self) -> list[dict[str, Any]]:
+        """The turn's tool calls in call order, as stored: {name, arguments, result, error}."""
+        return [{"name": call["name"], "arguments": call["arguments"], "result": call["result"], "error": call["error"]}
+                for call in json.loads(self.calls_json)]
 
 
 async def run_turn(
@@ -216,6 +229,7 @@ async def _turn(
 ) -> TurnOutcome | None:
     started = time.perf_counter()
     run_id = uuid.uuid4()
+    setup = with_drilled_prompt(setup, current_faults())  # a PROMPT_REGRESSION drill's version, for this turn
     turn_key = str(trigger_event_id or trigger_message_id or run_id)
     loaded = await _load(conversation_id, turn_key, trigger_event_id, trigger_message_id)
     conversation = loaded.conversation
@@ -241,17 +255,20 @@ async def _turn(
     reply, checked = screen_output(config=setup.guardrails, reply=decision.reply, channel=conversation.channel.value,
                                    customer=conversation.customer)
     handed_off = any(call.name == "handoff_to_human" and (call.result or {}).get("handed_off") for call in tools.calls)
+    handed_over = any(call.name == "handoff_to_human" and not call.overridden and (call.result or {}).get("handed_off")
+                      for call in tools.calls)
     status = RunStatus.FAILED if error else RunStatus.HANDED_OFF if handed_off else RunStatus.OK
     findings: list[Finding] = [*screened.findings, *tools.findings, *checked.findings]
     redacted = screened.text != text and trigger_message_id is not None
     reply_message_id = uuid.uuid4()
     latency_ms = (time.perf_counter() - started) * 1000
     delivery_status, delivery_error = _delivery(deliver, conversation.channel, delivery_channels)
+    calls_json = _calls_json(tools)
     record = [
         conversation_id, conversation.version, json.dumps(decision.state if error is None else turn.state),
         trigger_event_id, reply_message_id, reply, delivery_status and delivery_status.value, delivery_error, run_id,
         trigger_message_id, setup.policy.name, setup.prompt.name, setup.prompt.version, status.value, latency_ms,
-        decision.intent, decision.model, decision.prompt_tokens, decision.completion_tokens, error, _calls_json(tools),
+        decision.intent, decision.model, decision.prompt_tokens, decision.completion_tokens, error, calls_json,
     ]
     if not findings and not redacted and before_commit is None:
         await _commit(connections.get("default"), record)  # the common turn: one statement, its own transaction
@@ -267,7 +284,8 @@ async def _turn(
     AGENT_TURN_SECONDS.labels(setup.policy.name, status.value).observe(latency_ms / 1000)
     return TurnOutcome(run_id=run_id, conversation_id=conversation_id, channel=conversation.channel,
                        reply_message_id=reply_message_id, status=status, reply=reply, latency_ms=latency_ms,
-                       delivery=delivery_status == DeliveryStatus.QUEUED)
+                       delivery=delivery_status == DeliveryStatus.QUEUED, calls_json=calls_json,
+                       violations=tuple(finding.rule for finding in findings), handed_off=handed_over)
 
 
 def _delivery(deliver: bool, channel: Channel,

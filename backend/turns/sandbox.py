@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
@@ -48,9 +49,9 @@ async def sandboxed_turn(
     deliver: bool = False,
 ) -> tuple[Message, TurnOutcome | None]:
     """Append `text` as `author`'s message and answer it, inside the current sandbox; the message and the outcome."""
-    async with in_transaction() as connection:
-        inbound = await append_message(connection=connection, conversation_id=conversation_id,
-                                       direction=MessageDirection.INBOUND, author=author, text=text)
+    # One statement: it needs no savepoint of its own (the sandbox's transaction is the connection in context).
+    inbound = await append_message(connection=connections.get("default"), conversation_id=conversation_id,
+                                   direction=MessageDirection.INBOUND, author=author, text=text)
     outcome = await run_turn(conversation_id=conversation_id, text=text, setup=setup, trigger_message_id=inbound.id,
                              now=now, tool_overrides=tool_overrides, deliver=deliver)
     return inbound, outcome

@@ -58,17 +58,40 @@ def _sidebar() -> rx.Component:
     )
 
 
+def _logout_form() -> rx.Component:
+    """Log out of this browser (every tab): a form posted to /auth/logout, which clears the HTTP-only cookie.
+
+    It names this tab, which is loading the login page already, so it is not sent there a second time."""
+    return rx.el.form(
+        rx.el.input(type="hidden", name="tab", value=AuthState.router.session.client_token),
+        rx.button(rx.icon("log-out", size=14), "Log out", variant="soft", size="1", type="submit", id="logout"),
+        action="/auth/logout",
+        method="post",
+        on_submit=None,  # a native post: Reflex's form handler would stop it
+    )
+
+
 def _top_bar(title: str) -> rx.Component:
     return rx.hstack(
         rx.heading(title, size="6"),
         rx.spacer(),
         rx.badge(AuthState.role, variant="soft", id="user-role"),
         rx.text(AuthState.email, size="2", color_scheme="gray", id="user-email"),
-        rx.button(rx.icon("log-out", size=14), "Log out", variant="soft", size="1", on_click=AuthState.logout,
-                  id="logout"),
+        _logout_form(),
         align="center",
         width="100%",
         spacing="3",
+    )
+
+
+def _waiting_for_login() -> rx.Component:
+    """Before the session is checked: a spinner. Once the session ended elsewhere (a logout in another tab, an
+    expiry): the login page, loaded afresh so the tab's socket carries the browser's cookie as it is now."""
+    return rx.cond(
+        AuthState.signed_out,
+        rx.center(rx.text(AuthState.notice, size="2"), height="100vh", id="session-ended",
+                  on_mount=rx.call_script("window.location.replace('/login')")),
+        rx.center(rx.spinner(), height="100vh"),
     )
 
 
@@ -84,5 +107,5 @@ def page_frame(title: str, *content: rx.Component) -> rx.Component:
             align="start",
             width="100%",
         ),
-        rx.center(rx.spinner(), height="100vh"),
+        _waiting_for_login(),
     )

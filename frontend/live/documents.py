@@ -18,17 +18,23 @@ INCIDENT_FIELDS = """
   notifications { target action status attempts responseStatus lastError createdAt sentAt }
 """
 EVAL_PROGRESS_FIELDS = "evalRunId done total passed status"
+SIMULATION_FIELDS = """
+  id kind status intensity durationSeconds tool trafficPerSecond startedBy startedAt endsAt endedAt
+  effects { turns failedTurns handedOffTurns latencyP95Ms toolErrors failedDeliveries eventsSent incidentsOpened }
+"""
 
 CONVERSATION_UPDATED = f"subscription {{ conversationUpdated {{ {CONVERSATION_FIELDS} }} }}"
 LIVE_METRICS = f"subscription {{ liveMetrics {{ {METRICS_FIELDS} }} }}"
 INCIDENT_ALERTS = f"subscription {{ incidentAlerts {{ {INCIDENT_FIELDS} }} }}"
 EVAL_RUN_PROGRESS = f"subscription Progress($id: ID!) {{ evalRunProgress(id: $id) {{ {EVAL_PROGRESS_FIELDS} }} }}"
+SIMULATION_CHANGED = f"subscription {{ simulationChanged {{ {SIMULATION_FIELDS} }} }}"
 
 # kind of update -> (subscription document, field of its payload)
 FEED_SUBSCRIPTIONS: dict[str, tuple[str, str]] = {
     "conversation": (CONVERSATION_UPDATED, "conversationUpdated"),
     "metrics": (LIVE_METRICS, "liveMetrics"),
     "incident": (INCIDENT_ALERTS, "incidentAlerts"),
+    "simulation": (SIMULATION_CHANGED, "simulationChanged"),
 }
 EVAL_PROGRESS = "eval_progress"
 

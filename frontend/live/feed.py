@@ -6,9 +6,11 @@ subscription of their own. Sessions register here for kinds of update (`conversa
 session wants it; the connection closes when no session wants anything, whether it logged out or closed the tab.
 Reflex has no public hook for a closed tab, so while anyone watches the feed asks which tabs are still connected
 (`connected`, given by the app) once a second and forgets the others; an update is never handed to a closed tab.
-A page whose own State takes some kinds (Overview, Conversations, a conversation) also says so when it asks:
-`watch(session, "conversation", page=ConversationsState)`, and the feed remembers which page each tab shows, so
-an update of such a kind reaches the State of the page that is open there (`page_of`).
+A page whose own State takes some kinds (Overview, Conversations, Metrics, Drills …) says so when it asks:
+`watch(session, "conversation", page=ConversationsState)`. The feed remembers which page each tab shows and what
+that page asked for, so an update reaches the State of the page open there (`page_of`), and the kinds a page asked
+for stop when the tab shows another page (`leave_page`), while the kinds asked for without a page (incident alerts
+for the toasts, an eval run's progress) go on.
 """
 
 from __future__ import annotations
@@ -46,8 +48,9 @@ class LiveFeed:
     def __init__(self, *, websocket_url: str, api_key: str | None) -> None:
         self._websocket_url = websocket_url
         self._api_key = api_key
-        self._wants: dict[str, set[str]] = {}  # session -> kinds of update
-        self._pages: dict[str, type] = {}  # session -> the State of the page open in that tab (for page updates)
+        self._wants: dict[str, set[str]] = {}  # session -> kinds of update it takes wherever the tab is
+        # session -> the State of the page open in that tab, and the kinds of update that page takes
+        self._pages: dict[str, tuple[type, set[str]]] = {}
         self._deliver: Deliver | None = None
         self._connected: Connected | None = None
         self._consumer: asyncio.Task[None] | None = None
@@ -62,36 +65,49 @@ class LiveFeed:
     def watch(self, session: str, *kinds: str, page: type | None = None) -> None:
         """Start sending these kinds of update to `session`, opening the connection if it is closed.
 
-        `page`: the State of the page this tab now shows, which takes the updates meant for the open page.
+        `page`: the State of the page this tab now shows, which takes these updates until the tab leaves it.
         """
         if not kinds:
             return  # nothing to route to it: remembering its page would only keep a session nobody forgets
-        if page is not None:
-            self._pages[session] = page
-        self._wants.setdefault(session, set()).update(kinds)
+        if page is None:
+            self._wants.setdefault(session, set()).update(kinds)
+        else:
+            shown, page_kinds = self._pages.get(session, (None, set()))
+            self._pages[session] = (page, (page_kinds if shown is page else set()) | set(kinds))
         self._wants_changed.set()
         if self._consumer is None or self._consumer.done():
             self._consumer = asyncio.create_task(self._consume(), name="dashboard-live-feed")
 
+    def leave_page(self, session: str) -> None:
+        """The tab shows another page: the kinds its last page asked for stop (unless asked without a page too)."""
+        if self._pages.pop(session, None) is not None:
+            self._after_forgetting()
+
     def forget(self, session: str, *kinds: str) -> None:
         """Stop sending these kinds (all, when none is named) to `session`; the connection closes when nobody is left."""
-        wanted = self._wants.get(session, set())
-        wanted.difference_update(kinds or set(wanted))
-        if not wanted:
+        if not kinds:
             self._wants.pop(session, None)
             self._pages.pop(session, None)
-        self._wants_changed.set()
-        if not self._wants:
-            self._stop_consumer()
+        else:
+            if (wanted := self._wants.get(session)) is not None:
+                wanted.difference_update(kinds)
+                if not wanted:
+                    del self._wants[session]
+            if (shown := self._pages.get(session)) is not None:
+                shown[1].difference_update(kinds)
+                if not shown[1]:
+                    del self._pages[session]
+        self._after_forgetting()
 
     def page_of(self, session: str) -> type | None:
-        """The State of the page `session` last said it shows (None once it wants nothing)."""
-        return self._pages.get(session)
+        """The State of the page `session` last said it shows (None once it left it, or wants nothing there)."""
+        shown = self._pages.get(session)
+        return shown[0] if shown is not None else None
 
     def status(self) -> dict[str, int]:
         """How many consumers and subscriptions run and how many sessions they feed (for /live-feed and tests)."""
         running = self._consumer is not None and not self._consumer.done()
-        return {"consumers": int(running), "subscriptions": self._open_subscriptions, "sessions": len(self._wants)}
+        return {"consumers": int(running), "subscriptions": self._open_subscriptions, "sessions": len(self._sessions())}
 
     async def close(self) -> None:
         """Stop everything (at shutdown)."""
@@ -102,8 +118,19 @@ class LiveFeed:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    def _sessions(self) -> set[str]:
+        return self._wants.keys() | self._pages.keys()
+
+    def _kinds_of(self, session: str) -> set[str]:
+        return self._wants.get(session, set()) | self._pages.get(session, (None, set()))[1]
+
     def _wanted_kinds(self) -> set[str]:
-        return set().union(*self._wants.values()) if self._wants else set()
+        return set().union(*(self._kinds_of(session) for session in self._sessions()))
+
+    def _after_forgetting(self) -> None:
+        self._wants_changed.set()
+        if not self._sessions():
+            self._stop_consumer()
 
     def _stop_consumer(self) -> asyncio.Task[None] | None:
         task, self._consumer = self._consumer, None
@@ -115,12 +142,12 @@ class LiveFeed:
         if self._connected is None:
             return  # not attached to a running app yet: nobody can tell which tabs are open
         connected = self._connected()
-        for session in [session for session in self._wants if session not in connected]:
+        for session in [session for session in self._sessions() if session not in connected]:
             self.forget(session)
 
     async def _check_for_closed_tabs(self) -> None:
         # Runs beside the consumer, so it also drops tabs closed while the API is away: the retries then stop.
-        while self._wants:
+        while self._sessions():
             await asyncio.sleep(CLOSED_TAB_CHECK_SECONDS)
             self._forget_closed_tabs()
 
@@ -135,7 +162,7 @@ class LiveFeed:
 
     async def _consume_while_wanted(self) -> None:
         delay = RECONNECT_FIRST_DELAY_SECONDS
-        while self._wants:
+        while self._sessions():
             try:
                 await self._hold_connection()
             except (TransportError, GraphQLError, OSError, asyncio.TimeoutError) as error:
@@ -158,7 +185,7 @@ class LiveFeed:
         followers: dict[str, asyncio.Task[None]] = {}
         async with Client(transport=transport, fetch_schema_from_transport=False) as session:
             try:
-                while self._wants:
+                while self._sessions():
                     self._wants_changed.clear()
                     self._match_followers_to_wants(session, followers)
                     await self._wants_changed.wait()
@@ -185,7 +212,7 @@ class LiveFeed:
                 raise error  # the connection is gone: reconnecting starts every wanted kind again
             # The API ended this subscription (an eval run finished): nobody waits for more of it.
             del followers[kind]
-            for session in list(self._wants):
+            for session in list(self._sessions()):
                 self.forget(session, kind)
 
     async def _follow(self, session: Any, kind: str) -> None:
@@ -199,7 +226,7 @@ class LiveFeed:
 
     async def _fan_out(self, kind: str, payload: dict[str, Any]) -> None:
         self._forget_closed_tabs()  # a tab closed since the last check gets nothing
-        sessions = frozenset(session for session, kinds in self._wants.items() if kind in kinds)
+        sessions = frozenset(session for session in self._sessions() if kind in self._kinds_of(session))
         if self._deliver is None or not sessions:
             return
         try:

@@ -6,7 +6,6 @@ from typing import Any
 
 import reflex as rx
 
-from frontend import api
 from frontend.live.registry import live_feed
 from frontend.state.auth import AuthState
 from frontend.state.calls import Refused, call_or_report
@@ -77,7 +76,7 @@ class ConversationDetailState(rx.State):
         self._conversation_id = id_from_path(self.router.url.path)
         self.action_message = self.action_error = ""
         self.run_limit = RUNS_STEP
-        if not (await self.get_state(AuthState))._token:
+        if not (await self.get_state(AuthState)).has_session:
             return None
         live_feed.watch(self.router.session.client_token, "conversation", page=ConversationDetailState)
         return await self._read(after="", start=0)
@@ -93,17 +92,19 @@ class ConversationDetailState(rx.State):
         self.run_limit = min(self.run_limit + RUNS_STEP, MAX_RUNS)
         return await self._refresh()
 
-    async def apply_update(self, kind: str, payload: dict[str, Any]) -> None:
-        """Pushed by the live feed: re-read when it is this conversation that changed."""
-        if kind == "conversation" and payload.get("id") == self._conversation_id:
-            await self._refresh()
+    def apply_update(self, kind: str, payload: dict[str, Any]) -> bool:
+        """Pushed by the live feed: read again (`refresh`) when it is this conversation that changed."""
+        return kind == "conversation" and payload.get("id") == self._conversation_id
+
+    async def refresh(self) -> None:
+        await self._refresh()
 
     async def _refresh(self):
         return await self._read(after=self._last_page_after, start=self._last_page_start)
 
     async def _read(self, *, after: str, start: int):
         auth = await self.get_state(AuthState)
-        if not auth._token or not self._conversation_id:
+        if not auth.has_session or not self._conversation_id:
             return None
         variables = {"id": self._conversation_id, "messages": MESSAGES_PER_PAGE, "after": after or None,
                      "runs": self.run_limit}
@@ -127,25 +128,17 @@ class ConversationDetailState(rx.State):
         self.violations = [violation_view(item) for item in conversation["violations"]]
         return None
 
-    async def _act(self, document: str, field: str, variables: dict[str, Any]) -> dict[str, Any] | None:
+    async def _act(self, document: str, field: str, variables: dict[str, Any]) -> dict[str, Any] | Refused:
         """Run one of the operator's mutations; a typed error or the API's refusal is shown, not raised."""
-        auth = await self.get_state(AuthState)
         self.action_message = self.action_error = ""
-        try:
-            result = (await api.execute(document, token=auth._token, variables={"input": variables}))[field]
-        except api.SessionEnded:
-            auth.end_session(notice="Your session has ended; please log in again.")
-            return None
-        except api.ApiError as error:
-            self.action_error = error.message
-            return None
+        data = await call_or_report(self, document, {"input": variables}, report="action_error")
+        if isinstance(data, Refused):
+            return data
+        result = data[field]
         if result["__typename"] in TYPED_ERRORS:
             self.action_error = result["message"]
-            return None
+            return Refused()
         return result
-
-    async def _login_if_session_ended(self):
-        return None if (await self.get_state(AuthState))._token else rx.redirect("/login")
 
     @rx.event
     async def send_reply(self, form: dict[str, str]):
@@ -154,19 +147,21 @@ class ConversationDetailState(rx.State):
         if not text:
             self.action_error = "Write a reply first."
             return None
-        if await self._act(SEND_HUMAN_REPLY, "sendHumanReply", {"conversationId": self._conversation_id,
-                                                                "text": text}):
-            self.action_message = "Reply queued for delivery."
-            return await self._refresh()
-        return await self._login_if_session_ended()
+        result = await self._act(SEND_HUMAN_REPLY, "sendHumanReply", {"conversationId": self._conversation_id,
+                                                                      "text": text})
+        if isinstance(result, Refused):
+            return result.answer
+        self.action_message = "Reply queued for delivery."
+        return await self._refresh()
 
     @rx.event
     async def return_to_agent(self):
         """Let the agent answer this customer again."""
-        if await self._act(RETURN_TO_AGENT, "returnToAgent", {"conversationId": self._conversation_id}):
-            self.action_message = "The agent answers this conversation again."
-            return await self._refresh()
-        return await self._login_if_session_ended()
+        result = await self._act(RETURN_TO_AGENT, "returnToAgent", {"conversationId": self._conversation_id})
+        if isinstance(result, Refused):
+            return result.answer
+        self.action_message = "The agent answers this conversation again."
+        return await self._refresh()
 
     @rx.event
     async def make_golden(self, form: dict[str, str]):
@@ -177,12 +172,13 @@ class ConversationDetailState(rx.State):
             return None
         name = form.get("name", "").strip() or None
         variables = {"conversationId": self._conversation_id, "suite": suite, "name": name}
-        if result := await self._act(CREATE_GOLDEN, "createGoldenFromConversation", variables):
-            made = result["suite"]
-            self.action_message = (f"Golden case {result['caseName']} added: suite {made['name']} "
-                                   f"version {made['version'][:12]} now has {made['caseCount']} cases.")
-            return None
-        return await self._login_if_session_ended()
+        result = await self._act(CREATE_GOLDEN, "createGoldenFromConversation", variables)
+        if isinstance(result, Refused):
+            return result.answer
+        made = result["suite"]
+        self.action_message = (f"Golden case {result['caseName']} added: suite {made['name']} "
+                               f"version {made['version'][:12]} now has {made['caseCount']} cases.")
+        return None
 
     @rx.var
     def handed_off(self) -> bool:

@@ -42,7 +42,7 @@ class ConversationsState(rx.State):
     @rx.event
     async def load(self):
         """First page with the current filters, then live updates for this tab."""
-        if not (await self.get_state(AuthState))._token:
+        if not (await self.get_state(AuthState)).has_session:
             return None
         live_feed.watch(self.router.session.client_token, "conversation", page=ConversationsState)
         return await self._fetch(trail=[])
@@ -79,7 +79,7 @@ class ConversationsState(rx.State):
     async def _fetch(self, *, trail: list[str]):
         """Read the page that starts after the last cursor of `trail` (the first page for an empty trail)."""
         auth = await self.get_state(AuthState)
-        if not auth._token:
+        if not auth.has_session:
             return None
         chosen = api_filter(channel=self.channel, status=self.status, handed_off=self.handed_off,
                             time_range=self.time_range, text=self.text)

@@ -1,4 +1,9 @@
-"""Dead letters: events that failed every attempt, with their errors; replay one, or all matching the filter."""
+"""Dead letters: events that failed every attempt, with their errors; replay one, or all matching the filter.
+
+The list follows the live feed: it is read again when the count of dead letters in the live metrics changes (an
+event died, or was replayed anywhere), and when the conversation of a replayed event still in flight changes (it
+was processed).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import reflex as rx
 
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
+from frontend.live.registry import live_feed
 from frontend.state.auth import AuthState
 from frontend.state.calls import Refused, call_or_report
 
@@ -18,8 +24,10 @@ LETTER_FIELDS = """
 DEAD_LETTERS = f"""
 query DeadLetters($filter: DeadLetterFilter) {{
   deadLetters(first: 50, filter: $filter) {{ edges {{ node {{ {LETTER_FIELDS} }} }} }}
+  currentMetrics {{ deadLetters }}
 }}
 """
+LIVE_UPDATES = ("metrics", "conversation")
 REPLAY_ONE = f"""
 mutation Replay($input: ReplayDeadLetterInput!) {{
   replayDeadLetter(input: $input) {{
@@ -33,6 +41,7 @@ mutation Replay($input: ReplayDeadLetterInput!) {{
 REPLAY_MATCHING = "mutation ReplayAll($input: ReplayDeadLettersInput!) { replayDeadLetters(input: $input) { replayed } }"
 CHANNELS = ["ALL", "SMS", "CHAT", "VOICE"]
 REPLAYED = {"Still dead": False, "Replayed": True, "Any": None}
+IN_FLIGHT = "RECEIVED"  # a replayed event not yet processed (nor dead again)
 
 
 def _letter(letter: dict[str, Any]) -> dict[str, Any]:
@@ -53,6 +62,8 @@ class DeadLettersState(rx.State):
     replayed: str = "Still dead"
     message: str = ""
     error: str = ""
+    # How many events were dead when the list was read (the live metrics' `deadLetters`).
+    _dead_count: int = -1
 
     def _filter(self) -> dict[str, Any]:
         found: dict[str, Any] = {"replayed": REPLAYED[self.replayed]}
@@ -62,23 +73,45 @@ class DeadLettersState(rx.State):
 
     @rx.event
     async def load(self):
-        """Read the dead letters matching the filter."""
+        """Read the dead letters matching the filter, then follow them live."""
+        if (refused := await self._read()) is not None:
+            return refused.answer
+        live_feed.watch(self.router.session.client_token, *LIVE_UPDATES, page=DeadLettersState)
+        return None
+
+    async def _read(self) -> Refused | None:
         data = await call_or_report(self, DEAD_LETTERS, {"filter": self._filter()})
         if isinstance(data, Refused):
-            return data.answer
+            return data
         self.error = ""
         self.letters = [_letter(edge["node"]) for edge in data["deadLetters"]["edges"]]
+        self._dead_count = data["currentMetrics"]["deadLetters"]
         return None
+
+    async def _read_answer(self):
+        refused = await self._read()
+        return refused.answer if refused is not None else None
+
+    def apply_update(self, kind: str, payload: dict[str, Any]) -> bool:
+        """From the live feed: whether the list must be read again (`refresh`), what it shows having changed."""
+        if kind == "metrics":
+            return payload["deadLetters"] != self._dead_count
+        return kind == "conversation" and any(
+            letter["event_status"] == IN_FLIGHT and letter["channel"] == payload["channel"]
+            and letter["sender"] == payload["customer"] for letter in self.letters)
+
+    async def refresh(self) -> None:
+        await self._read()
 
     @rx.event
     async def choose_channel(self, channel: str):
         self.channel = channel
-        return await self.load()
+        return await self._read_answer()
 
     @rx.event
     async def choose_replayed(self, replayed: str):
         self.replayed = replayed
-        return await self.load()
+        return await self._read_answer()
 
     @rx.event
     async def replay(self, letter_id: str):
@@ -102,7 +135,7 @@ class DeadLettersState(rx.State):
         if isinstance(data, Refused):
             return data.answer
         self.message = f"Replayed {data['replayDeadLetters']['replayed']} dead letter(s)."
-        return await self.load()
+        return await self._read_answer()
 
 
 def _row(letter: rx.Var) -> rx.Component:
@@ -138,7 +171,6 @@ def dead_letters_page() -> rx.Component:
             rx.text("Show", size="2"),
             rx.select(list(REPLAYED), value=DeadLettersState.replayed, on_change=DeadLettersState.choose_replayed,
                       id="dead-letters-replayed"),
-            rx.button(rx.icon("refresh-cw", size=14), "Refresh", variant="soft", on_click=DeadLettersState.load),
             # Hidden from viewers; the API refuses them anyway (scope `operate`).
             rx.cond(AuthState.can_operate,
                     rx.button("Replay all shown", color_scheme="amber", on_click=DeadLettersState.replay_matching,

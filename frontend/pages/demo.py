@@ -1,4 +1,8 @@
-"""Demo control: start and stop drills (with synthetic traffic), see what each caused, reseed the demo."""
+"""Demo control: start and stop drills (with synthetic traffic), see what each caused, reseed the demo.
+
+The drills follow the live feed's `simulation` updates: a drill started or ended anywhere (another tab, the API,
+`agentops simulate`, a worker at its end) shows here as it happens.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,14 @@ import reflex as rx
 
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
+from frontend.live.documents import SIMULATION_FIELDS
+from frontend.live.registry import live_feed
 from frontend.state.auth import AuthState
 from frontend.state.calls import Refused, call_or_report
 
-KINDS = ["TOOL_OUTAGE", "LATENCY_SPIKE", "POLICY_ERROR", "DELIVERY_FAILURE", "QUEUE_BACKLOG"]
-SIMULATION_FIELDS = """
-  id kind status intensity durationSeconds tool trafficPerSecond startedBy startedAt endsAt endedAt
-  effects { turns failedTurns handedOffTurns latencyP95Ms toolErrors failedDeliveries eventsSent incidentsOpened }
-"""
-SIMULATIONS = f"query Drills {{ simulations(first: 20) {{ edges {{ node {{ {SIMULATION_FIELDS} }} }} }} }}"
+KINDS = ["TOOL_OUTAGE", "LATENCY_SPIKE", "POLICY_ERROR", "DELIVERY_FAILURE", "QUEUE_BACKLOG", "PROMPT_REGRESSION"]
+DRILLS_SHOWN = 20
+SIMULATIONS = f"query Drills {{ simulations(first: {DRILLS_SHOWN}) {{ edges {{ node {{ {SIMULATION_FIELDS} }} }} }} }}"
 START = f"""
 mutation Start($input: StartSimulationInput!) {{
   startSimulation(input: $input) {{
@@ -27,10 +30,15 @@ mutation Start($input: StartSimulationInput!) {{
   }}
 }}
 """
-STOP = """
-mutation Stop($input: StopSimulationInput!) {
-  stopSimulation(input: $input) { __typename ... on NotFoundError { message } ... on ValidationError { message } }
-}
+STOP = f"""
+mutation Stop($input: StopSimulationInput!) {{
+  stopSimulation(input: $input) {{
+    __typename
+    ... on SimulationPayload {{ simulation {{ {SIMULATION_FIELDS} }} }}
+    ... on NotFoundError {{ message }}
+    ... on ValidationError {{ message }}
+  }}
+}}
 """
 RESEED = "mutation { reseedDemo { slotsAdded eventsAccepted evalRuns historyConversations } }"
 
@@ -47,6 +55,7 @@ def _drill(simulation: dict[str, Any]) -> dict[str, Any]:
                     + (f", tool {simulation['tool']}" if simulation["tool"] else "")
                     + f", {simulation['trafficPerSecond']:g} conversations/s",
         "started": simulation["startedAt"][:19].replace("T", " "), "by": simulation["startedBy"], "effects": caused,
+        "started_at": simulation["startedAt"],
     }
 
 
@@ -59,13 +68,20 @@ class DemoState(rx.State):
 
     @rx.event
     async def load(self):
-        """Read the drills, newest first."""
+        """Read the drills, newest first, then follow them live."""
         data = await call_or_report(self, SIMULATIONS)
         if isinstance(data, Refused):
             return data.answer
         self.error = ""
         self.drills = [_drill(edge["node"]) for edge in data["simulations"]["edges"]]
+        live_feed.watch(self.router.session.client_token, "simulation", page=DemoState)
         return None
+
+    def apply_update(self, kind: str, simulation: dict[str, Any]) -> None:
+        """A drill started or ended (from the live feed, or the answer to starting one here)."""
+        drill = _drill(simulation)
+        others = [row for row in self.drills if row["id"] != drill["id"]]
+        self.drills = sorted([drill, *others], key=lambda row: row["started_at"], reverse=True)[:DRILLS_SHOWN]
 
     @rx.event
     def choose_kind(self, kind: str):
@@ -90,7 +106,8 @@ class DemoState(rx.State):
             self.message = f"{result.get('field', '')}: {result['message']}".lstrip(": ")
             return None
         self.message = f"{self.kind} started."
-        return await self.load()
+        self.apply_update("simulation", result["simulation"])
+        return None
 
     @rx.event
     async def stop(self, simulation_id: str):
@@ -98,8 +115,13 @@ class DemoState(rx.State):
         data = await call_or_report(self, STOP, {"input": {"id": simulation_id}}, report="message")
         if isinstance(data, Refused):
             return data.answer
+        result = data["stopSimulation"]
+        if result["__typename"] != "SimulationPayload":
+            self.message = result["message"]
+            return None
         self.message = "Drill stopped."
-        return await self.load()
+        self.apply_update("simulation", result["simulation"])
+        return None
 
     @rx.event
     async def reseed(self):
@@ -148,7 +170,8 @@ def _drill_row(drill: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(drill["started"], size="1")),
         rx.table.cell(rx.code(drill["kind"])),
-        rx.table.cell(rx.badge(drill["status"], color_scheme=rx.cond(drill["status"] == "RUNNING", "red", "gray"))),
+        rx.table.cell(rx.badge(drill["status"], color_scheme=rx.cond(drill["status"] == "RUNNING", "red", "gray"),
+                               class_name="drill-status")),
         rx.table.cell(rx.text(drill["settings"], size="1")),
         rx.table.cell(rx.text(drill["effects"], size="1")),
         rx.table.cell(rx.text(drill["by"], size="1")),
@@ -156,6 +179,7 @@ def _drill_row(drill: rx.Var) -> rx.Component:
                               rx.button("Stop", size="1", color_scheme="red", variant="soft",
                                         on_click=DemoState.stop(drill["id"]), class_name="drill-stop"))),
         class_name="drill-row",
+        data_drill_id=drill["id"],
     )
 
 
@@ -175,9 +199,7 @@ def demo_page() -> rx.Component:
                       id="reseed-demo"),
             align="center", width="100%"), width="100%")),
         rx.card(
-            rx.hstack(rx.heading("Drills", size="4"), rx.spacer(),
-                      rx.button(rx.icon("refresh-cw", size=14), "Refresh", variant="soft", size="1",
-                                on_click=DemoState.load), width="100%"),
+            rx.heading("Drills", size="4"),
             rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(title) for title in (
                     "Started (UTC)", "Kind", "Status", "Settings", "Effects", "By", "")])),

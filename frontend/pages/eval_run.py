@@ -1,4 +1,8 @@
-"""One eval run: every case's result, failures first, each miss as expected against actual."""
+"""One eval run: every case's result, failures first, each miss as expected against actual.
+
+A run still going follows the live feed: each progress update (a case done, the run finished) reads the run again,
+so its cases appear as the workers record them.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ from frontend import api
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
 from frontend.ids import global_id
-from frontend.pages.evals_state import RUN_FIELDS, run_row
+from frontend.live.documents import eval_progress_kind
+from frontend.live.registry import live_feed
+from frontend.pages.evals_state import RUN_FIELDS, UNFINISHED, run_row
 from frontend.state.calls import call_api, end_session
 
 EVAL_RUN = f"""
@@ -47,10 +53,24 @@ class EvalRunState(rx.State):
 
     @rx.event
     async def load(self):
-        """Read the run named in the address, with every case's result."""
-        run_id = self.router.page.params.get("run_id", "")
+        """Read the run named in the address, with every case's result; follow it while it runs."""
+        answer = await self._read(global_id("EvalRun", self.router.page.params.get("run_id", "")))
+        if self.run.get("status") in UNFINISHED:
+            live_feed.watch(self.router.session.client_token, eval_progress_kind(self.run["id"]), page=EvalRunState)
+        return answer
+
+    def apply_update(self, kind: str, progress: dict[str, Any]) -> bool:
+        """A run's progress from the live feed: read this run again (`refresh`) when it moved on."""
+        if progress["evalRunId"] != self.run.get("id"):
+            return False  # another run's (the Evals page follows every run still going)
+        return (progress["done"], progress["status"]) != (self.run["done"], self.run["status"])
+
+    async def refresh(self) -> None:
+        await self._read(self.run["id"])
+
+    async def _read(self, run_id: str):
         try:
-            data = await call_api(self, EVAL_RUN, {"id": global_id("EvalRun", run_id)})
+            data = await call_api(self, EVAL_RUN, {"id": run_id})
         except api.SessionEnded:
             return await end_session(self)
         except api.ApiError as error:
@@ -119,7 +139,7 @@ def eval_run_page() -> rx.Component:
             EvalRunState.run,
             rx.hstack(
                 rx.heading(run["suite"], size="5"), rx.code(run["version"]),
-                rx.badge(run["status"]), rx.text(run["policy"], " · prompt ", run["prompt"], size="2"),
+                rx.badge(run["status"], id="run-status"), rx.text(run["policy"], " · prompt ", run["prompt"], size="2"),
                 rx.text("Pass rate ", rx.text.strong(run["pass_rate"]), " (", run["passed"], "/", run["total"], ")",
                         id="run-pass-rate"),
                 align="center", spacing="3",

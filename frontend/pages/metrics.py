@@ -1,4 +1,9 @@
-"""Metrics: a chart per metric over a chosen window and channel, and each SLO's budget and burn rates."""
+"""Metrics: a chart per metric over a chosen window and channel, and each SLO's budget and burn rates.
+
+The page follows the live feed: the live values show as they are pushed, the series and SLOs are read again once
+the rollup has written the next minute's points, and at once when an incident opens or changes (an SLO began or
+stopped firing).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from frontend.components.badges import SYNTHETIC_HINT
 from frontend.components.charts import chart_series, series_chart
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
+from frontend.live.registry import live_feed
 from frontend.state.calls import Refused, call_or_report
 
 METRIC_NAMES = ["turns", "latency_p95_ms", "failure_rate", "handoff_rate", "violation_rate", "tool_error_rate",
@@ -19,6 +25,9 @@ METRIC_NAMES = ["turns", "latency_p95_ms", "failure_rate", "handoff_rate", "viol
 WINDOWS = {"1 hour": (timedelta(hours=1), 60), "6 hours": (timedelta(hours=6), 300),
            "24 hours": (timedelta(days=1), 900), "7 days": (timedelta(days=7), 3600)}
 CHANNELS = ["ALL", "SMS", "CHAT", "VOICE"]
+LIVE_UPDATES = ("metrics", "incident")
+# The rollup writes a minute's points a few seconds after it closes (worker cron at second 5).
+ROLLUP_GRACE = timedelta(seconds=10)
 METRICS = """
 query Metrics($names: [String!]!, $from: DateTime!, $to: DateTime!, $step: Int!, $channel: String!) {
   metrics(names: $names, from: $from, to: $to, step: $step, channel: $channel) {
@@ -47,6 +56,16 @@ def _slo_view(slo: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _live_view(values: dict[str, Any]) -> dict[str, str]:
+    p95 = values["latencyP95Ms"]
+    return {
+        "window": f"last {values['windowSeconds'] // 60} min", "at": values["at"][11:19],
+        "turns_per_minute": f"{values['turnsPerMinute']:.1f}", "latency_p95": f"{p95:.0f} ms" if p95 is not None else "–",
+        "failure_rate": f"{100 * values['failureRate']:.1f}%", "handoff_rate": f"{100 * values['handoffRate']:.1f}%",
+        "queue_depth": str(values["queueDepth"]), "dead_letters": str(values["deadLetters"]),
+    }
+
+
 class MetricsState(rx.State):
     window: str = "24 hours"
     channel: str = "ALL"
@@ -54,31 +73,54 @@ class MetricsState(rx.State):
     slos: list[dict[str, Any]] = []
     # When the demo's synthetic history ends, if the window reaches back into it ("" otherwise).
     synthetic_until: str = ""
+    # The live values, as the live feed last pushed them.
+    live: dict[str, str] = {}
     loading: bool = False
     error: str = ""
+    # The minute the series were last read up to (ISO): the next one is read once the rollup has written it.
+    _read_up_to: str = ""
 
     @rx.event
     async def load(self):
-        """Read the chosen window's series and the SLOs as they stand now."""
+        """Read the chosen window's series and the SLOs as they stand now, then follow them live."""
+        self.loading = True
+        yield
+        refused = await self._read()
+        self.loading = False
+        if refused is not None:
+            if refused.answer is not None:
+                yield refused.answer
+            return
+        live_feed.watch(self.router.session.client_token, *LIVE_UPDATES, page=MetricsState)
+
+    def apply_update(self, kind: str, payload: dict[str, Any]) -> bool:
+        """From the live feed: new live values, or an incident. True: read the series and SLOs again (`refresh`),
+        the next minute having been rolled up or an SLO having begun or stopped firing."""
+        if kind == "incident":
+            return True
+        self.live = _live_view(payload)
+        rolled_up = datetime.fromisoformat(payload["at"]) - ROLLUP_GRACE
+        return bool(self._read_up_to) and rolled_up >= datetime.fromisoformat(self._read_up_to) + timedelta(minutes=1)
+
+    async def refresh(self) -> None:
+        await self._read()
+
+    async def _read(self) -> Refused | None:
         span, step = WINDOWS[self.window]
         now = datetime.now(UTC).replace(second=0, microsecond=0)
         variables = {"names": METRIC_NAMES, "from": (now - span).isoformat(), "to": now.isoformat(), "step": step,
                      "channel": self.channel}
-        self.loading = True
-        yield
         data = await call_or_report(self, METRICS, variables)
         if isinstance(data, Refused):
-            self.loading = False
-            if data.answer is not None:
-                yield data.answer
-            return
-        self.loading, self.error = False, ""
+            return data
+        self.error, self._read_up_to = "", variables["to"]
         order = {name: index for index, name in enumerate(METRIC_NAMES)}
         self.charts = chart_series(sorted(data["metrics"], key=lambda series: order.get(series["name"], 99)))
         self.slos = [_slo_view(slo) for slo in data["slos"]]
         history = data["syntheticHistory"]["edges"]
         until = history[0]["node"]["lastMessageAt"] if history else ""
         self.synthetic_until = until[:16].replace("T", " ") if until and until > variables["from"] else ""
+        return None
 
     @rx.event
     def choose_window(self, window: str):
@@ -108,6 +150,17 @@ def _slo_card(slo: rx.Var) -> rx.Component:
     )
 
 
+def _live_values() -> rx.Component:
+    live = MetricsState.live
+    value = lambda label, key: rx.text(label, " ", rx.text.strong(live[key]), size="2")  # noqa: E731
+    return rx.cond(live, rx.hstack(
+        rx.badge("live", color_scheme="green", variant="soft"), rx.text(live["window"], size="1", color_scheme="gray"),
+        value("Turns/min", "turns_per_minute"), value("p95", "latency_p95"), value("Failures", "failure_rate"),
+        value("Handoffs", "handoff_rate"), value("Queue", "queue_depth"), value("Dead letters", "dead_letters"),
+        rx.text("at ", live["at"], " UTC", size="1", color_scheme="gray"),
+        spacing="4", align="center", wrap="wrap", id="metrics-live"))
+
+
 def metrics_page() -> rx.Component:
     return page_frame(
         "Metrics",
@@ -122,6 +175,7 @@ def metrics_page() -> rx.Component:
             align="center",
         ),
         error_callout(MetricsState.error),
+        _live_values(),
         rx.cond(MetricsState.synthetic_until != "", rx.callout(
             rx.hstack(rx.badge("synthetic", color_scheme="purple", variant="surface", class_name="synthetic-badge"),
                       rx.text("Points up to ", MetricsState.synthetic_until, " UTC are rolled up from the demo's "

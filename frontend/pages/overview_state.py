@@ -51,7 +51,7 @@ class OverviewState(rx.State):
     async def load(self):
         """Read the current figures with the user's token, then join the live feed."""
         auth = await self.get_state(AuthState)
-        if not auth._token:
+        if not auth.has_session:
             return None
         data = await call_or_report(self, OVERVIEW, {"first": FEED_SIZE})
         if isinstance(data, Refused):
@@ -62,15 +62,6 @@ class OverviewState(rx.State):
         self.conversations = [_feed_row(edge["node"]) for edge in data["conversations"]["edges"]]
         live_feed.watch(self.router.session.client_token, *OVERVIEW_UPDATES, page=OverviewState)
         return None
-
-    @rx.event
-    def leave(self):
-        """Another page is open in this tab: no more Overview updates for it.
-
-        This stops the conversation pages' updates too (they take only `conversation` ones); a page that wants
-        them asks again in its load, which runs after this one.
-        """
-        live_feed.forget(self.router.session.client_token, *OVERVIEW_UPDATES)
 
     def apply_update(self, kind: str, payload: dict[str, Any]) -> None:
         """One update from the live feed."""

@@ -24,7 +24,7 @@ class RunDetailState(rx.State):
     @rx.event
     async def load(self):
         auth = await self.get_state(AuthState)
-        if not auth._token:
+        if not auth.has_session:
             return None
         data = await call_or_report(self, AGENT_RUN, {"id": id_from_path(self.router.url.path)})
         if isinstance(data, Refused):

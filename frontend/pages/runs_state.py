@@ -76,7 +76,7 @@ class RunsState(rx.State):
 
     async def _fetch(self, *, trail: list[str]):
         auth = await self.get_state(AuthState)
-        if not auth._token:
+        if not auth.has_session:
             return None
         try:
             chosen = run_filter(status=self.status, policy=self.policy, prompt_version=self.prompt_version,

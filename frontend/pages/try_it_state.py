@@ -149,10 +149,13 @@ class TryItState(rx.State):
         self.progress = "Accepted through the ingest path; the worker appends it to the thread…"
         return await self._refresh()
 
-    async def apply_update(self, kind: str, payload: dict[str, Any]) -> None:
-        """Pushed by the live feed: re-read when the thread shown here changed (a message, a reply, a delivery)."""
-        if kind == "conversation" and payload.get("channel") == self.channel and payload.get("customer") == self.customer:
-            await self._refresh()
+    def apply_update(self, kind: str, payload: dict[str, Any]) -> bool:
+        """From the live feed: whether the thread shown here changed (a message, a reply, a delivery), so that it
+        must be read again (`refresh`, run by frontend/live/delivery.py outside the delivery)."""
+        return kind == "conversation" and payload.get("channel") == self.channel and payload.get("customer") == self.customer
+
+    async def refresh(self) -> None:
+        await self._refresh()
 
     async def _refresh(self, *, endpoints: bool = False):
         """Re-read the thread (and who delivers, when asked); an event handler's answer when the session ended."""

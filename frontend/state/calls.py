@@ -1,4 +1,4 @@
-"""Calling the API from a page's State with the tab's user, the same way everywhere."""
+"""Calling the API from a page's State as the browser's logged-in user, the same way everywhere."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from frontend.state.auth import AuthState
 
 
 async def call_api(state: rx.State, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The `data` of a request made with the logged-in user's token; raises api.ApiError (SessionEnded too)."""
+    """The `data` of a request made with the browser session's token; raises api.ApiError (SessionEnded too)."""
     auth = await state.get_state(AuthState)
-    return await api.execute(document, token=auth._token, variables=variables)
+    return await api.execute(document, token=await auth.api_token(), variables=variables)
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,9 @@ async def call_or_report(state: rx.State, document: str, variables: dict[str, An
 
 
 async def end_session(state: rx.State):
-    """The API no longer takes the token: the event handler returns this (back to login, with the reason)."""
+    """The session is over: the event handler returns this (back to login, with the reason)."""
     auth = await state.get_state(AuthState)
-    return auth.session_ended()
+    return await auth.session_ended()
 
 
 def session_token(state: rx.State) -> str:

@@ -158,3 +158,37 @@ async def test_a_database_failure_while_checking_a_key_is_a_503_with_the_request
     assert response.status_code == 503
     assert response.headers["X-Request-ID"] in response.text
     assert "10.0.0.5" not in response.text and "Traceback" not in response.text
+
+
+async def test_concurrent_requests_after_the_cache_expired_share_one_lookup(app, monkeypatch):
+    from tests.helpers import StatementCounter
+
+    authenticator = service.ApiKeyAuthenticator(ttl_seconds=60)
+    _, secret = await service.create_api_key(name="burst", scopes=[Scope.INGEST])
+    counter = StatementCounter(monkeypatch)
+    callers = await asyncio.gather(*(authenticator.authenticate(token=secret) for _ in range(20)))
+    assert {caller.key_name for caller in callers} == {"burst"}
+    lookups = [statement for statement in counter.statements if 'FROM "api_keys"' in statement]
+    updates = [statement for statement in counter.statements if 'UPDATE "api_keys"' in statement]
+    assert len(lookups) == 1 and len(updates) == 1, counter.statements
+
+
+async def test_last_used_at_is_written_at_most_once_a_minute_per_key(app, monkeypatch):
+    from tests.helpers import StatementCounter
+
+    authenticator = service.ApiKeyAuthenticator(ttl_seconds=0.05, last_used_every_seconds=60)
+    key, secret = await service.create_api_key(name="steady", scopes=[Scope.READ])
+    assert await authenticator.authenticate(token=secret) is not None
+    first_use = (await ApiKey.get(id=key.id)).last_used_at
+    assert first_use is not None
+    counter = StatementCounter(monkeypatch)
+    for _ in range(3):
+        await asyncio.sleep(0.06)  # the cached entry expires: each call reads the key again
+        assert await authenticator.authenticate(token=secret) is not None
+    assert len([s for s in counter.statements if 'FROM "api_keys"' in s]) == 3
+    assert not [s for s in counter.statements if 'UPDATE "api_keys"' in s]
+    assert (await ApiKey.get(id=key.id)).last_used_at == first_use
+    # A key revoked meanwhile is refused on the next read, whatever was written when.
+    await service.revoke_api_key(key_id=key.id)
+    await asyncio.sleep(0.06)
+    assert await authenticator.authenticate(token=secret) is None

@@ -98,3 +98,28 @@ async def test_webhooks_answer_503_when_their_secret_is_not_configured(client):
     assert (await post_twilio(client, twilio_form(), signature="x")).status_code == 503
     body, headers = signed_event_request(chat_event())
     assert (await client.post("/webhooks/events", content=body, headers=headers)).status_code == 503
+
+
+async def test_webhooks_and_mutations_arriving_together_share_one_insert(app, client, make_key, webhook_secrets,
+                                                                          monkeypatch):
+    import asyncio
+
+    from backend.auth.scopes import Scope
+    from tests.helpers import StatementCounter, graphql
+    from tests.ingest.documents import INGEST_EVENT, event
+
+    monkeypatch.setattr(app.state.services.ingest.group_commit, "wait_seconds", 0.2)  # surely one group
+    key = await make_key(Scope.INGEST)
+    await graphql(client, "{ __typename }", key=key)  # the key cached: only ingest statements below
+    counter = StatementCounter(monkeypatch)
+    body, headers = signed_event_request(chat_event(idempotencyKey="together-hook"))
+    hook, sms, mutation = await asyncio.gather(
+        client.post("/webhooks/events", content=body, headers=headers),
+        post_twilio(client, twilio_form(MessageSid="SM" + "c" * 32)),
+        graphql(client, INGEST_EVENT, key=key, variables={"input": event(key="together-mutation")}))
+    assert hook.status_code == 200 and hook.json()["duplicate"] is False
+    assert sms.status_code == 200
+    assert mutation.json()["data"]["ingestEvent"]["__typename"] == "EventAccepted"
+    assert [s for s in counter.statements if "INSERT INTO ingest_events" in s] == [counter.statements[0]]
+    assert len(counter.statements) == 1
+    assert await IngestEvent.all().count() == 3

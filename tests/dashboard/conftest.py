@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -65,15 +67,15 @@ def _agentops(*args: str) -> str:
     return result.stdout
 
 
-@pytest.fixture(scope="session")
-def dashboard(live_api: str, workers: list, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
-    """`agentops dashboard` on a free port, built from scratch as CI would, talking to the live API."""
+@contextlib.contextmanager
+def running_dashboard(api_url: str, log_path: Path, env: dict[str, str] | None = None) -> Iterator[Dashboard]:
+    """`agentops dashboard` on a free port, built as CI would, talking to the API at `api_url`."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("dashboard") / "dashboard.log"
     env = {
         **os.environ,
         "AGENTOPS_DASHBOARD_PORT": str(port),
-        "AGENTOPS_DASHBOARD_API_URL": f"{live_api}/graphql",
+        "AGENTOPS_DASHBOARD_API_URL": f"{api_url}/graphql",
+        **(env or {}),
     }
     env.pop("AGENTOPS_DASHBOARD_API_KEY", None)  # let the command issue the live feed's key, as `make up` does
     with log_path.open("wb") as log_file:
@@ -86,7 +88,7 @@ def dashboard(live_api: str, workers: list, tmp_path_factory: pytest.TempPathFac
                 wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=BUILD_TIMEOUT_SECONDS, process=process)
             except (RuntimeError, TimeoutError) as error:
                 pytest.fail(f"the dashboard did not start: {error}\n{log_path.read_text()[-4000:]}")
-            yield Dashboard(url=f"http://127.0.0.1:{port}", api_url=f"{live_api}/graphql", log=log_path)
+            yield Dashboard(url=f"http://127.0.0.1:{port}", api_url=f"{api_url}/graphql", log=log_path)
         finally:
             process.terminate()
             try:
@@ -94,6 +96,13 @@ def dashboard(live_api: str, workers: list, tmp_path_factory: pytest.TempPathFac
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@pytest.fixture(scope="session")
+def dashboard(live_api: str, workers: list, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    """The dashboard every browser test shares, on the session's API and workers."""
+    with running_dashboard(live_api, tmp_path_factory.mktemp("dashboard") / "dashboard.log") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -143,6 +152,12 @@ async def browser_context(browser, request: pytest.FixtureRequest) -> AsyncItera
             if not page.is_closed():
                 await page.screenshot(path=SCREENSHOTS / f"{request.node.name}-{index}.png", full_page=True)
     await context.close()
+
+
+async def wait_for_login_page(page, *, timeout: float = 20_000) -> None:
+    """Wait until the tab shows the login page (whatever its query: ?next=…, ?logged_out=1)."""
+    await page.wait_for_url(lambda url: urlsplit(url).path.rstrip("/") == "/login", timeout=timeout)
+    await page.locator("#login-form").wait_for(timeout=timeout)
 
 
 async def log_in(page, dashboard: Dashboard, user: DashboardUser) -> None:

@@ -97,3 +97,46 @@ async def test_before_the_app_runs_no_tab_is_taken_for_closed():
         assert feed.status()["sessions"] == 1
     finally:
         await feed.close()
+
+
+class _MetricsPage:
+    """Stands for a page's State (the feed only keeps it to route updates)."""
+
+
+class _DrillsPage:
+    """Another page's State."""
+
+
+async def test_a_pages_updates_stop_when_the_tab_leaves_it_and_those_asked_for_everywhere_go_on(live_api, read_key):
+    feed = LiveFeed(websocket_url="ws" + live_api.removeprefix("http") + "/graphql", api_key=read_key)
+    received: list[str] = []
+
+    async def deliver(sessions: frozenset[str], kind: str, payload: dict[str, Any]) -> None:
+        received.append(kind)
+
+    feed.attach(deliver, connected=lambda: {"tab-a"})
+    try:
+        feed.watch("tab-a", "incident")  # the toasts: wherever the tab is
+        feed.watch("tab-a", "metrics", "incident", page=_MetricsPage)
+        assert feed.page_of("tab-a") is _MetricsPage
+        await _until(lambda: feed.status()["subscriptions"] == 2 and "metrics" in received, timeout=15,
+                     message="metrics and incident subscriptions")
+
+        # Another page: its kinds replace those of the page before (metrics stops), the toasts' stay.
+        feed.watch("tab-a", "simulation", page=_DrillsPage)
+        assert feed.page_of("tab-a") is _DrillsPage
+        await _until(lambda: feed.status() == {"consumers": 1, "subscriptions": 2, "sessions": 1}, timeout=5,
+                     message="metrics to close and simulation to open")
+        received.clear()
+        await asyncio.sleep(2.5)  # liveMetrics pushes every second here: none reaches the tab any more
+        assert "metrics" not in received
+
+        # A page without live data of its own: only what was asked for everywhere goes on.
+        feed.leave_page("tab-a")
+        assert feed.page_of("tab-a") is None
+        await _until(lambda: feed.status() == {"consumers": 1, "subscriptions": 1, "sessions": 1}, timeout=5,
+                     message="only the incident subscription")
+        feed.forget("tab-a")
+        await _until(lambda: feed.status() == IDLE, timeout=5, message="the feed to stop")
+    finally:
+        await feed.close()

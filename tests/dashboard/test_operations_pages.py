@@ -8,6 +8,7 @@ they never empty tables (the `app` fixture would).
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from datetime import UTC, datetime
@@ -17,13 +18,17 @@ import pytest
 import redis.asyncio as aioredis
 
 from backend.faults import PROCESS_EVENT, clear_fault, set_fault
+from frontend.ids import node_id
 from tests.dashboard.api_calls import call, data, session_token
 from tests.dashboard.conftest import DashboardUser, log_in
+from tests.dashboard.driving import choose
 
 RESEED_DEMO = "mutation { reseedDemo { eventsAccepted } }"
 START_DRILL = """mutation($input: StartSimulationInput!) { startSimulation(input: $input) { __typename
   ... on SimulationPayload { simulation { id } } ... on ValidationError { message } } }"""
 STOP_DRILL = "mutation($id: ID!) { stopSimulation(input: {id: $id}) { __typename } }"
+START_EVAL_RUN = """mutation { startEvalRun(input: {suite: "booking"}) { __typename
+  ... on StartEvalRunPayload { evalRun { id } } } }"""
 INGEST_EVENT = """mutation($input: IngestEventInput!) { ingestEvent(input: $input) { __typename
   ... on EventAccepted { eventId } } }"""
 EVENT_STATUS = "query($id: ID!) { node(id: $id) { ... on IngestEvent { status } } }"
@@ -103,8 +108,7 @@ async def test_acknowledging_an_incident_opened_by_a_drill_changes_it_everywhere
     await log_in(watching, dashboard, operator)
     await watching.goto(f"{dashboard.url}/incidents")
     await watching.wait_for_selector("#incident-status-filter")
-    working = await browser_context.new_page()  # the tab that will act, on another page
-    await log_in(working, dashboard, operator)
+    working = await browser_context.new_page()  # the tab that will act, on another page (logged in already)
     await working.goto(f"{dashboard.url}/metrics")
     await working.wait_for_selector("#metrics-window")
 
@@ -138,9 +142,16 @@ async def test_acknowledging_an_incident_opened_by_a_drill_changes_it_everywhere
         data(dashboard, token, STOP_DRILL, {"id": drill_id})
 
 
-async def test_replaying_a_dead_letter_processes_it(dashboard, operator, operator_token, test_settings,
-                                                    browser_context):
+async def test_a_dead_letter_appears_live_and_its_replay_is_seen_through(dashboard, operator, operator_token,
+                                                                         test_settings, browser_context):
     token = operator_token
+    page = await browser_context.new_page()
+    await log_in(page, dashboard, operator)
+    await page.goto(f"{dashboard.url}/dead-letters")
+    await choose(page, "dead-letters-replayed", "Any")  # a replayed letter stays in the list
+    await page.locator("#dead-letters-replayed", has_text="Any").wait_for()
+    await page.evaluate("window.__same_page = true")
+
     redis = aioredis.Redis.from_url(str(test_settings.redis_url))
     sender = f"+1555{uuid.uuid4().int % 10**7:07d}"
     # An earlier drill's traffic must not be caught by the fault: wait for the queue to drain first.
@@ -160,20 +171,68 @@ async def test_replaying_a_dead_letter_processes_it(dashboard, operator, operato
     letter_id = next(edge["node"]["id"] for edge in data(dashboard, token, DEAD_LETTERS)["deadLetters"]["edges"]
                      if edge["node"]["event"]["id"] == event_id)
 
-    page = await browser_context.new_page()
-    await log_in(page, dashboard, operator)
-    await page.goto(f"{dashboard.url}/dead-letters")
+    # The open page shows the new dead letter by itself ...
     row = page.locator(f'#dead-letter-list .dead-letter-row[data-dead-letter-id="{letter_id}"]')
-    await row.wait_for()
+    await row.wait_for(timeout=15_000)
     assert "calendar backend down" in await row.inner_text() and sender in await row.inner_text()
+    assert "DEAD" in await row.locator(".event-status").inner_text()
 
+    # ... and, once replayed, the event being processed.
     await row.locator(".replay-one").click()
     await page.locator("#dead-letters-message", has_text="Replayed").wait_for()
-    await _wait(lambda: data(dashboard, token, EVENT_STATUS, {"id": event_id})["node"]["status"] == "PROCESSED",
-                timeout=30, message="the replayed event being processed")
-    await page.click("#dead-letters-replayed")
-    await page.get_by_role("option", name="Replayed").click()
-    await row.locator(".event-status", has_text="PROCESSED").wait_for()
+    await row.locator(".event-status", has_text="PROCESSED").wait_for(timeout=30_000)
+    assert data(dashboard, token, EVENT_STATUS, {"id": event_id})["node"]["status"] == "PROCESSED"
+    assert await page.evaluate("window.__same_page === true"), "the page was reloaded"
+
+
+async def test_a_drill_started_from_the_api_appears_on_the_drills_page_and_ends_there(dashboard, operator,
+                                                                                    operator_token, browser_context):
+    page = await browser_context.new_page()
+    await log_in(page, dashboard, operator)
+    await page.goto(f"{dashboard.url}/demo")
+    await page.locator("#drill-list").wait_for(state="attached")
+    await page.evaluate("window.__same_page = true")
+
+    # A gentle drill (policy steps 50 ms slower for three seconds), started by a script, not by this page.
+    started = data(dashboard, operator_token, START_DRILL, {"input": {
+        "kind": "LATENCY_SPIKE", "durationSeconds": 3, "intensity": 0.01}})
+    drill_id = started["startSimulation"]["simulation"]["id"]
+    row = page.locator(f'#drill-list .drill-row[data-drill-id="{drill_id}"]')
+    await row.locator(".drill-status", has_text="RUNNING").wait_for(timeout=10_000)
+    assert "LATENCY_SPIKE" in await row.inner_text()
+    # A worker ends it on time; the row says so, with what it caused.
+    await row.locator(".drill-status", has_text="FINISHED").wait_for(timeout=30_000)
+    assert "turns" in await row.inner_text()
+    assert await page.evaluate("window.__same_page === true"), "the page was reloaded"
+
+
+async def test_an_eval_runs_page_fills_in_as_its_cases_complete(dashboard, operator, operator_token, demo_data,
+                                                                browser_context):
+    started = data(dashboard, operator_token, START_EVAL_RUN)["startEvalRun"]
+    assert started["__typename"] == "StartEvalRunPayload", started
+    page = await browser_context.new_page()
+    await log_in(page, dashboard, operator)
+    await page.goto(f"{dashboard.url}/evals/run/{node_id(started['evalRun']['id'])}")
+    await page.locator("#run-status").wait_for()
+    await page.evaluate("window.__same_page = true")
+
+    await page.locator("#run-status", has_text="COMPLETED").wait_for(timeout=120_000)
+    await page.wait_for_function("document.querySelectorAll('#eval-cases .eval-case').length >= 20")
+    assert "%" in await page.locator("#run-pass-rate").inner_text()
+    assert await page.evaluate("window.__same_page === true"), "the page was reloaded"
+
+
+async def test_the_metrics_page_shows_the_live_values_as_they_come(dashboard, operator, browser_context):
+    page = await browser_context.new_page()
+    await log_in(page, dashboard, operator)
+    await page.goto(f"{dashboard.url}/metrics")
+    live = page.locator("#metrics-live")
+    await live.wait_for(timeout=15_000)
+    first = await live.inner_text()
+    # liveMetrics is pushed every second here: the time of the values moves on without a reload.
+    await page.wait_for_function(f"document.querySelector('#metrics-live').innerText !== {json.dumps(first)}",
+                                 timeout=15_000)
+    assert "Turns/min" in await live.inner_text()
 
 
 async def test_a_viewer_sees_no_operations_actions_and_the_api_refuses_them(dashboard, dashboard_users, demo_data,

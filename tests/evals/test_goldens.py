@@ -84,3 +84,28 @@ async def test_a_given_booking_that_cannot_be_made_fails_loudly(app, test_settin
 def test_final_given_names_one_outcome_per_given_booking():
     with pytest.raises(ValidationError, match=r"final.given lists 1 outcome\(s\) for 2 given booking\(s\)"):
         _case(GIVEN_BUT_UNTOUCHED, final={"given": ["cancelled"]})
+
+
+FROZEN_HANDOFF = """
+    name: frozen-handoff-hands-nothing-off
+    description: A handoff whose answer is frozen does not run, so the conversation stays with the agent.
+    turns:
+      - customer: "Could someone call me back please"
+        tool_results:
+          handoff_to_human: {handed_off: true}
+        expect:
+          tools: [{name: handoff_to_human}]
+          handoff: false
+      - customer: "hello?"
+        expect:
+          silent: false
+"""
+
+
+async def test_a_frozen_handoff_answer_leaves_the_conversation_with_the_agent(app, test_settings):
+    await prepare_eval_business()
+
+    outcome = await run_case(_case(FROZEN_HANDOFF), setup=build_agent(test_settings))
+
+    assert outcome.failures == []
+    assert [line["status"] for line in outcome.transcript] == ["HANDED_OFF", "OK"]  # the run says what it asked for

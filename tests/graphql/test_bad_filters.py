@@ -28,6 +28,7 @@ RANGED = [
     ("bookings", "createdAfter", "createdBefore"),
     ("tickets", "createdAfter", "createdBefore"),
     ("guardrailViolations", "createdAfter", "createdBefore"),
+    ("runScores", "createdAfter", "createdBefore"),
 ]
 PAGED = [name for name, _, _ in RANGED] + ["apiKeys", "evalSuites", "evalRuns", "incidents"]
 

@@ -26,7 +26,9 @@ def _by_name(statuses):
 
 def test_the_slo_file_loads_and_windows_parse():
     spec = load_slos()
-    assert {slo.name for slo in spec.slos} == {"turn_success", "turn_latency", "handoff_rate"}
+    assert {slo.name for slo in spec.slos} == {"turn_success", "turn_latency", "handoff_rate", "no_unbacked_claims"}
+    quality = next(slo for slo in spec.slos if slo.bad == "quality")
+    assert (quality.evaluator, quality.below) == ("backed_claims", 1.0)  # the evaluator's pass_at by default
     assert [(rule.long_window, rule.short_window, rule.burn_rate) for rule in spec.alerts] == [
         ("1h", "5m", 14.4), ("6h", "30m", 6.0), ("3d", "6h", 1.0)]
     assert parse_window("5m") == timedelta(minutes=5) and parse_window("3d") == timedelta(days=3)
@@ -62,5 +64,5 @@ async def test_slos_query(app, client, make_key):
     body = (await graphql(client, "{ slos { name objective budgetRemaining burnRates { window rate } firing { severity } } }",
                           key=key)).json()
     names = [slo["name"] for slo in body["data"]["slos"]]
-    assert names == ["turn_success", "turn_latency", "handoff_rate"]
+    assert names == ["turn_success", "turn_latency", "handoff_rate", "no_unbacked_claims"]
     assert all(slo["budgetRemaining"] == 1.0 and slo["firing"] == [] for slo in body["data"]["slos"])

@@ -1,4 +1,4 @@
-"""The loopback model's Starlette app: chat completions, the model list, and call counters for benches."""
+"""The loopback model's Starlette app: chat completions (and a judge's grades), the model list, and call counters."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from backend.agent.loopback import chat
+from backend.agent.loopback.judge import asks_for_a_grade, grade_answer
 from backend.agent.loopback.replay import rules_answer
 from backend.agent.loopback.rounds import rounds_behaviour
 
@@ -62,7 +63,7 @@ def create_loopback_app(*, latency_ms: float = 0, behaviour: str = "rules") -> S
             # A sleep, not work: hundreds of calls wait at once, as they would on a remote model.
             await asyncio.sleep(latency_ms / 1000)
             try:
-                message = await answer(body)
+                message = grade_answer(body) if asks_for_a_grade(body) else await answer(body)
             except chat.BadRequest as problem:
                 return _error(400, str(problem))
             return JSONResponse(chat.completion(body=body, message=message))

@@ -19,7 +19,7 @@ from backend.agent.intents import Intent
 from backend.agent.nlu import Understanding, understand
 from backend.agent.nlu.intent import asks_about_hours
 from backend.agent.nlu.intent_cues import CLEAR
-from backend.agent.policies import booking_changes, booking_flow, dialogue, open_ended
+from backend.agent.policies import booking_changes, booking_flow, dialogue, open_ended, over_promise
 from backend.agent.policies.base import Decision, Policy, TurnInput
 from backend.agent.policies.dialogue import Request
 from backend.agent.policies.phrasing import on_day, say_hours, say_options
@@ -73,6 +73,12 @@ class RulesPolicy(Policy):
     name = "rules"
 
     async def respond(self, turn: TurnInput, tools: ToolBox) -> Decision:
+        decision = await self._respond(turn, tools)
+        if turn.prompt.options.get("over_promise"):  # a drill's prompt regression (policies/over_promise.py)
+            return over_promise.overstate(decision, tools=tools)
+        return decision
+
+    async def _respond(self, turn: TurnInput, tools: ToolBox) -> Decision:
         state = dict(turn.state)
         heard = understand(turn.text, now=turn.now, services=turn.services, expecting=state.get("awaiting"))
         answered = await dialogue.answer(turn, tools, state, heard)

@@ -18,6 +18,7 @@ from datetime import datetime, time
 from time import perf_counter
 from typing import Any
 
+import asyncpg
 import structlog
 from pydantic import ValidationError as PydanticValidationError
 from tortoise import connections
@@ -55,6 +56,7 @@ class RecordedCall:
     latency_ms: float
     position: int = 0
     repeated: bool = False  # answered from an earlier attempt's effect
+    overridden: bool = False  # an eval's frozen answer: the tool itself did not run
 
 
 class ToolFailed(RuntimeError):
@@ -103,14 +105,14 @@ class ToolBox:
         result: dict[str, Any] | None = None
         error: str | None = None
         crash: Exception | None = None
-        repeated = False
+        repeated = overridden = False
         tool = TOOLS.get(name)
         if tool is None:
             error = f"unknown tool {name!r}"
         elif blocked := await self._screen(tool, arguments):
             error = blocked
         elif name in self.overrides:
-            result = dict(self.overrides[name])
+            result, overridden = dict(self.overrides[name]), True
         else:
             try:
                 parsed = tool.arguments.model_validate(arguments)
@@ -121,12 +123,16 @@ class ToolBox:
                 try:
                     await current_faults().check(tool_point(name))  # a TOOL_OUTAGE drill
                     result, repeated = await self._run(tool, parsed, arguments, position=position)
+                except asyncpg.TransactionRollbackError:
+                    # A deadlock or serialization failure is not an outage of the tool: the database rolled its
+                    # effect back and asks for another try, so the attempt fails (and is retried) as a whole.
+                    raise
                 except Exception as failure:  # noqa: BLE001 - any crash is an outage of this tool
                     crash, error = failure, f"tool failed: {type(failure).__name__}: {failure}"[:2000]
         latency_ms = (perf_counter() - started) * 1000
         TOOL_CALLS.labels(name if name in TOOLS else "unknown", "error" if error or (result or {}).get("error") else "ok").inc()
         recorded = RecordedCall(name=name, arguments=arguments, result=result, error=error, latency_ms=latency_ms,
-                                position=position, repeated=repeated)
+                                position=position, repeated=repeated, overridden=overridden)
         self.calls.append(recorded)
         if crash is not None:
             raise ToolFailed(recorded, position) from crash

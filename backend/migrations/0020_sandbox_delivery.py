@@ -9,7 +9,7 @@ from backend.channels.enums import Channel, DeliveryProvider
 # The built-in sandbox provider records what it accepted; each reply records who its latest attempt went to, so a
 # reply the sandbox took is never mistaken for one a customer received.
 class Migration(migrations.Migration):
-    dependencies = [('agentops', '0018_commit_undeliverable')]
+    dependencies = [('agentops', '0019_eval_scores')]
 
     initial = False
 

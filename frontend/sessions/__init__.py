@@ -1,0 +1,1 @@
+"""One login per browser: an opaque id in an HTTP-only cookie, the user's API token behind it in Redis."""
