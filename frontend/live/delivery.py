@@ -1,15 +1,18 @@
-"""Handing live updates to the States of each tab: the quick part at once, a page's re-read in a task of its own.
+"""Handing live updates to the States of each tab: in order per tab, never waiting on another tab.
 
+Each tab has its own queue, drained by a task that runs only while the queue holds something: a tab whose state
+is busy (an event handler calling the API holds it) delays its own updates, not the other tabs'.
 A State takes an update with `apply_update(kind, payload)`, which changes what it shows and returns True when the
 page must read again from the API (a conversation's thread, the dead letters, the metrics after a rollup). That
 read (`refresh()`) runs outside the delivery, one at a time per tab and page, and once more if more changes came
-meanwhile: a slow read never holds up the other tabs' updates, and a burst of changes costs one or two reads.
+meanwhile: a slow read never holds up the tab's other updates, and a burst of changes costs one or two reads.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
@@ -18,6 +21,8 @@ import reflex as rx
 from frontend.live.documents import family_of
 
 log = logging.getLogger(__name__)
+
+MAX_QUEUED_PER_TAB = 500
 
 
 class LiveDelivery:
@@ -31,6 +36,8 @@ class LiveDelivery:
         self._page_receivers = page_receivers
         self._page_of = page_of
         self._connected = connected
+        self._queues: dict[str, deque[tuple[str, dict[str, Any]]]] = {}  # tab -> updates not yet applied
+        self._draining: dict[str, asyncio.Task[None]] = {}
         self._refreshing: dict[tuple[str, type[rx.State]], asyncio.Task[None]] = {}
         self._again: set[tuple[str, type[rx.State]]] = set()
 
@@ -41,8 +48,31 @@ class LiveDelivery:
                 if receiver not in self._page_receivers or receiver is page]
 
     async def deliver(self, sessions: frozenset[str], kind: str, payload: dict[str, Any]) -> None:
-        """Apply one live update to the States that take it in each watching session."""
-        await asyncio.gather(*(self._deliver_to(session, kind, payload) for session in sessions))
+        """Queue one live update for each watching session; each session's updates are applied in order."""
+        for session in sessions:
+            queue = self._queues.setdefault(session, deque())
+            if len(queue) >= MAX_QUEUED_PER_TAB:
+                queue.popleft()  # a tab stuck that long gets the newest updates, not an ever longer backlog
+                log.warning("live updates for a busy tab overflowed; its oldest was dropped")
+            queue.append((kind, payload))
+            if session not in self._draining:
+                self._draining[session] = asyncio.create_task(self._drain(session), name="dashboard-live-delivery")
+
+    async def _drain(self, session: str) -> None:
+        try:
+            while queue := self._queues.get(session):
+                kind, payload = queue.popleft()
+                if session not in self._connected():
+                    continue  # the tab closed meanwhile
+                try:
+                    await self._deliver_to(session, kind, payload)
+                except Exception:
+                    # One update a page could not take must not stop the tab's others; the log says which.
+                    log.exception("live feed could not deliver a %s update", kind)
+        finally:
+            # No await since the queue was last seen empty: nothing was queued in between.
+            self._queues.pop(session, None)
+            self._draining.pop(session, None)
 
     async def _deliver_to(self, session: str, kind: str, payload: dict[str, Any]) -> None:
         if not (receivers := self.receivers_in(session, kind)):
@@ -87,8 +117,8 @@ class LiveDelivery:
                 del self._refreshing[key]
 
     async def close(self) -> None:
-        """Stop the reads under way (at shutdown)."""
-        tasks = list(self._refreshing.values())
+        """Stop the deliveries and reads under way (at shutdown)."""
+        tasks = [*self._draining.values(), *self._refreshing.values()]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -19,6 +19,7 @@ from frontend.live.documents import eval_progress_kind
 from frontend.live.registry import live_feed
 from frontend.pages.evals_state import RUN_FIELDS, UNFINISHED, run_row
 from frontend.state.calls import call_api, end_session
+from frontend.views.formatting import id_from_path
 
 EVAL_RUN = f"""
 query EvalRun($id: ID!) {{
@@ -54,7 +55,8 @@ class EvalRunState(rx.State):
     @rx.event
     async def load(self):
         """Read the run named in the address, with every case's result; follow it while it runs."""
-        answer = await self._read(global_id("EvalRun", self.router.page.params.get("run_id", "")))
+        # The address holds the plain id (a global id may hold '/').
+        answer = await self._read(global_id("EvalRun", id_from_path(self.router.url.path)))
         if self.run.get("status") in UNFINISHED:
             live_feed.watch(self.router.session.client_token, eval_progress_kind(self.run["id"]), page=EvalRunState)
         return answer

@@ -97,7 +97,7 @@ class MetricsState(rx.State):
         """From the live feed: new live values, or an incident. True: read the series and SLOs again (`refresh`),
         the next minute having been rolled up or an SLO having begun or stopped firing."""
         if kind == "incident":
-            return True
+            return payload["status"] != "ACKNOWLEDGED"  # opened or resolved; an acknowledgement changes no SLO
         self.live = _live_view(payload)
         rolled_up = datetime.fromisoformat(payload["at"]) - ROLLUP_GRACE
         return bool(self._read_up_to) and rolled_up >= datetime.fromisoformat(self._read_up_to) + timedelta(minutes=1)
