@@ -50,7 +50,9 @@ class AppServices:
             hub=hub,
             authenticator=ApiKeyAuthenticator(ttl_seconds=settings.api_key_cache_seconds),
             ingest=IngestContext(settings=settings, queue=queue, rate_limiter=RateLimiter(redis)),
-            ingest_stats=ingest_stats_feed(queue=queue, interval_seconds=settings.ingest_stats_interval_seconds),
+            ingest_stats=ingest_stats_feed(
+                queue=queue, interval_seconds=settings.ingest_stats_interval_seconds
+            ),
             live_metrics=live_metrics_feed(queue=queue, hub=hub, settings=settings),
             notifier=Notifier(settings=settings, queue=queue),
             drills=DrillContext(settings=settings, redis=redis, queue=queue, hub=hub),

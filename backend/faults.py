@@ -24,7 +24,9 @@ import structlog
 log = structlog.get_logger(__name__)
 
 FAULTS_KEY = "agentops:faults"
-FAULTS_CHANGED = "agentops:faults:changed"  # a pub/sub channel: set_fault and clear_fault announce a change on it
+FAULTS_CHANGED = (
+    "agentops:faults:changed"  # a pub/sub channel: set_fault and clear_fault announce a change on it
+)
 _REMAINING = "#remaining"
 MAX_AGE_SECONDS = 1.0  # how long a worker trusts the flags it read when no change was announced
 WATCH_RETRY_SECONDS = 1.0
@@ -78,8 +80,14 @@ class ActiveFaults:
         """These flags less those whose expiry passed since they were read (a kept read outlives a short drill)."""
         if all(fault.expires_at is None or fault.expires_at > now for fault in self._flags.values()):
             return self
-        return ActiveFaults(self._redis, {point: fault for point, fault in self._flags.items()
-                                          if fault.expires_at is None or fault.expires_at > now})
+        return ActiveFaults(
+            self._redis,
+            {
+                point: fault
+                for point, fault in self._flags.items()
+                if fault.expires_at is None or fault.expires_at > now
+            },
+        )
 
     def _hit(self, point: str) -> Fault | None:
         fault = self._flags.get(point)
@@ -92,7 +100,11 @@ class ActiveFaults:
         fault = self._hit(point)
         if fault is None or fault.delay_ms > 0:
             return
-        if fault.counted and self._redis is not None and await self._redis.hincrby(FAULTS_KEY, point + _REMAINING, -1) < 0:
+        if (
+            fault.counted
+            and self._redis is not None
+            and await self._redis.hincrby(FAULTS_KEY, point + _REMAINING, -1) < 0
+        ):
             await clear_fault(self._redis, point)
             return
         raise InjectedFault(f"injected fault at {point}: {fault.message}")
@@ -193,12 +205,25 @@ class FaultFlags:
 
 
 async def set_fault(
-    redis: aioredis.Redis, point: str, *, message: str, ttl_seconds: float | None = None, times: int | None = None,
-    probability: float = 1.0, delay_ms: float = 0.0, value: str = "",
+    redis: aioredis.Redis,
+    point: str,
+    *,
+    message: str,
+    ttl_seconds: float | None = None,
+    times: int | None = None,
+    probability: float = 1.0,
+    delay_ms: float = 0.0,
+    value: str = "",
 ) -> None:
     """Turn a fault on: for ttl_seconds, for the next `times` passes, or until cleared."""
-    fault = Fault(message=message, probability=probability, delay_ms=delay_ms, counted=times is not None,
-                  expires_at=time.time() + ttl_seconds if ttl_seconds is not None else None, value=value)
+    fault = Fault(
+        message=message,
+        probability=probability,
+        delay_ms=delay_ms,
+        counted=times is not None,
+        expires_at=time.time() + ttl_seconds if ttl_seconds is not None else None,
+        value=value,
+    )
     mapping = {point: json.dumps(asdict(fault))}
     if times is not None:
         mapping[point + _REMAINING] = str(times)

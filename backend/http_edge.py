@@ -100,7 +100,8 @@ class HttpEdgeMiddleware:
             declared = _declared_length(scope)
             if declared == -1:
                 await self._refusal(400, "Content-Length must be a number of bytes.", "BAD_REQUEST")(
-                    scope, receive, edge_send)
+                    scope, receive, edge_send
+                )
             elif declared is not None and declared > self.max_bytes:
                 await self._too_large()(scope, receive, edge_send)
             else:
@@ -126,7 +127,9 @@ class HttpEdgeMiddleware:
         )
 
     def _too_large(self) -> JSONResponse:
-        return self._refusal(413, f"The request body is larger than {self.max_bytes} bytes.", PAYLOAD_TOO_LARGE)
+        return self._refusal(
+            413, f"The request body is larger than {self.max_bytes} bytes.", PAYLOAD_TOO_LARGE
+        )
 
     def _count(self, scope: Scope, status: int, seconds: float) -> None:
         method = scope["method"]
@@ -135,7 +138,9 @@ class HttpEdgeMiddleware:
         counter = self._counters.get((method, route, status))
         if counter is None:
             counter = self._counters[method, route, status] = (
-                HTTP_REQUESTS.labels(method, route, str(status)), HTTP_SECONDS.labels(route))
+                HTTP_REQUESTS.labels(method, route, str(status)),
+                HTTP_SECONDS.labels(route),
+            )
         requests, duration = counter  # type: ignore[misc]
         requests.inc()
         duration.observe(seconds)

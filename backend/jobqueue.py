@@ -45,8 +45,9 @@ class JobOptions:
     heartbeat: int = 0
 
 
-async def enqueue_keyed(*, queue: Queue, options: JobOptions, jobs: Mapping[str, dict[str, Any]],
-                        failure_event: str) -> int:
+async def enqueue_keyed(
+    *, queue: Queue, options: JobOptions, jobs: Mapping[str, dict[str, Any]], failure_event: str
+) -> int:
     """Enqueue one job per key (kwargs as given) in one Redis round trip; returns how many were newly enqueued.
 
     A Redis failure is logged as `failure_event` with the keys and the error, and those jobs are skipped: their
@@ -56,9 +57,16 @@ async def enqueue_keyed(*, queue: Queue, options: JobOptions, jobs: Mapping[str,
         return 0
     built = []
     for key, kwargs in jobs.items():
-        job = Job(function=options.function, key=key, retries=options.retries, timeout=options.timeout,
-                  retry_delay=options.retry_delay, retry_backoff=options.retry_backoff,
-                  heartbeat=options.heartbeat, kwargs=kwargs)
+        job = Job(
+            function=options.function,
+            key=key,
+            retries=options.retries,
+            timeout=options.timeout,
+            retry_delay=options.retry_delay,
+            retry_backoff=options.retry_backoff,
+            heartbeat=options.heartbeat,
+            kwargs=kwargs,
+        )
         # What Queue.enqueue sets before its script runs; the script itself is SAQ's own (see _pipelined).
         job.queue, job.queued, job.status = queue, now(), Status.QUEUED
         await queue._before_enqueue(job)  # type: ignore[attr-defined]
@@ -84,8 +92,16 @@ async def _pipelined(queue: Queue, jobs: list[Job]) -> list[Any]:
     for attempt in (1, 2):
         pipeline = queue.redis.pipeline(transaction=False)
         for job in jobs:
-            pipeline.evalsha(script.sha, 4, queue._incomplete, job.id, queue._queued,  # type: ignore[attr-defined]
-                             job.abort_id, queue.serialize(job), job.scheduled)
+            pipeline.evalsha(
+                script.sha,
+                4,
+                queue._incomplete,
+                job.id,
+                queue._queued,  # type: ignore[attr-defined]
+                job.abort_id,
+                queue.serialize(job),
+                job.scheduled,
+            )
         replies = await pipeline.execute(raise_on_error=False)
         missing = any(isinstance(reply, NoScriptError) for reply in replies)
         if not missing:

@@ -74,13 +74,23 @@ from tests.helpers import free_port, wait_for_http
 DATABASE, REDIS_INDEX = "agentops_bench_agent", 14
 
 
-def noop_phase(options, client: ProcessPoolExecutor, env: dict, redis_url: str, logs: Path, started: list,
-               shared: dict) -> float:
+def noop_phase(
+    options, client: ProcessPoolExecutor, env: dict, redis_url: str, logs: Path, started: list, shared: dict
+) -> float:
     """No-op workers drain `--noop-jobs` jobs enqueued by the client; prints and returns jobs/s."""
-    workers = {f"noop{i}": start([sys.executable, "-m", "saq", "bench.noop_worker.settings"], env,
-                                 logs / f"noop{i}.log", started) for i in range(options.workers)}
-    wait_redis(redis_url, lambda c: saq_workers(NOOP_QUEUE)(c) >= options.workers, "no-op workers starting",
-               workers, logs)
+    workers = {
+        f"noop{i}": start(
+            [sys.executable, "-m", "saq", "bench.noop_worker.settings"], env, logs / f"noop{i}.log", started
+        )
+        for i in range(options.workers)
+    }
+    wait_redis(
+        redis_url,
+        lambda c: saq_workers(NOOP_QUEUE)(c) >= options.workers,
+        "no-op workers starting",
+        workers,
+        logs,
+    )
     client.submit(enqueue_noops, redis_url, total=200, concurrency=20).result()  # warm-up, not measured
     with Cpu(wrk=lambda: [process.pid for process in workers.values()], **shared) as cpu:
         result = client.submit(enqueue_noops, redis_url, total=options.noop_jobs, concurrency=20).result()
@@ -88,15 +98,26 @@ def noop_phase(options, client: ProcessPoolExecutor, env: dict, redis_url: str, 
     stop_all(list(workers.values()))
     wall = result["done"] - result["began"]
     rate = options.noop_jobs / wall
-    print(f"{'SAQ no-op jobs':<27} {rate:8.0f} jobs/s  {wall:5.1f}  {cpu.columns()}\n"
-          f"  {options.noop_jobs} jobs enqueued by 20 client tasks (all in after "
-          f"{result['enqueued'] - result['began']:.1f} s), timed from the first enqueue until none is "
-          f"incomplete" + cpu.noise())
+    print(
+        f"{'SAQ no-op jobs':<27} {rate:8.0f} jobs/s  {wall:5.1f}  {cpu.columns()}\n"
+        f"  {options.noop_jobs} jobs enqueued by 20 client tasks (all in after "
+        f"{result['enqueued'] - result['began']:.1f} s), timed from the first enqueue until none is "
+        f"incomplete" + cpu.noise()
+    )
     return rate
 
 
-def turns_phase(options, client: ProcessPoolExecutor, url: str, key: str, dsn: str, processes: dict,
-                logs: Path, run_id: str, shared: dict) -> dict:
+def turns_phase(
+    options,
+    client: ProcessPoolExecutor,
+    url: str,
+    key: str,
+    dsn: str,
+    processes: dict,
+    logs: Path,
+    run_id: str,
+    shared: dict,
+) -> dict:
     """Warm up, then send every conversation's messages round by round and wait for every turn."""
     warm = [thread[:1] for thread in conversations(20, 1, tag=f"{run_id}-warm", first=9_000_000, seed=7)]
     client.submit(send_rounds, url, key, [[thread[0] for thread in warm]], batch=options.batch_size).result()
@@ -114,11 +135,13 @@ def turns_phase(options, client: ProcessPoolExecutor, url: str, key: str, dsn: s
     summary = asyncio.run(turn_summary(dsn, f"{tag}-%"))
     wall = finished - sending["began"]
     rate = summary["runs"] / wall
-    print(f"{'agent turns (rules policy)':<27} {rate:8.1f} turns/s {wall:5.1f}  {cpu.columns()}\n"
-          f"  {total} messages in {options.conversations} conversations, ingestEvents "
-          f"x{options.batch_size}, a round at a time (all accepted after "
-          f"{sending['sent'] - sending['began']:.1f} s), timed from the first request until every event is "
-          f"PROCESSED" + cpu.noise())
+    print(
+        f"{'agent turns (rules policy)':<27} {rate:8.1f} turns/s {wall:5.1f}  {cpu.columns()}\n"
+        f"  {total} messages in {options.conversations} conversations, ingestEvents "
+        f"x{options.batch_size}, a round at a time (all accepted after "
+        f"{sending['sent'] - sending['began']:.1f} s), timed from the first request until every event is "
+        f"PROCESSED" + cpu.noise()
+    )
     summary["rate"], summary["wall"] = rate, wall
     return summary
 
@@ -127,32 +150,59 @@ async def turn_summary(dsn: str, pattern: str) -> dict:
     """What the turns of a phase did, from the database."""
     connection = await asyncpg.connect(dsn)
     try:
-        scope = ("FROM ingest_events e JOIN messages i ON i.ingest_event_id = e.id"
-                 " LEFT JOIN agent_runs r ON r.trigger_message_id = i.id"
-                 " LEFT JOIN messages m ON m.id = r.reply_message_id WHERE e.idempotency_key LIKE $1")
+        scope = (
+            "FROM ingest_events e JOIN messages i ON i.ingest_event_id = e.id"
+            " LEFT JOIN agent_runs r ON r.trigger_message_id = i.id"
+            " LEFT JOIN messages m ON m.id = r.reply_message_id WHERE e.idempotency_key LIKE $1"
+        )
         events, runs, replies, span, turn_p50, turn_p95 = await connection.fetchrow(
             "SELECT count(*), count(r.id), count(m.id),"
             " extract(epoch FROM max(m.created_at) - min(e.received_at))::float8,"
             " percentile_cont(0.5) WITHIN GROUP (ORDER BY r.latency_ms),"
-            f" percentile_cont(0.95) WITHIN GROUP (ORDER BY r.latency_ms) {scope}", pattern)
+            f" percentile_cont(0.95) WITHIN GROUP (ORDER BY r.latency_ms) {scope}",
+            pattern,
+        )
         statuses = dict(await connection.fetch(f"SELECT r.status, count(*) {scope} GROUP BY 1", pattern))
-        intents = dict(await connection.fetch(f"SELECT r.intent, count(*) {scope} GROUP BY 1 ORDER BY 2 DESC",
-                                              pattern))
+        intents = dict(
+            await connection.fetch(f"SELECT r.intent, count(*) {scope} GROUP BY 1 ORDER BY 2 DESC", pattern)
+        )
         calls = scope.replace(" WHERE", " JOIN tool_calls t ON t.run_id = r.id WHERE")
-        tools = dict(await connection.fetch(f"SELECT t.name, count(*) {calls} GROUP BY 1 ORDER BY 2 DESC",
-                                            pattern))
+        tools = dict(
+            await connection.fetch(f"SELECT t.name, count(*) {calls} GROUP BY 1 ORDER BY 2 DESC", pattern)
+        )
         booked = await connection.fetchval(
             f"SELECT count(*) {calls} AND t.name = 'book_appointment' AND (t.result ->> 'booked')::boolean",
-            pattern)
+            pattern,
+        )
     finally:
         await connection.close()
-    return {"events": events, "runs": runs, "replies": replies, "span": span or 0, "turn_p50": turn_p50 or 0,
-            "turn_p95": turn_p95 or 0, "statuses": statuses, "intents": intents, "tools": tools,
-            "booked": booked}
+    return {
+        "events": events,
+        "runs": runs,
+        "replies": replies,
+        "span": span or 0,
+        "turn_p50": turn_p50 or 0,
+        "turn_p95": turn_p95 or 0,
+        "statuses": statuses,
+        "intents": intents,
+        "tools": tools,
+        "booked": booked,
+    }
 
 
-def latency_phase(options, client: ProcessPoolExecutor, url: str, key: str, dsn: str, rate: float, why: str,
-                  processes: dict, logs: Path, run_id: str, shared: dict) -> float:
+def latency_phase(
+    options,
+    client: ProcessPoolExecutor,
+    url: str,
+    key: str,
+    dsn: str,
+    rate: float,
+    why: str,
+    processes: dict,
+    logs: Path,
+    run_id: str,
+    shared: dict,
+) -> float:
     tag = f"{run_id}-lat"
     count = max(int(rate * options.latency_seconds), 20)
     events = [thread[0] for thread in conversations(count + 1, 1, tag=tag, first=5_000_000, seed=11)]
@@ -162,8 +212,13 @@ def latency_phase(options, client: ProcessPoolExecutor, url: str, key: str, dsn:
     asyncio.run(wait_processed(dsn, f"{tag}-%", count + 1, processes, logs, timeout=30))
     rows = asyncio.run(latency_rows(dsn, f"{tag}-%"))
     sent, announced = result["sent"], result["announced"]
-    stages = {"answered": [seconds * 1000 for seconds in result["answered"]], "inserted": [], "processed": [],
-              "written": [], "announced": []}
+    stages = {
+        "answered": [seconds * 1000 for seconds in result["answered"]],
+        "inserted": [],
+        "processed": [],
+        "written": [],
+        "announced": [],
+    }
     turn_ms = []
     for key_, received_at, processed_at, run, turn, written in rows:
         if key_ not in sent:
@@ -176,32 +231,48 @@ def latency_phase(options, client: ProcessPoolExecutor, url: str, key: str, dsn:
             if str(run) in announced:
                 stages["announced"].append((announced[str(run)] - sent[key_]) * 1000)
     missing = len(events) - len(stages["announced"])
-    print(f"\nLatency at {rate:.1f} events/s ({why}): {len(events)} single ingestEvent mutations, "
-          f"open loop over {result['wall']:.1f} s, each a new conversation; client send lag p99 "
-          f"{pct(result['lags'], 99) * 1000:.1f} ms"
-          + (f"; {result['resent']} request(s) resent after a dropped connection" if result["resent"] else "")
-          + f".\nCPU over the phase:  box {cpu.box:.0f}%, "
-          + ", ".join(f"{name} {cpu.used[name]:.0f}%" for name in GROUPS) + "." + cpu.noise())
-    print(f"{'from the client sending the mutation to':<58} " +
-          " ".join(f"{name:>7}" for name in ("p50 ms", "p95 ms", "p99 ms", "max ms")))
-    labels = {"answered": "its answer (EventAccepted)",
-              "inserted": "the event's INSERT (ingest_events.received_at)",
-              "processed": "worker transaction start (ingest_events.processed_at)",
-              "written": "the reply row written (messages.created_at, pre-commit)",
-              "announced": "runCompleted received by a websocket subscriber"}
+    print(
+        f"\nLatency at {rate:.1f} events/s ({why}): {len(events)} single ingestEvent mutations, "
+        f"open loop over {result['wall']:.1f} s, each a new conversation; client send lag p99 "
+        f"{pct(result['lags'], 99) * 1000:.1f} ms"
+        + (f"; {result['resent']} request(s) resent after a dropped connection" if result["resent"] else "")
+        + f".\nCPU over the phase:  box {cpu.box:.0f}%, "
+        + ", ".join(f"{name} {cpu.used[name]:.0f}%" for name in GROUPS)
+        + "."
+        + cpu.noise()
+    )
+    print(
+        f"{'from the client sending the mutation to':<58} "
+        + " ".join(f"{name:>7}" for name in ("p50 ms", "p95 ms", "p99 ms", "max ms"))
+    )
+    labels = {
+        "answered": "its answer (EventAccepted)",
+        "inserted": "the event's INSERT (ingest_events.received_at)",
+        "processed": "worker transaction start (ingest_events.processed_at)",
+        "written": "the reply row written (messages.created_at, pre-commit)",
+        "announced": "runCompleted received by a websocket subscriber",
+    }
     for stage, label in labels.items():
         values = stages[stage]
-        print(f"  {label:<56} {pct(values, 50):7.1f} {pct(values, 95):7.1f} {pct(values, 99):7.1f} "
-              f"{max(values, default=float('nan')):7.1f}")
-    print(f"  {'(inside run_turn: agent_runs.latency_ms)':<56} {pct(turn_ms, 50):7.1f} "
-          f"{pct(turn_ms, 95):7.1f} {pct(turn_ms, 99):7.1f} {max(turn_ms, default=float('nan')):7.1f}")
+        print(
+            f"  {label:<56} {pct(values, 50):7.1f} {pct(values, 95):7.1f} {pct(values, 99):7.1f} "
+            f"{max(values, default=float('nan')):7.1f}"
+        )
+    print(
+        f"  {'(inside run_turn: agent_runs.latency_ms)':<56} {pct(turn_ms, 50):7.1f} "
+        f"{pct(turn_ms, 95):7.1f} {pct(turn_ms, 99):7.1f} {max(turn_ms, default=float('nan')):7.1f}"
+    )
     if cpu.box >= 95 * (os.cpu_count() or 1):
-        print("  The machine was CPU-bound over the phase: these latencies are mostly queueing, and grow "
-              "with the phase's length;\n  try a lower --latency-rate to find where the goal holds.")
+        print(
+            "  The machine was CPU-bound over the phase: these latencies are mostly queueing, and grow "
+            "with the phase's length;\n  try a lower --latency-rate to find where the goal holds."
+        )
     p95 = pct(stages["announced"], 95)
-    print(f"ingest -> reply p95 {p95:.1f} ms (runCompleted received): goal <= {GOAL_P95_MS:.0f} ms "
-          f"{'met' if p95 <= GOAL_P95_MS and not missing else 'NOT met'}"
-          + (f"; {missing} run(s) never announced within 20 s" if missing else ""))
+    print(
+        f"ingest -> reply p95 {p95:.1f} ms (runCompleted received): goal <= {GOAL_P95_MS:.0f} ms "
+        f"{'met' if p95 <= GOAL_P95_MS and not missing else 'NOT met'}"
+        + (f"; {missing} run(s) never announced within 20 s" if missing else "")
+    )
     return p95
 
 
@@ -214,12 +285,15 @@ async def latency_rows(dsn: str, pattern: str) -> list:
             " extract(epoch FROM m.created_at)::float8"
             " FROM ingest_events e JOIN messages i ON i.ingest_event_id = e.id"
             " LEFT JOIN agent_runs r ON r.trigger_message_id = i.id"
-            " LEFT JOIN messages m ON m.id = r.reply_message_id WHERE e.idempotency_key LIKE $1", pattern)
+            " LEFT JOIN messages m ON m.id = r.reply_message_id WHERE e.idempotency_key LIKE $1",
+            pattern,
+        )
     finally:
         await connection.close()
 
 
 # --- Processes and setup ---------------------------------------------------------------------------------
+
 
 def prepare() -> tuple[dict, str, str, str, int]:
     """Recreate the bench database, flush the bench Redis index, create a key, seed the demo business.
@@ -234,70 +308,127 @@ def prepare() -> tuple[dict, str, str, str, int]:
     asyncio.run(sql(server_dsn(settings), f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
     asyncio.run(sql(server_dsn(settings), f'CREATE DATABASE "{DATABASE}"'))
     redis.Redis.from_url(redis_url).flushdb()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "AGENTOPS_DATABASE_URL": dsn,
-           "AGENTOPS_REDIS_URL": redis_url, "AGENTOPS_API_PORT": str(free_port()),
-           "AGENTOPS_LOG_LEVEL": "WARNING",
-           # Out of reach: the bench measures turns, not refusals (the INCRs still run).
-           "AGENTOPS_RATE_LIMIT_PER_SENDER_PER_MINUTE": "1000000000",
-           "AGENTOPS_RATE_LIMIT_PER_KEY_PER_MINUTE": "1000000000"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "AGENTOPS_DATABASE_URL": dsn,
+        "AGENTOPS_REDIS_URL": redis_url,
+        "AGENTOPS_API_PORT": str(free_port()),
+        "AGENTOPS_LOG_LEVEL": "WARNING",
+        # Out of reach: the bench measures turns, not refusals (the INCRs still run).
+        "AGENTOPS_RATE_LIMIT_PER_SENDER_PER_MINUTE": "1000000000",
+        "AGENTOPS_RATE_LIMIT_PER_KEY_PER_MINUTE": "1000000000",
+    }
     # Delivery URLs stay unset: replies are stored and their deliveries end FAILED "not configured".
     for name in ("SMS_API_BASE_URL", "CHAT_DELIVERY_URL", "VOICE_DELIVERY_URL"):
         env.pop(f"AGENTOPS_{name}", None)
     # `keys create` also migrates the new database. ingest to send, read to subscribe to runCompleted.
-    created = subprocess.run([sys.executable, "-m", "backend.cli.main", "keys", "create", "--name", "bench",
-                              "--scope", "ingest", "--scope", "read"],
-                             env=env, capture_output=True, text=True, check=True)
+    created = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "backend.cli.main",
+            "keys",
+            "create",
+            "--name",
+            "bench",
+            "--scope",
+            "ingest",
+            "--scope",
+            "read",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     # The business only (services, staff, hours, slots): `agentops seed` would also send demo conversations.
-    seeded = subprocess.run([sys.executable, "-c", (
-        "from backend.cli.orm import run_with_orm\n"
-        "from backend.scheduling.seed import business_today, seed_business\n"
-        "from backend.settings import get_settings\n"
-        "s = get_settings()\n"
-        "print(run_with_orm(s, lambda: seed_business(timezone=s.business_timezone,"
-        " today=business_today(s))))")],
-        env=env, capture_output=True, text=True, check=True)
+    seeded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "from backend.cli.orm import run_with_orm\n"
+                "from backend.scheduling.seed import business_today, seed_business\n"
+                "from backend.settings import get_settings\n"
+                "s = get_settings()\n"
+                "print(run_with_orm(s, lambda: seed_business(timezone=s.business_timezone,"
+                " today=business_today(s))))"
+            ),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return env, dsn, redis_url, created.stdout.strip().splitlines()[-1], int(seeded.stdout.split()[-1])
 
 
-def phases(options, client: ProcessPoolExecutor, client_pid: int, env: dict, dsn: str, redis_url: str,
-           key: str, slots: int, logs: Path, started: list) -> None:
+def phases(
+    options,
+    client: ProcessPoolExecutor,
+    client_pid: int,
+    env: dict,
+    dsn: str,
+    redis_url: str,
+    key: str,
+    slots: int,
+    logs: Path,
+    started: list,
+) -> None:
     """The four measurements, printed as they complete."""
     port, concurrency = env["AGENTOPS_API_PORT"], Settings().worker_concurrency  # what each worker reads
     url, run_id = f"http://127.0.0.1:{port}/graphql", uuid.uuid4().hex[:8]
     redis_pid = redis.Redis.from_url(redis_url).info("server")["process_id"]
     shared = {"pg": backends(dsn), "redis": lambda: [redis_pid], "clnt": lambda: [client_pid]}
-    print(f"{options.workers} worker processes (concurrency {concurrency} each) in both phases, "
-          f"1 `agentops api`, load from 1 spawned client process; {os.cpu_count()} cores. Demo "
-          f"business seeded ({slots} slots), delivery URLs unset.\nCPU (100% = 1 core): box = the "
-          f"whole machine; wrk = the worker processes, api = the API, pg = PostgreSQL backends of "
-          f"the bench database, redis = the Redis server,\nclnt = the load generator, other = the "
-          f"rest of the box (other users, this process).")
-    print(f"{'phase':<27} {'rate':>8} {'unit':<7} {'wall s':>5}  {'box':>4}  " +
-          " ".join(f"{name:>5}" for name in GROUPS))
+    print(
+        f"{options.workers} worker processes (concurrency {concurrency} each) in both phases, "
+        f"1 `agentops api`, load from 1 spawned client process; {os.cpu_count()} cores. Demo "
+        f"business seeded ({slots} slots), delivery URLs unset.\nCPU (100% = 1 core): box = the "
+        f"whole machine; wrk = the worker processes, api = the API, pg = PostgreSQL backends of "
+        f"the bench database, redis = the Redis server,\nclnt = the load generator, other = the "
+        f"rest of the box (other users, this process)."
+    )
+    print(
+        f"{'phase':<27} {'rate':>8} {'unit':<7} {'wall s':>5}  {'box':>4}  "
+        + " ".join(f"{name:>5}" for name in GROUPS)
+    )
     noop = noop_phase(options, client, env, redis_url, logs, started, shared)
     agentops = [sys.executable, "-m", "backend.cli.main"]
     processes = {"api": start([*agentops, "api"], env, logs / "api.log", started)}
-    processes.update({f"worker{i}": start([*agentops, "worker"], env, logs / f"worker{i}.log",
-                                          started) for i in range(options.workers)})
+    processes.update(
+        {
+            f"worker{i}": start([*agentops, "worker"], env, logs / f"worker{i}.log", started)
+            for i in range(options.workers)
+        }
+    )
     wait_for_http(f"http://127.0.0.1:{port}/healthz", process=processes["api"])
-    wait_redis(redis_url, lambda c: len(c.keys(HEARTBEATS)) >= options.workers, "workers starting",
-               processes, logs)
+    wait_redis(
+        redis_url, lambda c: len(c.keys(HEARTBEATS)) >= options.workers, "workers starting", processes, logs
+    )
     summary = turns_phase(options, client, url, key, dsn, processes, logs, run_id, shared)
     statuses = ", ".join(f"{count} {status}" for status, count in summary["statuses"].items())
     intents = ", ".join(f"{count} {intent}" for intent, count in summary["intents"].items())
     tools = ", ".join(f"{count} {name}" for name, count in summary["tools"].items())
-    print(f"  runs: {statuses}; {summary['events'] - summary['runs']} message(s) unanswered; "
-          f"{summary['booked']} booked\n  intents: {intents}\n  tool calls: {tools}\n"
-          f"  inside run_turn p50 {summary['turn_p50']:.1f} ms, p95 {summary['turn_p95']:.1f} ms; "
-          f"first received_at -> last reply written {summary['span']:.1f} s "
-          f"({summary['runs'] / max(summary['span'], 1e-3):.1f} turns/s)")
+    print(
+        f"  runs: {statuses}; {summary['events'] - summary['runs']} message(s) unanswered; "
+        f"{summary['booked']} booked\n  intents: {intents}\n  tool calls: {tools}\n"
+        f"  inside run_turn p50 {summary['turn_p50']:.1f} ms, p95 {summary['turn_p95']:.1f} ms; "
+        f"first received_at -> last reply written {summary['span']:.1f} s "
+        f"({summary['runs'] / max(summary['span'], 1e-3):.1f} turns/s)"
+    )
     ratio = summary["rate"] / noop
-    print(f"{'turns/s / no-op jobs/s':<27} {ratio:8.3f}   goal >= {GOAL_RATIO:.2f}: "
-          f"{'met' if ratio >= GOAL_RATIO else 'NOT met'}")
+    print(
+        f"{'turns/s / no-op jobs/s':<27} {ratio:8.3f}   goal >= {GOAL_RATIO:.2f}: "
+        f"{'met' if ratio >= GOAL_RATIO else 'NOT met'}"
+    )
     # Delivery jobs (one per reply) run after; the latency phase starts on an idle queue.
     wait_redis(redis_url, saq_idle(PRODUCT_QUEUE), "the queue draining", processes, logs)
-    rate, why = ((options.latency_rate, "--latency-rate") if options.latency_rate
-                 else (summary["rate"] / 2, "half the turns/s above"))
+    rate, why = (
+        (options.latency_rate, "--latency-rate")
+        if options.latency_rate
+        else (summary["rate"] / 2, "half the turns/s above")
+    )
     latency_phase(options, client, url, key, dsn, rate, why, processes, logs, run_id, shared)
     print(rss_report({name: process.pid for name, process in processes.items()}))
     check_alive(processes, logs)

@@ -27,35 +27,107 @@ RUNS = "subscription { runCompleted { id } }"
 # --- Customer texts: five-message conversations, fixed seed ------------------------------------------------
 # A conversation asks for a person or a manager only in its last message: after a handoff the agent is
 # silent, and every message sent here is meant to get its reply.
-NAMES = ["Maria", "Maria Lopez", "James Okafor", "Priya Natarajan", "Tom Becker", "Aiko Tanaka",
-         "Fatima Haddad", "Lucas Moreau", "Chloe Nguyen", "Daniel Kim", "Sofia Rossi"]
+NAMES = [
+    "Maria",
+    "Maria Lopez",
+    "James Okafor",
+    "Priya Natarajan",
+    "Tom Becker",
+    "Aiko Tanaka",
+    "Fatima Haddad",
+    "Lucas Moreau",
+    "Chloe Nguyen",
+    "Daniel Kim",
+    "Sofia Rossi",
+]
 DAYS = ["tomorrow", "on Friday", "next Tuesday", "on Thursday", "this Saturday", "on Monday", "on Wednesday"]
 TIMES = ["3pm", "10:30", "9am", "11am", "2:30pm", "noon", "4pm", "15:30"]
 SERVICES = ["haircut", "beard trim", "color touch-up", "dental cleaning", "eye exam", "massage"]
 ORDERS = ["A-10293", "A-10817", "B-20455", "C-31007", "A-11942"]
 FLOWS = [  # (weight, channels, five turns)
-    (4, ("SMS", "CHAT"), ["can I book a {service} {day} at {time}? I'm {first}",
-                          "ok {time2} works for me then", "{name}", "Great, thanks!",
-                          "What are your opening hours on Saturday?"]),
-    (3, ("SMS",), ["Do you have anything for a {service} {day}?", "Anything in the afternoon?",
-                   "{time2} works for me", "It's {name}", "Thanks so much, see you soon!"]),
-    (2, ("CHAT",), ["My order {order} arrived damaged, the box was crushed.",
-                    "I'd like a replacement please.", "Also, are you open {day}?", "Thanks for the help",
-                    "can I book a {service} {day} at {time}? name is {name}"]),
-    (2, ("SMS", "CHAT"), ["What are your opening hours {day}?", "Ok, I'd like to book a {service} then",
-                          "{day} please", "{time}", "{name}"]),
-    (2, ("VOICE",), ["hi um yeah i'm calling to book a {service} for {day}", "uh {time} if you have it",
-                     "it's {name}", "thank you", "oh and i was charged twice for my last visit"]),
-    (1, ("SMS", "CHAT"), ["I need to reschedule my {service} to {day}", "Anything around {time}?", "{name}",
-                          "The booking page keeps giving me an error when I pick a day.",
-                          "Can I talk to a real person please?"]),
-    (1, ("CHAT", "SMS"), ["Hello!", "I was charged twice for my last visit.", "Can you look into it please?",
-                          "Thanks", "This is the third time. Unacceptable, I want to speak to a manager."]),
+    (
+        4,
+        ("SMS", "CHAT"),
+        [
+            "can I book a {service} {day} at {time}? I'm {first}",
+            "ok {time2} works for me then",
+            "{name}",
+            "Great, thanks!",
+            "What are your opening hours on Saturday?",
+        ],
+    ),
+    (
+        3,
+        ("SMS",),
+        [
+            "Do you have anything for a {service} {day}?",
+            "Anything in the afternoon?",
+            "{time2} works for me",
+            "It's {name}",
+            "Thanks so much, see you soon!",
+        ],
+    ),
+    (
+        2,
+        ("CHAT",),
+        [
+            "My order {order} arrived damaged, the box was crushed.",
+            "I'd like a replacement please.",
+            "Also, are you open {day}?",
+            "Thanks for the help",
+            "can I book a {service} {day} at {time}? name is {name}",
+        ],
+    ),
+    (
+        2,
+        ("SMS", "CHAT"),
+        [
+            "What are your opening hours {day}?",
+            "Ok, I'd like to book a {service} then",
+            "{day} please",
+            "{time}",
+            "{name}",
+        ],
+    ),
+    (
+        2,
+        ("VOICE",),
+        [
+            "hi um yeah i'm calling to book a {service} for {day}",
+            "uh {time} if you have it",
+            "it's {name}",
+            "thank you",
+            "oh and i was charged twice for my last visit",
+        ],
+    ),
+    (
+        1,
+        ("SMS", "CHAT"),
+        [
+            "I need to reschedule my {service} to {day}",
+            "Anything around {time}?",
+            "{name}",
+            "The booking page keeps giving me an error when I pick a day.",
+            "Can I talk to a real person please?",
+        ],
+    ),
+    (
+        1,
+        ("CHAT", "SMS"),
+        [
+            "Hello!",
+            "I was charged twice for my last visit.",
+            "Can you look into it please?",
+            "Thanks",
+            "This is the third time. Unacceptable, I want to speak to a manager.",
+        ],
+    ),
 ]
 
 
-def conversations(count: int, turns: int, *, tag: str, first: int = 0, seed: int = 20260501
-                  ) -> list[list[dict]]:
+def conversations(
+    count: int, turns: int, *, tag: str, first: int = 0, seed: int = 20260501
+) -> list[list[dict]]:
     """`count` conversations of `turns` IngestEventInputs each (a flow, repeated if `turns` > 5).
 
     Conversation numbers start at `first`: phases use separate ranges, so no two share a sender or thread.
@@ -65,20 +137,35 @@ def conversations(count: int, turns: int, *, tag: str, first: int = 0, seed: int
     for number in range(first, first + count):
         channels, texts = rng.choice(flows)
         channel, name = rng.choice(channels), rng.choice(NAMES)
-        fill = {"service": rng.choice(SERVICES), "day": rng.choice(DAYS), "time": rng.choice(TIMES),
-                "time2": rng.choice(TIMES), "name": name, "first": name.split()[0],
-                "order": rng.choice(ORDERS)}
+        fill = {
+            "service": rng.choice(SERVICES),
+            "day": rng.choice(DAYS),
+            "time": rng.choice(TIMES),
+            "time2": rng.choice(TIMES),
+            "name": name,
+            "first": name.split()[0],
+            "order": rng.choice(ORDERS),
+        }
         sender = f"user-{number}" if channel == "CHAT" else f"+1555{number:07d}"
-        threads.append([{
-            "channel": channel, "idempotencyKey": f"{tag}-{number}-{turn}", "sender": sender,
-            "text": texts[turn % len(texts)].format(**fill), "occurredAt": datetime.now(UTC).isoformat(),
-            "metadata": {"source": "bench"},
-            **({"externalConversationId": f"{channel.lower()}-{number}"} if channel != "SMS" else {}),
-        } for turn in range(turns)])
+        threads.append(
+            [
+                {
+                    "channel": channel,
+                    "idempotencyKey": f"{tag}-{number}-{turn}",
+                    "sender": sender,
+                    "text": texts[turn % len(texts)].format(**fill),
+                    "occurredAt": datetime.now(UTC).isoformat(),
+                    "metadata": {"source": "bench"},
+                    **({"externalConversationId": f"{channel.lower()}-{number}"} if channel != "SMS" else {}),
+                }
+                for turn in range(turns)
+            ]
+        )
     return threads
 
 
 # --- Load: everything below up to "Measuring" runs in the spawned client process ---------------------------
+
 
 async def _enqueue_noops(redis_url: str, *, total: int, concurrency: int) -> dict:
     """Enqueue `total` no-op jobs from `concurrency` tasks, then wait until none is incomplete."""
@@ -135,8 +222,11 @@ async def _send_rounds(url: str, key: str, rounds: list[list[dict]], *, batch: i
 
         began, accepted = time.time(), 0
         for events in rounds:
-            accepted += sum(await asyncio.gather(*(post(events[start:start + batch])
-                                                   for start in range(0, len(events), batch))))
+            accepted += sum(
+                await asyncio.gather(
+                    *(post(events[start : start + batch]) for start in range(0, len(events), batch))
+                )
+            )
         return {"began": began, "sent": time.time(), "accepted": accepted}
 
 
@@ -154,8 +244,9 @@ async def _open_loop(url: str, key: str, events: list[dict], *, rate: float, pro
 
     RESENT[0] = 0
     announced: dict[str, float] = {}
-    socket = await websockets.connect(url.replace("http", "ws", 1), subprotocols=["graphql-transport-ws"],
-                                      max_size=None)
+    socket = await websockets.connect(
+        url.replace("http", "ws", 1), subprotocols=["graphql-transport-ws"], max_size=None
+    )
     await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
     if (answer := json.loads(await socket.recv()))["type"] != "connection_ack":
         raise RuntimeError(f"websocket refused: {answer}")
@@ -215,8 +306,14 @@ async def _open_loop(url: str, key: str, events: list[dict], *, rate: float, pro
     finally:
         listener.cancel()
         await socket.close()
-    return {"sent": sent, "answered": answered, "announced": dict(announced), "lags": lags, "wall": wall,
-            "resent": RESENT[0]}
+    return {
+        "sent": sent,
+        "answered": answered,
+        "announced": dict(announced),
+        "lags": lags,
+        "wall": wall,
+        "resent": RESENT[0],
+    }
 
 
 def open_loop(url: str, key: str, events: list[dict], **options) -> dict:
@@ -224,4 +321,3 @@ def open_loop(url: str, key: str, events: list[dict], **options) -> dict:
 
 
 # --- Measuring and printing -----------------------------------------------------------------------------
-

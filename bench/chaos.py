@@ -50,12 +50,15 @@ from bench.harness import bench_environment, create_key, start, supervised
 from tests.helpers import free_port, wait_for_http
 
 DATABASE = "agentops_bench_chaos"
-INGEST_EVENTS = ("mutation($input: IngestEventsInput!) { ingestEvents(input: $input) {"
-                 " ... on IngestEventsPayload { results { __typename } } } }")
+INGEST_EVENTS = (
+    "mutation($input: IngestEventsInput!) { ingestEvents(input: $input) {"
+    " ... on IngestEventsPayload { results { __typename } } } }"
+)
 BATCH = 100  # threads per group at most: one ingestEvents call carries one turn of each
 
 
 # --- The client ----------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Client:
@@ -69,9 +72,12 @@ class Client:
         waiting = list(events)
         while waiting and time.monotonic() < deadline:
             try:
-                answer = await http.post(self.url, json={"query": INGEST_EVENTS,
-                                                         "variables": {"input": {"events": waiting}}})
-                results = answer.json()["data"]["ingestEvents"]["results"] if answer.status_code == 200 else None
+                answer = await http.post(
+                    self.url, json={"query": INGEST_EVENTS, "variables": {"input": {"events": waiting}}}
+                )
+                results = (
+                    answer.json()["data"]["ingestEvents"]["results"] if answer.status_code == 200 else None
+                )
             except (httpx.HTTPError, ValueError, KeyError, TypeError):
                 results = None
             if results is not None:
@@ -83,26 +89,33 @@ class Client:
                 self.retries += 1
                 await asyncio.sleep(0.3)
         if waiting:
-            raise RuntimeError(f"{len(waiting)} event(s) were never accepted, e.g. {waiting[0]['idempotencyKey']}")
+            raise RuntimeError(
+                f"{len(waiting)} event(s) were never accepted, e.g. {waiting[0]['idempotencyKey']}"
+            )
 
     async def run(self, *, threads: list[list[dict]], seconds: float) -> None:
         """Start groups of threads evenly over `seconds`, about two a second; each group sends its threads' turn k
         in one batch once turn k-1 was accepted, a second or so apart (order within a thread is acceptance order)."""
         size = min(BATCH, max(1, -(-len(threads) // max(1, int(seconds * 2)))))
-        groups = [threads[start:start + size] for start in range(0, len(threads), size)]
+        groups = [threads[start : start + size] for start in range(0, len(threads), size)]
         async with httpx.AsyncClient(headers={"Authorization": f"Bearer {self.key}"}, timeout=30) as http:
-            deadline = time.monotonic() + 3 * seconds + 600  # chaos slows the API down: keep trying, as a client would
+            deadline = (
+                time.monotonic() + 3 * seconds + 600
+            )  # chaos slows the API down: keep trying, as a client would
 
             async def group(number: int, members: list[list[dict]]) -> None:
                 await asyncio.sleep(number * seconds / len(groups))
                 for turn in range(max(len(thread) for thread in members)):
-                    await self.send(http, [thread[turn] for thread in members if turn < len(thread)], deadline)
+                    await self.send(
+                        http, [thread[turn] for thread in members if turn < len(thread)], deadline
+                    )
                     await asyncio.sleep(random.uniform(0.5, 1.5))
 
             await asyncio.gather(*(group(n, members) for n, members in enumerate(groups)))
 
 
 # --- Chaos -----------------------------------------------------------------------------------------------------
+
 
 class Product:
     def __init__(self, env: dict, logs: Path, started: list) -> None:
@@ -118,8 +131,12 @@ class Product:
         """Start the API; one that exits while starting (a shared database refusing clients) is started again,
         as a process supervisor would."""
         for attempt in range(START_ATTEMPTS):
-            self.api = start([sys.executable, "-m", "backend.cli.main", "api"], self.env,
-                             self.logs / f"api-{self.restarts}-{attempt}.log", self.started)
+            self.api = start(
+                [sys.executable, "-m", "backend.cli.main", "api"],
+                self.env,
+                self.logs / f"api-{self.restarts}-{attempt}.log",
+                self.started,
+            )
             try:
                 wait_for_http(f"http://127.0.0.1:{self.env['AGENTOPS_API_PORT']}/healthz", process=self.api)
                 return
@@ -129,8 +146,14 @@ class Product:
         raise RuntimeError(f"the API did not start in {START_ATTEMPTS} attempts; logs in {self.logs}")
 
     def start_worker(self) -> None:
-        self.workers.append(start([sys.executable, "-m", "backend.cli.main", "worker"], self.env,
-                                  self.logs / f"worker-{len(self.workers)}.log", self.started))
+        self.workers.append(
+            start(
+                [sys.executable, "-m", "backend.cli.main", "worker"],
+                self.env,
+                self.logs / f"worker-{len(self.workers)}.log",
+                self.started,
+            )
+        )
 
     def supervise(self) -> None:
         """A worker that exited by itself (refused at start by a full database, say) is started again."""
@@ -176,7 +199,9 @@ async def replies_sending(dsn: str) -> int:
     except (OSError, TimeoutError, asyncpg.PostgresError):
         return 0
     try:
-        return await connection.fetchval("SELECT count(*) FROM messages WHERE delivery_status = 'SENDING'", timeout=5)
+        return await connection.fetchval(
+            "SELECT count(*) FROM messages WHERE delivery_status = 'SENDING'", timeout=5
+        )
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
         return 0
     finally:
@@ -190,7 +215,9 @@ async def stall_postgres(dsn: str, seconds: float) -> None:
         for attempt in range(5):
             try:
                 async with connection.transaction():
-                    await connection.execute("LOCK TABLE ingest_events, conversations IN ACCESS EXCLUSIVE MODE")
+                    await connection.execute(
+                        "LOCK TABLE ingest_events, conversations IN ACCESS EXCLUSIVE MODE"
+                    )
                     await asyncio.sleep(seconds)
                 return
             except asyncpg.DeadlockDetectedError:  # a busy product holds one table and wants the other: again
@@ -205,7 +232,8 @@ async def drop_connections(dsn: str) -> int:
     try:
         return await connection.fetchval(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
     finally:
         await connection.close()
 
@@ -232,7 +260,11 @@ async def chaos(product: Product, *, dsn: str, redis_url: str, plan: list[tuple[
         elif action in ("stall-db", "drop-db-connections"):
             try:
                 await (stall_postgres(dsn, 3.0) if action == "stall-db" else drop_connections(dsn))
-            except (OSError, TimeoutError, asyncpg.PostgresError) as error:  # said, not hidden: it did not happen
+            except (
+                OSError,
+                TimeoutError,
+                asyncpg.PostgresError,
+            ) as error:  # said, not hidden: it did not happen
                 action = f"{action}-not-done({type(error).__name__})"
         done.append(f"{time.monotonic() - began:5.1f}s {action}")
     return done
@@ -240,21 +272,38 @@ async def chaos(product: Product, *, dsn: str, redis_url: str, plan: list[tuple[
 
 # --- Set-up and main -------------------------------------------------------------------------------------------
 
-def prepare(redis_url: str, provider_url: str, *, model_url: str | None, database: str) -> tuple[dict, str, str]:
+
+def prepare(
+    redis_url: str, provider_url: str, *, model_url: str | None, database: str
+) -> tuple[dict, str, str]:
     model = {"agent_policy": "openai", "openai_base_url": model_url} if model_url else {}
     env, dsn = bench_environment(
-        database, redis_url=redis_url, **model, rate_limit_per_sender_per_minute=100000,
+        database,
+        redis_url=redis_url,
+        **model,
+        rate_limit_per_sender_per_minute=100000,
         rate_limit_per_key_per_minute=10000000,
         # Five connections a process, as in the test suite: the bench shares its PostgreSQL server (100 clients).
-        database_pool_size=5, reconcile_every_seconds=2, reconcile_stale_after_seconds=4, process_attempts=6,
-        process_retry_delay_seconds=0.5, process_retry_max_delay_seconds=3, delivery_attempts=8,
-        sms_api_base_url=provider_url, sms_account_sid="AC" + "0" * 32, sms_auth_token="chaos",
-        sms_from_number="+15550009999", chat_delivery_url=f"{provider_url}/hooks/chat",
-        voice_delivery_url=f"{provider_url}/hooks/voice")
+        database_pool_size=5,
+        reconcile_every_seconds=2,
+        reconcile_stale_after_seconds=4,
+        process_attempts=6,
+        process_retry_delay_seconds=0.5,
+        process_retry_max_delay_seconds=3,
+        delivery_attempts=8,
+        sms_api_base_url=provider_url,
+        sms_account_sid="AC" + "0" * 32,
+        sms_auth_token="chaos",
+        sms_from_number="+15550009999",
+        chat_delivery_url=f"{provider_url}/hooks/chat",
+        voice_delivery_url=f"{provider_url}/hooks/voice",
+    )
     key = create_key(env, "chaos", "admin")
-    seed_the_business = ("from backend.cli.orm import run_with_orm; from backend.settings import get_settings; "
-                         "from backend.scheduling.seed import seed_business, business_today; s = get_settings(); "
-                         "run_with_orm(s, lambda: seed_business(timezone=s.business_timezone, today=business_today(s)))")
+    seed_the_business = (
+        "from backend.cli.orm import run_with_orm; from backend.settings import get_settings; "
+        "from backend.scheduling.seed import seed_business, business_today; s = get_settings(); "
+        "run_with_orm(s, lambda: seed_business(timezone=s.business_timezone, today=business_today(s)))"
+    )
     subprocess.run([sys.executable, "-c", seed_the_business], env=env, check=True, capture_output=True)
     return env, dsn, key
 
@@ -262,11 +311,35 @@ def prepare(redis_url: str, provider_url: str, *, model_url: str | None, databas
 # (seconds of traffic at least, events, chaos as fractions of the traffic's time). Kills come often: with the
 # provider answering each send a while after accepting it, each one lands on deliveries in flight.
 PLANS = {
-    "full": (60, 200, [(0.08, "kill"), (0.2, "flushall"), (0.3, "kill-mid-delivery"), (0.4, "restart-api"),
-                       (0.45, "kill"), (0.5, "stall-db"), (0.6, "kill"), (0.7, "drop-db-connections"), (0.8, "kill"),
-                       (0.9, "kill-mid-delivery")]),
-    "short": (20, 70, [(0.15, "kill"), (0.3, "flushall"), (0.45, "restart-api"), (0.55, "kill-mid-delivery"),
-                       (0.6, "stall-db"), (0.75, "kill"), (0.85, "drop-db-connections")]),
+    "full": (
+        60,
+        200,
+        [
+            (0.08, "kill"),
+            (0.2, "flushall"),
+            (0.3, "kill-mid-delivery"),
+            (0.4, "restart-api"),
+            (0.45, "kill"),
+            (0.5, "stall-db"),
+            (0.6, "kill"),
+            (0.7, "drop-db-connections"),
+            (0.8, "kill"),
+            (0.9, "kill-mid-delivery"),
+        ],
+    ),
+    "short": (
+        20,
+        70,
+        [
+            (0.15, "kill"),
+            (0.3, "flushall"),
+            (0.45, "restart-api"),
+            (0.55, "kill-mid-delivery"),
+            (0.6, "stall-db"),
+            (0.75, "kill"),
+            (0.85, "drop-db-connections"),
+        ],
+    ),
 }
 MAX_ROUNDS = 4  # a long run repeats the plan, once per `seconds` of traffic, at most this often
 START_ATTEMPTS = 5  # an API that exits while starting is started again this often
@@ -276,7 +349,9 @@ def schedule(plan: list[tuple[float, str]], *, base: float, seconds: float) -> l
     """The plan at absolute times, repeated once per `base` seconds of traffic (up to MAX_ROUNDS)."""
     rounds = max(1, min(MAX_ROUNDS, round(seconds / base)))
     span = seconds / rounds
-    return [(round_ * span + fraction * span, action) for round_ in range(rounds) for fraction, action in plan]
+    return [
+        (round_ * span + fraction * span, action) for round_ in range(rounds) for fraction, action in plan
+    ]
 
 
 async def provider_stats(url: str) -> dict:
@@ -284,7 +359,9 @@ async def provider_stats(url: str) -> dict:
         return (await http.get(f"{url}/stats")).json()
 
 
-async def run(options, env: dict, dsn: str, key: str, product: Product, provider_url: str, redis_url: str) -> int:
+async def run(
+    options, env: dict, dsn: str, key: str, product: Product, provider_url: str, redis_url: str
+) -> int:
     base, default_events, plan = PLANS["short" if options.short else "full"]
     events = options.events or default_events
     seconds = max(base, events / options.rate)
@@ -304,35 +381,55 @@ async def run(options, env: dict, dsn: str, key: str, product: Product, provider
     took = time.monotonic() - began
     figures = await check(dsn, client.accepted, await provider_stats(provider_url))
     kinds = Counter(action for action in (line.split()[-1] for line in done))
-    print(f"bench/chaos.py ({'short' if options.short else 'full'}, {options.policy} policy): "
-          f"{len(threads)} conversations × 5 turns = {len(threads) * 5} events sent over {sent_in:.0f} s, all settled "
-          f"{took:.0f} s after the first; {os.cpu_count()} CPUs\n  chaos: " + "; ".join(done[:12]) +
-          (f"; … {len(done)} in all" if len(done) > 12 else "") +
-          f"\n  chaos in all: {dict(kinds)} (worker SIGKILLs: {product.kills}, API restarts: {product.restarts}, "
-          f"processes that exited by themselves and were started again: {product.exits})"
-          f"\n  replies SENDING at the moments workers were SIGKILLed: {product.sending_at_kills} (of which "
-          f"{product.sending_at_all_kills} when every worker was killed at once)"
-          f"\n  client retries after errors: {client.retries}; dead letters replayed: {replayed}")
+    print(
+        f"bench/chaos.py ({'short' if options.short else 'full'}, {options.policy} policy): "
+        f"{len(threads)} conversations × 5 turns = {len(threads) * 5} events sent over {sent_in:.0f} s, all settled "
+        f"{took:.0f} s after the first; {os.cpu_count()} CPUs\n  chaos: "
+        + "; ".join(done[:12])
+        + (f"; … {len(done)} in all" if len(done) > 12 else "")
+        + f"\n  chaos in all: {dict(kinds)} (worker SIGKILLs: {product.kills}, API restarts: {product.restarts}, "
+        f"processes that exited by themselves and were started again: {product.exits})"
+        f"\n  replies SENDING at the moments workers were SIGKILLed: {product.sending_at_kills} (of which "
+        f"{product.sending_at_all_kills} when every worker was killed at once)"
+        f"\n  client retries after errors: {client.retries}; dead letters replayed: {replayed}"
+    )
     failed = []
     for name, value in figures.items():
         flag = "  <-- must be 0" if name in MUST_BE_ZERO and value else ""
         print(f"  {name:58s} {value}{flag}")
         if flag:
             failed.append(name)
-    print("  RESULT: " + ("zero loss, zero duplicates, order kept" if not failed else "FAILED: " + ", ".join(failed)))
+    print(
+        "  RESULT: "
+        + ("zero loss, zero duplicates, order kept" if not failed else "FAILED: " + ", ".join(failed))
+    )
     return 1 if failed else 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--short", action="store_true", help="the 20-second variant the test suite runs")
-    parser.add_argument("--events", type=int, default=0, help="events to send (default: 200, or 70 with --short)")
-    parser.add_argument("--rate", type=float, default=50, help="events a second the client aims at (large runs)")
-    parser.add_argument("--policy", choices=("rules", "openai"), default="rules",
-                        help="openai: the workers call the loopback model (agentops loopback-model) for every turn")
-    parser.add_argument("--model-latency-ms", type=float, default=150, help="the loopback model's delay per call")
-    parser.add_argument("--provider-latency-ms", type=float, default=800,
-                        help="how long the provider takes to answer a send it has accepted")
+    parser.add_argument(
+        "--events", type=int, default=0, help="events to send (default: 200, or 70 with --short)"
+    )
+    parser.add_argument(
+        "--rate", type=float, default=50, help="events a second the client aims at (large runs)"
+    )
+    parser.add_argument(
+        "--policy",
+        choices=("rules", "openai"),
+        default="rules",
+        help="openai: the workers call the loopback model (agentops loopback-model) for every turn",
+    )
+    parser.add_argument(
+        "--model-latency-ms", type=float, default=150, help="the loopback model's delay per call"
+    )
+    parser.add_argument(
+        "--provider-latency-ms",
+        type=float,
+        default=800,
+        help="how long the provider takes to answer a send it has accepted",
+    )
     parser.add_argument("--database", default=DATABASE, help="the bench database (dropped and created again)")
     options = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -344,14 +441,40 @@ def main() -> int:
         with supervised(started, logs):
             provider_port = free_port()
             provider_url = f"http://127.0.0.1:{provider_port}"
-            start([sys.executable, str(ROOT / "bench" / "chaos_provider.py"), "--port", str(provider_port),
-                   "--latency-ms", str(options.provider_latency_ms)], dict(os.environ), logs / "provider.log", started)
+            start(
+                [
+                    sys.executable,
+                    str(ROOT / "bench" / "chaos_provider.py"),
+                    "--port",
+                    str(provider_port),
+                    "--latency-ms",
+                    str(options.provider_latency_ms),
+                ],
+                dict(os.environ),
+                logs / "provider.log",
+                started,
+            )
             wait_for_http(f"{provider_url}/stats", process=started[-1])
             model_url = None
-            if options.policy == "openai":  # a worker killed mid-turn is then killed while a model call is in flight
+            if (
+                options.policy == "openai"
+            ):  # a worker killed mid-turn is then killed while a model call is in flight
                 model_port = free_port()
-                start([sys.executable, "-m", "backend.cli.main", "loopback-model", "--port", str(model_port),
-                       "--latency-ms", str(options.model_latency_ms)], dict(os.environ), logs / "model.log", started)
+                start(
+                    [
+                        sys.executable,
+                        "-m",
+                        "backend.cli.main",
+                        "loopback-model",
+                        "--port",
+                        str(model_port),
+                        "--latency-ms",
+                        str(options.model_latency_ms),
+                    ],
+                    dict(os.environ),
+                    logs / "model.log",
+                    started,
+                )
                 wait_for_http(f"http://127.0.0.1:{model_port}/v1/models", process=started[-1])
                 model_url = f"http://127.0.0.1:{model_port}/v1"
             env, dsn, key = prepare(redis_url, provider_url, model_url=model_url, database=options.database)

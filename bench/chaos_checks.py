@@ -23,15 +23,19 @@ async def settle(dsn: str, accepted: set, stalled_after: float) -> bool:
         while time.monotonic() - last_progress < stalled_after:
             pending = await connection.fetchval(
                 "SELECT count(*) FROM ingest_events WHERE status = 'RECEIVED' AND idempotency_key = ANY($1)",
-                list(accepted))
+                list(accepted),
+            )
             undecided = await connection.fetchval(
-                "SELECT count(*) FROM messages WHERE delivery_status IN ('QUEUED', 'SENDING')")
+                "SELECT count(*) FROM messages WHERE delivery_status IN ('QUEUED', 'SENDING')"
+            )
             if not pending and not undecided:
                 return True
             if best is None or pending + undecided < best:
                 best, last_progress = pending + undecided, time.monotonic()
             await asyncio.sleep(0.5)
-        print(f"  stalled for {stalled_after:.0f} s: {pending} event(s) RECEIVED, {undecided} reply(ies) undecided")
+        print(
+            f"  stalled for {stalled_after:.0f} s: {pending} event(s) RECEIVED, {undecided} reply(ies) undecided"
+        )
         return False
     finally:
         await connection.close()
@@ -41,38 +45,51 @@ async def check(dsn: str, accepted: set, provider: dict) -> dict:
     connection = await asyncpg.connect(dsn)
     delivered, received = Counter(provider["delivered"]), Counter(provider["received"])
     try:
-        replies = {row["id"]: row["delivery_status"] for row in await connection.fetch(
-            "SELECT id::text, delivery_status FROM messages WHERE direction = 'OUTBOUND'")}
+        replies = {
+            row["id"]: row["delivery_status"]
+            for row in await connection.fetch(
+                "SELECT id::text, delivery_status FROM messages WHERE direction = 'OUTBOUND'"
+            )
+        }
         by_status = Counter(replies.values())
-        rows = await connection.fetch("SELECT idempotency_key, status FROM ingest_events WHERE idempotency_key = ANY($1)",
-                                      list(accepted))
+        rows = await connection.fetch(
+            "SELECT idempotency_key, status FROM ingest_events WHERE idempotency_key = ANY($1)",
+            list(accepted),
+        )
         status = Counter(row["status"] for row in rows)
         figures = {
             "accepted": len(accepted),
-            "processed": status["PROCESSED"], "dead": status["DEAD"],
+            "processed": status["PROCESSED"],
+            "dead": status["DEAD"],
             "lost": len(accepted) - len(rows),
             "not final": status["RECEIVED"],
             "duplicate inbound messages": await connection.fetchval(
                 "SELECT count(*) FROM (SELECT ingest_event_id FROM messages WHERE direction = 'INBOUND'"
-                " GROUP BY 1 HAVING count(*) > 1) d"),
+                " GROUP BY 1 HAVING count(*) > 1) d"
+            ),
             "processed events without a message": await connection.fetchval(
                 "SELECT count(*) FROM ingest_events e WHERE status = 'PROCESSED'"
-                " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.ingest_event_id = e.id)"),
+                " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.ingest_event_id = e.id)"
+            ),
             "messages answered twice": await connection.fetchval(
                 "SELECT count(*) FROM (SELECT trigger_message_id FROM agent_runs WHERE trigger_message_id IS NOT NULL"
-                " GROUP BY 1 HAVING count(*) > 1) d"),
+                " GROUP BY 1 HAVING count(*) > 1) d"
+            ),
             "slots booked twice": await connection.fetchval(
                 "SELECT count(*) FROM (SELECT slot_id FROM bookings WHERE status = 'CONFIRMED'"
-                " GROUP BY 1 HAVING count(*) > 1) d"),
+                " GROUP BY 1 HAVING count(*) > 1) d"
+            ),
             "bookings": await connection.fetchval("SELECT count(*) FROM bookings"),
             # A turn retried after a kill must reuse what its first attempt booked or opened, never make another:
             # an effect no committed run answered with is one made twice.
             "bookings no committed run made": await connection.fetchval(
                 "SELECT count(*) FROM bookings b WHERE NOT EXISTS (SELECT 1 FROM tool_calls c"
-                " WHERE c.result->>'booking_id' = b.id::text)"),
+                " WHERE c.result->>'booking_id' = b.id::text)"
+            ),
             "tickets no committed run opened": await connection.fetchval(
                 "SELECT count(*) FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM tool_calls c"
-                " WHERE c.result->>'ticket_id' = t.id::text)"),
+                " WHERE c.result->>'ticket_id' = t.id::text)"
+            ),
             "tickets": await connection.fetchval("SELECT count(*) FROM tickets"),
             "replies": len(replies),
             "replies sent": by_status["SENT"],
@@ -81,30 +98,45 @@ async def check(dsn: str, accepted: set, provider: dict) -> dict:
             "replies left QUEUED or SENDING (silently lost)": by_status["QUEUED"] + by_status["SENDING"],
             "replies delivered twice at the provider": sum(1 for count in delivered.values() if count > 1),
             "SENT replies the provider never got": sum(
-                1 for message_id, status in replies.items() if status == "SENT" and not delivered[message_id]),
+                1 for message_id, status in replies.items() if status == "SENT" and not delivered[message_id]
+            ),
             "FAILED replies the provider delivered": sum(
-                1 for message_id, status in replies.items() if status == "FAILED" and delivered[message_id]),
+                1 for message_id, status in replies.items() if status == "FAILED" and delivered[message_id]
+            ),
             "uncertain replies the provider had delivered": sum(
-                1 for message_id, status in replies.items() if status == "UNCERTAIN" and delivered[message_id]),
+                1 for message_id, status in replies.items() if status == "UNCERTAIN" and delivered[message_id]
+            ),
             "sends repeated under the same Idempotency-Key (absorbed)": sum(
-                count - delivered[key] for key, count in received.items() if count > delivered[key]),
+                count - delivered[key] for key, count in received.items() if count > delivered[key]
+            ),
             "SMS looked up in the provider's Messages list": provider["lookups"],
             "conversations out of order": await connection.fetchval(
                 "SELECT count(DISTINCT conversation_id) FROM (SELECT m.conversation_id, e.accepted_seq,"
                 " lag(e.accepted_seq) OVER (PARTITION BY m.conversation_id ORDER BY m.sequence) AS previous"
                 " FROM messages m JOIN ingest_events e ON e.id = m.ingest_event_id) o"
-                " WHERE previous > accepted_seq"),
+                " WHERE previous > accepted_seq"
+            ),
         }
     finally:
         await connection.close()
     return figures
 
 
-MUST_BE_ZERO = ("lost", "not final", "duplicate inbound messages", "processed events without a message",
-                "messages answered twice", "slots booked twice", "bookings no committed run made",
-                "tickets no committed run opened", "replies left QUEUED or SENDING (silently lost)",
-                "replies delivered twice at the provider", "SENT replies the provider never got",
-                "FAILED replies the provider delivered", "conversations out of order")
+MUST_BE_ZERO = (
+    "lost",
+    "not final",
+    "duplicate inbound messages",
+    "processed events without a message",
+    "messages answered twice",
+    "slots booked twice",
+    "bookings no committed run made",
+    "tickets no committed run opened",
+    "replies left QUEUED or SENDING (silently lost)",
+    "replies delivered twice at the provider",
+    "SENT replies the provider never got",
+    "FAILED replies the provider delivered",
+    "conversations out of order",
+)
 
 
 async def replay_dead(url: str, key: str, dsn: str) -> int:

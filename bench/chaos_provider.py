@@ -41,17 +41,27 @@ class Provider:
         self.received[key] += 1
         self.delivered[key] += 1  # every POST is a message to the customer's phone
         sid = f"SM{sum(self.delivered.values()):032d}"
-        self.sms_by_recipient[form["To"]].append({"sid": sid, "to": form["To"], "from": form["From"],
-                                                  "body": form["Body"], "status": "queued",
-                                                  "date_created": format_datetime(datetime.now(UTC), usegmt=True)})
+        self.sms_by_recipient[form["To"]].append(
+            {
+                "sid": sid,
+                "to": form["To"],
+                "from": form["From"],
+                "body": form["Body"],
+                "status": "queued",
+                "date_created": format_datetime(datetime.now(UTC), usegmt=True),
+            }
+        )
         await asyncio.sleep(self.latency)  # accepted; the answer is on its way
         return JSONResponse({"sid": sid}, status_code=201)
 
     async def sms_list(self, request: Request) -> JSONResponse:
         self.lookups += 1
         sender = request.query_params.get("From")
-        listed = [item for item in reversed(self.sms_by_recipient.get(request.query_params.get("To", ""), []))
-                  if sender is None or item["from"] == sender]
+        listed = [
+            item
+            for item in reversed(self.sms_by_recipient.get(request.query_params.get("To", ""), []))
+            if sender is None or item["from"] == sender
+        ]
         return JSONResponse({"messages": listed, "next_page_uri": None})
 
     async def hook(self, request: Request) -> JSONResponse:
@@ -69,12 +79,14 @@ class Provider:
         return JSONResponse({"received": self.received, "delivered": self.delivered, "lookups": self.lookups})
 
     def app(self) -> Starlette:
-        return Starlette(routes=[
-            Route("/2010-04-01/Accounts/{sid}/Messages.json", self.sms, methods=["POST"]),
-            Route("/2010-04-01/Accounts/{sid}/Messages.json", self.sms_list, methods=["GET"]),
-            Route("/hooks/{channel}", self.hook, methods=["POST"]),
-            Route("/stats", self.stats, methods=["GET"]),
-        ])
+        return Starlette(
+            routes=[
+                Route("/2010-04-01/Accounts/{sid}/Messages.json", self.sms, methods=["POST"]),
+                Route("/2010-04-01/Accounts/{sid}/Messages.json", self.sms_list, methods=["GET"]),
+                Route("/hooks/{channel}", self.hook, methods=["POST"]),
+                Route("/stats", self.stats, methods=["GET"]),
+            ]
+        )
 
 
 def main() -> None:
@@ -82,8 +94,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--latency-ms", type=float, default=300)
     options = parser.parse_args()
-    uvicorn.run(Provider(options.latency_ms / 1000).app(), host="127.0.0.1", port=options.port,
-                log_level="warning", lifespan="off")
+    uvicorn.run(
+        Provider(options.latency_ms / 1000).app(),
+        host="127.0.0.1",
+        port=options.port,
+        log_level="warning",
+        lifespan="off",
+    )
 
 
 if __name__ == "__main__":

@@ -77,17 +77,33 @@ def prepare() -> tuple[dict, str]:
     asyncio.run(_sql(server_dsn(settings), f'CREATE DATABASE "{DATABASE}"'))
     redis.Redis.from_url(redis_url).flushdb()
     api_port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "AGENTOPS_DATABASE_URL": server_dsn(settings, database=DATABASE),
-           "AGENTOPS_REDIS_URL": redis_url, "AGENTOPS_API_PORT": str(api_port), "AGENTOPS_LOG_LEVEL": "WARNING",
-           "AGENTOPS_WORKER_METRICS_PORT": "0", "AGENTOPS_DASHBOARD_PORT": str(free_port()),
-           "AGENTOPS_DASHBOARD_API_URL": f"http://127.0.0.1:{api_port}/graphql"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "AGENTOPS_DATABASE_URL": server_dsn(settings, database=DATABASE),
+        "AGENTOPS_REDIS_URL": redis_url,
+        "AGENTOPS_API_PORT": str(api_port),
+        "AGENTOPS_LOG_LEVEL": "WARNING",
+        "AGENTOPS_WORKER_METRICS_PORT": "0",
+        "AGENTOPS_DASHBOARD_PORT": str(free_port()),
+        "AGENTOPS_DASHBOARD_API_URL": f"http://127.0.0.1:{api_port}/graphql",
+    }
     env.pop("AGENTOPS_DASHBOARD_API_KEY", None)
     cli = [sys.executable, "-m", "backend.cli.main"]
     subprocess.run([*cli, "migrate"], env=env, capture_output=True, check=True)
-    subprocess.run([*cli, "users", "create", "--email", EMAIL, "--role", "operator", "--password", PASSWORD],
-                   env=env, capture_output=True, check=True)
-    created = subprocess.run([*cli, "keys", "create", "--name", "bench", "--scope", "ingest"], env=env,
-                             capture_output=True, text=True, check=True)
+    subprocess.run(
+        [*cli, "users", "create", "--email", EMAIL, "--role", "operator", "--password", PASSWORD],
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    created = subprocess.run(
+        [*cli, "keys", "create", "--name", "bench", "--scope", "ingest"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return env, created.stdout.strip().splitlines()[-1]
 
 
@@ -122,8 +138,13 @@ async def measure(url: str, api_url: str, key: str, dashboard_pid: int, options)
         with httpx.Client(headers={"Authorization": f"Bearer {key}"}, timeout=30) as http:
             for number in range(options.events):
                 sender = f"+1556{uuid.uuid4().int % 10**7:07d}"
-                event = {"channel": "SMS", "idempotencyKey": f"bench-{uuid.uuid4()}", "sender": sender,
-                         "text": "Can I book a haircut tomorrow at 3pm?", "occurredAt": datetime.now(UTC).isoformat()}
+                event = {
+                    "channel": "SMS",
+                    "idempotencyKey": f"bench-{uuid.uuid4()}",
+                    "sender": sender,
+                    "text": "Can I book a haircut tomorrow at 3pm?",
+                    "occurredAt": datetime.now(UTC).isoformat(),
+                }
                 sent = time.perf_counter()
                 http.post(api_url, json={"query": INGEST, "variables": {"input": event}}).raise_for_status()
                 await watcher.wait_for_function(ROW_SHOWN, arg=sender, polling="raf", timeout=60_000)
@@ -154,20 +175,25 @@ def main() -> None:
         api = start([sys.executable, "-m", "backend.cli.main", "api"], env, logs / "api.log", processes)
         start([sys.executable, "-m", "backend.cli.main", "worker"], env, logs / "worker.log", processes)
         wait_for_http(api_url.rsplit("/graphql", 1)[0] + "/healthz", process=api)
-        dashboard = start([sys.executable, "-m", "backend.cli.main", "dashboard"], env, logs / "dashboard.log",
-                          processes)
+        dashboard = start(
+            [sys.executable, "-m", "backend.cli.main", "dashboard"], env, logs / "dashboard.log", processes
+        )
         wait_for_http(f"{url}/healthz", timeout=300, process=dashboard)
         time.sleep(5)  # the build's helpers have exited; the server has settled
         figures = asyncio.run(measure(url, api_url, key, dashboard.pid, options))
 
     latencies = figures["latencies"]
-    print(f"dashboard memory (RSS of its process tree): idle {figures['idle']:.0f} MiB, "
-          f"{options.sessions} tabs open ({figures['sessions']} live sessions) {figures['with_tabs']:.0f} MiB "
-          f"(+{(figures['with_tabs'] - figures['idle']) / options.sessions:.2f} MiB per session), "
-          f"after they closed {figures['after']:.0f} MiB")
+    print(
+        f"dashboard memory (RSS of its process tree): idle {figures['idle']:.0f} MiB, "
+        f"{options.sessions} tabs open ({figures['sessions']} live sessions) {figures['with_tabs']:.0f} MiB "
+        f"(+{(figures['with_tabs'] - figures['idle']) / options.sessions:.2f} MiB per session), "
+        f"after they closed {figures['after']:.0f} MiB"
+    )
     print(f"live feed after the tabs closed: {figures['feed_after']}")
-    print(f"ingest → row in the browser over {len(latencies)} events: p50 {pct(latencies, 50):.0f} ms, "
-          f"p95 {pct(latencies, 95):.0f} ms, max {max(latencies):.0f} ms")
+    print(
+        f"ingest → row in the browser over {len(latencies)} events: p50 {pct(latencies, 50):.0f} ms, "
+        f"p95 {pct(latencies, 95):.0f} ms, max {max(latencies):.0f} ms"
+    )
 
 
 if __name__ == "__main__":

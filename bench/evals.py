@@ -38,7 +38,9 @@ GOAL_PEAK_RSS_MB = 150
 
 def resident_mb() -> tuple[float, float]:
     """This process's resident memory now and at its peak, in MB (Linux /proc)."""
-    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+    fields = dict(
+        line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line
+    )
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
@@ -63,23 +65,31 @@ async def bench(settings: Settings, repeat: int) -> None:
             run = await service.run_suite_here(suite=suite, setup=setup, hub=SilentHub(), settings=settings)
             elapsed = time.perf_counter() - began
             total_cases += run.total
-            print(f"{synced.name:<10} {run.total:>6} {run.passed:>7} {elapsed:>8.2f} {run.total / elapsed:>8.1f}")
+            print(
+                f"{synced.name:<10} {run.total:>6} {run.passed:>7} {elapsed:>8.2f} {run.total / elapsed:>8.1f}"
+            )
     wall = time.perf_counter() - started
     rate = total_cases / wall
     verdict = "met" if rate >= GOAL_CASES_PER_SECOND else "NOT met"
-    print(f"all suites x{repeat}: {total_cases} cases in {wall:.2f} s wall = {rate:.1f} cases/s "
-          f"(goal >= {GOAL_CASES_PER_SECOND}: {verdict}); one process, {case_concurrency(settings)} case(s) at once "
-          f"on a pool of {settings.database_pool_size}")
+    print(
+        f"all suites x{repeat}: {total_cases} cases in {wall:.2f} s wall = {rate:.1f} cases/s "
+        f"(goal >= {GOAL_CASES_PER_SECOND}: {verdict}); one process, {case_concurrency(settings)} case(s) at once "
+        f"on a pool of {settings.database_pool_size}"
+    )
     now, peak = resident_mb()
     verdict = "met" if peak <= GOAL_PEAK_RSS_MB else "NOT met"
-    print(f"resident memory of this process: {now:.0f} MB now, {peak:.0f} MB peak "
-          f"(goal <= {GOAL_PEAK_RSS_MB}: {verdict})")
+    print(
+        f"resident memory of this process: {now:.0f} MB now, {peak:.0f} MB peak "
+        f"(goal <= {GOAL_PEAK_RSS_MB}: {verdict})"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--database", default=BENCH_DATABASE, help="dropped and recreated (one per concurrent run)")
+    parser.add_argument(
+        "--database", default=BENCH_DATABASE, help="dropped and recreated (one per concurrent run)"
+    )
     parser.add_argument("--concurrency", type=int, default=None, help="cases at once (default: the setting)")
     options = parser.parse_args()
     configured = Settings()

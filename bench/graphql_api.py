@@ -53,8 +53,10 @@ def report(name: str, latencies: list[float], seconds: float, baseline_rps: floa
     rps = len(latencies) / seconds
     cuts = statistics.quantiles(latencies, n=100)
     ratio = f"  {rps / baseline_rps:5.2f}x baseline" if baseline_rps else ""
-    print(f"{name:<34} {rps:8.0f} req/s  p50 {cuts[49]*1000:6.1f} ms  p95 {cuts[94]*1000:6.1f} ms  "
-          f"p99 {cuts[98]*1000:6.1f} ms{ratio}")
+    print(
+        f"{name:<34} {rps:8.0f} req/s  p50 {cuts[49] * 1000:6.1f} ms  p95 {cuts[94] * 1000:6.1f} ms  "
+        f"p99 {cuts[98] * 1000:6.1f} ms{ratio}"
+    )
     return rps
 
 
@@ -65,9 +67,14 @@ def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
 def prepare_key(env: dict[str, str]) -> str:
     created = subprocess.run(
         [sys.executable, "-m", "backend.cli.main", "keys", "create", "--name", "bench", "--scope", "read"],
-        env=env, capture_output=True, text=True, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    subprocess.run([sys.executable, "-m", "backend.cli.main", "seed"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "backend.cli.main", "seed"], env=env, check=True, capture_output=True
+    )
     return created.stdout.strip().splitlines()[-1]
 
 
@@ -80,27 +87,58 @@ def main() -> None:
     configured = Settings()
     database = str(configured.database_url).rsplit("/", 1)[0] + "/agentops_bench"
     api_port, baseline_port = free_port(), free_port()
-    env = {**os.environ, "AGENTOPS_DATABASE_URL": database, "AGENTOPS_API_PORT": str(api_port),
-           "AGENTOPS_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "AGENTOPS_DATABASE_URL": database,
+        "AGENTOPS_API_PORT": str(api_port),
+        "AGENTOPS_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
     key = prepare_key(env)
     processes = [
         start([sys.executable, "-m", "backend.cli.main", "api"], env),
-        start([sys.executable, "-m", "uvicorn", "bench.baseline_app:app", "--port", str(baseline_port),
-               "--log-level", "warning", "--no-access-log"], env),
+        start(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bench.baseline_app:app",
+                "--port",
+                str(baseline_port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            env,
+        ),
     ]
     try:
         wait_for_http(f"http://127.0.0.1:{api_port}/healthz", process=processes[0])
         wait_for_http(f"http://127.0.0.1:{baseline_port}/healthz", process=processes[1])
-        print(f"{options.concurrency} concurrent clients, {options.seconds:.0f} s each, one uvicorn process per server")
+        print(
+            f"{options.concurrency} concurrent clients, {options.seconds:.0f} s each, one uvicorn process per server"
+        )
         run = lambda url, query, headers: asyncio.run(
             drive(url, {"query": query}, headers, seconds=options.seconds, concurrency=options.concurrency)
         )
-        baseline = report("baseline: bare Starlette JSON", run(f"http://127.0.0.1:{baseline_port}/graphql",
-                          TYPENAME, {}), options.seconds, None)
-        report("graphql { __typename }", run(f"http://127.0.0.1:{api_port}/graphql", TYPENAME, {}),
-               options.seconds, baseline)
-        report("graphql conversations(first: 20)", run(f"http://127.0.0.1:{api_port}/graphql", CONVERSATIONS,
-               {"Authorization": f"Bearer {key}"}), options.seconds, baseline)
+        baseline = report(
+            "baseline: bare Starlette JSON",
+            run(f"http://127.0.0.1:{baseline_port}/graphql", TYPENAME, {}),
+            options.seconds,
+            None,
+        )
+        report(
+            "graphql { __typename }",
+            run(f"http://127.0.0.1:{api_port}/graphql", TYPENAME, {}),
+            options.seconds,
+            baseline,
+        )
+        report(
+            "graphql conversations(first: 20)",
+            run(f"http://127.0.0.1:{api_port}/graphql", CONVERSATIONS, {"Authorization": f"Bearer {key}"}),
+            options.seconds,
+            baseline,
+        )
         print(rss_report({"api": processes[0].pid}))
     finally:
         for process in processes:

@@ -55,8 +55,11 @@ def rss_mb(pid: int) -> tuple[float, float]:
         status = Path(f"/proc/{pid}/status").read_text()
     except (FileNotFoundError, ProcessLookupError):
         return float("nan"), float("nan")
-    kb = {line.split(":")[0]: int(line.split()[1]) for line in status.splitlines()
-          if line.startswith(("VmRSS:", "VmHWM:"))}
+    kb = {
+        line.split(":")[0]: int(line.split()[1])
+        for line in status.splitlines()
+        if line.startswith(("VmRSS:", "VmHWM:"))
+    }
     return kb.get("VmRSS", 0) / 1024, kb.get("VmHWM", 0) / 1024
 
 
@@ -93,20 +96,25 @@ class Cpu:
     def __exit__(self, *_) -> None:
         wall = time.perf_counter() - self.began
         self.box = (busy_ticks() - self.box_before) / TICK / wall * 100
-        self.used = {name: sum(proc_ticks(pid) - self.before[name].get(pid, 0) for pid in pids())
-                     / TICK / wall * 100 for name, pids in self.groups.items()}
+        self.used = {
+            name: sum(proc_ticks(pid) - self.before[name].get(pid, 0) for pid in pids()) / TICK / wall * 100
+            for name, pids in self.groups.items()
+        }
         self.used["other"] = self.box - sum(self.used.values())
 
     def columns(self) -> str:
-        return f"{self.box:4.0f}% " + " ".join(f"{self.used[name]:4.0f}%" if name in self.used else "    -"
-                                               for name in GROUPS)
+        return f"{self.box:4.0f}% " + " ".join(
+            f"{self.used[name]:4.0f}%" if name in self.used else "    -" for name in GROUPS
+        )
 
     def noise(self) -> str:
         """A warning line when something else took a real share of the machine (the figures understate)."""
         if self.used["other"] < NOISY:
             return ""
-        return (f"\n  WARNING: other processes used {self.used['other']:.0f}% of the machine during this "
-                f"phase; its figures understate the product. Rerun on a quiet machine.")
+        return (
+            f"\n  WARNING: other processes used {self.used['other']:.0f}% of the machine during this "
+            f"phase; its figures understate the product. Rerun on a quiet machine."
+        )
 
 
 def backends(dsn: str):
@@ -115,9 +123,13 @@ def backends(dsn: str):
     async def fetch() -> list[int]:
         connection = await asyncpg.connect(dsn)
         try:
-            return [row[0] for row in await connection.fetch(
-                "SELECT pid FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+            return [
+                row[0]
+                for row in await connection.fetch(
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ]
         finally:
             await connection.close()
 
@@ -125,8 +137,10 @@ def backends(dsn: str):
 
 
 def product_groups(processes: dict) -> dict:
-    return {"wrk": lambda: [p.pid for name, p in processes.items() if name.startswith("worker")],
-            "api": lambda: [processes["api"].pid]}
+    return {
+        "wrk": lambda: [p.pid for name, p in processes.items() if name.startswith("worker")],
+        "api": lambda: [processes["api"].pid],
+    }
 
 
 def check_alive(processes: dict[str, subprocess.Popen], logs: Path) -> None:
@@ -137,8 +151,16 @@ def check_alive(processes: dict[str, subprocess.Popen], logs: Path) -> None:
             raise RuntimeError(f"{name} exited {process.returncode}; its log ends:\n" + "\n".join(log[-5:]))
 
 
-async def wait_processed(dsn: str, pattern: str, expected: int, processes: dict, logs: Path, *,
-                         timeout: float = 150, client_future=None) -> float:
+async def wait_processed(
+    dsn: str,
+    pattern: str,
+    expected: int,
+    processes: dict,
+    logs: Path,
+    *,
+    timeout: float = 150,
+    client_future=None,
+) -> float:
     """Poll until `expected` events whose key is LIKE `pattern` are PROCESSED; returns when (time.time())."""
     connection = await asyncpg.connect(dsn)
     try:
@@ -146,12 +168,16 @@ async def wait_processed(dsn: str, pattern: str, expected: int, processes: dict,
         while True:
             done, dead = await connection.fetchrow(
                 "SELECT count(*) FILTER (WHERE status = 'PROCESSED'), count(*) FILTER (WHERE status = 'DEAD')"
-                " FROM ingest_events WHERE idempotency_key LIKE $1", pattern)
+                " FROM ingest_events WHERE idempotency_key LIKE $1",
+                pattern,
+            )
             if done >= expected:
                 return time.time()
             if dead:
-                problem = await connection.fetchval("SELECT error_type || ': ' || split_part(error_message,"
-                                                    " E'\\n', 1) FROM dead_letters LIMIT 1")
+                problem = await connection.fetchval(
+                    "SELECT error_type || ': ' || split_part(error_message,"
+                    " E'\\n', 1) FROM dead_letters LIMIT 1"
+                )
                 raise RuntimeError(f"{dead} event(s) DEAD after every attempt: {problem}")
             check_alive(processes, logs)
             if client_future is not None and client_future.done() and client_future.exception():
@@ -186,7 +212,6 @@ def saq_idle(name: str):
 
 
 # --- Phases ------------------------------------------------------------------------------------------------
-
 
 
 def start(command: list[str], env: dict, log: Path, started: list) -> subprocess.Popen:
@@ -225,6 +250,7 @@ def supervised(started: list[subprocess.Popen], logs: Path) -> Iterator[None]:
 
 # --- A bench's own database and Redis index ----------------------------------------------------------------
 
+
 async def run_sql(dsn: str, statement: str) -> None:
     connection = await asyncpg.connect(dsn)
     try:
@@ -233,8 +259,9 @@ async def run_sql(dsn: str, statement: str) -> None:
         await connection.close()
 
 
-def bench_environment(database: str, *, redis_index: int | None = None, redis_url: str | None = None,
-                      **settings: str) -> tuple[dict, str]:
+def bench_environment(
+    database: str, *, redis_index: int | None = None, redis_url: str | None = None, **settings: str
+) -> tuple[dict, str]:
     """Recreate `database` on the configured server, flush the bench's Redis, and the env for `agentops` processes.
 
     Redis is index `redis_index` of the configured server, or `redis_url` (a private server) as given.
@@ -253,15 +280,36 @@ def bench_environment(database: str, *, redis_index: int | None = None, redis_ur
     if redis_url is None:
         redis_url = urlsplit(str(bench.redis_url))._replace(path=f"/{redis_index}").geturl()
         redis.Redis.from_url(redis_url).flushdb()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "AGENTOPS_DATABASE_URL": dsn, "AGENTOPS_REDIS_URL": redis_url,
-           "AGENTOPS_API_PORT": str(free_port()), "AGENTOPS_LOG_LEVEL": "WARNING", "AGENTOPS_WORKER_METRICS_PORT": "0",
-           **{f"AGENTOPS_{name.upper()}": str(value) for name, value in settings.items()}}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "AGENTOPS_DATABASE_URL": dsn,
+        "AGENTOPS_REDIS_URL": redis_url,
+        "AGENTOPS_API_PORT": str(free_port()),
+        "AGENTOPS_LOG_LEVEL": "WARNING",
+        "AGENTOPS_WORKER_METRICS_PORT": "0",
+        **{f"AGENTOPS_{name.upper()}": str(value) for name, value in settings.items()},
+    }
     return env, dsn
 
 
 def create_key(env: dict, name: str, *scopes: str) -> str:
     """`agentops keys create` in the bench's environment (it also migrates the fresh database); the secret."""
-    created = subprocess.run([sys.executable, "-m", "backend.cli.main", "keys", "create", "--name", name,
-                              *[arg for scope in scopes for arg in ("--scope", scope)]],
-                             env=env, capture_output=True, text=True, check=True, cwd=ROOT)
+    created = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "backend.cli.main",
+            "keys",
+            "create",
+            "--name",
+            name,
+            *[arg for scope in scopes for arg in ("--scope", scope)],
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     return created.stdout.strip().splitlines()[-1]

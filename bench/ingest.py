@@ -76,21 +76,26 @@ TEXT = "Can I book a haircut tomorrow at 3pm?"
 
 # --- wrk ------------------------------------------------------------------------------------------------
 
+
 def ensure_wrk() -> str:
     """The path of `wrk`; installed with apt-get when missing and we are root, else a message saying how."""
     found = shutil.which("wrk")
     if found:
         return found
     if os.geteuid() == 0 and shutil.which("apt-get"):
-        print("wrk is missing: installing the Debian package (apt-get update && apt-get install -y wrk) ...",
-              flush=True)
+        print(
+            "wrk is missing: installing the Debian package (apt-get update && apt-get install -y wrk) ...",
+            flush=True,
+        )
         subprocess.run(["apt-get", "update"], check=True, stdout=subprocess.DEVNULL)
         subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, stdout=subprocess.DEVNULL)
         found = shutil.which("wrk")
         if found:
             return found
-    sys.exit("bench/ingest.py drives the API with wrk, which is not installed. On Debian or Ubuntu: "
-             "`sudo apt-get update && sudo apt-get install -y wrk` (elsewhere, your package manager's `wrk`).")
+    sys.exit(
+        "bench/ingest.py drives the API with wrk, which is not installed. On Debian or Ubuntu: "
+        "`sudo apt-get update && sudo apt-get install -y wrk` (elsewhere, your package manager's `wrk`)."
+    )
 
 
 def template(directory: Path, name: str, *, head: str, item: str = "", tail: str) -> Path:
@@ -102,8 +107,16 @@ def template(directory: Path, name: str, *, head: str, item: str = "", tail: str
 
 def ingest_templates(directory: Path) -> dict[str, Path]:
     """Bodies for each HTTP phase: new events, a refused one, { __typename }, a batch."""
-    one = json.dumps({"channel": "SMS", "idempotencyKey": "@KEY@", "sender": "@SENDER@", "text": TEXT,
-                      "occurredAt": datetime.now(UTC).isoformat(), "metadata": {"gateway": "bench"}})
+    one = json.dumps(
+        {
+            "channel": "SMS",
+            "idempotencyKey": "@KEY@",
+            "sender": "@SENDER@",
+            "text": TEXT,
+            "occurredAt": datetime.now(UTC).isoformat(),
+            "metadata": {"gateway": "bench"},
+        }
+    )
     single_head = json.dumps({"query": INGEST_EVENT})[:-1] + ', "variables": {"input": '
     batch_head = json.dumps({"query": INGEST_EVENTS})[:-1] + ', "variables": {"input": {"events": ['
     refused = json.dumps({"query": INGEST_EVENT, "variables": {"input": event(key="refused", text=" ")}})
@@ -115,26 +128,55 @@ def ingest_templates(directory: Path) -> dict[str, Path]:
     }
 
 
-def run_wrk(wrk: str, url: str, key: str, body: Path, *, items: int, marker: str, tag: str, seconds: float,
-            connections: int) -> dict:
+def run_wrk(
+    wrk: str,
+    url: str,
+    key: str,
+    body: Path,
+    *,
+    items: int,
+    marker: str,
+    tag: str,
+    seconds: float,
+    connections: int,
+) -> dict:
     """One wrk run; its summary (requests, good/bad answers, latency percentiles) and its own CPU seconds."""
     threads = min(connections, os.cpu_count() or 1)
-    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s", "--latency",
-               "-s", str(WRK_SCRIPT), url, "--", str(body), str(items), marker, tag, f"Bearer {key}"]
+    command = [
+        wrk,
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds:g}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        str(WRK_SCRIPT),
+        url,
+        "--",
+        str(body),
+        str(items),
+        marker,
+        tag,
+        f"Bearer {key}",
+    ]
     before = os.times()
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
     after = os.times()
     lines = finished.stdout.splitlines()
     result = next((json.loads(line[11:]) for line in lines if line.startswith("WRK_RESULT ")), None)
     if finished.returncode != 0 or result is None:
-        raise RuntimeError(f"wrk failed ({finished.returncode}): {finished.stderr.strip() or finished.stdout}")
+        raise RuntimeError(
+            f"wrk failed ({finished.returncode}): {finished.stderr.strip() or finished.stdout}"
+        )
     bad = next((line[8:] for line in lines if line.startswith("WRK_BAD ")), "")
     errors = sum(result[name] for name in ("connect_errors", "read_errors", "write_errors", "timeouts"))
     if result["bad"] or errors:
         raise RuntimeError(f"{tag}: {result['bad']} bad answers, {errors} socket errors; first: {bad}")
     result["wall"] = result["duration_us"] / 1e6
-    result["cpu_seconds"] = (after.children_user - before.children_user) + (after.children_system
-                                                                            - before.children_system)
+    result["cpu_seconds"] = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
     return result
 
 
@@ -166,8 +208,18 @@ async def _raw_load(*, batch: int, concurrency: int, seconds: float, tag: str) -
         nonlocal sent
         async with _POOL.acquire() as connection:  # held for the whole phase
             while time.perf_counter() < deadline:
-                rows = [(uuid.uuid4(), "SMS", f"{tag}-{sent + i}", f"+1555{random.randrange(10**7):07d}",
-                         TEXT, datetime.now(UTC), '{"gateway": "bench"}') for i in range(max(batch, 1))]
+                rows = [
+                    (
+                        uuid.uuid4(),
+                        "SMS",
+                        f"{tag}-{sent + i}",
+                        f"+1555{random.randrange(10**7):07d}",
+                        TEXT,
+                        datetime.now(UTC),
+                        '{"gateway": "bench"}',
+                    )
+                    for i in range(max(batch, 1))
+                ]
                 sent += len(rows)
                 started = time.perf_counter()
                 if batch:
@@ -181,8 +233,13 @@ async def _raw_load(*, batch: int, concurrency: int, seconds: float, tag: str) -
     await asyncio.gather(*(one_task() for _ in range(concurrency)))
     wall = time.perf_counter() - began
     cuts = statistics.quantiles(latencies, n=100)
-    return {"events": sent, "requests": len(latencies), "wall": wall, "p50_us": cuts[49] * 1e6,
-            "p99_us": cuts[98] * 1e6}
+    return {
+        "events": sent,
+        "requests": len(latencies),
+        "wall": wall,
+        "p50_us": cuts[49] * 1e6,
+        "p99_us": cuts[98] * 1e6,
+    }
 
 
 def raw_load(**options) -> dict:
@@ -196,29 +253,47 @@ COLUMNS = ("api", "pg", "redis", "clnt", "other")
 
 
 def header(options: argparse.Namespace) -> None:
-    print(f"{os.cpu_count()} cores; {options.seconds:g} s a phase. HTTP load from wrk ({options.connections} "
-          f"connections, or {options.batch_connections} for batches) -> 1 `agentops api`; the baseline from "
-          f"asyncpg in 1 spawned process.\nCPU (100% = 1 core): box = the whole machine; api = the API, pg = "
-          f"PostgreSQL backends of the bench database, redis = the Redis server, clnt = the load generator\n"
-          f"(wrk or the asyncpg process), other = the rest (other users of the machine, this process). "
-          f"api ms/req = the API's CPU time per request. p50/p99 per request.")
-    print(f"{'phase':<30} {'events/s':>9} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7}  {'box':>5} "
-          + " ".join(f"{name:>5}" for name in COLUMNS) + f" {'api ms/req':>10}")
+    print(
+        f"{os.cpu_count()} cores; {options.seconds:g} s a phase. HTTP load from wrk ({options.connections} "
+        f"connections, or {options.batch_connections} for batches) -> 1 `agentops api`; the baseline from "
+        f"asyncpg in 1 spawned process.\nCPU (100% = 1 core): box = the whole machine; api = the API, pg = "
+        f"PostgreSQL backends of the bench database, redis = the Redis server, clnt = the load generator\n"
+        f"(wrk or the asyncpg process), other = the rest (other users of the machine, this process). "
+        f"api ms/req = the API's CPU time per request. p50/p99 per request."
+    )
+    print(
+        f"{'phase':<30} {'events/s':>9} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7}  {'box':>5} "
+        + " ".join(f"{name:>5}" for name in COLUMNS)
+        + f" {'api ms/req':>10}"
+    )
 
 
 def line(name: str, result: dict, cpu: Cpu, *, events: int) -> float:
     """Print one phase; returns events/s."""
     rate, requests = events / result["wall"], result["requests"] / result["wall"]
     api_ms = cpu.used["api"] / 100 / requests * 1000 if "api" in cpu.used and requests else float("nan")
-    print(f"{name:<30} {rate:9.0f} {requests:8.0f} {result['p50_us'] / 1000:7.1f} {result['p99_us'] / 1000:7.1f}"
-          f"  {cpu.box:4.0f}% " + " ".join(f"{cpu.used[name]:4.0f}%" if name in cpu.used else "    -"
-                                            for name in COLUMNS)
-          + (f" {api_ms:10.3f}" if api_ms == api_ms else "") + cpu.noise())
+    print(
+        f"{name:<30} {rate:9.0f} {requests:8.0f} {result['p50_us'] / 1000:7.1f} {result['p99_us'] / 1000:7.1f}"
+        f"  {cpu.box:4.0f}% "
+        + " ".join(f"{cpu.used[name]:4.0f}%" if name in cpu.used else "    -" for name in COLUMNS)
+        + (f" {api_ms:10.3f}" if api_ms == api_ms else "")
+        + cpu.noise()
+    )
     return rate
 
 
-def accept_phases(options: argparse.Namespace, wrk: str, client: ProcessPoolExecutor, client_pid: int,
-                  url: str, key: str, dsn: str, api_pid: int, redis_pid: int, scratch: Path) -> None:
+def accept_phases(
+    options: argparse.Namespace,
+    wrk: str,
+    client: ProcessPoolExecutor,
+    client_pid: int,
+    url: str,
+    key: str,
+    dsn: str,
+    api_pid: int,
+    redis_pid: int,
+    scratch: Path,
+) -> None:
     """Every HTTP phase beside its baseline, then the ratios and the goals."""
     run_id = uuid.uuid4().hex[:8]  # idempotency keys unique across phases and runs
     bodies = ingest_templates(scratch)
@@ -229,8 +304,17 @@ def accept_phases(options: argparse.Namespace, wrk: str, client: ProcessPoolExec
     def http(phase: str, *, items: int, marker: str, seconds: float, connections: int) -> tuple[dict, Cpu]:
         tag = f"{run_id}-{phase}{next(runs)}"  # warm-up and measured runs never share a key
         with Cpu(**shared) as cpu:
-            result = run_wrk(wrk, url, key, bodies[phase], items=items, marker=marker, tag=tag,
-                             seconds=seconds, connections=connections)
+            result = run_wrk(
+                wrk,
+                url,
+                key,
+                bodies[phase],
+                items=items,
+                marker=marker,
+                tag=tag,
+                seconds=seconds,
+                connections=connections,
+            )
         # wrk has exited by the end of the phase: its CPU comes from this process's children's times.
         cpu.used["clnt"] = result["cpu_seconds"] / result["wall"] * 100
         cpu.used["other"] -= cpu.used["clnt"]
@@ -250,42 +334,75 @@ def accept_phases(options: argparse.Namespace, wrk: str, client: ProcessPoolExec
     header(options)
     result, cpu = raw("raw1", batch=0, concurrency=options.connections)
     base = line(f"raw INSERT x{options.connections}", result, cpu, events=result["events"])
-    result, cpu = http("single", items=1, marker=accepted, seconds=options.seconds, connections=options.connections)
+    result, cpu = http(
+        "single", items=1, marker=accepted, seconds=options.seconds, connections=options.connections
+    )
     single = line(f"ingestEvent x{options.connections}", result, cpu, events=result["good"])
-    single_p99, single_api_s = result["p99_us"] / 1000, cpu.used["api"] / 100 / (result["requests"] / result["wall"])
-    result, cpu = http("refused", items=0, marker='"ValidationError"', seconds=options.seconds,
-                       connections=options.connections)
+    single_p99, single_api_s = (
+        result["p99_us"] / 1000,
+        cpu.used["api"] / 100 / (result["requests"] / result["wall"]),
+    )
+    result, cpu = http(
+        "refused",
+        items=0,
+        marker='"ValidationError"',
+        seconds=options.seconds,
+        connections=options.connections,
+    )
     line("  refused by validation", result, cpu, events=0)
     refused_api_s = cpu.used["api"] / 100 / (result["requests"] / result["wall"])
-    result, cpu = http("typename", items=0, marker='"__typename":"Query"', seconds=options.seconds,
-                       connections=options.connections)
+    result, cpu = http(
+        "typename",
+        items=0,
+        marker='"__typename":"Query"',
+        seconds=options.seconds,
+        connections=options.connections,
+    )
     line("  { __typename }", result, cpu, events=0)
     result, cpu = raw("rawN", batch=batch, concurrency=options.batch_connections)
-    batch_base = line(f"raw executemany {batch} x{options.batch_connections}", result, cpu,
-                      events=result["events"])
-    result, cpu = http("batch", items=batch, marker=accepted, seconds=options.seconds,
-                       connections=options.batch_connections)
-    batched = line(f"ingestEvents {batch} x{options.batch_connections}", result, cpu,
-                   events=result["good"] * batch)
+    batch_base = line(
+        f"raw executemany {batch} x{options.batch_connections}", result, cpu, events=result["events"]
+    )
+    result, cpu = http(
+        "batch", items=batch, marker=accepted, seconds=options.seconds, connections=options.batch_connections
+    )
+    batched = line(
+        f"ingestEvents {batch} x{options.batch_connections}", result, cpu, events=result["good"] * batch
+    )
 
     ratio = single / base
-    print(f"ingestEvent / raw INSERT: {ratio:.3f}x (goal >= {GOAL_RATIO}x: {'met' if ratio >= GOAL_RATIO else 'NOT met'};"
-          f" long-run aim {LONG_RUN_RATIO}x); p99 {single_p99:.1f} ms (goal <= {GOAL_P99_MS:g} ms: "
-          f"{'met' if single_p99 <= GOAL_P99_MS else 'NOT met'}).\n"
-          f"API CPU per accepted event {single_api_s * 1e6:.0f} us, per refused one {refused_api_s * 1e6:.0f} us:"
-          f" the accept path itself costs {(single_api_s - refused_api_s) * 1e6:.0f} us.\n"
-          f"ingestEvents / raw executemany: {batched / batch_base:.3f}x.")
+    print(
+        f"ingestEvent / raw INSERT: {ratio:.3f}x (goal >= {GOAL_RATIO}x: {'met' if ratio >= GOAL_RATIO else 'NOT met'};"
+        f" long-run aim {LONG_RUN_RATIO}x); p99 {single_p99:.1f} ms (goal <= {GOAL_P99_MS:g} ms: "
+        f"{'met' if single_p99 <= GOAL_P99_MS else 'NOT met'}).\n"
+        f"API CPU per accepted event {single_api_s * 1e6:.0f} us, per refused one {refused_api_s * 1e6:.0f} us:"
+        f" the accept path itself costs {(single_api_s - refused_api_s) * 1e6:.0f} us.\n"
+        f"ingestEvents / raw executemany: {batched / batch_base:.3f}x."
+    )
 
 
-def process_phase(dsn: str, env: dict, url: str, key: str, *, workers: int, expected: int, batch: int,
-                  logs: Path, processes: list, api_pid: int) -> None:
+def process_phase(
+    dsn: str,
+    env: dict,
+    url: str,
+    key: str,
+    *,
+    workers: int,
+    expected: int,
+    batch: int,
+    logs: Path,
+    processes: list,
+    api_pid: int,
+) -> None:
     """Preload `expected` events through the API, start workers, wait until every one is PROCESSED."""
     senders = max(expected // 5, 1)
     with httpx.Client(timeout=60, headers={"Authorization": f"Bearer {key}"}) as http:
         tag = uuid.uuid4().hex
         for first in range(0, expected, batch):
-            events = [event(key=f"{tag}-{n}", sender=f"+1555{n % senders:07d}")
-                      for n in range(first, min(first + batch, expected))]
+            events = [
+                event(key=f"{tag}-{n}", sender=f"+1555{n % senders:07d}")
+                for n in range(first, min(first + batch, expected))
+            ]
             answer = http.post(url, json={"query": INGEST_EVENTS, "variables": {"input": {"events": events}}})
             results = answer.json()["data"]["ingestEvents"]["results"]
             if sum(result.get("duplicate") is False for result in results) != len(events):
@@ -294,8 +411,12 @@ def process_phase(dsn: str, env: dict, url: str, key: str, *, workers: int, expe
     async def run() -> None:
         connection = await asyncpg.connect(dsn)
         began, done, dead = time.perf_counter(), 0, 0
-        started = {f"worker{i}": start([sys.executable, "-m", "backend.cli.main", "worker"], env,
-                                       logs / f"worker{i}.log", processes) for i in range(workers)}
+        started = {
+            f"worker{i}": start(
+                [sys.executable, "-m", "backend.cli.main", "worker"], env, logs / f"worker{i}.log", processes
+            )
+            for i in range(workers)
+        }
         with Cpu(workers=lambda: [process.pid for process in started.values()]) as cpu:
             while done < expected:
                 check_alive(started, logs)  # a worker that cannot start must fail the run, not stall it
@@ -304,25 +425,34 @@ def process_phase(dsn: str, env: dict, url: str, key: str, *, workers: int, expe
                 await asyncio.sleep(0.05)
                 done, dead = await connection.fetchrow(
                     "SELECT count(*) FILTER (WHERE status = 'PROCESSED'), count(*) FILTER (WHERE status = 'DEAD')"
-                    " FROM ingest_events")
+                    " FROM ingest_events"
+                )
                 if dead:  # failing events make the figures meaningless; the first one says why
-                    problem = await connection.fetchval("SELECT error_type || ': ' || split_part(error_message,"
-                                                        " E'\\n', 1) FROM dead_letters LIMIT 1")
-                    raise RuntimeError(f"processing failed: {dead} event(s) DEAD after every attempt: {problem}")
+                    problem = await connection.fetchval(
+                        "SELECT error_type || ': ' || split_part(error_message,"
+                        " E'\\n', 1) FROM dead_letters LIMIT 1"
+                    )
+                    raise RuntimeError(
+                        f"processing failed: {dead} event(s) DEAD after every attempt: {problem}"
+                    )
         wall = time.perf_counter() - began
         busy = await connection.fetchval(
-            "SELECT extract(epoch FROM max(processed_at) - min(processed_at)) FROM ingest_events")
+            "SELECT extract(epoch FROM max(processed_at) - min(processed_at)) FROM ingest_events"
+        )
         await connection.close()
-        print(f"processing {expected} preloaded events (~{senders} threads), {workers} `agentops worker`: all "
-              f"PROCESSED in {wall:.1f} s; CPU box {cpu.box:.0f}%, workers {cpu.used['workers']:.0f}%\n"
-              f"  {done / wall:7.0f} events/s from worker start (boot included), "
-              f"{done / max(float(busy or 0), 1e-3):.0f} events/s first to last processed_at\n"
-              f"  {rss_report({'api': api_pid, **{name: p.pid for name, p in started.items()}})}")
+        print(
+            f"processing {expected} preloaded events (~{senders} threads), {workers} `agentops worker`: all "
+            f"PROCESSED in {wall:.1f} s; CPU box {cpu.box:.0f}%, workers {cpu.used['workers']:.0f}%\n"
+            f"  {done / wall:7.0f} events/s from worker start (boot included), "
+            f"{done / max(float(busy or 0), 1e-3):.0f} events/s first to last processed_at\n"
+            f"  {rss_report({'api': api_pid, **{name: p.pid for name, p in started.items()}})}"
+        )
 
     asyncio.run(run())
 
 
 # --- Processes and setup ---------------------------------------------------------------------------------
+
 
 def start_process(command: list[str], env: dict, log: Path, processes: list) -> subprocess.Popen:
     """Start `agentops <command>` (as `python -m backend.cli.main`, right in any venv) and track it."""
@@ -349,15 +479,26 @@ def prepare() -> tuple[dict, str, str, str]:
     asyncio.run(sql(server_dsn(settings), f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
     asyncio.run(sql(server_dsn(settings), f'CREATE DATABASE "{DATABASE}"'))
     redis.Redis.from_url(redis_url).flushdb()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "AGENTOPS_DATABASE_URL": dsn,
-           "AGENTOPS_REDIS_URL": redis_url, "AGENTOPS_API_PORT": str(free_port()),
-           "AGENTOPS_LOG_LEVEL": "WARNING", "AGENTOPS_WORKER_METRICS_PORT": "0",
-           # Out of reach: the bench measures the accept path, not refusals (the counters still run).
-           "AGENTOPS_RATE_LIMIT_PER_SENDER_PER_MINUTE": "1000000000",
-           "AGENTOPS_RATE_LIMIT_PER_KEY_PER_MINUTE": "1000000000"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "AGENTOPS_DATABASE_URL": dsn,
+        "AGENTOPS_REDIS_URL": redis_url,
+        "AGENTOPS_API_PORT": str(free_port()),
+        "AGENTOPS_LOG_LEVEL": "WARNING",
+        "AGENTOPS_WORKER_METRICS_PORT": "0",
+        # Out of reach: the bench measures the accept path, not refusals (the counters still run).
+        "AGENTOPS_RATE_LIMIT_PER_SENDER_PER_MINUTE": "1000000000",
+        "AGENTOPS_RATE_LIMIT_PER_KEY_PER_MINUTE": "1000000000",
+    }
     # `keys create` also migrates the new database, so the API finds its schema there.
-    created = subprocess.run([sys.executable, "-m", "backend.cli.main", "keys", "create", "--name", "bench",
-                              "--scope", "ingest"], env=env, capture_output=True, text=True, check=True)
+    created = subprocess.run(
+        [sys.executable, "-m", "backend.cli.main", "keys", "create", "--name", "bench", "--scope", "ingest"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     asyncio.run(sql(dsn, SCRATCH))
     return env, dsn, redis_url, created.stdout.strip().splitlines()[-1]
 
@@ -391,8 +532,18 @@ def main() -> None:
         # Processing sees only its own events: an empty table and queue, then a fixed preload via the API.
         asyncio.run(sql(dsn, "TRUNCATE ingest_events, conversations CASCADE"))
         redis.Redis.from_url(redis_url).flushdb()
-        process_phase(dsn, env, url, key, workers=options.workers, expected=options.events,
-                      batch=options.batch_size, logs=logs, processes=processes, api_pid=api.pid)
+        process_phase(
+            dsn,
+            env,
+            url,
+            key,
+            workers=options.workers,
+            expected=options.events,
+            batch=options.batch_size,
+            logs=logs,
+            processes=processes,
+            api_pid=api.pid,
+        )
         check_alive({"api": api}, logs)
         shutil.rmtree(logs, ignore_errors=True)
 

@@ -40,7 +40,10 @@ from bench.harness import bench_environment, create_key, pct, start, supervised
 from tests.helpers import wait_for_http
 
 DATABASE, REDIS_INDEX = "agentops_bench_live", 9
-SUBSCRIBE = ("subscription { conversationUpdated { id customer } }", "subscription { liveMetrics { turns at } }")
+SUBSCRIBE = (
+    "subscription { conversationUpdated { id customer } }",
+    "subscription { liveMetrics { turns at } }",
+)
 INGEST = """mutation($input: IngestEventInput!) { ingestEvent(input: $input) { __typename } }"""
 
 
@@ -53,16 +56,23 @@ def rss_mb(pid: int) -> float:
 
 # --- The subscriber side (runs in spawned processes) -----------------------------------------------------
 
-async def _subscriber(ws_url: str, key: str, queries: tuple[str, ...], ready: asyncio.Event, stop: asyncio.Event,
-                      heard: dict) -> None:
+
+async def _subscriber(
+    ws_url: str, key: str, queries: tuple[str, ...], ready: asyncio.Event, stop: asyncio.Event, heard: dict
+) -> None:
     import websockets
 
-    async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"], max_queue=None,
-                                  open_timeout=60, ping_interval=None) as socket:
-        await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
+    async with websockets.connect(
+        ws_url, subprotocols=["graphql-transport-ws"], max_queue=None, open_timeout=60, ping_interval=None
+    ) as socket:
+        await socket.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}})
+        )
         await socket.recv()
         for number, query in enumerate(queries, start=1):
-            await socket.send(json.dumps({"id": str(number), "type": "subscribe", "payload": {"query": query}}))
+            await socket.send(
+                json.dumps({"id": str(number), "type": "subscribe", "payload": {"query": query}})
+            )
         ready.set()
         while not stop.is_set():
             try:
@@ -84,13 +94,18 @@ def subscribers(ws_url: str, key: str, count: int, seconds: float, ready_file: s
 
     async def run() -> list[dict]:
         stop = asyncio.Event()
-        heard = [{"conversation": {}, "metrics": [], "queries": SUBSCRIBE if both else (SUBSCRIBE[index % 2],)}
-                 for index in range(count)]
+        heard = [
+            {"conversation": {}, "metrics": [], "queries": SUBSCRIBE if both else (SUBSCRIBE[index % 2],)}
+            for index in range(count)
+        ]
         readies = [asyncio.Event() for _ in range(count)]
         tasks = []
         for index in range(count):
-            tasks.append(asyncio.create_task(_subscriber(ws_url, key, heard[index]["queries"], readies[index], stop,
-                                                         heard[index])))
+            tasks.append(
+                asyncio.create_task(
+                    _subscriber(ws_url, key, heard[index]["queries"], readies[index], stop, heard[index])
+                )
+            )
             if index % 50 == 49:
                 await asyncio.sleep(0.05)  # a connection storm would measure the accept queue, not delivery
         await asyncio.wait_for(asyncio.gather(*(ready.wait() for ready in readies)), timeout=120)
@@ -105,6 +120,7 @@ def subscribers(ws_url: str, key: str, count: int, seconds: float, ready_file: s
 
 # --- The orchestrator --------------------------------------------------------------------------------------
 
+
 async def _sql(dsn: str, statement: str, *args):
     connection = await asyncpg.connect(dsn)
     try:
@@ -118,7 +134,9 @@ def prepare() -> tuple[dict, str, str]:
     return env, dsn, create_key(env, "bench", "read", "ingest")
 
 
-def _latencies(heard: list[dict], sent: dict[str, tuple[float, int]]) -> tuple[list[float], list[float], int, int]:
+def _latencies(
+    heard: list[dict], sent: dict[str, tuple[float, int]]
+) -> tuple[list[float], list[float], int, int]:
     """Per subscriber and event: first conversationUpdated for its customer; first liveMetrics counting it."""
     conversation, metrics, missed_conversation, missed_metrics = [], [], 0, 0
     for one in heard:
@@ -154,9 +172,16 @@ def main() -> None:
     with supervised(processes, logs):
         api = start([sys.executable, "-m", "backend.cli.main", "api"], env, logs / "api.log", processes)
         for index in range(2):
-            start([sys.executable, "-m", "backend.cli.main", "worker"], env, logs / f"worker-{index}.log", processes)
+            start(
+                [sys.executable, "-m", "backend.cli.main", "worker"],
+                env,
+                logs / f"worker-{index}.log",
+                processes,
+            )
         wait_for_http(f"{base}/healthz", process=api)
-        seeded = subprocess.run([sys.executable, "-m", "backend.cli.main", "seed"], env=env, capture_output=True, text=True)
+        seeded = subprocess.run(
+            [sys.executable, "-m", "backend.cli.main", "seed"], env=env, capture_output=True, text=True
+        )
         if seeded.returncode:
             raise RuntimeError(f"agentops seed failed:\n{seeded.stderr[-2000:]}")
         time.sleep(5)  # the demo traffic settles: the measured events are the only change
@@ -165,8 +190,18 @@ def main() -> None:
         listen = 30 + options.events * options.interval
         ready_files = [logs / f"ready-{index}" for index in range(options.client_processes)]
         pool = ProcessPoolExecutor(max_workers=options.client_processes, mp_context=get_context("spawn"))
-        futures = [pool.submit(subscribers, base.replace("http", "ws") + "/graphql", key, per_process, listen,
-                               str(ready_file), options.both) for ready_file in ready_files]
+        futures = [
+            pool.submit(
+                subscribers,
+                base.replace("http", "ws") + "/graphql",
+                key,
+                per_process,
+                listen,
+                str(ready_file),
+                options.both,
+            )
+            for ready_file in ready_files
+        ]
         began = time.perf_counter()
         while not all(ready_file.exists() for ready_file in ready_files):
             for future in futures:
@@ -177,15 +212,28 @@ def main() -> None:
         time.sleep(2)
         with_subscribers = rss_mb(api.pid)
         sent, tag = {}, uuid.uuid4().hex[:8]
-        turns = asyncio.run(_sql(dsn, "SELECT count(*) FROM agent_runs WHERE created_at >= now() - interval '300 seconds'"))
+        turns = asyncio.run(
+            _sql(dsn, "SELECT count(*) FROM agent_runs WHERE created_at >= now() - interval '300 seconds'")
+        )
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as http:
             for number in range(options.events):
                 customer = f"+1555{number:07d}"
                 at = time.time()
-                answer = http.post("/graphql", json={"query": INGEST, "variables": {"input": {
-                    "channel": "SMS", "idempotencyKey": f"live-{tag}-{number}", "sender": customer,
-                    "text": "What are your opening hours on Saturday?",
-                    "occurredAt": datetime.now(UTC).isoformat()}}}).json()
+                answer = http.post(
+                    "/graphql",
+                    json={
+                        "query": INGEST,
+                        "variables": {
+                            "input": {
+                                "channel": "SMS",
+                                "idempotencyKey": f"live-{tag}-{number}",
+                                "sender": customer,
+                                "text": "What are your opening hours on Saturday?",
+                                "occurredAt": datetime.now(UTC).isoformat(),
+                            }
+                        },
+                    },
+                ).json()
                 assert answer["data"]["ingestEvent"]["__typename"] == "EventAccepted", answer
                 sent[customer] = (at, turns + number + 1)
                 time.sleep(options.interval)
@@ -195,22 +243,42 @@ def main() -> None:
         conversation, metrics, missed_c, missed_m = _latencies(heard, sent)
         if os.environ.get("BENCH_DEBUG"):
             for customer, (at, turns_after) in sent.items():
-                print(customer, turns_after, sum(bool(one["conversation"].get(customer)) for one in heard),
-                      heard[0]["conversation"].get(customer, [None])[0] and heard[0]["conversation"][customer][0] - at,
-                      [t for t in heard[0]["metrics"]][-3:])
-        expected = {name: sum(query in one["queries"] for one in heard) * len(sent)
-                    for name, query in zip(("conversationUpdated", "liveMetrics"), SUBSCRIBE)}
-        shape = "each: conversationUpdated + liveMetrics" if options.both else "half conversationUpdated, half liveMetrics"
-        print(f"bench/live.py — {len(heard)} subscribers ({shape}) on one API "
-              f"process, {len(sent)} events ingested {options.interval:g} s apart, 2 workers; "
-              f"{os.cpu_count()} CPUs\n"
-              f"  subscribers connected in {connected:.1f} s")
-        for name, values, missed in (("conversationUpdated", conversation, missed_c), ("liveMetrics", metrics, missed_m)):
-            print(f"  ingest → {name:19s} p50 {pct(values, 50):7.1f} ms  p95 {pct(values, 95):7.1f} ms  "
-                  f"max {max(values, default=float('nan')):7.1f} ms  ({len(values)}/{expected[name]} delivered, "
-                  f"{missed} missed)")
-        print(f"  API RSS: idle {idle:.0f} MB, with {len(heard)} subscribers {with_subscribers:.0f} MB, "
-              f"after they left {after:.0f} MB (goal: p95 ≤ 250 ms)")
+                print(
+                    customer,
+                    turns_after,
+                    sum(bool(one["conversation"].get(customer)) for one in heard),
+                    heard[0]["conversation"].get(customer, [None])[0]
+                    and heard[0]["conversation"][customer][0] - at,
+                    [t for t in heard[0]["metrics"]][-3:],
+                )
+        expected = {
+            name: sum(query in one["queries"] for one in heard) * len(sent)
+            for name, query in zip(("conversationUpdated", "liveMetrics"), SUBSCRIBE)
+        }
+        shape = (
+            "each: conversationUpdated + liveMetrics"
+            if options.both
+            else "half conversationUpdated, half liveMetrics"
+        )
+        print(
+            f"bench/live.py — {len(heard)} subscribers ({shape}) on one API "
+            f"process, {len(sent)} events ingested {options.interval:g} s apart, 2 workers; "
+            f"{os.cpu_count()} CPUs\n"
+            f"  subscribers connected in {connected:.1f} s"
+        )
+        for name, values, missed in (
+            ("conversationUpdated", conversation, missed_c),
+            ("liveMetrics", metrics, missed_m),
+        ):
+            print(
+                f"  ingest → {name:19s} p50 {pct(values, 50):7.1f} ms  p95 {pct(values, 95):7.1f} ms  "
+                f"max {max(values, default=float('nan')):7.1f} ms  ({len(values)}/{expected[name]} delivered, "
+                f"{missed} missed)"
+            )
+        print(
+            f"  API RSS: idle {idle:.0f} MB, with {len(heard)} subscribers {with_subscribers:.0f} MB, "
+            f"after they left {after:.0f} MB (goal: p95 ≤ 250 ms)"
+        )
 
 
 if __name__ == "__main__":

@@ -77,43 +77,66 @@ async def connect(dsn: str) -> asyncpg.Connection:
 
 # --- Setup -----------------------------------------------------------------------------------------------
 
+
 def prepare(options, model_url: str) -> tuple[dict, str, str]:
     """The bench database and Redis index, an ingest key, the demo business; the env, DSN and key."""
     env, dsn = bench_environment(
-        DATABASE, redis_index=REDIS_INDEX, agent_policy="openai", openai_base_url=model_url,
-        openai_model="loopback", worker_concurrency=options.concurrency, database_pool_size=options.pool,
-        rate_limit_per_sender_per_minute=10**9, rate_limit_per_key_per_minute=10**9,
+        DATABASE,
+        redis_index=REDIS_INDEX,
+        agent_policy="openai",
+        openai_base_url=model_url,
+        openai_model="loopback",
+        worker_concurrency=options.concurrency,
+        database_pool_size=options.pool,
+        rate_limit_per_sender_per_minute=10**9,
+        rate_limit_per_key_per_minute=10**9,
         # Turns queue for a pool connection today; a timeout or retry would hide that in the figures.
-        process_timeout_seconds=600, openai_timeout_seconds=120)
+        process_timeout_seconds=600,
+        openai_timeout_seconds=120,
+    )
     # Delivery URLs stay unset: replies are stored and their deliveries end FAILED "not configured".
     for name in ("SMS_API_BASE_URL", "CHAT_DELIVERY_URL", "VOICE_DELIVERY_URL"):
         env.pop(f"AGENTOPS_{name}", None)
     key = create_key(env, "bench-llm", "ingest")  # also migrates the fresh database
-    seed = ("from backend.cli.orm import run_with_orm; from backend.settings import get_settings; "
-            "from backend.scheduling.seed import seed_business, business_today; s = get_settings(); "
-            "run_with_orm(s, lambda: seed_business(timezone=s.business_timezone, today=business_today(s)))")
+    seed = (
+        "from backend.cli.orm import run_with_orm; from backend.settings import get_settings; "
+        "from backend.scheduling.seed import seed_business, business_today; s = get_settings(); "
+        "run_with_orm(s, lambda: seed_business(timezone=s.business_timezone, today=business_today(s)))"
+    )
     subprocess.run([sys.executable, "-c", seed], env=env, check=True, capture_output=True, cwd=ROOT)
     return env, dsn, key
 
 
 def events(tag: str, count: int) -> list[dict]:
     """`count` chat events, each opening a conversation of its own."""
-    return [{"channel": "CHAT", "idempotencyKey": f"{tag}-{number}", "sender": f"{tag}-user-{number}",
-             "externalConversationId": f"{tag}-thread-{number}", "text": TEXT,
-             "occurredAt": datetime.now(UTC).isoformat(), "metadata": {"source": "bench-llm"}}
-            for number in range(count)]
+    return [
+        {
+            "channel": "CHAT",
+            "idempotencyKey": f"{tag}-{number}",
+            "sender": f"{tag}-user-{number}",
+            "externalConversationId": f"{tag}-thread-{number}",
+            "text": TEXT,
+            "occurredAt": datetime.now(UTC).isoformat(),
+            "metadata": {"source": "bench-llm"},
+        }
+        for number in range(count)
+    ]
 
 
 # --- One wave --------------------------------------------------------------------------------------------
 
+
 async def send(url: str, key: str, batch: list[dict]) -> int:
     async with httpx.AsyncClient(timeout=60, headers={"Authorization": f"Bearer {key}"}) as http:
+
         async def one(chunk: list[dict]) -> int:
-            answer = await http.post(url, json={"query": INGEST_EVENTS, "variables": {"input": {"events": chunk}}})
+            answer = await http.post(
+                url, json={"query": INGEST_EVENTS, "variables": {"input": {"events": chunk}}}
+            )
             results = answer.json()["data"]["ingestEvents"]["results"]
             return sum(result["__typename"] == "EventAccepted" for result in results)
 
-        counts = await asyncio.gather(*(one(batch[i:i + BATCH]) for i in range(0, len(batch), BATCH)))
+        counts = await asyncio.gather(*(one(batch[i : i + BATCH]) for i in range(0, len(batch), BATCH)))
     return sum(counts)
 
 
@@ -122,22 +145,30 @@ async def sample_connections(dsn: str, stop: asyncio.Event) -> int:
     connection, most = await connect(dsn), 0
     try:
         while not stop.is_set():
-            most = max(most, await connection.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND application_name <> $1 AND (state = 'active' OR state LIKE 'idle in transaction%')",
-                BENCH_APP))
+            most = max(
+                most,
+                await connection.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND application_name <> $1 AND (state = 'active' OR state LIKE 'idle in transaction%')",
+                    BENCH_APP,
+                ),
+            )
             await asyncio.sleep(SAMPLE_SECONDS)
     finally:
         await connection.close()
     return most
 
 
-RUNS = ("FROM ingest_events e JOIN messages i ON i.ingest_event_id = e.id"
-        " JOIN agent_runs r ON r.trigger_message_id = i.id AND r.reply_message_id IS NOT NULL"
-        " JOIN messages m ON m.id = r.reply_message_id WHERE e.idempotency_key LIKE $1")
+RUNS = (
+    "FROM ingest_events e JOIN messages i ON i.ingest_event_id = e.id"
+    " JOIN agent_runs r ON r.trigger_message_id = i.id AND r.reply_message_id IS NOT NULL"
+    " JOIN messages m ON m.id = r.reply_message_id WHERE e.idempotency_key LIKE $1"
+)
 
 
-async def wait_runs(dsn: str, pattern: str, expected: int, processes: dict, logs: Path, timeout: float) -> float:
+async def wait_runs(
+    dsn: str, pattern: str, expected: int, processes: dict, logs: Path, timeout: float
+) -> float:
     """Poll until every event has its completed run (one with its reply); when the last was seen (time.time())."""
     connection, began = await connect(dsn), time.monotonic()
     try:
@@ -146,7 +177,9 @@ async def wait_runs(dsn: str, pattern: str, expected: int, processes: dict, logs
             if done >= expected:
                 return time.time()
             dead = await connection.fetchval(
-                "SELECT count(*) FROM ingest_events WHERE status = 'DEAD' AND idempotency_key LIKE $1", pattern)
+                "SELECT count(*) FROM ingest_events WHERE status = 'DEAD' AND idempotency_key LIKE $1",
+                pattern,
+            )
             if dead:
                 raise RuntimeError(f"{dead} event(s) DEAD after every attempt; see the worker log in {logs}")
             check_alive(processes, logs)
@@ -162,17 +195,25 @@ async def run_figures(dsn: str, pattern: str) -> dict:
     try:
         first = await connection.fetchval(
             "SELECT extract(epoch FROM min(received_at))::float8 FROM ingest_events WHERE idempotency_key LIKE $1",
-            pattern)
+            pattern,
+        )
         rows = await connection.fetch(
             f"SELECT r.status, r.latency_ms, extract(epoch FROM m.created_at - e.received_at)::float8 * 1000 {RUNS}",
-            pattern)
+            pattern,
+        )
     finally:
         await connection.close()
-    return {"first": first, "turn_ms": [row[1] for row in rows], "reply_ms": [row[2] for row in rows],
-            "statuses": Counter(row[0] for row in rows)}
+    return {
+        "first": first,
+        "turn_ms": [row[1] for row in rows],
+        "reply_ms": [row[2] for row in rows],
+        "statuses": Counter(row[0] for row in rows),
+    }
 
 
-async def wave(options, *, tag: str, url: str, key: str, dsn: str, model: str, processes: dict, logs: Path) -> dict:
+async def wave(
+    options, *, tag: str, url: str, key: str, dsn: str, model: str, processes: dict, logs: Path
+) -> dict:
     """Send one wave and measure it."""
     async with httpx.AsyncClient(timeout=10) as http:
         (await http.post(f"{model}/stats/reset")).raise_for_status()
@@ -189,35 +230,52 @@ async def wave(options, *, tag: str, url: str, key: str, dsn: str, model: str, p
     async with httpx.AsyncClient(timeout=10) as http:
         model_stats = (await http.get(f"{model}/stats")).json()
     figures = await run_figures(dsn, f"{tag}-%")
-    figures.update(turns=accepted, wall=finished - figures["first"], connections=connections,
-                   in_flight=model_stats["max_in_flight"], model_calls=model_stats["calls"])
+    figures.update(
+        turns=accepted,
+        wall=finished - figures["first"],
+        connections=connections,
+        in_flight=model_stats["max_in_flight"],
+        model_calls=model_stats["calls"],
+    )
     return figures
 
 
 # --- Printing --------------------------------------------------------------------------------------------
 
-HEADER = (f"{'':<8} {'turns/s':>7} {'ideal':>6} {'ratio':>6} {'wall s':>6} {'model':>6} {'db':>4} "
-          f"{'turn p50':>8} {'p95':>6} {'reply p50':>9} {'p95':>6}   CPU box wrk api model pg")
+HEADER = (
+    f"{'':<8} {'turns/s':>7} {'ideal':>6} {'ratio':>6} {'wall s':>6} {'model':>6} {'db':>4} "
+    f"{'turn p50':>8} {'p95':>6} {'reply p50':>9} {'p95':>6}   CPU box wrk api model pg"
+)
 
 
 def line(label: str, figures: dict, ideal: float, cpu: dict | None) -> str:
     rate = figures["turns"] / figures["wall"]
-    usage = ("   " + " ".join(f"{cpu[name]:3.0f}%" for name in ("box", "wrk", "api", "llm", "pg"))) if cpu else ""
-    return (f"{label:<8} {rate:7.1f} {ideal:6.1f} {rate / ideal:5.2f}x {figures['wall']:6.2f} "
-            f"{figures['in_flight']:6d} {figures['connections']:4d} {pct(figures['turn_ms'], 50):8.0f} "
-            f"{pct(figures['turn_ms'], 95):6.0f} {pct(figures['reply_ms'], 50):9.0f} "
-            f"{pct(figures['reply_ms'], 95):6.0f}{usage}")
+    usage = (
+        ("   " + " ".join(f"{cpu[name]:3.0f}%" for name in ("box", "wrk", "api", "llm", "pg"))) if cpu else ""
+    )
+    return (
+        f"{label:<8} {rate:7.1f} {ideal:6.1f} {rate / ideal:5.2f}x {figures['wall']:6.2f} "
+        f"{figures['in_flight']:6d} {figures['connections']:4d} {pct(figures['turn_ms'], 50):8.0f} "
+        f"{pct(figures['turn_ms'], 95):6.0f} {pct(figures['reply_ms'], 50):9.0f} "
+        f"{pct(figures['reply_ms'], 95):6.0f}{usage}"
+    )
 
 
 def overall(waves: list[dict]) -> dict:
-    return {"turns": sum(w["turns"] for w in waves), "wall": sum(w["wall"] for w in waves),
-            "in_flight": max(w["in_flight"] for w in waves), "connections": max(w["connections"] for w in waves),
-            "turn_ms": [v for w in waves for v in w["turn_ms"]], "reply_ms": [v for w in waves for v in w["reply_ms"]],
-            "model_calls": sum(w["model_calls"] for w in waves),
-            "statuses": sum((Counter(w["statuses"]) for w in waves), Counter())}
+    return {
+        "turns": sum(w["turns"] for w in waves),
+        "wall": sum(w["wall"] for w in waves),
+        "in_flight": max(w["in_flight"] for w in waves),
+        "connections": max(w["connections"] for w in waves),
+        "turn_ms": [v for w in waves for v in w["turn_ms"]],
+        "reply_ms": [v for w in waves for v in w["reply_ms"]],
+        "model_calls": sum(w["model_calls"] for w in waves),
+        "statuses": sum((Counter(w["statuses"]) for w in waves), Counter()),
+    }
 
 
 # --- Main ------------------------------------------------------------------------------------------------
+
 
 def measure(options, env: dict, dsn: str, key: str, model: str, processes: dict, logs: Path) -> None:
     url = f"http://127.0.0.1:{env['AGENTOPS_API_PORT']}/graphql"
@@ -227,29 +285,67 @@ def measure(options, env: dict, dsn: str, key: str, model: str, processes: dict,
     # Warm-up, not counted: a worker's first turns pay for imports, the pool's first connections and one new
     # connection to the model per call in flight; a worker that has been running has all of those. One turn first,
     # then (--warm-up-waves) full waves, printed as such.
-    asyncio.run(wave(argparse.Namespace(**{**vars(options), "conversations": 1}), tag=f"{run_id}-warm", url=url,
-                     key=key, dsn=dsn, model=model, processes=processes, logs=logs))
+    asyncio.run(
+        wave(
+            argparse.Namespace(**{**vars(options), "conversations": 1}),
+            tag=f"{run_id}-warm",
+            url=url,
+            key=key,
+            dsn=dsn,
+            model=model,
+            processes=processes,
+            logs=logs,
+        )
+    )
     wait_redis(env["AGENTOPS_REDIS_URL"], saq_idle(PRODUCT_QUEUE), "the queue draining", processes, logs)
     warm_ups = []
     for number in range(1, options.warm_up_waves + 1):
-        warm_ups.append(asyncio.run(wave(options, tag=f"{run_id}-u{number}", url=url, key=key, dsn=dsn, model=model,
-                                         processes=processes, logs=logs)))
+        warm_ups.append(
+            asyncio.run(
+                wave(
+                    options,
+                    tag=f"{run_id}-u{number}",
+                    url=url,
+                    key=key,
+                    dsn=dsn,
+                    model=model,
+                    processes=processes,
+                    logs=logs,
+                )
+            )
+        )
         wait_redis(env["AGENTOPS_REDIS_URL"], saq_idle(PRODUCT_QUEUE), "the queue draining", processes, logs)
-    print(f"{options.conversations} new conversations a wave, sent at once; {options.workers} worker process(es) "
-          f"(concurrency {options.concurrency} in all, database pool {options.pool} each); model: {options.rounds} call(s) a turn, "
-          f"{options.latency_ms:g} ms each.\nideal = min(conversations, concurrency) / (rounds x latency) = "
-          f"{ideal:.1f} turns/s; model = most model calls in flight; db = most database connections in use; "
-          f"turn = agent_runs.latency_ms; reply = accepted -> reply written (ms).")
+    print(
+        f"{options.conversations} new conversations a wave, sent at once; {options.workers} worker process(es) "
+        f"(concurrency {options.concurrency} in all, database pool {options.pool} each); model: {options.rounds} call(s) a turn, "
+        f"{options.latency_ms:g} ms each.\nideal = min(conversations, concurrency) / (rounds x latency) = "
+        f"{ideal:.1f} turns/s; model = most model calls in flight; db = most database connections in use; "
+        f"turn = agent_runs.latency_ms; reply = accepted -> reply written (ms)."
+    )
     print(HEADER)
     for number, figures in enumerate(warm_ups, start=1):
         print(line(f"warm-up{number}", figures, ideal, None) + "   (not counted)")
-    groups = {"wrk": lambda: [process.pid for name, process in processes.items() if name.startswith("worker")], "api": lambda: [processes["api"].pid],
-              "llm": lambda: [processes["model"].pid], "pg": backends(dsn)}
+    groups = {
+        "wrk": lambda: [process.pid for name, process in processes.items() if name.startswith("worker")],
+        "api": lambda: [processes["api"].pid],
+        "llm": lambda: [processes["model"].pid],
+        "pg": backends(dsn),
+    }
     waves = []
     for number in range(1, options.waves + 1):
         with Cpu(**groups) as cpu:
-            figures = asyncio.run(wave(options, tag=f"{run_id}-w{number}", url=url, key=key, dsn=dsn, model=model,
-                                       processes=processes, logs=logs))
+            figures = asyncio.run(
+                wave(
+                    options,
+                    tag=f"{run_id}-w{number}",
+                    url=url,
+                    key=key,
+                    dsn=dsn,
+                    model=model,
+                    processes=processes,
+                    logs=logs,
+                )
+            )
         waves.append(figures)
         print(line(f"wave {number}", figures, ideal, {"box": cpu.box, **cpu.used}) + cpu.noise())
         # Deliveries (one job per reply) drain before the next wave starts.
@@ -258,11 +354,15 @@ def measure(options, env: dict, dsn: str, key: str, model: str, processes: dict,
     print(line("overall", total, ideal, None))
     ratio = total["turns"] / total["wall"] / ideal
     statuses = ", ".join(f"{count} {status}" for status, count in sorted(total["statuses"].items()))
-    print(f"runs: {statuses}; {total['model_calls']} model calls "
-          f"({total['model_calls'] / max(total['turns'], 1):.2f} a turn)")
-    print(f"turns/s / model-bound ideal {ratio:.2f}x: goal >= {GOAL_RATIO}x {'met' if ratio >= GOAL_RATIO else 'NOT met'}"
-          f"; most model calls in flight {total['in_flight']} (of {min(options.conversations, options.concurrency)}"
-          f" possible), most database connections in use {total['connections']} (pool {options.pool} per process)")
+    print(
+        f"runs: {statuses}; {total['model_calls']} model calls "
+        f"({total['model_calls'] / max(total['turns'], 1):.2f} a turn)"
+    )
+    print(
+        f"turns/s / model-bound ideal {ratio:.2f}x: goal >= {GOAL_RATIO}x {'met' if ratio >= GOAL_RATIO else 'NOT met'}"
+        f"; most model calls in flight {total['in_flight']} (of {min(options.conversations, options.concurrency)}"
+        f" possible), most database connections in use {total['connections']} (pool {options.pool} per process)"
+    )
     print(rss_report({name: process.pid for name, process in processes.items() if name != "model"}))
 
 
@@ -271,12 +371,18 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=100, help="new conversations (turns) a wave")
     parser.add_argument("--concurrency", type=int, default=100, help="AGENTOPS_WORKER_CONCURRENCY")
     parser.add_argument("--pool", type=int, default=10, help="AGENTOPS_DATABASE_POOL_SIZE")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="worker processes sharing --concurrency (e.g. 2: one per core, concurrency/2 each)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes sharing --concurrency (e.g. 2: one per core, concurrency/2 each)",
+    )
     parser.add_argument("--latency-ms", type=float, default=1000, help="each model call's latency")
     parser.add_argument("--rounds", type=int, default=2, help="model calls a turn (rounds-1 tool rounds)")
     parser.add_argument("--waves", type=int, default=3)
-    parser.add_argument("--warm-up-waves", type=int, default=1, help="full waves run first, printed, not counted")
+    parser.add_argument(
+        "--warm-up-waves", type=int, default=1, help="full waves run first, printed, not counted"
+    )
     parser.add_argument("--timeout", type=float, default=300, help="seconds a wave may take")
     options = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -289,9 +395,21 @@ def main() -> None:
     agentops = [sys.executable, "-m", "backend.cli.main"]
     with supervised(started, logs):
         processes = {
-            "model": start([*agentops, "loopback-model", "--port", str(model_port), "--behaviour",
-                            f"rounds:{options.rounds}", "--latency-ms", str(options.latency_ms)],
-                           env, logs / "model.log", started),
+            "model": start(
+                [
+                    *agentops,
+                    "loopback-model",
+                    "--port",
+                    str(model_port),
+                    "--behaviour",
+                    f"rounds:{options.rounds}",
+                    "--latency-ms",
+                    str(options.latency_ms),
+                ],
+                env,
+                logs / "model.log",
+                started,
+            ),
             "api": start([*agentops, "api"], env, logs / "api.log", started),
         }
         share = {"AGENTOPS_WORKER_CONCURRENCY": str(max(1, options.concurrency // options.workers))}
@@ -300,8 +418,13 @@ def main() -> None:
             processes[name] = start([*agentops, "worker"], {**env, **share}, logs / f"{name}.log", started)
         wait_for_http(f"{model}/stats", process=processes["model"])
         wait_for_http(f"http://127.0.0.1:{env['AGENTOPS_API_PORT']}/healthz", process=processes["api"])
-        wait_redis(env["AGENTOPS_REDIS_URL"], lambda client: bool(client.keys(HEARTBEATS)), "the worker starting",
-                   processes, logs)
+        wait_redis(
+            env["AGENTOPS_REDIS_URL"],
+            lambda client: bool(client.keys(HEARTBEATS)),
+            "the worker starting",
+            processes,
+            logs,
+        )
         measure(options, env, dsn, key, model, processes, logs)
         check_alive(processes, logs)
 

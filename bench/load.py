@@ -80,12 +80,21 @@ def filters() -> dict[str, dict | None]:
     from datetime import UTC, datetime, timedelta
 
     day = datetime.now(UTC) - timedelta(days=15)
-    return {"unfiltered": None, "channel=VOICE": {"channel": "VOICE"}, "status=HANDED_OFF": {"status": "HANDED_OFF"},
-            "customer": {"customer": "+15550054321"}, "text ('invoice 4417')": {"text": "invoice 4417"},
-            "active in a 1-day window": {"activeAfter": day.isoformat(), "activeBefore": (day + timedelta(days=1)).isoformat()}}
+    return {
+        "unfiltered": None,
+        "channel=VOICE": {"channel": "VOICE"},
+        "status=HANDED_OFF": {"status": "HANDED_OFF"},
+        "customer": {"customer": "+15550054321"},
+        "text ('invoice 4417')": {"text": "invoice 4417"},
+        "active in a 1-day window": {
+            "activeAfter": day.isoformat(),
+            "activeBefore": (day + timedelta(days=1)).isoformat(),
+        },
+    }
 
 
 # --- 1. Read path -----------------------------------------------------------------------------------------
+
 
 async def load_rows(dsn: str, conversations: int, per_conversation: int) -> float:
     connection = await asyncpg.connect(dsn)
@@ -105,10 +114,17 @@ def time_reads(base: str, key: str, *, repeat: int) -> list[tuple[str, list[floa
     with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
         first_page = http.post("/graphql", json={"query": PAGE, "variables": {"first": 20}}).json()
         ids = [edge["node"]["id"] for edge in first_page["data"]["conversations"]["edges"]]
-        cases = [(f"conversations(first: 20) {name}", PAGE, {"first": 20, "filter": value})
-                 for name, value in filters().items()]
-        cases.append(("conversations page 2 (cursor)", PAGE,
-                      {"first": 20, "after": first_page["data"]["conversations"]["pageInfo"]["endCursor"]}))
+        cases = [
+            (f"conversations(first: 20) {name}", PAGE, {"first": 20, "filter": value})
+            for name, value in filters().items()
+        ]
+        cases.append(
+            (
+                "conversations page 2 (cursor)",
+                PAGE,
+                {"first": 20, "after": first_page["data"]["conversations"]["pageInfo"]["endCursor"]},
+            )
+        )
         cases.append(("conversation detail (thread of 10, runs)", DETAIL, None))
         for name, query, variables in cases:
             timings = []
@@ -138,34 +154,51 @@ async def statements_per_request(settings: Settings, key: str) -> list[tuple[str
     rows = []
     async with LifespanManager(app, startup_timeout=60):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench",
-                                     headers={"Authorization": f"Bearer {key}"}) as http:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://bench", headers={"Authorization": f"Bearer {key}"}
+        ) as http:
             with pytest.MonkeyPatch.context() as patch:
                 counter = StatementCounter(patch)
                 for name, value in filters().items():
                     counts = []
                     for size in (5, 50):
-                        await http.post("/graphql", json={"query": PAGE, "variables": {"first": size, "filter": value}})
+                        await http.post(
+                            "/graphql", json={"query": PAGE, "variables": {"first": size, "filter": value}}
+                        )
                         counter.reset()
-                        await http.post("/graphql", json={"query": PAGE, "variables": {"first": size, "filter": value}})
+                        await http.post(
+                            "/graphql", json={"query": PAGE, "variables": {"first": size, "filter": value}}
+                        )
                         counts.append(len(counter.statements))
                     rows.append((f"conversations {name}", *counts))
     return rows
 
 
 EXPLAINED = [  # (index, the query it serves)
-    ("conversations (last_message_at, id): newest-first keyset page",
-     "SELECT id FROM conversations ORDER BY last_message_at DESC, id DESC LIMIT 21"),
-    ("conversations (channel, last_message_at): channel filter",
-     "SELECT id FROM conversations WHERE channel = 'VOICE' ORDER BY last_message_at DESC, id DESC LIMIT 21"),
-    ("conversations (status, last_message_at): status filter",
-     "SELECT id FROM conversations WHERE status = 'HANDED_OFF' ORDER BY last_message_at DESC, id DESC LIMIT 21"),
-    ("conversations (customer): one customer's conversations",
-     "SELECT id FROM conversations WHERE customer = '+15550054321'"),
-    ("messages (conversation_id, sequence): a thread, in order",
-     "SELECT id FROM messages WHERE conversation_id = (SELECT id FROM conversations LIMIT 1) ORDER BY sequence LIMIT 51"),
-    ("messages text trigram (gin_trgm_ops): text search",
-     "SELECT DISTINCT conversation_id FROM messages WHERE UPPER(CAST(text AS VARCHAR)) LIKE UPPER('%invoice 4417%')"),
+    (
+        "conversations (last_message_at, id): newest-first keyset page",
+        "SELECT id FROM conversations ORDER BY last_message_at DESC, id DESC LIMIT 21",
+    ),
+    (
+        "conversations (channel, last_message_at): channel filter",
+        "SELECT id FROM conversations WHERE channel = 'VOICE' ORDER BY last_message_at DESC, id DESC LIMIT 21",
+    ),
+    (
+        "conversations (status, last_message_at): status filter",
+        "SELECT id FROM conversations WHERE status = 'HANDED_OFF' ORDER BY last_message_at DESC, id DESC LIMIT 21",
+    ),
+    (
+        "conversations (customer): one customer's conversations",
+        "SELECT id FROM conversations WHERE customer = '+15550054321'",
+    ),
+    (
+        "messages (conversation_id, sequence): a thread, in order",
+        "SELECT id FROM messages WHERE conversation_id = (SELECT id FROM conversations LIMIT 1) ORDER BY sequence LIMIT 51",
+    ),
+    (
+        "messages text trigram (gin_trgm_ops): text search",
+        "SELECT DISTINCT conversation_id FROM messages WHERE UPPER(CAST(text AS VARCHAR)) LIKE UPPER('%invoice 4417%')",
+    ),
 ]
 
 
@@ -176,7 +209,10 @@ async def explain(dsn: str) -> list[tuple[str, str, float]]:
         for name, query in EXPLAINED:
             plan = [row[0] for row in await connection.fetch(f"EXPLAIN (ANALYZE, COSTS OFF) {query}")]
             scans = [line.strip() for line in plan if "Scan" in line]
-            took = next((float(line.split(":")[1].split()[0]) for line in plan if line.startswith("Execution Time")), 0.0)
+            took = next(
+                (float(line.split(":")[1].split()[0]) for line in plan if line.startswith("Execution Time")),
+                0.0,
+            )
             found.append((name, "; ".join(scans[:2]) or plan[0].strip(), took))
         return found
     finally:
@@ -185,9 +221,12 @@ async def explain(dsn: str) -> list[tuple[str, str, float]]:
 
 # --- 2 and 3. Mixed workload and overload -------------------------------------------------------------
 
+
 async def _read_while(base: str, key: str, stop: asyncio.Event) -> int:
     done = 0
-    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as http:
+    async with httpx.AsyncClient(
+        base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30
+    ) as http:
         while not stop.is_set():
             await http.post("/graphql", json={"query": PAGE, "variables": {"first": 20}})
             done += 1
@@ -216,8 +255,18 @@ async def _overload(url: str, key: str, *, concurrency: int, seconds: float, hea
             while time.perf_counter() < deadline:
                 sent += 1
                 try:
-                    answer = await http.post(url, json={"query": INGEST_EVENT, "variables": {
-                        "input": event(key=f"over-{number}-{sent}-{uuid.uuid4().hex[:6]}", sender=f"+1666{number:03d}{sent:05d}")}})
+                    answer = await http.post(
+                        url,
+                        json={
+                            "query": INGEST_EVENT,
+                            "variables": {
+                                "input": event(
+                                    key=f"over-{number}-{sent}-{uuid.uuid4().hex[:6]}",
+                                    sender=f"+1666{number:03d}{sent:05d}",
+                                )
+                            },
+                        },
+                    )
                 except httpx.HTTPError:
                     counts["errors"] += 1
                     continue
@@ -225,7 +274,13 @@ async def _overload(url: str, key: str, *, concurrency: int, seconds: float, hea
                     counts["5xx"] += 1
                     continue
                 kind = (answer.json().get("data") or {}).get("ingestEvent", {}).get("__typename")
-                counts["accepted" if kind == "EventAccepted" else "rate_limited" if kind == "RateLimited" else "other_refusal"] += 1
+                counts[
+                    "accepted"
+                    if kind == "EventAccepted"
+                    else "rate_limited"
+                    if kind == "RateLimited"
+                    else "other_refusal"
+                ] += 1
 
     async def prober() -> None:
         async with httpx.AsyncClient(timeout=30) as http:
@@ -245,9 +300,14 @@ def overload(url: str, key: str, **options) -> dict:
 
 # --- Main -------------------------------------------------------------------------------------------------
 
+
 def prepare(rate_per_minute: int) -> tuple[dict, str, Settings]:
-    env, dsn = bench_environment(DATABASE, redis_index=REDIS_INDEX, rate_limit_per_sender_per_minute=10**9,
-                                 rate_limit_per_key_per_minute=rate_per_minute)
+    env, dsn = bench_environment(
+        DATABASE,
+        redis_index=REDIS_INDEX,
+        rate_limit_per_sender_per_minute=10**9,
+        rate_limit_per_key_per_minute=rate_per_minute,
+    )
     return env, dsn, Settings(database_url=dsn, redis_url=env["AGENTOPS_REDIS_URL"])
 
 
@@ -264,8 +324,10 @@ def main() -> None:
     env, dsn, settings = prepare(rate_per_minute=10**9)
     reader = create_key(env, "reader", "read", "ingest")
     took = asyncio.run(load_rows(dsn, options.conversations, options.messages_per_conversation))
-    print(f"\n1. Read path: loaded {options.conversations:,} conversations and "
-          f"{options.conversations * options.messages_per_conversation:,} messages in {took:.1f} s")
+    print(
+        f"\n1. Read path: loaded {options.conversations:,} conversations and "
+        f"{options.conversations * options.messages_per_conversation:,} messages in {took:.1f} s"
+    )
     logs, processes = Path(tempfile.mkdtemp(prefix="bench-load-")), []
     base = f"http://127.0.0.1:{env['AGENTOPS_API_PORT']}"
     with supervised(processes, logs):
@@ -284,22 +346,42 @@ def main() -> None:
 
         url = f"{base}/graphql"
         with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as clients:
-            alone = clients.submit(http_load, url, reader, batch=0, concurrency=16, seconds=options.seconds,
-                                   total=0, senders=10**7, tag=f"alone-{uuid.uuid4().hex[:6]}").result()
+            alone = clients.submit(
+                http_load,
+                url,
+                reader,
+                batch=0,
+                concurrency=16,
+                seconds=options.seconds,
+                total=0,
+                senders=10**7,
+                tag=f"alone-{uuid.uuid4().hex[:6]}",
+            ).result()
             reading = clients.submit(reads_beside, base, reader, options.seconds, 4)
-            mixed = clients.submit(http_load, url, reader, batch=0, concurrency=16, seconds=options.seconds,
-                                   total=0, senders=10**7, tag=f"mixed-{uuid.uuid4().hex[:6]}").result()
+            mixed = clients.submit(
+                http_load,
+                url,
+                reader,
+                batch=0,
+                concurrency=16,
+                seconds=options.seconds,
+                total=0,
+                senders=10**7,
+                tag=f"mixed-{uuid.uuid4().hex[:6]}",
+            ).result()
             reads_done = reading.result()
             asyncio.run(run_sql(dsn, SCRATCH))
             raw = asyncio.run(raw_load(dsn, batch=0, concurrency=16, seconds=options.seconds, tag="raw"))
             alone_rate, mixed_rate = alone["accepted"] / alone["wall"], mixed["accepted"] / mixed["wall"]
             raw_rate = raw["accepted"] / raw["wall"]
-            print(f"\n2. Mixed workload: ingestEvent x16 (one spawned client) with 4 readers of the conversations page "
-                  f"beside it\n  ingest alone {alone_rate:7.0f} events/s (p99 "
-                  f"{statistics.quantiles(alone['latencies'], n=100)[98] * 1000:.0f} ms); with reads {mixed_rate:7.0f} "
-                  f"events/s and {reads_done / options.seconds:.0f} pages/s; raw INSERT x16 {raw_rate:7.0f} rows/s\n"
-                  f"  ratios: alone/raw {alone_rate / raw_rate:.2f}x, mixed/raw {mixed_rate / raw_rate:.2f}x, "
-                  f"mixed/alone {mixed_rate / alone_rate:.2f}x")
+            print(
+                f"\n2. Mixed workload: ingestEvent x16 (one spawned client) with 4 readers of the conversations page "
+                f"beside it\n  ingest alone {alone_rate:7.0f} events/s (p99 "
+                f"{statistics.quantiles(alone['latencies'], n=100)[98] * 1000:.0f} ms); with reads {mixed_rate:7.0f} "
+                f"events/s and {reads_done / options.seconds:.0f} pages/s; raw INSERT x16 {raw_rate:7.0f} rows/s\n"
+                f"  ratios: alone/raw {alone_rate / raw_rate:.2f}x, mixed/raw {mixed_rate / raw_rate:.2f}x, "
+                f"mixed/alone {mixed_rate / alone_rate:.2f}x"
+            )
         print(f"  {rss_report({'api': api.pid})}")
         processes.remove(api)
         api.terminate()
@@ -310,19 +392,26 @@ def main() -> None:
         capacity = alone_rate
         limit = max(int(capacity * options.seconds / 2), 1)
         env["AGENTOPS_RATE_LIMIT_PER_KEY_PER_MINUTE"] = str(limit)
-        api = start([sys.executable, "-m", "backend.cli.main", "api"], env, logs / "api-limited.log", processes)
+        api = start(
+            [sys.executable, "-m", "backend.cli.main", "api"], env, logs / "api-limited.log", processes
+        )
         wait_for_http(f"{base}/healthz", process=api)
-        sender_key = create_key(env, "overloaded adapter", "ingest")  # a window of its own, not the phases' above
+        sender_key = create_key(
+            env, "overloaded adapter", "ingest"
+        )  # a window of its own, not the phases' above
         with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as clients:
-            result = clients.submit(overload, url, sender_key, concurrency=64, seconds=options.seconds,
-                                    health=f"{base}/healthz").result()
+            result = clients.submit(
+                overload, url, sender_key, concurrency=64, seconds=options.seconds, health=f"{base}/healthz"
+            ).result()
         offered = sum(result[name] for name in ("accepted", "rate_limited", "other_refusal", "5xx", "errors"))
-        print(f"\n3. Overload: per-key limit {limit} events a minute (half of what the API accepted in "
-              f"{options.seconds:g} s), 64 senders offering "
-              f"{offered / options.seconds:.0f} requests/s\n  accepted {result['accepted']}, RateLimited "
-              f"{result['rate_limited']}, other refusals {result['other_refusal']}, 5xx {result['5xx']} (must be 0), "
-              f"transport errors {result['errors']}\n  accepted rate {result['accepted'] / options.seconds:.0f}/s; "
-              f"/healthz p50 {result['healthz_p50']:.1f} ms, p95 {result['healthz_p95']:.1f} ms")
+        print(
+            f"\n3. Overload: per-key limit {limit} events a minute (half of what the API accepted in "
+            f"{options.seconds:g} s), 64 senders offering "
+            f"{offered / options.seconds:.0f} requests/s\n  accepted {result['accepted']}, RateLimited "
+            f"{result['rate_limited']}, other refusals {result['other_refusal']}, 5xx {result['5xx']} (must be 0), "
+            f"transport errors {result['errors']}\n  accepted rate {result['accepted'] / options.seconds:.0f}/s; "
+            f"/healthz p50 {result['healthz_p50']:.1f} ms, p95 {result['healthz_p95']:.1f} ms"
+        )
 
 
 if __name__ == "__main__":

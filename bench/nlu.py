@@ -30,11 +30,27 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLDENS = ROOT / "fixtures" / "goldens"
 SERVICES = ["haircut", "beard trim", "color touch-up", "dental cleaning", "eye exam", "massage"]
 EVERYDAY = [
-    "can I get a haircut next week?", "anything in two weeks for a massage", "sometime this week please",
-    "end of the month works", "a week from today at 2", "Friday week", "14/01 at 10", "15.01.2030 please",
-    "at 2.30", "3 30 pm", "half 4 on friday", "between 2 and 4 tomorrow", "after 3 on thursday", "3 or 4?",
-    "Book haircut Friday 4", "just a trim", "a cut and blow dry saturday", "want my hair dyed",
-    "haircut please", "my number is 555 123 4567", "call me on +44 20 7946 0958",
+    "can I get a haircut next week?",
+    "anything in two weeks for a massage",
+    "sometime this week please",
+    "end of the month works",
+    "a week from today at 2",
+    "Friday week",
+    "14/01 at 10",
+    "15.01.2030 please",
+    "at 2.30",
+    "3 30 pm",
+    "half 4 on friday",
+    "between 2 and 4 tomorrow",
+    "after 3 on thursday",
+    "3 or 4?",
+    "Book haircut Friday 4",
+    "just a trim",
+    "a cut and blow dry saturday",
+    "want my hair dyed",
+    "haircut please",
+    "my number is 555 123 4567",
+    "call me on +44 20 7946 0958",
     "yeah um so like i need a beard trim uh tuesday after lunch",
 ]
 
@@ -46,7 +62,9 @@ def messages() -> list[str]:
     found = []
     for path in sorted(GOLDENS.glob("*/*.yaml")):
         case = yaml.safe_load(path.read_text())
-        found.extend(turn["customer"] for turn in case.get("turns", []) if isinstance(turn.get("customer"), str))
+        found.extend(
+            turn["customer"] for turn in case.get("turns", []) if isinstance(turn.get("customer"), str)
+        )
     return found + EVERYDAY
 
 
@@ -75,8 +93,13 @@ def measure(texts: list[str], repeat: int) -> dict:
             started = time.perf_counter()
             understand(text, now=now, services=SERVICES)
             calls.append(time.perf_counter() - started)
-    return {"start_up": start_up, "first": first, "calls": calls, "messages": len(texts),
-            "source": str(Path(sys.modules["backend"].__file__).parent.parent)}
+    return {
+        "start_up": start_up,
+        "first": first,
+        "calls": calls,
+        "messages": len(texts),
+        "source": str(Path(sys.modules["backend"].__file__).parent.parent),
+    }
 
 
 def report(label: str, result: dict) -> None:
@@ -84,10 +107,12 @@ def report(label: str, result: dict) -> None:
     first_pass = result["calls"][: result["messages"]]
     calls = sorted(result["calls"])
     p95 = calls[int(len(calls) * 0.95)]
-    print(f"{label:<10} start-up {result['start_up'] * 1000:4.0f} ms, first call {result['first'] * 1000:5.1f} ms"
-          f" | first pass mean {statistics.fmean(first_pass) * 1e6:5.0f} µs"
-          f" | all passes: mean {statistics.fmean(calls) * 1e6:5.0f} µs  p50 {statistics.median(calls) * 1e6:5.0f} µs"
-          f"  p95 {p95 * 1e6:5.0f} µs   ({result['source']})")
+    print(
+        f"{label:<10} start-up {result['start_up'] * 1000:4.0f} ms, first call {result['first'] * 1000:5.1f} ms"
+        f" | first pass mean {statistics.fmean(first_pass) * 1e6:5.0f} µs"
+        f" | all passes: mean {statistics.fmean(calls) * 1e6:5.0f} µs  p50 {statistics.median(calls) * 1e6:5.0f} µs"
+        f"  p95 {p95 * 1e6:5.0f} µs   ({result['source']})"
+    )
 
 
 def in_child(checkout: Path, texts: list[str], repeat: int) -> dict:
@@ -96,10 +121,21 @@ def in_child(checkout: Path, texts: list[str], repeat: int) -> dict:
     try:
         environment = {**os.environ, "PYTHONPATH": str(checkout)}
         output = subprocess.run(
-            [sys.executable, "-c", "import sys, json; sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[2]);"
-             " import nlu; print(json.dumps(nlu.measure(json.load(open(sys.argv[3])), int(sys.argv[4]))))",
-             str(checkout), str(ROOT / "bench"), handle.name, str(repeat)],
-            env=environment, cwd=checkout, check=True, capture_output=True, text=True,
+            [
+                sys.executable,
+                "-c",
+                "import sys, json; sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[2]);"
+                " import nlu; print(json.dumps(nlu.measure(json.load(open(sys.argv[3])), int(sys.argv[4]))))",
+                str(checkout),
+                str(ROOT / "bench"),
+                handle.name,
+                str(repeat),
+            ],
+            env=environment,
+            cwd=checkout,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
     finally:
         os.unlink(handle.name)
@@ -109,18 +145,26 @@ def in_child(checkout: Path, texts: list[str], repeat: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--compare", type=Path, help="another checkout whose backend to time on the same messages")
-    parser.add_argument("--rounds", type=int, default=3, help="fresh processes per tree, alternating; the fastest is kept")
+    parser.add_argument(
+        "--compare", type=Path, help="another checkout whose backend to time on the same messages"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="fresh processes per tree, alternating; the fastest is kept"
+    )
     options = parser.parse_args()
     texts = messages()
     trees = [("this tree", ROOT)] + ([("compared", options.compare.resolve())] if options.compare else [])
-    print(f"{len(texts)} messages x{options.repeat} per process, {options.rounds} alternating processes per tree; "
-          f"the round with the lowest mean is shown (a shared machine only ever adds time)")
+    print(
+        f"{len(texts)} messages x{options.repeat} per process, {options.rounds} alternating processes per tree; "
+        f"the round with the lowest mean is shown (a shared machine only ever adds time)"
+    )
     best: dict[str, dict] = {}
     for _ in range(options.rounds):
         for label, checkout in trees:
             result = in_child(checkout, texts, options.repeat)
-            if label not in best or statistics.fmean(result["calls"]) < statistics.fmean(best[label]["calls"]):
+            if label not in best or statistics.fmean(result["calls"]) < statistics.fmean(
+                best[label]["calls"]
+            ):
                 best[label] = result
     for label, _ in trees:
         report(label, best[label])

@@ -15,8 +15,16 @@ from pathlib import Path
 from playwright.async_api import async_playwright
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # file name -> (path, an element that shows the page has its data)
 PAGES = {
     "overview": ("/", "#conversation-feed .conversation-row"),
@@ -40,7 +48,9 @@ async def _try_it(page) -> None:
         await page.wait_for_function(
             "n => document.querySelectorAll(\"#try-it-thread .try-it-message[data-author='AGENT']"
             "[data-delivery='SENT']\").length >= n && document.querySelectorAll('#try-it-runs .try-it-run').length >= n",
-            arg=sent, timeout=30_000)
+            arg=sent,
+            timeout=30_000,
+        )
 
 
 async def take(url: str, email: str, password: str, out: Path) -> list[Path]:

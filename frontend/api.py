@@ -39,7 +39,9 @@ async def close_http() -> None:
         await _client.aclose()
 
 
-async def execute(document: str, *, token: str | None, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+async def execute(
+    document: str, *, token: str | None, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The `data` of a GraphQL request made with the user's token; ApiError (or SessionEnded) otherwise."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
@@ -47,7 +49,9 @@ async def execute(document: str, *, token: str | None, variables: dict[str, Any]
             get_config().api_url, json={"query": document, "variables": variables or {}}, headers=headers
         )
     except httpx.HTTPError:
-        raise ApiError("The API cannot be reached right now; try again in a moment.", code="UNAVAILABLE") from None
+        raise ApiError(
+            "The API cannot be reached right now; try again in a moment.", code="UNAVAILABLE"
+        ) from None
     try:
         body = response.json()
     except ValueError:

@@ -65,16 +65,23 @@ async def _readyz(_: Request) -> JSONResponse:
             ready = (await http.get(f"{api_base}/readyz")).status_code == 200
     except httpx.HTTPError:
         ready = False
-    return JSONResponse({"status": "ready" if ready else "api unavailable"}, status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "api unavailable"}, status_code=200 if ready else 503
+    )
 
 
 async def _live_status(_: Request) -> JSONResponse:
     return JSONResponse(live_feed.status())
 
 
-routes = Starlette(routes=[
-    Route("/healthz", _healthz), Route("/readyz", _readyz), Route("/live-feed", _live_status), *SESSION_ROUTES,
-])
+routes = Starlette(
+    routes=[
+        Route("/healthz", _healthz),
+        Route("/readyz", _readyz),
+        Route("/live-feed", _live_status),
+        *SESSION_ROUTES,
+    ]
+)
 
 configure_dashboard_logging()
 app = rx.App(api_transformer=routes)
@@ -83,7 +90,13 @@ app = rx.App(api_transformer=routes)
 # Kind of live update (before any ":") -> the States that take it, each through apply_update(kind, payload)
 # (True from it: the page reads again from the API, in its refresh(); see frontend/live/delivery.py).
 LIVE_RECEIVERS: dict[str, tuple[type[rx.State], ...]] = {
-    "conversation": (OverviewState, ConversationsState, ConversationDetailState, DeadLettersState, TryItState),
+    "conversation": (
+        OverviewState,
+        ConversationsState,
+        ConversationDetailState,
+        DeadLettersState,
+        TryItState,
+    ),
     "metrics": (OverviewState, MetricsState, DeadLettersState),
     "incident": (IncidentToastState, IncidentsState, MetricsState),
     "simulation": (DemoState,),
@@ -91,10 +104,18 @@ LIVE_RECEIVERS: dict[str, tuple[type[rx.State], ...]] = {
 }
 # Receivers that are one page's State take an update only in a tab showing that page (the page its load gave
 # live_feed.watch); the others (the incident toasts, incident lists, eval runs' progress) wherever the tab is.
-PAGE_RECEIVERS: frozenset[type[rx.State]] = frozenset({
-    OverviewState, ConversationsState, ConversationDetailState, DeadLettersState, MetricsState, DemoState,
-    EvalRunState, TryItState,
-})
+PAGE_RECEIVERS: frozenset[type[rx.State]] = frozenset(
+    {
+        OverviewState,
+        ConversationsState,
+        ConversationDetailState,
+        DeadLettersState,
+        MetricsState,
+        DemoState,
+        EvalRunState,
+        TryItState,
+    }
+)
 
 
 def _connected_tabs() -> Collection[str]:
@@ -107,8 +128,13 @@ def _connected_tabs() -> Collection[str]:
     return namespace.token_to_sid.keys() if namespace is not None else ()
 
 
-delivery = LiveDelivery(app=app, receivers=LIVE_RECEIVERS, page_receivers=PAGE_RECEIVERS,
-                        page_of=live_feed.page_of, connected=_connected_tabs)
+delivery = LiveDelivery(
+    app=app,
+    receivers=LIVE_RECEIVERS,
+    page_receivers=PAGE_RECEIVERS,
+    page_of=live_feed.page_of,
+    connected=_connected_tabs,
+)
 
 
 @contextlib.asynccontextmanager
@@ -153,21 +179,30 @@ async def _run_session_checks(app: rx.App):
 app.register_lifespan_task(_run_session_checks)
 
 app.add_page(login_page, route="/login", title="Log in · AgentOps Studio", on_load=LoginState.load)
-app.add_page(overview_page, route="/", title="Overview · AgentOps Studio",
-             on_load=[AuthState.require_login, OverviewState.load, DeliveryBadgeState.load])
+app.add_page(
+    overview_page,
+    route="/",
+    title="Overview · AgentOps Studio",
+    on_load=[AuthState.require_login, OverviewState.load, DeliveryBadgeState.load],
+)
 
 
 def _page_after_login(page, route: str, title: str, *loads) -> None:
     """A page after login: the incident toasts follow the tab; the updates of the page it showed before stop
     (LivePageState.leave), and a page with live data of its own asks for it again in its load."""
-    app.add_page(page, route=route, title=f"{title} · AgentOps Studio",
-                 on_load=[AuthState.require_login, LivePageState.leave, DeliveryBadgeState.load, *loads])
+    app.add_page(
+        page,
+        route=route,
+        title=f"{title} · AgentOps Studio",
+        on_load=[AuthState.require_login, LivePageState.leave, DeliveryBadgeState.load, *loads],
+    )
 
 
 _page_after_login(try_it_page, "/try", "Try it", TryItState.load)
 _page_after_login(conversations_page, "/conversations", "Conversations", ConversationsState.load)
-_page_after_login(conversation_detail_page, "/conversations/[conversation_id]", "Conversation",
-                  ConversationDetailState.load)
+_page_after_login(
+    conversation_detail_page, "/conversations/[conversation_id]", "Conversation", ConversationDetailState.load
+)
 _page_after_login(runs_page, "/runs", "Agent runs", RunsState.load)
 _page_after_login(playground_page, "/runs/playground", "Playground")
 _page_after_login(run_detail_page, "/runs/[run_id]", "Agent run", RunDetailState.load)

@@ -18,5 +18,7 @@ def configure_dashboard_logging() -> None:
     """Configure the root logger from the environment (an unknown value falls back to the default)."""
     level = os.environ.get("AGENTOPS_LOG_LEVEL", "INFO").upper()
     json = os.environ.get("AGENTOPS_LOG_JSON", "").strip().lower()
-    configure_logging(level=level if level in _LEVELS else "INFO",
-                      json={"true": True, "1": True, "false": False, "0": False}.get(json))
+    configure_logging(
+        level=level if level in _LEVELS else "INFO",
+        json={"true": True, "1": True, "false": False, "0": False}.get(json),
+    )

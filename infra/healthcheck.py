@@ -27,7 +27,11 @@ def _answers_200(url: str) -> str | None:
 
 def check_http(port: int) -> list[str]:
     """Problems with /healthz and /readyz on this host's port (none when both answer 200)."""
-    return [problem for path in ("/healthz", "/readyz") if (problem := _answers_200(f"http://127.0.0.1:{port}{path}"))]
+    return [
+        problem
+        for path in ("/healthz", "/readyz")
+        if (problem := _answers_200(f"http://127.0.0.1:{port}{path}"))
+    ]
 
 
 def check_worker() -> list[str]:
@@ -37,10 +41,13 @@ def check_worker() -> list[str]:
     from backend.settings import get_settings
     from jobs.heartbeat import HEARTBEAT_PREFIX
 
-    client = redis.Redis.from_url(str(get_settings().redis_url), socket_timeout=TIMEOUT_SECONDS,
-                                  socket_connect_timeout=TIMEOUT_SECONDS)
+    client = redis.Redis.from_url(
+        str(get_settings().redis_url), socket_timeout=TIMEOUT_SECONDS, socket_connect_timeout=TIMEOUT_SECONDS
+    )
     try:
-        beating = next(client.scan_iter(match=f"{HEARTBEAT_PREFIX}{socket.gethostname()}:*", count=1000), None)
+        beating = next(
+            client.scan_iter(match=f"{HEARTBEAT_PREFIX}{socket.gethostname()}:*", count=1000), None
+        )
     except (redis.RedisError, OSError) as error:
         return [f"redis: {error}"]
     finally:

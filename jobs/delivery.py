@@ -16,9 +16,13 @@ async def deliver_message(ctx: dict[str, Any], *, message_id: str) -> str:
     await job_faults(ctx)
     async with beating(job):  # waiting to settle an earlier attempt can take a while: stay visibly alive
         outcome = await delivery.deliver_message(
-            message_id=uuid.UUID(message_id), adapters=ctx["adapters"],
-            max_attempts=ctx["app_settings"].delivery_attempts, hub=ctx["hub"],
+            message_id=uuid.UUID(message_id),
+            adapters=ctx["adapters"],
+            max_attempts=ctx["app_settings"].delivery_attempts,
+            hub=ctx["hub"],
         )
     if outcome == delivery.DeliveryOutcome.RETRY:
-        raise delivery.DeliveryPending(f"delivery of {message_id} not settled on job attempt {job.attempts}; retrying")
+        raise delivery.DeliveryPending(
+            f"delivery of {message_id} not settled on job attempt {job.attempts}; retrying"
+        )
     return outcome.value

@@ -16,7 +16,10 @@ async def run_eval_chunk(ctx: dict[str, Any], *, eval_run_id: str, case_ids: lis
     setup = build_agent(ctx["app_settings"], policy=run.policy, prompt_version=run.prompt_version)
     try:
         return await service.run_chunk(
-            eval_run_id=run.id, case_ids=[uuid.UUID(case_id) for case_id in case_ids], setup=setup, hub=ctx["hub"],
+            eval_run_id=run.id,
+            case_ids=[uuid.UUID(case_id) for case_id in case_ids],
+            setup=setup,
+            hub=ctx["hub"],
             settings=ctx["app_settings"],
         )
     except Exception as error:  # on the last attempt the run is marked FAILED with the reason, then re-raised

@@ -31,4 +31,6 @@ async def beat_forever(*, redis: aioredis.Redis, name: str, interval_seconds: in
 async def alive_workers(redis: aioredis.Redis) -> list[str]:
     """Names of the workers whose heartbeat has not expired."""
     keys = [key async for key in redis.scan_iter(match=HEARTBEAT_PREFIX + "*", count=100)]
-    return sorted((key.decode() if isinstance(key, bytes) else key).removeprefix(HEARTBEAT_PREFIX) for key in keys)
+    return sorted(
+        (key.decode() if isinstance(key, bytes) else key).removeprefix(HEARTBEAT_PREFIX) for key in keys
+    )

@@ -26,10 +26,16 @@ async def watch_slos(ctx: dict[str, Any]) -> int:
     now = datetime.now(UTC)
     spec = load_slos()  # read each tick: an edited infra/slo.yaml applies without a restart
     statuses = await evaluate_slos(scale=settings.slo_window_scale, now=now, slo_file=spec)
-    changed = await sync_incidents(statuses=statuses, hub=ctx.get("hub"), notifier=ctx.get("notifier"), now=now,
-                                   cooldowns=resolve_cooldowns(scale=settings.slo_window_scale, slo_file=spec))
-    pending = await notifications.pending_notifications(queue=ctx["queue"],
-                                                        older_than_seconds=settings.reconcile_stale_after_seconds)
+    changed = await sync_incidents(
+        statuses=statuses,
+        hub=ctx.get("hub"),
+        notifier=ctx.get("notifier"),
+        now=now,
+        cooldowns=resolve_cooldowns(scale=settings.slo_window_scale, slo_file=spec),
+    )
+    pending = await notifications.pending_notifications(
+        queue=ctx["queue"], older_than_seconds=settings.reconcile_stale_after_seconds
+    )
     await notifications.enqueue_notifications(queue=ctx["queue"], settings=settings, notification_ids=pending)
     return len(changed)
 
@@ -37,5 +43,6 @@ async def watch_slos(ctx: dict[str, Any]) -> int:
 async def send_incident_notification(ctx: dict[str, Any], *, notification_id: str) -> str:
     """POST one incident notification at most once; a retryable failure raises so SAQ tries again with backoff."""
     status = await notifications.send_notification(
-        notification_id=uuid.UUID(notification_id), http=ctx["http"], settings=ctx["app_settings"])
+        notification_id=uuid.UUID(notification_id), http=ctx["http"], settings=ctx["app_settings"]
+    )
     return status.value

@@ -31,8 +31,13 @@ async def score_sampled(ctx: dict[str, Any]) -> int:
         if not taken:
             break
         try:
-            stored += await service.score_runs(runs=dict(taken), evaluators=ctx["evaluators"], judge=ctx.get("judge"),
-                                               timezone=settings.business_timezone, hub=ctx["hub"])
+            stored += await service.score_runs(
+                runs=dict(taken),
+                evaluators=ctx["evaluators"],
+                judge=ctx.get("judge"),
+                timezone=settings.business_timezone,
+                hub=ctx["hub"],
+            )
         except BaseException:
             await give_back(ctx["redis"], taken)
             raise
@@ -45,9 +50,16 @@ async def rescore_flagged(ctx: dict[str, Any]) -> int:
     if not ctx["evaluators"] or not settings.quality_score_flagged:
         return 0
     now = datetime.now(UTC)
-    runs = await service.unscored_flagged_runs(since=now - FLAGGED_LOOK_BACK, until=now - FLAGGED_SETTLE, limit=500)
+    runs = await service.unscored_flagged_runs(
+        since=now - FLAGGED_LOOK_BACK, until=now - FLAGGED_SETTLE, limit=500
+    )
     if not runs:
         return 0
     log.info("quality.flagged_rescored", runs=len(runs))
-    return await service.score_runs(runs=runs, evaluators=ctx["evaluators"], judge=ctx.get("judge"),
-                                    timezone=settings.business_timezone, hub=ctx["hub"])
+    return await service.score_runs(
+        runs=runs,
+        evaluators=ctx["evaluators"],
+        judge=ctx.get("judge"),
+        timezone=settings.business_timezone,
+        hub=ctx["hub"],
+    )

@@ -58,8 +58,10 @@ async def startup(ctx: dict[str, Any]) -> None:
     # Online evaluation: a bad evaluator file stops the worker here, naming the file.
     ctx["evaluators"] = online_evaluators(app_settings.quality_evaluators)
     if any(evaluator.kind == "judge" for evaluator in ctx["evaluators"]):
-        ctx["judge"] = JudgeRunner(judge=Judge.from_settings(app_settings),
-                                   budget=TokenBudget(ctx["redis"], per_minute=app_settings.quality_judge_tokens_per_minute))
+        ctx["judge"] = JudgeRunner(
+            judge=Judge.from_settings(app_settings),
+            budget=TokenBudget(ctx["redis"], per_minute=app_settings.quality_judge_tokens_per_minute),
+        )
     ctx["heartbeat"] = asyncio.create_task(
         beat_forever(
             redis=ctx["redis"],
@@ -107,13 +109,30 @@ def settings() -> dict[str, Any]:
 
     return {
         "queue": queue,
-        "functions": [process_event, reconcile, deliver_message, run_eval_chunk, rollup, watch_slos,
-                      send_incident_notification, finish_simulation, generate_traffic, score_sampled,
-                      rescore_flagged],
+        "functions": [
+            process_event,
+            reconcile,
+            deliver_message,
+            run_eval_chunk,
+            rollup,
+            watch_slos,
+            send_incident_notification,
+            finish_simulation,
+            generate_traffic,
+            score_sampled,
+            rescore_flagged,
+        ],
         "cron_jobs": [
-            CronJob(reconcile, cron=f"* * * * * */{app_settings.reconcile_every_seconds}", timeout=60, retries=1),
+            CronJob(
+                reconcile, cron=f"* * * * * */{app_settings.reconcile_every_seconds}", timeout=60, retries=1
+            ),
             CronJob(rollup, cron="* * * * * 5", timeout=120, retries=1),  # each minute, just after it closes
-            CronJob(watch_slos, cron=f"* * * * * */{app_settings.slo_evaluate_every_seconds}", timeout=60, retries=1),
+            CronJob(
+                watch_slos,
+                cron=f"* * * * * */{app_settings.slo_evaluate_every_seconds}",
+                timeout=60,
+                retries=1,
+            ),
             # Online evaluation: the sampled turns each second, in batches; lost hand-overs of flagged turns each minute.
             CronJob(score_sampled, cron="* * * * * *", timeout=60, retries=1),
             CronJob(rescore_flagged, cron="* * * * * 35", timeout=120, retries=1),

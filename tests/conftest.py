@@ -23,8 +23,34 @@ from backend.settings import PROJECT_ROOT, Settings, get_settings
 TEST_DATABASE = os.environ.get("AGENTOPS_TEST_DATABASE", "agentops_test")
 TEST_REDIS_DB = int(os.environ.get("AGENTOPS_TEST_REDIS_DB", "15"))
 TABLES = (
-    "eval_scores", "incident_notifications", "simulations", "incident_entries", "incidents", "metric_points", "eval_case_results", "eval_runs", "eval_cases", "eval_suites", "guardrail_violations", "tool_effects", "tool_calls", "agent_runs", "bookings", "tickets", "dead_letters", "messages", "ingest_events", "conversations",
-    "sandbox_messages", "user_sessions", "users", "api_keys", "slots", "business_hours", "resources", "services",
+    "eval_scores",
+    "incident_notifications",
+    "simulations",
+    "incident_entries",
+    "incidents",
+    "metric_points",
+    "eval_case_results",
+    "eval_runs",
+    "eval_cases",
+    "eval_suites",
+    "guardrail_violations",
+    "tool_effects",
+    "tool_calls",
+    "agent_runs",
+    "bookings",
+    "tickets",
+    "dead_letters",
+    "messages",
+    "ingest_events",
+    "conversations",
+    "sandbox_messages",
+    "user_sessions",
+    "users",
+    "api_keys",
+    "slots",
+    "business_hours",
+    "resources",
+    "services",
 )
 
 
@@ -155,7 +181,10 @@ async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
             try:
                 await connections.get("default").execute_script(f"TRUNCATE {', '.join(TABLES)} CASCADE")
                 break
-            except (OperationalError, asyncpg.exceptions.DeadlockDetectedError):  # a job of the last test was mid-write
+            except (
+                OperationalError,
+                asyncpg.exceptions.DeadlockDetectedError,
+            ):  # a job of the last test was mid-write
                 await asyncio.sleep(0.2 * (attempt + 1))
         else:
             raise RuntimeError("could not empty the test tables")
@@ -195,7 +224,9 @@ def workers(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
 
     log_dir = tmp_path_factory.mktemp("workers")
     processes = [
-        spawn_agentops("worker", log_path=log_dir / f"worker-{index}.log", env={"AGENTOPS_WORKER_HEARTBEAT_SECONDS": "1"})
+        spawn_agentops(
+            "worker", log_path=log_dir / f"worker-{index}.log", env={"AGENTOPS_WORKER_HEARTBEAT_SECONDS": "1"}
+        )
         for index in range(4)
     ]
     try:

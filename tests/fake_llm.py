@@ -24,8 +24,11 @@ def tool_call(name: str, arguments: Callable[[dict[str, Any]], dict[str, Any]] |
 
     def step(body: dict[str, Any]) -> dict[str, Any]:
         values = arguments(body) if callable(arguments) else arguments
-        call = {"id": f"call_{len(body['messages'])}", "type": "function",
-                "function": {"name": name, "arguments": json.dumps(values)}}
+        call = {
+            "id": f"call_{len(body['messages'])}",
+            "type": "function",
+            "function": {"name": name, "arguments": json.dumps(values)},
+        }
         return {"role": "assistant", "content": None, "tool_calls": [call]}
 
     return step
@@ -54,12 +57,24 @@ class ScriptedLLM:
             if not self.script:
                 return JSONResponse({"error": {"message": "script exhausted"}}, status_code=500)
             message = self.script.pop(0)(body)
-            return JSONResponse({
-                "id": f"chatcmpl-{len(self.requests)}", "object": "chat.completion", "model": body["model"],
-                "choices": [{"index": 0, "message": message,
-                             "finish_reason": "tool_calls" if message.get("tool_calls") else "stop"}],
-                "usage": {"prompt_tokens": 100 + len(json.dumps(body)) // 4, "completion_tokens": 20,
-                          "total_tokens": 120 + len(json.dumps(body)) // 4},
-            })
+            return JSONResponse(
+                {
+                    "id": f"chatcmpl-{len(self.requests)}",
+                    "object": "chat.completion",
+                    "model": body["model"],
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": message,
+                            "finish_reason": "tool_calls" if message.get("tool_calls") else "stop",
+                        }
+                    ],
+                    "usage": {
+                        "prompt_tokens": 100 + len(json.dumps(body)) // 4,
+                        "completion_tokens": 20,
+                        "total_tokens": 120 + len(json.dumps(body)) // 4,
+                    },
+                }
+            )
 
         return Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])])

@@ -27,9 +27,13 @@ from starlette.routing import Route
 
 @dataclass
 class FakeProvider:
-    sent: list[dict] = field(default_factory=list)  # what was delivered to a customer (answered 2xx, not a repeat)
+    sent: list[dict] = field(
+        default_factory=list
+    )  # what was delivered to a customer (answered 2xx, not a repeat)
     attempts: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))  # per recipient
-    received: Counter = field(default_factory=Counter)  # POSTs per message id (our id in the request's headers)
+    received: Counter = field(
+        default_factory=Counter
+    )  # POSTs per message id (our id in the request's headers)
     fail_next: dict[str, int] = field(default_factory=dict)  # recipient → sends left to fail with 500
     notifications: list[dict] = field(default_factory=list)  # incident notifications: target, body, headers
     hold_answer_to: set[str] = field(default_factory=set)  # recipients whose accepted send is never answered
@@ -43,41 +47,76 @@ class FakeProvider:
         async def sms(request: Request) -> JSONResponse:
             form = dict(parse_qsl((await request.body()).decode()))
             record = {"channel": "SMS", **form, "sid_account": request.path_params["sid"]}
-            return await self._answer(form["To"], record, message_id=request.headers.get("i-twilio-idempotency-token"),
-                                      deduplicate=False)
+            return await self._answer(
+                form["To"],
+                record,
+                message_id=request.headers.get("i-twilio-idempotency-token"),
+                deduplicate=False,
+            )
 
         async def sms_list(request: Request) -> JSONResponse:
             self.lookups += 1
             to, sender = request.query_params.get("To"), request.query_params.get("From")
             if to in self.no_lookup_for:
                 return JSONResponse({"message": "The requested resource was not found"}, status_code=404)
-            listed = [record for record in reversed(self.sent) if record["channel"] == "SMS"
-                      and (to is None or record["To"] == to) and (sender is None or record["From"] == sender)]
-            return JSONResponse({"messages": [{"sid": record["sid"], "to": record["To"], "from": record["From"],
-                                               "body": record["Body"], "date_created": record["date_created"],
-                                               "status": "delivered"} for record in listed],
-                                 "next_page_uri": None})
+            listed = [
+                record
+                for record in reversed(self.sent)
+                if record["channel"] == "SMS"
+                and (to is None or record["To"] == to)
+                and (sender is None or record["From"] == sender)
+            ]
+            return JSONResponse(
+                {
+                    "messages": [
+                        {
+                            "sid": record["sid"],
+                            "to": record["To"],
+                            "from": record["From"],
+                            "body": record["Body"],
+                            "date_created": record["date_created"],
+                            "status": "delivered",
+                        }
+                        for record in listed
+                    ],
+                    "next_page_uri": None,
+                }
+            )
 
         async def hook(request: Request) -> JSONResponse:
             body = await request.json()
-            record = {"channel": request.path_params["channel"].upper(), **body,
-                      "signature": request.headers.get("x-agentops-signature")}
-            return await self._answer(body["to"], record, message_id=request.headers.get("idempotency-key"),
-                                      deduplicate=True)
+            record = {
+                "channel": request.path_params["channel"].upper(),
+                **body,
+                "signature": request.headers.get("x-agentops-signature"),
+            }
+            return await self._answer(
+                body["to"], record, message_id=request.headers.get("idempotency-key"), deduplicate=True
+            )
 
         async def notify(request: Request) -> JSONResponse:
-            self.notifications.append({"target": request.path_params["target"], "raw": await request.body(),
-                                       "body": await request.json(), "headers": dict(request.headers)})
+            self.notifications.append(
+                {
+                    "target": request.path_params["target"],
+                    "raw": await request.body(),
+                    "body": await request.json(),
+                    "headers": dict(request.headers),
+                }
+            )
             return JSONResponse({"status": "success", "dedup_key": "accepted"}, status_code=202)
 
-        return Starlette(routes=[
-            Route("/notify/{target}", notify, methods=["POST"]),
-            Route("/2010-04-01/Accounts/{sid}/Messages.json", sms, methods=["POST"]),
-            Route("/2010-04-01/Accounts/{sid}/Messages.json", sms_list, methods=["GET"]),
-            Route("/hooks/{channel}", hook, methods=["POST"]),
-        ])
+        return Starlette(
+            routes=[
+                Route("/notify/{target}", notify, methods=["POST"]),
+                Route("/2010-04-01/Accounts/{sid}/Messages.json", sms, methods=["POST"]),
+                Route("/2010-04-01/Accounts/{sid}/Messages.json", sms_list, methods=["GET"]),
+                Route("/hooks/{channel}", hook, methods=["POST"]),
+            ]
+        )
 
-    async def _answer(self, recipient: str, record: dict, *, message_id: str | None, deduplicate: bool) -> JSONResponse:
+    async def _answer(
+        self, recipient: str, record: dict, *, message_id: str | None, deduplicate: bool
+    ) -> JSONResponse:
         self.attempts[recipient] += 1
         if message_id:
             self.received[message_id] += 1
@@ -85,11 +124,19 @@ class FakeProvider:
             self.fail_next[recipient] -= 1
             return JSONResponse({"message": "upstream unavailable"}, status_code=500)
         if deduplicate and message_id in self._answers:
-            return JSONResponse(self._answers[message_id], status_code=200)  # a repeat: answered, not delivered
+            return JSONResponse(
+                self._answers[message_id], status_code=200
+            )  # a repeat: answered, not delivered
         number = len(self.sent) + 1
         answer = {"sid": f"SM{number:032d}", "id": f"provider-{number}"}
-        self.sent.append({**record, "sid": answer["sid"], "message_id": message_id,
-                          "date_created": format_datetime(datetime.now(UTC), usegmt=True)})
+        self.sent.append(
+            {
+                **record,
+                "sid": answer["sid"],
+                "message_id": message_id,
+                "date_created": format_datetime(datetime.now(UTC), usegmt=True),
+            }
+        )
         if deduplicate and message_id:
             self._answers[message_id] = answer
         if recipient in self.hold_answer_to:
@@ -107,7 +154,9 @@ class FakeProvider:
 @contextlib.asynccontextmanager
 async def serve(app: Starlette, port: int):
     """Serve an ASGI app on 127.0.0.1:port inside the running event loop."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.02)

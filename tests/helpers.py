@@ -60,7 +60,9 @@ def wait_for_workers(redis_url: str, processes: list[subprocess.Popen], *, timeo
     try:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            alive = {key.decode().rsplit(":", 1)[-1] for key in client.scan_iter(match=HEARTBEAT_PREFIX + "*")}
+            alive = {
+                key.decode().rsplit(":", 1)[-1] for key in client.scan_iter(match=HEARTBEAT_PREFIX + "*")
+            }
             if {str(process.pid) for process in processes} <= alive:
                 return
             if any(process.poll() is not None for process in processes):
@@ -107,7 +109,13 @@ class StatementCounter:
         from tortoise.backends.asyncpg.client import AsyncpgDBClient
 
         self.statements: list[str] = []
-        for name in ("execute_query", "execute_query_dict", "execute_insert", "execute_many", "execute_script"):
+        for name in (
+            "execute_query",
+            "execute_query_dict",
+            "execute_insert",
+            "execute_many",
+            "execute_script",
+        ):
             original = getattr(AsyncpgDBClient, name)
 
             def counted(client, query, *args, _original=original, **kwargs):
@@ -161,7 +169,9 @@ class RedisRoundTrips:
             if not isinstance(command, (bytes, str)):
                 command = list(command)  # an iterable of chunks: kept to be sent as it is, read once here
             chunks = [command] if isinstance(command, (bytes, str)) else command
-            self.sent.append(b"".join(chunk.encode() if isinstance(chunk, str) else bytes(chunk) for chunk in chunks))
+            self.sent.append(
+                b"".join(chunk.encode() if isinstance(chunk, str) else bytes(chunk) for chunk in chunks)
+            )
             return await original(connection, command, *args, **kwargs)
 
         monkeypatch.setattr(AbstractConnection, "send_packed_command", recorded)

@@ -40,16 +40,23 @@ class Isolated:
 
     def start_api(self) -> str:
         port = free_port()
-        process = spawn_agentops("api", log_path=self.logs / f"api-{port}.log",
-                                 env={**self.env, "AGENTOPS_API_PORT": str(port)})
+        process = spawn_agentops(
+            "api", log_path=self.logs / f"api-{port}.log", env={**self.env, "AGENTOPS_API_PORT": str(port)}
+        )
         self.processes.append(process)
         wait_for_http(f"http://127.0.0.1:{port}/healthz", process=process)
         return f"http://127.0.0.1:{port}"
 
     def agentops(self, *arguments: str) -> str:
         """Run an `agentops` command to completion in this product's environment; its standard output."""
-        done = subprocess.run([sys.executable, "-m", "backend.cli.main", *arguments], env=self.env,
-                              capture_output=True, text=True, timeout=120, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "backend.cli.main", *arguments],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
@@ -64,7 +71,9 @@ async def _recreate(admin_dsn: str, name: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def isolated_product(test_settings, *, name: str, logs: Path, **settings: str) -> AsyncIterator[Isolated]:
+async def isolated_product(
+    test_settings, *, name: str, logs: Path, **settings: str
+) -> AsyncIterator[Isolated]:
     """A fresh database `<test database>_<name>` and a private Redis server; every process started is stopped."""
     from backend.devservices.private_redis import start_private_redis
 
@@ -72,8 +81,12 @@ async def isolated_product(test_settings, *, name: str, logs: Path, **settings: 
     database = f"{TEST_DATABASE}_{name}"
     await _recreate(f"{server}/postgres", database)
     redis_server = start_private_redis(data_dir=logs / "redis")
-    env = {**os.environ, "AGENTOPS_DATABASE_URL": f"{server}/{database}", "AGENTOPS_REDIS_URL": redis_server.url(),
-           **{f"AGENTOPS_{key.upper()}": str(value) for key, value in settings.items()}}
+    env = {
+        **os.environ,
+        "AGENTOPS_DATABASE_URL": f"{server}/{database}",
+        "AGENTOPS_REDIS_URL": redis_server.url(),
+        **{f"AGENTOPS_{key.upper()}": str(value) for key, value in settings.items()},
+    }
     product = Isolated(env=env, dsn=f"{server}/{database}", redis_url=redis_server.url(), logs=logs)
     try:
         await asyncio.to_thread(product.agentops, "migrate")

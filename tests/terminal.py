@@ -19,15 +19,20 @@ COLUMNS, ROWS = 160, 60
 class TerminalSession:
     """A process whose stdin, stdout and stderr are one pseudo-terminal; its output is collected with timestamps."""
 
-    def __init__(self, args: Sequence[str], *, env: dict[str, str], columns: int = COLUMNS, rows: int = ROWS) -> None:
+    def __init__(
+        self, args: Sequence[str], *, env: dict[str, str], columns: int = COLUMNS, rows: int = ROWS
+    ) -> None:
         self.started = time.monotonic()
         self.chunks: list[tuple[float, bytes]] = []
         self.columns, self.rows = columns, rows
         primary, secondary = pty.openpty()
         termios.tcsetwinsize(secondary, (rows, columns))
         self.process = subprocess.Popen(
-            [sys.executable, *args], env={**env, "COLUMNS": str(columns), "LINES": str(rows), "TERM": "xterm"},
-            stdin=secondary, stdout=secondary, stderr=secondary,
+            [sys.executable, *args],
+            env={**env, "COLUMNS": str(columns), "LINES": str(rows), "TERM": "xterm"},
+            stdin=secondary,
+            stdout=secondary,
+            stderr=secondary,
             start_new_session=True,  # its own process group, like a terminal's foreground job
         )
         os.close(secondary)

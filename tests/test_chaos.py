@@ -19,12 +19,27 @@ def test_chaos_under_traffic_loses_nothing_and_duplicates_nothing(test_settings,
     # and tool effects: the retried turn must reuse what the first attempt booked or opened.
     env = {**os.environ, "AGENTOPS_DATABASE_URL": str(test_settings.database_url)}
     database = f"{test_settings.database_name}_chaos"  # beside the suite's database, never another run's
-    run = subprocess.run([sys.executable, str(PROJECT_ROOT / "bench" / "chaos.py"), "--short", "--policy", policy,
-                          "--database", database],
-                         env=env, capture_output=True, text=True, timeout=600, check=False)
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(PROJECT_ROOT / "bench" / "chaos.py"),
+            "--short",
+            "--policy",
+            policy,
+            "--database",
+            database,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     report = run.stdout + run.stderr[-3000:]
     assert run.returncode == 0, report
     assert "RESULT: zero loss, zero duplicates, order kept" in run.stdout, report
     assert "flushall" in run.stdout and "restart-api" in run.stdout and "kill" in run.stdout, report
     assert re.search(r"replies delivered twice at the provider +0\n", run.stdout), report
-    assert re.search(r"of which [1-9]\d* when every worker was killed at once", run.stdout), report  # mid-delivery
+    assert re.search(r"of which [1-9]\d* when every worker was killed at once", run.stdout), (
+        report
+    )  # mid-delivery

@@ -26,14 +26,18 @@ def _example_settings() -> dict[str, str]:
 
 def test_the_env_example_names_every_setting_and_states_its_default():
     example = _example_settings()
-    assert sorted(example) == sorted(Settings.model_fields), "infra/.env.example and backend/settings.py differ"
+    assert sorted(example) == sorted(Settings.model_fields), (
+        "infra/.env.example and backend/settings.py differ"
+    )
     stated = {name: value for name, value in example.items() if value}
     parsed = Settings(_env_file=None, **stated)  # type: ignore[arg-type]  # every stated value is valid
     for name, field in Settings.model_fields.items():
         if name in stated and field.default is not None and name not in MACHINE_DEPENDENT:
             value = getattr(parsed, name)
             value = value.get_secret_value() if hasattr(value, "get_secret_value") else value
-            assert value == field.default, f"AGENTOPS_{name.upper()}: example {value!r}, default {field.default!r}"
+            assert value == field.default, (
+                f"AGENTOPS_{name.upper()}: example {value!r}, default {field.default!r}"
+            )
 
 
 def test_compose_builds_targets_the_dockerfile_has_and_sets_only_real_settings():
@@ -46,7 +50,9 @@ def test_compose_builds_targets_the_dockerfile_has_and_sets_only_real_settings()
     for name, service in services.items():
         for variable in service.get("environment", {}):
             if variable.startswith("AGENTOPS_"):
-                assert variable.removeprefix("AGENTOPS_").lower() in Settings.model_fields, f"{name}: {variable}"
+                assert variable.removeprefix("AGENTOPS_").lower() in Settings.model_fields, (
+                    f"{name}: {variable}"
+                )
     # The proxy's upstreams are compose services, on the ports their images listen on.
     upstreams = re.findall(r"server (\w+):(\d+) resolve;", (INFRA / "nginx.conf").read_text())
     assert upstreams == [("api", "8000"), ("dashboard", "3000")]
@@ -56,8 +62,13 @@ def test_compose_builds_targets_the_dockerfile_has_and_sets_only_real_settings()
 def _healthcheck(mode: str, **env: str) -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run([sys.executable, str(HEALTHCHECK), mode], env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=30)
+    return subprocess.run(
+        [sys.executable, str(HEALTHCHECK), mode],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
 
 
 def test_the_api_container_check_passes_on_a_ready_api_and_fails_on_a_dead_port(live_api):

@@ -23,7 +23,14 @@ from backend.conversations.models import Conversation, Message, MessageDirection
 from backend.ingest.models import IngestEvent, IngestStatus
 from backend.ingest.rate_limit import WINDOW_SECONDS
 from backend.settings import Settings
-from tests.helpers import free_port, spawn_agentops, stop_processes, wait_for_http, wait_for_workers, wait_until
+from tests.helpers import (
+    free_port,
+    spawn_agentops,
+    stop_processes,
+    wait_for_http,
+    wait_for_workers,
+    wait_until,
+)
 from tests.ingest.documents import INGEST_EVENT, event
 
 # Low enough to reach in a test, high enough for the other tests' senders: every replica counts in Redis.
@@ -46,17 +53,23 @@ class Replicas:
 
 
 @pytest.fixture(scope="module")
-def replicas(test_settings: Settings, fake_provider, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
+def replicas(
+    test_settings: Settings, fake_provider, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Replicas]:
     """Two API processes and two workers of their own, started together, with a low per-sender rate limit."""
     log_dir = tmp_path_factory.mktemp("replicas")
     limit = {"AGENTOPS_RATE_LIMIT_PER_SENDER_PER_MINUTE": str(SENDER_LIMIT)}
     ports = (free_port(), free_port())
     apis = [
-        spawn_agentops("api", log_path=log_dir / f"api-{index}.log", env={**limit, "AGENTOPS_API_PORT": str(port)})
+        spawn_agentops(
+            "api", log_path=log_dir / f"api-{index}.log", env={**limit, "AGENTOPS_API_PORT": str(port)}
+        )
         for index, port in enumerate(ports)
     ]
     workers = [
-        spawn_agentops("worker", log_path=log_dir / f"worker-{index}.log", env={"AGENTOPS_WORKER_HEARTBEAT_SECONDS": "1"})
+        spawn_agentops(
+            "worker", log_path=log_dir / f"worker-{index}.log", env={"AGENTOPS_WORKER_HEARTBEAT_SECONDS": "1"}
+        )
         for index in range(2)
     ]
     try:
@@ -69,10 +82,14 @@ def replicas(test_settings: Settings, fake_provider, tmp_path_factory: pytest.Te
 
 
 @asynccontextmanager
-async def _clients(replicas: Replicas, key: str) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+async def _clients(
+    replicas: Replicas, key: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
     headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=replicas.api_urls[0], headers=headers, timeout=30) as first, \
-            httpx.AsyncClient(base_url=replicas.api_urls[1], headers=headers, timeout=30) as second:
+    async with (
+        httpx.AsyncClient(base_url=replicas.api_urls[0], headers=headers, timeout=30) as first,
+        httpx.AsyncClient(base_url=replicas.api_urls[1], headers=headers, timeout=30) as second,
+    ):
         yield first, second
 
 
@@ -92,7 +109,9 @@ async def test_one_event_sent_to_both_replicas_at_once_makes_one_row_and_one_mes
     key = await make_key(Scope.INGEST)
     sent = event(key="storm-1", sender="+15557770001", text="Do you have anything on Friday?")
     async with _clients(replicas, key) as (first, second):
-        answers = await asyncio.gather(*(_ingest(first if n % 2 else second, sent) for n in range(SENDER_LIMIT)))
+        answers = await asyncio.gather(
+            *(_ingest(first if n % 2 else second, sent) for n in range(SENDER_LIMIT))
+        )
 
     assert {answer["__typename"] for answer in answers} == {"EventAccepted"}
     assert len({answer["eventId"] for answer in answers}) == 1
@@ -112,7 +131,9 @@ async def test_a_threads_messages_sent_alternately_to_both_replicas_keep_accepta
         # One customer writing; each message goes to the other replica than the last, after its answer.
         for n in range(per_thread):
             http = clients[n % 2]
-            answer = await _ingest(http, event(sender=f"+1555888000{thread}", text=f"thread {thread} message {n}"))
+            answer = await _ingest(
+                http, event(sender=f"+1555888000{thread}", text=f"thread {thread} message {n}")
+            )
             assert answer["__typename"] == "EventAccepted", answer
 
     async with _clients(replicas, key) as clients:
@@ -121,8 +142,11 @@ async def test_a_threads_messages_sent_alternately_to_both_replicas_keep_accepta
     await _all_processed(threads * per_thread)
     assert await Conversation.all().count() == threads
     for conversation in await Conversation.all():
-        inbound = await Message.filter(conversation=conversation, direction=MessageDirection.INBOUND).order_by(
-            "sequence").prefetch_related("ingest_event")
+        inbound = (
+            await Message.filter(conversation=conversation, direction=MessageDirection.INBOUND)
+            .order_by("sequence")
+            .prefetch_related("ingest_event")
+        )
         numbers = [int(message.text.rsplit(" ", 1)[1]) for message in inbound]
         assert numbers == list(range(per_thread)), f"{conversation.customer} out of order: {numbers}"
         accepted = [message.ingest_event.accepted_seq for message in inbound]
@@ -130,10 +154,14 @@ async def test_a_threads_messages_sent_alternately_to_both_replicas_keep_accepta
 
 
 async def _subscribe(base: str, key: str) -> websockets.ClientConnection:
-    socket = await websockets.connect(base.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"])
+    socket = await websockets.connect(
+        base.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
+    )
     await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
     assert json.loads(await socket.recv())["type"] == "connection_ack"
-    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": CONVERSATION_UPDATED}}))
+    await socket.send(
+        json.dumps({"id": "1", "type": "subscribe", "payload": {"query": CONVERSATION_UPDATED}})
+    )
     return socket
 
 
@@ -141,13 +169,17 @@ async def _next_update_where(socket: websockets.ClientConnection, wanted) -> dic
     """The next conversationUpdated payload that satisfies `wanted` (deliveries may publish updates too)."""
     deadline = time.monotonic() + 20
     while True:
-        message = json.loads(await asyncio.wait_for(socket.recv(), timeout=max(0.1, deadline - time.monotonic())))
+        message = json.loads(
+            await asyncio.wait_for(socket.recv(), timeout=max(0.1, deadline - time.monotonic()))
+        )
         if message["type"] == "next" and wanted(update := message["payload"]["data"]["conversationUpdated"]):
             return update
         assert message["type"] in ("next", "ping"), message
 
 
-async def test_a_subscriber_on_one_replica_hears_what_is_ingested_and_changed_through_the_other(replicas, make_key):
+async def test_a_subscriber_on_one_replica_hears_what_is_ingested_and_changed_through_the_other(
+    replicas, make_key
+):
     key = await make_key(Scope.INGEST, Scope.READ, Scope.OPERATE)
     first_url, second_url = replicas.api_urls
     on_first, on_second = await _subscribe(first_url, key), await _subscribe(second_url, key)
@@ -167,11 +199,18 @@ async def test_a_subscriber_on_one_replica_hears_what_is_ingested_and_changed_th
             assert heard_on_first["id"] == heard_on_second["id"]
 
             # A change made by an API replica itself (not a worker) reaches the other replica too.
-            closed = (await second.post("/graphql", json={"query": CLOSE_CONVERSATION,
-                                                          "variables": {"id": heard_on_first["id"]}})).json()
+            closed = (
+                await second.post(
+                    "/graphql", json={"query": CLOSE_CONVERSATION, "variables": {"id": heard_on_first["id"]}}
+                )
+            ).json()
             assert closed["data"]["closeConversation"]["conversation"]["status"] == "CLOSED"
             closing = await _next_update_where(on_first, lambda update: update["status"] == "CLOSED")
-            assert closing["id"] == heard_on_first["id"] == to_base64("Conversation", str((await Conversation.get()).id))
+            assert (
+                closing["id"]
+                == heard_on_first["id"]
+                == to_base64("Conversation", str((await Conversation.get()).id))
+            )
     finally:
         await on_first.close()
         await on_second.close()
@@ -190,7 +229,10 @@ async def test_a_senders_rate_limit_is_counted_once_across_replicas(replicas, ma
     await _away_from_a_window_edge()
     async with _clients(replicas, key) as (first, second):
         allowed = await asyncio.gather(
-            *(_ingest(first if n % 2 else second, event(sender=sender, text=f"burst {n}")) for n in range(SENDER_LIMIT))
+            *(
+                _ingest(first if n % 2 else second, event(sender=sender, text=f"burst {n}"))
+                for n in range(SENDER_LIMIT)
+            )
         )
         assert [answer["__typename"] for answer in allowed] == ["EventAccepted"] * SENDER_LIMIT
 

@@ -24,7 +24,9 @@ async def _chunks(total: int, size: int = 64 * 1024):
 async def test_a_declared_oversized_body_is_refused_before_the_route_runs(client, test_settings, path):
     before = await row_counts()
     limit = test_settings.max_request_bytes
-    response = await client.post(path, content=b"{" + b" " * limit + b"}", headers={"Content-Type": "application/json"})
+    response = await client.post(
+        path, content=b"{" + b" " * limit + b"}", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 413
     (error,) = response.json()["errors"]
     assert error["extensions"] == {"code": "PAYLOAD_TOO_LARGE", "maxBytes": limit}
@@ -35,7 +37,9 @@ async def test_a_declared_oversized_body_is_refused_before_the_route_runs(client
 
 async def test_a_streamed_oversized_graphql_body_is_cut_off_with_413(client, test_settings):
     response = await client.post(
-        "/graphql", content=_chunks(test_settings.max_request_bytes + 1), headers={"Content-Type": "application/json"}
+        "/graphql",
+        content=_chunks(test_settings.max_request_bytes + 1),
+        headers={"Content-Type": "application/json"},
     )
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"

@@ -55,15 +55,30 @@ query Page($first: Int!) {
 async def _threads(count: int) -> None:
     for index in range(count):
         conversation = await Conversation.create(
-            channel=Channel.SMS, thread_key=f"+1{index:09d}", customer=f"+1{index:09d}", last_message_at="2026-01-01T00:00:00Z"
+            channel=Channel.SMS,
+            thread_key=f"+1{index:09d}",
+            customer=f"+1{index:09d}",
+            last_message_at="2026-01-01T00:00:00Z",
         )
         await Message.bulk_create(
-            [Message(conversation=conversation, sequence=n, direction=MessageDirection.INBOUND,
-                     author=MessageAuthor.CUSTOMER, text=f"m{n}") for n in range(1, 6)]
+            [
+                Message(
+                    conversation=conversation,
+                    sequence=n,
+                    direction=MessageDirection.INBOUND,
+                    author=MessageAuthor.CUSTOMER,
+                    text=f"m{n}",
+                )
+                for n in range(1, 6)
+            ]
         )
         await IngestEvent.create(
-            channel=Channel.SMS, idempotency_key=f"k{index}", sender=f"+1{index:09d}", thread_key=f"+1{index:09d}",
-            text="hello", occurred_at="2026-01-01T00:00:00Z",
+            channel=Channel.SMS,
+            idempotency_key=f"k{index}",
+            sender=f"+1{index:09d}",
+            thread_key=f"+1{index:09d}",
+            text="hello",
+            occurred_at="2026-01-01T00:00:00Z",
         )
 
 
@@ -77,14 +92,24 @@ async def _agent_work(count: int) -> None:
             messages = Message.filter(conversation=conversation, sequence__in=[2 * turn + 1, 2 * turn + 2])
             trigger, reply = await messages.order_by("sequence")
             run = await AgentRun.create(
-                conversation=conversation, trigger_message=trigger, reply_message=reply, policy="rules",
-                prompt_name="front-desk", prompt_version="v1", status=RunStatus.OK, latency_ms=10.0,
+                conversation=conversation,
+                trigger_message=trigger,
+                reply_message=reply,
+                policy="rules",
+                prompt_name="front-desk",
+                prompt_version="v1",
+                status=RunStatus.OK,
+                latency_ms=10.0,
             )
             await ToolCall.bulk_create(
                 [ToolCall(run=run, position=n, name=f"tool-{n}", latency_ms=1.0) for n in (1, 2)]
             )
-        slot = await Slot.create(service=service, resource=staff, starts_at=start + timedelta(hours=index),
-                                 ends_at=start + timedelta(hours=index, minutes=30))
+        slot = await Slot.create(
+            service=service,
+            resource=staff,
+            starts_at=start + timedelta(hours=index),
+            ends_at=start + timedelta(hours=index, minutes=30),
+        )
         await Booking.create(
             slot=slot, conversation=conversation, customer_name="Ada", idempotency_key=f"b{index}"
         )
@@ -95,15 +120,21 @@ async def _agent_work(count: int) -> None:
 
 @pytest.mark.parametrize(
     "document,field",
-    [(CONVERSATIONS_PAGE, "conversations"), (EVENTS_PAGE, "ingestEvents"), (RUNS_PAGE, "agentRuns"),
-     (CONVERSATION_WORK_PAGE, "conversations")],
+    [
+        (CONVERSATIONS_PAGE, "conversations"),
+        (EVENTS_PAGE, "ingestEvents"),
+        (RUNS_PAGE, "agentRuns"),
+        (CONVERSATION_WORK_PAGE, "conversations"),
+    ],
     ids=["conversations", "ingestEvents", "agentRuns", "conversationsWithAgentWork"],
 )
 async def test_statements_per_page_do_not_grow_with_page_size(client, make_key, monkeypatch, document, field):
     key = await make_key(Scope.READ)
     await _threads(40)
     await _agent_work(40)
-    await graphql(client, "{ viewer { keyName } }", key=key)  # warm the key cache: auth is not part of the page
+    await graphql(
+        client, "{ viewer { keyName } }", key=key
+    )  # warm the key cache: auth is not part of the page
     counter = StatementCounter(monkeypatch)
     counts = {}
     for size in (2, 10, 40):

@@ -43,11 +43,26 @@ def call_id(*, sequence: int, position: int) -> str:
 def _rendered(item: ThreadItem) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = []
     for call in item.tool_calls:
-        messages.append({"role": "assistant", "content": None, "tool_calls": [
-            {"id": call.call_id, "type": "function",
-             "function": {"name": call.name, "arguments": json.dumps(call.arguments, sort_keys=True)}}]})
+        messages.append(
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": call.call_id,
+                        "type": "function",
+                        "function": {
+                            "name": call.name,
+                            "arguments": json.dumps(call.arguments, sort_keys=True),
+                        },
+                    }
+                ],
+            }
+        )
         answer = call.result if call.result is not None else {"error": call.error or "no result"}
-        messages.append({"role": "tool", "tool_call_id": call.call_id, "content": json.dumps(answer, sort_keys=True)})
+        messages.append(
+            {"role": "tool", "tool_call_id": call.call_id, "content": json.dumps(answer, sort_keys=True)}
+        )
     messages.append({"role": ROLES.get(item.author, "user"), "content": item.text})
     return messages
 
@@ -107,10 +122,19 @@ FROM (SELECT id, sequence, author, text FROM messages
 def parse_thread(raw: str | None) -> tuple[ThreadItem, ...]:
     """The items of `thread_sql`'s answer."""
     return tuple(
-        ThreadItem(author=item["author"], text=item["text"], tool_calls=tuple(
-            RememberedCall(call_id=call_id(sequence=call["sequence"], position=call["position"]), name=call["name"],
-                           arguments=call["arguments"] or {}, result=call["result"], error=call["error"])
-            for call in item["calls"] or ()
-        ))
+        ThreadItem(
+            author=item["author"],
+            text=item["text"],
+            tool_calls=tuple(
+                RememberedCall(
+                    call_id=call_id(sequence=call["sequence"], position=call["position"]),
+                    name=call["name"],
+                    arguments=call["arguments"] or {},
+                    result=call["result"],
+                    error=call["error"],
+                )
+                for call in item["calls"] or ()
+            ),
+        )
         for item in json.loads(raw or "[]")
     )

@@ -14,7 +14,9 @@ class RunStatus(str, Enum):
 
 class AgentRun(Model):
     id = fields.UUIDField(primary_key=True)
-    conversation = fields.ForeignKeyField("agentops.Conversation", related_name="runs", on_delete=fields.CASCADE)
+    conversation = fields.ForeignKeyField(
+        "agentops.Conversation", related_name="runs", on_delete=fields.CASCADE
+    )
     # The inbound message this turn answers; unique, so a retried job cannot answer it twice.
     trigger_message = fields.OneToOneField(
         "agentops.Message", related_name="answered_by", null=True, on_delete=fields.SET_NULL

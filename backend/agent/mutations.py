@@ -28,13 +28,17 @@ KNOWN_POLICIES = ("rules", "openai")
 class AgentRespondInput:
     messages: list[str]
     conversation_id: relay.GlobalID | None = None
-    policy: str | None = strawberry.field(default=None, description="rules or openai; the deployment's by default.")
+    policy: str | None = strawberry.field(
+        default=None, description="rules or openai; the deployment's by default."
+    )
     prompt_version: str | None = None
-    dry_run: bool = strawberry.field(default=True, description="Roll everything back: nothing booked, stored or sent.")
+    dry_run: bool = strawberry.field(
+        default=True, description="Roll everything back: nothing booked, stored or sent."
+    )
     deliver: bool = strawberry.field(
         default=False,
         description="Kept turns only (dryRun false): also send the replies to the conversation's customer. "
-                    "Off by default: the operator's messages are stored as OPERATOR messages and the replies stay unsent.",
+        "Off by default: the operator's messages are stored as OPERATOR messages and the replies stay unsent.",
     )
 
 
@@ -86,7 +90,9 @@ def _problem(input: AgentRespondInput) -> ValidationError | None:
 
 @strawberry.type
 class AgentMutations:
-    @strawberry.mutation(permission_classes=[CanOperate], description="Run agent turns now and show what happened.")
+    @strawberry.mutation(
+        permission_classes=[CanOperate], description="Run agent turns now and show what happened."
+    )
     async def agent_respond(self, info: Info, input: AgentRespondInput) -> AgentRespondResult:
         problem = _problem(input)
         if problem:
@@ -94,23 +100,34 @@ class AgentMutations:
         settings = info.context.services.settings
         try:
             setup = build_agent(settings, policy=input.policy, prompt_version=input.prompt_version)
-            conversation_id = parse_uuid(input.conversation_id.node_id, field="conversationId") if input.conversation_id else None
+            conversation_id = (
+                parse_uuid(input.conversation_id.node_id, field="conversationId")
+                if input.conversation_id
+                else None
+            )
         except PromptNotFound as error:
             return ValidationError(field="promptVersion", message=str(error))
         except BadUserInput as error:
             return ValidationError(field="conversationId", message=error.message)
         turns = await playground.respond(
-            setup=setup, texts=[text.strip() for text in input.messages], conversation_id=conversation_id,
-            dry_run=input.dry_run, deliver=input.deliver,
+            setup=setup,
+            texts=[text.strip() for text in input.messages],
+            conversation_id=conversation_id,
+            dry_run=input.dry_run,
+            deliver=input.deliver,
         )
         if turns is None:
-            return NotFoundError(id=strawberry.ID(str(input.conversation_id)), message="No conversation with this id.")
+            return NotFoundError(
+                id=strawberry.ID(str(input.conversation_id)), message="No conversation with this id."
+            )
         if input.deliver and not input.dry_run:
             ingest = info.context.services.ingest
             replies = [turn.outcome.reply_message_id for turn in turns if turn.outcome]
             await enqueue_deliveries(queue=ingest.queue, settings=ingest.settings, message_ids=replies)
         return AgentRespondPayload(
-            dry_run=input.dry_run, policy=setup.policy.name, prompt_name=setup.prompt.name,
+            dry_run=input.dry_run,
+            policy=setup.policy.name,
+            prompt_name=setup.prompt.name,
             prompt_version=setup.prompt.version,
             turns=[
                 PlaygroundTurnResult(
@@ -119,8 +136,13 @@ class AgentMutations:
                     status=turn.outcome.status if turn.outcome else None,
                     latency_ms=turn.outcome.latency_ms if turn.outcome else None,
                     tool_calls=[
-                        PlaygroundToolCall(name=call.name, arguments=call.arguments, result=call.result,
-                                           error=call.error, latency_ms=call.latency_ms)
+                        PlaygroundToolCall(
+                            name=call.name,
+                            arguments=call.arguments,
+                            result=call.result,
+                            error=call.error,
+                            latency_ms=call.latency_ms,
+                        )
                         for call in turn.tool_calls
                     ],
                 )

@@ -30,14 +30,21 @@ class PlaygroundTurn:
 
 
 async def respond(
-    *, setup: AgentSetup, texts: list[str], conversation_id: uuid.UUID | None, dry_run: bool, deliver: bool = False
+    *,
+    setup: AgentSetup,
+    texts: list[str],
+    conversation_id: uuid.UUID | None,
+    dry_run: bool,
+    deliver: bool = False,
 ) -> list[PlaygroundTurn] | None:
     """Each text answered in order; None when the conversation does not exist."""
     turns: list[PlaygroundTurn] = []
     async with sandbox(keep=not dry_run):
         if conversation_id is None:
             conversation = await Conversation.create(
-                channel=Channel.CHAT, thread_key=f"playground-{uuid.uuid4()}", customer=PLAYGROUND_CUSTOMER,
+                channel=Channel.CHAT,
+                thread_key=f"playground-{uuid.uuid4()}",
+                customer=PLAYGROUND_CUSTOMER,
                 last_message_at=datetime.now(UTC),
             )
         else:
@@ -45,9 +52,13 @@ async def respond(
             if conversation is None:
                 return None
         for text in texts:
-            _, outcome = await sandboxed_turn(conversation_id=conversation.id, text=text, setup=setup,
-                                              author=MessageAuthor.OPERATOR,
-                                              deliver=deliver and not dry_run)
+            _, outcome = await sandboxed_turn(
+                conversation_id=conversation.id,
+                text=text,
+                setup=setup,
+                author=MessageAuthor.OPERATOR,
+                deliver=deliver and not dry_run,
+            )
             calls = await ToolCall.filter(run_id=outcome.run_id).order_by("position") if outcome else []
             turns.append(PlaygroundTurn(customer_text=text, outcome=outcome, tool_calls=list(calls)))
     return turns

@@ -41,7 +41,9 @@ class AgentRunFilter:
             raise BadUserInput("'minLatencyMs' must not be negative.", field="filter.minLatencyMs")
         check_text_filter(self.policy, field="filter.policy", max_length=column_length(AgentRun, "policy"))
         check_text_filter(
-            self.prompt_version, field="filter.promptVersion", max_length=column_length(AgentRun, "prompt_version")
+            self.prompt_version,
+            field="filter.promptVersion",
+            max_length=column_length(AgentRun, "prompt_version"),
         )
         return listing.AgentRunCriteria(
             status=self.status,

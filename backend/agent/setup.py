@@ -37,7 +37,9 @@ def make_policy(name: str, settings: Settings) -> Policy:
     raise ValueError(f"unknown policy {name!r} (known: rules, openai)")
 
 
-def build_agent(settings: Settings, *, policy: str | None = None, prompt_version: str | None = None) -> AgentSetup:
+def build_agent(
+    settings: Settings, *, policy: str | None = None, prompt_version: str | None = None
+) -> AgentSetup:
     """The agent this deployment runs (or the one a playground/eval run asks for)."""
     if (policy or settings.agent_policy) == "rules":
         calendar_parser.warm_up()  # at start-up, not in the first customer's turn

@@ -36,7 +36,9 @@ class AgentSubscriptions:
             # Read fresh: the event says which run, the database says what it is now (once per event for all
             # subscribers). The loaders are the event's too: not a cache of an earlier event's conversation.
             run_id = parse_uuid(event["runId"])
-            run = await once_per_event(event, "run", lambda run_id=run_id: listing.get_agent_run(run_id=run_id))
+            run = await once_per_event(
+                event, "run", lambda run_id=run_id: listing.get_agent_run(run_id=run_id)
+            )
             if run is None:
                 continue
             info.context.loaders = shared_per_event(event, "loaders", Loaders)

@@ -64,9 +64,12 @@ class AgentRunNode(relay.Node):
     completion_tokens: int | None
     error: str | None = strawberry.field(description="Why the run failed (FAILED runs only).")
     created_at: datetime
-    synthetic: bool = strawberry.field(description=(
-        "Part of the demo's backdated history, written into the tables by `agentops seed` / `make up`: no agent "
-        "made this run."))
+    synthetic: bool = strawberry.field(
+        description=(
+            "Part of the demo's backdated history, written into the tables by `agentops seed` / `make up`: no agent "
+            "made this run."
+        )
+    )
     conversation_id: strawberry.Private[object]
     trigger_message_id: strawberry.Private[object | None]
     reply_message_id: strawberry.Private[object | None]
@@ -103,7 +106,9 @@ class AgentRunNode(relay.Node):
     @strawberry.field(description="Evaluator scores of this turn (online evaluation of a sampled turn).")
     async def scores(self, info: Info, evaluator: str | None = None) -> list[EvalScoreNode]:
         rows = await info.context.loaders.scores_by_run.load(parse_uuid(self.id))
-        return [EvalScoreNode.from_model(row) for row in rows if evaluator is None or row.evaluator == evaluator]
+        return [
+            EvalScoreNode.from_model(row) for row in rows if evaluator is None or row.evaluator == evaluator
+        ]
 
     @classmethod
     def from_model(cls, run: AgentRun) -> AgentRunNode:

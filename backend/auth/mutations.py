@@ -53,9 +53,7 @@ class RevokeApiKeyPayload:
     api_key: ApiKeyNode
 
 
-CreateApiKeyResult = Annotated[
-    CreateApiKeyPayload | ValidationError, strawberry.union("CreateApiKeyResult")
-]
+CreateApiKeyResult = Annotated[CreateApiKeyPayload | ValidationError, strawberry.union("CreateApiKeyResult")]
 RevokeApiKeyResult = Annotated[
     RevokeApiKeyPayload | NotFoundError | ValidationError, strawberry.union("RevokeApiKeyResult")
 ]

@@ -69,7 +69,9 @@ async def list_api_keys(*, include_revoked: bool = True) -> list[ApiKey]:
 
 async def page_api_keys(*, include_revoked: bool, first: int, after: str | None) -> Page[ApiKey]:
     """One page of keys, newest first."""
-    return await newest_first(_keys(include_revoked=include_revoked), time_field="created_at", first=first, after=after)
+    return await newest_first(
+        _keys(include_revoked=include_revoked), time_field="created_at", first=first, after=after
+    )
 
 
 class ApiKeyAuthenticator:
@@ -82,7 +84,9 @@ class ApiKeyAuthenticator:
     last use is a fact for operators, not worth a write per cache lifetime.
     """
 
-    def __init__(self, *, ttl_seconds: float, last_used_every_seconds: float = LAST_USED_EVERY_SECONDS) -> None:
+    def __init__(
+        self, *, ttl_seconds: float, last_used_every_seconds: float = LAST_USED_EVERY_SECONDS
+    ) -> None:
         self._ttl = ttl_seconds
         self._last_used_every = last_used_every_seconds
         self._cache: dict[str, tuple[float, Caller]] = {}
@@ -128,9 +132,12 @@ class ApiKeyAuthenticator:
         return caller
 
     def _remember_write(self, key_id: uuid.UUID, now: float) -> None:
-        if len(self._last_used_written) >= 1024:  # keys come and go (dashboard sessions): forget the stale ones
-            self._last_used_written = {known: at for known, at in self._last_used_written.items()
-                                       if now - at < self._last_used_every}
+        if (
+            len(self._last_used_written) >= 1024
+        ):  # keys come and go (dashboard sessions): forget the stale ones
+            self._last_used_written = {
+                known: at for known, at in self._last_used_written.items() if now - at < self._last_used_every
+            }
         self._last_used_written[key_id] = now
 
     def forget(self, *, key_id: uuid.UUID) -> None:

@@ -49,7 +49,9 @@ class ApiKeyNode(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[ApiKeyNode | None]:
         require_scope(info, Scope.ADMIN)
-        keys = await info.context.loaders.api_key_by_id.load_many([parse_uuid(node_id) for node_id in node_ids])
+        keys = await info.context.loaders.api_key_by_id.load_many(
+            [parse_uuid(node_id) for node_id in node_ids]
+        )
         return [cls.from_model(key) if key else None for key in keys]
 
 

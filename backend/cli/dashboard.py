@@ -56,10 +56,15 @@ def ensure_bun() -> Path:
     if not (current and _bun_binaries()):
         npm = shutil.which("npm")
         if npm is None:
-            raise ToolchainError("The dashboard needs Node.js with npm (Debian: apt-get install -y nodejs npm).")
+            raise ToolchainError(
+                "The dashboard needs Node.js with npm (Debian: apt-get install -y nodejs npm)."
+            )
         result = subprocess.run(
             [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
-            cwd=TOOLCHAIN_DIR, capture_output=True, text=True, timeout=600,
+            cwd=TOOLCHAIN_DIR,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         if result.returncode != 0:
             raise ToolchainError(f"npm ci in {TOOLCHAIN_DIR} failed:\n{result.stderr[-2000:]}")
@@ -71,7 +76,9 @@ def ensure_bun() -> Path:
     raise ToolchainError(f"No bun binary under {TOOLCHAIN_DIR}/node_modules/@oven runs on this machine.")
 
 
-def reflex_environment(*, settings: Settings, bun: Path, live_feed_key: str, try_it_key: str) -> dict[str, str]:
+def reflex_environment(
+    *, settings: Settings, bun: Path, live_feed_key: str, try_it_key: str
+) -> dict[str, str]:
     """The environment `reflex run` needs here: our bun, no telemetry or update checks, the API to call, and the
     Redis that keeps browser sessions."""
     env = {
@@ -108,10 +115,16 @@ async def issue_dashboard_key(*, purpose: str, scope: str) -> str:
 
 async def issue_missing_keys(settings: Settings) -> tuple[str, str]:
     """The live feed's read key and Try it's ingest key: the configured ones, else fresh ones."""
-    live_feed = (settings.dashboard_api_key.get_secret_value() if settings.dashboard_api_key
-                 else await issue_dashboard_key(purpose=LIVE_FEED_KEY_PREFIX, scope="read"))
-    try_it = (settings.dashboard_ingest_key.get_secret_value() if settings.dashboard_ingest_key
-              else await issue_dashboard_key(purpose=TRY_IT_KEY_PREFIX, scope="ingest"))
+    live_feed = (
+        settings.dashboard_api_key.get_secret_value()
+        if settings.dashboard_api_key
+        else await issue_dashboard_key(purpose=LIVE_FEED_KEY_PREFIX, scope="read")
+    )
+    try_it = (
+        settings.dashboard_ingest_key.get_secret_value()
+        if settings.dashboard_ingest_key
+        else await issue_dashboard_key(purpose=TRY_IT_KEY_PREFIX, scope="ingest")
+    )
     return live_feed, try_it
 
 
@@ -123,8 +136,19 @@ def reflex_command(settings: Settings) -> list[str]:
     reflex = Path(sys.executable).with_name("reflex")
     port = str(settings.dashboard_port)
     command = [
-        str(reflex), "run", "--env", "prod", "--single-port", "--loglevel", settings.log_level.lower(),
-        "--frontend-port", port, "--backend-port", port, "--backend-host", settings.dashboard_host,
+        str(reflex),
+        "run",
+        "--env",
+        "prod",
+        "--single-port",
+        "--loglevel",
+        settings.log_level.lower(),
+        "--frontend-port",
+        port,
+        "--backend-port",
+        port,
+        "--backend-host",
+        settings.dashboard_host,
     ]
     if wants_json(sys.stderr, settings.log_json):
         command.append("--json")
@@ -141,8 +165,10 @@ def run_dashboard(settings: Settings) -> None:
         typer.echo(str(error), err=True)
         raise typer.Exit(code=1) from None
     if settings.dashboard_api_key is not None and settings.dashboard_ingest_key is not None:
-        live_feed_key, try_it_key = (settings.dashboard_api_key.get_secret_value(),
-                                     settings.dashboard_ingest_key.get_secret_value())
+        live_feed_key, try_it_key = (
+            settings.dashboard_api_key.get_secret_value(),
+            settings.dashboard_ingest_key.get_secret_value(),
+        )
     else:
         live_feed_key, try_it_key = run_with_orm(settings, lambda: issue_missing_keys(settings))
     env = reflex_environment(settings=settings, bun=bun, live_feed_key=live_feed_key, try_it_key=try_it_key)

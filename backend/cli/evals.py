@@ -21,7 +21,9 @@ from backend.evals.sync import GOLDENS_DIR, GoldenError, latest_suite, sync_suit
 from backend.events.hub import SilentHub
 from backend.settings import get_settings
 
-eval_app = typer.Typer(help="Golden suites and eval runs.", no_args_is_help=True, pretty_exceptions_show_locals=False)
+eval_app = typer.Typer(
+    help="Golden suites and eval runs.", no_args_is_help=True, pretty_exceptions_show_locals=False
+)
 console = Console()
 
 
@@ -42,11 +44,19 @@ def sync() -> None:
 def run(
     suite: Annotated[str, typer.Option(help="Suite name, e.g. booking.")],
     policy: Annotated[str, typer.Option(help="rules or openai.")] = "rules",
-    prompt_version: Annotated[str | None, typer.Option(help="Prompt version; the newest when omitted.")] = None,
-    baseline: Annotated[str | None, typer.Option(help="'latest' or an eval run id to compare with; exits 1 on a regression.")] = None,
-    cassettes: Annotated[ModelSource | None, typer.Option(
-        help="openai only: replay the recorded answers (default), record them from the endpoint, or call it live.",
-        case_sensitive=False)] = None,
+    prompt_version: Annotated[
+        str | None, typer.Option(help="Prompt version; the newest when omitted.")
+    ] = None,
+    baseline: Annotated[
+        str | None, typer.Option(help="'latest' or an eval run id to compare with; exits 1 on a regression.")
+    ] = None,
+    cassettes: Annotated[
+        ModelSource | None,
+        typer.Option(
+            help="openai only: replay the recorded answers (default), record them from the endpoint, or call it live.",
+            case_sensitive=False,
+        ),
+    ] = None,
 ) -> None:
     """Run a suite here (no worker needed), show a summary, and gate on regressions against a baseline."""
     settings = get_settings()
@@ -59,46 +69,76 @@ def run(
     async def work() -> tuple[EvalRun, EvalRun | None]:
         found = await latest_suite(suite)
         if found is None:
-            raise typer.BadParameter(f"no suite named {suite!r}; run `agentops eval sync` first", param_hint="--suite")
+            raise typer.BadParameter(
+                f"no suite named {suite!r}; run `agentops eval sync` first", param_hint="--suite"
+            )
         previous = await _baseline(found, baseline)
         source = f", {model_source.value}" if model_source else ""
         with Progress(console=console, transient=True) as progress:
-            task = progress.add_task(f"{suite} ({setup.policy.name}{source}, prompt {setup.prompt.version})",
-                                     total=found.case_count)
-            head = await service.run_suite_here(suite=found, setup=setup, hub=SilentHub(), settings=settings,
-                                                model_source=model_source,
-                                                on_chunk=lambda done: progress.advance(task, done))
+            task = progress.add_task(
+                f"{suite} ({setup.policy.name}{source}, prompt {setup.prompt.version})",
+                total=found.case_count,
+            )
+            head = await service.run_suite_here(
+                suite=found,
+                setup=setup,
+                hub=SilentHub(),
+                settings=settings,
+                model_source=model_source,
+                on_chunk=lambda done: progress.advance(task, done),
+            )
         return head, previous
 
     head, base = run_with_orm(settings, work)
-    failing = run_with_orm(settings, lambda: EvalCaseResult.filter(run_id=head.id, passed=False).order_by("case_name"))
+    failing = run_with_orm(
+        settings, lambda: EvalCaseResult.filter(run_id=head.id, passed=False).order_by("case_name")
+    )
     table = Table(title=f"Eval run {head.id}")
     for column in ("suite", "policy", "model source", "prompt", "cases", "passed", "failed", "pass rate"):
         table.add_column(column)
-    table.add_row(head.suite.name, head.policy, head.model_source.value if head.model_source else "-",
-                  head.prompt_version, str(head.total), str(head.passed), str(head.failed),
-                  f"{head.passed / max(head.total, 1):.1%}")
+    table.add_row(
+        head.suite.name,
+        head.policy,
+        head.model_source.value if head.model_source else "-",
+        head.prompt_version,
+        str(head.total),
+        str(head.passed),
+        str(head.failed),
+        f"{head.passed / max(head.total, 1):.1%}",
+    )
     console.print(table)
     misses = 0
     for result in failing:
         first = result.failures[0] if result.failures else {}
         if first.get("expectation") == CASSETTE_EXPECTATION:
             misses += 1
-            console.print(f"  CASSETTE MISS {result.case_name}: turn {first.get('turn')}, model call {first.get('call')}, "
-                          f"key {first.get('key')}: {first.get('message')}", highlight=False, soft_wrap=True)
+            console.print(
+                f"  CASSETTE MISS {result.case_name}: turn {first.get('turn')}, model call {first.get('call')}, "
+                f"key {first.get('key')}: {first.get('message')}",
+                highlight=False,
+                soft_wrap=True,
+            )
             continue
-        console.print(f"  FAIL {result.case_name}: turn {first.get('turn')} {first.get('expectation')} "
-                      f"expected {first.get('expected')!r}")
+        console.print(
+            f"  FAIL {result.case_name}: turn {first.get('turn')} {first.get('expectation')} "
+            f"expected {first.get('expected')!r}"
+        )
     if misses:
-        console.print(f"{misses} cassette miss(es): those cases were not answered by a model. If the prompt, model "
-                      f"or case changed on purpose, record again: agentops eval run --suite {suite} --policy openai "
-                      f"--cassettes record", highlight=False, soft_wrap=True)
+        console.print(
+            f"{misses} cassette miss(es): those cases were not answered by a model. If the prompt, model "
+            f"or case changed on purpose, record again: agentops eval run --suite {suite} --policy openai "
+            f"--cassettes record",
+            highlight=False,
+            soft_wrap=True,
+        )
     if base is None:
         return
     comparison = run_with_orm(settings, lambda: service.compare_runs(base_id=base.id, head_id=head.id))
-    console.print(f"Against {base.id} (prompt {base.prompt_version}): {len(comparison.regressions)} regression(s), "
-                  f"{len(comparison.fixes)} fix(es), pass rate {comparison.base_pass_rate:.1%} → "
-                  f"{comparison.head_pass_rate:.1%}, exact McNemar p = {comparison.p_value:.3f}")
+    console.print(
+        f"Against {base.id} (prompt {base.prompt_version}): {len(comparison.regressions)} regression(s), "
+        f"{len(comparison.fixes)} fix(es), pass rate {comparison.base_pass_rate:.1%} → "
+        f"{comparison.head_pass_rate:.1%}, exact McNemar p = {comparison.p_value:.3f}"
+    )
     for name in comparison.regressions:
         console.print(f"  REGRESSED {name}")
     if comparison.regressions or comparison.significant_drop:
@@ -109,9 +149,15 @@ async def _baseline(suite: EvalSuite, baseline: str | None) -> EvalRun | None:
     if baseline is None:
         return None
     if baseline == "latest":
-        found = await EvalRun.filter(suite__name=suite.name, status=EvalRunStatus.COMPLETED).order_by("-created_at").first()
+        found = (
+            await EvalRun.filter(suite__name=suite.name, status=EvalRunStatus.COMPLETED)
+            .order_by("-created_at")
+            .first()
+        )
         if found is None:
-            raise typer.BadParameter("no completed run of this suite to compare with", param_hint="--baseline")
+            raise typer.BadParameter(
+                "no completed run of this suite to compare with", param_hint="--baseline"
+            )
         return found
     try:
         return await EvalRun.get(id=uuid.UUID(baseline))

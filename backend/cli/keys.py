@@ -11,7 +11,9 @@ from backend.auth.scopes import Scope
 from backend.cli.orm import run_with_orm
 from backend.settings import get_settings
 
-keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True, pretty_exceptions_show_locals=False)
+keys_app = typer.Typer(
+    help="Create, list and revoke API keys.", no_args_is_help=True, pretty_exceptions_show_locals=False
+)
 
 
 @keys_app.command("create")

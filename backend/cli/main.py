@@ -90,10 +90,15 @@ def worker() -> None:
 def loopback_model(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="The openai policy's default base URL points here.")] = 11434,
-    latency_ms: Annotated[float, typer.Option("--latency-ms", min=0, help="Time each call takes (a sleep).")] = 0,
-    behaviour: Annotated[str, typer.Option(
-        help="rules: decides like the offline rules policy; rounds:N: N-1 tool rounds a turn, then a reply.",
-    )] = "rules",
+    latency_ms: Annotated[
+        float, typer.Option("--latency-ms", min=0, help="Time each call takes (a sleep).")
+    ] = 0,
+    behaviour: Annotated[
+        str,
+        typer.Option(
+            help="rules: decides like the offline rules policy; rounds:N: N-1 tool rounds a turn, then a reply.",
+        ),
+    ] = "rules",
 ) -> None:
     """Serve an OpenAI-compatible model on this machine (no network), for the openai policy and the LLM judge."""
     import uvicorn
@@ -106,8 +111,10 @@ def loopback_model(
         typer.echo(str(problem), err=True)
         raise typer.Exit(2) from None
     base_url = f"http://{host}:{port}/v1"
-    typer.echo(f"Loopback model ({behaviour}, {latency_ms:g} ms a call) on {base_url}; point the product at it "
-               f"with AGENTOPS_AGENT_POLICY=openai AGENTOPS_OPENAI_BASE_URL={base_url}")
+    typer.echo(
+        f"Loopback model ({behaviour}, {latency_ms:g} ms a call) on {base_url}; point the product at it "
+        f"with AGENTOPS_AGENT_POLICY=openai AGENTOPS_OPENAI_BASE_URL={base_url}"
+    )
     # One process: /stats counts every call only if every call lands here.
     uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)
 

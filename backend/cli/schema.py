@@ -14,7 +14,8 @@ schema_app = typer.Typer(help="The GraphQL schema file.", no_args_is_help=True)
 
 @schema_app.command("export")
 def export(
-    output: Annotated[Path, typer.Option(help="Where to write it; '-' prints it.")] = PROJECT_ROOT / "schema.graphql",
+    output: Annotated[Path, typer.Option(help="Where to write it; '-' prints it.")] = PROJECT_ROOT
+    / "schema.graphql",
 ) -> None:
     """Write schema.graphql from the code (a test fails when the committed file differs)."""
     from backend.graphql.schema import schema_sdl

@@ -80,15 +80,23 @@ async def _prepare_demo(settings: Settings) -> DemoAccess:
 
 def _spawn(args: list[str], env: dict[str, str], console: UpConsole) -> subprocess.Popen[bytes]:
     """Start `agentops <args>` with its output relayed through the console (so the status line stays whole)."""
-    process = subprocess.Popen([sys.executable, "-m", "backend.cli.main", *args], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "backend.cli.main", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     relay(process.stdout, write=console.line)  # type: ignore[arg-type]
     relay(process.stderr, write=lambda text: console.line(text, err=True))  # type: ignore[arg-type]
     return process
 
 
 def _wait_until_healthy(
-    url: str, processes: list[subprocess.Popen[bytes]], console: UpConsole, *, what: str = "The API",
+    url: str,
+    processes: list[subprocess.Popen[bytes]],
+    console: UpConsole,
+    *,
+    what: str = "The API",
     timeout: float = READY_TIMEOUT_SECONDS,
 ) -> None:
     deadline = time.monotonic() + timeout
@@ -164,7 +172,9 @@ def run_up(settings: Settings | None = None) -> None:
     processes: list[subprocess.Popen[bytes]] = []
     summary: SummaryWatcher | None = None
     with ensure_services(
-        database_url=str(settings.database_url), redis_url=str(settings.redis_url), data_dir=settings.data_dir,
+        database_url=str(settings.database_url),
+        redis_url=str(settings.redis_url),
+        data_dir=settings.data_dir,
         log=console.line,
     ) as endpoints:
         sandbox = _sandbox_choice(settings)
@@ -178,8 +188,11 @@ def run_up(settings: Settings | None = None) -> None:
             "PYTHONUNBUFFERED": "1",  # lines reach the screen when written, not when a pipe buffer fills
         }
         resolved = settings.model_copy(
-            update={"database_url": PostgresDsn(endpoints.database_url), "redis_url": RedisDsn(endpoints.redis_url),
-                    "sandbox_delivery": sandbox}
+            update={
+                "database_url": PostgresDsn(endpoints.database_url),
+                "redis_url": RedisDsn(endpoints.redis_url),
+                "sandbox_delivery": sandbox,
+            }
         )
         try:
             demo = run_with_orm(resolved, lambda: _prepare_demo(resolved))
@@ -190,8 +203,13 @@ def run_up(settings: Settings | None = None) -> None:
             console.line("Building the dashboard (the first build takes a minute)…")
             processes.append(_spawn(["dashboard"], env, console))
             dashboard = f"http://{settings.dashboard_host}:{settings.dashboard_port}"
-            _wait_until_healthy(f"{dashboard}/healthz", processes, console, what="The dashboard",
-                                timeout=DASHBOARD_READY_TIMEOUT_SECONDS)
+            _wait_until_healthy(
+                f"{dashboard}/healthz",
+                processes,
+                console,
+                what="The dashboard",
+                timeout=DASHBOARD_READY_TIMEOUT_SECONDS,
+            )
             console.line(_banner(base=base, dashboard=dashboard, demo=demo, settings=resolved))
             summary = SummaryWatcher(settings=resolved, console=console, since=since, as_json=as_json)
             summary.start()
@@ -239,21 +257,19 @@ def _deliveries(settings: Settings) -> str:
 
 
 def _banner(*, base: str, dashboard: str, demo: DemoAccess, settings: Settings) -> str:
-    return (
-        "\n".join(
-            [
-                "",
-                f"AgentOps Studio is up ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC).",
-                f"  Dashboard          : {dashboard}   (write as a customer: {dashboard}/try)",
-                f"  Dashboard login    : {demo.admin_email} / {demo.admin_password}",
-                f"  GraphiQL           : {graphiql_link(base, demo.api_key)}",
-                f"  GraphQL endpoint   : {base}/graphql   (header Authorization: Bearer <demo admin API key>)",
-                f"  Liveness           : {base}/healthz",
-                f"  Readiness          : {base}/readyz",
-                f"  Replies            : {_deliveries(settings)}",
-                f"  Demo events        : {demo.seeded} sent through the ingest path (the worker is processing them)",
-                f"  Demo admin API key : {demo.api_key}",
-                "Press Ctrl-C to stop everything.",
-            ]
-        )
+    return "\n".join(
+        [
+            "",
+            f"AgentOps Studio is up ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC).",
+            f"  Dashboard          : {dashboard}   (write as a customer: {dashboard}/try)",
+            f"  Dashboard login    : {demo.admin_email} / {demo.admin_password}",
+            f"  GraphiQL           : {graphiql_link(base, demo.api_key)}",
+            f"  GraphQL endpoint   : {base}/graphql   (header Authorization: Bearer <demo admin API key>)",
+            f"  Liveness           : {base}/healthz",
+            f"  Readiness          : {base}/readyz",
+            f"  Replies            : {_deliveries(settings)}",
+            f"  Demo events        : {demo.seeded} sent through the ingest path (the worker is processing them)",
+            f"  Demo admin API key : {demo.api_key}",
+            "Press Ctrl-C to stop everything.",
+        ]
     )

@@ -99,8 +99,15 @@ def summary_record(text: str, *, fields: dict[str, object], as_json: bool) -> st
     """The summary as a line of the stream's log format (when it is not a status line on a terminal)."""
     if not as_json:
         return text
-    return json.dumps({**fields, "event": "up.summary", "level": "info", "logger": "agentops.up",
-                       "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z")})
+    return json.dumps(
+        {
+            **fields,
+            "event": "up.summary",
+            "level": "info",
+            "logger": "agentops.up",
+            "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        }
+    )
 
 
 class ConsoleStream:

@@ -47,30 +47,46 @@ class Activity:
         failures = f"{self.failures} failures"
         if self.failures:
             failures += f" ({self.failed_turns} failed turns, {self.failed_attempts} failed attempts, {self.dead} dead)"
-        return (f"Since {since:%H:%M:%S} UTC: {self.events_accepted} events accepted · {self.turns} turns · "
-                f"{failures} · queue depth {queue}")
+        return (
+            f"Since {since:%H:%M:%S} UTC: {self.events_accepted} events accepted · {self.turns} turns · "
+            f"{failures} · queue depth {queue}"
+        )
 
 
 async def read_activity(*, connection: asyncpg.Connection, queue: object, since: datetime) -> Activity:
     """Events, turns and failures since `since` (PostgreSQL), and the jobs waiting now (Redis)."""
     row = await connection.fetchrow(_ACTIVITY, since)
-    return Activity(events_accepted=row["events_accepted"], turns=row["turns"], failed_turns=row["failed_turns"],
-                    failed_attempts=row["failed_attempts"], dead=row["dead"],
-                    queue_depth=await queue_depth(queue))  # type: ignore[arg-type]
+    return Activity(
+        events_accepted=row["events_accepted"],
+        turns=row["turns"],
+        failed_turns=row["failed_turns"],
+        failed_attempts=row["failed_attempts"],
+        dead=row["dead"],
+        queue_depth=await queue_depth(queue),
+    )  # type: ignore[arg-type]
 
 
 class SummaryWatcher:
     """Refreshes the summary in a thread of its own, until stopped."""
 
-    def __init__(self, *, settings: Settings, console: UpConsole, since: datetime, as_json: bool,
-                 every: float | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        console: UpConsole,
+        since: datetime,
+        as_json: bool,
+        every: float | None = None,
+    ) -> None:
         self._settings = settings
         self._console = console
         self._since = since
         self._as_json = as_json
         self._every = every or (LIVE_EVERY_SECONDS if console.live else LINE_EVERY_SECONDS)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), name="up-summary", daemon=True)
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(self._run()), name="up-summary", daemon=True
+        )
 
     def start(self) -> None:
         self._thread.start()

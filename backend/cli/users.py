@@ -12,7 +12,9 @@ from backend.settings import get_settings
 from backend.users import service
 from backend.users.roles import ROLE_SCOPES, Role
 
-users_app = typer.Typer(help="Create and list dashboard users.", no_args_is_help=True, pretty_exceptions_show_locals=False)
+users_app = typer.Typer(
+    help="Create and list dashboard users.", no_args_is_help=True, pretty_exceptions_show_locals=False
+)
 
 
 @users_app.command("create")
@@ -22,7 +24,9 @@ def create(
     password: Annotated[
         str,
         typer.Option(
-            prompt=True, hide_input=True, confirmation_prompt=True,
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
             help="Prompted for (hidden) when not given; at least 8 characters.",
         ),
     ],
@@ -53,4 +57,6 @@ def list_users() -> None:
     typer.echo(f"{'EMAIL':<40} {'ROLE':<9} {'CREATED':<17} LAST LOGIN")
     for user in users:
         last_login = f"{user.last_login_at:%Y-%m-%d %H:%M}" if user.last_login_at else "never"
-        typer.echo(f"{user.email[:40]:<40} {user.role.value:<9} {user.created_at:%Y-%m-%d %H:%M} {last_login}")
+        typer.echo(
+            f"{user.email[:40]:<40} {user.role.value:<9} {user.created_at:%Y-%m-%d %H:%M} {last_login}"
+        )

@@ -29,7 +29,9 @@ async def load_last_messages(conversation_ids: Sequence[uuid.UUID]) -> list[Mess
     return [by_conversation.get(conversation_id) for conversation_id in conversation_ids]
 
 
-MessagePageKey = tuple[uuid.UUID, int, int]  # (conversation id, page size, after this sequence; 0 = from the start)
+MessagePageKey = tuple[
+    uuid.UUID, int, int
+]  # (conversation id, page size, after this sequence; 0 = from the start)
 
 
 async def load_message_pages(keys: Sequence[MessagePageKey]) -> list[tuple[list[Message], bool]]:
@@ -46,8 +48,12 @@ async def load_message_pages(keys: Sequence[MessagePageKey]) -> list[tuple[list[
             " WHERE position <= $3",
             [conversation_ids, after, size + 1],
         )
-        rows = await Message.filter(id__in=[row["id"] for row in numbered]).order_by("conversation_id", "sequence")
-        grouped: dict[uuid.UUID, list[Message]] = {conversation_id: [] for conversation_id in conversation_ids}
+        rows = await Message.filter(id__in=[row["id"] for row in numbered]).order_by(
+            "conversation_id", "sequence"
+        )
+        grouped: dict[uuid.UUID, list[Message]] = {
+            conversation_id: [] for conversation_id in conversation_ids
+        }
         for row in rows:
             grouped[row.conversation_id].append(row)  # type: ignore[attr-defined]
         for conversation_id, messages in grouped.items():

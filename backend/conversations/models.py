@@ -79,7 +79,9 @@ class Conversation(Model):
 
 class Message(Model):
     id = fields.UUIDField(primary_key=True)
-    conversation = fields.ForeignKeyField("agentops.Conversation", related_name="messages", on_delete=fields.CASCADE)
+    conversation = fields.ForeignKeyField(
+        "agentops.Conversation", related_name="messages", on_delete=fields.CASCADE
+    )
     # Position in the thread, assigned under the conversation's lock: the order customers and agents see.
     sequence = fields.IntField()
     direction = fields.CharEnumField(MessageDirection, max_length=8)

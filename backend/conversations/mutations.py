@@ -92,7 +92,8 @@ class ConversationMutations:
         return CloseConversationPayload(conversation=ConversationNode.from_model(conversation))
 
     @strawberry.mutation(
-        permission_classes=[CanOperate], description="Reply to the customer as a human; delivered like agent replies."
+        permission_classes=[CanOperate],
+        description="Reply to the customer as a human; delivered like agent replies.",
     )
     async def send_human_reply(self, info: Info, input: SendHumanReplyInput) -> SendHumanReplyResult:
         conversation_id = _conversation_id(input.conversation_id)
@@ -101,7 +102,9 @@ class ConversationMutations:
         text = input.text.strip()
         if not 1 <= len(text) <= 1600 or "\x00" in text:
             return ValidationError(field="text", message="must be 1 to 1600 characters, without NUL")
-        message = await service.append_human_reply(conversation_id=conversation_id, text=text, hub=info.context.services.hub)
+        message = await service.append_human_reply(
+            conversation_id=conversation_id, text=text, hub=info.context.services.hub
+        )
         if message is None:
             return _not_found(input.conversation_id)
         ingest = info.context.services.ingest
@@ -115,7 +118,9 @@ class ConversationMutations:
         conversation_id = _conversation_id(input.conversation_id)
         if isinstance(conversation_id, ValidationError):
             return conversation_id
-        conversation = await service.return_to_agent(conversation_id=conversation_id, hub=info.context.services.hub)
+        conversation = await service.return_to_agent(
+            conversation_id=conversation_id, hub=info.context.services.hub
+        )
         if conversation is None:
             return _not_found(input.conversation_id)
         return ReturnToAgentPayload(conversation=ConversationNode.from_model(conversation))

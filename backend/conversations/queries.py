@@ -20,7 +20,9 @@ from backend.graphql.text_filters import check_text_filter, column_length
 from backend.graphql.time_range import check_range
 
 
-@strawberry.input(description="Narrow the conversations list; every field is optional and they combine with AND.")
+@strawberry.input(
+    description="Narrow the conversations list; every field is optional and they combine with AND."
+)
 class ConversationFilter:
     channel: Channel | None = None
     status: ConversationStatus | None = None
@@ -29,14 +31,17 @@ class ConversationFilter:
     active_before: datetime | None = strawberry.field(default=None, description="Last message before.")
     text: str | None = strawberry.field(default=None, description="Some message contains this (any case).")
     handed_off: bool | None = strawberry.field(
-        default=None, description="true: the agent handed it to a human at some point (even if returned since)."
+        default=None,
+        description="true: the agent handed it to a human at some point (even if returned since).",
     )
     synthetic: bool | None = strawberry.field(
         default=None, description="true: only the demo's backdated history; false: only real traffic."
     )
 
     def criteria(self) -> service.ConversationCriteria:
-        check_range(self.active_after, self.active_before, start_field="activeAfter", end_field="activeBefore")
+        check_range(
+            self.active_after, self.active_before, start_field="activeAfter", end_field="activeBefore"
+        )
         if self.text is not None and not 1 <= len(self.text.strip()) <= 200:
             raise BadUserInput("'text' must be 1 to 200 characters.", field="filter.text")
         check_text_filter(self.text, field="filter.text", max_length=200)

@@ -39,7 +39,9 @@ class ConversationCriteria:
     synthetic: bool | None = None
 
 
-async def page_conversations(*, criteria: ConversationCriteria, first: int, after: str | None) -> Page[Conversation]:
+async def page_conversations(
+    *, criteria: ConversationCriteria, first: int, after: str | None
+) -> Page[Conversation]:
     """Conversations matching the criteria, most recent activity first."""
     query = Conversation.all()
     if criteria.channel:
@@ -124,11 +126,20 @@ async def append_message(
     With `expected_version`, only while the conversation is still at that version (None otherwise): an agent turn
     commits its reply and its state (`agent_state`) this way, in one statement.
     """
-    rows = await connection.execute_query_dict(_APPEND, [
-        conversation_id, 1 if bump_version else 0, expected_version,
-        json.dumps(agent_state) if agent_state is not None else None,
-        uuid.uuid4(), direction.value, author.value, text, delivery_status.value if delivery_status else None,
-    ])
+    rows = await connection.execute_query_dict(
+        _APPEND,
+        [
+            conversation_id,
+            1 if bump_version else 0,
+            expected_version,
+            json.dumps(agent_state) if agent_state is not None else None,
+            uuid.uuid4(),
+            direction.value,
+            author.value,
+            text,
+            delivery_status.value if delivery_status else None,
+        ],
+    )
     if not rows:
         return None
     return Message._init_from_db(**rows[0])
@@ -136,8 +147,12 @@ async def append_message(
 
 async def hand_off(*, connection, conversation_id: uuid.UUID, reason: str) -> None:
     """Give the conversation to a human: the agent stays silent until it is returned."""
-    await Conversation.filter(id=conversation_id).using_db(connection).update(
-        status=ConversationStatus.HANDED_OFF, handed_off_at=datetime.now(UTC), handoff_reason=reason[:300]
+    await (
+        Conversation.filter(id=conversation_id)
+        .using_db(connection)
+        .update(
+            status=ConversationStatus.HANDED_OFF, handed_off_at=datetime.now(UTC), handoff_reason=reason[:300]
+        )
     )
 
 
@@ -147,9 +162,15 @@ async def append_human_reply(*, conversation_id: uuid.UUID, text: str, hub: Even
         if not await Conversation.filter(id=conversation_id).using_db(connection).exists():
             return None
         # A human speaking changes the thread under any agent turn in flight: it is decided again (version bump).
-        message = await append_message(connection=connection, conversation_id=conversation_id,
-                                       direction=MessageDirection.OUTBOUND, author=MessageAuthor.HUMAN, text=text,
-                                       delivery_status=DeliveryStatus.QUEUED, bump_version=True)
+        message = await append_message(
+            connection=connection,
+            conversation_id=conversation_id,
+            direction=MessageDirection.OUTBOUND,
+            author=MessageAuthor.HUMAN,
+            text=text,
+            delivery_status=DeliveryStatus.QUEUED,
+            bump_version=True,
+        )
     await hub.publish(CONVERSATION_UPDATED, {"conversationId": str(conversation_id)})
     return message
 
@@ -161,5 +182,7 @@ async def return_to_agent(*, conversation_id: uuid.UUID, hub: EventHub) -> Conve
     )
     conversation = await Conversation.get_or_none(id=conversation_id)
     if conversation is not None and updated:
-        await hub.publish(CONVERSATION_UPDATED, {"conversationId": str(conversation_id), "returnedToAgent": True})
+        await hub.publish(
+            CONVERSATION_UPDATED, {"conversationId": str(conversation_id), "returnedToAgent": True}
+        )
     return conversation

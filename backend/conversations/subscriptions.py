@@ -32,8 +32,11 @@ class ConversationSubscriptions:
                 continue
             # Read fresh: the event says what changed, the database says what it is now — read once per event
             # for every subscriber of this process, with loaders of the event's own (not a stale cache).
-            conversation = await once_per_event(event, "conversation",
-                                                lambda changed=changed: service.get_conversation(conversation_id=changed))
+            conversation = await once_per_event(
+                event,
+                "conversation",
+                lambda changed=changed: service.get_conversation(conversation_id=changed),
+            )
             if conversation is not None:
                 info.context.loaders = shared_per_event(event, "loaders", Loaders)
                 yield ConversationNode.from_model(conversation)

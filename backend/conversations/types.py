@@ -36,15 +36,23 @@ if TYPE_CHECKING:
 
 strawberry.enum(Channel, description="Where the customer wrote from.")
 strawberry.enum(ConversationStatus, description="OPEN: the agent answers; HANDED_OFF: a human does; CLOSED.")
-strawberry.enum(DeliveryProvider, description=(
-    "Who takes a reply: TWILIO (SMS), WEBHOOK (the chat or voice receiver), SANDBOX (the built-in sandbox "
-    "provider: accepted and recorded, never delivered to a customer)."))
+strawberry.enum(
+    DeliveryProvider,
+    description=(
+        "Who takes a reply: TWILIO (SMS), WEBHOOK (the chat or voice receiver), SANDBOX (the built-in sandbox "
+        "provider: accepted and recorded, never delivered to a customer)."
+    ),
+)
 strawberry.enum(MessageDirection)
 strawberry.enum(MessageAuthor)
-strawberry.enum(DeliveryStatus, description=(
-    "Outbound only. QUEUED: waiting for an attempt; SENDING: an attempt is with the provider; SENT; FAILED: it did "
-    "not arrive; UNCERTAIN: an attempt did not finish and nothing could tell whether it arrived — an operator "
-    "decides (resendReply)."))
+strawberry.enum(
+    DeliveryStatus,
+    description=(
+        "Outbound only. QUEUED: waiting for an attempt; SENDING: an attempt is with the provider; SENT; FAILED: it did "
+        "not arrive; UNCERTAIN: an attempt did not finish and nothing could tell whether it arrived — an operator "
+        "decides (resendReply)."
+    ),
+)
 
 
 @strawberry.type(name="Message")
@@ -59,16 +67,22 @@ class MessageNode(relay.Node):
     delivery_attempts: int
     delivered_at: datetime | None
     delivery_error: str | None = strawberry.field(description="The channel's last refusal, if any.")
-    delivery_resent_by: str | None = strawberry.field(description="Who resent it after UNCERTAIN or FAILED, if anyone.")
+    delivery_resent_by: str | None = strawberry.field(
+        description="Who resent it after UNCERTAIN or FAILED, if anyone."
+    )
     delivery_resent_at: datetime | None
     delivery_provider: DeliveryProvider | None = strawberry.field(
-        description="Who the latest delivery attempt went to; null until one starts.")
+        description="Who the latest delivery attempt went to; null until one starts."
+    )
     provider_message_id: str | None = strawberry.field(description="The provider's id for it, once SENT.")
     conversation_id: strawberry.Private[object]
 
-    @strawberry.field(description=(
-        "True when the built-in sandbox took it (AGENTOPS_SANDBOX_DELIVERY): recorded as sent, but no customer "
-        "received it."))
+    @strawberry.field(
+        description=(
+            "True when the built-in sandbox took it (AGENTOPS_SANDBOX_DELIVERY): recorded as sent, but no customer "
+            "received it."
+        )
+    )
     def sandbox(self) -> bool:
         return self.delivery_provider == DeliveryProvider.SANDBOX
 
@@ -115,9 +129,12 @@ class ConversationNode(relay.Node):
     last_message_at: datetime
     handed_off_at: datetime | None = strawberry.field(description="When a human took over (if HANDED_OFF).")
     handoff_reason: str | None
-    synthetic: bool = strawberry.field(description=(
-        "Part of the demo's backdated history: written into the tables by `agentops seed` / `make up`, not received "
-        "through the ingest path. Never real traffic."))
+    synthetic: bool = strawberry.field(
+        description=(
+            "Part of the demo's backdated history: written into the tables by `agentops seed` / `make up`, not received "
+            "through the ingest path. Never real traffic."
+        )
+    )
 
     @strawberry.field(description="The newest message of the thread.")
     async def last_message(self, info: Info) -> MessageNode | None:
@@ -132,7 +149,9 @@ class ConversationNode(relay.Node):
         rows, has_more = await info.context.loaders.message_page.load(
             (parse_uuid(self.id), size, decode_position(after) if after else 0)
         )
-        page = Page(items=rows, cursors=[encode_position(row.sequence) for row in rows], has_next_page=has_more)
+        page = Page(
+            items=rows, cursors=[encode_position(row.sequence) for row in rows], has_next_page=has_more
+        )
         return to_connection(page, MessageNode.from_model)
 
     @strawberry.field(description="The agent's most recent turns in this thread, newest first.")
@@ -175,7 +194,9 @@ class ConversationNode(relay.Node):
         from backend.quality.types import EvalScoreNode  # imported here: that module imports this one
 
         rows = await info.context.loaders.scores_by_conversation.load(parse_uuid(self.id))
-        return [EvalScoreNode.from_model(row) for row in rows if evaluator is None or row.evaluator == evaluator]
+        return [
+            EvalScoreNode.from_model(row) for row in rows if evaluator is None or row.evaluator == evaluator
+        ]
 
     @classmethod
     def from_model(cls, conversation: Conversation) -> ConversationNode:

@@ -20,7 +20,9 @@ async def ensure_database(settings: Settings) -> bool:
     """Create the configured database if missing; True when it was created."""
     connection = await asyncpg.connect(server_dsn(settings), timeout=10)
     try:
-        exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", settings.database_name)
+        exists = await connection.fetchval(
+            "SELECT 1 FROM pg_database WHERE datname = $1", settings.database_name
+        )
         if exists:
             return False
         try:

@@ -20,13 +20,21 @@ async def seed_eval_history(*, settings: Settings) -> int:
     runs = 0
     for suite_info in synced:
         suite = await latest_suite(suite_info.name)
-        await service.run_suite_here(suite=suite, setup=build_agent(settings, policy="rules", prompt_version="v1"),
-                                     hub=SilentHub(), settings=settings)
+        await service.run_suite_here(
+            suite=suite,
+            setup=build_agent(settings, policy="rules", prompt_version="v1"),
+            hub=SilentHub(),
+            settings=settings,
+        )
         runs += 1
     suite_name, version = EXPERIMENT
     suite = await latest_suite(suite_name)
     if suite is not None:
-        await service.run_suite_here(suite=suite, setup=build_agent(settings, policy="rules", prompt_version=version),
-                                     hub=SilentHub(), settings=settings)
+        await service.run_suite_here(
+            suite=suite,
+            setup=build_agent(settings, policy="rules", prompt_version=version),
+            hub=SilentHub(),
+            settings=settings,
+        )
         runs += 1
     return runs

@@ -14,14 +14,22 @@ class ReseedDemoPayload:
     slots_added: int
     events_accepted: int = strawberry.field(description="New demo events sent through the ingest path.")
     eval_runs: int = strawberry.field(description="Eval runs made (only when none had run yet).")
-    history_conversations: int = strawberry.field(description="Backdated conversations added (only the first time).")
+    history_conversations: int = strawberry.field(
+        description="Backdated conversations added (only the first time)."
+    )
 
 
 @strawberry.type
 class DemoMutations:
-    @strawberry.mutation(permission_classes=[IsAdmin],
-                         description="Send a fresh round of demo conversations and fill in any missing demo history.")
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Send a fresh round of demo conversations and fill in any missing demo history.",
+    )
     async def reseed_demo(self, info: Info) -> ReseedDemoPayload:
         summary = await service.reseed_demo(context=info.context.services.ingest)
-        return ReseedDemoPayload(slots_added=summary.slots_added, events_accepted=summary.events_accepted,
-                                 eval_runs=summary.eval_runs, history_conversations=summary.history_conversations)
+        return ReseedDemoPayload(
+            slots_added=summary.slots_added,
+            events_accepted=summary.events_accepted,
+            eval_runs=summary.eval_runs,
+            history_conversations=summary.history_conversations,
+        )

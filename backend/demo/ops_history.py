@@ -106,7 +106,9 @@ async def seed_ops_history(*, timezone: str, now: datetime | None = None) -> int
     outage_end = outage_start + timedelta(minutes=OUTAGE_MINUTES)
     async with in_transaction() as connection:
         await connection.execute_query("SELECT setseed(0.20261126)")  # the same week on every install
-        await connection.execute_query(_VISITS, [start, now - timedelta(minutes=10), outage_start, outage_end, timezone])
+        await connection.execute_query(
+            _VISITS, [start, now - timedelta(minutes=10), outage_start, outage_end, timezone]
+        )
         for statement in (*_STATUS.strip().split(";\n"), _CONVERSATIONS, _MESSAGES, _RUNS, _TOOL_CALLS):
             await connection.execute_query(statement)
         added = (await connection.execute_query_dict("SELECT count(*) AS n FROM demo_visits"))[0]["n"]
@@ -114,7 +116,9 @@ async def seed_ops_history(*, timezone: str, now: datetime | None = None) -> int
     # One transaction: a running worker's SLO watch, which lives in the present, must not see (and resolve) the
     # incidents of a replay that is still walking through the past.
     async with in_transaction():
-        await _replay_the_slo_watch(start=outage_start - timedelta(minutes=15), end=outage_end + timedelta(hours=1))
+        await _replay_the_slo_watch(
+            start=outage_start - timedelta(minutes=15), end=outage_end + timedelta(hours=1)
+        )
     return added
 
 
@@ -130,13 +134,20 @@ async def _replay_the_slo_watch(*, start: datetime, end: datetime) -> None:
     cooldowns = resolve_cooldowns(slo_file=spec)
     while moment <= end:
         written_after = datetime.now(UTC)
-        await sync_incidents(statuses=await evaluate_slos(now=moment, slo_file=spec), now=moment, cooldowns=cooldowns)
+        await sync_incidents(
+            statuses=await evaluate_slos(now=moment, slo_file=spec), now=moment, cooldowns=cooldowns
+        )
         page = await Incident.filter(slo="turn_success", severity="page").first()
         if page is not None and not acknowledged and moment - page.opened_at >= timedelta(minutes=3):
             await acknowledge_incident(incident_id=page.id, actor=ON_CALL)
-            await add_note(incident_id=page.id, actor=ON_CALL, text=(
-                "check_availability is timing out against the calendar service; their status page confirms an "
-                "outage. Customers get the apology reply and the team follows up; nothing is lost."))
+            await add_note(
+                incident_id=page.id,
+                actor=ON_CALL,
+                text=(
+                    "check_availability is timing out against the calendar service; their status page confirms an "
+                    "outage. Customers get the apology reply and the team follows up; nothing is lost."
+                ),
+            )
             acknowledged = True
         await _stamp(written_after=written_after, moment=moment)
         moment += WATCH_EVERY

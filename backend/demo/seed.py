@@ -22,7 +22,10 @@ DEMO_CONVERSATIONS = 36
 
 
 def demo_events(
-    *, path: Path = SCENARIOS, conversations: int = DEMO_CONVERSATIONS, now: datetime | None = None,
+    *,
+    path: Path = SCENARIOS,
+    conversations: int = DEMO_CONVERSATIONS,
+    now: datetime | None = None,
     round_label: str | None = None,
 ) -> list[dict]:
     """The demo events in acceptance order, as IncomingEvent fields; a round label makes them a new round."""
@@ -35,7 +38,11 @@ def demo_events(
         scenario = spec["scenarios"][number % len(spec["scenarios"])]
         channel = Channel(rng.choice(scenario["channels"]))
         fill = {name: rng.choice(values) for name, values in spec["pools"].items()}
-        sender = f"+1555{rng.randrange(10**6, 10**7)}" if channel != Channel.CHAT else f"user-{rng.randrange(1000, 9999)}"
+        sender = (
+            f"+1555{rng.randrange(10**6, 10**7)}"
+            if channel != Channel.CHAT
+            else f"user-{rng.randrange(1000, 9999)}"
+        )
         thread = {Channel.CHAT: f"web-{number:04d}", Channel.VOICE: f"call-{number:04d}"}.get(channel)
         at = start + timedelta(minutes=5 * number)
         for turn, template in enumerate(scenario["turns"]):
@@ -56,7 +63,9 @@ def demo_events(
 async def seed_demo(*, context: IngestContext, round_label: str | None = None) -> int:
     """Send the demo events through accept_events; returns how many were new (0 on a second run of a round)."""
     limits = {"limits": IngestLimits.from_settings(context.settings)}
-    events = [IncomingEvent.model_validate(event, context=limits) for event in demo_events(round_label=round_label)]
+    events = [
+        IncomingEvent.model_validate(event, context=limits) for event in demo_events(round_label=round_label)
+    ]
     accepted = 0
     for start in range(0, len(events), context.settings.ingest_max_batch):
         answers = await accept_events(

@@ -29,4 +29,6 @@ async def reseed_demo(*, context: IngestContext) -> ReseedSummary:
     accepted = await seed_demo(context=context, round_label=round_label)
     runs = await seed_eval_history(settings=settings)
     history = await seed_ops_history(timezone=settings.business_timezone)
-    return ReseedSummary(slots_added=slots, events_accepted=accepted, eval_runs=runs, history_conversations=history)
+    return ReseedSummary(
+        slots_added=slots, events_accepted=accepted, eval_runs=runs, history_conversations=history
+    )

@@ -40,8 +40,10 @@ def ensure_services(
             postgres = start_private_postgres(data_dir=data_dir / "postgres")
             stack.callback(postgres.stop)
             private_url = postgres.url(database=_database_name(database_url))
-            log(f"PostgreSQL at {_address(database_url)} is not reachable; started a private "
-                f"one at {private_url} (data in {postgres.pgdata})")
+            log(
+                f"PostgreSQL at {_address(database_url)} is not reachable; started a private "
+                f"one at {private_url} (data in {postgres.pgdata})"
+            )
             database_url = private_url
 
         started_redis = not redis_reachable(redis_url)
@@ -49,8 +51,10 @@ def ensure_services(
             redis = start_private_redis(data_dir=data_dir / "redis")
             stack.callback(redis.stop)
             private_url = redis.url(db=_redis_db(redis_url))
-            log(f"Redis at {_address(redis_url)} is not reachable; started a private "
-                f"valkey-server at {private_url}")
+            log(
+                f"Redis at {_address(redis_url)} is not reachable; started a private "
+                f"valkey-server at {private_url}"
+            )
             redis_url = private_url
 
         yield ServiceEndpoints(database_url, redis_url, started_postgres, started_redis)

@@ -44,8 +44,19 @@ class PrivatePostgres:
         if postmaster is None:
             return  # never started, already stopped, or crashed
         try:
-            _pg("pg_ctl", "-D", self.pgdata, "-m", "fast", "-w", "-t", int(timeout), "stop",
-                run_as=self.run_as, timeout=timeout + 5)
+            _pg(
+                "pg_ctl",
+                "-D",
+                self.pgdata,
+                "-m",
+                "fast",
+                "-w",
+                "-t",
+                int(timeout),
+                "stop",
+                run_as=self.run_as,
+                timeout=timeout + 5,
+            )
         except (RuntimeError, subprocess.TimeoutExpired):
             postmaster.kill()  # its children exit on their own once it is gone
             postmaster.wait(timeout)
@@ -60,15 +71,39 @@ def start_private_postgres(*, data_dir: Path, timeout: float = 30.0) -> PrivateP
     PrivatePostgres(pgdata, 0, run_as).stop(timeout=timeout)
     if not (pgdata / "PG_VERSION").exists():
         # --no-sync: a dev/test cluster need not survive an OS crash right after initdb.
-        _pg("initdb", "-D", pgdata, "-U", "postgres", "--auth=trust", "--encoding=UTF8",
-            "--no-sync", "--no-instructions", run_as=run_as, timeout=120)
+        _pg(
+            "initdb",
+            "-D",
+            pgdata,
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-sync",
+            "--no-instructions",
+            run_as=run_as,
+            timeout=120,
+        )
     server = PrivatePostgres(pgdata, _free_port(), run_as)
     log = pgdata / "server.log"
     # TCP on loopback only; no Unix socket, whose path could exceed the OS limit.
     options = f"-h 127.0.0.1 -p {server.port} -k ''"
     try:
-        _pg("pg_ctl", "-D", pgdata, "-l", log, "-o", options, "-w", "-t", int(timeout), "start",
-            run_as=run_as, timeout=timeout + 5)
+        _pg(
+            "pg_ctl",
+            "-D",
+            pgdata,
+            "-l",
+            log,
+            "-o",
+            options,
+            "-w",
+            "-t",
+            int(timeout),
+            "start",
+            run_as=run_as,
+            timeout=timeout + 5,
+        )
     except BaseException as exc:
         server.stop()  # a half-started server must not outlive a failure or Ctrl-C
         if isinstance(exc, RuntimeError) and log.exists():
@@ -122,7 +157,11 @@ def _pg(program: str, *args: object, run_as: str | None, timeout: float) -> None
         identity = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
     result = subprocess.run(
         [str(POSTGRES_BIN_PATH / program), *map(str, args)],
-        cwd="/", capture_output=True, text=True, timeout=timeout, **identity,
+        cwd="/",
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **identity,
     )
     if result.returncode != 0:
         output = (result.stderr or result.stdout).strip()

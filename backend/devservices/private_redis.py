@@ -51,12 +51,26 @@ def start_private_redis(*, data_dir: Path, timeout: float = 10.0) -> PrivateRedi
     _stop_leftover(pidfile)
     port = _free_port()
     command = [
-        str(VALKEY_SERVER), "--port", str(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--dir", str(folder), "--pidfile", str(pidfile),
+        str(VALKEY_SERVER),
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(folder),
+        "--pidfile",
+        str(pidfile),
     ]
     with open(log, "ab") as output:
         process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
             # Own session, as pg_ctl does for PostgreSQL: a Ctrl-C in the terminal
             # reaches only us, and we stop the server in order on the way out.
             start_new_session=True,

@@ -37,13 +37,17 @@ class RecordedRequest:
 
     def hide_ids(self, body: Any) -> Any:
         """A response with this request's ids replaced by their placeholders (other UUIDs stay as they are)."""
-        text = UUID.sub(lambda match: self.placeholders.get(match.group(0).lower(), match.group(0)), json.dumps(body))
+        text = UUID.sub(
+            lambda match: self.placeholders.get(match.group(0).lower(), match.group(0)), json.dumps(body)
+        )
         return json.loads(text)
 
     def restore_ids(self, body: Any) -> Any:
         """A recorded response with each placeholder replaced by the id it stands for in this request."""
         ids = {placeholder: uuid for uuid, placeholder in self.placeholders.items()}
-        return json.loads(PLACEHOLDER.sub(lambda match: ids.get(match.group(0), match.group(0)), json.dumps(body)))
+        return json.loads(
+            PLACEHOLDER.sub(lambda match: ids.get(match.group(0), match.group(0)), json.dumps(body))
+        )
 
 
 def _digest(value: Any) -> str | None:
@@ -64,7 +68,11 @@ def _readable(message: dict[str, Any]) -> dict[str, Any]:
 
 def recorded_request(body: dict[str, Any]) -> RecordedRequest:
     """Key, summary and placeholders of a chat-completions request body."""
-    canonical = {"model": body.get("model"), "messages": body.get("messages") or [], "tools": body.get("tools") or []}
+    canonical = {
+        "model": body.get("model"),
+        "messages": body.get("messages") or [],
+        "tools": body.get("tools") or [],
+    }
     placeholders: dict[str, str] = {}
 
     def placeholder(match: re.Match[str]) -> str:
@@ -81,8 +89,9 @@ def recorded_request(body: dict[str, Any]) -> RecordedRequest:
         "tools": _digest(normal["tools"]),
         "last_message": _readable(normal["messages"][-1]) if normal["messages"] else None,
     }
-    return RecordedRequest(key=hashlib.sha256(text.encode()).hexdigest()[:KEY_LENGTH], summary=summary,
-                           placeholders=placeholders)
+    return RecordedRequest(
+        key=hashlib.sha256(text.encode()).hexdigest()[:KEY_LENGTH], summary=summary, placeholders=placeholders
+    )
 
 
 def _shown(message: Any) -> str:
@@ -96,13 +105,24 @@ class CassetteMiss(LLMError):
     An LLMError (a failed turn, reported as a miss), not a transport error: retrying cannot make it answer.
     """
 
-    def __init__(self, *, case: str, path: Path, call: int, key: str, recorded: dict[str, Any] | None,
-                 differences: dict[str, dict[str, Any]], recorded_calls: int) -> None:
+    def __init__(
+        self,
+        *,
+        case: str,
+        path: Path,
+        call: int,
+        key: str,
+        recorded: dict[str, Any] | None,
+        differences: dict[str, dict[str, Any]],
+        recorded_calls: int,
+    ) -> None:
         self.case, self.path, self.call, self.key = case, path, call, key
         self.recorded, self.differences, self.recorded_calls = recorded, differences, recorded_calls
         self.no_cassette = not path.exists()
-        super().__init__(f"cassette miss in {case}: no recorded response for model call {call} (key {key}); "
-                         f"{self.explanation}")
+        super().__init__(
+            f"cassette miss in {case}: no recorded response for model call {call} (key {key}); "
+            f"{self.explanation}"
+        )
 
     @property
     def explanation(self) -> str:
@@ -113,8 +133,11 @@ class CassetteMiss(LLMError):
             return f"the recording made only {self.recorded_calls} call(s)"
         if not self.differences:
             return "model, system prompt, tools and last message are as recorded: an earlier message differs"
-        return "; ".join(f"{name.replace('_', ' ')} differs: recorded {_shown(change['recorded'])}, "
-                         f"now {_shown(change['now'])}" for name, change in self.differences.items())
+        return "; ".join(
+            f"{name.replace('_', ' ')} differs: recorded {_shown(change['recorded'])}, "
+            f"now {_shown(change['now'])}"
+            for name, change in self.differences.items()
+        )
 
 
 class Cassette(httpx.AsyncBaseTransport):
@@ -146,7 +169,9 @@ class Cassette(httpx.AsyncBaseTransport):
         try:
             return list(json.loads(self.path.read_text())["calls"])
         except (ValueError, KeyError, TypeError) as error:
-            raise ValueError(f"{self.path} is not a cassette ({type(error).__name__}: {error}); record it again") from None
+            raise ValueError(
+                f"{self.path} is not a cassette ({type(error).__name__}: {error}); record it again"
+            ) from None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.calls += 1
@@ -165,8 +190,12 @@ class Cassette(httpx.AsyncBaseTransport):
                 body = {name: value for name, value in body.items() if name not in VOLATILE}
             self._entries.append({"key": seen.key, "request": seen.summary, "response": seen.hide_ids(body)})
         # A fresh response: the live one's encoding headers describe bytes already decoded.
-        return httpx.Response(response.status_code, content=content, request=request,
-                              headers={"content-type": response.headers.get("content-type", "application/json")})
+        return httpx.Response(
+            response.status_code,
+            content=content,
+            request=request,
+            headers={"content-type": response.headers.get("content-type", "application/json")},
+        )
 
     def _replay(self, request: httpx.Request, seen: RecordedRequest) -> httpx.Response:
         matching = [index for index, entry in enumerate(self._entries) if entry["key"] == seen.key]
@@ -182,25 +211,40 @@ class Cassette(httpx.AsyncBaseTransport):
     def _miss(self, seen: RecordedRequest) -> CassetteMiss:
         # The recorded call this one stands in for: the one answering the same last message, else the one at the
         # same position (calls replay in recorded order).
-        same_message = [entry for entry in self._entries
-                        if entry["request"].get("last_message") == seen.summary["last_message"]]
+        same_message = [
+            entry
+            for entry in self._entries
+            if entry["request"].get("last_message") == seen.summary["last_message"]
+        ]
         if same_message:
             recorded = same_message[0]["request"]
         else:
             recorded = self._entries[self.calls - 1]["request"] if self.calls <= len(self._entries) else None
         differences = {
             name: {"recorded": recorded.get(name), "now": value}
-            for name, value in seen.summary.items() if recorded is not None and recorded.get(name) != value
+            for name, value in seen.summary.items()
+            if recorded is not None and recorded.get(name) != value
         }
-        return CassetteMiss(case=self.case, path=self.path, call=self.calls, key=seen.key, recorded=recorded,
-                            differences=differences, recorded_calls=len(self._entries))
+        return CassetteMiss(
+            case=self.case,
+            path=self.path,
+            call=self.calls,
+            key=seen.key,
+            recorded=recorded,
+            differences=differences,
+            recorded_calls=len(self._entries),
+        )
 
     def save(self) -> None:
         """Write what was recorded, replacing the case's file (sorted keys and indents, so it diffs well)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         staging = self.path.with_suffix(".json.tmp")
-        staging.write_text(json.dumps({"case": self.case, "calls": self._entries}, indent=2, sort_keys=True,
-                                      ensure_ascii=False) + "\n")
+        staging.write_text(
+            json.dumps(
+                {"case": self.case, "calls": self._entries}, indent=2, sort_keys=True, ensure_ascii=False
+            )
+            + "\n"
+        )
         staging.replace(self.path)
 
     async def aclose(self) -> None:

@@ -31,7 +31,9 @@ def _calls_in_order(expected: list, calls: list[dict[str, Any]]) -> str | None:
         while position < len(calls):
             call = calls[position]
             position += 1
-            if call["name"] == wanted.name and all(_matches(v, call["arguments"].get(k)) for k, v in wanted.args.items()):
+            if call["name"] == wanted.name and all(
+                _matches(v, call["arguments"].get(k)) for k, v in wanted.args.items()
+            ):
                 break
         else:
             return f"{wanted.name}({wanted.args})"

@@ -23,9 +23,14 @@ async def case_from_conversation(*, conversation_id: uuid.UUID, name: str) -> Go
     conversation = await Conversation.get_or_none(id=conversation_id)
     if conversation is None:
         return None
-    inbound = await Message.filter(conversation_id=conversation_id, direction=MessageDirection.INBOUND).order_by("sequence")
+    inbound = await Message.filter(
+        conversation_id=conversation_id, direction=MessageDirection.INBOUND
+    ).order_by("sequence")
     runs = {run.trigger_message_id: run for run in await AgentRun.filter(conversation_id=conversation_id)}  # type: ignore[attr-defined]
-    replies = {m.id: m.text for m in await Message.filter(conversation_id=conversation_id, direction=MessageDirection.OUTBOUND)}
+    replies = {
+        m.id: m.text
+        for m in await Message.filter(conversation_id=conversation_id, direction=MessageDirection.OUTBOUND)
+    }
     failed = await _failed_scores(conversation_id)
     turns = []
     for message in inbound:
@@ -41,16 +46,25 @@ async def case_from_conversation(*, conversation_id: uuid.UUID, name: str) -> Go
             expect["evaluators"] = failed[run.id]
         elif run.reply_message_id in replies:  # type: ignore[attr-defined]
             expect["reply_contains"] = [replies[run.reply_message_id]]  # type: ignore[attr-defined]
-        turns.append({"customer": message.text,
-                      "tool_results": {call.name: call.result for call in calls if call.result is not None},
-                      "expect": expect})
+        turns.append(
+            {
+                "customer": message.text,
+                "tool_results": {call.name: call.result for call in calls if call.result is not None},
+                "expect": expect,
+            }
+        )
     if not turns:
         return None
-    return GoldenCase.model_validate({
-        "name": name, "description": f"From conversation {conversation_id} ({conversation.channel.value}).",
-        "channel": conversation.channel, "customer": conversation.customer, "turns": turns,
-        "now": inbound[0].created_at.isoformat(),
-    })
+    return GoldenCase.model_validate(
+        {
+            "name": name,
+            "description": f"From conversation {conversation_id} ({conversation.channel.value}).",
+            "channel": conversation.channel,
+            "customer": conversation.customer,
+            "turns": turns,
+            "now": inbound[0].created_at.isoformat(),
+        }
+    )
 
 
 async def _failed_scores(conversation_id: uuid.UUID) -> dict[uuid.UUID, dict[str, dict]]:
@@ -73,12 +87,19 @@ async def add_case_to_suite(*, suite_name: str, case: GoldenCase) -> EvalSuite:
     previous = await latest_suite(suite_name)
     cases = await EvalCase.filter(suite=previous).order_by("name") if previous else []
     definition = case.model_dump(mode="json")
-    version = hashlib.sha256(((previous.version if previous else "") + json.dumps(definition, sort_keys=True)).encode()).hexdigest()
+    version = hashlib.sha256(
+        ((previous.version if previous else "") + json.dumps(definition, sort_keys=True)).encode()
+    ).hexdigest()
     kept = [old for old in cases if old.name != case.name]
     async with in_transaction():
-        suite = await EvalSuite.create(name=suite_name, version=version, case_count=len(kept) + 1, source="created")
+        suite = await EvalSuite.create(
+            name=suite_name, version=version, case_count=len(kept) + 1, source="created"
+        )
         await EvalCase.bulk_create(
-            [EvalCase(suite=suite, name=old.name, definition=old.definition, known_gap=old.known_gap) for old in kept]
+            [
+                EvalCase(suite=suite, name=old.name, definition=old.definition, known_gap=old.known_gap)
+                for old in kept
+            ]
             + [EvalCase(suite=suite, name=case.name, definition=definition)]
         )
     return suite

@@ -30,12 +30,18 @@ async def create_given(*, connection: BaseDBAsyncClient, case: GoldenCase) -> No
         customer = wanted.customer or case.customer
         slot = await _free_slot(connection, wanted, now=case.clock)
         earlier = await Conversation.create(
-            channel=case.channel, thread_key=f"eval-given-{uuid.uuid4()}", customer=customer,
-            last_message_at=case.clock, using_db=connection,
+            channel=case.channel,
+            thread_key=f"eval-given-{uuid.uuid4()}",
+            customer=customer,
+            last_message_at=case.clock,
+            using_db=connection,
         )
         await scheduling.book_slot(
-            connection=connection, slot_id=slot.slot_id, customer_name=wanted.name,
-            customer_phone=customer if customer.startswith("+") else None, conversation_id=earlier.id,
+            connection=connection,
+            slot_id=slot.slot_id,
+            customer_name=wanted.name,
+            customer_phone=customer if customer.startswith("+") else None,
+            conversation_id=earlier.id,
             idempotency_key=await _given_key(connection, number),
         )
 
@@ -51,11 +57,16 @@ async def given_misses(*, connection: BaseDBAsyncClient, case: GoldenCase) -> li
         )
         if len(upcoming) != final.bookings:
             zone = ZoneInfo(EVAL_TIMEZONE)
-            found = [f"{booking.service} {booking.starts_at.astimezone(zone):%Y-%m-%d %H:%M}" for booking in upcoming]
+            found = [
+                f"{booking.service} {booking.starts_at.astimezone(zone):%Y-%m-%d %H:%M}"
+                for booking in upcoming
+            ]
             misses.append(_miss("bookings", final.bookings, found))
     for number, expected in enumerate(final.given or []):
         key = await _given_key(connection, number)
-        status = await Booking.filter(idempotency_key=key).using_db(connection).values_list("status", flat=True)
+        status = (
+            await Booking.filter(idempotency_key=key).using_db(connection).values_list("status", flat=True)
+        )
         actual = [value.lower() for value in status]
         if actual != [expected]:
             misses.append(_miss(f"given[{number}]", expected, actual))
@@ -71,8 +82,13 @@ async def _free_slot(
 ) -> scheduling.OpenSlot:
     start = datetime.combine(wanted.date, wanted.time, ZoneInfo(EVAL_TIMEZONE))
     free = await scheduling.open_slots(
-        connection=connection, service=wanted.service, start=start, end=start + timedelta(minutes=1), now=now,
-        timezone=EVAL_TIMEZONE, limit=20,
+        connection=connection,
+        service=wanted.service,
+        start=start,
+        end=start + timedelta(minutes=1),
+        now=now,
+        timezone=EVAL_TIMEZONE,
+        limit=20,
     )
     for slot in free:
         if wanted.staff is None or slot.staff.lower() == wanted.staff.lower():

@@ -80,7 +80,9 @@ class GivenBooking(_Strict):
     time: time
     name: str
     staff: str | None = None  # whose slot; the first free one at that time when omitted
-    customer: str | None = None  # whose booking; the case's customer when omitted (another's just holds the slot)
+    customer: str | None = (
+        None  # whose booking; the case's customer when omitted (another's just holds the slot)
+    )
 
 
 class Given(_Strict):
@@ -90,8 +92,12 @@ class Given(_Strict):
 class FinalExpectation(_Strict):
     booking: ExpectedBooking | Literal["none"] | None = None
     tickets: int | None = None
-    bookings: int | None = Field(default=None, ge=0)  # the customer's upcoming confirmed bookings, any conversation
-    given: list[Literal["confirmed", "cancelled"]] | None = None  # what became of each given booking, in order
+    bookings: int | None = Field(
+        default=None, ge=0
+    )  # the customer's upcoming confirmed bookings, any conversation
+    given: list[Literal["confirmed", "cancelled"]] | None = (
+        None  # what became of each given booking, in order
+    )
 
 
 class GoldenCase(_Strict):
@@ -114,7 +120,9 @@ class GoldenCase(_Strict):
     def _one_outcome_per_given_booking(self) -> GoldenCase:
         given = len(self.given.bookings) if self.given else 0
         if self.final and self.final.given is not None and len(self.final.given) != given:
-            raise ValueError(f"final.given lists {len(self.final.given)} outcome(s) for {given} given booking(s)")
+            raise ValueError(
+                f"final.given lists {len(self.final.given)} outcome(s) for {given} given booking(s)"
+            )
         return self
 
     @property

@@ -17,7 +17,9 @@ async def page_suites(*, name: str | None, first: int, after: str | None) -> Pag
 async def page_runs(*, suite_name: str | None, first: int, after: str | None) -> Page[EvalRun]:
     """Eval runs, newest first, with their suite."""
     query = EvalRun.filter(suite__name=suite_name) if suite_name else EvalRun.all()
-    page = await newest_first(query.prefetch_related("suite"), time_field="created_at", first=first, after=after)
+    page = await newest_first(
+        query.prefetch_related("suite"), time_field="created_at", first=first, after=after
+    )
     return page
 
 

@@ -34,7 +34,9 @@ def model_source_for(*, policy: str, requested: ModelSource | None) -> ModelSour
     """The model source a run of this policy uses: none for rules, replay unless asked otherwise for openai."""
     if policy != OpenAIPolicy.name:
         if requested is not None:
-            raise ModelSourceNotApplicable(f"a model source applies only to the openai policy, not {policy!r}")
+            raise ModelSourceNotApplicable(
+                f"a model source applies only to the openai policy, not {policy!r}"
+            )
         return None
     return requested or ModelSource.REPLAY
 
@@ -53,8 +55,11 @@ class CaseAgent:
         """The outcome, with a cassette miss (if any) as the case's failure in place of the checks that followed it."""
         if self.cassette is None or not self.cassette.misses:
             return outcome
-        outcome.failures = [cassette_failure(self.cassette.misses[0], turn=_failed_turn(outcome),
-                                             further=len(self.cassette.misses) - 1)]
+        outcome.failures = [
+            cassette_failure(
+                self.cassette.misses[0], turn=_failed_turn(outcome), further=len(self.cassette.misses) - 1
+            )
+        ]
         outcome.passed = False
         return outcome
 
@@ -87,9 +92,15 @@ async def case_agent(
 def cassette_failure(miss: CassetteMiss, *, turn: int | None, further: int = 0) -> dict[str, Any]:
     """A miss as a case failure: recorded against current values of what differs, the key, and why in words."""
     return {
-        "turn": turn, "expectation": CASSETTE_EXPECTATION, "key": miss.key, "call": miss.call,
-        "cassette": miss.case, "message": miss.explanation, "further_misses": further,
-        "expected": {name: change["recorded"] for name, change in miss.differences.items()} or miss.explanation,
+        "turn": turn,
+        "expectation": CASSETTE_EXPECTATION,
+        "key": miss.key,
+        "call": miss.call,
+        "cassette": miss.case,
+        "message": miss.explanation,
+        "further_misses": further,
+        "expected": {name: change["recorded"] for name, change in miss.differences.items()}
+        or miss.explanation,
         "actual": {name: change["now"] for name, change in miss.differences.items()} or None,
     }
 

@@ -33,7 +33,9 @@ class StartEvalRunInput:
     policy: str = "rules"
     prompt_version: str | None = None
     model_source: ModelSource | None = strawberry.field(
-        default=None, description="For the openai policy only: REPLAY (the cassettes) when omitted, LIVE or RECORD.")
+        default=None,
+        description="For the openai policy only: REPLAY (the cassettes) when omitted, LIVE or RECORD.",
+    )
 
 
 @strawberry.type
@@ -41,15 +43,22 @@ class StartEvalRunPayload:
     eval_run: EvalRunNode
 
 
-StartEvalRunResult = Annotated[StartEvalRunPayload | ValidationError | NotFoundError, strawberry.union("StartEvalRunResult")]
+StartEvalRunResult = Annotated[
+    StartEvalRunPayload | ValidationError | NotFoundError, strawberry.union("StartEvalRunResult")
+]
 
 
 @strawberry.type
 class EvalMutations:
-    @strawberry.mutation(permission_classes=[CanOperate], description="Queue an eval run; follow it with evalRunProgress.")
+    @strawberry.mutation(
+        permission_classes=[CanOperate], description="Queue an eval run; follow it with evalRunProgress."
+    )
     async def start_eval_run(self, info: Info, input: StartEvalRunInput) -> StartEvalRunResult:
         settings = info.context.services.settings
-        for field, value, column in (("suite", input.suite, "name"), ("suiteVersion", input.suite_version, "version")):
+        for field, value, column in (
+            ("suite", input.suite, "name"),
+            ("suiteVersion", input.suite_version, "version"),
+        ):
             # PostgreSQL refuses NUL in text, and the ORM a value longer than the column: a name that cannot exist
             # is the caller's mistake, not a server error.
             longest = column_length(EvalSuite, column)
@@ -71,9 +80,16 @@ class EvalMutations:
             else await latest_suite(input.suite)
         )
         if suite is None:
-            return NotFoundError(id=strawberry.ID(input.suite), message="No such suite (run `agentops eval sync`).")
-        run = await service.start_eval_run(suite=suite, policy=input.policy, prompt_version=prompt.version,
-                                           model_source=model_source, queue=info.context.services.ingest.queue)
+            return NotFoundError(
+                id=strawberry.ID(input.suite), message="No such suite (run `agentops eval sync`)."
+            )
+        run = await service.start_eval_run(
+            suite=suite,
+            policy=input.policy,
+            prompt_version=prompt.version,
+            model_source=model_source,
+            queue=info.context.services.ingest.queue,
+        )
         run.suite = suite
         return StartEvalRunPayload(eval_run=EvalRunNode.from_model(run))
 
@@ -82,7 +98,9 @@ class EvalMutations:
 class CreateGoldenFromConversationInput:
     conversation_id: relay.GlobalID
     suite: str
-    name: str | None = strawberry.field(default=None, description="The case name; made from the id when omitted.")
+    name: str | None = strawberry.field(
+        default=None, description="The case name; made from the id when omitted."
+    )
 
 
 @strawberry.type
@@ -92,15 +110,20 @@ class CreateGoldenFromConversationPayload:
 
 
 CreateGoldenResult = Annotated[
-    CreateGoldenFromConversationPayload | ValidationError | NotFoundError, strawberry.union("CreateGoldenResult")
+    CreateGoldenFromConversationPayload | ValidationError | NotFoundError,
+    strawberry.union("CreateGoldenResult"),
 ]
 
 
 @strawberry.type
 class GoldenMutations:
-    @strawberry.mutation(permission_classes=[CanOperate],
-                         description="Turn a conversation into a golden case (tool results frozen) in a new suite version.")
-    async def create_golden_from_conversation(self, info: Info, input: CreateGoldenFromConversationInput) -> CreateGoldenResult:
+    @strawberry.mutation(
+        permission_classes=[CanOperate],
+        description="Turn a conversation into a golden case (tool results frozen) in a new suite version.",
+    )
+    async def create_golden_from_conversation(
+        self, info: Info, input: CreateGoldenFromConversationInput
+    ) -> CreateGoldenResult:
         if input.conversation_id.type_name != "Conversation":
             return ValidationError(field="conversationId", message="is not a Conversation id")
         if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,79}", input.suite):
@@ -115,6 +138,8 @@ class GoldenMutations:
         except PydanticValidationError as error:
             return ValidationError(field="name", message=error.errors()[0]["msg"])
         if case is None:
-            return NotFoundError(id=strawberry.ID(str(input.conversation_id)), message="No conversation with messages.")
+            return NotFoundError(
+                id=strawberry.ID(str(input.conversation_id)), message="No conversation with messages."
+            )
         suite = await add_case_to_suite(suite_name=input.suite, case=case)
         return CreateGoldenFromConversationPayload(suite=EvalSuiteNode.from_model(suite), case_name=case.name)

@@ -44,7 +44,12 @@ def _limit(settings: Settings) -> asyncio.Semaphore:
 
 
 async def play_cases(
-    *, cases: Sequence[GoldenCase], suite: str, setup: AgentSetup, source: ModelSource | None, settings: Settings
+    *,
+    cases: Sequence[GoldenCase],
+    suite: str,
+    setup: AgentSetup,
+    source: ModelSource | None,
+    settings: Settings,
 ) -> list[CaseOutcome | BaseException]:
     """Each case's outcome, in the order given; a case that could not be played has its error in its place."""
     return await asyncio.gather(
@@ -61,10 +66,14 @@ async def play_case(
         attempt = 0
         while True:
             try:
-                async with case_agent(case=case, suite=suite, setup=setup, source=source, settings=settings) as agent:
+                async with case_agent(
+                    case=case, suite=suite, setup=setup, source=source, settings=settings
+                ) as agent:
                     return agent.judged(await run_case(case, setup=agent.setup))
             except asyncpg.TransactionRollbackError as error:
                 attempt += 1
                 if attempt > DEADLOCK_RETRIES:
                     raise
-                log.info("evals.case_played_again", case=case.name, attempt=attempt, reason=type(error).__name__)
+                log.info(
+                    "evals.case_played_again", case=case.name, attempt=attempt, reason=type(error).__name__
+                )

@@ -56,22 +56,42 @@ class RunProgress:
 
     def event(self) -> dict[str, Any]:
         """The eval.progress event the dashboard and evalRunProgress follow."""
-        return {"evalRunId": str(self.eval_run_id), "done": self.passed + self.failed, "total": self.total,
-                "passed": self.passed, "status": self.status.value}
+        return {
+            "evalRunId": str(self.eval_run_id),
+            "done": self.passed + self.failed,
+            "total": self.total,
+            "passed": self.passed,
+            "status": self.status.value,
+        }
 
 
-async def record_results(*, eval_run_id: uuid.UUID, results: Sequence[tuple[EvalCase, CaseOutcome]]) -> RunProgress:
+async def record_results(
+    *, eval_run_id: uuid.UUID, results: Sequence[tuple[EvalCase, CaseOutcome]]
+) -> RunProgress:
     """Store the cases' results (each once) and count them on the run; where the run stands after."""
     columns: list[list[Any]] = [[] for _ in range(9)]
     for case, outcome in results:
-        row = (uuid.uuid4(), case.id, case.name, outcome.passed, JSON_DUMPS(outcome.failures),
-               JSON_DUMPS(outcome.transcript), JSON_DUMPS(outcome.tool_calls), JSON_DUMPS(outcome.violations),
-               outcome.latency_ms)
+        row = (
+            uuid.uuid4(),
+            case.id,
+            case.name,
+            outcome.passed,
+            JSON_DUMPS(outcome.failures),
+            JSON_DUMPS(outcome.transcript),
+            JSON_DUMPS(outcome.tool_calls),
+            JSON_DUMPS(outcome.violations),
+            outcome.latency_ms,
+        )
         for column, value in zip(columns, row):
             column.append(value)
     rows = await connections.get("default").execute_query_dict(_RECORD, [eval_run_id, *columns])
     if not rows:
         raise LookupError(f"no eval run {eval_run_id}")
     row = rows[0]
-    return RunProgress(eval_run_id=eval_run_id, passed=row["passed"], failed=row["failed"], total=row["total"],
-                       status=EvalRunStatus(row["status"]))
+    return RunProgress(
+        eval_run_id=eval_run_id,
+        passed=row["passed"],
+        failed=row["failed"],
+        total=row["total"],
+        status=EvalRunStatus(row["status"]),
+    )

@@ -30,21 +30,39 @@ SIGNIFICANCE = 0.05
 
 
 async def start_eval_run(
-    *, suite: EvalSuite, policy: str, prompt_version: str, queue: Queue, model_source: ModelSource | None = None,
+    *,
+    suite: EvalSuite,
+    policy: str,
+    prompt_version: str,
+    queue: Queue,
+    model_source: ModelSource | None = None,
     timeout_seconds: int = 300,
 ) -> EvalRun:
     """Create the run and enqueue its cases in chunks; workers do the rest."""
     case_ids = await EvalCase.filter(suite=suite).order_by("name").values_list("id", flat=True)
-    run = await EvalRun.create(suite=suite, policy=policy, prompt_version=prompt_version, model_source=model_source,
-                               total=len(case_ids))
+    run = await EvalRun.create(
+        suite=suite,
+        policy=policy,
+        prompt_version=prompt_version,
+        model_source=model_source,
+        total=len(case_ids),
+    )
     await prepare_eval_business()
     try:
         for start in range(0, len(case_ids), CHUNK_SIZE):
             chunk = [str(case_id) for case_id in case_ids[start : start + CHUNK_SIZE]]
-            await queue.enqueue(RUN_EVAL_CHUNK_JOB, key=f"eval:{run.id}:{start}", eval_run_id=str(run.id),
-                                case_ids=chunk, retries=2, timeout=timeout_seconds)
+            await queue.enqueue(
+                RUN_EVAL_CHUNK_JOB,
+                key=f"eval:{run.id}:{start}",
+                eval_run_id=str(run.id),
+                case_ids=chunk,
+                retries=2,
+                timeout=timeout_seconds,
+            )
     except (aioredis.RedisError, OSError) as error:
-        await EvalRun.filter(id=run.id).update(status=EvalRunStatus.FAILED, error=f"could not enqueue: {error}")
+        await EvalRun.filter(id=run.id).update(
+            status=EvalRunStatus.FAILED, error=f"could not enqueue: {error}"
+        )
         raise
     return run
 
@@ -62,10 +80,19 @@ async def run_chunk(
         await EvalRun.filter(id=run.id, status=EvalRunStatus.QUEUED).update(
             status=EvalRunStatus.RUNNING, started_at=datetime.now(UTC)
         )
-    done = set(await EvalCaseResult.filter(run_id=eval_run_id, case_id__in=case_ids).values_list("case_id", flat=True))
+    done = set(
+        await EvalCaseResult.filter(run_id=eval_run_id, case_id__in=case_ids).values_list(
+            "case_id", flat=True
+        )
+    )
     cases = await EvalCase.filter(id__in=[case_id for case_id in case_ids if case_id not in done])
-    outcomes = await play_cases(cases=[GoldenCase.model_validate(case.definition) for case in cases],
-                                suite=run.suite.name, setup=setup, source=run.model_source, settings=settings)
+    outcomes = await play_cases(
+        cases=[GoldenCase.model_validate(case.definition) for case in cases],
+        suite=run.suite.name,
+        setup=setup,
+        source=run.model_source,
+        settings=settings,
+    )
     played = [(case, outcome) for case, outcome in zip(cases, outcomes) if isinstance(outcome, CaseOutcome)]
     progress = await record_results(eval_run_id=eval_run_id, results=played)
     await hub.publish(EVAL_PROGRESS, progress.event())
@@ -78,11 +105,17 @@ async def run_chunk(
 async def fail_run(*, eval_run_id: uuid.UUID, error: BaseException, hub: EventHub) -> None:
     """Mark a run FAILED (a chunk kept failing) so it does not look like it is still running."""
     await EvalRun.filter(id=eval_run_id).update(
-        status=EvalRunStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=datetime.now(UTC)
+        status=EvalRunStatus.FAILED,
+        error=f"{type(error).__name__}: {error}"[:2000],
+        finished_at=datetime.now(UTC),
     )
     run = await EvalRun.get(id=eval_run_id)
-    await hub.publish(EVAL_PROGRESS, RunProgress(eval_run_id=eval_run_id, passed=run.passed, failed=run.failed,
-                                                 total=run.total, status=run.status).event())
+    await hub.publish(
+        EVAL_PROGRESS,
+        RunProgress(
+            eval_run_id=eval_run_id, passed=run.passed, failed=run.failed, total=run.total, status=run.status
+        ).event(),
+    )
 
 
 @dataclass(frozen=True)
@@ -109,16 +142,23 @@ async def compare_runs(*, base_id: uuid.UUID, head_id: uuid.UUID) -> Comparison:
     fixes = [name for name in shared if not base[name] and head[name]]
     rate = lambda results: sum(results.values()) / len(results) if results else 0.0  # noqa: E731
     return Comparison(
-        regressions=regressions, fixes=fixes,
+        regressions=regressions,
+        fixes=fixes,
         unchanged_passing=sum(1 for name in shared if base[name] and head[name]),
         unchanged_failing=sum(1 for name in shared if not base[name] and not head[name]),
-        base_pass_rate=rate(base), head_pass_rate=rate(head),
+        base_pass_rate=rate(base),
+        head_pass_rate=rate(head),
         p_value=mcnemar_exact_p(regressions=len(regressions), fixes=len(fixes)),
     )
 
 
 async def run_suite_here(
-    *, suite: EvalSuite, setup: AgentSetup, hub: EventHub, settings: Settings, model_source: ModelSource | None = None,
+    *,
+    suite: EvalSuite,
+    setup: AgentSetup,
+    hub: EventHub,
+    settings: Settings,
+    model_source: ModelSource | None = None,
     on_chunk: Callable[[int], None] | None = None,
 ) -> EvalRun:
     """Run every case of a suite in this process (the CLI gate, the demo seed) and return the finished run.
@@ -128,8 +168,13 @@ async def run_suite_here(
     """
     await prepare_eval_business()
     case_ids = await EvalCase.filter(suite=suite).order_by("name").values_list("id", flat=True)
-    record = await EvalRun.create(suite=suite, policy=setup.policy.name, prompt_version=setup.prompt.version,
-                                  model_source=model_source, total=len(case_ids))
+    record = await EvalRun.create(
+        suite=suite,
+        policy=setup.policy.name,
+        prompt_version=setup.prompt.version,
+        model_source=model_source,
+        total=len(case_ids),
+    )
     in_flight = asyncio.Semaphore(case_concurrency(settings) // CHUNK_SIZE + 2)
 
     async def chunk(ids: list[uuid.UUID]) -> None:
@@ -138,8 +183,10 @@ async def run_suite_here(
         if on_chunk:
             on_chunk(len(ids))
 
-    tasks = [asyncio.create_task(chunk(list(case_ids[start : start + CHUNK_SIZE])))
-             for start in range(0, len(case_ids), CHUNK_SIZE)]
+    tasks = [
+        asyncio.create_task(chunk(list(case_ids[start : start + CHUNK_SIZE])))
+        for start in range(0, len(case_ids), CHUNK_SIZE)
+    ]
     try:
         await asyncio.gather(*tasks)
     finally:  # a chunk that failed stops the others rather than leaving them running unawaited

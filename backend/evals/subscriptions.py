@@ -20,8 +20,10 @@ from backend.graphql.permissions import CanRead
 
 @strawberry.type
 class EvalSubscriptions:
-    @strawberry.subscription(permission_classes=[CanRead],
-                             description="Where one eval run stands now, then its progress until it completes.")
+    @strawberry.subscription(
+        permission_classes=[CanRead],
+        description="Where one eval run stands now, then its progress until it completes.",
+    )
     async def eval_run_progress(self, info: Info, id: relay.GlobalID) -> AsyncGenerator[EvalProgress, None]:
         if id.type_name != "EvalRun":
             raise BadUserInput("'id' is not an EvalRun id.", field="id")
@@ -31,19 +33,30 @@ class EvalSubscriptions:
             run = await listing.get_run(run_id=wanted)
             if run is None:
                 return
-            snapshot = {"done": run.passed + run.failed, "total": run.total, "passed": run.passed,
-                        "status": run.status.value}
+            snapshot = {
+                "done": run.passed + run.failed,
+                "total": run.total,
+                "passed": run.passed,
+                "status": run.status.value,
+            }
             async for event in _starting_with(snapshot, events):
                 if event.get("evalRunId", str(wanted)) != str(wanted):
                     continue
                 status = EvalRunStatus(event["status"])
-                yield EvalProgress(eval_run_id=strawberry.ID(str(id)), done=event["done"], total=event["total"],
-                                   passed=event["passed"], status=status)
+                yield EvalProgress(
+                    eval_run_id=strawberry.ID(str(id)),
+                    done=event["done"],
+                    total=event["total"],
+                    passed=event["passed"],
+                    status=status,
+                )
                 if status in (EvalRunStatus.COMPLETED, EvalRunStatus.FAILED):
                     return
 
 
-async def _starting_with(first: dict[str, Any], rest: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+async def _starting_with(
+    first: dict[str, Any], rest: AsyncIterator[dict[str, Any]]
+) -> AsyncIterator[dict[str, Any]]:
     yield first
     async for item in rest:
         yield item

@@ -41,7 +41,9 @@ def read_suite(folder: Path) -> tuple[str, list[GoldenCase]]:
         except (yaml.YAMLError, ValidationError) as error:
             raise GoldenError(f"{path.relative_to(PROJECT_ROOT)}: {error}") from None
         if case.name != path.stem:
-            raise GoldenError(f"{path.relative_to(PROJECT_ROOT)}: name {case.name!r} differs from the file name")
+            raise GoldenError(
+                f"{path.relative_to(PROJECT_ROOT)}: name {case.name!r} differs from the file name"
+            )
         cases.append(case)
     return digest.hexdigest(), cases
 
@@ -57,11 +59,20 @@ async def sync_suites(*, directory: Path = GOLDENS_DIR) -> list[SyncedSuite]:
         if existing is None:
             async with in_transaction():
                 suite = await EvalSuite.create(name=folder.name, version=version, case_count=len(cases))
-                await EvalCase.bulk_create([
-                    EvalCase(suite=suite, name=case.name, definition=case.model_dump(mode="json"), known_gap=case.known_gap)
-                    for case in cases
-                ])
-        synced.append(SyncedSuite(name=folder.name, version=version, cases=len(cases), created=existing is None))
+                await EvalCase.bulk_create(
+                    [
+                        EvalCase(
+                            suite=suite,
+                            name=case.name,
+                            definition=case.model_dump(mode="json"),
+                            known_gap=case.known_gap,
+                        )
+                        for case in cases
+                    ]
+                )
+        synced.append(
+            SyncedSuite(name=folder.name, version=version, cases=len(cases), created=existing is None)
+        )
     return synced
 
 

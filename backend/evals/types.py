@@ -31,8 +31,13 @@ class EvalSuiteNode(relay.Node):
 
     @classmethod
     def from_model(cls, suite: EvalSuite) -> EvalSuiteNode:
-        return cls(id=str(suite.id), name=suite.name, version=suite.version, case_count=suite.case_count,
-                   created_at=suite.created_at)
+        return cls(
+            id=str(suite.id),
+            name=suite.name,
+            version=suite.version,
+            case_count=suite.case_count,
+            created_at=suite.created_at,
+        )
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list:
@@ -54,8 +59,15 @@ class EvalCaseResultView:
 
     @classmethod
     def from_model(cls, row: EvalCaseResult) -> EvalCaseResultView:
-        return cls(case_name=row.case_name, passed=row.passed, failures=row.failures, transcript=row.transcript,
-                   tool_calls=row.tool_calls, violations=row.violations, latency_ms=row.latency_ms)
+        return cls(
+            case_name=row.case_name,
+            passed=row.passed,
+            failures=row.failures,
+            transcript=row.transcript,
+            tool_calls=row.tool_calls,
+            violations=row.violations,
+            latency_ms=row.latency_ms,
+        )
 
 
 @strawberry.type(name="EvalRun")
@@ -66,7 +78,8 @@ class EvalRunNode(relay.Node):
     policy: str
     prompt_version: str
     model_source: ModelSource | None = strawberry.field(
-        description="LIVE, RECORD or REPLAY (cassettes) for the openai policy; null for rules, which calls no model.")
+        description="LIVE, RECORD or REPLAY (cassettes) for the openai policy; null for rules, which calls no model."
+    )
     status: EvalRunStatus
     total: int
     passed: int
@@ -89,9 +102,19 @@ class EvalRunNode(relay.Node):
     @classmethod
     def from_model(cls, run: EvalRun) -> EvalRunNode:
         return cls(
-            id=str(run.id), suite_name=run.suite.name, suite_version=run.suite.version, policy=run.policy,
-            prompt_version=run.prompt_version, model_source=run.model_source, status=run.status, total=run.total, passed=run.passed,
-            failed=run.failed, error=run.error, created_at=run.created_at, started_at=run.started_at,
+            id=str(run.id),
+            suite_name=run.suite.name,
+            suite_version=run.suite.version,
+            policy=run.policy,
+            prompt_version=run.prompt_version,
+            model_source=run.model_source,
+            status=run.status,
+            total=run.total,
+            passed=run.passed,
+            failed=run.failed,
+            error=run.error,
+            created_at=run.created_at,
+            started_at=run.started_at,
             finished_at=run.finished_at,
         )
 

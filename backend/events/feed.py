@@ -22,8 +22,13 @@ T = TypeVar("T")
 
 class SharedFeed(Generic[T]):
     def __init__(
-        self, *, name: str, read: Callable[[], Awaitable[T]], interval_seconds: float,
-        changes: Callable[[], AsyncIterator[Any]] | None = None, min_gap_seconds: float = 0.2,
+        self,
+        *,
+        name: str,
+        read: Callable[[], Awaitable[T]],
+        interval_seconds: float,
+        changes: Callable[[], AsyncIterator[Any]] | None = None,
+        min_gap_seconds: float = 0.2,
     ) -> None:
         self._name = name
         self._read = read
@@ -33,7 +38,9 @@ class SharedFeed(Generic[T]):
         self._subscribers: set[asyncio.Queue[T]] = set()
         self._producer: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
-        self.reads = 0  # how many times the values were read: one per tick, whatever the number of subscribers
+        self.reads = (
+            0  # how many times the values were read: one per tick, whatever the number of subscribers
+        )
 
     @property
     def subscriber_count(self) -> int:

@@ -77,8 +77,15 @@ class EventHub:
         self._redis = redis
         # The listener blocks on a read until something is published: a client of its own, without the read
         # timeout of the shared one (which would end a quiet subscription after a few seconds).
-        self._listen_redis = aioredis.Redis(connection_pool=aioredis.ConnectionPool(
-            **{**redis.connection_pool.connection_kwargs, "socket_timeout": None, "socket_keepalive": True}))
+        self._listen_redis = aioredis.Redis(
+            connection_pool=aioredis.ConnectionPool(
+                **{
+                    **redis.connection_pool.connection_kwargs,
+                    "socket_timeout": None,
+                    "socket_keepalive": True,
+                }
+            )
+        )
         self._subscribers: dict[str, set[asyncio.Queue[dict[str, Any]]]] = {}
         self._listener: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()

@@ -56,7 +56,9 @@ def _library_error_code(error: GraphQLError) -> str | None:
         return "GRAPHQL_PARSE_FAILED"
     if error.message.startswith("Variable '$"):
         return BadUserInput.code  # a variable of the wrong type or shape
-    return "GRAPHQL_VALIDATION_FAILED"  # unknown fields, wrong literal types, limits on depth, aliases, tokens
+    return (
+        "GRAPHQL_VALIDATION_FAILED"  # unknown fields, wrong literal types, limits on depth, aliases, tokens
+    )
 
 
 def add_error_code(error: GraphQLError) -> None:

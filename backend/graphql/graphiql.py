@@ -50,10 +50,18 @@ EXAMPLES = (
             "  }\n"
             "}\n"
         ),
-        variables=json.dumps({"input": {
-            "channel": "SMS", "idempotencyKey": "graphiql-{{unique}}", "sender": "+15550100199",
-            "text": "Can I book a haircut tomorrow?", "occurredAt": "{{now}}",
-        }}, indent=2),
+        variables=json.dumps(
+            {
+                "input": {
+                    "channel": "SMS",
+                    "idempotencyKey": "graphiql-{{unique}}",
+                    "sender": "+15550100199",
+                    "text": "Can I book a haircut tomorrow?",
+                    "occurredAt": "{{now}}",
+                }
+            },
+            indent=2,
+        ),
     ),
     ExampleOperation(
         document=(
@@ -83,8 +91,7 @@ EXAMPLES = (
 @lru_cache(maxsize=1)
 def graphiql_page() -> str:
     """The GraphiQL page with the example tabs in it (the same for every request: the key is never in it)."""
-    tabs = [{"query": example.document, "variables": example.variables}
-            for example in EXAMPLES]
+    tabs = [{"query": example.document, "variables": example.variables} for example in EXAMPLES]
     # Inside a <script>: "</" must not end it early.
     encoded = json.dumps(tabs).replace("</", "<\\/")
     return TEMPLATE.read_text(encoding="utf-8").replace(TABS_PLACEHOLDER, encoded)

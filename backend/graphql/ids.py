@@ -10,4 +10,6 @@ def parse_uuid(value: str, *, field: str = "id") -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except (ValueError, AttributeError, TypeError):
-        raise BadUserInput(f"'{field}' does not identify an object: {str(value)[:60]!r}.", field=field) from None
+        raise BadUserInput(
+            f"'{field}' does not identify an object: {str(value)[:60]!r}.", field=field
+        ) from None

@@ -36,8 +36,9 @@ def _parsed(query: str, max_tokens: int) -> DocumentNode:
 
 
 @lru_cache(maxsize=CACHED_DOCUMENTS)
-def _validated(schema: GraphQLSchema, query: str, max_tokens: int, rules: tuple[type[ValidationRule], ...]
-               ) -> list[GraphQLError]:
+def _validated(
+    schema: GraphQLSchema, query: str, max_tokens: int, rules: tuple[type[ValidationRule], ...]
+) -> list[GraphQLError]:
     return validate_document(schema, _parsed(query, max_tokens), rules)
 
 
@@ -57,5 +58,7 @@ class PreparedDocuments(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         rules = (*context.validation_rules, *self.rules)
-        context.pre_execution_errors = _validated(context.schema._schema, context.query, self.max_tokens, rules)
+        context.pre_execution_errors = _validated(
+            context.schema._schema, context.query, self.max_tokens, rules
+        )
         yield

@@ -18,7 +18,8 @@ def require_caller(info: Info) -> Caller:
     if context.caller is None:
         context.set_http_status(401)
         raise Unauthenticated(
-            context.auth_problem or "Authentication required: send an API key as 'Authorization: Bearer <key>'."
+            context.auth_problem
+            or "Authentication required: send an API key as 'Authorization: Bearer <key>'."
         )
     return context.caller
 

@@ -42,8 +42,20 @@ from backend.users.mutations import UserMutations
 
 @strawberry.type
 class Query(
-    AuthQueries, ConversationQueries, IngestQueries, AgentQueries, SchedulingQueries, TicketQueries, GuardrailQueries,
-    EvalQueries, MetricsQueries, LiveMetricsQueries, SloQueries, IncidentQueries, SimulationQueries, DeliveryQueries,
+    AuthQueries,
+    ConversationQueries,
+    IngestQueries,
+    AgentQueries,
+    SchedulingQueries,
+    TicketQueries,
+    GuardrailQueries,
+    EvalQueries,
+    MetricsQueries,
+    LiveMetricsQueries,
+    SloQueries,
+    IncidentQueries,
+    SimulationQueries,
+    DeliveryQueries,
     QualityQueries,
     SandboxQueries,
 ):
@@ -51,14 +63,33 @@ class Query(
 
 
 @strawberry.type
-class Mutation(AuthMutations, ConversationMutations, IngestMutations, AgentMutations, EvalMutations, GoldenMutations,
-               IncidentMutations, SimulationMutations, UserMutations, DemoMutations, DeliveryMutations):
+class Mutation(
+    AuthMutations,
+    ConversationMutations,
+    IngestMutations,
+    AgentMutations,
+    EvalMutations,
+    GoldenMutations,
+    IncidentMutations,
+    SimulationMutations,
+    UserMutations,
+    DemoMutations,
+    DeliveryMutations,
+):
     pass
 
 
 @strawberry.type
-class Subscription(ConversationSubscriptions, IngestSubscriptions, AgentSubscriptions, EvalSubscriptions,
-                   IncidentSubscriptions, LiveMetricsSubscriptions, QualitySubscriptions, SimulationSubscriptions):
+class Subscription(
+    ConversationSubscriptions,
+    IngestSubscriptions,
+    AgentSubscriptions,
+    EvalSubscriptions,
+    IncidentSubscriptions,
+    LiveMetricsSubscriptions,
+    QualitySubscriptions,
+    SimulationSubscriptions,
+):
     pass
 
 
@@ -77,8 +108,11 @@ def get_schema() -> strawberry.Schema:
             MaskUnexpectedErrors,
             # Parsing and validation under the limits, cached per query text; the limits read the process's
             # settings as each request starts.
-            lambda: PreparedDocuments(max_tokens=_limits().graphql_max_tokens, max_depth=_limits().graphql_max_depth,
-                                      max_aliases_count=_limits().graphql_max_aliases),
+            lambda: PreparedDocuments(
+                max_tokens=_limits().graphql_max_tokens,
+                max_depth=_limits().graphql_max_depth,
+                max_aliases_count=_limits().graphql_max_aliases,
+            ),
         ],
     )
 

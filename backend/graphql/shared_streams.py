@@ -34,12 +34,18 @@ def _root_fields(query: str) -> frozenset[str]:
         document = parse(query)
     except GraphQLError:
         return frozenset()
-    return frozenset(selection.name.value for definition in document.definitions
-                     if isinstance(definition, OperationDefinitionNode)
-                     for selection in definition.selection_set.selections if hasattr(selection, "name"))
+    return frozenset(
+        selection.name.value
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+        for selection in definition.selection_set.selections
+        if hasattr(selection, "name")
+    )
 
 
-def stream_key(*, query: str, variables: dict | None, operation_name: str | None, scopes: frozenset | None) -> str:
+def stream_key(
+    *, query: str, variables: dict | None, operation_name: str | None, scopes: frozenset | None
+) -> str:
     scope_names = sorted(str(scope) for scope in scopes) if scopes is not None else None
     return json.dumps([query, variables or {}, operation_name, scope_names], sort_keys=True, default=str)
 
@@ -81,15 +87,18 @@ class SharedStreams:
     def members(self) -> int:
         return sum(len(stream.members) for stream in self._streams.values())
 
-    async def results(self, key: str, *, query: str, open_source: Callable[[], Awaitable[AsyncIterator[Any]]]
-                      ) -> AsyncIterator[Any]:
+    async def results(
+        self, key: str, *, query: str, open_source: Callable[[], Awaitable[AsyncIterator[Any]]]
+    ) -> AsyncIterator[Any]:
         """This subscriber's view of the shared execution for `key` (started if none runs)."""
         stream = self._streams.get(key)
         inbox: asyncio.Queue[Any] = asyncio.Queue(maxsize=MEMBER_BUFFER)
         if stream is None or (stream.task is not None and stream.task.done()):
             stream = _Stream(replays_latest=bool(_root_fields(query) & STATE_SUBSCRIPTIONS))
             stream.members.add(inbox)
-            self._streams[key] = stream  # joinable at once: members arriving while it opens wait in their inbox
+            self._streams[key] = (
+                stream  # joinable at once: members arriving while it opens wait in their inbox
+            )
             try:
                 source = await open_source()
             except BaseException:

@@ -41,13 +41,21 @@ class SharedSubscriptionHandler(BaseGraphQLTransportWSHandler[RequestContext, An
 
     async def run_operation(self, operation: Operation[RequestContext, Any]) -> None:
         caller = self.context.caller
-        key = stream_key(query=operation.query, variables=operation.variables, operation_name=operation.operation_name,
-                         scopes=caller.scopes if caller else None)
+        key = stream_key(
+            query=operation.query,
+            variables=operation.variables,
+            operation_name=operation.operation_name,
+            scopes=caller.scopes if caller else None,
+        )
 
         async def open_source() -> Any:
-            return await self.schema.stream(operation.query, variable_values=operation.variables,
-                                             context_value=self.context, root_value=self.root_value,
-                                             operation_name=operation.operation_name)
+            return await self.schema.stream(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=self.context,
+                root_value=self.root_value,
+                operation_name=operation.operation_name,
+            )
 
         streams: SharedStreams = self.context.services.shared_streams
         try:
@@ -82,7 +90,9 @@ class AgentOpsGraphQL(GraphQL):
             add_error_code(error)
         return await super().process_result(request, result)
 
-    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> RequestContext:
         services: AppServices = request.app.state.services
         context = RequestContext(
             request=request,
@@ -112,6 +122,10 @@ class AgentOpsGraphQL(GraphQL):
             context.caller = await context.services.authenticator.authenticate(token=token)
         except (BaseORMException, OSError, asyncpg.PostgresError) as error:
             # Outside GraphQL execution nothing masks errors: answer 503 with the request id, log the cause.
-            log.error("auth.lookup_failed", request_id=context.request_id, error=f"{type(error).__name__}: {error}")
-            raise HTTPException(503, f"Service temporarily unavailable (request id {context.request_id}).") from None
+            log.error(
+                "auth.lookup_failed", request_id=context.request_id, error=f"{type(error).__name__}: {error}"
+            )
+            raise HTTPException(
+                503, f"Service temporarily unavailable (request id {context.request_id})."
+            ) from None
         context.auth_problem = INVALID_KEY if context.caller is None else None

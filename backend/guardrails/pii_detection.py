@@ -48,7 +48,9 @@ DIGIT_WORDS = {
 } | {"oh": "0"}
 # Voice transcripts spell numbers out: "five five five, one two three, four five six seven", and a card number
 # read out is sixteen such words ("four one one one ..."), perhaps with "double four" or "triple one".
-SPOKEN_DIGIT = re.compile(rf"\b(?:(?P<repeat>double|triple)\s+)?(?P<word>{'|'.join(DIGIT_WORDS)})\b", re.IGNORECASE)
+SPOKEN_DIGIT = re.compile(
+    rf"\b(?:(?P<repeat>double|triple)\s+)?(?P<word>{'|'.join(DIGIT_WORDS)})\b", re.IGNORECASE
+)
 SPOKEN_DIGITS = re.compile(
     rf"\b(?:(?:(?:double|triple)\s+)?(?:{'|'.join(DIGIT_WORDS)})\b[\s,.-]*){{7,}}", re.IGNORECASE
 )

@@ -31,7 +31,9 @@ class GuardrailViolationFilter:
         check_range(
             self.created_after, self.created_before, start_field="createdAfter", end_field="createdBefore"
         )
-        check_text_filter(self.rule, field="filter.rule", max_length=column_length(GuardrailViolation, "rule"))
+        check_text_filter(
+            self.rule, field="filter.rule", max_length=column_length(GuardrailViolation, "rule")
+        )
         return service.ViolationCriteria(
             stage=self.stage.value if self.stage else None,
             rule=self.rule,

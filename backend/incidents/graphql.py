@@ -59,25 +59,45 @@ class IncidentNode(relay.Node):
     acknowledged_at: datetime | None
     acknowledged_by: str | None
     resolved_at: datetime | None
-    synthetic: bool = strawberry.field(description=(
-        "Opened over the demo's backdated history by `agentops seed` / `make up` (a replay of the SLO watch), "
-        "not by real traffic."))
+    synthetic: bool = strawberry.field(
+        description=(
+            "Opened over the demo's backdated history by `agentops seed` / `make up` (a replay of the SLO watch), "
+            "not by real traffic."
+        )
+    )
 
     @strawberry.field(description="What happened, oldest first.")
     async def timeline(self) -> list[IncidentEntryView]:
         entries = await service.timeline(incident_id=parse_uuid(self.id))
-        return [IncidentEntryView(kind=e.kind, text=e.text, actor=e.actor, created_at=e.created_at) for e in entries]
+        return [
+            IncidentEntryView(kind=e.kind, text=e.text, actor=e.actor, created_at=e.created_at)
+            for e in entries
+        ]
 
     @strawberry.field(description="Notifications sent for it (Slack, PagerDuty), oldest first.")
     async def notifications(self) -> list[IncidentNotificationView]:
         rows = await service.notifications_of(incident_id=parse_uuid(self.id))
-        return [IncidentNotificationView(target=r.target, action=r.action, status=r.status, attempts=r.attempts,
-                                         response_status=r.response_status, last_error=r.last_error,
-                                         created_at=r.created_at, sent_at=r.sent_at) for r in rows]
+        return [
+            IncidentNotificationView(
+                target=r.target,
+                action=r.action,
+                status=r.status,
+                attempts=r.attempts,
+                response_status=r.response_status,
+                last_error=r.last_error,
+                created_at=r.created_at,
+                sent_at=r.sent_at,
+            )
+            for r in rows
+        ]
 
-    @strawberry.field(description="Conversations whose turns burned this SLO while it was open (newest first).")
+    @strawberry.field(
+        description="Conversations whose turns burned this SLO while it was open (newest first)."
+    )
     async def example_conversations(self, info: Info, first: int = 5) -> list[ConversationNode]:
-        ids = await service.example_conversation_ids(incident_id=parse_uuid(self.id), limit=min(max(first, 1), 20))
+        ids = await service.example_conversation_ids(
+            incident_id=parse_uuid(self.id), limit=min(max(first, 1), 20)
+        )
         found = await info.context.loaders.conversation_by_id.load_many(ids)
         return [ConversationNode.from_model(row) for row in found if row is not None]
 
@@ -85,13 +105,25 @@ class IncidentNode(relay.Node):
     async def metrics(self) -> list[MetricSeries]:
         names = service.linked_metrics(self.slo)
         end = (self.resolved_at or datetime.now(UTC)) + timedelta(minutes=10)
-        return await read_series(names=list(names), start=self.opened_at - timedelta(minutes=30), end=end, channel="ALL")
+        return await read_series(
+            names=list(names), start=self.opened_at - timedelta(minutes=30), end=end, channel="ALL"
+        )
 
     @classmethod
     def from_model(cls, row: Incident) -> IncidentNode:
-        return cls(id=str(row.id), slo=row.slo, severity=row.severity, status=row.status, summary=row.summary,
-                   peak_burn_rate=row.peak_burn_rate, opened_at=row.opened_at, acknowledged_at=row.acknowledged_at,
-                   acknowledged_by=row.acknowledged_by, resolved_at=row.resolved_at, synthetic=row.synthetic)
+        return cls(
+            id=str(row.id),
+            slo=row.slo,
+            severity=row.severity,
+            status=row.status,
+            summary=row.summary,
+            peak_burn_rate=row.peak_burn_rate,
+            opened_at=row.opened_at,
+            acknowledged_at=row.acknowledged_at,
+            acknowledged_by=row.acknowledged_by,
+            resolved_at=row.resolved_at,
+            synthetic=row.synthetic,
+        )
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list:
@@ -117,7 +149,9 @@ class IncidentPayload:
     incident: IncidentNode
 
 
-IncidentResult = Annotated[IncidentPayload | NotFoundError | ValidationError, strawberry.union("IncidentResult")]
+IncidentResult = Annotated[
+    IncidentPayload | NotFoundError | ValidationError, strawberry.union("IncidentResult")
+]
 
 
 def _answer(incident: Incident | None, value: relay.GlobalID) -> IncidentPayload | NotFoundError:
@@ -129,8 +163,13 @@ def _answer(incident: Incident | None, value: relay.GlobalID) -> IncidentPayload
 @strawberry.type
 class IncidentQueries:
     @strawberry.field(permission_classes=[CanRead], description="Incidents, newest first.")
-    async def incidents(self, info: Info, first: int | None = None, after: str | None = None,
-                        status: IncidentStatus | None = None) -> relay.Connection[IncidentNode]:
+    async def incidents(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: IncidentStatus | None = None,
+    ) -> relay.Connection[IncidentNode]:
         size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
         page = await service.page_incidents(status=status, first=size, after=after)
         return to_connection(page, IncidentNode.from_model)
@@ -138,18 +177,27 @@ class IncidentQueries:
 
 @strawberry.type
 class IncidentMutations:
-    @strawberry.mutation(permission_classes=[CanOperate], description="Take an OPEN incident; records who and when.")
+    @strawberry.mutation(
+        permission_classes=[CanOperate], description="Take an OPEN incident; records who and when."
+    )
     async def acknowledge_incident(self, info: Info, input: IncidentActionInput) -> IncidentResult:
-        incident = await service.acknowledge_incident(incident_id=_incident_id(input.id),
-                                                      actor=info.context.caller.key_name, hub=info.context.services.hub,
-                                                      notifier=info.context.services.notifier)
+        incident = await service.acknowledge_incident(
+            incident_id=_incident_id(input.id),
+            actor=info.context.caller.key_name,
+            hub=info.context.services.hub,
+            notifier=info.context.services.notifier,
+        )
         return _answer(incident, input.id)
 
     @strawberry.mutation(permission_classes=[CanOperate], description="Resolve by hand (idempotent).")
     async def resolve_incident(self, info: Info, input: IncidentActionInput) -> IncidentResult:
-        incident = await service.resolve_incident(incident_id=_incident_id(input.id), actor=info.context.caller.key_name,
-                                                  reason=input.note or "Resolved by hand.", hub=info.context.services.hub,
-                                                  notifier=info.context.services.notifier)
+        incident = await service.resolve_incident(
+            incident_id=_incident_id(input.id),
+            actor=info.context.caller.key_name,
+            reason=input.note or "Resolved by hand.",
+            hub=info.context.services.hub,
+            notifier=info.context.services.notifier,
+        )
         return _answer(incident, input.id)
 
     @strawberry.mutation(permission_classes=[CanOperate], description="Add a note to the timeline.")
@@ -157,8 +205,12 @@ class IncidentMutations:
         text = (input.note or "").strip()
         if not 1 <= len(text) <= 2000:
             return ValidationError(field="note", message="must be 1 to 2000 characters")
-        incident = await service.add_note(incident_id=_incident_id(input.id), actor=info.context.caller.key_name,
-                                          text=text, hub=info.context.services.hub)
+        incident = await service.add_note(
+            incident_id=_incident_id(input.id),
+            actor=info.context.caller.key_name,
+            text=text,
+            hub=info.context.services.hub,
+        )
         return _answer(incident, input.id)
 
 
@@ -168,7 +220,11 @@ class IncidentSubscriptions:
     async def incident_alerts(self, info: Info) -> AsyncGenerator[IncidentNode, None]:
         async for event in info.context.services.hub.subscribe(service.INCIDENT_CHANGED):
             incident_id = parse_uuid(event["incidentId"])
-            incident = await once_per_event(event, "incident", lambda incident_id=incident_id: service.get_incident(incident_id=incident_id))
+            incident = await once_per_event(
+                event,
+                "incident",
+                lambda incident_id=incident_id: service.get_incident(incident_id=incident_id),
+            )
             if incident is not None:
                 # The event's loaders, not the connection's: exampleConversations must not come from an old cache.
                 info.context.loaders = shared_per_event(event, "loaders", Loaders)

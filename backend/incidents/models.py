@@ -61,7 +61,9 @@ class IncidentNotification(Model):
     """One outbound notification of an incident change to one target; every attempt updates this row."""
 
     id = fields.UUIDField(primary_key=True)
-    incident = fields.ForeignKeyField("agentops.Incident", related_name="notifications", on_delete=fields.CASCADE)
+    incident = fields.ForeignKeyField(
+        "agentops.Incident", related_name="notifications", on_delete=fields.CASCADE
+    )
     target = fields.CharField(max_length=20)  # slack | pagerduty
     action = fields.CharField(max_length=12)  # trigger | acknowledge | resolve
     status = fields.CharEnumField(NotificationStatus, max_length=12, default=NotificationStatus.PENDING)

@@ -47,8 +47,12 @@ async def _announce(notifier: Notifier | None, incident: Incident, action: str) 
 
 
 async def sync_incidents(
-    *, statuses: list[SloStatus], hub: EventHub | None = None, notifier: Notifier | None = None,
-    now: datetime | None = None, cooldowns: dict[str, timedelta] | None = None,
+    *,
+    statuses: list[SloStatus],
+    hub: EventHub | None = None,
+    notifier: Notifier | None = None,
+    now: datetime | None = None,
+    cooldowns: dict[str, timedelta] | None = None,
 ) -> list[Incident]:
     """Open one incident per firing (SLO, severity) that has none; resolve those whose alert stopped burning.
 
@@ -59,7 +63,10 @@ async def sync_incidents(
     firing: dict[tuple[str, str], tuple[SloStatus, FiringAlert]] = {}
     for status in statuses:
         for alert in sorted(status.firing, key=lambda alert: alert.threshold):
-            firing[(status.name, alert.severity)] = (status, alert)  # the fastest-burning rule of a severity wins
+            firing[(status.name, alert.severity)] = (
+                status,
+                alert,
+            )  # the fastest-burning rule of a severity wins
     active = {(row.slo, row.severity): row for row in await Incident.exclude(status=IncidentStatus.RESOLVED)}
     for key, (status, alert) in firing.items():
         rate = max(burn.rate for burn in status.burn_rates if burn.window == alert.long_window)
@@ -71,15 +78,23 @@ async def sync_incidents(
                 changed_fields.append("peak_burn_rate")
             await incident.save(update_fields=changed_fields)
             if "peak_burn_rate" in changed_fields:
-                await IncidentEntry.create(incident=incident, kind="burn_rate",
-                                           text=f"Burn rate {rate:.1f}x over {alert.long_window}.")
+                await IncidentEntry.create(
+                    incident=incident,
+                    kind="burn_rate",
+                    text=f"Burn rate {rate:.1f}x over {alert.long_window}.",
+                )
             continue
         try:
             async with in_transaction():
                 incident = await Incident.create(
-                    slo=status.name, severity=alert.severity, peak_burn_rate=rate, last_burning_at=now,
-                    summary=(f"{status.name}: burning {rate:.1f}x the error budget over {alert.long_window} "
-                             f"(alert at {alert.threshold}x over {alert.long_window} and {alert.short_window})."),
+                    slo=status.name,
+                    severity=alert.severity,
+                    peak_burn_rate=rate,
+                    last_burning_at=now,
+                    summary=(
+                        f"{status.name}: burning {rate:.1f}x the error budget over {alert.long_window} "
+                        f"(alert at {alert.threshold}x over {alert.long_window} and {alert.short_window})."
+                    ),
                 )
                 await IncidentEntry.create(incident=incident, kind="opened", text=incident.summary)
         except IntegrityError:
@@ -91,9 +106,14 @@ async def sync_incidents(
     for key, incident in active.items():
         # Only SLOs this evaluation looked at: an incident of another SLO file (or a removed SLO) is not "over".
         quiet_for = now - (incident.last_burning_at or incident.opened_at)
-        if key[0] in evaluated and key not in firing and quiet_for >= (cooldowns or {}).get(key[1], timedelta(0)):
-            await resolve_incident(incident_id=incident.id, actor=None, reason="The burn stopped.", hub=hub,
-                                   notifier=notifier)
+        if (
+            key[0] in evaluated
+            and key not in firing
+            and quiet_for >= (cooldowns or {}).get(key[1], timedelta(0))
+        ):
+            await resolve_incident(
+                incident_id=incident.id, actor=None, reason="The burn stopped.", hub=hub, notifier=notifier
+            )
             changed.append(incident)
     return changed
 
@@ -105,16 +125,26 @@ async def acknowledge_incident(
     incident = await Incident.get_or_none(id=incident_id)
     if incident is None or incident.status != IncidentStatus.OPEN:
         return incident
-    incident.status, incident.acknowledged_at, incident.acknowledged_by = IncidentStatus.ACKNOWLEDGED, datetime.now(UTC), actor
+    incident.status, incident.acknowledged_at, incident.acknowledged_by = (
+        IncidentStatus.ACKNOWLEDGED,
+        datetime.now(UTC),
+        actor,
+    )
     await incident.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
-    await IncidentEntry.create(incident=incident, kind="acknowledged", text=f"Acknowledged by {actor}.", actor=actor)
+    await IncidentEntry.create(
+        incident=incident, kind="acknowledged", text=f"Acknowledged by {actor}.", actor=actor
+    )
     await _publish(hub, incident, "acknowledged")
     await _announce(notifier, incident, ACKNOWLEDGE)
     return incident
 
 
 async def resolve_incident(
-    *, incident_id: uuid.UUID, actor: str | None, reason: str, hub: EventHub | None = None,
+    *,
+    incident_id: uuid.UUID,
+    actor: str | None,
+    reason: str,
+    hub: EventHub | None = None,
     notifier: Notifier | None = None,
 ) -> Incident | None:
     """Close the incident (by hand, or automatically when the burn stops); idempotent."""
@@ -129,7 +159,9 @@ async def resolve_incident(
     return incident
 
 
-async def add_note(*, incident_id: uuid.UUID, actor: str, text: str, hub: EventHub | None = None) -> Incident | None:
+async def add_note(
+    *, incident_id: uuid.UUID, actor: str, text: str, hub: EventHub | None = None
+) -> Incident | None:
     """A note on the timeline."""
     incident = await Incident.get_or_none(id=incident_id)
     if incident is None:

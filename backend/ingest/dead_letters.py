@@ -24,7 +24,7 @@ MAX_REPLAY_BATCH = 1000
 def summarize_traceback(error: BaseException) -> str:
     """The last few frames and the message: enough to find the failing line."""
     frames = traceback.extract_tb(error.__traceback__)[-TRACEBACK_FRAMES:]
-    lines = [f'{frame.filename}:{frame.lineno} in {frame.name}: {frame.line or ""}' for frame in frames]
+    lines = [f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line or ''}" for frame in frames]
     lines.append(f"{type(error).__name__}: {error}")
     return "\n".join(lines)[-4000:]
 
@@ -87,7 +87,9 @@ def _matching(criteria: DeadLetterCriteria):
     return query
 
 
-async def page_dead_letters(*, criteria: DeadLetterCriteria, first: int, after: str | None) -> Page[DeadLetter]:
+async def page_dead_letters(
+    *, criteria: DeadLetterCriteria, first: int, after: str | None
+) -> Page[DeadLetter]:
     """Dead letters matching the criteria, most recent first."""
     return await newest_first(_matching(criteria), time_field="dead_at", first=first, after=after)
 
@@ -98,7 +100,9 @@ async def _revive(letter_ids: list[uuid.UUID]) -> list[uuid.UUID]:
     async with in_transaction():
         letters = await DeadLetter.filter(id__in=letter_ids).select_for_update()
         event_ids = [letter.event_id for letter in letters]  # type: ignore[attr-defined]
-        dead = await IngestEvent.filter(id__in=event_ids, status=IngestStatus.DEAD).values_list("id", flat=True)
+        dead = await IngestEvent.filter(id__in=event_ids, status=IngestStatus.DEAD).values_list(
+            "id", flat=True
+        )
         if dead:
             await IngestEvent.filter(id__in=dead).update(status=IngestStatus.RECEIVED, attempts=0)
             for letter in letters:
@@ -109,7 +113,9 @@ async def _revive(letter_ids: list[uuid.UUID]) -> list[uuid.UUID]:
     return list(dead)
 
 
-async def replay_dead_letter(*, dead_letter_id: uuid.UUID, queue: Queue, settings: Settings) -> tuple[DeadLetter | None, bool]:
+async def replay_dead_letter(
+    *, dead_letter_id: uuid.UUID, queue: Queue, settings: Settings
+) -> tuple[DeadLetter | None, bool]:
     """Send a dead letter's event down the path again; (letter, whether it was replayed now). Idempotent."""
     if not await DeadLetter.exists(id=dead_letter_id):
         return None, False
@@ -122,7 +128,12 @@ async def replay_dead_letters(*, criteria: DeadLetterCriteria, queue: Queue, set
     """Replay every dead letter matching the criteria whose event is still DEAD; returns how many."""
     replayed = 0
     while True:
-        batch = await _matching(criteria).filter(event__status=IngestStatus.DEAD).limit(MAX_REPLAY_BATCH).values_list("id", flat=True)
+        batch = (
+            await _matching(criteria)
+            .filter(event__status=IngestStatus.DEAD)
+            .limit(MAX_REPLAY_BATCH)
+            .values_list("id", flat=True)
+        )
         if not batch:
             return replayed
         revived = await _revive(list(batch))

@@ -52,8 +52,9 @@ class GroupCommit(Generic[Item, Answer]):
     async def submit(self, items: Sequence[Item], extra: Any = None) -> list[Answer]:
         """The answers for `items`, in order, once the group that carried them is committed."""
         loop = asyncio.get_running_loop()
-        waiting: Waiting[Item, Answer] = Waiting(items=items, extra=extra, answers=loop.create_future(),
-                                                 arrived=loop.time())
+        waiting: Waiting[Item, Answer] = Waiting(
+            items=items, extra=extra, answers=loop.create_future(), arrived=loop.time()
+        )
         self._pending.append(waiting)
         self._pending_items += len(items)
         self._schedule(loop)

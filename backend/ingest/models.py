@@ -34,7 +34,9 @@ class IngestEvent(Model):
     # Acceptance order, from a database sequence: the order in which a thread's messages are appended.
     accepted_seq = fields.BigIntField(db_default=SqlDefault("nextval('ingest_events_accepted_seq')"))
     processed_at = fields.DatetimeField(null=True)
-    api_key = fields.ForeignKeyField("agentops.ApiKey", related_name="events", null=True, on_delete=fields.SET_NULL)
+    api_key = fields.ForeignKeyField(
+        "agentops.ApiKey", related_name="events", null=True, on_delete=fields.SET_NULL
+    )
 
     class Meta:
         table = "ingest_events"

@@ -88,7 +88,9 @@ class ReplayDeadLettersPayload:
 def _ingest_caller(info: Info) -> Caller | Unauthorized:
     caller = info.context.caller
     if caller is None:
-        return Unauthorized(message=info.context.auth_problem or "Send an API key as 'Authorization: Bearer <key>'.")
+        return Unauthorized(
+            message=info.context.auth_problem or "Send an API key as 'Authorization: Bearer <key>'."
+        )
     if not grants(caller.scopes, Scope.INGEST):
         return Unauthorized(message="This API key lacks the 'ingest' scope.")
     return caller
@@ -102,9 +104,12 @@ def _validate(info: Info, item: IngestEventInput) -> IncomingEvent | ValidationE
 def _answer(answer: service.Accepted | service.Throttled) -> EventAccepted | RateLimited:
     if isinstance(answer, service.Throttled):
         return RateLimited(
-            message="Rate limit reached for this key or sender.", retry_after_seconds=answer.retry_after_seconds
+            message="Rate limit reached for this key or sender.",
+            retry_after_seconds=answer.retry_after_seconds,
         )
-    return EventAccepted(event_id=strawberry.ID(relay.to_base64("IngestEvent", answer.event_id)), duplicate=answer.duplicate)
+    return EventAccepted(
+        event_id=strawberry.ID(relay.to_base64("IngestEvent", answer.event_id)), duplicate=answer.duplicate
+    )
 
 
 @strawberry.type
@@ -117,14 +122,18 @@ class IngestMutations:
         caller = _ingest_caller(info)
         if isinstance(caller, Unauthorized):
             return caller
-        answer = await service.accept_event(event=checked, api_key_id=caller.key_id, context=info.context.services.ingest)
+        answer = await service.accept_event(
+            event=checked, api_key_id=caller.key_id, context=info.context.services.ingest
+        )
         return _answer(answer)
 
     @strawberry.mutation(description="Accept a batch; each event gets its own answer, in order.")
     async def ingest_events(self, info: Info, input: IngestEventsInput) -> IngestEventsResult:
         maximum = info.context.services.settings.ingest_max_batch
         if not 1 <= len(input.events) <= maximum:
-            return ValidationError(field="events", message=f"must hold between 1 and {maximum} events (got {len(input.events)})")
+            return ValidationError(
+                field="events", message=f"must hold between 1 and {maximum} events (got {len(input.events)})"
+            )
         checked = [_validate(info, item) for item in input.events]
         caller = _ingest_caller(info)
         if isinstance(caller, Unauthorized):
@@ -136,7 +145,9 @@ class IngestMutations:
             results=[answer if isinstance(answer, ValidationError) else _answer(answer) for answer in answers]
         )
 
-    @strawberry.mutation(permission_classes=[CanOperate], description="Send a dead letter's event down the path again.")
+    @strawberry.mutation(
+        permission_classes=[CanOperate], description="Send a dead letter's event down the path again."
+    )
     async def replay_dead_letter(self, info: Info, input: ReplayDeadLetterInput) -> ReplayDeadLetterResult:
         if input.dead_letter_id.type_name != "DeadLetter":
             return ValidationError(field="deadLetterId", message="is not a DeadLetter id")
@@ -149,12 +160,20 @@ class IngestMutations:
             dead_letter_id=letter_id, queue=ingest.queue, settings=ingest.settings
         )
         if letter is None:
-            return NotFoundError(id=strawberry.ID(str(input.dead_letter_id)), message="No dead letter with this id.")
+            return NotFoundError(
+                id=strawberry.ID(str(input.dead_letter_id)), message="No dead letter with this id."
+            )
         return ReplayDeadLetterPayload(dead_letter=DeadLetterNode.from_model(letter), replayed=replayed)
 
-    @strawberry.mutation(permission_classes=[CanOperate], description="Replay every dead letter matching the filter.")
-    async def replay_dead_letters(self, info: Info, input: ReplayDeadLettersInput) -> ReplayDeadLettersPayload:
+    @strawberry.mutation(
+        permission_classes=[CanOperate], description="Replay every dead letter matching the filter."
+    )
+    async def replay_dead_letters(
+        self, info: Info, input: ReplayDeadLettersInput
+    ) -> ReplayDeadLettersPayload:
         ingest = info.context.services.ingest
         criteria = input.filter.criteria() if input.filter else dead_letters.DeadLetterCriteria()
-        count = await dead_letters.replay_dead_letters(criteria=criteria, queue=ingest.queue, settings=ingest.settings)
+        count = await dead_letters.replay_dead_letters(
+            criteria=criteria, queue=ingest.queue, settings=ingest.settings
+        )
         return ReplayDeadLettersPayload(replayed=count)

@@ -25,7 +25,9 @@ class IngestEventFilter:
     received_before: datetime | None = None
 
     def criteria(self) -> service.IngestEventCriteria:
-        check_range(self.received_after, self.received_before, start_field="receivedAfter", end_field="receivedBefore")
+        check_range(
+            self.received_after, self.received_before, start_field="receivedAfter", end_field="receivedBefore"
+        )
         return service.IngestEventCriteria(
             status=self.status,
             channel=self.channel,
@@ -37,14 +39,19 @@ class IngestEventFilter:
 @strawberry.input(description="Narrow the dead letters; fields combine with AND.")
 class DeadLetterFilter:
     channel: Channel | None = None
-    replayed: bool | None = strawberry.field(default=None, description="true: replayed since; false: still dead.")
+    replayed: bool | None = strawberry.field(
+        default=None, description="true: replayed since; false: still dead."
+    )
     dead_after: datetime | None = None
     dead_before: datetime | None = None
 
     def criteria(self) -> dead_letters.DeadLetterCriteria:
         check_range(self.dead_after, self.dead_before, start_field="deadAfter", end_field="deadBefore")
         return dead_letters.DeadLetterCriteria(
-            channel=self.channel, replayed=self.replayed, dead_after=self.dead_after, dead_before=self.dead_before
+            channel=self.channel,
+            replayed=self.replayed,
+            dead_after=self.dead_after,
+            dead_before=self.dead_before,
         )
 
 
@@ -52,16 +59,26 @@ class DeadLetterFilter:
 class IngestQueries:
     @strawberry.field(permission_classes=[CanRead], description="Accepted events, newest first.")
     async def ingest_events(
-        self, info: Info, first: int | None = None, after: str | None = None, filter: IngestEventFilter | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: IngestEventFilter | None = None,
     ) -> relay.Connection[IngestEventNode]:
         size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
         criteria = filter.criteria() if filter else service.IngestEventCriteria()
         page = await service.page_ingest_events(criteria=criteria, first=size, after=after)
         return to_connection(page, IngestEventNode.from_model)
 
-    @strawberry.field(permission_classes=[CanRead], description="Events that failed every attempt, newest first.")
+    @strawberry.field(
+        permission_classes=[CanRead], description="Events that failed every attempt, newest first."
+    )
     async def dead_letters(
-        self, info: Info, first: int | None = None, after: str | None = None, filter: DeadLetterFilter | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: DeadLetterFilter | None = None,
     ) -> relay.Connection[DeadLetterNode]:
         size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
         criteria = filter.criteria() if filter else dead_letters.DeadLetterCriteria()

@@ -60,7 +60,9 @@ class RateLimiter:
         keys = [f"{KEY_PREFIX}{name}:{window}" for name in demand]
         try:
             # The client given, not the one registered: tests swap in a Redis that is down.
-            totals = await self._count(keys=keys, args=[*demand.values(), WINDOW_SECONDS * 2], client=self._redis)
+            totals = await self._count(
+                keys=keys, args=[*demand.values(), WINDOW_SECONDS * 2], client=self._redis
+            )
         except (aioredis.RedisError, OSError) as error:
             log.warning("rate_limit.unavailable", error=str(error))
             return [None] * len(buckets_per_request)

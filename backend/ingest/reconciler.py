@@ -39,5 +39,8 @@ async def requeue_stale_events(*, queue: Queue, settings: Settings) -> int:
     still_received = set(
         await IngestEvent.filter(id__in=idle, status=IngestStatus.RECEIVED).values_list("id", flat=True)
     )
-    return await enqueue_processing(queue=queue, settings=settings,
-                                    event_ids=[event_id for event_id in idle if event_id in still_received])
+    return await enqueue_processing(
+        queue=queue,
+        settings=settings,
+        event_ids=[event_id for event_id in idle if event_id in still_received],
+    )

@@ -94,7 +94,9 @@ class IngestContext:
 
 
 def _buckets(event: IncomingEvent, *, api_key_id: uuid.UUID | None, settings: Settings) -> list[Bucket]:
-    buckets = [Bucket(f"sender:{event.channel.value}:{event.sender}", settings.rate_limit_per_sender_per_minute)]
+    buckets = [
+        Bucket(f"sender:{event.channel.value}:{event.sender}", settings.rate_limit_per_sender_per_minute)
+    ]
     if api_key_id is not None:
         buckets.append(Bucket(f"key:{api_key_id}", settings.rate_limit_per_key_per_minute))
     return buckets
@@ -130,20 +132,25 @@ async def _insert(events: list[tuple[IncomingEvent, uuid.UUID | None]]) -> list[
     for event, _ in events:
         identity = (event.channel.value, event.idempotency_key)
         # The first mention of a new key in this group is the original; any other mention is a duplicate.
-        answers.append(Accepted(event_id=originals[identity], duplicate=identity not in new or identity in answered))
+        answers.append(
+            Accepted(event_id=originals[identity], duplicate=identity not in new or identity in answered)
+        )
         answered.add(identity)
     return answers
 
 
-async def _accept_group(group: list[Waiting[IncomingEvent, Accepted | Throttled]], *,
-                        context: IngestContext) -> list[list[Accepted | Throttled]]:
+async def _accept_group(
+    group: list[Waiting[IncomingEvent, Accepted | Throttled]], *, context: IngestContext
+) -> list[list[Accepted | Throttled]]:
     """One group commit: rate-limit every event, INSERT the allowed ones, enqueue the new ones; answers per request."""
     settings = context.settings
     events = [(event, waiting.extra) for waiting in group for event in waiting.items]
     waits = await context.rate_limiter.retry_after(
         [_buckets(event, api_key_id=submitter.api_key_id, settings=settings) for event, submitter in events]
     )
-    allowed = [(event, submitter.api_key_id) for (event, submitter), wait in zip(events, waits) if wait is None]
+    allowed = [
+        (event, submitter.api_key_id) for (event, submitter), wait in zip(events, waits) if wait is None
+    ]
     accepted = iter(await _insert(allowed) if allowed else [])
     answers: list[Accepted | Throttled] = [
         Throttled(retry_after_seconds=wait) if wait is not None else next(accepted) for wait in waits
@@ -161,12 +168,15 @@ async def _accept_group(group: list[Waiting[IncomingEvent, Accepted | Throttled]
     for labels, count in outcomes.items():
         INGESTED.labels(*labels).inc(count)
     if traces:
-        with tracer.start_as_current_span("enqueue process_event", kind=SpanKind.PRODUCER,
-                                          attributes={"messaging.system": "saq", "messaging.batch.message_count": len(traces)}):
+        with tracer.start_as_current_span(
+            "enqueue process_event",
+            kind=SpanKind.PRODUCER,
+            attributes={"messaging.system": "saq", "messaging.batch.message_count": len(traces)},
+        ):
             await enqueue_processing(queue=context.queue, settings=settings, event_ids=traces, traces=traces)
     per_request, position = [], 0
     for waiting in group:
-        per_request.append(answers[position:position + len(waiting.items)])
+        per_request.append(answers[position : position + len(waiting.items)])
         position += len(waiting.items)
     return per_request
 
@@ -213,7 +223,9 @@ class IngestEventCriteria:
     received_before: datetime | None = None
 
 
-async def page_ingest_events(*, criteria: IngestEventCriteria, first: int, after: str | None) -> Page[IngestEvent]:
+async def page_ingest_events(
+    *, criteria: IngestEventCriteria, first: int, after: str | None
+) -> Page[IngestEvent]:
     """Accepted events matching the criteria, newest first."""
     query = IngestEvent.all()
     if criteria.status:

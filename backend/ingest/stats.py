@@ -30,7 +30,9 @@ async def read_counts(queue: Queue) -> IngestCounts:
     )
     by_status = {row["status"]: row["n"] for row in rows}
     depth = await queue_depth(queue)
-    queued = -1 if depth is None else depth  # unknown while Redis is away; the event counts still tell the story
+    queued = (
+        -1 if depth is None else depth
+    )  # unknown while Redis is away; the event counts still tell the story
     return IngestCounts(
         received=by_status.get("RECEIVED", 0),
         processed=by_status.get("PROCESSED", 0),

@@ -20,7 +20,9 @@ from backend.graphql.permissions import CanOperate, require_scope
 from backend.ingest import dead_letters
 from backend.ingest.models import DeadLetter, IngestEvent, IngestStatus
 
-strawberry.enum(IngestStatus, description="RECEIVED: accepted, waiting; PROCESSED: in its conversation; DEAD: failed.")
+strawberry.enum(
+    IngestStatus, description="RECEIVED: accepted, waiting; PROCESSED: in its conversation; DEAD: failed."
+)
 
 
 @strawberry.type(name="IngestEvent", description="An event as accepted from a channel adapter.")
@@ -67,11 +69,15 @@ class IngestEventNode(relay.Node):
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list:
         require_scope(info, Scope.READ)
-        events = await info.context.loaders.ingest_event_by_id.load_many([parse_uuid(node_id) for node_id in node_ids])
+        events = await info.context.loaders.ingest_event_by_id.load_many(
+            [parse_uuid(node_id) for node_id in node_ids]
+        )
         return [cls.from_model(event) if event else None for event in events]
 
 
-@strawberry.type(name="DeadLetter", description="An event that failed on every attempt; replay it once fixed.")
+@strawberry.type(
+    name="DeadLetter", description="An event that failed on every attempt; replay it once fixed."
+)
 class DeadLetterNode(relay.Node):
     id: relay.NodeID[str]
     error_type: str
@@ -115,7 +121,9 @@ class DeadLetterNode(relay.Node):
         return [cls.from_model(letter) if letter else None for letter in letters]
 
 
-@strawberry.type(description="The event is safe: stored and queued. `duplicate` means it had been accepted before.")
+@strawberry.type(
+    description="The event is safe: stored and queued. `duplicate` means it had been accepted before."
+)
 class EventAccepted:
     event_id: strawberry.ID
     duplicate: bool
@@ -156,5 +164,7 @@ class IngestStats:
     received: int = strawberry.field(description="Accepted, not yet processed.")
     processed: int
     dead: int
-    queue_depth: int = strawberry.field(description="Jobs waiting in the queue; -1 while Redis is unreachable.")
+    queue_depth: int = strawberry.field(
+        description="Jobs waiting in the queue; -1 while Redis is unreachable."
+    )
     at: datetime

@@ -2,15 +2,16 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise.indexes import Index
 
+
 class Migration(migrations.Migration):
-    dependencies = [('agentops', '0010_incident_cooldown')]
+    dependencies = [("agentops", "0010_incident_cooldown")]
 
     initial = False
 
     operations = [
         ops.AddIndex(
-            model_name='Conversation',
-            index=Index(fields=['customer']),
+            model_name="Conversation",
+            index=Index(fields=["customer"]),
         ),
         # The conversations page's text filter (Tortoise's icontains: UPPER(CAST(text AS VARCHAR)) LIKE UPPER('%…%'))
         # reads a trigram index on that very expression instead of every message. pg_trgm ships with PostgreSQL

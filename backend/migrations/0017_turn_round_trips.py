@@ -126,11 +126,13 @@ $$
 
 
 class Migration(migrations.Migration):
-    dependencies = [('agentops', '0014_booking_changes')]
+    dependencies = [("agentops", "0014_booking_changes")]
 
     initial = False
 
     operations = [
-        ops.RunSQL(APPEND_PENDING, reverse_sql="DROP FUNCTION IF EXISTS agentops_append_pending(uuid, boolean)"),
+        ops.RunSQL(
+            APPEND_PENDING, reverse_sql="DROP FUNCTION IF EXISTS agentops_append_pending(uuid, boolean)"
+        ),
         ops.RunSQL(COMMIT_TURN, reverse_sql="DROP FUNCTION IF EXISTS agentops_commit_turn"),
     ]

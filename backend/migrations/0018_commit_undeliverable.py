@@ -64,14 +64,17 @@ $$
 
 
 class Migration(migrations.Migration):
-    dependencies = [('agentops', '0015_delivery_states')]
+    dependencies = [("agentops", "0015_delivery_states")]
 
     initial = False
 
     operations = [
-        ops.RunSQL([DROP_OLD, COMMIT_TURN], reverse_sql=[
-            "DROP FUNCTION IF EXISTS agentops_commit_turn(uuid, int, jsonb, uuid, uuid, text, text, text, uuid, uuid,"
-            " text, text, text, text, float8, text, text, int, int, text, jsonb)",
-            PREVIOUS_COMMIT_TURN,
-        ]),
+        ops.RunSQL(
+            [DROP_OLD, COMMIT_TURN],
+            reverse_sql=[
+                "DROP FUNCTION IF EXISTS agentops_commit_turn(uuid, int, jsonb, uuid, uuid, text, text, text, uuid, uuid,"
+                " text, text, text, text, float8, text, text, int, int, text, jsonb)",
+                PREVIOUS_COMMIT_TURN,
+            ],
+        ),
     ]

@@ -48,14 +48,22 @@ class LiveValues:
 
 async def read_live_values(*, queue: Queue, window_seconds: int) -> LiveValues:
     now = datetime.now(UTC)
-    rows = await connections.get("default").execute_query_dict(_WINDOW, [now - timedelta(seconds=window_seconds)])
+    rows = await connections.get("default").execute_query_dict(
+        _WINDOW, [now - timedelta(seconds=window_seconds)]
+    )
     row = rows[0]
     depth = await queue_depth(queue)
     return LiveValues(
-        at=now, window_seconds=window_seconds, turns=row["turns"], turns_per_minute=row["turns"] * 60 / window_seconds,
-        latency_p95_ms=row["latency_p95_ms"], failure_rate=float(row["failure_rate"]),
-        handoff_rate=float(row["handoff_rate"]), open_incidents=row["open_incidents"],
-        queue_depth=-1 if depth is None else depth, dead_letters=await open_dead_letters(),
+        at=now,
+        window_seconds=window_seconds,
+        turns=row["turns"],
+        turns_per_minute=row["turns"] * 60 / window_seconds,
+        latency_p95_ms=row["latency_p95_ms"],
+        failure_rate=float(row["failure_rate"]),
+        handoff_rate=float(row["handoff_rate"]),
+        open_incidents=row["open_incidents"],
+        queue_depth=-1 if depth is None else depth,
+        dead_letters=await open_dead_letters(),
     )
 
 
@@ -64,24 +72,31 @@ def live_metrics_feed(*, queue: Queue, hub: EventHub, settings: Settings) -> Sha
         return hub.subscribe(RUN_COMPLETED)
 
     return SharedFeed(
-        name="live_metrics", interval_seconds=settings.live_metrics_interval_seconds, changes=run_events,
+        name="live_metrics",
+        interval_seconds=settings.live_metrics_interval_seconds,
+        changes=run_events,
         read=lambda: read_live_values(queue=queue, window_seconds=settings.live_metrics_window_seconds),
     )
 
 
 @strawberry.type
 class LiveMetricsQueries:
-    @strawberry.field(permission_classes=[CanRead], description="The live values now (what liveMetrics pushes).")
+    @strawberry.field(
+        permission_classes=[CanRead], description="The live values now (what liveMetrics pushes)."
+    )
     async def current_metrics(self, info: Info) -> LiveValues:
         services = info.context.services
-        return await read_live_values(queue=services.ingest.queue,
-                                      window_seconds=services.settings.live_metrics_window_seconds)
+        return await read_live_values(
+            queue=services.ingest.queue, window_seconds=services.settings.live_metrics_window_seconds
+        )
 
 
 @strawberry.type
 class LiveMetricsSubscriptions:
-    @strawberry.subscription(permission_classes=[CanRead], description="The live values, every few seconds and "
-                                                                        "soon after each turn.")
+    @strawberry.subscription(
+        permission_classes=[CanRead],
+        description="The live values, every few seconds and soon after each turn.",
+    )
     async def live_metrics(self, info: Info) -> AsyncIterator[LiveValues]:
         async for values in info.context.services.live_metrics.subscribe():
             yield values

@@ -15,8 +15,17 @@ from typing import Any
 
 # SAQ's per-job lines, by the start of their message; and its start and stop lines, whose whole queue repr says
 # nothing our own worker.started / worker.stopped lines do not.
-_SAQ_PER_JOB = ("Enqueuing ", "Processing ", "Finished ", "Retrying ", "Scheduled ", "Aborting ", "Dequeue timed out",
-                "Worker starting", "Working shutting down")
+_SAQ_PER_JOB = (
+    "Enqueuing ",
+    "Processing ",
+    "Finished ",
+    "Retrying ",
+    "Scheduled ",
+    "Aborting ",
+    "Dequeue timed out",
+    "Worker starting",
+    "Working shutting down",
+)
 # SAQ's sweep taking a job back (its worker stopped beating or died): a recovery worth seeing.
 _SAQ_RECOVERY = ("Sweeping ", "Could not abort")
 _SAQ_ERROR_PROCESSING = "Error processing job %s"

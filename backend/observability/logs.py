@@ -57,7 +57,9 @@ def configure_logging(*, level: str = "INFO", json: bool | None = None, stream: 
         renderer = structlog.processors.JSONRenderer()
         exceptions = [structlog.processors.format_exc_info]  # the traceback as one JSON string
     else:
-        renderer = structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
+        renderer = structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
         exceptions = []  # the console renderer prints the traceback itself, readably
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

@@ -51,8 +51,14 @@ LEFT JOIN tools ON tools.run_id = runs.id
 GROUP BY GROUPING SETS ((runs.minute, runs.channel), (runs.minute))
 """
 RUN_METRIC_NAMES = (
-    "turns", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "failure_rate", "handoff_rate",
-    "violation_rate", "tool_error_rate",
+    "turns",
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "latency_p99_ms",
+    "failure_rate",
+    "handoff_rate",
+    "violation_rate",
+    "tool_error_rate",
 )
 # Per tool, across channels: "tool_error_rate:<tool>".
 _TOOL_METRICS = """
@@ -77,13 +83,19 @@ def _minute(moment: datetime) -> datetime:
 async def _start(until: datetime) -> datetime:
     last = await MetricPoint.filter(name="turns", channel="ALL").order_by("-bucket_start").first()
     if last is not None:
-        return last.bucket_start  # recompute the last minute too: runs may have committed after it was written
-    first = await connections.get("default").execute_query_dict("SELECT min(created_at) AS at FROM agent_runs")
+        return (
+            last.bucket_start
+        )  # recompute the last minute too: runs may have committed after it was written
+    first = await connections.get("default").execute_query_dict(
+        "SELECT min(created_at) AS at FROM agent_runs"
+    )
     earliest = first[0]["at"] or until
     return max(_minute(earliest), until - MAX_CATCH_UP)
 
 
-async def rollup_metrics(*, now: datetime | None = None, since: datetime | None = None, queue: Queue | None = None) -> int:
+async def rollup_metrics(
+    *, now: datetime | None = None, since: datetime | None = None, queue: Queue | None = None
+) -> int:
     """Write the points of every complete minute since the last rollup (or `since`); returns how many.
 
     With `queue`, also samples queue depth and open dead letters onto the last complete minute.

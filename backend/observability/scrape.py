@@ -27,7 +27,11 @@ log = structlog.get_logger(__name__)
 async def _refresh(services: AppServices) -> None:
     try:
         counts = await read_counts(services.ingest.queue)
-        for status, count in (("RECEIVED", counts.received), ("PROCESSED", counts.processed), ("DEAD", counts.dead)):
+        for status, count in (
+            ("RECEIVED", counts.received),
+            ("PROCESSED", counts.processed),
+            ("DEAD", counts.dead),
+        ):
             EVENTS_BY_STATUS.labels(status).set(count)
         DEAD_LETTERS.set(await open_dead_letters())
         for status, count in (await count_by_delivery_status()).items():

@@ -68,7 +68,7 @@ class SloFile(BaseModel):
 
 
 def parse_window(text: str) -> timedelta:
-    """"5m", "1h", "3d" as a duration."""
+    """ "5m", "1h", "3d" as a duration."""
     match = re.fullmatch(r"(\d+(?:\.\d+)?)([smhd])", text.strip())
     if not match:
         raise ValueError(f"bad window {text!r} (use e.g. 5m, 1h, 3d)")
@@ -123,8 +123,11 @@ def counted_turns(slo: Objective, *, parameter: int) -> tuple[str, list]:
     counts neither way), at the time each score was written. `parameter` is the first placeholder it may use.
     """
     if slo.bad == "quality":
-        return (f"SELECT conversation_id, created_at, score < ${parameter + 1} AS bad FROM eval_scores"
-                f" WHERE evaluator = ${parameter} AND score IS NOT NULL", [slo.evaluator, slo.below])
+        return (
+            f"SELECT conversation_id, created_at, score < ${parameter + 1} AS bad FROM eval_scores"
+            f" WHERE evaluator = ${parameter} AND score IS NOT NULL",
+            [slo.evaluator, slo.below],
+        )
     condition, parameters = bad_turn_condition(slo, parameter=parameter)
     return f"SELECT conversation_id, created_at, {condition} AS bad FROM agent_runs", parameters
 
@@ -140,11 +143,15 @@ async def _bad_fraction(slo: Objective, *, since: datetime, until: datetime) -> 
     return rows[0]["bad"] / total if total else None
 
 
-async def evaluate_slos(*, scale: float = 1.0, now: datetime | None = None, slo_file: SloFile | None = None) -> list[SloStatus]:
+async def evaluate_slos(
+    *, scale: float = 1.0, now: datetime | None = None, slo_file: SloFile | None = None
+) -> list[SloStatus]:
     """Each SLO's budget left over its period and its burn rate over every alert window (scaled)."""
     spec = slo_file or load_slos()
     now = now or datetime.now(UTC)
-    windows = sorted({w for rule in spec.alerts for w in (rule.long_window, rule.short_window)}, key=parse_window)
+    windows = sorted(
+        {w for rule in spec.alerts for w in (rule.long_window, rule.short_window)}, key=parse_window
+    )
     statuses = []
     for slo in spec.slos:
         budget = 1 - slo.objective
@@ -154,16 +161,25 @@ async def evaluate_slos(*, scale: float = 1.0, now: datetime | None = None, slo_
             fraction = await _bad_fraction(slo, since=now - parse_window(window) * scale, until=now)
             rates[window] = (fraction or 0.0) / budget
         firing = [
-            FiringAlert(severity=rule.severity, long_window=rule.long_window, short_window=rule.short_window,
-                        threshold=rule.burn_rate)
+            FiringAlert(
+                severity=rule.severity,
+                long_window=rule.long_window,
+                short_window=rule.short_window,
+                threshold=rule.burn_rate,
+            )
             for rule in spec.alerts
             if rates[rule.long_window] >= rule.burn_rate and rates[rule.short_window] >= rule.burn_rate
         ]
-        statuses.append(SloStatus(
-            name=slo.name, description=slo.description, objective=slo.objective,
-            budget_remaining=1 - (period or 0.0) / budget,
-            burn_rates=[BurnRate(window=window, rate=rates[window]) for window in windows], firing=firing,
-        ))
+        statuses.append(
+            SloStatus(
+                name=slo.name,
+                description=slo.description,
+                objective=slo.objective,
+                budget_remaining=1 - (period or 0.0) / budget,
+                burn_rates=[BurnRate(window=window, rate=rates[window]) for window in windows],
+                firing=firing,
+            )
+        )
     return statuses
 
 

@@ -35,17 +35,27 @@ class SloView:
 
 @strawberry.type
 class SloQueries:
-    @strawberry.field(permission_classes=[CanRead], description="Service level objectives from infra/slo.yaml.")
+    @strawberry.field(
+        permission_classes=[CanRead], description="Service level objectives from infra/slo.yaml."
+    )
     async def slos(self, info: Info) -> list[SloView]:
         statuses = await evaluate_slos(scale=info.context.services.settings.slo_window_scale)
         return [
             SloView(
-                name=status.name, description=status.description, objective=status.objective,
+                name=status.name,
+                description=status.description,
+                objective=status.objective,
                 budget_remaining=status.budget_remaining,
                 burn_rates=[BurnRateView(window=rate.window, rate=rate.rate) for rate in status.burn_rates],
-                firing=[FiringAlertView(severity=alert.severity, long_window=alert.long_window,
-                                        short_window=alert.short_window, threshold=alert.threshold)
-                        for alert in status.firing],
+                firing=[
+                    FiringAlertView(
+                        severity=alert.severity,
+                        long_window=alert.long_window,
+                        short_window=alert.short_window,
+                        threshold=alert.threshold,
+                    )
+                    for alert in status.firing
+                ],
             )
             for status in statuses
         ]

@@ -120,14 +120,24 @@ def parse_evaluator(*, name: str, version: str, path: Path) -> Evaluator:
         raise EvaluatorFileError(f"{path}: {_problems(error, under='params.')}") from None
     except ValueError as error:
         raise EvaluatorFileError(f"{path}: {error}") from None
-    return Evaluator(name=name, version=version, kind=spec.kind, description=spec.description, online=spec.online,
-                     pass_at=spec.pass_at, rubric=spec.rubric, rule=rule)
+    return Evaluator(
+        name=name,
+        version=version,
+        kind=spec.kind,
+        description=spec.description,
+        online=spec.online,
+        pass_at=spec.pass_at,
+        rubric=spec.rubric,
+        rule=rule,
+    )
 
 
 def _problems(error: ValidationError, *, under: str = "") -> str:
     """Each problem on one line's worth: where and what ("params.strict: Extra inputs are not permitted")."""
-    return "; ".join(f"{under}{'.'.join(str(part) for part in problem['loc']) or '(file)'}: {problem['msg']}"
-                     for problem in error.errors())
+    return "; ".join(
+        f"{under}{'.'.join(str(part) for part in problem['loc']) or '(file)'}: {problem['msg']}"
+        for problem in error.errors()
+    )
 
 
 def catalogue(*, directory: Path = EVALUATORS_DIR) -> list[Evaluator]:
@@ -136,7 +146,7 @@ def catalogue(*, directory: Path = EVALUATORS_DIR) -> list[Evaluator]:
 
 
 def parse_selection(text: str) -> list[tuple[str, str | None]]:
-    """"backed_claims, helpfulness@v1" as (name, version or None) pairs; ValueError on a malformed entry."""
+    """ "backed_claims, helpfulness@v1" as (name, version or None) pairs; ValueError on a malformed entry."""
     chosen = []
     for entry in (part.strip() for part in text.split(",")):
         if not entry:

@@ -28,7 +28,7 @@ GRADE_SCHEMA = {
     "required": ["score", "reason"],
     "additionalProperties": False,
 }
-ANSWER_FORMAT = ('Answer with JSON only: {"score": <a number from 0 to 1>, "reason": "<one sentence>"}.')
+ANSWER_FORMAT = 'Answer with JSON only: {"score": <a number from 0 to 1>, "reason": "<one sentence>"}.'
 EARLIER_LINES = 6  # the thread the judge is shown before the customer's message
 MAX_ANSWER_TOKENS = 200  # what a grade costs at most, reserved against the budget before the call
 CHARS_PER_TOKEN = 4
@@ -73,8 +73,10 @@ def grade_request(evaluator: Evaluator, subject: TurnSubject, *, model: str) -> 
             {"role": "system", "content": f"{(evaluator.rubric or '').strip()}\n\n{ANSWER_FORMAT}"},
             {"role": "user", "content": describe_turn(subject)},
         ],
-        "response_format": {"type": "json_schema",
-                            "json_schema": {"name": SCHEMA_NAME, "strict": True, "schema": GRADE_SCHEMA}},
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": SCHEMA_NAME, "strict": True, "schema": GRADE_SCHEMA},
+        },
     }
 
 
@@ -94,17 +96,27 @@ def parse_grade(completion: Any, *, model: str) -> Grade:
     if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
         raise JudgeUnavailable(f"the judge answered a score outside 0..1: {score!r}")
     usage = completion.get("usage") or {}
-    return Grade(score=float(score), reason=str(reason).strip()[:1000] or "(no reason given)",
-                 model=str(completion.get("model") or model)[:120],
-                 prompt_tokens=int(usage.get("prompt_tokens") or 0),
-                 completion_tokens=int(usage.get("completion_tokens") or 0))
+    return Grade(
+        score=float(score),
+        reason=str(reason).strip()[:1000] or "(no reason given)",
+        model=str(completion.get("model") or model)[:120],
+        prompt_tokens=int(usage.get("prompt_tokens") or 0),
+        completion_tokens=int(usage.get("completion_tokens") or 0),
+    )
 
 
 class Judge:
     """One endpoint and model; its HTTP client (and connection pool) lives as long as the judge."""
 
-    def __init__(self, *, base_url: str, model: str, api_key: str | None, timeout_seconds: float,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str | None,
+        timeout_seconds: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model, self._timeout = model, timeout_seconds
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -112,11 +124,16 @@ class Judge:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> Judge:
-        key = settings.quality_judge_api_key or settings.openai_api_key  # the agent's endpoint's, unless its own
-        return cls(base_url=settings.quality_judge_base_url or settings.openai_base_url,
-                   model=settings.quality_judge_model or settings.openai_model,
-                   api_key=key.get_secret_value() if key else None,
-                   timeout_seconds=settings.quality_judge_timeout_seconds, transport=transport)
+        key = (
+            settings.quality_judge_api_key or settings.openai_api_key
+        )  # the agent's endpoint's, unless its own
+        return cls(
+            base_url=settings.quality_judge_base_url or settings.openai_base_url,
+            model=settings.quality_judge_model or settings.openai_model,
+            api_key=key.get_secret_value() if key else None,
+            timeout_seconds=settings.quality_judge_timeout_seconds,
+            transport=transport,
+        )
 
     def request(self, evaluator: Evaluator, subject: TurnSubject) -> dict[str, Any]:
         return grade_request(evaluator, subject, model=self.model)
@@ -130,7 +147,9 @@ class Judge:
         except (httpx.HTTPError, OSError) as error:
             raise JudgeUnavailable(f"the judge endpoint failed: {type(error).__name__}: {error}") from error
         if not response.is_success:
-            raise JudgeUnavailable(f"the judge endpoint answered HTTP {response.status_code}: {response.text[:200]}")
+            raise JudgeUnavailable(
+                f"the judge endpoint answered HTTP {response.status_code}: {response.text[:200]}"
+            )
         try:
             completion = response.json()
         except ValueError as error:

@@ -26,7 +26,9 @@ class JudgeCassetteMiss(CassetteMiss):
         if self.no_cassette:
             return f"there is no judge cassette {self.path.name} for {self.case} (record it)"
         if self.differences:
-            return "; ".join(f"{name.replace('_', ' ')} differs from the recording" for name in self.differences)
+            return "; ".join(
+                f"{name.replace('_', ' ')} differs from the recording" for name in self.differences
+            )
         return f"no recorded grade of this turn by {self.case} (record it: AGENTOPS_QUALITY_JUDGE_CASSETTES=record)"
 
 
@@ -42,7 +44,9 @@ class JudgeCassette(httpx.AsyncBaseTransport):
         try:
             return {entry["key"]: entry for entry in json.loads(self.path.read_text())["calls"]}
         except (ValueError, KeyError, TypeError) as error:
-            raise ValueError(f"{self.path} is not a judge cassette ({type(error).__name__}: {error})") from None
+            raise ValueError(
+                f"{self.path} is not a judge cassette ({type(error).__name__}: {error})"
+            ) from None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.calls += 1
@@ -59,27 +63,55 @@ class JudgeCassette(httpx.AsyncBaseTransport):
             body = json.loads(content)
             if isinstance(body, dict):
                 body = {name: value for name, value in body.items() if name not in VOLATILE}
-            self._entries[seen.key] = {"key": seen.key, "request": seen.summary, "response": seen.hide_ids(body)}
+            self._entries[seen.key] = {
+                "key": seen.key,
+                "request": seen.summary,
+                "response": seen.hide_ids(body),
+            }
             self.save()
-        return httpx.Response(response.status_code, content=content, request=request,
-                              headers={"content-type": response.headers.get("content-type", "application/json")})
+        return httpx.Response(
+            response.status_code,
+            content=content,
+            request=request,
+            headers={"content-type": response.headers.get("content-type", "application/json")},
+        )
 
     def _miss(self, key: str, summary: dict[str, Any]) -> JudgeCassetteMiss:
         # The recorded grade of the same turn, if any: what differs is then the rubric or the model.
-        same_turn = next((entry["request"] for entry in self._entries.values()
-                          if entry["request"].get("last_message") == summary["last_message"]), None)
-        differences = {name: {"recorded": same_turn.get(name), "now": value}
-                       for name, value in summary.items() if same_turn is not None and same_turn.get(name) != value}
-        return JudgeCassetteMiss(case=self.evaluator, path=self.path, call=self.calls, key=key, recorded=same_turn,
-                                 differences=differences, recorded_calls=len(self._entries))
+        same_turn = next(
+            (
+                entry["request"]
+                for entry in self._entries.values()
+                if entry["request"].get("last_message") == summary["last_message"]
+            ),
+            None,
+        )
+        differences = {
+            name: {"recorded": same_turn.get(name), "now": value}
+            for name, value in summary.items()
+            if same_turn is not None and same_turn.get(name) != value
+        }
+        return JudgeCassetteMiss(
+            case=self.evaluator,
+            path=self.path,
+            call=self.calls,
+            key=key,
+            recorded=same_turn,
+            differences=differences,
+            recorded_calls=len(self._entries),
+        )
 
     def save(self) -> None:
         """Write every grade, sorted by key (a re-recording diffs only where a grade changed)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         staging = self.path.with_suffix(".json.tmp")
         calls = [self._entries[key] for key in sorted(self._entries)]
-        staging.write_text(json.dumps({"evaluator": self.evaluator, "calls": calls}, indent=2, sort_keys=True,
-                                      ensure_ascii=False) + "\n")
+        staging.write_text(
+            json.dumps(
+                {"evaluator": self.evaluator, "calls": calls}, indent=2, sort_keys=True, ensure_ascii=False
+            )
+            + "\n"
+        )
         staging.replace(self.path)
 
     async def aclose(self) -> None:

@@ -17,12 +17,16 @@ class ScoreTrigger(str, Enum):
 class EvalScore(Model):
     id = fields.UUIDField(primary_key=True)
     run = fields.ForeignKeyField("agentops.AgentRun", related_name="scores", on_delete=fields.CASCADE)
-    conversation = fields.ForeignKeyField("agentops.Conversation", related_name="scores", on_delete=fields.CASCADE)
+    conversation = fields.ForeignKeyField(
+        "agentops.Conversation", related_name="scores", on_delete=fields.CASCADE
+    )
     evaluator = fields.CharField(max_length=40)
     # The evaluator file's version: for a judge, its rubric's (the prompt it was sent).
     version = fields.CharField(max_length=40)
     kind = fields.CharField(max_length=8)  # rule | judge
-    score = fields.FloatField(null=True)  # 0..1, 1 best; null: skipped (over the judge's budget, endpoint failed)
+    score = fields.FloatField(
+        null=True
+    )  # 0..1, 1 best; null: skipped (over the judge's budget, endpoint failed)
     passed = fields.BooleanField(null=True)  # score >= the evaluator's pass_at; null when skipped
     label = fields.CharField(max_length=40)
     reason = fields.TextField()

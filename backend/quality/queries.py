@@ -24,8 +24,10 @@ def _id_of(value: relay.GlobalID | None, *, type_name: str, field: str):
     if value is None:
         return None
     if value.type_name != type_name:
-        raise BadUserInput(f"'{field}' is not {'an' if type_name[0] in 'AEIOU' else 'a'} {type_name} id.",
-                           field=f"filter.{field}")
+        raise BadUserInput(
+            f"'{field}' is not {'an' if type_name[0] in 'AEIOU' else 'a'} {type_name} id.",
+            field=f"filter.{field}",
+        )
     return parse_uuid(value.node_id, field=f"filter.{field}")
 
 
@@ -51,33 +53,57 @@ class RunScoreFilter:
     created_before: datetime | None = None
 
     def criteria(self) -> service.ScoreCriteria:
-        check_range(self.created_after, self.created_before, start_field="createdAfter", end_field="createdBefore")
+        check_range(
+            self.created_after, self.created_before, start_field="createdAfter", end_field="createdBefore"
+        )
         for name, value in (("evaluator", self.evaluator), ("version", self.version), ("label", self.label)):
             check_text_filter(value, field=f"filter.{name}", max_length=column_length(EvalScore, name))
         low, high = _share(self.min_score, field="minScore"), _share(self.max_score, field="maxScore")
         if low is not None and high is not None and low > high:
             raise BadUserInput("'minScore' must not be above 'maxScore'.", field="filter.minScore")
         return service.ScoreCriteria(
-            evaluator=self.evaluator, version=self.version, label=self.label, passed=self.passed,
-            skipped=self.skipped, min_score=low, max_score=high, trigger=self.trigger,
+            evaluator=self.evaluator,
+            version=self.version,
+            label=self.label,
+            passed=self.passed,
+            skipped=self.skipped,
+            min_score=low,
+            max_score=high,
+            trigger=self.trigger,
             run_id=_id_of(self.run_id, type_name="AgentRun", field="runId"),
             conversation_id=_id_of(self.conversation_id, type_name="Conversation", field="conversationId"),
-            created_after=self.created_after, created_before=self.created_before,
+            created_after=self.created_after,
+            created_before=self.created_before,
         )
 
 
 @strawberry.type
 class QualityQueries:
-    @strawberry.field(permission_classes=[CanRead], description="Evaluator scores of agent runs, newest first.")
+    @strawberry.field(
+        permission_classes=[CanRead], description="Evaluator scores of agent runs, newest first."
+    )
     async def run_scores(
-        self, info: Info, first: int | None = None, after: str | None = None, filter: RunScoreFilter | None = None,
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: RunScoreFilter | None = None,
     ) -> relay.Connection[EvalScoreNode]:
         size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
         criteria = filter.criteria() if filter else service.ScoreCriteria()
-        return to_connection(await service.page_scores(criteria=criteria, first=size, after=after),
-                             EvalScoreNode.from_model)
+        return to_connection(
+            await service.page_scores(criteria=criteria, first=size, after=after), EvalScoreNode.from_model
+        )
 
-    @strawberry.field(permission_classes=[CanRead], description="The evaluators on disk, newest version of each.")
+    @strawberry.field(
+        permission_classes=[CanRead], description="The evaluators on disk, newest version of each."
+    )
     async def evaluators(self, info: Info) -> list[EvaluatorView]:
-        online = {evaluator.name for evaluator in online_evaluators(info.context.services.settings.quality_evaluators)}
-        return [EvaluatorView.from_evaluator(evaluator, online=evaluator.name in online) for evaluator in catalogue()]
+        online = {
+            evaluator.name
+            for evaluator in online_evaluators(info.context.services.settings.quality_evaluators)
+        }
+        return [
+            EvaluatorView.from_evaluator(evaluator, online=evaluator.name in online)
+            for evaluator in catalogue()
+        ]

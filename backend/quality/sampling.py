@@ -30,8 +30,9 @@ PENDING_KEY = "agentops:quality:pending"
 _RANDOM_BITS = 48
 
 
-def score_trigger(*, run_id: uuid.UUID, channel: Channel, status: RunStatus, guardrail_hits: int,
-                  settings: Settings) -> ScoreTrigger | None:
+def score_trigger(
+    *, run_id: uuid.UUID, channel: Channel, status: RunStatus, guardrail_hits: int, settings: Settings
+) -> ScoreTrigger | None:
     """Why this turn is to be scored, or None when it is not."""
     if settings.quality_score_flagged:
         if status == RunStatus.FAILED:
@@ -50,8 +51,13 @@ def sampled(*, turns: Iterable[Any], settings: Settings) -> list[str]:
         return []
     entries = []
     for turn in turns:
-        trigger = score_trigger(run_id=turn.run_id, channel=turn.channel, status=turn.status,
-                                guardrail_hits=len(turn.violations), settings=settings)
+        trigger = score_trigger(
+            run_id=turn.run_id,
+            channel=turn.channel,
+            status=turn.status,
+            guardrail_hits=len(turn.violations),
+            settings=settings,
+        )
         if trigger is not None:
             entries.append(f"{turn.run_id}:{trigger.value}")
     return entries
@@ -63,8 +69,9 @@ def add_pending(pipe: Any, entries: list[str], *, key: str = PENDING_KEY) -> Non
         pipe.rpush(key, *entries)
 
 
-async def take_pending(redis: aioredis.Redis, *, count: int,
-                       key: str = PENDING_KEY) -> list[tuple[uuid.UUID, ScoreTrigger]]:
+async def take_pending(
+    redis: aioredis.Redis, *, count: int, key: str = PENDING_KEY
+) -> list[tuple[uuid.UUID, ScoreTrigger]]:
     """Up to `count` turns waiting to be scored, oldest first, taken off the list (malformed entries dropped)."""
     raw = await redis.lpop(key, count) or []
     taken = []
@@ -77,8 +84,9 @@ async def take_pending(redis: aioredis.Redis, *, count: int,
     return taken
 
 
-async def give_back(redis: aioredis.Redis, taken: list[tuple[uuid.UUID, ScoreTrigger]], *,
-                    key: str = PENDING_KEY) -> None:
+async def give_back(
+    redis: aioredis.Redis, taken: list[tuple[uuid.UUID, ScoreTrigger]], *, key: str = PENDING_KEY
+) -> None:
     """Put taken turns back at the head of the list (a batch that failed: the next run scores them)."""
     if taken:
         await redis.lpush(key, *[f"{run_id}:{trigger.value}" for run_id, trigger in reversed(taken)])

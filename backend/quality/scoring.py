@@ -36,8 +36,11 @@ class JudgeRunner:
             except (aioredis.RedisError, OSError) as error:
                 return self._skip(evaluator, ENDPOINT_FAILED, f"the token budget could not be read: {error}")
             if key is None:
-                return self._skip(evaluator, BUDGET_EXHAUSTED,
-                                  f"the judge's budget of {self.budget.per_minute} tokens a minute is spent")
+                return self._skip(
+                    evaluator,
+                    BUDGET_EXHAUSTED,
+                    f"the judge's budget of {self.budget.per_minute} tokens a minute is spent",
+                )
         try:
             grade = await self.judge.grade(body)
         except JudgeUnavailable as error:
@@ -50,9 +53,14 @@ class JudgeRunner:
                 log.warning("quality.budget_settle_failed", evaluator=evaluator.key, error=str(error))
         JUDGE_CALLS.labels(evaluator.name, "graded").inc()
         JUDGE_TOKENS.labels(evaluator.name).inc(used)
-        return Verdict(score=grade.score, label="pass" if grade.score >= evaluator.pass_at else "fail",
-                       reason=grade.reason, model=grade.model, prompt_tokens=grade.prompt_tokens,
-                       completion_tokens=grade.completion_tokens)
+        return Verdict(
+            score=grade.score,
+            label="pass" if grade.score >= evaluator.pass_at else "fail",
+            reason=grade.reason,
+            model=grade.model,
+            prompt_tokens=grade.prompt_tokens,
+            completion_tokens=grade.completion_tokens,
+        )
 
     @staticmethod
     def _skip(evaluator: Evaluator, label: str, reason: str) -> Verdict:
@@ -61,8 +69,9 @@ class JudgeRunner:
         return skipped(label, reason)
 
 
-async def evaluate_turn(*, subject: TurnSubject, evaluators: Sequence[Evaluator],
-                        judge: JudgeRunner | None) -> list[tuple[Evaluator, Verdict]]:
+async def evaluate_turn(
+    *, subject: TurnSubject, evaluators: Sequence[Evaluator], judge: JudgeRunner | None
+) -> list[tuple[Evaluator, Verdict]]:
     """Each evaluator's verdict on the turn; those that do not apply give none. A judge with no runner is skipped."""
     verdicts: list[tuple[Evaluator, Verdict]] = []
     for evaluator in evaluators:

@@ -51,8 +51,14 @@ LIMIT $3
 JUDGE_CONCURRENCY = 8  # judge calls of one batch in flight at once
 
 
-async def score_runs(*, runs: dict[uuid.UUID, ScoreTrigger], evaluators: Sequence[Evaluator],
-                     judge: JudgeRunner | None, timezone: str, hub: EventHub | SilentHub) -> int:
+async def score_runs(
+    *,
+    runs: dict[uuid.UUID, ScoreTrigger],
+    evaluators: Sequence[Evaluator],
+    judge: JudgeRunner | None,
+    timezone: str,
+    hub: EventHub | SilentHub,
+) -> int:
     """Score committed runs with every evaluator that has not scored them yet; returns how many verdicts were stored.
 
     One query reads every run, one statement writes every verdict, one round trip publishes `run.scored` for each:
@@ -73,9 +79,21 @@ async def score_runs(*, runs: dict[uuid.UUID, ScoreTrigger], evaluators: Sequenc
     columns: list[list] = [[] for _ in range(13)]
     for turn, verdicts in zip(turns, results, strict=True):
         for evaluator, verdict in verdicts:
-            row = [turn.run_id, turn.conversation_id, evaluator.name, evaluator.version, evaluator.kind, verdict.score,
-                   evaluator.passed(verdict.score), verdict.label[:40], verdict.reason, verdict.model,
-                   verdict.prompt_tokens, verdict.completion_tokens, runs[turn.run_id].value]
+            row = [
+                turn.run_id,
+                turn.conversation_id,
+                evaluator.name,
+                evaluator.version,
+                evaluator.kind,
+                verdict.score,
+                evaluator.passed(verdict.score),
+                verdict.label[:40],
+                verdict.reason,
+                verdict.model,
+                verdict.prompt_tokens,
+                verdict.completion_tokens,
+                runs[turn.run_id].value,
+            ]
             for column, value in zip(columns, row, strict=True):
                 column.append(value)
     if not columns[0]:
@@ -84,19 +102,35 @@ async def score_runs(*, runs: dict[uuid.UUID, ScoreTrigger], evaluators: Sequenc
     for turn, verdicts in zip(turns, results, strict=True):
         for evaluator, verdict in verdicts:
             QUALITY_SCORES.labels(evaluator.name, verdict.label[:40]).inc()
-    await hub.publish_many([(RUN_SCORED, {"runId": str(turn.run_id), "conversationId": str(turn.conversation_id)})
-                            for turn, verdicts in zip(turns, results, strict=True) if verdicts])
+    await hub.publish_many(
+        [
+            (RUN_SCORED, {"runId": str(turn.run_id), "conversationId": str(turn.conversation_id)})
+            for turn, verdicts in zip(turns, results, strict=True)
+            if verdicts
+        ]
+    )
     log.debug("quality.scored", runs=len(turns), verdicts=len(columns[0]))
     return len(columns[0])
 
 
-async def score_run(*, run_id: uuid.UUID, trigger: ScoreTrigger, evaluators: Sequence[Evaluator],
-                    judge: JudgeRunner | None, timezone: str, hub: EventHub | SilentHub) -> int:
+async def score_run(
+    *,
+    run_id: uuid.UUID,
+    trigger: ScoreTrigger,
+    evaluators: Sequence[Evaluator],
+    judge: JudgeRunner | None,
+    timezone: str,
+    hub: EventHub | SilentHub,
+) -> int:
     """Score one committed run (score_runs of one)."""
-    return await score_runs(runs={run_id: trigger}, evaluators=evaluators, judge=judge, timezone=timezone, hub=hub)
+    return await score_runs(
+        runs={run_id: trigger}, evaluators=evaluators, judge=judge, timezone=timezone, hub=hub
+    )
 
 
-async def unscored_flagged_runs(*, since: datetime, until: datetime, limit: int) -> dict[uuid.UUID, ScoreTrigger]:
+async def unscored_flagged_runs(
+    *, since: datetime, until: datetime, limit: int
+) -> dict[uuid.UUID, ScoreTrigger]:
     """Failed or guardrail-flagged runs of [since, until) that no evaluator scored."""
     rows = await connections.get("default").execute_query_dict(_UNSCORED_FLAGGED, [since, until, limit])
     return {row["id"]: ScoreTrigger(row["flagged"]) for row in rows}

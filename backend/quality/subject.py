@@ -51,7 +51,11 @@ class ToolUse:
         if key is None:
             return "ok"
         if result.get(key) is True:
-            when = f" for {result.get('service', 'the service')} at {result['starts_at']}" if "starts_at" in result else ""
+            when = (
+                f" for {result.get('service', 'the service')} at {result['starts_at']}"
+                if "starts_at" in result
+                else ""
+            )
             return f"{key}{when}" if key != "handed_off" else "handed off"
         return f"not {key} ({result.get('reason', 'refused')})"
 

@@ -23,7 +23,7 @@ class QualitySubscriptions:
     @strawberry.subscription(
         permission_classes=[CanRead],
         description="Each agent run as its evaluator scores are stored (read them on its `scores`): of one "
-                    "conversation, or of all when no id is given.",
+        "conversation, or of all when no id is given.",
     )
     async def run_scored(
         self, info: Info, conversation_id: relay.GlobalID | None = None
@@ -35,7 +35,9 @@ class QualitySubscriptions:
             if wanted is not None and parse_uuid(event["conversationId"]) != wanted:
                 continue
             run_id = parse_uuid(event["runId"])
-            run = await once_per_event(event, "run", lambda run_id=run_id: listing.get_agent_run(run_id=run_id))
+            run = await once_per_event(
+                event, "run", lambda run_id=run_id: listing.get_agent_run(run_id=run_id)
+            )
             if run is None:
                 continue
             # The event's loaders: every subscriber reads the run's fresh scores once, not an earlier event's cache.

@@ -14,7 +14,9 @@ from tortoise import connections
 from backend.channels.enums import Channel
 from backend.quality.subject import ThreadLine, ToolUse, TurnSubject
 
-EARLIER_MESSAGES = 11  # the thread before the customer's message an evaluator reads (the judge is shown fewer)
+EARLIER_MESSAGES = (
+    11  # the thread before the customer's message an evaluator reads (the judge is shown fewer)
+)
 EARLIER_RUNS = 10  # whose tool calls back a claim about how things stand
 
 # The run, its channel, the customer's message and the reply as stored (redacted by the guardrails), its tool calls
@@ -53,25 +55,51 @@ class StoredTurn:
 
 
 def _uses(text: str | None) -> tuple[ToolUse, ...]:
-    return tuple(ToolUse(name=call["name"], arguments=call.get("arguments") or {}, result=call.get("result"),
-                         error=call.get("error")) for call in json.loads(text or "[]"))
+    return tuple(
+        ToolUse(
+            name=call["name"],
+            arguments=call.get("arguments") or {},
+            result=call.get("result"),
+            error=call.get("error"),
+        )
+        for call in json.loads(text or "[]")
+    )
 
 
 async def load_turns(run_ids: Sequence[uuid.UUID], *, timezone: str) -> list[StoredTurn]:
     """The runs that exist among `run_ids` (a run deleted meanwhile is left out), as evaluators see them."""
-    rows = await connections.get("default").execute_query_dict(_TURNS, [list(run_ids), EARLIER_MESSAGES, EARLIER_RUNS])
+    rows = await connections.get("default").execute_query_dict(
+        _TURNS, [list(run_ids), EARLIER_MESSAGES, EARLIER_RUNS]
+    )
     zone = ZoneInfo(timezone)
     turns = []
     for row in rows:
-        earlier = tuple(ThreadLine(author=line["author"], text=line["text"],
-                                   at=datetime.fromisoformat(line["at"]).astimezone(zone))
-                        for line in json.loads(row["earlier"] or "[]"))
+        earlier = tuple(
+            ThreadLine(
+                author=line["author"],
+                text=line["text"],
+                at=datetime.fromisoformat(line["at"]).astimezone(zone),
+            )
+            for line in json.loads(row["earlier"] or "[]")
+        )
         subject = TurnSubject(
-            channel=Channel(row["channel"]), customer_text=row["customer_text"], reply=row["reply"],
-            tools=_uses(row["tools"]), earlier_tools=_uses(row["earlier_tools"]),
+            channel=Channel(row["channel"]),
+            customer_text=row["customer_text"],
+            reply=row["reply"],
+            tools=_uses(row["tools"]),
+            earlier_tools=_uses(row["earlier_tools"]),
             now=row["created_at"].astimezone(zone),
-            violations=tuple(json.loads(row["violations"] or "[]")), failed=row["status"] == "FAILED",
-            earlier=earlier, services=tuple(row["services"] or ()))
-        turns.append(StoredTurn(run_id=row["id"], conversation_id=row["conversation_id"], subject=subject,
-                                scored=frozenset(row["scored"] or ())))
+            violations=tuple(json.loads(row["violations"] or "[]")),
+            failed=row["status"] == "FAILED",
+            earlier=earlier,
+            services=tuple(row["services"] or ()),
+        )
+        turns.append(
+            StoredTurn(
+                run_id=row["id"],
+                conversation_id=row["conversation_id"],
+                subject=subject,
+                scored=frozenset(row["scored"] or ()),
+            )
+        )
     return turns

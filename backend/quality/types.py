@@ -21,20 +21,28 @@ if TYPE_CHECKING:
     from backend.agent.types import AgentRunNode
     from backend.conversations.types import ConversationNode
 
-strawberry.enum(ScoreTrigger, description="Why a live turn was scored: the sample drew it, a guardrail acted on it, "
-                                          "or it failed.")
+strawberry.enum(
+    ScoreTrigger,
+    description="Why a live turn was scored: the sample drew it, a guardrail acted on it, or it failed.",
+)
 
 
-@strawberry.type(name="EvalScore", description="One evaluator's verdict on one agent run (online evaluation).")
+@strawberry.type(
+    name="EvalScore", description="One evaluator's verdict on one agent run (online evaluation)."
+)
 class EvalScoreNode(relay.Node):
     id: relay.NodeID[str]
     evaluator: str
     version: str = strawberry.field(description="The evaluator file's version; for a judge, its rubric's.")
     kind: str = strawberry.field(description="rule or judge.")
-    score: float | None = strawberry.field(description="0 to 1, 1 best; null when the judge call was skipped.")
+    score: float | None = strawberry.field(
+        description="0 to 1, 1 best; null when the judge call was skipped."
+    )
     passed: bool | None = strawberry.field(description="score >= the evaluator's passAt; null when skipped.")
-    label: str = strawberry.field(description="What the verdict found, e.g. unbacked_cancellation, as_asked; "
-                                              "budget_exhausted or endpoint_failed when skipped.")
+    label: str = strawberry.field(
+        description="What the verdict found, e.g. unbacked_cancellation, as_asked; "
+        "budget_exhausted or endpoint_failed when skipped."
+    )
     reason: str
     model: str | None = strawberry.field(description="The judge's model; null for rules.")
     prompt_tokens: int | None
@@ -59,18 +67,32 @@ class EvalScoreNode(relay.Node):
     async def conversation(
         self, info: Info
     ) -> Annotated[ConversationNode, strawberry.lazy("backend.conversations.types")] | None:
-        from backend.conversations.types import ConversationNode  # imported here: that module imports this one
+        from backend.conversations.types import (
+            ConversationNode,
+        )  # imported here: that module imports this one
 
         row = await info.context.loaders.conversation_by_id.load(self.conversation_id)
         return ConversationNode.from_model(row) if row else None
 
     @classmethod
     def from_model(cls, row: EvalScore) -> EvalScoreNode:
-        return cls(id=str(row.id), evaluator=row.evaluator, version=row.version, kind=row.kind, score=row.score,
-                   passed=row.passed, label=row.label, reason=row.reason, model=row.model,
-                   prompt_tokens=row.prompt_tokens, completion_tokens=row.completion_tokens, trigger=row.trigger,
-                   created_at=row.created_at, run_id=row.run_id,  # type: ignore[attr-defined]
-                   conversation_id=row.conversation_id)  # type: ignore[attr-defined]
+        return cls(
+            id=str(row.id),
+            evaluator=row.evaluator,
+            version=row.version,
+            kind=row.kind,
+            score=row.score,
+            passed=row.passed,
+            label=row.label,
+            reason=row.reason,
+            model=row.model,
+            prompt_tokens=row.prompt_tokens,
+            completion_tokens=row.completion_tokens,
+            trigger=row.trigger,
+            created_at=row.created_at,
+            run_id=row.run_id,  # type: ignore[attr-defined]
+            conversation_id=row.conversation_id,
+        )  # type: ignore[attr-defined]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list:
@@ -79,8 +101,10 @@ class EvalScoreNode(relay.Node):
         return [cls.from_model(row) if row else None for row in rows]
 
 
-@strawberry.type(name="Evaluator", description="An evaluator file (fixtures/evaluators/<name>/<version>.yaml), "
-                                               "its newest version.")
+@strawberry.type(
+    name="Evaluator",
+    description="An evaluator file (fixtures/evaluators/<name>/<version>.yaml), its newest version.",
+)
 class EvaluatorView:
     name: str
     version: str
@@ -94,6 +118,14 @@ class EvaluatorView:
 
     @classmethod
     def from_evaluator(cls, evaluator: Evaluator, *, online: bool) -> EvaluatorView:
-        return cls(name=evaluator.name, version=evaluator.version, versions=available_versions(evaluator.name),
-                   kind=evaluator.kind, description=evaluator.description, pass_at=evaluator.pass_at, online=online,
-                   rubric=evaluator.rubric, metric=f"quality:{evaluator.name}")
+        return cls(
+            name=evaluator.name,
+            version=evaluator.version,
+            versions=available_versions(evaluator.name),
+            kind=evaluator.kind,
+            description=evaluator.description,
+            pass_at=evaluator.pass_at,
+            online=online,
+            rubric=evaluator.rubric,
+            metric=f"quality:{evaluator.name}",
+        )

@@ -87,14 +87,21 @@ def _expected(timezone: str, today: date, path: Path) -> _Seeded:
     spec = json.loads(path.read_text())
     zone = ZoneInfo(timezone)
     hours = sorted(spec["hours"].items())
-    slots = sum(len(entry["staff"]) * len(_slot_times(spec, today, zone, minutes=entry["duration_minutes"]))
-                for entry in spec["services"])
-    return _Seeded(parameters=[
-        [int(weekday) for weekday, _ in hours], [_clock(opens) for _, (opens, _) in hours],
-        [_clock(closes) for _, (_, closes) in hours], [entry["name"] for entry in spec["services"]],
-        datetime.combine(today, time(0), zone),
-        datetime.combine(today + timedelta(days=spec["days_ahead"]), time(0), zone),
-    ], slots=slots)
+    slots = sum(
+        len(entry["staff"]) * len(_slot_times(spec, today, zone, minutes=entry["duration_minutes"]))
+        for entry in spec["services"]
+    )
+    return _Seeded(
+        parameters=[
+            [int(weekday) for weekday, _ in hours],
+            [_clock(opens) for _, (opens, _) in hours],
+            [_clock(closes) for _, (_, closes) in hours],
+            [entry["name"] for entry in spec["services"]],
+            datetime.combine(today, time(0), zone),
+            datetime.combine(today + timedelta(days=spec["days_ahead"]), time(0), zone),
+        ],
+        slots=slots,
+    )
 
 
 def _slot_times(spec: dict, today: date, zone: ZoneInfo, *, minutes: int) -> list[tuple[datetime, datetime]]:

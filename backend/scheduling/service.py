@@ -75,7 +75,13 @@ async def open_slots(
         _OPEN_SLOTS, [service, start, end, now, timezone, first_minute, last_hour * 60, limit]
     )
     return [
-        OpenSlot(slot_id=row["id"], service=row["service"], staff=row["staff"], starts_at=row["starts_at"], ends_at=row["ends_at"])
+        OpenSlot(
+            slot_id=row["id"],
+            service=row["service"],
+            staff=row["staff"],
+            starts_at=row["starts_at"],
+            ends_at=row["ends_at"],
+        )
         for row in rows
     ]
 
@@ -90,7 +96,13 @@ async def slot_details(*, connection: BaseDBAsyncClient, slot_id: uuid.UUID) -> 
     if not rows:
         return None
     row = rows[0]
-    return OpenSlot(slot_id=row["id"], service=row["service"], staff=row["staff"], starts_at=row["starts_at"], ends_at=row["ends_at"])
+    return OpenSlot(
+        slot_id=row["id"],
+        service=row["service"],
+        staff=row["staff"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+    )
 
 
 async def book_slot(
@@ -103,12 +115,15 @@ async def book_slot(
     idempotency_key: str,
 ) -> BookingOutcome:
     """Book a slot once: a second booking of the slot is refused by the database, a repeated call finds its own."""
-    previous = await connection.execute_query_dict("SELECT id FROM bookings WHERE idempotency_key = $1", [idempotency_key])
+    previous = await connection.execute_query_dict(
+        "SELECT id FROM bookings WHERE idempotency_key = $1", [idempotency_key]
+    )
     if previous:
         return BookingOutcome(booking_id=previous[0]["id"], slot_taken=False, repeated=True)
     # Concurrent bookers of one slot wait on the partial unique index; all but the first find DO NOTHING.
     inserted = await connection.execute_query_dict(
-        _INSERT_BOOKING, [uuid.uuid4(), slot_id, conversation_id, customer_name, customer_phone, idempotency_key]
+        _INSERT_BOOKING,
+        [uuid.uuid4(), slot_id, conversation_id, customer_name, customer_phone, idempotency_key],
     )
     if inserted:
         return BookingOutcome(booking_id=inserted[0]["id"], slot_taken=False, repeated=False)
@@ -169,7 +184,9 @@ JOIN services sv ON sv.id = s.service_id
 JOIN resources r ON r.id = s.resource_id
 """
 # Two indexed lookups rather than one OR across tables: the number they write from, and their conversations.
-_UPCOMING = _BOOKING_COLUMNS + """
+_UPCOMING = (
+    _BOOKING_COLUMNS
+    + """
 WHERE b.id IN (SELECT id FROM bookings WHERE customer_phone = $1 AND status = 'CONFIRMED'
                UNION SELECT mine.id FROM bookings mine JOIN conversations c ON c.id = mine.conversation_id
                      WHERE c.customer = $1 AND mine.status = 'CONFIRMED')
@@ -177,12 +194,16 @@ WHERE b.id IN (SELECT id FROM bookings WHERE customer_phone = $1 AND status = 'C
 ORDER BY s.starts_at, b.id
 LIMIT $3
 """
+)
 # Locked: a cancel and a move of one booking, or two moves, take turns and the second sees the first's result.
-_OWN_BOOKING = _BOOKING_COLUMNS + """
+_OWN_BOOKING = (
+    _BOOKING_COLUMNS
+    + """
 LEFT JOIN conversations c ON c.id = b.conversation_id
 WHERE b.id = $1 AND (b.customer_phone = $2 OR c.customer = $2)
 FOR UPDATE OF b
 """
+)
 _BY_KEY = _BOOKING_COLUMNS + "WHERE b.idempotency_key = $1"
 _BY_ID = _BOOKING_COLUMNS + "WHERE b.id = $1"
 _CANCEL = "UPDATE bookings SET status = 'CANCELLED', cancelled_at = $2 WHERE id = $1 AND status = 'CONFIRMED'"
@@ -197,8 +218,13 @@ RETURNING id
 
 def _details(row: dict) -> BookingDetails:
     return BookingDetails(
-        booking_id=row["id"], slot_id=row["slot_id"], service=row["service"], staff=row["staff"],
-        starts_at=row["starts_at"], ends_at=row["ends_at"], customer_name=row["customer_name"],
+        booking_id=row["id"],
+        slot_id=row["slot_id"],
+        service=row["service"],
+        staff=row["staff"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        customer_name=row["customer_name"],
         status=BookingStatus(row["status"]),
     )
 
@@ -222,12 +248,16 @@ async def cancel_booking(
     """Cancel one of the customer's future bookings; cancelling it again answers that it already is."""
     row = await _one(connection, _OWN_BOOKING, [booking_id, customer])
     if row is None:
-        return CancelOutcome(booking=None, cancelled=False, already_cancelled=False, refusal=Refusal.NOT_FOUND)
+        return CancelOutcome(
+            booking=None, cancelled=False, already_cancelled=False, refusal=Refusal.NOT_FOUND
+        )
     booking = _details(row)
     if booking.status is BookingStatus.CANCELLED:
         return CancelOutcome(booking=booking, cancelled=True, already_cancelled=True, refusal=None)
     if booking.starts_at <= now:
-        return CancelOutcome(booking=booking, cancelled=False, already_cancelled=False, refusal=Refusal.IN_THE_PAST)
+        return CancelOutcome(
+            booking=booking, cancelled=False, already_cancelled=False, refusal=Refusal.IN_THE_PAST
+        )
     await connection.execute_query(_CANCEL, [booking_id, now])
     cancelled = replace(booking, status=BookingStatus.CANCELLED)
     return CancelOutcome(booking=cancelled, cancelled=True, already_cancelled=False, refusal=None)
@@ -247,8 +277,9 @@ async def reschedule_booking(
     made = await _one(connection, _BY_KEY, [idempotency_key])
     if made is not None:
         previous = await _one(connection, _BY_ID, [made["rescheduled_from_id"]])
-        return RescheduleOutcome(booking=_details(made), previous=previous and _details(previous), refusal=None,
-                                 repeated=True)
+        return RescheduleOutcome(
+            booking=_details(made), previous=previous and _details(previous), refusal=None, repeated=True
+        )
     row = await _one(connection, _OWN_BOOKING, [booking_id, customer])
     old = _details(row) if row else None
     slot = await slot_details(connection=connection, slot_id=slot_id)
@@ -257,21 +288,35 @@ async def reschedule_booking(
         return RescheduleOutcome(booking=None, previous=old, refusal=refusal, repeated=False)
     # A savepoint: should cancelling the old booking fail, the new one goes with it, whatever the caller does next.
     async with connection._in_transaction() as savepoint:
-        inserted = await savepoint.execute_query_dict(_INSERT_MOVED, [
-            uuid.uuid4(), slot_id, conversation_id or row["conversation_id"], old.customer_name,
-            row["customer_phone"], idempotency_key, booking_id,
-        ])
+        inserted = await savepoint.execute_query_dict(
+            _INSERT_MOVED,
+            [
+                uuid.uuid4(),
+                slot_id,
+                conversation_id or row["conversation_id"],
+                old.customer_name,
+                row["customer_phone"],
+                idempotency_key,
+                booking_id,
+            ],
+        )
         if not inserted:  # another booking holds the slot (the partial unique index): nothing was written
             return RescheduleOutcome(booking=None, previous=old, refusal=Refusal.SLOT_TAKEN, repeated=False)
         changed, _ = await savepoint.execute_query(_CANCEL, [booking_id, now])
         if changed != 1:
             raise RuntimeError(f"booking {booking_id} changed while locked")  # rolls the new booking back
     new = await _one(connection, _BY_ID, [inserted[0]["id"]])
-    return RescheduleOutcome(booking=_details(new), previous=replace(old, status=BookingStatus.CANCELLED),
-                             refusal=None, repeated=False)
+    return RescheduleOutcome(
+        booking=_details(new),
+        previous=replace(old, status=BookingStatus.CANCELLED),
+        refusal=None,
+        repeated=False,
+    )
 
 
-def _reschedule_refusal(old: BookingDetails | None, slot: OpenSlot | None, *, now: datetime) -> Refusal | None:
+def _reschedule_refusal(
+    old: BookingDetails | None, slot: OpenSlot | None, *, now: datetime
+) -> Refusal | None:
     if old is None:
         return Refusal.NOT_FOUND
     if old.status is not BookingStatus.CONFIRMED:

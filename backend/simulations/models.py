@@ -12,7 +12,9 @@ class SimulationKind(str, Enum):
     POLICY_ERROR = "POLICY_ERROR"  # the policy step fails
     DELIVERY_FAILURE = "DELIVERY_FAILURE"  # outbound deliveries fail
     QUEUE_BACKLOG = "QUEUE_BACKLOG"  # processing jobs are slowed, so the queue grows
-    PROMPT_REGRESSION = "PROMPT_REGRESSION"  # turns answer with a worse prompt version (over-promising by default)
+    PROMPT_REGRESSION = (
+        "PROMPT_REGRESSION"  # turns answer with a worse prompt version (over-promising by default)
+    )
 
 
 class SimulationStatus(str, Enum):
@@ -27,13 +29,17 @@ class Simulation(Model):
     status = fields.CharEnumField(SimulationStatus, max_length=10, default=SimulationStatus.RUNNING)
     intensity = fields.FloatField()  # 0–1: the share of passes that fail, or how hard they are slowed
     duration_seconds = fields.IntField()
-    target = fields.CharField(max_length=60, null=True)  # the tool of a TOOL_OUTAGE, the prompt version of a regression
+    target = fields.CharField(
+        max_length=60, null=True
+    )  # the tool of a TOOL_OUTAGE, the prompt version of a regression
     traffic_per_second = fields.FloatField(default=0)
     started_by = fields.CharField(max_length=100)
     started_at = fields.DatetimeField(auto_now_add=True)
     ends_at = fields.DatetimeField()
     ended_at = fields.DatetimeField(null=True)
-    effects = fields.JSONField(default=dict)  # counted when it ends: turns by status, incidents, events sent …
+    effects = fields.JSONField(
+        default=dict
+    )  # counted when it ends: turns by status, incidents, events sent …
 
     class Meta:
         table = "simulations"

@@ -90,8 +90,15 @@ def drill_target(*, kind: SimulationKind, tool: str | None, prompt_version: str 
     return tool if tool is not None else prompt_version
 
 
-def _check(*, kind: SimulationKind, duration_seconds: int, intensity: float, target: str | None,
-           traffic_per_second: float, settings: Settings) -> None:
+def _check(
+    *,
+    kind: SimulationKind,
+    duration_seconds: int,
+    intensity: float,
+    target: str | None,
+    traffic_per_second: float,
+    settings: Settings,
+) -> None:
     if not 1 <= duration_seconds <= MAX_DURATION_SECONDS:
         raise SimulationRefused("durationSeconds", f"must be 1 to {MAX_DURATION_SECONDS}")
     if not 0 < intensity <= 1:
@@ -99,7 +106,9 @@ def _check(*, kind: SimulationKind, duration_seconds: int, intensity: float, tar
     if not 0 <= traffic_per_second <= MAX_TRAFFIC_PER_SECOND:
         raise SimulationRefused("trafficPerSecond", f"must be 0 to {MAX_TRAFFIC_PER_SECOND:g}")
     if target is not None and kind != SimulationKind.TOOL_OUTAGE and kind != SimulationKind.PROMPT_REGRESSION:
-        raise SimulationRefused("tool", "only a TOOL_OUTAGE takes a tool, and a PROMPT_REGRESSION a prompt version")
+        raise SimulationRefused(
+            "tool", "only a TOOL_OUTAGE takes a tool, and a PROMPT_REGRESSION a prompt version"
+        )
     if target is not None and kind == SimulationKind.TOOL_OUTAGE and target not in TOOLS:
         raise SimulationRefused("tool", f"unknown tool; one of {', '.join(sorted(TOOLS))}")
     if kind == SimulationKind.PROMPT_REGRESSION:
@@ -108,44 +117,85 @@ def _check(*, kind: SimulationKind, duration_seconds: int, intensity: float, tar
         except PromptNotFound:
             versions = []
         if (target or DEFAULT_REGRESSED_PROMPT) not in versions:
-            raise SimulationRefused("promptVersion", f"unknown version of the prompt {settings.agent_prompt!r}; "
-                                                     f"one of {', '.join(versions) or '(none)'}")
+            raise SimulationRefused(
+                "promptVersion",
+                f"unknown version of the prompt {settings.agent_prompt!r}; "
+                f"one of {', '.join(versions) or '(none)'}",
+            )
 
 
 async def start_simulation(
-    *, kind: SimulationKind, duration_seconds: int, intensity: float, actor: str, drills: DrillContext,
-    target: str | None = None, traffic_per_second: float = 0.0,
+    *,
+    kind: SimulationKind,
+    duration_seconds: int,
+    intensity: float,
+    actor: str,
+    drills: DrillContext,
+    target: str | None = None,
+    traffic_per_second: float = 0.0,
 ) -> Simulation:
     """Set the drill's fault for its duration and schedule its end (and its traffic); one drill per kind at a time."""
-    _check(kind=kind, duration_seconds=duration_seconds, intensity=intensity, target=target,
-           traffic_per_second=traffic_per_second, settings=drills.settings)
+    _check(
+        kind=kind,
+        duration_seconds=duration_seconds,
+        intensity=intensity,
+        target=target,
+        traffic_per_second=traffic_per_second,
+        settings=drills.settings,
+    )
     await finish_overdue_simulations(redis=drills.redis, hub=drills.hub)
     if await Simulation.exists(kind=kind, status=SimulationStatus.RUNNING):
         raise SimulationRefused("kind", f"a {kind.value} drill is already running; stop it first")
     now = datetime.now(UTC)
     simulation = await Simulation.create(
-        kind=kind, intensity=intensity, duration_seconds=duration_seconds,
-        target=target or {SimulationKind.TOOL_OUTAGE: DEFAULT_OUTAGE_TOOL,
-                          SimulationKind.PROMPT_REGRESSION: DEFAULT_REGRESSED_PROMPT}.get(kind),
-        traffic_per_second=traffic_per_second, started_by=actor, ends_at=now + timedelta(seconds=duration_seconds),
+        kind=kind,
+        intensity=intensity,
+        duration_seconds=duration_seconds,
+        target=target
+        or {
+            SimulationKind.TOOL_OUTAGE: DEFAULT_OUTAGE_TOOL,
+            SimulationKind.PROMPT_REGRESSION: DEFAULT_REGRESSED_PROMPT,
+        }.get(kind),
+        traffic_per_second=traffic_per_second,
+        started_by=actor,
+        ends_at=now + timedelta(seconds=duration_seconds),
     )
     point = fault_point(simulation)
-    await faults.set_fault(drills.redis, point, ttl_seconds=duration_seconds, **fault_params(simulation, drills.settings))
-    await drills.queue.enqueue(FINISH_SIMULATION_JOB, key=f"simulation-end:{simulation.id}",
-                               simulation_id=str(simulation.id), scheduled=int(simulation.ends_at.timestamp()) + 1,
-                               timeout=60, retries=3)
+    await faults.set_fault(
+        drills.redis, point, ttl_seconds=duration_seconds, **fault_params(simulation, drills.settings)
+    )
+    await drills.queue.enqueue(
+        FINISH_SIMULATION_JOB,
+        key=f"simulation-end:{simulation.id}",
+        simulation_id=str(simulation.id),
+        scheduled=int(simulation.ends_at.timestamp()) + 1,
+        timeout=60,
+        retries=3,
+    )
     if traffic_per_second > 0:
         await _enqueue_traffic(drills.queue, simulation)
     await _announce(drills.hub, simulation, "started")
-    log.info("simulation.started", simulation_id=str(simulation.id), kind=kind.value, intensity=intensity,
-             duration_seconds=duration_seconds, fault_point=point, actor=actor)
+    log.info(
+        "simulation.started",
+        simulation_id=str(simulation.id),
+        kind=kind.value,
+        intensity=intensity,
+        duration_seconds=duration_seconds,
+        fault_point=point,
+        actor=actor,
+    )
     return simulation
 
 
 async def _enqueue_traffic(queue: Queue, simulation: Simulation) -> None:
     # One generator per drill: the key makes a second enqueue a no-op while the first job exists.
-    await queue.enqueue(GENERATE_TRAFFIC_JOB, key=f"simulation-traffic:{simulation.id}",
-                        simulation_id=str(simulation.id), timeout=simulation.duration_seconds + 60, retries=1)
+    await queue.enqueue(
+        GENERATE_TRAFFIC_JOB,
+        key=f"simulation-traffic:{simulation.id}",
+        simulation_id=str(simulation.id),
+        timeout=simulation.duration_seconds + 60,
+        retries=1,
+    )
 
 
 async def ensure_traffic(*, queue: Queue) -> None:
@@ -154,7 +204,9 @@ async def ensure_traffic(*, queue: Queue) -> None:
         try:
             await _enqueue_traffic(queue, simulation)
         except (aioredis.RedisError, OSError) as error:
-            log.warning("simulation.traffic_enqueue_failed", simulation_id=str(simulation.id), error=str(error))
+            log.warning(
+                "simulation.traffic_enqueue_failed", simulation_id=str(simulation.id), error=str(error)
+            )
 
 
 async def _announce(hub: EventHub | SilentHub, simulation: Simulation, change: str) -> None:
@@ -169,11 +221,17 @@ async def stop_simulation(
 
 
 async def finish_simulation(
-    *, simulation_id: uuid.UUID, redis: aioredis.Redis, hub: EventHub | SilentHub, stopped_by: str | None = None
+    *,
+    simulation_id: uuid.UUID,
+    redis: aioredis.Redis,
+    hub: EventHub | SilentHub,
+    stopped_by: str | None = None,
 ) -> Simulation | None:
     """Clear the drill's fault, record its end and count what it caused."""
     updated = await Simulation.filter(id=simulation_id, status=SimulationStatus.RUNNING).update(
-        status=SimulationStatus.STOPPED if stopped_by else SimulationStatus.FINISHED, ended_at=datetime.now(UTC))
+        status=SimulationStatus.STOPPED if stopped_by else SimulationStatus.FINISHED,
+        ended_at=datetime.now(UTC),
+    )
     simulation = await Simulation.get_or_none(id=simulation_id)
     if simulation is None or not updated:
         return simulation  # unknown, or ended before (by the other path): nothing more to do
@@ -183,14 +241,20 @@ async def finish_simulation(
         simulation.effects["stoppedBy"] = stopped_by
     await simulation.save(update_fields=["effects"])
     await _announce(hub, simulation, simulation.status.value.lower())
-    log.info("simulation.ended", simulation_id=str(simulation.id), status=simulation.status.value, **simulation.effects)
+    log.info(
+        "simulation.ended",
+        simulation_id=str(simulation.id),
+        status=simulation.status.value,
+        **simulation.effects,
+    )
     return simulation
 
 
 async def finish_overdue_simulations(*, redis: aioredis.Redis, hub: EventHub | SilentHub) -> int:
     """End drills whose end job was lost (a Redis flush): their flags have expired already."""
-    overdue = await Simulation.filter(status=SimulationStatus.RUNNING, ends_at__lt=datetime.now(UTC) - timedelta(seconds=5)
-                                      ).values_list("id", flat=True)
+    overdue = await Simulation.filter(
+        status=SimulationStatus.RUNNING, ends_at__lt=datetime.now(UTC) - timedelta(seconds=5)
+    ).values_list("id", flat=True)
     for simulation_id in overdue:
         await finish_simulation(simulation_id=simulation_id, redis=redis, hub=hub)
     return len(overdue)
@@ -220,18 +284,27 @@ SELECT
 async def count_effects(simulation: Simulation) -> dict:
     """What happened while the drill ran, from the recorded runs, calls, messages, events and incidents."""
     end = simulation.ended_at or datetime.now(UTC)
-    rows = await connections.get("default").execute_query_dict(_EFFECTS, [simulation.started_at, end, str(simulation.id)])
+    rows = await connections.get("default").execute_query_dict(
+        _EFFECTS, [simulation.started_at, end, str(simulation.id)]
+    )
     row = rows[0]
     return {
-        "turns": row["turns"], "failedTurns": row["failed_turns"], "handedOffTurns": row["handed_off"],
+        "turns": row["turns"],
+        "failedTurns": row["failed_turns"],
+        "handedOffTurns": row["handed_off"],
         "latencyP95Ms": round(row["latency_p95_ms"], 1) if row["latency_p95_ms"] is not None else None,
-        "toolErrors": row["tool_errors"], "failedDeliveries": row["failed_deliveries"],
-        "eventsSent": row["events_sent"], "incidentsOpened": list(row["incidents_opened"]),
-        "scoredTurns": row["scored_turns"], "lowScoredTurns": row["low_scored_turns"],
+        "toolErrors": row["tool_errors"],
+        "failedDeliveries": row["failed_deliveries"],
+        "eventsSent": row["events_sent"],
+        "incidentsOpened": list(row["incidents_opened"]),
+        "scoredTurns": row["scored_turns"],
+        "lowScoredTurns": row["low_scored_turns"],
     }
 
 
-async def page_simulations(*, status: SimulationStatus | None, first: int, after: str | None) -> Page[Simulation]:
+async def page_simulations(
+    *, status: SimulationStatus | None, first: int, after: str | None
+) -> Page[Simulation]:
     query = Simulation.filter(status=status) if status else Simulation.all()
     return await newest_first(query, time_field="started_at", first=first, after=after)
 

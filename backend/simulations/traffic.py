@@ -35,28 +35,40 @@ def _texts() -> tuple[list[str], dict[str, list[str]]]:
     return json.loads(TRAFFIC.read_text())["openers"], json.loads(SCENARIOS.read_text())["pools"]
 
 
-def synthetic_events(*, simulation_id: uuid.UUID, first_number: int, count: int, limits: IngestLimits) -> list[IncomingEvent]:
+def synthetic_events(
+    *, simulation_id: uuid.UUID, first_number: int, count: int, limits: IngestLimits
+) -> list[IncomingEvent]:
     openers, pools = _texts()
     rng = random.Random(f"{simulation_id}:{first_number}")
     events = []
     for number in range(first_number, first_number + count):
         fill = {name: rng.choice(values) for name, values in pools.items()}
         channel = CHANNELS[number % len(CHANNELS)]
-        events.append(IncomingEvent.model_validate({
-            "channel": channel,
-            "idempotency_key": f"sim-{simulation_id}-{number}",
-            "sender": f"+1555{rng.randrange(10**6, 10**7)}" if channel != Channel.CHAT else f"sim-user-{number}",
-            "external_conversation_id": f"sim-{simulation_id.hex[:8]}-{number}" if channel != Channel.SMS else None,
-            "text": rng.choice(openers).format(**fill),
-            "occurred_at": datetime.now(UTC),
-            "metadata": {"source": "simulation", "simulation": str(simulation_id)},
-        }, context={"limits": limits}))
+        events.append(
+            IncomingEvent.model_validate(
+                {
+                    "channel": channel,
+                    "idempotency_key": f"sim-{simulation_id}-{number}",
+                    "sender": f"+1555{rng.randrange(10**6, 10**7)}"
+                    if channel != Channel.CHAT
+                    else f"sim-user-{number}",
+                    "external_conversation_id": f"sim-{simulation_id.hex[:8]}-{number}"
+                    if channel != Channel.SMS
+                    else None,
+                    "text": rng.choice(openers).format(**fill),
+                    "occurred_at": datetime.now(UTC),
+                    "metadata": {"source": "simulation", "simulation": str(simulation_id)},
+                },
+                context={"limits": limits},
+            )
+        )
     return events
 
 
 async def _already_sent(simulation_id: uuid.UUID) -> int:
     rows = await connections.get("default").execute_query_dict(
-        "SELECT count(*) AS n FROM ingest_events WHERE metadata->>'simulation' = $1", [str(simulation_id)])
+        "SELECT count(*) AS n FROM ingest_events WHERE metadata->>'simulation' = $1", [str(simulation_id)]
+    )
     return rows[0]["n"]
 
 
@@ -75,7 +87,9 @@ async def generate_traffic(*, simulation_id: uuid.UUID, context: IngestContext) 
         elapsed = (datetime.now(UTC) - simulation.started_at).total_seconds()
         due = min(int(elapsed * rate) + 1 - sent, max(int(rate), 1))  # never a burst to catch up
         if due > 0:
-            events = synthetic_events(simulation_id=simulation_id, first_number=sent, count=due, limits=limits)
+            events = synthetic_events(
+                simulation_id=simulation_id, first_number=sent, count=due, limits=limits
+            )
             await accept_events(events=events, api_key_id=None, context=context)
             sent += due
         await asyncio.sleep(min(1 / rate, 0.25))

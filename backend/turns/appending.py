@@ -43,14 +43,19 @@ class Unanswered:
 @dataclass(frozen=True)
 class Appended:
     received: bool  # False when the event is gone, answered or dead: nothing for this job to do
-    conversation_id: uuid.UUID | None  # None only if the thread has no conversation (nothing was ever appended)
+    conversation_id: (
+        uuid.UUID | None
+    )  # None only if the thread has no conversation (nothing was ever appended)
     count: int
     # The thread's earliest event still owed an answer, up to this one, as it stood when the append committed.
     first_unanswered: Unanswered | None = None
 
 
 async def append_pending(
-    *, event_id: uuid.UUID, done_when_appended: bool, before_commit: Callable[[], Awaitable[None]] | None = None
+    *,
+    event_id: uuid.UUID,
+    done_when_appended: bool,
+    before_commit: Callable[[], Awaitable[None]] | None = None,
 ) -> Appended:
     """Append the thread's unappended events up to `event_id`; with `done_when_appended` (no agent) they are PROCESSED.
 
@@ -67,10 +72,15 @@ async def append_pending(
         return Appended(received=False, conversation_id=None, count=0)
     first = None
     if row["next_event_id"] is not None:
-        first = Unanswered(event_id=row["next_event_id"], message_id=row["next_message_id"],
-                           conversation_id=row["conversation_id"], text=row["next_text"])
-    return Appended(received=True, conversation_id=row["conversation_id"], count=row["appended"],
-                    first_unanswered=first)
+        first = Unanswered(
+            event_id=row["next_event_id"],
+            message_id=row["next_message_id"],
+            conversation_id=row["conversation_id"],
+            text=row["next_text"],
+        )
+    return Appended(
+        received=True, conversation_id=row["conversation_id"], count=row["appended"], first_unanswered=first
+    )
 
 
 async def next_unanswered(*, event_id: uuid.UUID) -> Unanswered | None:
@@ -79,5 +89,9 @@ async def next_unanswered(*, event_id: uuid.UUID) -> Unanswered | None:
     if not rows:
         return None
     row = rows[0]
-    return Unanswered(event_id=row["event_id"], message_id=row["message_id"], conversation_id=row["conversation_id"],
-                      text=row["text"])
+    return Unanswered(
+        event_id=row["event_id"],
+        message_id=row["message_id"],
+        conversation_id=row["conversation_id"],
+        text=row["text"],
+    )

@@ -38,12 +38,16 @@ Rider = Callable[[Any], None]
 class Lease:
     key: str
     token: str
-    lost: bool = False  # a renewal found the key gone or someone else's (Redis flushed, or we stalled past the ttl)
+    lost: bool = (
+        False  # a renewal found the key gone or someone else's (Redis flushed, or we stalled past the ttl)
+    )
     # Queued on the release's round trip, before the release (e.g. the last turn's events): one round trip, not two.
     on_release: list[Rider] = field(default_factory=list)
 
 
-async def _try_take(redis: aioredis.Redis, key: str, token: str, ttl_ms: int, rider: Rider | None = None) -> bool:
+async def _try_take(
+    redis: aioredis.Redis, key: str, token: str, ttl_ms: int, rider: Rider | None = None
+) -> bool:
     if rider is None:
         return bool(await redis.set(key, token, nx=True, px=ttl_ms))
     async with redis.pipeline(transaction=False) as pipe:
@@ -71,13 +75,20 @@ async def _keep_renewed(redis: aioredis.Redis, lease: Lease, ttl_ms: int) -> Non
                 lease.lost = True
                 log.warning("turns.lease_lost", lease=lease.key)
                 return
-        except (aioredis.RedisError, OSError) as error:  # the next renewal may get through before the ttl runs out
+        except (
+            aioredis.RedisError,
+            OSError,
+        ) as error:  # the next renewal may get through before the ttl runs out
             log.warning("turns.lease_renew_failed", lease=lease.key, error=str(error))
 
 
 @contextlib.asynccontextmanager
 async def conversation_lease(
-    redis: aioredis.Redis, *, conversation_id: uuid.UUID, ttl_seconds: float, wait_until: float,
+    redis: aioredis.Redis,
+    *,
+    conversation_id: uuid.UUID,
+    ttl_seconds: float,
+    wait_until: float,
     first_try_with: Rider | None = None,
 ) -> AsyncIterator[Lease | None]:
     """Hold the conversation's lease for the block; None if it stayed taken until `wait_until` (time.monotonic()).

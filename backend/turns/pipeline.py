@@ -41,7 +41,9 @@ class ProcessResult:
     appended: int
     conversation_ids: frozenset[uuid.UUID]
     turns: tuple[TurnOutcome, ...] = ()
-    deferred: bool = False  # the conversation stayed busy: the event waits for its lease holder or the reconciler
+    deferred: bool = (
+        False  # the conversation stayed busy: the event waits for its lease holder or the reconciler
+    )
 
 
 class AttemptFailed(RecordedFailure):
@@ -67,13 +69,18 @@ async def process_event(
     `deadline` (time.monotonic()) bounds the whole job: a turn still running then fails as timed out.
     `delivery_channels`: the channels replies can be sent on (run_turn); None takes every channel as deliverable.
     """
-    appended = await append_pending(event_id=event_id, done_when_appended=agent is None,
-                                    before_commit=before_commit if agent is None else None)
+    appended = await append_pending(
+        event_id=event_id,
+        done_when_appended=agent is None,
+        before_commit=before_commit if agent is None else None,
+    )
     if not appended.received:
         return ProcessResult(appended=0, conversation_ids=frozenset())  # gone, done, or dead: nothing to do
     conversation_ids = frozenset({appended.conversation_id} if appended.count else ())
-    appended_events = [(CONVERSATION_UPDATED, {"conversationId": str(conversation_id)})
-                       for conversation_id in conversation_ids]
+    appended_events = [
+        (CONVERSATION_UPDATED, {"conversationId": str(conversation_id)})
+        for conversation_id in conversation_ids
+    ]
     if agent is None or appended.conversation_id is None:
         await hub.publish_many(appended_events)
         return ProcessResult(appended=appended.count, conversation_ids=conversation_ids)
@@ -82,15 +89,27 @@ async def process_event(
     wait_until = deadline - min(settings.turn_budget_seconds, max(0.0, deadline - time.monotonic()) / 2)
     # The append's event rides on the lease's first try, the last turn's events on its release: a turn's Redis
     # round trips are the lease's two (tests/turns/test_round_trips.py).
-    async with conversation_lease(redis, conversation_id=appended.conversation_id,
-                                  ttl_seconds=settings.turn_lease_seconds, wait_until=wait_until,
-                                  first_try_with=lambda pipe: hub.add_publishes(pipe, appended_events)) as lease:
+    async with conversation_lease(
+        redis,
+        conversation_id=appended.conversation_id,
+        ttl_seconds=settings.turn_lease_seconds,
+        wait_until=wait_until,
+        first_try_with=lambda pipe: hub.add_publishes(pipe, appended_events),
+    ) as lease:
         if lease is None:
             log.debug("turns.deferred", event_id=str(event_id), conversation_id=str(appended.conversation_id))
             return ProcessResult(appended=appended.count, conversation_ids=conversation_ids, deferred=True)
-        turns = await _answer_in_order(event_id=event_id, first=appended.first_unanswered, hub=hub, lease=lease,
-                                       settings=settings, agent=agent, deadline=deadline, before_commit=before_commit,
-                                       delivery_channels=delivery_channels)
+        turns = await _answer_in_order(
+            event_id=event_id,
+            first=appended.first_unanswered,
+            hub=hub,
+            lease=lease,
+            settings=settings,
+            agent=agent,
+            deadline=deadline,
+            before_commit=before_commit,
+            delivery_channels=delivery_channels,
+        )
         # The turns drawn for online evaluation ride on the release too, after their commits: the scorer takes them
         # from there (backend/quality/sampling.py), and no reply waits for it.
         to_score = sampled(turns=turns, settings=settings)
@@ -99,10 +118,18 @@ async def process_event(
     return ProcessResult(appended=appended.count, conversation_ids=conversation_ids, turns=tuple(turns))
 
 
-async def _answer_in_order(*, event_id: uuid.UUID, first: Unanswered | None, hub: EventHub, lease: Lease,
-                           settings: Settings, agent: AgentSetup, deadline: float,
-                           before_commit: Callable[[], Awaitable[None]] | None,
-                           delivery_channels: frozenset[Channel] | None) -> list[TurnOutcome]:
+async def _answer_in_order(
+    *,
+    event_id: uuid.UUID,
+    first: Unanswered | None,
+    hub: EventHub,
+    lease: Lease,
+    settings: Settings,
+    agent: AgentSetup,
+    deadline: float,
+    before_commit: Callable[[], Awaitable[None]] | None,
+    delivery_channels: frozenset[Channel] | None,
+) -> list[TurnOutcome]:
     """Answer the thread's waiting events up to `event_id`; `first` is the earliest as the append saw it.
 
     The append's answer saves a read for the common case (one waiting event); it may be stale by the time the lease
@@ -113,15 +140,23 @@ async def _answer_in_order(*, event_id: uuid.UUID, first: Unanswered | None, hub
     while waiting is not None:
         try:
             async with asyncio.timeout_at(deadline):
-                outcome = await run_turn(conversation_id=waiting.conversation_id, text=waiting.text, setup=agent,
-                                         trigger_message_id=waiting.message_id, trigger_event_id=waiting.event_id,
-                                         deadline=deadline, before_commit=before_commit,
-                                         delivery_channels=delivery_channels)
+                outcome = await run_turn(
+                    conversation_id=waiting.conversation_id,
+                    text=waiting.text,
+                    setup=agent,
+                    trigger_message_id=waiting.message_id,
+                    trigger_event_id=waiting.event_id,
+                    deadline=deadline,
+                    before_commit=before_commit,
+                    delivery_channels=delivery_channels,
+                )
         except AlreadyAnswered:
             pass  # another attempt answered it first: nothing to add
         except asyncio.CancelledError:
             # SAQ's timeout or a stopping worker: still an attempt, recorded before the cancellation goes on.
-            await asyncio.shield(_charge(waiting, TimeoutError("the attempt was cancelled mid-turn"), settings))
+            await asyncio.shield(
+                _charge(waiting, TimeoutError("the attempt was cancelled mid-turn"), settings)
+            )
             raise
         except Exception as error:
             if isinstance(error, TimeoutError) and not str(error):  # the deadline above: say which
@@ -133,8 +168,12 @@ async def _answer_in_order(*, event_id: uuid.UUID, first: Unanswered | None, hub
             published = [(CONVERSATION_UPDATED, {"conversationId": str(waiting.conversation_id)})]
             if outcome is not None:
                 turns.append(outcome)
-                published.append((RUN_COMPLETED, {"runId": str(outcome.run_id),
-                                                  "conversationId": str(outcome.conversation_id)}))
+                published.append(
+                    (
+                        RUN_COMPLETED,
+                        {"runId": str(outcome.run_id), "conversationId": str(outcome.conversation_id)},
+                    )
+                )
             if waiting.event_id == event_id:
                 # This job's own event: everything before it was answered first, what follows has its own jobs.
                 # Its events go out with the lease's release, right after this.
@@ -147,7 +186,15 @@ async def _answer_in_order(*, event_id: uuid.UUID, first: Unanswered | None, hub
 
 async def _charge(waiting: Unanswered, error: BaseException, settings: Settings) -> bool:
     """Record a failed attempt on the event the turn was answering; True when that made it DEAD."""
-    attempt, died = await record_failure(event_id=waiting.event_id, error=error, max_attempts=settings.process_attempts)
-    log.warning("ingest.process_failed", event_id=str(waiting.event_id), attempt=attempt,
-                attempts=settings.process_attempts, dead=died, error=f"{type(error).__name__}: {error}")
+    attempt, died = await record_failure(
+        event_id=waiting.event_id, error=error, max_attempts=settings.process_attempts
+    )
+    log.warning(
+        "ingest.process_failed",
+        event_id=str(waiting.event_id),
+        attempt=attempt,
+        attempts=settings.process_attempts,
+        dead=died,
+        error=f"{type(error).__name__}: {error}",
+    )
     return died

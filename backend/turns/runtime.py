@@ -56,18 +56,28 @@ from backend.turns.screening import SAFE_INPUT_REPLY, screen_input, screen_outpu
 log = structlog.get_logger(__name__)
 HISTORY_MESSAGES = 20
 VERSION_RETRIES = 3
-FALLBACK_REPLY = "Sorry, something went wrong on our side. A member of our team will get back to you here shortly."
+FALLBACK_REPLY = (
+    "Sorry, something went wrong on our side. A member of our team will get back to you here shortly."
+)
 # Failures of the attempt, not of the turn's decision: the event is retried with backoff (and DEAD after the last
 # attempt) rather than answered with the fallback reply — the model or the database may well be back next time.
-ATTEMPT_FAILURES = (TimeoutError, ModelUnavailable, OperationalError, DBConnectionError, asyncpg.PostgresError,
-                    asyncpg.InterfaceError, OSError)
+ATTEMPT_FAILURES = (
+    TimeoutError,
+    ModelUnavailable,
+    OperationalError,
+    DBConnectionError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    OSError,
+)
 
 
 # What a turn reads before it decides, in one round trip: the conversation, the services and opening hours it is
 # told about (business-local wall-clock times), what an earlier attempt of this turn got from its tools, whether
 # its trigger event is still owed an answer (the pipeline may have learned of it before taking the lease), and the
 # thread the policy remembers. A wave of turns shares the pool's few connections: every round trip counts.
-_LOAD = """
+_LOAD = (
+    """
 SELECT c.status, c.version, c.customer, c.channel, c.agent_state::text AS agent_state,
        (SELECT array_agg(name ORDER BY name) FROM services) AS services,
        (SELECT json_agg(json_build_object('weekday', weekday, 'opens', opens_at::time::text,
@@ -75,15 +85,20 @@ SELECT c.status, c.version, c.customer, c.channel, c.agent_state::text AS agent_
        (SELECT json_agg(json_build_object('position', position, 'tool', tool, 'result', result))
           FROM tool_effects WHERE turn_key = $2)::text AS earlier,
        (SELECT status FROM ingest_events WHERE id = $3) AS trigger_status,
-       """ + thread_sql(conversation="$1", trigger="$4", limit="$5") + """ AS thread
+       """
+    + thread_sql(conversation="$1", trigger="$4", limit="$5")
+    + """ AS thread
 FROM conversations c WHERE c.id = $1
 """
+)
 
 # The turn's commit, in one round trip (migration 0017): checks the trigger still waits and the conversation is at
 # the version read, then writes the reply (with its delivery status and, on a channel with no adapter, the reason it
 # is FAILED: migration 0018) and the state, the answered mark, the run and its tool calls ($21, JSON).
-_COMMIT = ("SELECT agentops_commit_turn($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-           " $16, $17, $18, $19, $20, $21::jsonb) AS outcome")
+_COMMIT = (
+    "SELECT agentops_commit_turn($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+    " $16, $17, $18, $19, $20, $21::jsonb) AS outcome"
+)
 
 
 @dataclass(frozen=True)
@@ -92,7 +107,9 @@ class _Loaded:
     services: list[str]
     hours: dict
     earlier: dict[int, tuple[str, dict]]
-    memory: tuple[ThreadItem, ...]  # the thread before the message this turn answers (backend/agent/memory.py)
+    memory: tuple[
+        ThreadItem, ...
+    ]  # the thread before the message this turn answers (backend/agent/memory.py)
 
 
 class ConversationChanged(Exception):
@@ -123,8 +140,15 @@ class TurnOutcome:
     @property
     def tool_calls(self) -> list[dict[str, Any]]:
         """The turn's tool calls in call order, as stored: {name, arguments, result, error}."""
-        return [{"name": call["name"], "arguments": call["arguments"], "result": call["result"], "error": call["error"]}
-                for call in json.loads(self.calls_json)]
+        return [
+            {
+                "name": call["name"],
+                "arguments": call["arguments"],
+                "result": call["result"],
+                "error": call["error"],
+            }
+            for call in json.loads(self.calls_json)
+        ]
 
 
 async def run_turn(
@@ -148,21 +172,33 @@ async def run_turn(
 
     Raises AlreadyAnswered when the trigger event was answered by another attempt meanwhile.
     """
-    with tracer.start_as_current_span(
-        f"invoke_agent {setup.policy.name}",
-        attributes={
-            "gen_ai.operation.name": "invoke_agent",
-            "gen_ai.agent.name": setup.policy.name,
-            "gen_ai.conversation.id": str(conversation_id),
-            "agentops.prompt.version": setup.prompt.version,
-        },
-    ) as span, structlog.contextvars.bound_contextvars(conversation_id=str(conversation_id)):
+    with (
+        tracer.start_as_current_span(
+            f"invoke_agent {setup.policy.name}",
+            attributes={
+                "gen_ai.operation.name": "invoke_agent",
+                "gen_ai.agent.name": setup.policy.name,
+                "gen_ai.conversation.id": str(conversation_id),
+                "agentops.prompt.version": setup.prompt.version,
+            },
+        ) as span,
+        structlog.contextvars.bound_contextvars(conversation_id=str(conversation_id)),
+    ):
         for conflict in range(VERSION_RETRIES + 1):
             try:
-                outcome = await _turn(conversation_id=conversation_id, text=text, setup=setup,
-                                      trigger_message_id=trigger_message_id, trigger_event_id=trigger_event_id, now=now,
-                                      tool_overrides=tool_overrides, deadline=deadline, deliver=deliver,
-                                      delivery_channels=delivery_channels, before_commit=before_commit)
+                outcome = await _turn(
+                    conversation_id=conversation_id,
+                    text=text,
+                    setup=setup,
+                    trigger_message_id=trigger_message_id,
+                    trigger_event_id=trigger_event_id,
+                    now=now,
+                    tool_overrides=tool_overrides,
+                    deadline=deadline,
+                    deliver=deliver,
+                    delivery_channels=delivery_channels,
+                    before_commit=before_commit,
+                )
                 break
             except ConversationChanged:
                 if conflict == VERSION_RETRIES:
@@ -176,23 +212,44 @@ async def run_turn(
         return outcome
 
 
-async def _load(conversation_id: uuid.UUID, turn_key: str, trigger_event_id: uuid.UUID | None,
-                trigger_message_id: uuid.UUID | None) -> _Loaded:
+async def _load(
+    conversation_id: uuid.UUID,
+    turn_key: str,
+    trigger_event_id: uuid.UUID | None,
+    trigger_message_id: uuid.UUID | None,
+) -> _Loaded:
     rows = await connections.get("default").execute_query_dict(
-        _LOAD, [conversation_id, turn_key, trigger_event_id, trigger_message_id, HISTORY_MESSAGES])
+        _LOAD, [conversation_id, turn_key, trigger_event_id, trigger_message_id, HISTORY_MESSAGES]
+    )
     if not rows:
         raise LookupError(f"no conversation {conversation_id}")
     row = rows[0]
     if trigger_event_id is not None and row["trigger_status"] != "RECEIVED":
-        raise AlreadyAnswered(str(trigger_event_id))  # answered (or dead) before this turn began: nothing to decide
-    conversation = Conversation(id=conversation_id, status=ConversationStatus(row["status"]), version=row["version"],
-                                customer=row["customer"], channel=Channel(row["channel"]),
-                                agent_state=json.loads(row["agent_state"] or "{}"))
-    hours = {item["weekday"]: (clock_time.fromisoformat(item["opens"]), clock_time.fromisoformat(item["closes"]))
-             for item in json.loads(row["hours"] or "[]")}
-    earlier = {item["position"]: (item["tool"], item["result"]) for item in json.loads(row["earlier"] or "[]")}
-    return _Loaded(conversation=conversation, services=list(row["services"] or []), hours=hours, earlier=earlier,
-                   memory=parse_thread(row["thread"]))
+        raise AlreadyAnswered(
+            str(trigger_event_id)
+        )  # answered (or dead) before this turn began: nothing to decide
+    conversation = Conversation(
+        id=conversation_id,
+        status=ConversationStatus(row["status"]),
+        version=row["version"],
+        customer=row["customer"],
+        channel=Channel(row["channel"]),
+        agent_state=json.loads(row["agent_state"] or "{}"),
+    )
+    hours = {
+        item["weekday"]: (clock_time.fromisoformat(item["opens"]), clock_time.fromisoformat(item["closes"]))
+        for item in json.loads(row["hours"] or "[]")
+    }
+    earlier = {
+        item["position"]: (item["tool"], item["result"]) for item in json.loads(row["earlier"] or "[]")
+    }
+    return _Loaded(
+        conversation=conversation,
+        services=list(row["services"] or []),
+        hours=hours,
+        earlier=earlier,
+        memory=parse_thread(row["thread"]),
+    )
 
 
 async def _decide(turn: TurnInput, *, setup: AgentSetup, tools: ToolBox) -> tuple[Decision, str | None]:
@@ -239,24 +296,49 @@ async def _turn(
     now = (now or datetime.now(ZoneInfo(setup.timezone))).astimezone(ZoneInfo(setup.timezone))
     memory = loaded.memory
     turn = TurnInput(
-        text=text, channel=conversation.channel, customer=conversation.customer,
-        history=[(item.author, item.text) for item in memory], state=dict(conversation.agent_state or {}), now=now,
-        services=loaded.services, hours=loaded.hours, prompt=setup.prompt, memory=memory, deadline=deadline,
+        text=text,
+        channel=conversation.channel,
+        customer=conversation.customer,
+        history=[(item.author, item.text) for item in memory],
+        state=dict(conversation.agent_state or {}),
+        now=now,
+        services=loaded.services,
+        hours=loaded.hours,
+        prompt=setup.prompt,
+        memory=memory,
+        deadline=deadline,
     )
     structlog.contextvars.bind_contextvars(run_id=str(run_id))  # every line of the turn names its run
-    tools = ToolBox(turn_key=turn_key, run_id=run_id, conversation_id=conversation_id, customer=conversation.customer,
-                    now=now, timezone=setup.timezone, guardrails=setup.guardrails, hours=turn.hours,
-                    overrides=tool_overrides or {}, earlier=loaded.earlier)
+    tools = ToolBox(
+        turn_key=turn_key,
+        run_id=run_id,
+        conversation_id=conversation_id,
+        customer=conversation.customer,
+        now=now,
+        timezone=setup.timezone,
+        guardrails=setup.guardrails,
+        hours=turn.hours,
+        overrides=tool_overrides or {},
+        earlier=loaded.earlier,
+    )
     screened = screen_input(config=setup.guardrails, text=text)
     if screened.blocked:
         decision, error = Decision(reply=SAFE_INPUT_REPLY, state=turn.state), None
     else:
         decision, error = await _decide(replace(turn, text=screened.text), setup=setup, tools=tools)
-    reply, checked = screen_output(config=setup.guardrails, reply=decision.reply, channel=conversation.channel.value,
-                                   customer=conversation.customer)
-    handed_off = any(call.name == "handoff_to_human" and (call.result or {}).get("handed_off") for call in tools.calls)
-    handed_over = any(call.name == "handoff_to_human" and not call.overridden and (call.result or {}).get("handed_off")
-                      for call in tools.calls)
+    reply, checked = screen_output(
+        config=setup.guardrails,
+        reply=decision.reply,
+        channel=conversation.channel.value,
+        customer=conversation.customer,
+    )
+    handed_off = any(
+        call.name == "handoff_to_human" and (call.result or {}).get("handed_off") for call in tools.calls
+    )
+    handed_over = any(
+        call.name == "handoff_to_human" and not call.overridden and (call.result or {}).get("handed_off")
+        for call in tools.calls
+    )
     status = RunStatus.FAILED if error else RunStatus.HANDED_OFF if handed_off else RunStatus.OK
     findings: list[Finding] = [*screened.findings, *tools.findings, *checked.findings]
     redacted = screened.text != text and trigger_message_id is not None
@@ -265,31 +347,67 @@ async def _turn(
     delivery_status, delivery_error = _delivery(deliver, conversation.channel, delivery_channels)
     calls_json = _calls_json(tools)
     record = [
-        conversation_id, conversation.version, json.dumps(decision.state if error is None else turn.state),
-        trigger_event_id, reply_message_id, reply, delivery_status and delivery_status.value, delivery_error, run_id,
-        trigger_message_id, setup.policy.name, setup.prompt.name, setup.prompt.version, status.value, latency_ms,
-        decision.intent, decision.model, decision.prompt_tokens, decision.completion_tokens, error, calls_json,
+        conversation_id,
+        conversation.version,
+        json.dumps(decision.state if error is None else turn.state),
+        trigger_event_id,
+        reply_message_id,
+        reply,
+        delivery_status and delivery_status.value,
+        delivery_error,
+        run_id,
+        trigger_message_id,
+        setup.policy.name,
+        setup.prompt.name,
+        setup.prompt.version,
+        status.value,
+        latency_ms,
+        decision.intent,
+        decision.model,
+        decision.prompt_tokens,
+        decision.completion_tokens,
+        error,
+        calls_json,
     ]
     if not findings and not redacted and before_commit is None:
-        await _commit(connections.get("default"), record)  # the common turn: one statement, its own transaction
+        await _commit(
+            connections.get("default"), record
+        )  # the common turn: one statement, its own transaction
     else:
         async with in_transaction() as connection:
             await _commit(connection, record)
             if redacted:
                 await _keep_only_redacted(connection, trigger_message_id, screened.text)
-            await record_findings(connection=connection, findings=findings, run_id=run_id,
-                                  conversation_id=conversation_id, config_version=setup.guardrails.version)
+            await record_findings(
+                connection=connection,
+                findings=findings,
+                run_id=run_id,
+                conversation_id=conversation_id,
+                config_version=setup.guardrails.version,
+            )
             if before_commit is not None:
-                await before_commit()  # a fault drill can fail the job here, after every write, before the commit
+                await (
+                    before_commit()
+                )  # a fault drill can fail the job here, after every write, before the commit
     AGENT_TURN_SECONDS.labels(setup.policy.name, status.value).observe(latency_ms / 1000)
-    return TurnOutcome(run_id=run_id, conversation_id=conversation_id, channel=conversation.channel,
-                       reply_message_id=reply_message_id, status=status, reply=reply, latency_ms=latency_ms,
-                       delivery=delivery_status == DeliveryStatus.QUEUED, calls_json=calls_json,
-                       violations=tuple(finding.rule for finding in findings), handed_off=handed_over)
+    return TurnOutcome(
+        run_id=run_id,
+        conversation_id=conversation_id,
+        channel=conversation.channel,
+        reply_message_id=reply_message_id,
+        status=status,
+        reply=reply,
+        latency_ms=latency_ms,
+        delivery=delivery_status == DeliveryStatus.QUEUED,
+        calls_json=calls_json,
+        violations=tuple(finding.rule for finding in findings),
+        handed_off=handed_over,
+    )
 
 
-def _delivery(deliver: bool, channel: Channel,
-              channels: frozenset[Channel] | None) -> tuple[DeliveryStatus | None, str | None]:
+def _delivery(
+    deliver: bool, channel: Channel, channels: frozenset[Channel] | None
+) -> tuple[DeliveryStatus | None, str | None]:
     """The reply's delivery status and error as written: none (not for the customer), QUEUED, or FAILED at once."""
     if not deliver:
         return None, None
@@ -308,17 +426,26 @@ async def _commit(connection, record: list) -> None:
 
 
 def _calls_json(tools: ToolBox) -> str:
-    return json.dumps([
-        {"position": call.position, "name": call.name, "arguments": call.arguments or {}, "result": call.result,
-         "error": call.error, "latency_ms": call.latency_ms}
-        for call in tools.calls
-    ])
+    return json.dumps(
+        [
+            {
+                "position": call.position,
+                "name": call.name,
+                "arguments": call.arguments or {},
+                "result": call.result,
+                "error": call.error,
+                "latency_ms": call.latency_ms,
+            }
+            for call in tools.calls
+        ]
+    )
 
 
 async def _mark_answered(connection, event_id: uuid.UUID) -> None:
     marked = await connection.execute_query_dict(
         "UPDATE ingest_events SET status = 'PROCESSED', processed_at = now(), attempts = attempts + 1"
-        " WHERE id = $1 AND status = 'RECEIVED' RETURNING id", [event_id],
+        " WHERE id = $1 AND status = 'RECEIVED' RETURNING id",
+        [event_id],
     )
     if not marked:
         raise AlreadyAnswered(str(event_id))
@@ -331,8 +458,9 @@ async def _keep_only_redacted(connection, message_id: uuid.UUID, text: str) -> N
         await IngestEvent.filter(id=message.ingest_event_id).using_db(connection).update(text=text)  # type: ignore[attr-defined]
 
 
-async def _commit_silence(*, trigger_event_id: uuid.UUID | None,
-                          before_commit: Callable[[], Awaitable[None]] | None) -> None:
+async def _commit_silence(
+    *, trigger_event_id: uuid.UUID | None, before_commit: Callable[[], Awaitable[None]] | None
+) -> None:
     """A human owns the conversation: the event is done, with no run and no reply."""
     if trigger_event_id is None:
         return

@@ -50,8 +50,20 @@ async def sandboxed_turn(
 ) -> tuple[Message, TurnOutcome | None]:
     """Append `text` as `author`'s message and answer it, inside the current sandbox; the message and the outcome."""
     # One statement: it needs no savepoint of its own (the sandbox's transaction is the connection in context).
-    inbound = await append_message(connection=connections.get("default"), conversation_id=conversation_id,
-                                   direction=MessageDirection.INBOUND, author=author, text=text)
-    outcome = await run_turn(conversation_id=conversation_id, text=text, setup=setup, trigger_message_id=inbound.id,
-                             now=now, tool_overrides=tool_overrides, deliver=deliver)
+    inbound = await append_message(
+        connection=connections.get("default"),
+        conversation_id=conversation_id,
+        direction=MessageDirection.INBOUND,
+        author=author,
+        text=text,
+    )
+    outcome = await run_turn(
+        conversation_id=conversation_id,
+        text=text,
+        setup=setup,
+        trigger_message_id=inbound.id,
+        now=now,
+        tool_overrides=tool_overrides,
+        deliver=deliver,
+    )
     return inbound, outcome

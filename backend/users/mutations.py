@@ -12,7 +12,13 @@ from backend.graphql.common_types import ValidationError
 from backend.ingest.rate_limit import Bucket
 from backend.graphql.permissions import IsAuthenticated
 from backend.users import service
-from backend.users.types import InvalidCredentials, LoginPayload, LogoutPayload, TooManyLoginAttempts, UserView
+from backend.users.types import (
+    InvalidCredentials,
+    LoginPayload,
+    LogoutPayload,
+    TooManyLoginAttempts,
+    UserView,
+)
 
 
 @strawberry.input
@@ -29,7 +35,9 @@ LogoutResult = Annotated[LogoutPayload | ValidationError, strawberry.union("Logo
 
 @strawberry.type
 class UserMutations:
-    @strawberry.mutation(description="Start a dashboard session; the token carries the user's role as scopes.")
+    @strawberry.mutation(
+        description="Start a dashboard session; the token carries the user's role as scopes."
+    )
     async def login(self, info: Info, input: LoginInput) -> LoginResult:
         settings = info.context.services.settings
         email_key = service.normalise_email(input.email)[: service.MAX_EMAIL_LENGTH]
@@ -57,6 +65,8 @@ class UserMutations:
     async def logout(self, info: Info) -> LogoutResult:
         caller = info.context.caller
         if not await service.log_out(key_id=caller.key_id):
-            return ValidationError(field="authorization", message="is an API key, not a session; revoke keys instead")
+            return ValidationError(
+                field="authorization", message="is an API key, not a session; revoke keys instead"
+            )
         info.context.services.authenticator.forget(key_id=caller.key_id)
         return LogoutPayload(ended=True)

@@ -7,7 +7,9 @@ import strawberry
 from backend.auth.scopes import Scope
 
 
-@strawberry.enum(description="VIEWER reads; OPERATOR also acts on conversations, incidents and dead letters; ADMIN all.")
+@strawberry.enum(
+    description="VIEWER reads; OPERATOR also acts on conversations, incidents and dead letters; ADMIN all."
+)
 class Role(str, Enum):
     VIEWER = "viewer"
     OPERATOR = "operator"

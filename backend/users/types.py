@@ -20,10 +20,14 @@ class UserView:
 
     @classmethod
     def from_model(cls, user: User) -> UserView:
-        return cls(email=user.email, role=user.role, created_at=user.created_at, last_login_at=user.last_login_at)
+        return cls(
+            email=user.email, role=user.role, created_at=user.created_at, last_login_at=user.last_login_at
+        )
 
 
-@strawberry.type(description="A new session: send `token` as 'Authorization: Bearer <token>' until `expiresAt`.")
+@strawberry.type(
+    description="A new session: send `token` as 'Authorization: Bearer <token>' until `expiresAt`."
+)
 class LoginPayload:
     token: str
     expires_at: datetime

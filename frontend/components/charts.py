@@ -15,8 +15,10 @@ def chart_series(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
     charted = []
     for one in series:
         rate = one["name"].endswith(RATE_SUFFIX) or RATE_SUFFIX + ":" in one["name"]
-        points = [{"at": _label(point["at"], long_span), "value": round(point["value"] * (100 if rate else 1), 2)}
-                  for point in one["points"]]
+        points = [
+            {"at": _label(point["at"], long_span), "value": round(point["value"] * (100 if rate else 1), 2)}
+            for point in one["points"]
+        ]
         title = one["name"].replace("_", " ") + (" (%)" if rate else "")
         charted.append({"name": one["name"], "title": title, "points": points, "empty": not points})
     return charted
@@ -38,8 +40,13 @@ def series_chart(series: rx.Var, *, height: int = 160) -> rx.Component:
             series["empty"],
             rx.center(rx.text("no data in this window", size="1", color_scheme="gray"), height=f"{height}px"),
             rx.recharts.line_chart(
-                rx.recharts.line(data_key="value", stroke="var(--accent-9)", dot=False, is_animation_active=False,
-                                 stroke_width=2),
+                rx.recharts.line(
+                    data_key="value",
+                    stroke="var(--accent-9)",
+                    dot=False,
+                    is_animation_active=False,
+                    stroke_width=2,
+                ),
                 rx.recharts.x_axis(data_key="at", min_tick_gap=40, font_size=11),
                 rx.recharts.y_axis(width=48, font_size=11),
                 rx.recharts.cartesian_grid(stroke_dasharray="3 3", opacity=0.4),

@@ -26,8 +26,12 @@ class IncidentToastState(rx.State):
         if datetime.now(UTC) - opened > FRESH_FOR:
             return
         self._announced.add(incident["id"])
-        toast = {"id": incident["id"], "severity": incident["severity"], "slo": incident["slo"],
-                 "summary": incident["summary"]}
+        toast = {
+            "id": incident["id"],
+            "severity": incident["severity"],
+            "slo": incident["slo"],
+            "summary": incident["summary"],
+        }
         self.toasts = [toast, *self.toasts][:MAX_TOASTS]
 
     @rx.event
@@ -46,12 +50,19 @@ def _toast(toast: rx.Var) -> rx.Component:
         rx.hstack(
             rx.callout.icon(rx.icon("siren")),
             rx.vstack(
-                rx.text(rx.text.strong("Incident opened · "), toast["severity"], " · ", toast["slo"], size="2"),
+                rx.text(
+                    rx.text.strong("Incident opened · "), toast["severity"], " · ", toast["slo"], size="2"
+                ),
                 rx.text(toast["summary"], size="1"),
                 rx.hstack(
                     rx.button("Open", size="1", on_click=IncidentToastState.open_incident(toast["id"])),
-                    rx.button("Dismiss", size="1", variant="soft", color_scheme="gray",
-                              on_click=IncidentToastState.dismiss(toast["id"])),
+                    rx.button(
+                        "Dismiss",
+                        size="1",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=IncidentToastState.dismiss(toast["id"]),
+                    ),
                 ),
                 spacing="1",
             ),

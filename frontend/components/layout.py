@@ -24,15 +24,28 @@ NAVIGATION = [
 
 def _uncertain_badge() -> rx.Component:
     """UNCERTAIN replies wait for a person: their count stands out in the navigation while there are any."""
-    return rx.cond(DeliveryBadgeState.uncertain > 0,
-                   rx.badge(DeliveryBadgeState.uncertain, color_scheme="amber", variant="solid", size="1",
-                            id="uncertain-replies-badge", title="Replies whose delivery is UNCERTAIN"))
+    return rx.cond(
+        DeliveryBadgeState.uncertain > 0,
+        rx.badge(
+            DeliveryBadgeState.uncertain,
+            color_scheme="amber",
+            variant="solid",
+            size="1",
+            id="uncertain-replies-badge",
+            title="Replies whose delivery is UNCERTAIN",
+        ),
+    )
 
 
 def _nav_link(label: str, route: str, icon: str) -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"),
-                  *([_uncertain_badge()] if route == "/replies" else []), spacing="2", align="center"),
+        rx.hstack(
+            rx.icon(icon, size=16),
+            rx.text(label, size="2"),
+            *([_uncertain_badge()] if route == "/replies" else []),
+            spacing="2",
+            align="center",
+        ),
         href=route,
         underline="none",
         color_scheme="gray",
@@ -46,8 +59,12 @@ def _nav_link(label: str, route: str, icon: str) -> rx.Component:
 
 def _sidebar() -> rx.Component:
     return rx.vstack(
-        rx.hstack(rx.icon("radar", size=20, color="var(--accent-9)"), rx.heading("AgentOps", size="4"),
-                  align="center", padding="0.75rem"),
+        rx.hstack(
+            rx.icon("radar", size=20, color="var(--accent-9)"),
+            rx.heading("AgentOps", size="4"),
+            align="center",
+            padding="0.75rem",
+        ),
         rx.vstack(*[_nav_link(*item) for item in NAVIGATION], spacing="1", width="100%"),
         width="14rem",
         min_height="100vh",
@@ -64,7 +81,9 @@ def _logout_form() -> rx.Component:
     It names this tab, which is loading the login page already, so it is not sent there a second time."""
     return rx.el.form(
         rx.el.input(type="hidden", name="tab", value=AuthState.router.session.client_token),
-        rx.button(rx.icon("log-out", size=14), "Log out", variant="soft", size="1", type="submit", id="logout"),
+        rx.button(
+            rx.icon("log-out", size=14), "Log out", variant="soft", size="1", type="submit", id="logout"
+        ),
         action="/auth/logout",
         method="post",
         on_submit=None,  # a native post: Reflex's form handler would stop it
@@ -89,8 +108,12 @@ def _waiting_for_login() -> rx.Component:
     expiry): the login page, loaded afresh so the tab's socket carries the browser's cookie as it is now."""
     return rx.cond(
         AuthState.signed_out,
-        rx.center(rx.text(AuthState.notice, size="2"), height="100vh", id="session-ended",
-                  on_mount=rx.call_script("window.location.replace('/login')")),
+        rx.center(
+            rx.text(AuthState.notice, size="2"),
+            height="100vh",
+            id="session-ended",
+            on_mount=rx.call_script("window.location.replace('/login')"),
+        ),
         rx.center(rx.spinner(), height="100vh"),
     )
 
@@ -101,7 +124,9 @@ def page_frame(title: str, *content: rx.Component) -> rx.Component:
         AuthState.logged_in,
         rx.hstack(
             _sidebar(),
-            rx.vstack(_top_bar(title), *content, padding="1.5rem", spacing="5", width="100%", align="stretch"),
+            rx.vstack(
+                _top_bar(title), *content, padding="1.5rem", spacing="5", width="100%", align="stretch"
+            ),
             incident_toasts(),
             spacing="0",
             align="start",

@@ -11,8 +11,13 @@ def code(text: rx.Var, **props) -> rx.Component:
     """JSON or other preformatted text, wrapped, in a monospace box."""
     return rx.box(
         rx.el.pre(text, style={"white_space": "pre-wrap", "word_break": "break-word", "margin": "0"}),
-        font_family="var(--code-font-family)", font_size="12px", background="var(--gray-3)", padding="0.5rem",
-        border_radius="var(--radius-2)", width="100%", **props,
+        font_family="var(--code-font-family)",
+        font_size="12px",
+        background="var(--gray-3)",
+        padding="0.5rem",
+        border_radius="var(--radius-2)",
+        width="100%",
+        **props,
     )
 
 
@@ -33,8 +38,10 @@ def tool_call(call: rx.Var) -> rx.Component:
             rx.cond(
                 call.error != "",
                 rx.callout(call.error, icon="triangle_alert", color_scheme="red", size="1"),
-                rx.fragment(rx.text("Result", size="1", color_scheme="gray"),
-                            code(call.result, class_name="tool-call-result")),
+                rx.fragment(
+                    rx.text("Result", size="1", color_scheme="gray"),
+                    code(call.result, class_name="tool-call-result"),
+                ),
             ),
             spacing="1",
             width="100%",
@@ -60,8 +67,13 @@ def violation(item: rx.Var) -> rx.Component:
         rx.table.cell(rx.text(item.rule, weight="medium")),
         rx.table.cell(status_badge(item.severity, SEVERITY_COLORS)),
         rx.table.cell(item.action),
-        rx.table.cell(rx.vstack(rx.text(item.message, size="2"),
-                                rx.text(item.excerpt, size="1", color_scheme="gray"), spacing="0")),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(item.message, size="2"),
+                rx.text(item.excerpt, size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
         class_name="violation-row",
     )
 
@@ -70,8 +82,14 @@ def violations_table(items: rx.Var) -> rx.Component:
     return rx.cond(
         items.length() > 0,
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(title) for title in
-                                            ("Time (UTC)", "Stage", "Rule", "Severity", "Action", "What")])),
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(title)
+                        for title in ("Time (UTC)", "Stage", "Rule", "Severity", "Action", "What")
+                    ]
+                )
+            ),
             rx.table.body(rx.foreach(items, violation)),
             size="1",
             width="100%",

@@ -27,8 +27,12 @@ MAX_QUEUED_PER_TAB = 500
 
 class LiveDelivery:
     def __init__(
-        self, *, app: rx.App, receivers: Mapping[str, tuple[type[rx.State], ...]],
-        page_receivers: Collection[type[rx.State]], page_of: Callable[[str], type | None],
+        self,
+        *,
+        app: rx.App,
+        receivers: Mapping[str, tuple[type[rx.State], ...]],
+        page_receivers: Collection[type[rx.State]],
+        page_of: Callable[[str], type | None],
         connected: Callable[[], Collection[str]],
     ) -> None:
         self._app = app
@@ -44,8 +48,11 @@ class LiveDelivery:
     def receivers_in(self, session: str, kind: str) -> list[type[rx.State]]:
         """The States of `session` that take this kind of update now: by kind, then by the page open in the tab."""
         page = self._page_of(session)
-        return [receiver for receiver in self._receivers[family_of(kind)]
-                if receiver not in self._page_receivers or receiver is page]
+        return [
+            receiver
+            for receiver in self._receivers[family_of(kind)]
+            if receiver not in self._page_receivers or receiver is page
+        ]
 
     async def deliver(self, sessions: frozenset[str], kind: str, payload: dict[str, Any]) -> None:
         """Queue one live update for each watching session; each session's updates are applied in order."""
@@ -56,7 +63,9 @@ class LiveDelivery:
                 log.warning("live updates for a busy tab overflowed; its oldest was dropped")
             queue.append((kind, payload))
             if session not in self._draining:
-                self._draining[session] = asyncio.create_task(self._drain(session), name="dashboard-live-delivery")
+                self._draining[session] = asyncio.create_task(
+                    self._drain(session), name="dashboard-live-delivery"
+                )
 
     async def _drain(self, session: str) -> None:
         try:
@@ -92,9 +101,13 @@ class LiveDelivery:
         key = (session, receiver)
         running = self._refreshing.get(key)
         if running is not None and not running.done():
-            self._again.add(key)  # read once more when this read is done: it may have started before the change
+            self._again.add(
+                key
+            )  # read once more when this read is done: it may have started before the change
             return
-        self._refreshing[key] = asyncio.create_task(self._refresh(key), name=f"dashboard-live-refresh:{receiver.__name__}")
+        self._refreshing[key] = asyncio.create_task(
+            self._refresh(key), name=f"dashboard-live-refresh:{receiver.__name__}"
+        )
 
     async def _refresh(self, key: tuple[str, type[rx.State]]) -> None:
         session, receiver = key

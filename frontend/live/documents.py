@@ -26,7 +26,9 @@ SIMULATION_FIELDS = """
 CONVERSATION_UPDATED = f"subscription {{ conversationUpdated {{ {CONVERSATION_FIELDS} }} }}"
 LIVE_METRICS = f"subscription {{ liveMetrics {{ {METRICS_FIELDS} }} }}"
 INCIDENT_ALERTS = f"subscription {{ incidentAlerts {{ {INCIDENT_FIELDS} }} }}"
-EVAL_RUN_PROGRESS = f"subscription Progress($id: ID!) {{ evalRunProgress(id: $id) {{ {EVAL_PROGRESS_FIELDS} }} }}"
+EVAL_RUN_PROGRESS = (
+    f"subscription Progress($id: ID!) {{ evalRunProgress(id: $id) {{ {EVAL_PROGRESS_FIELDS} }} }}"
+)
 SIMULATION_CHANGED = f"subscription {{ simulationChanged {{ {SIMULATION_FIELDS} }} }}"
 
 # kind of update -> (subscription document, field of its payload)

@@ -107,7 +107,11 @@ class LiveFeed:
     def status(self) -> dict[str, int]:
         """How many consumers and subscriptions run and how many sessions they feed (for /live-feed and tests)."""
         running = self._consumer is not None and not self._consumer.done()
-        return {"consumers": int(running), "subscriptions": self._open_subscriptions, "sessions": len(self._sessions())}
+        return {
+            "consumers": int(running),
+            "subscriptions": self._open_subscriptions,
+            "sessions": len(self._sessions()),
+        }
 
     async def close(self) -> None:
         """Stop everything (at shutdown)."""
@@ -167,7 +171,12 @@ class LiveFeed:
                 await self._hold_connection()
             except (TransportError, GraphQLError, OSError, asyncio.TimeoutError) as error:
                 # The API restarting or unreachable: the pages keep their last figures until it is back.
-                log.warning("live feed lost its connection (%s: %s); retrying in %.1fs", type(error).__name__, error, delay)
+                log.warning(
+                    "live feed lost its connection (%s: %s); retrying in %.1fs",
+                    type(error).__name__,
+                    error,
+                    delay,
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RECONNECT_MAX_DELAY_SECONDS)
             else:

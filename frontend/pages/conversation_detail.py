@@ -6,7 +6,12 @@ from __future__ import annotations
 import reflex as rx
 
 from frontend.components.badges import (
-    CONVERSATION_STATUS_COLORS, DELIVERY_COLORS, RUN_STATUS_COLORS, sandbox_badge, status_badge, synthetic_badge,
+    CONVERSATION_STATUS_COLORS,
+    DELIVERY_COLORS,
+    RUN_STATUS_COLORS,
+    sandbox_badge,
+    status_badge,
+    synthetic_badge,
 )
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
@@ -18,8 +23,9 @@ DEFAULT_GOLDEN_SUITE = "support"
 
 
 def _fact(label: str, value: rx.Var) -> rx.Component:
-    return rx.vstack(rx.text(label, size="1", color_scheme="gray"), rx.text(value, size="2", weight="medium"),
-                     spacing="0")
+    return rx.vstack(
+        rx.text(label, size="1", color_scheme="gray"), rx.text(value, size="2", weight="medium"), spacing="0"
+    )
 
 
 def _header() -> rx.Component:
@@ -27,14 +33,26 @@ def _header() -> rx.Component:
     return rx.card(
         rx.hstack(
             rx.vstack(
-                rx.hstack(rx.heading(conversation["customer"], size="5", id="conversation-customer"),
-                          rx.badge(conversation["channel"], variant="outline"),
-                          status_badge(conversation["status"], CONVERSATION_STATUS_COLORS, id="conversation-status"),
-                          synthetic_badge(conversation["synthetic"]),
-                          align="center"),
-                rx.cond(conversation["handoff_reason"] != "",
-                        rx.text("Handed off ", conversation["handed_off"], ": ", conversation["handoff_reason"],
-                                size="2", color_scheme="amber")),
+                rx.hstack(
+                    rx.heading(conversation["customer"], size="5", id="conversation-customer"),
+                    rx.badge(conversation["channel"], variant="outline"),
+                    status_badge(
+                        conversation["status"], CONVERSATION_STATUS_COLORS, id="conversation-status"
+                    ),
+                    synthetic_badge(conversation["synthetic"]),
+                    align="center",
+                ),
+                rx.cond(
+                    conversation["handoff_reason"] != "",
+                    rx.text(
+                        "Handed off ",
+                        conversation["handed_off"],
+                        ": ",
+                        conversation["handoff_reason"],
+                        size="2",
+                        color_scheme="amber",
+                    ),
+                ),
                 spacing="1",
             ),
             rx.spacer(),
@@ -62,9 +80,14 @@ def _message(message: rx.Var) -> rx.Component:
                 rx.text(message["text"], size="2", white_space="pre-wrap"),
                 rx.cond(
                     message["delivery"] != "",
-                    rx.hstack(status_badge(message["delivery"], DELIVERY_COLORS, size="1", class_name="delivery-status"),
-                              sandbox_badge(message["sandbox"]),
-                              rx.text(message["delivery_note"], size="1", color_scheme="gray"), align="center"),
+                    rx.hstack(
+                        status_badge(
+                            message["delivery"], DELIVERY_COLORS, size="1", class_name="delivery-status"
+                        ),
+                        sandbox_badge(message["sandbox"]),
+                        rx.text(message["delivery_note"], size="1", color_scheme="gray"),
+                        align="center",
+                    ),
                 ),
                 spacing="1",
             ),
@@ -87,9 +110,16 @@ def _thread() -> rx.Component:
             rx.heading("Thread", size="4"),
             rx.vstack(rx.foreach(State.messages, _message), spacing="2", width="100%", id="thread"),
             rx.cond(State.messages.length() == 0, rx.text("No messages yet.", size="2", color_scheme="gray")),
-            rx.cond(State.has_more_messages,
-                    rx.button("Load more messages", variant="soft", size="1", on_click=State.load_more_messages,
-                              id="load-more-messages")),
+            rx.cond(
+                State.has_more_messages,
+                rx.button(
+                    "Load more messages",
+                    variant="soft",
+                    size="1",
+                    on_click=State.load_more_messages,
+                    id="load-more-messages",
+                ),
+            ),
             width="100%",
         ),
         width="100%",
@@ -105,8 +135,13 @@ def _actions() -> rx.Component:
                 rx.heading("Act", size="4"),
                 rx.form(
                     rx.vstack(
-                        rx.text_area(name="text", placeholder="Reply to the customer as a human…", id="reply-text",
-                                     width="100%", rows="3"),
+                        rx.text_area(
+                            name="text",
+                            placeholder="Reply to the customer as a human…",
+                            id="reply-text",
+                            width="100%",
+                            rows="3",
+                        ),
                         rx.button(rx.icon("send", size=14), "Send reply", type="submit", id="send-reply"),
                         width="100%",
                         align="end",
@@ -115,23 +150,45 @@ def _actions() -> rx.Component:
                     reset_on_submit=True,
                     width="100%",
                 ),
-                rx.cond(State.handed_off,
-                        rx.button(rx.icon("bot", size=14), "Return to the agent", variant="soft", color_scheme="amber",
-                                  on_click=State.return_to_agent, id="return-to-agent")),
+                rx.cond(
+                    State.handed_off,
+                    rx.button(
+                        rx.icon("bot", size=14),
+                        "Return to the agent",
+                        variant="soft",
+                        color_scheme="amber",
+                        on_click=State.return_to_agent,
+                        id="return-to-agent",
+                    ),
+                ),
                 rx.form(
                     rx.hstack(
-                        rx.input(name="suite", default_value=DEFAULT_GOLDEN_SUITE, placeholder="suite",
-                                 id="golden-suite", width="9rem"),
-                        rx.input(name="name", placeholder="case name (optional)", id="golden-name", width="100%"),
-                        rx.button(rx.icon("star", size=14), "Make golden", type="submit", variant="soft",
-                                  id="make-golden"),
+                        rx.input(
+                            name="suite",
+                            default_value=DEFAULT_GOLDEN_SUITE,
+                            placeholder="suite",
+                            id="golden-suite",
+                            width="9rem",
+                        ),
+                        rx.input(
+                            name="name", placeholder="case name (optional)", id="golden-name", width="100%"
+                        ),
+                        rx.button(
+                            rx.icon("star", size=14),
+                            "Make golden",
+                            type="submit",
+                            variant="soft",
+                            id="make-golden",
+                        ),
                         width="100%",
                     ),
                     on_submit=State.make_golden,
                     width="100%",
                 ),
-                rx.cond(State.action_message != "",
-                        rx.callout(State.action_message, icon="check", color_scheme="green", id="action-message")),
+                rx.cond(
+                    State.action_message != "",
+                    rx.callout(State.action_message, icon="check", color_scheme="green", id="action-message"),
+                ),
                 error_callout(State.action_error, id="action-error"),
                 width="100%",
             ),
@@ -154,7 +211,9 @@ def _run(run: rx.Var) -> rx.Component:
                 width="100%",
                 align="center",
             ),
-            rx.cond(run.error != "", rx.callout(run.error, icon="triangle_alert", color_scheme="red", size="1")),
+            rx.cond(
+                run.error != "", rx.callout(run.error, icon="triangle_alert", color_scheme="red", size="1")
+            ),
             tool_calls(run.tool_calls),
             spacing="2",
             width="100%",
@@ -170,11 +229,16 @@ def _runs() -> rx.Component:
             rx.heading("Agent runs", size="4"),
             rx.text("Newest first, each with the tools it called.", size="1", color_scheme="gray"),
             rx.foreach(State.runs, _run),
-            rx.cond(State.runs.length() == 0, rx.text("The agent has not answered here.", size="2",
-                                                      color_scheme="gray")),
-            rx.cond(State.more_runs_possible,
-                    rx.button("Show more runs", size="1", variant="soft", on_click=State.show_more_runs,
-                              id="more-runs")),
+            rx.cond(
+                State.runs.length() == 0,
+                rx.text("The agent has not answered here.", size="2", color_scheme="gray"),
+            ),
+            rx.cond(
+                State.more_runs_possible,
+                rx.button(
+                    "Show more runs", size="1", variant="soft", on_click=State.show_more_runs, id="more-runs"
+                ),
+            ),
             width="100%",
         ),
         width="100%",
@@ -188,9 +252,17 @@ def _simple_table(title: str, rows: rx.Var, columns: list[tuple[str, str]], empt
             rx.cond(
                 rows.length() > 0,
                 rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(label) for label, _ in columns])),
-                    rx.table.body(rx.foreach(rows, lambda row: rx.table.row(
-                        *[rx.table.cell(row[key]) for _, key in columns], class_name=row_class))),
+                    rx.table.header(
+                        rx.table.row(*[rx.table.column_header_cell(label) for label, _ in columns])
+                    ),
+                    rx.table.body(
+                        rx.foreach(
+                            rows,
+                            lambda row: rx.table.row(
+                                *[rx.table.cell(row[key]) for _, key in columns], class_name=row_class
+                            ),
+                        )
+                    ),
                     size="1",
                     width="100%",
                 ),
@@ -204,13 +276,31 @@ def _simple_table(title: str, rows: rx.Var, columns: list[tuple[str, str]], empt
 
 def _records() -> rx.Component:
     return rx.vstack(
-        _simple_table("Bookings", State.bookings, [("Status", "status"), ("What", "what"), ("When (UTC)", "when"),
-                                                   ("For", "customer")], "No bookings.", "booking-row"),
-        _simple_table("Tickets", State.tickets, [("Subject", "subject"), ("Priority", "priority"),
-                                                 ("Status", "status"), ("Opened (UTC)", "time")],
-                      "No tickets.", "ticket-row"),
-        rx.card(rx.vstack(rx.heading("Guardrail violations", size="4"), violations_table(State.violations),
-                          width="100%"), width="100%"),
+        _simple_table(
+            "Bookings",
+            State.bookings,
+            [("Status", "status"), ("What", "what"), ("When (UTC)", "when"), ("For", "customer")],
+            "No bookings.",
+            "booking-row",
+        ),
+        _simple_table(
+            "Tickets",
+            State.tickets,
+            [
+                ("Subject", "subject"),
+                ("Priority", "priority"),
+                ("Status", "status"),
+                ("Opened (UTC)", "time"),
+            ],
+            "No tickets.",
+            "ticket-row",
+        ),
+        rx.card(
+            rx.vstack(
+                rx.heading("Guardrail violations", size="4"), violations_table(State.violations), width="100%"
+            ),
+            width="100%",
+        ),
         width="100%",
         spacing="4",
     )
@@ -219,8 +309,10 @@ def _records() -> rx.Component:
 def conversation_detail_page() -> rx.Component:
     return page_frame(
         "Conversation",
-        rx.link(rx.hstack(rx.icon("arrow-left", size=14), rx.text("All conversations", size="2"), align="center"),
-                href="/conversations"),
+        rx.link(
+            rx.hstack(rx.icon("arrow-left", size=14), rx.text("All conversations", size="2"), align="center"),
+            href="/conversations",
+        ),
         error_callout(State.error, id="conversation-error"),
         rx.cond(
             State.found,

@@ -106,8 +106,12 @@ class ConversationDetailState(rx.State):
         auth = await self.get_state(AuthState)
         if not auth.has_session or not self._conversation_id:
             return None
-        variables = {"id": self._conversation_id, "messages": MESSAGES_PER_PAGE, "after": after or None,
-                     "runs": self.run_limit}
+        variables = {
+            "id": self._conversation_id,
+            "messages": MESSAGES_PER_PAGE,
+            "after": after or None,
+            "runs": self.run_limit,
+        }
         data = await call_or_report(self, CONVERSATION_DETAIL, variables)
         if isinstance(data, Refused):
             return data.answer
@@ -147,8 +151,9 @@ class ConversationDetailState(rx.State):
         if not text:
             self.action_error = "Write a reply first."
             return None
-        result = await self._act(SEND_HUMAN_REPLY, "sendHumanReply", {"conversationId": self._conversation_id,
-                                                                      "text": text})
+        result = await self._act(
+            SEND_HUMAN_REPLY, "sendHumanReply", {"conversationId": self._conversation_id, "text": text}
+        )
         if isinstance(result, Refused):
             return result.answer
         self.action_message = "Reply queued for delivery."
@@ -176,8 +181,10 @@ class ConversationDetailState(rx.State):
         if isinstance(result, Refused):
             return result.answer
         made = result["suite"]
-        self.action_message = (f"Golden case {result['caseName']} added: suite {made['name']} "
-                               f"version {made['version'][:12]} now has {made['caseCount']} cases.")
+        self.action_message = (
+            f"Golden case {result['caseName']} added: suite {made['name']} "
+            f"version {made['version'][:12]} now has {made['caseCount']} cases."
+        )
         return None
 
     @rx.var

@@ -17,27 +17,52 @@ COLUMNS = ("Last activity (UTC)", "Channel", "Customer", "Status", "Msgs", "Last
 
 def _filters() -> rx.Component:
     return rx.hstack(
-        choice("Channel", [(ANY, "Any channel"), ("SMS", "SMS"), ("CHAT", "Chat"), ("VOICE", "Voice")],
-               value=State.channel, on_change=lambda value: State.set_filter("channel", value),
-               id="filter-channel"),
-        choice("Status", [(ANY, "Any status"), ("OPEN", "Open"), ("HANDED_OFF", "Handed off"),
-                          ("CLOSED", "Closed")],
-               value=State.status, on_change=lambda value: State.set_filter("status", value), id="filter-status"),
-        choice("Handed off", [(ANY, "Either"), ("YES", "Handed off at some point"), ("NO", "Never handed off")],
-               value=State.handed_off, on_change=lambda value: State.set_filter("handed_off", value),
-               id="filter-handed-off"),
-        choice("Last activity", [(label, "Any time" if label == ANY else f"Last {label.lower()}")
-                                 for label in TIME_RANGES],
-               value=State.time_range, on_change=lambda value: State.set_filter("time_range", value),
-               id="filter-time-range"),
+        choice(
+            "Channel",
+            [(ANY, "Any channel"), ("SMS", "SMS"), ("CHAT", "Chat"), ("VOICE", "Voice")],
+            value=State.channel,
+            on_change=lambda value: State.set_filter("channel", value),
+            id="filter-channel",
+        ),
+        choice(
+            "Status",
+            [(ANY, "Any status"), ("OPEN", "Open"), ("HANDED_OFF", "Handed off"), ("CLOSED", "Closed")],
+            value=State.status,
+            on_change=lambda value: State.set_filter("status", value),
+            id="filter-status",
+        ),
+        choice(
+            "Handed off",
+            [(ANY, "Either"), ("YES", "Handed off at some point"), ("NO", "Never handed off")],
+            value=State.handed_off,
+            on_change=lambda value: State.set_filter("handed_off", value),
+            id="filter-handed-off",
+        ),
+        choice(
+            "Last activity",
+            [(label, "Any time" if label == ANY else f"Last {label.lower()}") for label in TIME_RANGES],
+            value=State.time_range,
+            on_change=lambda value: State.set_filter("time_range", value),
+            id="filter-time-range",
+        ),
         rx.form(
             rx.vstack(
                 rx.text("Text in any message", size="1", color_scheme="gray", weight="medium"),
                 rx.hstack(
-                    rx.input(name="text", placeholder="e.g. haircut", default_value=State.text, id="filter-text",
-                             width="14rem"),
-                    rx.button(rx.icon("search", size=14), "Search", type="submit", variant="soft",
-                              id="filter-text-submit"),
+                    rx.input(
+                        name="text",
+                        placeholder="e.g. haircut",
+                        default_value=State.text,
+                        id="filter-text",
+                        width="14rem",
+                    ),
+                    rx.button(
+                        rx.icon("search", size=14),
+                        "Search",
+                        type="submit",
+                        variant="soft",
+                        id="filter-text-submit",
+                    ),
                     spacing="2",
                 ),
                 spacing="1",
@@ -55,9 +80,14 @@ def _row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(row["time"], size="1", color_scheme="gray", white_space="nowrap")),
         rx.table.cell(rx.badge(row["channel"], variant="outline")),
-        rx.table.cell(rx.hstack(
-            rx.link(row["customer"], href=row["href"], weight="medium", class_name="conversation-link"),
-            synthetic_badge(row["synthetic"]), align="center", spacing="2")),
+        rx.table.cell(
+            rx.hstack(
+                rx.link(row["customer"], href=row["href"], weight="medium", class_name="conversation-link"),
+                synthetic_badge(row["synthetic"]),
+                align="center",
+                spacing="2",
+            )
+        ),
         rx.table.cell(status_badge(row["status"], CONVERSATION_STATUS_COLORS)),
         rx.table.cell(row["messages"]),
         rx.table.cell(rx.text(row["last_text"], size="2")),
@@ -72,7 +102,9 @@ def _unseen_notice() -> rx.Component:
         rx.callout(
             rx.hstack(
                 rx.text(State.unseen_changes, " conversation(s) changed that this page cannot place live."),
-                rx.button("Refresh", size="1", variant="soft", on_click=State.refresh, id="refresh-conversations"),
+                rx.button(
+                    "Refresh", size="1", variant="soft", on_click=State.refresh, id="refresh-conversations"
+                ),
                 align="center",
             ),
             icon="refresh-cw",
@@ -95,9 +127,16 @@ def _table() -> rx.Component:
                 rx.cond(State.filtered, "No conversation matches these filters.", "No conversations yet."),
                 id="conversations-empty",
             ),
-            pager(page_number=State.page_number, has_previous=State.has_previous, has_next=State.has_next,
-                  page_size=State.page_size, on_previous=State.previous_page, on_next=State.next_page,
-                  on_page_size=lambda value: State.set_filter("page_size", value), id_prefix="conversations"),
+            pager(
+                page_number=State.page_number,
+                has_previous=State.has_previous,
+                has_next=State.has_next,
+                page_size=State.page_size,
+                on_previous=State.previous_page,
+                on_next=State.next_page,
+                on_page_size=lambda value: State.set_filter("page_size", value),
+                id_prefix="conversations",
+            ),
             width="100%",
         ),
         width="100%",

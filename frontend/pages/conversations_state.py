@@ -81,9 +81,18 @@ class ConversationsState(rx.State):
         auth = await self.get_state(AuthState)
         if not auth.has_session:
             return None
-        chosen = api_filter(channel=self.channel, status=self.status, handed_off=self.handed_off,
-                            time_range=self.time_range, text=self.text)
-        variables = {"first": int(self.page_size), "after": trail[-1] if trail else None, "filter": chosen or None}
+        chosen = api_filter(
+            channel=self.channel,
+            status=self.status,
+            handed_off=self.handed_off,
+            time_range=self.time_range,
+            text=self.text,
+        )
+        variables = {
+            "first": int(self.page_size),
+            "after": trail[-1] if trail else None,
+            "filter": chosen or None,
+        }
         data = await call_or_report(self, CONVERSATIONS, variables)
         if isinstance(data, Refused):
             return data.answer
@@ -128,7 +137,9 @@ class ConversationsState(rx.State):
             rows = rows[:size]
             self.has_next = True
             # The next page starts after the last row the API placed; pushed rows carry no cursor.
-            self._end_cursor = next((kept["cursor"] for kept in reversed(rows) if kept["cursor"]), self._end_cursor)
+            self._end_cursor = next(
+                (kept["cursor"] for kept in reversed(rows) if kept["cursor"]), self._end_cursor
+            )
         self.rows = rows
 
     @rx.var
@@ -137,6 +148,6 @@ class ConversationsState(rx.State):
 
     @rx.var
     def filtered(self) -> bool:
-        return any(value != ANY for value in (self.channel, self.status, self.handed_off, self.time_range)) or bool(
-            self.text.strip()
-        )
+        return any(
+            value != ANY for value in (self.channel, self.status, self.handed_off, self.time_range)
+        ) or bool(self.text.strip())

@@ -38,7 +38,9 @@ mutation Replay($input: ReplayDeadLetterInput!) {{
   }}
 }}
 """
-REPLAY_MATCHING = "mutation ReplayAll($input: ReplayDeadLettersInput!) { replayDeadLetters(input: $input) { replayed } }"
+REPLAY_MATCHING = (
+    "mutation ReplayAll($input: ReplayDeadLettersInput!) { replayDeadLetters(input: $input) { replayed } }"
+)
 CHANNELS = ["ALL", "SMS", "CHAT", "VOICE"]
 REPLAYED = {"Still dead": False, "Replayed": True, "Any": None}
 IN_FLIGHT = "RECEIVED"  # a replayed event not yet processed (nor dead again)
@@ -47,11 +49,17 @@ IN_FLIGHT = "RECEIVED"  # a replayed event not yet processed (nor dead again)
 def _letter(letter: dict[str, Any]) -> dict[str, Any]:
     event = letter["event"] or {}
     return {
-        "id": letter["id"], "error_type": letter["errorType"], "error": letter["errorMessage"][:300],
-        "attempts": letter["attempts"], "dead_at": letter["deadAt"][:19].replace("T", " "),
-        "replayed": bool(letter["replayedAt"]), "replay_count": letter["replayCount"],
-        "traceback": letter["tracebackSummary"], "channel": event.get("channel", ""),
-        "sender": event.get("sender", ""), "text": (event.get("text") or "")[:120],
+        "id": letter["id"],
+        "error_type": letter["errorType"],
+        "error": letter["errorMessage"][:300],
+        "attempts": letter["attempts"],
+        "dead_at": letter["deadAt"][:19].replace("T", " "),
+        "replayed": bool(letter["replayedAt"]),
+        "replay_count": letter["replayCount"],
+        "traceback": letter["tracebackSummary"],
+        "channel": event.get("channel", ""),
+        "sender": event.get("sender", ""),
+        "text": (event.get("text") or "")[:120],
         "event_status": event.get("status", ""),
     }
 
@@ -97,8 +105,11 @@ class DeadLettersState(rx.State):
         if kind == "metrics":
             return payload["deadLetters"] != self._dead_count
         return kind == "conversation" and any(
-            letter["event_status"] == IN_FLIGHT and letter["channel"] == payload["channel"]
-            and letter["sender"] == payload["customer"] for letter in self.letters)
+            letter["event_status"] == IN_FLIGHT
+            and letter["channel"] == payload["channel"]
+            and letter["sender"] == payload["customer"]
+            for letter in self.letters
+        )
 
     async def refresh(self) -> None:
         await self._read()
@@ -116,7 +127,9 @@ class DeadLettersState(rx.State):
     @rx.event
     async def replay(self, letter_id: str):
         """Operators: send one dead letter's event down the path again."""
-        data = await call_or_report(self, REPLAY_ONE, {"input": {"deadLetterId": letter_id}}, report="message")
+        data = await call_or_report(
+            self, REPLAY_ONE, {"input": {"deadLetterId": letter_id}}, report="message"
+        )
         if isinstance(data, Refused):
             return data.answer
         result = data["replayDeadLetter"]
@@ -125,13 +138,17 @@ class DeadLettersState(rx.State):
             return None
         updated = _letter(result["deadLetter"])
         self.letters = [updated if letter["id"] == letter_id else letter for letter in self.letters]
-        self.message = "Replayed: a worker is processing it." if result["replayed"] else "It was already replayed."
+        self.message = (
+            "Replayed: a worker is processing it." if result["replayed"] else "It was already replayed."
+        )
         return None
 
     @rx.event
     async def replay_matching(self):
         """Operators: replay every dead letter the filter shows."""
-        data = await call_or_report(self, REPLAY_MATCHING, {"input": {"filter": self._filter()}}, report="message")
+        data = await call_or_report(
+            self, REPLAY_MATCHING, {"input": {"filter": self._filter()}}, report="message"
+        )
         if isinstance(data, Refused):
             return data.answer
         self.message = f"Replayed {data['replayDeadLetters']['replayed']} dead letter(s)."
@@ -142,21 +159,39 @@ def _row(letter: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(letter["dead_at"], size="1")),
         rx.table.cell(rx.badge(letter["channel"], variant="outline")),
-        rx.table.cell(rx.text(letter["sender"], size="2"), rx.text(letter["text"], size="1", color_scheme="gray")),
+        rx.table.cell(
+            rx.text(letter["sender"], size="2"), rx.text(letter["text"], size="1", color_scheme="gray")
+        ),
         rx.table.cell(
             rx.text(rx.code(letter["error_type"]), " ", letter["error"], size="2"),
-            rx.accordion.root(rx.accordion.item(header="Traceback", content=rx.code_block(
-                letter["traceback"].to(str), language="python", font_size="11px")),
-                collapsible=True, type="single", variant="ghost"),
+            rx.accordion.root(
+                rx.accordion.item(
+                    header="Traceback",
+                    content=rx.code_block(letter["traceback"].to(str), language="python", font_size="11px"),
+                ),
+                collapsible=True,
+                type="single",
+                variant="ghost",
+            ),
         ),
         rx.table.cell(letter["attempts"]),
-        rx.table.cell(rx.badge(letter["event_status"], class_name="event-status"),
-                      rx.cond(letter["replayed"], rx.text("replayed ×", letter["replay_count"], size="1"))),
-        rx.table.cell(rx.cond(
-            AuthState.can_operate,
-            rx.button("Replay", size="1", variant="soft", on_click=DeadLettersState.replay(letter["id"]),
-                      disabled=letter["replayed"].to(bool), class_name="replay-one"),
-        )),
+        rx.table.cell(
+            rx.badge(letter["event_status"], class_name="event-status"),
+            rx.cond(letter["replayed"], rx.text("replayed ×", letter["replay_count"], size="1")),
+        ),
+        rx.table.cell(
+            rx.cond(
+                AuthState.can_operate,
+                rx.button(
+                    "Replay",
+                    size="1",
+                    variant="soft",
+                    on_click=DeadLettersState.replay(letter["id"]),
+                    disabled=letter["replayed"].to(bool),
+                    class_name="replay-one",
+                ),
+            )
+        ),
         class_name="dead-letter-row",
         data_dead_letter_id=letter["id"],
     )
@@ -169,24 +204,53 @@ def dead_letters_page() -> rx.Component:
             rx.text("Channel", size="2"),
             rx.select(CHANNELS, value=DeadLettersState.channel, on_change=DeadLettersState.choose_channel),
             rx.text("Show", size="2"),
-            rx.select(list(REPLAYED), value=DeadLettersState.replayed, on_change=DeadLettersState.choose_replayed,
-                      id="dead-letters-replayed"),
+            rx.select(
+                list(REPLAYED),
+                value=DeadLettersState.replayed,
+                on_change=DeadLettersState.choose_replayed,
+                id="dead-letters-replayed",
+            ),
             # Hidden from viewers; the API refuses them anyway (scope `operate`).
-            rx.cond(AuthState.can_operate,
-                    rx.button("Replay all shown", color_scheme="amber", on_click=DeadLettersState.replay_matching,
-                              disabled=DeadLettersState.letters.length() == 0, id="replay-matching")),
+            rx.cond(
+                AuthState.can_operate,
+                rx.button(
+                    "Replay all shown",
+                    color_scheme="amber",
+                    on_click=DeadLettersState.replay_matching,
+                    disabled=DeadLettersState.letters.length() == 0,
+                    id="replay-matching",
+                ),
+            ),
             rx.text(DeadLettersState.message, size="2", color_scheme="gray", id="dead-letters-message"),
             align="center",
         ),
         error_callout(DeadLettersState.error),
         rx.card(
             rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(title) for title in (
-                    "Dead at (UTC)", "Channel", "Customer", "Error", "Attempts", "Event", "")])),
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(title)
+                            for title in (
+                                "Dead at (UTC)",
+                                "Channel",
+                                "Customer",
+                                "Error",
+                                "Attempts",
+                                "Event",
+                                "",
+                            )
+                        ]
+                    )
+                ),
                 rx.table.body(rx.foreach(DeadLettersState.letters, _row), id="dead-letter-list"),
-                size="1", width="100%",
+                size="1",
+                width="100%",
             ),
-            rx.cond(DeadLettersState.letters.length() == 0, rx.text("No dead letters.", size="2", color_scheme="gray")),
+            rx.cond(
+                DeadLettersState.letters.length() == 0,
+                rx.text("No dead letters.", size="2", color_scheme="gray"),
+            ),
             width="100%",
         ),
     )

@@ -17,9 +17,18 @@ from frontend.live.registry import live_feed
 from frontend.state.auth import AuthState
 from frontend.state.calls import Refused, call_or_report
 
-KINDS = ["TOOL_OUTAGE", "LATENCY_SPIKE", "POLICY_ERROR", "DELIVERY_FAILURE", "QUEUE_BACKLOG", "PROMPT_REGRESSION"]
+KINDS = [
+    "TOOL_OUTAGE",
+    "LATENCY_SPIKE",
+    "POLICY_ERROR",
+    "DELIVERY_FAILURE",
+    "QUEUE_BACKLOG",
+    "PROMPT_REGRESSION",
+]
 DRILLS_SHOWN = 20
-SIMULATIONS = f"query Drills {{ simulations(first: {DRILLS_SHOWN}) {{ edges {{ node {{ {SIMULATION_FIELDS} }} }} }} }}"
+SIMULATIONS = (
+    f"query Drills {{ simulations(first: {DRILLS_SHOWN}) {{ edges {{ node {{ {SIMULATION_FIELDS} }} }} }} }}"
+)
 START = f"""
 mutation Start($input: StartSimulationInput!) {{
   startSimulation(input: $input) {{
@@ -45,16 +54,25 @@ RESEED = "mutation { reseedDemo { slotsAdded eventsAccepted evalRuns historyConv
 
 def _drill(simulation: dict[str, Any]) -> dict[str, Any]:
     effects = simulation["effects"]
-    caused = "still running" if effects is None else (
-        f"{effects['turns']} turns, {effects['failedTurns']} failed, {effects['toolErrors']} tool errors, "
-        f"{effects['failedDeliveries']} failed deliveries, {effects['eventsSent']} events sent, "
-        f"{len(effects['incidentsOpened'])} incident(s) opened")
+    caused = (
+        "still running"
+        if effects is None
+        else (
+            f"{effects['turns']} turns, {effects['failedTurns']} failed, {effects['toolErrors']} tool errors, "
+            f"{effects['failedDeliveries']} failed deliveries, {effects['eventsSent']} events sent, "
+            f"{len(effects['incidentsOpened'])} incident(s) opened"
+        )
+    )
     return {
-        "id": simulation["id"], "kind": simulation["kind"], "status": simulation["status"],
+        "id": simulation["id"],
+        "kind": simulation["kind"],
+        "status": simulation["status"],
         "settings": f"{simulation['durationSeconds']} s at {simulation['intensity']:g}"
-                    + (f", tool {simulation['tool']}" if simulation["tool"] else "")
-                    + f", {simulation['trafficPerSecond']:g} conversations/s",
-        "started": simulation["startedAt"][:19].replace("T", " "), "by": simulation["startedBy"], "effects": caused,
+        + (f", tool {simulation['tool']}" if simulation["tool"] else "")
+        + f", {simulation['trafficPerSecond']:g} conversations/s",
+        "started": simulation["startedAt"][:19].replace("T", " "),
+        "by": simulation["startedBy"],
+        "effects": caused,
         "started_at": simulation["startedAt"],
     }
 
@@ -91,8 +109,12 @@ class DemoState(rx.State):
     async def start(self, form: dict[str, str]):
         """Operators: start a drill; the fault lifts by itself at the end."""
         try:
-            drill = {"kind": self.kind, "durationSeconds": int(form.get("duration") or 60),
-                     "intensity": float(form.get("intensity") or 1), "trafficPerSecond": float(form.get("traffic") or 0)}
+            drill = {
+                "kind": self.kind,
+                "durationSeconds": int(form.get("duration") or 60),
+                "intensity": float(form.get("intensity") or 1),
+                "trafficPerSecond": float(form.get("traffic") or 0),
+            }
         except ValueError:
             self.message = "Duration, intensity and traffic are numbers."
             return None
@@ -136,32 +158,42 @@ class DemoState(rx.State):
             return
         done = data["reseedDemo"]
         self.reseeding = False
-        self.message = (f"Sent {done['eventsAccepted']} demo events, added {done['slotsAdded']} slots, "
-                        f"{done['evalRuns']} eval runs and {done['historyConversations']} backdated conversations.")
+        self.message = (
+            f"Sent {done['eventsAccepted']} demo events, added {done['slotsAdded']} slots, "
+            f"{done['evalRuns']} eval runs and {done['historyConversations']} backdated conversations."
+        )
 
 
 def _drill_form() -> rx.Component:
     field = lambda label, name, value: rx.vstack(  # noqa: E731
-        rx.text(label, size="1"), rx.input(name=name, default_value=value, width="7rem", id=f"drill-{name}"),
-        spacing="1")
+        rx.text(label, size="1"),
+        rx.input(name=name, default_value=value, width="7rem", id=f"drill-{name}"),
+        spacing="1",
+    )
     return rx.card(
         rx.heading("Start a drill", size="4"),
         rx.form(
             rx.hstack(
-                rx.vstack(rx.text("Kind", size="1"),
-                          rx.select(KINDS, value=DemoState.kind, on_change=DemoState.choose_kind, id="drill-kind"),
-                          spacing="1"),
+                rx.vstack(
+                    rx.text("Kind", size="1"),
+                    rx.select(KINDS, value=DemoState.kind, on_change=DemoState.choose_kind, id="drill-kind"),
+                    spacing="1",
+                ),
                 field("Seconds", "duration", "60"),
                 field("Intensity (0–1]", "intensity", "1"),
                 field("Traffic / s", "traffic", "5"),
                 rx.cond(DemoState.kind == "TOOL_OUTAGE", field("Tool", "tool", "check_availability")),
                 rx.button(rx.icon("zap", size=14), "Start drill", type="submit", id="drill-start"),
-                align="end", wrap="wrap",
+                align="end",
+                wrap="wrap",
             ),
             on_submit=DemoState.start,
         ),
-        rx.text("Traffic sends synthetic booking requests through the real ingest path while the fault holds.",
-                size="1", color_scheme="gray"),
+        rx.text(
+            "Traffic sends synthetic booking requests through the real ingest path while the fault holds.",
+            size="1",
+            color_scheme="gray",
+        ),
         width="100%",
     )
 
@@ -170,14 +202,29 @@ def _drill_row(drill: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(drill["started"], size="1")),
         rx.table.cell(rx.code(drill["kind"])),
-        rx.table.cell(rx.badge(drill["status"], color_scheme=rx.cond(drill["status"] == "RUNNING", "red", "gray"),
-                               class_name="drill-status")),
+        rx.table.cell(
+            rx.badge(
+                drill["status"],
+                color_scheme=rx.cond(drill["status"] == "RUNNING", "red", "gray"),
+                class_name="drill-status",
+            )
+        ),
         rx.table.cell(rx.text(drill["settings"], size="1")),
         rx.table.cell(rx.text(drill["effects"], size="1")),
         rx.table.cell(rx.text(drill["by"], size="1")),
-        rx.table.cell(rx.cond(AuthState.can_operate & (drill["status"] == "RUNNING"),
-                              rx.button("Stop", size="1", color_scheme="red", variant="soft",
-                                        on_click=DemoState.stop(drill["id"]), class_name="drill-stop"))),
+        rx.table.cell(
+            rx.cond(
+                AuthState.can_operate & (drill["status"] == "RUNNING"),
+                rx.button(
+                    "Stop",
+                    size="1",
+                    color_scheme="red",
+                    variant="soft",
+                    on_click=DemoState.stop(drill["id"]),
+                    class_name="drill-stop",
+                ),
+            )
+        ),
         class_name="drill-row",
         data_drill_id=drill["id"],
     )
@@ -190,21 +237,48 @@ def demo_page() -> rx.Component:
         rx.cond(DemoState.message != "", rx.callout(DemoState.message, icon="info", id="demo-message")),
         # Hidden from viewers; the API refuses them anyway (scopes `operate` and `admin`).
         rx.cond(AuthState.can_operate, _drill_form()),
-        rx.cond(AuthState.role == "ADMIN", rx.card(rx.hstack(
-            rx.vstack(rx.heading("Generate demo traffic", size="4"),
-                      rx.text("Reseed: a fresh round of demo conversations through the ingest path, and any missing "
-                              "eval and operations history.", size="1", color_scheme="gray"), spacing="1"),
-            rx.spacer(),
-            rx.button(rx.icon("sprout", size=14), "Reseed demo", on_click=DemoState.reseed, loading=DemoState.reseeding,
-                      id="reseed-demo"),
-            align="center", width="100%"), width="100%")),
+        rx.cond(
+            AuthState.role == "ADMIN",
+            rx.card(
+                rx.hstack(
+                    rx.vstack(
+                        rx.heading("Generate demo traffic", size="4"),
+                        rx.text(
+                            "Reseed: a fresh round of demo conversations through the ingest path, and any missing "
+                            "eval and operations history.",
+                            size="1",
+                            color_scheme="gray",
+                        ),
+                        spacing="1",
+                    ),
+                    rx.spacer(),
+                    rx.button(
+                        rx.icon("sprout", size=14),
+                        "Reseed demo",
+                        on_click=DemoState.reseed,
+                        loading=DemoState.reseeding,
+                        id="reseed-demo",
+                    ),
+                    align="center",
+                    width="100%",
+                ),
+                width="100%",
+            ),
+        ),
         rx.card(
             rx.heading("Drills", size="4"),
             rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(title) for title in (
-                    "Started (UTC)", "Kind", "Status", "Settings", "Effects", "By", "")])),
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(title)
+                            for title in ("Started (UTC)", "Kind", "Status", "Settings", "Effects", "By", "")
+                        ]
+                    )
+                ),
                 rx.table.body(rx.foreach(DemoState.drills, _drill_row), id="drill-list"),
-                size="1", width="100%",
+                size="1",
+                width="100%",
             ),
             width="100%",
         ),

@@ -37,12 +37,26 @@ def _shown(value: Any) -> str:
 
 def _case(result: dict[str, Any]) -> dict[str, Any]:
     return {
-        "name": result["caseName"], "passed": result["passed"], "latency": f"{result['latencyMs']:.0f} ms",
-        "misses": [{"turn": str(miss.get("turn", "final")), "expectation": miss.get("expectation", ""),
-                    "expected": _shown(miss.get("expected")), "actual": _shown(miss.get("actual"))}
-                   for miss in result["failures"]],
-        "turns": [{"turn": str(turn["turn"]), "customer": turn["customer"], "reply": turn.get("reply") or "(silent)"}
-                  for turn in result["transcript"]],
+        "name": result["caseName"],
+        "passed": result["passed"],
+        "latency": f"{result['latencyMs']:.0f} ms",
+        "misses": [
+            {
+                "turn": str(miss.get("turn", "final")),
+                "expectation": miss.get("expectation", ""),
+                "expected": _shown(miss.get("expected")),
+                "actual": _shown(miss.get("actual")),
+            }
+            for miss in result["failures"]
+        ],
+        "turns": [
+            {
+                "turn": str(turn["turn"]),
+                "customer": turn["customer"],
+                "reply": turn.get("reply") or "(silent)",
+            }
+            for turn in result["transcript"]
+        ],
         "tools": ", ".join(call["name"] for call in result["toolCalls"]) or "no tools",
     }
 
@@ -58,7 +72,9 @@ class EvalRunState(rx.State):
         # The address holds the plain id (a global id may hold '/').
         answer = await self._read(global_id("EvalRun", id_from_path(self.router.url.path)))
         if self.run.get("status") in UNFINISHED:
-            live_feed.watch(self.router.session.client_token, eval_progress_kind(self.run["id"]), page=EvalRunState)
+            live_feed.watch(
+                self.router.session.client_token, eval_progress_kind(self.run["id"]), page=EvalRunState
+            )
         return answer
 
     def apply_update(self, kind: str, progress: dict[str, Any]) -> bool:
@@ -100,7 +116,9 @@ def _miss(miss: rx.Var) -> rx.Component:
 def _case_card(case: rx.Var) -> rx.Component:
     return rx.card(
         rx.hstack(
-            rx.cond(case["passed"], rx.badge("pass", color_scheme="green"), rx.badge("fail", color_scheme="red")),
+            rx.cond(
+                case["passed"], rx.badge("pass", color_scheme="green"), rx.badge("fail", color_scheme="red")
+            ),
             rx.text(case["name"], weight="medium"),
             rx.spacer(),
             rx.text(case["tools"], size="1", color_scheme="gray"),
@@ -110,24 +128,39 @@ def _case_card(case: rx.Var) -> rx.Component:
         rx.cond(
             case["misses"].to(list).length() > 0,
             rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(title) for title in
-                                                ("Turn", "Expectation", "Expected", "Actual")])),
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(title)
+                            for title in ("Turn", "Expectation", "Expected", "Actual")
+                        ]
+                    )
+                ),
                 rx.table.body(rx.foreach(case["misses"].to(list[dict[str, str]]), _miss)),
-                size="1", width="100%", class_name="case-diff",
+                size="1",
+                width="100%",
+                class_name="case-diff",
             ),
         ),
         rx.accordion.root(
             rx.accordion.item(
                 header="Transcript",
-                content=rx.foreach(case["turns"].to(list[dict[str, str]]), lambda turn: rx.vstack(
-                    rx.text(rx.text.strong("Customer: "), turn["customer"], size="1"),
-                    rx.text(rx.text.strong("Agent: "), turn["reply"], size="1"),
-                    spacing="0", margin_bottom="0.4rem",
-                )),
+                content=rx.foreach(
+                    case["turns"].to(list[dict[str, str]]),
+                    lambda turn: rx.vstack(
+                        rx.text(rx.text.strong("Customer: "), turn["customer"], size="1"),
+                        rx.text(rx.text.strong("Agent: "), turn["reply"], size="1"),
+                        spacing="0",
+                        margin_bottom="0.4rem",
+                    ),
+                ),
             ),
-            collapsible=True, type="single", variant="ghost",
+            collapsible=True,
+            type="single",
+            variant="ghost",
         ),
-        class_name="eval-case", width="100%",
+        class_name="eval-case",
+        width="100%",
     )
 
 
@@ -140,11 +173,22 @@ def eval_run_page() -> rx.Component:
         rx.cond(
             EvalRunState.run,
             rx.hstack(
-                rx.heading(run["suite"], size="5"), rx.code(run["version"]),
-                rx.badge(run["status"], id="run-status"), rx.text(run["policy"], " · prompt ", run["prompt"], size="2"),
-                rx.text("Pass rate ", rx.text.strong(run["pass_rate"]), " (", run["passed"], "/", run["total"], ")",
-                        id="run-pass-rate"),
-                align="center", spacing="3",
+                rx.heading(run["suite"], size="5"),
+                rx.code(run["version"]),
+                rx.badge(run["status"], id="run-status"),
+                rx.text(run["policy"], " · prompt ", run["prompt"], size="2"),
+                rx.text(
+                    "Pass rate ",
+                    rx.text.strong(run["pass_rate"]),
+                    " (",
+                    run["passed"],
+                    "/",
+                    run["total"],
+                    ")",
+                    id="run-pass-rate",
+                ),
+                align="center",
+                spacing="3",
             ),
         ),
         rx.vstack(rx.foreach(EvalRunState.cases, _case_card), width="100%", id="eval-cases"),

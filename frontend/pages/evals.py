@@ -17,10 +17,19 @@ def _run_controls() -> rx.Component:
     return rx.cond(
         AuthState.can_operate,
         rx.hstack(
-            rx.select(EvalsState.suite_names, value=EvalsState.suite_to_run, on_change=EvalsState.choose_suite,
-                      id="eval-suite-select"),
-            rx.button(rx.icon("play", size=14), "Run evals", on_click=EvalsState.run_evals,
-                      loading=EvalsState.starting, id="run-evals"),
+            rx.select(
+                EvalsState.suite_names,
+                value=EvalsState.suite_to_run,
+                on_change=EvalsState.choose_suite,
+                id="eval-suite-select",
+            ),
+            rx.button(
+                rx.icon("play", size=14),
+                "Run evals",
+                on_click=EvalsState.run_evals,
+                loading=EvalsState.starting,
+                id="run-evals",
+            ),
             rx.text(EvalsState.message, size="2", color_scheme="gray", id="eval-message"),
             align="center",
         ),
@@ -40,10 +49,17 @@ def _suites() -> rx.Component:
     return rx.card(
         rx.heading("Golden suites", size="4"),
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(title) for title in
-                                            ("Suite", "Newest version", "Cases", "Versions")])),
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(title)
+                        for title in ("Suite", "Newest version", "Cases", "Versions")
+                    ]
+                )
+            ),
             rx.table.body(rx.foreach(EvalsState.latest_suites, _suite_row)),
-            size="1", width="100%",
+            size="1",
+            width="100%",
         ),
         width="100%",
     )
@@ -52,8 +68,12 @@ def _suites() -> rx.Component:
 def _progress(run: rx.Var) -> rx.Component:
     return rx.cond(
         (run["status"] == "QUEUED") | (run["status"] == "RUNNING"),
-        rx.hstack(rx.progress(value=run["progress"], width="8rem"),
-                  rx.text(run["done"], "/", run["total"], size="1"), align="center", class_name="eval-progress"),
+        rx.hstack(
+            rx.progress(value=run["progress"], width="8rem"),
+            rx.text(run["done"], "/", run["total"], size="1"),
+            align="center",
+            class_name="eval-progress",
+        ),
         rx.text(run["pass_rate"], weight="bold", class_name="eval-pass-rate"),
     )
 
@@ -64,7 +84,9 @@ def _run_row(run: rx.Var) -> rx.Component:
         rx.table.cell(rx.text(run["suite"], weight="medium")),
         rx.table.cell(rx.code(run["version"])),
         rx.table.cell(run["policy"], " · ", run["prompt"]),
-        rx.table.cell(rx.badge(run["status"], color_scheme=rx.match(run["status"], *STATUS_COLORS.items(), "gray"))),
+        rx.table.cell(
+            rx.badge(run["status"], color_scheme=rx.match(run["status"], *STATUS_COLORS.items(), "gray"))
+        ),
         rx.table.cell(run["passed"], " / ", run["total"]),
         rx.table.cell(_progress(run)),
         class_name="eval-run-row",
@@ -76,11 +98,25 @@ def _runs() -> rx.Component:
     return rx.card(
         rx.heading("Runs", size="4"),
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(title) for title in
-                                            ("Started (UTC)", "Suite", "Version", "Policy · prompt", "Status",
-                                             "Passed", "Pass rate")])),
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(title)
+                        for title in (
+                            "Started (UTC)",
+                            "Suite",
+                            "Version",
+                            "Policy · prompt",
+                            "Status",
+                            "Passed",
+                            "Pass rate",
+                        )
+                    ]
+                )
+            ),
             rx.table.body(rx.foreach(EvalsState.runs, _run_row), id="eval-runs"),
-            size="1", width="100%",
+            size="1",
+            width="100%",
         ),
         width="100%",
     )
@@ -91,7 +127,8 @@ def _case_list(title: str, names: rx.Var, color: str, element_id: str) -> rx.Com
         rx.text(title, weight="bold", size="2"),
         rx.foreach(names, lambda name: rx.badge(name, color_scheme=color, variant="soft")),
         rx.cond(names.length() == 0, rx.text("none", size="1", color_scheme="gray")),
-        id=element_id, spacing="1",
+        id=element_id,
+        spacing="1",
     )
 
 
@@ -102,33 +139,64 @@ def _comparison() -> rx.Component:
         rx.heading("Compare runs", size="4"),
         rx.hstack(
             rx.text("Base", size="2"),
-            rx.select.root(rx.select.trigger(placeholder="base run"),
-                           rx.select.content(rx.foreach(EvalsState.run_choices, choice)),
-                           value=EvalsState.base_run, on_change=EvalsState.choose_base),
+            rx.select.root(
+                rx.select.trigger(placeholder="base run"),
+                rx.select.content(rx.foreach(EvalsState.run_choices, choice)),
+                value=EvalsState.base_run,
+                on_change=EvalsState.choose_base,
+            ),
             rx.text("Head", size="2"),
-            rx.select.root(rx.select.trigger(placeholder="head run"),
-                           rx.select.content(rx.foreach(EvalsState.run_choices, choice)),
-                           value=EvalsState.head_run, on_change=EvalsState.choose_head),
-            align="center", margin_y="0.5rem",
+            rx.select.root(
+                rx.select.trigger(placeholder="head run"),
+                rx.select.content(rx.foreach(EvalsState.run_choices, choice)),
+                value=EvalsState.head_run,
+                on_change=EvalsState.choose_head,
+            ),
+            align="center",
+            margin_y="0.5rem",
         ),
         rx.cond(
             EvalsState.comparison,
             rx.vstack(
                 rx.hstack(
-                    rx.text("Pass rate ", result["base_rate"], " → ", result["head_rate"], " (", result["delta"], ")",
-                            weight="medium"),
+                    rx.text(
+                        "Pass rate ",
+                        result["base_rate"],
+                        " → ",
+                        result["head_rate"],
+                        " (",
+                        result["delta"],
+                        ")",
+                        weight="medium",
+                    ),
                     rx.text("McNemar p = ", result["p_value"], size="2", color_scheme="gray"),
-                    rx.cond(result["significantDrop"], rx.badge("significant drop", color_scheme="red"),
-                            rx.badge("no significant drop", color_scheme="green")),
+                    rx.cond(
+                        result["significantDrop"],
+                        rx.badge("significant drop", color_scheme="red"),
+                        rx.badge("no significant drop", color_scheme="green"),
+                    ),
                     align="center",
                 ),
                 rx.hstack(
-                    _case_list("Regressions (passed → failed)", result["regressions"].to(list[str]), "red",
-                               "comparison-regressions"),
-                    _case_list("Fixes (failed → passed)", result["fixes"].to(list[str]), "green", "comparison-fixes"),
-                    rx.text(result["unchangedPassing"], " unchanged passing, ", result["unchangedFailing"],
-                            " unchanged failing", size="2", color_scheme="gray"),
-                    align="start", spacing="6",
+                    _case_list(
+                        "Regressions (passed → failed)",
+                        result["regressions"].to(list[str]),
+                        "red",
+                        "comparison-regressions",
+                    ),
+                    _case_list(
+                        "Fixes (failed → passed)", result["fixes"].to(list[str]), "green", "comparison-fixes"
+                    ),
+                    rx.text(
+                        result["unchangedPassing"],
+                        " unchanged passing, ",
+                        result["unchangedFailing"],
+                        " unchanged failing",
+                        size="2",
+                        color_scheme="gray",
+                    ),
+                    align="start",
+                    spacing="6",
                 ),
                 id="eval-comparison",
             ),

@@ -46,10 +46,18 @@ def run_row(run: dict[str, Any]) -> dict[str, Any]:
     """A run as the table shows it."""
     done = run["passed"] + run["failed"]
     return {
-        "id": run["id"], "plain_id": node_id(run["id"]), "suite": run["suiteName"],
-        "version": run["suiteVersion"][:8], "policy": run["policy"], "prompt": run["promptVersion"],
-        "status": run["status"], "done": done, "total": run["total"], "passed": run["passed"],
-        "pass_rate": _percent(run["passRate"]), "created": run["createdAt"][:16].replace("T", " "),
+        "id": run["id"],
+        "plain_id": node_id(run["id"]),
+        "suite": run["suiteName"],
+        "version": run["suiteVersion"][:8],
+        "policy": run["policy"],
+        "prompt": run["promptVersion"],
+        "status": run["status"],
+        "done": done,
+        "total": run["total"],
+        "passed": run["passed"],
+        "pass_rate": _percent(run["passRate"]),
+        "created": run["createdAt"][:16].replace("T", " "),
         "progress": int(100 * done / run["total"]) if run["total"] else 0,
         "label": f"{run['suiteName']} · {run['promptVersion']} · {run['createdAt'][5:16].replace('T', ' ')}",
     }
@@ -91,7 +99,9 @@ class EvalsState(rx.State):
         """The newest version of each suite, with how many versions it has."""
         newest: dict[str, dict[str, Any]] = {}
         for suite in self.suites:  # newest first
-            entry = newest.setdefault(suite["name"], {**suite, "version": suite["version"][:8], "versions": 0})
+            entry = newest.setdefault(
+                suite["name"], {**suite, "version": suite["version"][:8], "versions": 0}
+            )
             entry["versions"] += 1
         return list(newest.values())
 
@@ -109,7 +119,9 @@ class EvalsState(rx.State):
         """Operators: queue a run of the chosen suite; its progress arrives through the live feed."""
         self.starting, self.message = True, ""
         yield
-        data = await call_or_report(self, START_EVAL_RUN, {"input": {"suite": self.suite_to_run}}, report="message")
+        data = await call_or_report(
+            self, START_EVAL_RUN, {"input": {"suite": self.suite_to_run}}, report="message"
+        )
         if isinstance(data, Refused):
             self.starting = False
             if data.answer is not None:
@@ -132,9 +144,15 @@ class EvalsState(rx.State):
             if run["id"] == progress["evalRunId"]:
                 done, total, passed = progress["done"], progress["total"], progress["passed"]
                 finished = progress["status"] not in UNFINISHED
-                run = {**run, "status": progress["status"], "done": done, "total": total, "passed": passed,
-                       "progress": int(100 * done / total) if total else 0,
-                       "pass_rate": _percent(passed / done if done else None) if finished else run["pass_rate"]}
+                run = {
+                    **run,
+                    "status": progress["status"],
+                    "done": done,
+                    "total": total,
+                    "passed": passed,
+                    "progress": int(100 * done / total) if total else 0,
+                    "pass_rate": _percent(passed / done if done else None) if finished else run["pass_rate"],
+                }
             updated.append(run)
         self.runs = updated
 
@@ -156,7 +174,10 @@ class EvalsState(rx.State):
             return data.answer
         found = data["compareEvalRuns"]
         self.comparison = {
-            **found, "base_rate": _percent(found["basePassRate"]), "head_rate": _percent(found["headPassRate"]),
-            "delta": f"{100 * found['passRateDelta']:+.1f} pts", "p_value": f"{found['pValue']:.3f}",
+            **found,
+            "base_rate": _percent(found["basePassRate"]),
+            "head_rate": _percent(found["headPassRate"]),
+            "delta": f"{100 * found['passRateDelta']:+.1f} pts",
+            "p_value": f"{found['pValue']:.3f}",
         }
         return None

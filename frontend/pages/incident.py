@@ -22,15 +22,33 @@ def _actions() -> rx.Component:
         AuthState.can_operate,
         rx.card(
             rx.hstack(
-                rx.button("Acknowledge", on_click=IncidentsState.act("acknowledge"), disabled=status != "OPEN",
-                          id="incident-acknowledge"),
-                rx.button("Resolve", color_scheme="green", variant="soft", on_click=IncidentsState.act("resolve"),
-                          disabled=status == "RESOLVED", id="incident-resolve"),
-                rx.input(placeholder="Note for the timeline", value=IncidentsState.note,
-                         on_change=IncidentsState.set_note, width="24rem", id="incident-note"),
-                rx.button("Add note", variant="soft", on_click=IncidentsState.act("note"), id="incident-add-note"),
+                rx.button(
+                    "Acknowledge",
+                    on_click=IncidentsState.act("acknowledge"),
+                    disabled=status != "OPEN",
+                    id="incident-acknowledge",
+                ),
+                rx.button(
+                    "Resolve",
+                    color_scheme="green",
+                    variant="soft",
+                    on_click=IncidentsState.act("resolve"),
+                    disabled=status == "RESOLVED",
+                    id="incident-resolve",
+                ),
+                rx.input(
+                    placeholder="Note for the timeline",
+                    value=IncidentsState.note,
+                    on_change=IncidentsState.set_note,
+                    width="24rem",
+                    id="incident-note",
+                ),
+                rx.button(
+                    "Add note", variant="soft", on_click=IncidentsState.act("note"), id="incident-add-note"
+                ),
                 rx.text(IncidentsState.message, size="2", color_scheme="gray", id="incident-message"),
-                align="center", wrap="wrap",
+                align="center",
+                wrap="wrap",
             ),
             id="incident-actions",
         ),
@@ -41,14 +59,22 @@ def _timeline() -> rx.Component:
     return rx.card(
         rx.heading("Timeline", size="4"),
         rx.vstack(
-            rx.foreach(INCIDENT["timeline"].to(list[dict[str, str]]), lambda entry: rx.hstack(
-                rx.text(entry["at"], size="1", color_scheme="gray", white_space="nowrap", flex_shrink="0"),
-                rx.badge(entry["kind"], variant="soft"),
-                rx.text(entry["text"], size="2"),
-                rx.text("— ", entry["actor"], size="1", color_scheme="gray", white_space="nowrap"),
-                align="center", class_name="timeline-entry",
-            )),
-            id="incident-timeline", spacing="2", margin_top="0.5rem",
+            rx.foreach(
+                INCIDENT["timeline"].to(list[dict[str, str]]),
+                lambda entry: rx.hstack(
+                    rx.text(
+                        entry["at"], size="1", color_scheme="gray", white_space="nowrap", flex_shrink="0"
+                    ),
+                    rx.badge(entry["kind"], variant="soft"),
+                    rx.text(entry["text"], size="2"),
+                    rx.text("— ", entry["actor"], size="1", color_scheme="gray", white_space="nowrap"),
+                    align="center",
+                    class_name="timeline-entry",
+                ),
+            ),
+            id="incident-timeline",
+            spacing="2",
+            margin_top="0.5rem",
         ),
         width="100%",
     )
@@ -58,14 +84,30 @@ def _notifications() -> rx.Component:
     return rx.card(
         rx.heading("Notifications", size="4"),
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(title) for title in
-                                            ("At", "Target", "Action", "Status", "Attempts", "Response", "Error")])),
-            rx.table.body(rx.foreach(INCIDENT["notifications"].to(list[dict[str, str]]), lambda sent: rx.table.row(
-                rx.table.cell(sent["at"]), rx.table.cell(sent["target"]), rx.table.cell(sent["action"]),
-                rx.table.cell(rx.badge(sent["status"])), rx.table.cell(sent["attempts"]),
-                rx.table.cell(sent["response"]), rx.table.cell(rx.text(sent["error"], size="1")),
-            ))),
-            size="1", width="100%",
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(title)
+                        for title in ("At", "Target", "Action", "Status", "Attempts", "Response", "Error")
+                    ]
+                )
+            ),
+            rx.table.body(
+                rx.foreach(
+                    INCIDENT["notifications"].to(list[dict[str, str]]),
+                    lambda sent: rx.table.row(
+                        rx.table.cell(sent["at"]),
+                        rx.table.cell(sent["target"]),
+                        rx.table.cell(sent["action"]),
+                        rx.table.cell(rx.badge(sent["status"])),
+                        rx.table.cell(sent["attempts"]),
+                        rx.table.cell(sent["response"]),
+                        rx.table.cell(rx.text(sent["error"], size="1")),
+                    ),
+                )
+            ),
+            size="1",
+            width="100%",
         ),
         width="100%",
     )
@@ -75,12 +117,19 @@ def _examples() -> rx.Component:
     return rx.card(
         rx.heading("Example conversations", size="4"),
         rx.vstack(
-            rx.foreach(IncidentsState.examples, lambda row: rx.hstack(
-                rx.badge(row["channel"], variant="outline"), rx.text(row["customer"], weight="medium", size="2"),
-                rx.badge(row["status"], variant="soft"), rx.text(row["text"], size="1", color_scheme="gray"),
-                align="center",
-            )),
-            rx.cond(IncidentsState.examples.length() == 0, rx.text("None linked.", size="2", color_scheme="gray")),
+            rx.foreach(
+                IncidentsState.examples,
+                lambda row: rx.hstack(
+                    rx.badge(row["channel"], variant="outline"),
+                    rx.text(row["customer"], weight="medium", size="2"),
+                    rx.badge(row["status"], variant="soft"),
+                    rx.text(row["text"], size="1", color_scheme="gray"),
+                    align="center",
+                ),
+            ),
+            rx.cond(
+                IncidentsState.examples.length() == 0, rx.text("None linked.", size="2", color_scheme="gray")
+            ),
             spacing="2",
         ),
         width="100%",
@@ -95,18 +144,32 @@ def incident_page() -> rx.Component:
         rx.cond(
             IncidentsState.incident,
             rx.vstack(
-                rx.hstack(severity_badge(INCIDENT["severity"]), rx.code(INCIDENT["slo"]),
-                          rx.box(status_badge(INCIDENT["status"]), id="incident-detail-status"),
-                          synthetic_badge(INCIDENT["synthetic"]),
-                          rx.text(INCIDENT["summary"], weight="medium"), align="center"),
-                rx.text("Opened ", INCIDENT["opened"], " · peak burn ", INCIDENT["peak"], " · acknowledged by ",
-                        rx.cond(INCIDENT["acknowledged_by"] != "", INCIDENT["acknowledged_by"], "nobody yet"),
-                        size="2", color_scheme="gray"),
+                rx.hstack(
+                    severity_badge(INCIDENT["severity"]),
+                    rx.code(INCIDENT["slo"]),
+                    rx.box(status_badge(INCIDENT["status"]), id="incident-detail-status"),
+                    synthetic_badge(INCIDENT["synthetic"]),
+                    rx.text(INCIDENT["summary"], weight="medium"),
+                    align="center",
+                ),
+                rx.text(
+                    "Opened ",
+                    INCIDENT["opened"],
+                    " · peak burn ",
+                    INCIDENT["peak"],
+                    " · acknowledged by ",
+                    rx.cond(INCIDENT["acknowledged_by"] != "", INCIDENT["acknowledged_by"], "nobody yet"),
+                    size="2",
+                    color_scheme="gray",
+                ),
                 _actions(),
-                rx.grid(rx.foreach(IncidentsState.charts, series_chart), columns="3", spacing="3", width="100%"),
+                rx.grid(
+                    rx.foreach(IncidentsState.charts, series_chart), columns="3", spacing="3", width="100%"
+                ),
                 rx.grid(_timeline(), _examples(), columns="2", spacing="3", width="100%"),
                 _notifications(),
-                spacing="4", width="100%",
+                spacing="4",
+                width="100%",
             ),
         ),
     )

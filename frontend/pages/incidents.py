@@ -14,11 +14,15 @@ SEVERITY_COLORS = {"page": "red", "ticket": "blue"}
 
 
 def status_badge(status: rx.Var) -> rx.Component:
-    return rx.badge(status, color_scheme=rx.match(status, *STATUS_COLORS.items(), "gray"), class_name="incident-status")
+    return rx.badge(
+        status, color_scheme=rx.match(status, *STATUS_COLORS.items(), "gray"), class_name="incident-status"
+    )
 
 
 def severity_badge(severity: rx.Var) -> rx.Component:
-    return rx.badge(severity, variant="outline", color_scheme=rx.match(severity, *SEVERITY_COLORS.items(), "gray"))
+    return rx.badge(
+        severity, variant="outline", color_scheme=rx.match(severity, *SEVERITY_COLORS.items(), "gray")
+    )
 
 
 def _row(incident: rx.Var) -> rx.Component:
@@ -26,8 +30,14 @@ def _row(incident: rx.Var) -> rx.Component:
         rx.table.cell(rx.link(incident["opened"], href="/incidents/" + incident["plain_id"].to(str))),
         rx.table.cell(severity_badge(incident["severity"])),
         rx.table.cell(rx.code(incident["slo"])),
-        rx.table.cell(rx.hstack(status_badge(incident["status"]), synthetic_badge(incident["synthetic"]),
-                                align="center", spacing="2")),
+        rx.table.cell(
+            rx.hstack(
+                status_badge(incident["status"]),
+                synthetic_badge(incident["synthetic"]),
+                align="center",
+                spacing="2",
+            )
+        ),
         rx.table.cell(rx.text(incident["summary"], size="2")),
         rx.table.cell(incident["peak"]),
         rx.table.cell(rx.text(incident["acknowledged_by"], size="1")),
@@ -42,22 +52,43 @@ def incidents_page() -> rx.Component:
         "Incidents",
         rx.hstack(
             rx.text("Status", size="2"),
-            rx.select(STATUS_FILTERS, value=IncidentsState.status_filter, on_change=IncidentsState.filter_status,
-                      id="incident-status-filter"),
+            rx.select(
+                STATUS_FILTERS,
+                value=IncidentsState.status_filter,
+                on_change=IncidentsState.filter_status,
+                id="incident-status-filter",
+            ),
             rx.badge("live", color_scheme="green", variant="surface"),
             align="center",
         ),
         error_callout(IncidentsState.error),
         rx.card(
             rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(title) for title in (
-                    "Opened (UTC)", "Severity", "SLO", "Status", "Summary", "Peak burn", "Acknowledged by",
-                    "Resolved")])),
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(title)
+                            for title in (
+                                "Opened (UTC)",
+                                "Severity",
+                                "SLO",
+                                "Status",
+                                "Summary",
+                                "Peak burn",
+                                "Acknowledged by",
+                                "Resolved",
+                            )
+                        ]
+                    )
+                ),
                 rx.table.body(rx.foreach(IncidentsState.incidents, _row), id="incident-list"),
-                size="1", width="100%",
+                size="1",
+                width="100%",
             ),
-            rx.cond(IncidentsState.incidents.length() == 0,
-                    rx.text("No incidents.", size="2", color_scheme="gray")),
+            rx.cond(
+                IncidentsState.incidents.length() == 0,
+                rx.text("No incidents.", size="2", color_scheme="gray"),
+            ),
             width="100%",
         ),
     )

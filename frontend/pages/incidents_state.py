@@ -50,17 +50,32 @@ def _when(value: str | None) -> str:
 def incident_view(incident: dict[str, Any]) -> dict[str, Any]:
     """An incident as the pages show it."""
     return {
-        "id": incident["id"], "plain_id": node_id(incident["id"]), "slo": incident["slo"],
-        "severity": incident["severity"], "status": incident["status"], "summary": incident["summary"],
-        "peak": f"{incident['peakBurnRate']:.1f}×", "opened": _when(incident["openedAt"]),
-        "acknowledged": _when(incident["acknowledgedAt"]), "acknowledged_by": incident["acknowledgedBy"] or "",
-        "resolved": _when(incident["resolvedAt"]), "opened_at": incident["openedAt"],
+        "id": incident["id"],
+        "plain_id": node_id(incident["id"]),
+        "slo": incident["slo"],
+        "severity": incident["severity"],
+        "status": incident["status"],
+        "summary": incident["summary"],
+        "peak": f"{incident['peakBurnRate']:.1f}×",
+        "opened": _when(incident["openedAt"]),
+        "acknowledged": _when(incident["acknowledgedAt"]),
+        "acknowledged_by": incident["acknowledgedBy"] or "",
+        "resolved": _when(incident["resolvedAt"]),
+        "opened_at": incident["openedAt"],
         "synthetic": synthetic_flag(incident.get("synthetic")),
-        "timeline": [{**entry, "at": _when(entry["createdAt"]), "actor": entry["actor"] or "system"}
-                     for entry in incident["timeline"]],
-        "notifications": [{**sent, "at": _when(sent["sentAt"] or sent["createdAt"]),
-                           "response": str(sent["responseStatus"] or ""), "error": sent["lastError"] or ""}
-                          for sent in incident["notifications"]],
+        "timeline": [
+            {**entry, "at": _when(entry["createdAt"]), "actor": entry["actor"] or "system"}
+            for entry in incident["timeline"]
+        ],
+        "notifications": [
+            {
+                **sent,
+                "at": _when(sent["sentAt"] or sent["createdAt"]),
+                "response": str(sent["responseStatus"] or ""),
+                "error": sent["lastError"] or "",
+            }
+            for sent in incident["notifications"]
+        ],
     }
 
 
@@ -96,7 +111,9 @@ class IncidentsState(rx.State):
         """Read the incident named in the address, with its links."""
         self.message, self.note = "", ""
         try:
-            data = await call_api(self, INCIDENT, {"id": global_id("Incident", self.router.page.params.get("incident_id", ""))})
+            data = await call_api(
+                self, INCIDENT, {"id": global_id("Incident", self.router.page.params.get("incident_id", ""))}
+            )
         except api.SessionEnded:
             return await end_session(self)
         except api.ApiError as error:
@@ -108,9 +125,16 @@ class IncidentsState(rx.State):
             return None
         self.error = ""
         self.incident = incident_view(found)
-        self.examples = [{"id": row["id"], "channel": row["channel"], "customer": row["customer"],
-                          "status": row["status"], "text": ((row.get("lastMessage") or {}).get("text") or "")[:120]}
-                         for row in found["exampleConversations"]]
+        self.examples = [
+            {
+                "id": row["id"],
+                "channel": row["channel"],
+                "customer": row["customer"],
+                "status": row["status"],
+                "text": ((row.get("lastMessage") or {}).get("text") or "")[:120],
+            }
+            for row in found["exampleConversations"]
+        ]
         self.charts = chart_series(found["metrics"])
         return None
 
@@ -136,7 +160,9 @@ class IncidentsState(rx.State):
             self.message = "Write a note first."
             return None
         document = ACTION_DOCUMENT.format(field=ACTIONS[action], fields=INCIDENT_FIELDS)
-        data = await call_or_report(self, document, {"input": {"id": self.incident["id"], "note": note}}, report="message")
+        data = await call_or_report(
+            self, document, {"input": {"id": self.incident["id"], "note": note}}, report="message"
+        )
         if isinstance(data, Refused):
             return data.answer
         result = data[ACTIONS[action]]

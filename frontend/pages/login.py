@@ -65,26 +65,50 @@ def login_page() -> rx.Component:
             rx.vstack(
                 rx.heading("AgentOps Studio", size="6"),
                 rx.text("Log in to watch and operate your agents.", color_scheme="gray"),
-                rx.cond(AuthState.notice != "", rx.callout(AuthState.notice, icon="info", width="100%",
-                                                           id="login-notice")),
+                rx.cond(
+                    AuthState.notice != "",
+                    rx.callout(AuthState.notice, icon="info", width="100%", id="login-notice"),
+                ),
                 rx.el.form(
                     rx.vstack(
-                        rx.input(name="email", placeholder="you@example.com", type="email", width="100%",
-                                 id="login-email", auto_complete="username"),
-                        rx.input(name="password", placeholder="Password", type="password", width="100%",
-                                 id="login-password", auto_complete="current-password"),
+                        rx.input(
+                            name="email",
+                            placeholder="you@example.com",
+                            type="email",
+                            width="100%",
+                            id="login-email",
+                            auto_complete="username",
+                        ),
+                        rx.input(
+                            name="password",
+                            placeholder="Password",
+                            type="password",
+                            width="100%",
+                            id="login-password",
+                            auto_complete="current-password",
+                        ),
                         rx.el.input(type="hidden", name="next", value=LoginState.next_page),
                         rx.cond(
                             LoginState.error != "",
-                            rx.callout(LoginState.error, icon="triangle_alert", color_scheme="red", width="100%",
-                                       id="login-error"),
+                            rx.callout(
+                                LoginState.error,
+                                icon="triangle_alert",
+                                color_scheme="red",
+                                width="100%",
+                                id="login-error",
+                            ),
                         ),
-                        rx.button("Log in", type="submit", width="100%", loading=LoginState.busy, id="login-submit"),
+                        rx.button(
+                            "Log in", type="submit", width="100%", loading=LoginState.busy, id="login-submit"
+                        ),
                         spacing="3",
                         width="100%",
                     ),
                     id="login-form",
-                    on_submit=[LoginState.submitting, rx.call_script(SUBMIT_LOGIN, callback=LoginState.refused)],
+                    on_submit=[
+                        LoginState.submitting,
+                        rx.call_script(SUBMIT_LOGIN, callback=LoginState.refused),
+                    ],
                     width="100%",
                 ),
                 spacing="4",

@@ -19,11 +19,23 @@ from frontend.components.layout import page_frame
 from frontend.live.registry import live_feed
 from frontend.state.calls import Refused, call_or_report
 
-METRIC_NAMES = ["turns", "latency_p95_ms", "failure_rate", "handoff_rate", "violation_rate", "tool_error_rate",
-                "queue_depth", "dead_letters"]
+METRIC_NAMES = [
+    "turns",
+    "latency_p95_ms",
+    "failure_rate",
+    "handoff_rate",
+    "violation_rate",
+    "tool_error_rate",
+    "queue_depth",
+    "dead_letters",
+]
 # window -> (span, seconds per point): about a hundred points whatever the window.
-WINDOWS = {"1 hour": (timedelta(hours=1), 60), "6 hours": (timedelta(hours=6), 300),
-           "24 hours": (timedelta(days=1), 900), "7 days": (timedelta(days=7), 3600)}
+WINDOWS = {
+    "1 hour": (timedelta(hours=1), 60),
+    "6 hours": (timedelta(hours=6), 300),
+    "24 hours": (timedelta(days=1), 900),
+    "7 days": (timedelta(days=7), 3600),
+}
 CHANNELS = ["ALL", "SMS", "CHAT", "VOICE"]
 LIVE_UPDATES = ("metrics", "incident")
 # The rollup writes a minute's points a few seconds after it closes (worker cron at second 5).
@@ -46,23 +58,34 @@ query Metrics($names: [String!]!, $from: DateTime!, $to: DateTime!, $step: Int!,
 def _slo_view(slo: dict[str, Any]) -> dict[str, Any]:
     remaining = slo["budgetRemaining"]
     return {
-        "name": slo["name"], "description": slo["description"], "objective": f"{100 * slo['objective']:g}%",
-        "budget": f"{100 * remaining:.1f}%", "budget_bar": max(0, min(100, round(100 * remaining))),
+        "name": slo["name"],
+        "description": slo["description"],
+        "objective": f"{100 * slo['objective']:g}%",
+        "budget": f"{100 * remaining:.1f}%",
+        "budget_bar": max(0, min(100, round(100 * remaining))),
         "budget_color": "green" if remaining > 0.5 else "amber" if remaining > 0 else "red",
-        "burn_rates": [{"window": rate["window"], "rate": f"{rate['rate']:.2f}×", "hot": rate["rate"] >= 1}
-                       for rate in slo["burnRates"]],
-        "firing": [f"{alert['severity']}: {alert['longWindow']}+{alert['shortWindow']} over {alert['threshold']:g}×"
-                   for alert in slo["firing"]],
+        "burn_rates": [
+            {"window": rate["window"], "rate": f"{rate['rate']:.2f}×", "hot": rate["rate"] >= 1}
+            for rate in slo["burnRates"]
+        ],
+        "firing": [
+            f"{alert['severity']}: {alert['longWindow']}+{alert['shortWindow']} over {alert['threshold']:g}×"
+            for alert in slo["firing"]
+        ],
     }
 
 
 def _live_view(values: dict[str, Any]) -> dict[str, str]:
     p95 = values["latencyP95Ms"]
     return {
-        "window": f"last {values['windowSeconds'] // 60} min", "at": values["at"][11:19],
-        "turns_per_minute": f"{values['turnsPerMinute']:.1f}", "latency_p95": f"{p95:.0f} ms" if p95 is not None else "–",
-        "failure_rate": f"{100 * values['failureRate']:.1f}%", "handoff_rate": f"{100 * values['handoffRate']:.1f}%",
-        "queue_depth": str(values["queueDepth"]), "dead_letters": str(values["deadLetters"]),
+        "window": f"last {values['windowSeconds'] // 60} min",
+        "at": values["at"][11:19],
+        "turns_per_minute": f"{values['turnsPerMinute']:.1f}",
+        "latency_p95": f"{p95:.0f} ms" if p95 is not None else "–",
+        "failure_rate": f"{100 * values['failureRate']:.1f}%",
+        "handoff_rate": f"{100 * values['handoffRate']:.1f}%",
+        "queue_depth": str(values["queueDepth"]),
+        "dead_letters": str(values["deadLetters"]),
     }
 
 
@@ -97,10 +120,14 @@ class MetricsState(rx.State):
         """From the live feed: new live values, or an incident. True: read the series and SLOs again (`refresh`),
         the next minute having been rolled up or an SLO having begun or stopped firing."""
         if kind == "incident":
-            return payload["status"] != "ACKNOWLEDGED"  # opened or resolved; an acknowledgement changes no SLO
+            return (
+                payload["status"] != "ACKNOWLEDGED"
+            )  # opened or resolved; an acknowledgement changes no SLO
         self.live = _live_view(payload)
         rolled_up = datetime.fromisoformat(payload["at"]) - ROLLUP_GRACE
-        return bool(self._read_up_to) and rolled_up >= datetime.fromisoformat(self._read_up_to) + timedelta(minutes=1)
+        return bool(self._read_up_to) and rolled_up >= datetime.fromisoformat(self._read_up_to) + timedelta(
+            minutes=1
+        )
 
     async def refresh(self) -> None:
         await self._read()
@@ -108,8 +135,13 @@ class MetricsState(rx.State):
     async def _read(self) -> Refused | None:
         span, step = WINDOWS[self.window]
         now = datetime.now(UTC).replace(second=0, microsecond=0)
-        variables = {"names": METRIC_NAMES, "from": (now - span).isoformat(), "to": now.isoformat(), "step": step,
-                     "channel": self.channel}
+        variables = {
+            "names": METRIC_NAMES,
+            "from": (now - span).isoformat(),
+            "to": now.isoformat(),
+            "step": step,
+            "channel": self.channel,
+        }
         data = await call_or_report(self, METRICS, variables)
         if isinstance(data, Refused):
             return data
@@ -136,15 +168,32 @@ class MetricsState(rx.State):
 def _slo_card(slo: rx.Var) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.code(slo["name"]), rx.spacer(), rx.text("objective ", slo["objective"], size="1"), width="100%"),
+            rx.hstack(
+                rx.code(slo["name"]),
+                rx.spacer(),
+                rx.text("objective ", slo["objective"], size="1"),
+                width="100%",
+            ),
             rx.text(slo["description"], size="1", color_scheme="gray"),
             rx.text("Error budget left ", rx.text.strong(slo["budget"]), size="2"),
             rx.progress(value=slo["budget_bar"].to(int), color_scheme=slo["budget_color"].to(str)),
-            rx.hstack(rx.foreach(slo["burn_rates"].to(list[dict[str, Any]]), lambda rate: rx.badge(
-                rate["window"], " ", rate["rate"], variant="soft",
-                color_scheme=rx.cond(rate["hot"], "red", "gray"))), wrap="wrap", spacing="1"),
+            rx.hstack(
+                rx.foreach(
+                    slo["burn_rates"].to(list[dict[str, Any]]),
+                    lambda rate: rx.badge(
+                        rate["window"],
+                        " ",
+                        rate["rate"],
+                        variant="soft",
+                        color_scheme=rx.cond(rate["hot"], "red", "gray"),
+                    ),
+                ),
+                wrap="wrap",
+                spacing="1",
+            ),
             rx.foreach(slo["firing"].to(list[str]), lambda alert: rx.badge(alert, color_scheme="red")),
-            spacing="2", width="100%",
+            spacing="2",
+            width="100%",
         ),
         class_name="slo-card",
     )
@@ -153,12 +202,24 @@ def _slo_card(slo: rx.Var) -> rx.Component:
 def _live_values() -> rx.Component:
     live = MetricsState.live
     value = lambda label, key: rx.text(label, " ", rx.text.strong(live[key]), size="2")  # noqa: E731
-    return rx.cond(live, rx.hstack(
-        rx.badge("live", color_scheme="green", variant="soft"), rx.text(live["window"], size="1", color_scheme="gray"),
-        value("Turns/min", "turns_per_minute"), value("p95", "latency_p95"), value("Failures", "failure_rate"),
-        value("Handoffs", "handoff_rate"), value("Queue", "queue_depth"), value("Dead letters", "dead_letters"),
-        rx.text("at ", live["at"], " UTC", size="1", color_scheme="gray"),
-        spacing="4", align="center", wrap="wrap", id="metrics-live"))
+    return rx.cond(
+        live,
+        rx.hstack(
+            rx.badge("live", color_scheme="green", variant="soft"),
+            rx.text(live["window"], size="1", color_scheme="gray"),
+            value("Turns/min", "turns_per_minute"),
+            value("p95", "latency_p95"),
+            value("Failures", "failure_rate"),
+            value("Handoffs", "handoff_rate"),
+            value("Queue", "queue_depth"),
+            value("Dead letters", "dead_letters"),
+            rx.text("at ", live["at"], " UTC", size="1", color_scheme="gray"),
+            spacing="4",
+            align="center",
+            wrap="wrap",
+            id="metrics-live",
+        ),
+    )
 
 
 def metrics_page() -> rx.Component:
@@ -166,24 +227,52 @@ def metrics_page() -> rx.Component:
         "Metrics",
         rx.hstack(
             rx.text("Window", size="2"),
-            rx.select(list(WINDOWS), value=MetricsState.window, on_change=MetricsState.choose_window,
-                      id="metrics-window"),
+            rx.select(
+                list(WINDOWS),
+                value=MetricsState.window,
+                on_change=MetricsState.choose_window,
+                id="metrics-window",
+            ),
             rx.text("Channel", size="2"),
-            rx.select(CHANNELS, value=MetricsState.channel, on_change=MetricsState.choose_channel,
-                      id="metrics-channel"),
+            rx.select(
+                CHANNELS,
+                value=MetricsState.channel,
+                on_change=MetricsState.choose_channel,
+                id="metrics-channel",
+            ),
             rx.cond(MetricsState.loading, rx.spinner()),
             align="center",
         ),
         error_callout(MetricsState.error),
         _live_values(),
-        rx.cond(MetricsState.synthetic_until != "", rx.callout(
-            rx.hstack(rx.badge("synthetic", color_scheme="purple", variant="surface", class_name="synthetic-badge"),
-                      rx.text("Points up to ", MetricsState.synthetic_until, " UTC are rolled up from the demo's "
-                              "synthetic history. ", SYNTHETIC_HINT, size="2"), align="center"),
-            color_scheme="purple", id="metrics-synthetic-note")),
+        rx.cond(
+            MetricsState.synthetic_until != "",
+            rx.callout(
+                rx.hstack(
+                    rx.badge(
+                        "synthetic", color_scheme="purple", variant="surface", class_name="synthetic-badge"
+                    ),
+                    rx.text(
+                        "Points up to ",
+                        MetricsState.synthetic_until,
+                        " UTC are rolled up from the demo's synthetic history. ",
+                        SYNTHETIC_HINT,
+                        size="2",
+                    ),
+                    align="center",
+                ),
+                color_scheme="purple",
+                id="metrics-synthetic-note",
+            ),
+        ),
         rx.heading("Service level objectives", size="4"),
         rx.grid(rx.foreach(MetricsState.slos, _slo_card), columns="3", spacing="3", width="100%", id="slos"),
         rx.heading("Series", size="4"),
-        rx.grid(rx.foreach(MetricsState.charts, series_chart), columns="2", spacing="3", width="100%",
-                id="metric-charts"),
+        rx.grid(
+            rx.foreach(MetricsState.charts, series_chart),
+            columns="2",
+            spacing="3",
+            width="100%",
+            id="metric-charts",
+        ),
     )

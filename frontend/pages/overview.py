@@ -15,15 +15,18 @@ STATUS_COLORS = {"OPEN": "green", "HANDED_OFF": "amber", "CLOSED": "gray"}
 
 def _sparkline(field: str) -> rx.Component:
     return rx.recharts.line_chart(
-        rx.recharts.line(data_key=field, stroke="var(--accent-9)", dot=False, is_animation_active=False,
-                         stroke_width=2),
+        rx.recharts.line(
+            data_key=field, stroke="var(--accent-9)", dot=False, is_animation_active=False, stroke_width=2
+        ),
         data=OverviewState.history,
         width="100%",
         height=36,
     )
 
 
-def _kpi(label: str, value: rx.Var, *, key: str, spark: str | None = None, action: rx.Component | None = None):
+def _kpi(
+    label: str, value: rx.Var, *, key: str, spark: str | None = None, action: rx.Component | None = None
+):
     return rx.card(
         rx.vstack(
             rx.text(label, size="1", color_scheme="gray", weight="medium"),
@@ -40,8 +43,14 @@ def _replay_button() -> rx.Component:
     # Hidden from viewers; the API refuses them anyway (scope `operate`).
     return rx.cond(
         AuthState.can_operate,
-        rx.button("Replay all", size="1", variant="soft", on_click=OverviewState.replay_dead_letters,
-                  disabled=~OverviewState.has_dead_letters, id="replay-dead-letters"),
+        rx.button(
+            "Replay all",
+            size="1",
+            variant="soft",
+            on_click=OverviewState.replay_dead_letters,
+            disabled=~OverviewState.has_dead_letters,
+            id="replay-dead-letters",
+        ),
     )
 
 
@@ -64,10 +73,17 @@ def _conversation_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(row["time"], size="1", color_scheme="gray")),
         rx.table.cell(rx.badge(row["channel"], variant="outline")),
-        rx.table.cell(rx.hstack(rx.text(row["customer"], weight="medium"), synthetic_badge(row["synthetic"]),
-                                align="center", spacing="2")),
-        rx.table.cell(rx.badge(row["status"], color_scheme=rx.match(
-            row["status"], *STATUS_COLORS.items(), "gray"))),
+        rx.table.cell(
+            rx.hstack(
+                rx.text(row["customer"], weight="medium"),
+                synthetic_badge(row["synthetic"]),
+                align="center",
+                spacing="2",
+            )
+        ),
+        rx.table.cell(
+            rx.badge(row["status"], color_scheme=rx.match(row["status"], *STATUS_COLORS.items(), "gray"))
+        ),
         rx.table.cell(row["messages"]),
         rx.table.cell(rx.text(row["last_text"], size="2", trim="both")),
         class_name="conversation-row",
@@ -78,17 +94,38 @@ def _conversation_row(row: rx.Var) -> rx.Component:
 def _live_feed() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.heading("Recent conversations", size="4"), rx.spacer(),
-                      rx.badge("live", color_scheme="green", variant="surface"), width="100%"),
+            rx.hstack(
+                rx.heading("Recent conversations", size="4"),
+                rx.spacer(),
+                rx.badge("live", color_scheme="green", variant="surface"),
+                width="100%",
+            ),
             rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(title) for title in
-                                                ("Time (UTC)", "Channel", "Customer", "Status", "Msgs", "Last message")])),
-                rx.table.body(rx.foreach(OverviewState.conversations, _conversation_row), id="conversation-feed"),
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(title)
+                            for title in (
+                                "Time (UTC)",
+                                "Channel",
+                                "Customer",
+                                "Status",
+                                "Msgs",
+                                "Last message",
+                            )
+                        ]
+                    )
+                ),
+                rx.table.body(
+                    rx.foreach(OverviewState.conversations, _conversation_row), id="conversation-feed"
+                ),
                 width="100%",
                 size="1",
             ),
-            rx.cond(OverviewState.conversations.length() == 0,
-                    rx.text("No conversations yet.", color_scheme="gray", size="2")),
+            rx.cond(
+                OverviewState.conversations.length() == 0,
+                rx.text("No conversations yet.", color_scheme="gray", size="2"),
+            ),
             width="100%",
         ),
         width="100%",
@@ -98,9 +135,13 @@ def _live_feed() -> rx.Component:
 def overview_page() -> rx.Component:
     return page_frame(
         "Overview",
-        rx.hstack(rx.text(OverviewState.window_label, size="2", color_scheme="gray"),
-                  rx.cond(OverviewState.action_message != "", rx.text(OverviewState.action_message, size="2",
-                                                                       id="action-message"))),
+        rx.hstack(
+            rx.text(OverviewState.window_label, size="2", color_scheme="gray"),
+            rx.cond(
+                OverviewState.action_message != "",
+                rx.text(OverviewState.action_message, size="2", id="action-message"),
+            ),
+        ),
         error_callout(OverviewState.error),
         _kpis(),
         _live_feed(),

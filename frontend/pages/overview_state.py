@@ -77,7 +77,9 @@ class OverviewState(rx.State):
     def apply_conversation(self, conversation: dict[str, Any]) -> None:
         row = _feed_row(conversation)
         others = [existing for existing in self.conversations if existing["id"] != row["id"]]
-        self.conversations = sorted([row, *others], key=lambda item: item["last_at"], reverse=True)[:FEED_SIZE]
+        self.conversations = sorted([row, *others], key=lambda item: item["last_at"], reverse=True)[
+            :FEED_SIZE
+        ]
 
     @rx.event
     async def replay_dead_letters(self):

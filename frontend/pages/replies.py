@@ -36,17 +36,27 @@ mutation Resend($input: ResendReplyInput!) {
   }
 }
 """
-DUPLICATE_RISK = ("An earlier attempt may already have reached the customer: resending can deliver this reply "
-                  "twice. If you can, check the provider's console or ask the customer first.")
+DUPLICATE_RISK = (
+    "An earlier attempt may already have reached the customer: resending can deliver this reply "
+    "twice. If you can, check the provider's console or ask the customer first."
+)
 
 
 def _reply(node: dict[str, Any]) -> dict[str, str]:
     conversation = node.get("conversation") or {}
-    return {"id": node["id"], "text": node["text"][:200], "created": node["createdAt"][:19].replace("T", " "),
-            "status": node["deliveryStatus"] or "", "attempts": str(node["deliveryAttempts"]),
-            "error": node.get("deliveryError") or "", "resent_by": node.get("deliveryResentBy") or "",
-            "conversation_id": conversation.get("id", ""), "channel": conversation.get("channel", ""),
-            "customer": conversation.get("customer", ""), "sandbox": "sandbox" if node.get("sandbox") else ""}
+    return {
+        "id": node["id"],
+        "text": node["text"][:200],
+        "created": node["createdAt"][:19].replace("T", " "),
+        "status": node["deliveryStatus"] or "",
+        "attempts": str(node["deliveryAttempts"]),
+        "error": node.get("deliveryError") or "",
+        "resent_by": node.get("deliveryResentBy") or "",
+        "conversation_id": conversation.get("id", ""),
+        "channel": conversation.get("channel", ""),
+        "customer": conversation.get("customer", ""),
+        "sandbox": "sandbox" if node.get("sandbox") else "",
+    }
 
 
 class RepliesState(rx.State):
@@ -74,32 +84,45 @@ class RepliesState(rx.State):
     @rx.event
     async def resend(self, reply_id: str):
         """Operators, after the warning: queue the reply again, accepting that it may arrive twice."""
-        data = await call_or_report(self, RESEND, {"input": {"messageId": reply_id, "acceptDuplicateRisk": True}},
-                                    report="message")
+        data = await call_or_report(
+            self, RESEND, {"input": {"messageId": reply_id, "acceptDuplicateRisk": True}}, report="message"
+        )
         if isinstance(data, Refused):
             return data.answer
         result = data["resendReply"]
         if result["__typename"] != "ResendReplyPayload":
             self.message = result["message"]
             return None
-        self.message = ("Queued again: a worker is sending it." if result["resent"]
-                        else "It was no longer UNCERTAIN or FAILED; nothing was sent.")
+        self.message = (
+            "Queued again: a worker is sending it."
+            if result["resent"]
+            else "It was no longer UNCERTAIN or FAILED; nothing was sent."
+        )
         await self.load()
         return DeliveryBadgeState.load
 
 
 def _resend_button(reply: rx.Var) -> rx.Component:
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button("Resend…", size="1", color_scheme="amber", variant="soft",
-                                          class_name="resend-reply")),
+        rx.alert_dialog.trigger(
+            rx.button("Resend…", size="1", color_scheme="amber", variant="soft", class_name="resend-reply")
+        ),
         rx.alert_dialog.content(
             rx.alert_dialog.title("Resend this reply?"),
             rx.alert_dialog.description(DUPLICATE_RISK, id="resend-risk"),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Resend anyway", color_scheme="red", id="confirm-resend",
-                                                 on_click=RepliesState.resend(reply["id"]))),
-                spacing="3", justify="end", margin_top="1rem",
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Resend anyway",
+                        color_scheme="red",
+                        id="confirm-resend",
+                        on_click=RepliesState.resend(reply["id"]),
+                    )
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="1rem",
             ),
         ),
     )
@@ -109,15 +132,23 @@ def _row(reply: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(reply["created"], size="1")),
         rx.table.cell(rx.badge(reply["channel"], variant="outline")),
-        rx.table.cell(rx.link(reply["customer"], href="/conversations/" + reply["conversation_id"], size="2")),
+        rx.table.cell(
+            rx.link(reply["customer"], href="/conversations/" + reply["conversation_id"], size="2")
+        ),
         rx.table.cell(rx.text(reply["text"], size="2")),
-        rx.table.cell(status_badge(reply["status"], DELIVERY_COLORS, class_name="delivery-status"),
-                      sandbox_badge(reply["sandbox"]),
-                      rx.text(reply["attempts"], " attempt(s)", size="1", color_scheme="gray"),
-                      rx.cond(reply["resent_by"] != "", rx.text("resent by ", reply["resent_by"], size="1"))),
+        rx.table.cell(
+            status_badge(reply["status"], DELIVERY_COLORS, class_name="delivery-status"),
+            sandbox_badge(reply["sandbox"]),
+            rx.text(reply["attempts"], " attempt(s)", size="1", color_scheme="gray"),
+            rx.cond(reply["resent_by"] != "", rx.text("resent by ", reply["resent_by"], size="1")),
+        ),
         rx.table.cell(rx.text(reply["error"], size="1", color_scheme="gray")),
-        rx.table.cell(rx.cond(AuthState.can_operate & ((reply["status"] == "UNCERTAIN") | (reply["status"] == "FAILED")),
-                              _resend_button(reply))),
+        rx.table.cell(
+            rx.cond(
+                AuthState.can_operate & ((reply["status"] == "UNCERTAIN") | (reply["status"] == "FAILED")),
+                _resend_button(reply),
+            )
+        ),
         class_name="reply-row",
         data_reply_id=reply["id"],
     )
@@ -126,11 +157,17 @@ def _row(reply: rx.Var) -> rx.Component:
 def replies_page() -> rx.Component:
     return page_frame(
         "Replies to check",
-        rx.text("UNCERTAIN: an attempt did not finish and nothing could tell whether the customer got the reply. "
-                "Nothing resends it by itself; see infra/runbook.md.", size="2", color_scheme="gray"),
+        rx.text(
+            "UNCERTAIN: an attempt did not finish and nothing could tell whether the customer got the reply. "
+            "Nothing resends it by itself; see infra/runbook.md.",
+            size="2",
+            color_scheme="gray",
+        ),
         rx.hstack(
             rx.text("Delivery", size="2"),
-            rx.select(STATUSES, value=RepliesState.status, on_change=RepliesState.choose_status, id="replies-status"),
+            rx.select(
+                STATUSES, value=RepliesState.status, on_change=RepliesState.choose_status, id="replies-status"
+            ),
             rx.button(rx.icon("refresh-cw", size=14), "Refresh", variant="soft", on_click=RepliesState.load),
             rx.text(RepliesState.message, size="2", color_scheme="gray", id="replies-message"),
             align="center",
@@ -138,13 +175,30 @@ def replies_page() -> rx.Component:
         error_callout(RepliesState.error),
         rx.card(
             rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(title) for title in (
-                    "Created (UTC)", "Channel", "Customer", "Reply", "Delivery", "Last error", "")])),
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(title)
+                            for title in (
+                                "Created (UTC)",
+                                "Channel",
+                                "Customer",
+                                "Reply",
+                                "Delivery",
+                                "Last error",
+                                "",
+                            )
+                        ]
+                    )
+                ),
                 rx.table.body(rx.foreach(RepliesState.replies, _row), id="reply-list"),
-                size="1", width="100%",
+                size="1",
+                width="100%",
             ),
-            rx.cond(RepliesState.replies.length() == 0, rx.text("No replies in this state.", size="2",
-                                                                color_scheme="gray")),
+            rx.cond(
+                RepliesState.replies.length() == 0,
+                rx.text("No replies in this state.", size="2", color_scheme="gray"),
+            ),
             width="100%",
         ),
     )

@@ -12,8 +12,11 @@ from frontend.pages.run_detail_state import RunDetailState as State
 
 
 def _fact(label: str, value: rx.Var) -> rx.Component:
-    return rx.vstack(rx.text(label, size="1", color_scheme="gray"),
-                     rx.text(rx.cond(value != "", value, "–"), size="2", weight="medium"), spacing="0")
+    return rx.vstack(
+        rx.text(label, size="1", color_scheme="gray"),
+        rx.text(rx.cond(value != "", value, "–"), size="2", weight="medium"),
+        spacing="0",
+    )
 
 
 def _summary() -> rx.Component:
@@ -25,16 +28,26 @@ def _summary() -> rx.Component:
                 synthetic_badge(run.synthetic),
                 rx.heading(run.time, size="4"),
                 rx.spacer(),
-                rx.cond(run.conversation_href != "",
-                        rx.link(rx.hstack(rx.icon("messages-square", size=14), rx.text("Conversation with ",
-                                                                                      run.customer)),
-                                href=run.conversation_href, id="run-conversation-link")),
+                rx.cond(
+                    run.conversation_href != "",
+                    rx.link(
+                        rx.hstack(
+                            rx.icon("messages-square", size=14), rx.text("Conversation with ", run.customer)
+                        ),
+                        href=run.conversation_href,
+                        id="run-conversation-link",
+                    ),
+                ),
                 width="100%",
                 align="center",
             ),
             rx.grid(
-                _fact("Policy", run.policy), _fact("Prompt", run.prompt), _fact("Model", run.model),
-                _fact("Intent", run.intent), _fact("Latency", run.latency), _fact("Tokens", run.tokens),
+                _fact("Policy", run.policy),
+                _fact("Prompt", run.prompt),
+                _fact("Model", run.model),
+                _fact("Intent", run.intent),
+                _fact("Latency", run.latency),
+                _fact("Tokens", run.tokens),
                 columns="repeat(auto-fit, minmax(8rem, 1fr))",
                 spacing="3",
                 width="100%",
@@ -51,7 +64,9 @@ def _exchange() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text("Customer", size="1", color_scheme="gray"),
-            rx.text(rx.cond(run.customer_text != "", run.customer_text, "–"), size="2", id="run-customer-text"),
+            rx.text(
+                rx.cond(run.customer_text != "", run.customer_text, "–"), size="2", id="run-customer-text"
+            ),
             rx.text("Reply", size="1", color_scheme="gray"),
             rx.text(rx.cond(run.reply_text != "", run.reply_text, "–"), size="2", id="run-reply-text"),
             width="100%",
@@ -63,18 +78,30 @@ def _exchange() -> rx.Component:
 def run_detail_page() -> rx.Component:
     return page_frame(
         "Agent run",
-        rx.link(rx.hstack(rx.icon("arrow-left", size=14), rx.text("All runs", size="2"), align="center"),
-                href="/runs"),
+        rx.link(
+            rx.hstack(rx.icon("arrow-left", size=14), rx.text("All runs", size="2"), align="center"),
+            href="/runs",
+        ),
         error_callout(State.error, id="run-error"),
         rx.cond(
             State.found,
             rx.vstack(
                 _summary(),
                 _exchange(),
-                rx.card(rx.vstack(rx.heading("Tool calls", size="4"), tool_calls(State.run.tool_calls),
-                                  width="100%"), width="100%"),
-                rx.card(rx.vstack(rx.heading("Guardrail violations", size="4"),
-                                  violations_table(State.run.violations), width="100%"), width="100%"),
+                rx.card(
+                    rx.vstack(
+                        rx.heading("Tool calls", size="4"), tool_calls(State.run.tool_calls), width="100%"
+                    ),
+                    width="100%",
+                ),
+                rx.card(
+                    rx.vstack(
+                        rx.heading("Guardrail violations", size="4"),
+                        violations_table(State.run.violations),
+                        width="100%",
+                    ),
+                    width="100%",
+                ),
                 width="100%",
                 spacing="4",
             ),

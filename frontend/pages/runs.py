@@ -17,31 +17,68 @@ COLUMNS = ("Time (UTC)", "Status", "Policy", "Prompt", "Intent", "Latency", "Too
 
 def _filters() -> rx.Component:
     return rx.hstack(
-        choice("Status", [(ANY, "Any status"), ("OK", "OK"), ("FAILED", "Failed"), ("HANDED_OFF", "Handed off")],
-               value=State.status, on_change=lambda value: State.set_filter("status", value), id="run-filter-status"),
-        choice("Policy", [(ANY, "Any policy"), ("rules", "rules"), ("openai", "openai")],
-               value=State.policy, on_change=lambda value: State.set_filter("policy", value), id="run-filter-policy"),
+        choice(
+            "Status",
+            [(ANY, "Any status"), ("OK", "OK"), ("FAILED", "Failed"), ("HANDED_OFF", "Handed off")],
+            value=State.status,
+            on_change=lambda value: State.set_filter("status", value),
+            id="run-filter-status",
+        ),
+        choice(
+            "Policy",
+            [(ANY, "Any policy"), ("rules", "rules"), ("openai", "openai")],
+            value=State.policy,
+            on_change=lambda value: State.set_filter("policy", value),
+            id="run-filter-policy",
+        ),
         rx.form(
             rx.hstack(
-                rx.vstack(rx.text("Prompt version", size="1", color_scheme="gray", weight="medium"),
-                          rx.input(name="prompt_version", placeholder="e.g. v2", default_value=State.prompt_version,
-                                   id="run-filter-prompt-version", width="8rem",
-                                   on_blur=lambda value: State.set_text_filter("prompt_version", value)), spacing="1"),
-                rx.vstack(rx.text("Latency at least (ms)", size="1", color_scheme="gray", weight="medium"),
-                          rx.input(name="min_latency_ms", placeholder="e.g. 500", default_value=State.min_latency_ms,
-                                   id="run-filter-min-latency", width="9rem", type="number", min="0",
-                                   on_blur=lambda value: State.set_text_filter("min_latency_ms", value)), spacing="1"),
-                rx.button(rx.icon("filter", size=14), "Apply", type="submit", variant="soft", id="run-filter-apply"),
+                rx.vstack(
+                    rx.text("Prompt version", size="1", color_scheme="gray", weight="medium"),
+                    rx.input(
+                        name="prompt_version",
+                        placeholder="e.g. v2",
+                        default_value=State.prompt_version,
+                        id="run-filter-prompt-version",
+                        width="8rem",
+                        on_blur=lambda value: State.set_text_filter("prompt_version", value),
+                    ),
+                    spacing="1",
+                ),
+                rx.vstack(
+                    rx.text("Latency at least (ms)", size="1", color_scheme="gray", weight="medium"),
+                    rx.input(
+                        name="min_latency_ms",
+                        placeholder="e.g. 500",
+                        default_value=State.min_latency_ms,
+                        id="run-filter-min-latency",
+                        width="9rem",
+                        type="number",
+                        min="0",
+                        on_blur=lambda value: State.set_text_filter("min_latency_ms", value),
+                    ),
+                    spacing="1",
+                ),
+                rx.button(
+                    rx.icon("filter", size=14), "Apply", type="submit", variant="soft", id="run-filter-apply"
+                ),
                 align="end",
                 spacing="3",
             ),
             on_submit=State.apply_text_filters,
         ),
         rx.spacer(),
-        rx.button(rx.icon("refresh-cw", size=14), "Refresh", variant="soft", on_click=State.refresh,
-                  id="refresh-runs"),
-        rx.link(rx.button(rx.icon("flask-conical", size=14), "Playground", id="open-playground"),
-                href="/runs/playground"),
+        rx.button(
+            rx.icon("refresh-cw", size=14),
+            "Refresh",
+            variant="soft",
+            on_click=State.refresh,
+            id="refresh-runs",
+        ),
+        rx.link(
+            rx.button(rx.icon("flask-conical", size=14), "Playground", id="open-playground"),
+            href="/runs/playground",
+        ),
         spacing="4",
         align="end",
         wrap="wrap",
@@ -51,16 +88,29 @@ def _filters() -> rx.Component:
 
 def _row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(row["time"], href=row["href"], size="1", white_space="nowrap", class_name="run-link")),
-        rx.table.cell(rx.hstack(status_badge(row["status"], RUN_STATUS_COLORS), synthetic_badge(row["synthetic"]),
-                                align="center", spacing="2")),
+        rx.table.cell(
+            rx.link(row["time"], href=row["href"], size="1", white_space="nowrap", class_name="run-link")
+        ),
+        rx.table.cell(
+            rx.hstack(
+                status_badge(row["status"], RUN_STATUS_COLORS),
+                synthetic_badge(row["synthetic"]),
+                align="center",
+                spacing="2",
+            )
+        ),
         rx.table.cell(row["policy"]),
         rx.table.cell(rx.text(row["prompt"], size="1")),
         rx.table.cell(row["intent"]),
         rx.table.cell(rx.text(row["latency"], white_space="nowrap")),
         rx.table.cell(rx.text(row["tools"], size="1")),
-        rx.table.cell(rx.cond(row["conversation_href"] != "",
-                              rx.link(row["customer"], href=row["conversation_href"], size="2"), "–")),
+        rx.table.cell(
+            rx.cond(
+                row["conversation_href"] != "",
+                rx.link(row["customer"], href=row["conversation_href"], size="2"),
+                "–",
+            )
+        ),
         class_name="run-row",
         data_run_id=row["id"],
     )
@@ -79,12 +129,21 @@ def runs_page() -> rx.Component:
                     width="100%",
                     size="1",
                 ),
-                empty_state(State.rows.length() == 0,
-                            rx.cond(State.filtered, "No run matches these filters.", "The agent has not run yet."),
-                            id="runs-empty"),
-                pager(page_number=State.page_number, has_previous=State.has_previous, has_next=State.has_next,
-                      page_size=State.page_size, on_previous=State.previous_page, on_next=State.next_page,
-                      on_page_size=lambda value: State.set_filter("page_size", value), id_prefix="runs"),
+                empty_state(
+                    State.rows.length() == 0,
+                    rx.cond(State.filtered, "No run matches these filters.", "The agent has not run yet."),
+                    id="runs-empty",
+                ),
+                pager(
+                    page_number=State.page_number,
+                    has_previous=State.has_previous,
+                    has_next=State.has_next,
+                    page_size=State.page_size,
+                    on_previous=State.previous_page,
+                    on_next=State.next_page,
+                    on_page_size=lambda value: State.set_filter("page_size", value),
+                    id_prefix="runs",
+                ),
                 width="100%",
             ),
             width="100%",

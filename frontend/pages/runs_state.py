@@ -79,12 +79,20 @@ class RunsState(rx.State):
         if not auth.has_session:
             return None
         try:
-            chosen = run_filter(status=self.status, policy=self.policy, prompt_version=self.prompt_version,
-                                min_latency_ms=self.min_latency_ms)
+            chosen = run_filter(
+                status=self.status,
+                policy=self.policy,
+                prompt_version=self.prompt_version,
+                min_latency_ms=self.min_latency_ms,
+            )
         except ValueError:
             self.error = "Minimum latency must be a number of milliseconds."
             return None
-        variables = {"first": int(self.page_size), "after": trail[-1] if trail else None, "filter": chosen or None}
+        variables = {
+            "first": int(self.page_size),
+            "after": trail[-1] if trail else None,
+            "filter": chosen or None,
+        }
         data = await call_or_report(self, AGENT_RUNS, variables)
         if isinstance(data, Refused):
             return data.answer
@@ -103,5 +111,8 @@ class RunsState(rx.State):
 
     @rx.var
     def filtered(self) -> bool:
-        return self.status != ANY or self.policy != ANY or bool(self.prompt_version.strip() or
-                                                                self.min_latency_ms.strip())
+        return (
+            self.status != ANY
+            or self.policy != ANY
+            or bool(self.prompt_version.strip() or self.min_latency_ms.strip())
+        )

@@ -129,17 +129,27 @@ class TryItState(rx.State):
             return refused
         key = get_config().ingest_key
         if key is None:
-            self.error = ("This dashboard has no ingest key for Try it: `agentops dashboard` issues one, or set "
-                          "AGENTOPS_DASHBOARD_INGEST_KEY.")
+            self.error = (
+                "This dashboard has no ingest key for Try it: `agentops dashboard` issues one, or set "
+                "AGENTOPS_DASHBOARD_INGEST_KEY."
+            )
             return None
-        event = {"channel": self.channel, "idempotencyKey": f"try-it-{uuid.uuid4()}", "sender": self.customer,
-                 "text": text, "occurredAt": datetime.now(UTC).isoformat(),
-                 "metadata": {"source": SOURCE, "operator": auth.email}}
+        event = {
+            "channel": self.channel,
+            "idempotencyKey": f"try-it-{uuid.uuid4()}",
+            "sender": self.customer,
+            "text": text,
+            "occurredAt": datetime.now(UTC).isoformat(),
+            "metadata": {"source": SOURCE, "operator": auth.email},
+        }
         try:
-            answer = (await api.execute(INGEST_EVENT, token=key.get_secret_value(),
-                                        variables={"input": event}))["ingestEvent"]
+            answer = (
+                await api.execute(INGEST_EVENT, token=key.get_secret_value(), variables={"input": event})
+            )["ingestEvent"]
         except api.ApiError as error:  # the dashboard's key, not the user's: a refusal here is not a logout
-            self.error = f"The API refused Try it's key: {error.message} (restart `agentops dashboard` for a new one)."
+            self.error = (
+                f"The API refused Try it's key: {error.message} (restart `agentops dashboard` for a new one)."
+            )
             return None
         if answer["__typename"] != "EventAccepted":
             field = answer.get("field")
@@ -152,7 +162,11 @@ class TryItState(rx.State):
     def apply_update(self, kind: str, payload: dict[str, Any]) -> bool:
         """From the live feed: whether the thread shown here changed (a message, a reply, a delivery), so that it
         must be read again (`refresh`, run by frontend/live/delivery.py outside the delivery)."""
-        return kind == "conversation" and payload.get("channel") == self.channel and payload.get("customer") == self.customer
+        return (
+            kind == "conversation"
+            and payload.get("channel") == self.channel
+            and payload.get("customer") == self.customer
+        )
 
     async def refresh(self) -> None:
         await self._refresh()
@@ -165,11 +179,18 @@ class TryItState(rx.State):
                 return data.answer
             providers = {row["channel"]: row["provider"] for row in data["deliveryEndpoints"]}
             provider = providers.get(self.channel)
-            self.delivery = (f"Replies on {self.channel} go to {PROVIDER_WORDS[provider]}." if provider else
-                             f"No endpoint takes replies on {self.channel} and the sandbox is off: they are written "
-                             "FAILED (AGENTOPS_SANDBOX_DELIVERY=true turns the sandbox on).")
-        variables = {"customer": self.customer, "channel": self.channel, "messages": THREAD_MESSAGES,
-                     "runs": RUNS_SHOWN}
+            self.delivery = (
+                f"Replies on {self.channel} go to {PROVIDER_WORDS[provider]}."
+                if provider
+                else f"No endpoint takes replies on {self.channel} and the sandbox is off: they are written "
+                "FAILED (AGENTOPS_SANDBOX_DELIVERY=true turns the sandbox on)."
+            )
+        variables = {
+            "customer": self.customer,
+            "channel": self.channel,
+            "messages": THREAD_MESSAGES,
+            "runs": RUNS_SHOWN,
+        }
         data = await call_or_report(self, THREAD, variables)
         if isinstance(data, Refused):
             return data.answer
@@ -177,7 +198,9 @@ class TryItState(rx.State):
         conversation = edges[0]["node"] if edges else None
         self.conversation_href = detail_href("conversations", conversation["id"]) if conversation else ""
         self.conversation_status = conversation["status"] if conversation else ""
-        self.messages = [message_row(edge["node"]) for edge in conversation["messages"]["edges"]] if conversation else []
+        self.messages = (
+            [message_row(edge["node"]) for edge in conversation["messages"]["edges"]] if conversation else []
+        )
         self.runs = [run_view(run) for run in conversation["runs"]] if conversation else []
         self.progress = self._progress()
         return None

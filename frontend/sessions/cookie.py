@@ -24,8 +24,16 @@ def session_id_from(cookie_header: str) -> str | None:
 def set_session_cookie(response: Response, *, session_id: str, expires_at: datetime, secure: bool) -> None:
     """Hand the browser its session id, kept until the session expires."""
     max_age = max(0, int((expires_at - datetime.now(UTC)).total_seconds()))
-    response.set_cookie(COOKIE_NAME, session_id, max_age=max_age, expires=max_age, path="/", secure=secure,
-                        httponly=True, samesite="strict")
+    response.set_cookie(
+        COOKIE_NAME,
+        session_id,
+        max_age=max_age,
+        expires=max_age,
+        path="/",
+        secure=secure,
+        httponly=True,
+        samesite="strict",
+    )
 
 
 def clear_session_cookie(response: Response, *, secure: bool) -> None:

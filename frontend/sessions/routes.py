@@ -67,8 +67,9 @@ async def log_in(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=10)
     next_page = safe_next(str(form.get("next") or "/"))
     try:
-        session_id, session = await service.log_in(email=str(form.get("email") or "").strip(),
-                                                   password=str(form.get("password") or ""))
+        session_id, session = await service.log_in(
+            email=str(form.get("email") or "").strip(), password=str(form.get("password") or "")
+        )
     except service.LoginRefused as refused:
         if wants_json:
             return JSONResponse({"error": refused.reason})
@@ -78,9 +79,13 @@ async def log_in(request: Request) -> Response:
         try:
             await service.end_browser_session(key=session_key(previous))
         except (RedisError, OSError) as error:
-            log.warning("login could not end the browser's previous session (%s: %s)", type(error).__name__, error)
+            log.warning(
+                "login could not end the browser's previous session (%s: %s)", type(error).__name__, error
+            )
     response: Response = JSONResponse({"next": next_page}) if wants_json else RedirectResponse(next_page, 303)
-    set_session_cookie(response, session_id=session_id, expires_at=session.expires_at, secure=_secure(request))
+    set_session_cookie(
+        response, session_id=session_id, expires_at=session.expires_at, secure=_secure(request)
+    )
     return response
 
 
@@ -91,8 +96,11 @@ async def log_out(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=10)
     if session_id := session_id_from(request.headers.get("cookie", "")):
         try:
-            await service.end_browser_session(key=session_key(session_id), notice=LOGGED_OUT_HERE,
-                                              except_tab=str(form.get("tab") or "") or None)
+            await service.end_browser_session(
+                key=session_key(session_id),
+                notice=LOGGED_OUT_HERE,
+                except_tab=str(form.get("tab") or "") or None,
+            )
         except (RedisError, OSError) as error:
             # The browser forgets the cookie all the same; the stored session lapses at its expiry.
             log.warning("logout could not end the stored session (%s: %s)", type(error).__name__, error)
@@ -101,4 +109,7 @@ async def log_out(request: Request) -> Response:
     return response
 
 
-SESSION_ROUTES = [Route("/auth/login", log_in, methods=["POST"]), Route("/auth/logout", log_out, methods=["POST"])]
+SESSION_ROUTES = [
+    Route("/auth/login", log_in, methods=["POST"]),
+    Route("/auth/logout", log_out, methods=["POST"]),
+]

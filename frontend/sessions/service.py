@@ -48,18 +48,25 @@ async def log_in(*, email: str, password: str) -> tuple[str, BrowserSession]:
     if not email or not password:
         raise LoginRefused("missing")
     try:
-        data = await api.execute(LOGIN, token=None, variables={"input": {"email": email, "password": password}})
+        data = await api.execute(
+            LOGIN, token=None, variables={"input": {"email": email, "password": password}}
+        )
     except api.ApiError:
         raise LoginRefused("unavailable") from None
     result = data["login"]
     if result["__typename"] != "LoginPayload":
         raise LoginRefused(_REFUSALS.get(result["__typename"], "invalid"))
     # The session lasts as long as the API token it holds (AGENTOPS_SESSION_HOURS, applied by the API).
-    session = BrowserSession(token=result["token"], email=result["user"]["email"], role=result["user"]["role"],
-                             expires_at=datetime.fromisoformat(result["expiresAt"]))
+    session = BrowserSession(
+        token=result["token"],
+        email=result["user"]["email"],
+        role=result["user"]["role"],
+        expires_at=datetime.fromisoformat(result["expiresAt"]),
+    )
     try:
-        session_id = await sessions.create(token=session.token, email=session.email, role=session.role,
-                                           expires_at=session.expires_at)
+        session_id = await sessions.create(
+            token=session.token, email=session.email, role=session.role, expires_at=session.expires_at
+        )
     except (RedisError, OSError):
         await _revoke(session)  # nobody can use it: it must not linger until it expires
         raise LoginRefused("no_store") from None

@@ -50,7 +50,9 @@ class SessionStore:
             raise ValueError("a session must end in the future")
         session_id = secrets.token_urlsafe(32)
         entry = {"token": token, "email": email, "role": role, "expiresAt": expires_at.isoformat()}
-        await self._redis.set(session_key(session_id), json.dumps(entry), pxat=int(expires_at.timestamp() * 1000))
+        await self._redis.set(
+            session_key(session_id), json.dumps(entry), pxat=int(expires_at.timestamp() * 1000)
+        )
         return session_id
 
     async def find(self, key: str) -> BrowserSession | None:
@@ -80,5 +82,9 @@ def _parse(raw: bytes | str | None) -> BrowserSession | None:
     if raw is None:
         return None
     entry = json.loads(raw)
-    return BrowserSession(token=entry["token"], email=entry["email"], role=entry["role"],
-                          expires_at=datetime.fromisoformat(entry["expiresAt"]))
+    return BrowserSession(
+        token=entry["token"],
+        email=entry["email"],
+        role=entry["role"],
+        expires_at=datetime.fromisoformat(entry["expiresAt"]),
+    )

@@ -35,7 +35,9 @@ class BrowserTabs:
         self._store = store
         self._tabs: dict[str, set[str]] = {}  # session key -> tabs showing it
         self._session_of: dict[str, str] = {}  # tab -> session key
-        self._expiry: dict[str, datetime] = {}  # session key -> when it expires (to tell an expiry from a logout)
+        self._expiry: dict[
+            str, datetime
+        ] = {}  # session key -> when it expires (to tell an expiry from a logout)
         self._end_tabs: EndTabs | None = None
         self._connected: Connected | None = None
         self._pending: set[asyncio.Task[None]] = set()
@@ -60,7 +62,9 @@ class BrowserTabs:
         """How many sessions have a tab here (for /live-feed and tests)."""
         return len(self._tabs)
 
-    def end(self, key: str, *, notice: str | None = None, except_tab: str | None = None) -> asyncio.Task[None] | None:
+    def end(
+        self, key: str, *, notice: str | None = None, except_tab: str | None = None
+    ) -> asyncio.Task[None] | None:
         """Send the tabs of an ended session to login, in a task of its own: a caller holding one tab's state (an
         event handler) must not wait for another tab's, which may be waiting for its own in turn."""
         tabs = self._tabs.pop(key, set())
@@ -71,8 +75,12 @@ class BrowserTabs:
         if not tabs or self._end_tabs is None:
             return None
         if notice is None:
-            notice = EXPIRED if expires_at is not None and expires_at <= datetime.now(UTC) else ENDED_ELSEWHERE
-        task = asyncio.create_task(self._end_tabs(frozenset(tabs), notice), name="dashboard-sessions:end-tabs")
+            notice = (
+                EXPIRED if expires_at is not None and expires_at <= datetime.now(UTC) else ENDED_ELSEWHERE
+            )
+        task = asyncio.create_task(
+            self._end_tabs(frozenset(tabs), notice), name="dashboard-sessions:end-tabs"
+        )
         self._pending.add(task)
         task.add_done_callback(self._finished)
         return task

@@ -24,8 +24,9 @@ class Refused:
     answer: Any = None
 
 
-async def call_or_report(state: rx.State, document: str, variables: dict[str, Any] | None = None, *,
-                         report: str = "error") -> dict[str, Any] | Refused:
+async def call_or_report(
+    state: rx.State, document: str, variables: dict[str, Any] | None = None, *, report: str = "error"
+) -> dict[str, Any] | Refused:
     """call_api with the refusals every page handles alike: an ended session goes back to login, any other API
     error is shown in the State's `report` field (and the handler stops)."""
     try:

@@ -40,8 +40,9 @@ def conversation_row(conversation: dict[str, Any], *, cursor: str = "") -> dict[
     }
 
 
-def api_filter(*, channel: str, status: str, handed_off: str, time_range: str, text: str,
-               now: datetime | None = None) -> dict[str, Any]:
+def api_filter(
+    *, channel: str, status: str, handed_off: str, time_range: str, text: str, now: datetime | None = None
+) -> dict[str, Any]:
     """The ConversationFilter input for the chosen filters (only the ones set)."""
     chosen: dict[str, Any] = {}
     if channel != ANY:

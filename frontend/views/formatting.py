@@ -37,5 +37,5 @@ def id_from_path(path: str) -> str:
 
 
 def synthetic_flag(value: object) -> str:
-    """"synthetic" for the demo's backdated history (the API's `synthetic` field), "" for real traffic."""
+    """ "synthetic" for the demo's backdated history (the API's `synthetic` field), "" for real traffic."""
     return "synthetic" if value else ""

@@ -85,8 +85,13 @@ def tool_call_view(call: dict[str, Any]) -> ToolCallView:
 
 def violation_view(violation: dict[str, Any]) -> ViolationView:
     return ViolationView(
-        stage=violation["stage"], rule=violation["rule"], severity=violation["severity"], action=violation["action"],
-        message=violation["message"], excerpt=violation["excerpt"], time=clock_time(violation["createdAt"]),
+        stage=violation["stage"],
+        rule=violation["rule"],
+        severity=violation["severity"],
+        action=violation["action"],
+        message=violation["message"],
+        excerpt=violation["excerpt"],
+        time=clock_time(violation["createdAt"]),
     )
 
 

@@ -50,14 +50,20 @@ def message_row(message: dict[str, Any]) -> dict[str, str]:
     delivery = message.get("deliveryStatus") or ""
     provider = PROVIDER_WORDS.get(message.get("deliveryProvider") or "", "the provider")
     if delivery == "SENT" and message.get("sandbox"):
-        delivery_note = (f"taken by the sandbox {clock_time(message.get('deliveredAt'))[11:]} as "
-                         f"{message.get('providerMessageId') or '?'}: no customer received it")
+        delivery_note = (
+            f"taken by the sandbox {clock_time(message.get('deliveredAt'))[11:]} as "
+            f"{message.get('providerMessageId') or '?'}: no customer received it"
+        )
     elif delivery == "SENT":
         delivery_note = f"sent {clock_time(message.get('deliveredAt'))[11:]} via {provider}"
     elif delivery == "FAILED":
-        delivery_note = f"failed after {message['deliveryAttempts']} attempt(s): {message.get('deliveryError') or ''}"
+        delivery_note = (
+            f"failed after {message['deliveryAttempts']} attempt(s): {message.get('deliveryError') or ''}"
+        )
     elif delivery == "QUEUED":
-        delivery_note = "queued" + (f" (retrying: {message['deliveryError']})" if message.get("deliveryError") else "")
+        delivery_note = "queued" + (
+            f" (retrying: {message['deliveryError']})" if message.get("deliveryError") else ""
+        )
     elif delivery == "SENDING":
         delivery_note = f"attempt {message['deliveryAttempts']} with {provider}"
     elif delivery == "UNCERTAIN":
@@ -87,5 +93,9 @@ def booking_row(booking: dict[str, Any]) -> dict[str, str]:
 
 
 def ticket_row(ticket: dict[str, Any]) -> dict[str, str]:
-    return {"subject": ticket["subject"], "priority": ticket["priority"], "status": ticket["status"],
-            "time": clock_time(ticket["createdAt"])}
+    return {
+        "subject": ticket["subject"],
+        "priority": ticket["priority"],
+        "status": ticket["status"],
+        "time": clock_time(ticket["createdAt"]),
+    }

@@ -31,8 +31,17 @@ async def open_business() -> None:
     await seed_business(timezone="America/New_York", today=datetime.now(ZONE).date())
 
 
-async def say(client, key: str, *, sender: str, text: str, channel: str = "SMS", thread: str | None = None) -> None:
-    body = (await graphql(client, INGEST_EVENT, key=key, variables={"input": event(sender=sender, text=text, channel=channel, thread=thread)})).json()
+async def say(
+    client, key: str, *, sender: str, text: str, channel: str = "SMS", thread: str | None = None
+) -> None:
+    body = (
+        await graphql(
+            client,
+            INGEST_EVENT,
+            key=key,
+            variables={"input": event(sender=sender, text=text, channel=channel, thread=thread)},
+        )
+    ).json()
     assert body["data"]["ingestEvent"]["__typename"] == "EventAccepted", body
 
 
@@ -43,7 +52,9 @@ async def replies_to(sender: str, *, count: int, timeout: float = 30) -> list[st
         conversation = await Conversation.get_or_none(customer=sender)
         if conversation is None:
             return None
-        outbound = await Message.filter(conversation=conversation, direction=MessageDirection.OUTBOUND).order_by("sequence")
+        outbound = await Message.filter(
+            conversation=conversation, direction=MessageDirection.OUTBOUND
+        ).order_by("sequence")
         return [message.text for message in outbound] if len(outbound) >= count else None
 
     return await wait_until(enough, timeout=timeout, message=f"{count} replies to {sender}")
@@ -58,11 +69,19 @@ async def hold_booking(service: str, day: date, at: time, *, phone: str) -> uuid
     start = datetime.combine(day, at, ZONE)
     async with in_transaction() as connection:
         (slot, *_) = await scheduling.open_slots(
-            connection=connection, service=service, start=start, end=start + timedelta(minutes=1), now=EVAL_NOW,
+            connection=connection,
+            service=service,
+            start=start,
+            end=start + timedelta(minutes=1),
+            now=EVAL_NOW,
             timezone=EVAL_TIMEZONE,
         )
         outcome = await scheduling.book_slot(
-            connection=connection, slot_id=slot.slot_id, customer_name="Ana Costa", customer_phone=phone,
-            conversation_id=None, idempotency_key=f"held-{uuid.uuid4()}",
+            connection=connection,
+            slot_id=slot.slot_id,
+            customer_name="Ana Costa",
+            customer_phone=phone,
+            conversation_id=None,
+            idempotency_key=f"held-{uuid.uuid4()}",
         )
     return outcome.booking_id

@@ -19,7 +19,9 @@ from tests.agent.helpers import ZONE, all_processed, open_business, replies_to, 
 from tests.helpers import graphql, wait_until
 
 
-async def test_a_multi_turn_sms_conversation_books_the_right_local_slot(client, make_key, workers, fake_provider):
+async def test_a_multi_turn_sms_conversation_books_the_right_local_slot(
+    client, make_key, workers, fake_provider
+):
     key = await make_key(Scope.INGEST)
     await open_business()
     day = weekday_ahead()
@@ -47,31 +49,48 @@ async def test_a_multi_turn_sms_conversation_books_the_right_local_slot(client, 
     assert [record["Body"] for record in fake_provider.sent_to("+15557770001")] == replies
 
 
-async def test_twenty_conversations_racing_for_one_slot_get_one_booking_and_nineteen_alternatives(client, make_key, workers, fake_provider):
+async def test_twenty_conversations_racing_for_one_slot_get_one_booking_and_nineteen_alternatives(
+    client, make_key, workers, fake_provider
+):
     key = await make_key(Scope.INGEST)
     await open_business()
     day = weekday_ahead(min_days=3)
     senders = [f"+1555888{index:04d}" for index in range(20)]
-    await asyncio.gather(*(
-        say(client, key, sender=sender, text=f"Book a massage on {day:%A} at 10am please, my name is Racer {index}")
-        for index, sender in enumerate(senders)
-    ))
+    await asyncio.gather(
+        *(
+            say(
+                client,
+                key,
+                sender=sender,
+                text=f"Book a massage on {day:%A} at 10am please, my name is Racer {index}",
+            )
+            for index, sender in enumerate(senders)
+        )
+    )
     replies = [(await replies_to(sender, count=1))[0] for sender in senders]
     assert await Booking.all().count() == 1
     assert sum(reply.startswith("You're booked") for reply in replies) == 1
     # Losers either saw the slot gone when they looked ("isn't available") or lost the insert race
     # ("was just taken"); either way they are offered other times.
-    offers = [reply for reply in replies if ("10am isn't available" in reply or "10am was just taken" in reply)]
-    assert len(offers) == 19 and all("I can do" in reply and "10am," not in reply for reply in offers), replies
+    offers = [
+        reply for reply in replies if ("10am isn't available" in reply or "10am was just taken" in reply)
+    ]
+    assert len(offers) == 19 and all("I can do" in reply and "10am," not in reply for reply in offers), (
+        replies
+    )
 
 
-async def test_a_job_that_dies_after_booking_books_nothing_more_and_replies_once(app, client, make_key, workers, fake_provider):
+async def test_a_job_that_dies_after_booking_books_nothing_more_and_replies_once(
+    app, client, make_key, workers, fake_provider
+):
     key = await make_key(Scope.INGEST)
     await open_business()
     day = weekday_ahead()
     # The first attempt books, writes its reply, then dies before committing; the retry starts clean.
     await set_fault(app.state.services.redis, COMMIT_FAULT_POINT, message="worker killed", times=1)
-    await say(client, key, sender="+15557770002", text=f"can I book an eye exam {day:%A} at 11am? I'm Tom Becker")
+    await say(
+        client, key, sender="+15557770002", text=f"can I book an eye exam {day:%A} at 11am? I'm Tom Becker"
+    )
     replies = await replies_to("+15557770002", count=1)
     await wait_until(all_processed, timeout=20, message="the event being processed")
     await asyncio.sleep(1.0)  # time for a wrong second reply or delivery to show up
@@ -88,7 +107,9 @@ async def test_a_job_that_dies_after_booking_books_nothing_more_and_replies_once
     assert len(fake_provider.sent_to("+15557770002")) == 1
 
 
-async def test_a_handed_off_conversation_stays_with_the_human_until_returned(client, make_key, workers, fake_provider):
+async def test_a_handed_off_conversation_stays_with_the_human_until_returned(
+    client, make_key, workers, fake_provider
+):
     key = await make_key(Scope.INGEST, Scope.OPERATE)
     sender = "+15557770003"
     await say(client, key, sender=sender, text="Can I talk to a real person please?")
@@ -109,7 +130,10 @@ async def test_a_handed_off_conversation_stays_with_the_human_until_returned(cli
     human = """mutation($id: ID!) { sendHumanReply(input: {conversationId: $id, text: "Hi, Sam here. How can I help?"}) {
         __typename ... on SendHumanReplyPayload { message { author text } } } }"""
     sent = (await graphql(client, human, key=key, variables={"id": conversation_id})).json()
-    assert sent["data"]["sendHumanReply"]["message"] == {"author": "HUMAN", "text": "Hi, Sam here. How can I help?"}
+    assert sent["data"]["sendHumanReply"]["message"] == {
+        "author": "HUMAN",
+        "text": "Hi, Sam here. How can I help?",
+    }
     back = """mutation($id: ID!) { returnToAgent(input: {conversationId: $id}) {
         __typename ... on ReturnToAgentPayload { conversation { status } } } }"""
     returned = (await graphql(client, back, key=key, variables={"id": conversation_id})).json()
@@ -125,7 +149,9 @@ async def test_a_handed_off_conversation_stays_with_the_human_until_returned(cli
     await wait_until(human_reply_delivered, timeout=20, message="the human reply being delivered")
 
 
-async def test_a_delivery_endpoint_failing_twice_then_succeeding_sends_exactly_once(client, make_key, workers, fake_provider):
+async def test_a_delivery_endpoint_failing_twice_then_succeeding_sends_exactly_once(
+    client, make_key, workers, fake_provider
+):
     key = await make_key(Scope.INGEST)
     sender = "+15557770004"
     fake_provider.fail_next[sender] = 2
@@ -133,7 +159,9 @@ async def test_a_delivery_endpoint_failing_twice_then_succeeding_sends_exactly_o
     await replies_to(sender, count=1)
 
     async def sent():
-        message = await Message.get_or_none(conversation__customer=sender, direction=MessageDirection.OUTBOUND)
+        message = await Message.get_or_none(
+            conversation__customer=sender, direction=MessageDirection.OUTBOUND
+        )
         return message if message and message.delivery_status == DeliveryStatus.SENT else None
 
     message = await wait_until(sent, timeout=30, message="the reply being sent after two failures")

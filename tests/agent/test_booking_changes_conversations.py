@@ -31,11 +31,20 @@ async def _talk(settings, *texts: str, overrides: dict | None = None) -> list[tu
     setup, said = build_agent(settings), []
     async with sandbox(keep=True):  # the turns' writes stay: the tests read the bookings afterwards
         conversation = await Conversation.create(
-            channel=Channel.SMS, thread_key=f"t-{uuid.uuid4()}", customer=PHONE, last_message_at=EVAL_NOW,
+            channel=Channel.SMS,
+            thread_key=f"t-{uuid.uuid4()}",
+            customer=PHONE,
+            last_message_at=EVAL_NOW,
         )
         for text in texts:
-            _, outcome = await sandboxed_turn(conversation_id=conversation.id, text=text, setup=setup,
-                                              author=MessageAuthor.CUSTOMER, now=EVAL_NOW, tool_overrides=overrides)
+            _, outcome = await sandboxed_turn(
+                conversation_id=conversation.id,
+                text=text,
+                setup=setup,
+                author=MessageAuthor.CUSTOMER,
+                now=EVAL_NOW,
+                tool_overrides=overrides,
+            )
             calls = await ToolCall.filter(run_id=outcome.run_id).order_by("position")
             said.append((outcome.reply, [call.name for call in calls]))
     return said
@@ -62,8 +71,10 @@ async def test_a_no_to_which_one_leaves_every_booking_as_it_was(app, test_settin
 
     (ask, _), (reply, tools) = await _talk(test_settings, "cancel my appointment please", "no, never mind")
 
-    assert ask == ("Which one should I cancel: the haircut on Friday, Jan 11 at 3pm "
-                   "or the massage on Tuesday, Jan 15 at 10am?")
+    assert ask == (
+        "Which one should I cancel: the haircut on Friday, Jan 11 at 3pm "
+        "or the massage on Tuesday, Jan 15 at 10am?"
+    )
     assert reply.startswith("OK, I've left your bookings as they are.") and tools == []
     assert await _statuses(*held) == [BookingStatus.CONFIRMED] * 2
 
@@ -90,8 +101,10 @@ async def test_a_day_without_a_booking_asks_about_the_one_there_is_before_cancel
     (ask, tools), (reply, _) = await _talk(test_settings, "cancel my appointment tomorrow", "yes")
 
     assert tools == ["find_bookings"]
-    assert ask == ("I don't see a booking tomorrow. "
-                   "Is it your eye exam on Friday, Jan 11 at 9:30am you'd like me to cancel?")
+    assert ask == (
+        "I don't see a booking tomorrow. "
+        "Is it your eye exam on Friday, Jan 11 at 9:30am you'd like me to cancel?"
+    )
     assert reply.startswith("I've cancelled your eye exam on Friday, Jan 11 at 9:30am")
     assert await _statuses(held) == [BookingStatus.CANCELLED]
 
@@ -117,18 +130,29 @@ async def test_a_move_without_a_day_asks_for_one_offers_times_and_moves_on_the_p
     assert day == "Sure. Your massage is on Friday, Jan 11 at 3pm. What day would you like instead?"
     assert times == "For a massage Thursday, Jan 10 I can do 9am, 10am or 11am. Which works for you?"
     assert tools == ["reschedule_booking"]
-    assert moved == ("I've moved your massage to Thursday, Jan 10 at 11am with Alex. "
-                     "Your old time, Friday, Jan 11 at 3pm, has been released.")
+    assert moved == (
+        "I've moved your massage to Thursday, Jan 10 at 11am with Alex. "
+        "Your old time, Friday, Jan 11 at 3pm, has been released."
+    )
     new = await Booking.get(status=BookingStatus.CONFIRMED).prefetch_related("slot")
     assert new.rescheduled_from_id == held and new.slot.starts_at.astimezone(ZONE).time() == time(11)
     assert await _statuses(held) == [BookingStatus.CANCELLED]
 
 
-async def test_a_slot_taken_during_the_move_offers_the_nearest_times_and_keeps_the_booking(app, test_settings):
+async def test_a_slot_taken_during_the_move_offers_the_nearest_times_and_keeps_the_booking(
+    app, test_settings
+):
     await prepare_eval_business()
     held = await _hold("beard trim", FRIDAY, time(10))
-    taken = {"rescheduled": False, "reason": "slot_taken", "slot_id": str(uuid.uuid4()), "service": "beard trim",
-             "staff": "Lee", "starts_at": "2030-01-10T11:00:00-05:00", "ends_at": "2030-01-10T11:30:00-05:00"}
+    taken = {
+        "rescheduled": False,
+        "reason": "slot_taken",
+        "slot_id": str(uuid.uuid4()),
+        "service": "beard trim",
+        "staff": "Lee",
+        "starts_at": "2030-01-10T11:00:00-05:00",
+        "ends_at": "2030-01-10T11:30:00-05:00",
+    }
 
     ((reply, tools),) = await _talk(
         test_settings, "can you move my beard trim to Thursday at 11", overrides={"reschedule_booking": taken}
@@ -145,7 +169,9 @@ async def test_asking_for_the_time_already_booked_changes_nothing(app, test_sett
 
     ((reply, tools),) = await _talk(test_settings, "can you move my haircut to Friday at 3pm")
 
-    assert reply == "Your haircut is already booked on Friday, Jan 11 at 3pm. What time would suit you better?"
+    assert (
+        reply == "Your haircut is already booked on Friday, Jan 11 at 3pm. What time would suit you better?"
+    )
     assert tools == ["find_bookings"] and await _statuses(held) == [BookingStatus.CONFIRMED]
 
 

@@ -26,7 +26,9 @@ TOOL_SCHEMAS = [tool.json_schema() for tool in TOOLS.values()]
 
 def system(version: str = "v1") -> dict:
     """The system message the openai policy renders on NOW."""
-    text = load_prompt("support-agent", version).render(timezone=str(ZONE), today=NOW.strftime("%A %Y-%m-%d %H:%M"))
+    text = load_prompt("support-agent", version).render(
+        timezone=str(ZONE), today=NOW.strftime("%A %Y-%m-%d %H:%M")
+    )
     return {"role": "system", "content": text}
 
 
@@ -35,8 +37,15 @@ def slots(day: date, *times: str, service: str = "haircut") -> dict:
     found = []
     for index, at in enumerate(times):
         starts = datetime.combine(day, datetime.strptime(at, "%H:%M").time(), ZONE)
-        found.append({"slot_id": str(uuid.UUID(int=index + 1)), "service": service, "staff": "Dana",
-                      "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(minutes=30)).isoformat()})
+        found.append(
+            {
+                "slot_id": str(uuid.UUID(int=index + 1)),
+                "service": service,
+                "staff": "Dana",
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(minutes=30)).isoformat(),
+            }
+        )
     return {"slots": found}
 
 
@@ -44,7 +53,9 @@ def message_of(response: httpx.Response) -> dict:
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["object"] == "chat.completion" and body["id"].startswith("chatcmpl-")
-    assert body["usage"]["total_tokens"] == body["usage"]["prompt_tokens"] + body["usage"]["completion_tokens"]
+    assert (
+        body["usage"]["total_tokens"] == body["usage"]["prompt_tokens"] + body["usage"]["completion_tokens"]
+    )
     choice = body["choices"][0]
     assert choice["finish_reason"] == ("tool_calls" if choice["message"].get("tool_calls") else "stop")
     return choice["message"]
@@ -83,8 +94,14 @@ async def test_rounds_two_asks_one_valid_tool_call_then_answers(loopback):
     name, arguments = only_call(first)
     assert name == "check_availability"
     assert CheckAvailability.model_validate(arguments).date_from == NOW.date()
-    messages += [first, {"role": "tool", "tool_call_id": first["tool_calls"][0]["id"],
-                         "content": json.dumps(slots(NOW.date(), "10:00"))}]
+    messages += [
+        first,
+        {
+            "role": "tool",
+            "tool_call_id": first["tool_calls"][0]["id"],
+            "content": json.dumps(slots(NOW.date(), "10:00")),
+        },
+    ]
     second = await complete(model, messages)
     assert second["content"] and not second.get("tool_calls")
     # A new turn starts counting again.
@@ -97,11 +114,24 @@ async def test_the_rules_behaviour_books_step_by_step(loopback):
     messages = [system(), {"role": "user", "content": "Can I book a haircut on Wednesday?"}]
     asked = await complete(model, messages)
     name, arguments = only_call(asked)
-    assert (name, arguments["service"], arguments["date_from"]) == ("check_availability", "haircut", "2026-12-09")
-    messages += [asked, {"role": "tool", "tool_call_id": asked["tool_calls"][0]["id"],
-                         "content": json.dumps(slots(WEDNESDAY, "09:00", "09:30", "10:00", "10:30"))}]
+    assert (name, arguments["service"], arguments["date_from"]) == (
+        "check_availability",
+        "haircut",
+        "2026-12-09",
+    )
+    messages += [
+        asked,
+        {
+            "role": "tool",
+            "tool_call_id": asked["tool_calls"][0]["id"],
+            "content": json.dumps(slots(WEDNESDAY, "09:00", "09:30", "10:00", "10:30")),
+        },
+    ]
     offered = await complete(model, messages)
-    assert offered["content"] == "For a haircut Wednesday, Dec 9 I can do 9am, 9:30am or 10am. Which works for you?"
+    assert (
+        offered["content"]
+        == "For a haircut Wednesday, Dec 9 I can do 9am, 9:30am or 10am. Which works for you?"
+    )
 
     # The next turn replays the first (its call answered from the thread) and books the time picked.
     messages += [offered, {"role": "user", "content": "9:30 works, I'm Maria Lopez"}]
@@ -109,24 +139,41 @@ async def test_the_rules_behaviour_books_step_by_step(loopback):
     picked = {"slot_id": str(uuid.UUID(int=2)), "customer_name": "Maria Lopez"}
     assert only_call(booking) == ("book_appointment", picked)
     starts = {**slots(WEDNESDAY, "09:30")["slots"][0], "slot_id": picked["slot_id"]}
-    messages += [booking, {"role": "tool", "tool_call_id": booking["tool_calls"][0]["id"], "content": json.dumps(
-        {"booked": True, "booking_id": str(uuid.uuid4()), **starts})}]
+    messages += [
+        booking,
+        {
+            "role": "tool",
+            "tool_call_id": booking["tool_calls"][0]["id"],
+            "content": json.dumps({"booked": True, "booking_id": str(uuid.uuid4()), **starts}),
+        },
+    ]
     confirmed = await complete(model, messages)
-    assert confirmed["content"].startswith("You're booked, Maria: haircut with Dana Wednesday, Dec 9 at 9:30am.")
+    assert confirmed["content"].startswith(
+        "You're booked, Maria: haircut with Dana Wednesday, Dec 9 at 9:30am."
+    )
 
 
 async def test_the_rules_behaviour_follows_the_prompt_version(loopback):
     model = loopback()
     messages = [system("v2"), {"role": "user", "content": "Can I book a haircut on Wednesday?"}]
     asked = await complete(model, messages)
-    messages += [asked, {"role": "tool", "tool_call_id": asked["tool_calls"][0]["id"],
-                         "content": json.dumps(slots(WEDNESDAY, "09:00", "09:30", "10:00"))}]
+    messages += [
+        asked,
+        {
+            "role": "tool",
+            "tool_call_id": asked["tool_calls"][0]["id"],
+            "content": json.dumps(slots(WEDNESDAY, "09:00", "09:30", "10:00")),
+        },
+    ]
     offered = (await complete(model, messages))["content"]
     assert offered == "For a haircut Wednesday, Dec 9 I can do 9am. Which works for you?"
 
 
 async def test_the_same_request_gets_the_same_answer(loopback):
-    messages = [system(), {"role": "user", "content": "I need a massage on Wednesday at 2pm, name is Tom Becker"}]
+    messages = [
+        system(),
+        {"role": "user", "content": "I need a massage on Wednesday at 2pm, name is Tom Becker"},
+    ]
     body = {"model": "loopback-test", "messages": messages, "tools": TOOL_SCHEMAS}
     answers = [(await loopback().post("/v1/chat/completions", json=body)).json() for _ in range(3)]
     assert len({json.dumps([answer["id"], answer["choices"]], sort_keys=True) for answer in answers}) == 1
@@ -135,9 +182,12 @@ async def test_the_same_request_gets_the_same_answer(loopback):
 
 async def test_a_thread_without_tool_results_still_gets_an_answer(loopback):
     # What an older product sends: earlier turns as plain text. Those turns' calls are answered "not available".
-    messages = [system(), {"role": "user", "content": "Do you have a beard trim on Wednesday?"},
-                {"role": "assistant", "content": "For a beard trim Wednesday, Dec 9 I can do 9am or 9:30am."},
-                {"role": "user", "content": "Thanks!"}]
+    messages = [
+        system(),
+        {"role": "user", "content": "Do you have a beard trim on Wednesday?"},
+        {"role": "assistant", "content": "For a beard trim Wednesday, Dec 9 I can do 9am or 9:30am."},
+        {"role": "user", "content": "Thanks!"},
+    ]
     model = loopback()
     assert (await complete(model, messages))["content"] == "You're welcome! Anything else I can help with?"
     # With its last round the caller offers no tools: a call the policy still wants becomes a plain answer.
@@ -162,15 +212,20 @@ async def test_bad_requests_are_answered_in_the_openai_error_format(loopback):
         create_loopback_app(behaviour="rounds:")
 
 
-async def test_the_openai_policy_offers_real_slots_from_the_loopback_model(client, make_key, test_settings,
-                                                                         monkeypatch):
+async def test_the_openai_policy_offers_real_slots_from_the_loopback_model(
+    client, make_key, test_settings, monkeypatch
+):
     key = await make_key(Scope.OPERATE)
     await open_business()
     day = weekday_ahead()
     async with serve(create_loopback_app(), free_port()) as base:
         monkeypatch.setattr(test_settings, "openai_base_url", f"{base}/v1")
-        variables = {"input": {"messages": [f"Do you have a haircut on {day:%A}?"], "policy": "openai", "dryRun": True}}
-        result = (await graphql(client, AGENT_RESPOND, key=key, variables=variables)).json()["data"]["agentRespond"]
+        variables = {
+            "input": {"messages": [f"Do you have a haircut on {day:%A}?"], "policy": "openai", "dryRun": True}
+        }
+        result = (await graphql(client, AGENT_RESPOND, key=key, variables=variables)).json()["data"][
+            "agentRespond"
+        ]
 
     turn = result["turns"][0]
     assert result["policy"] == "openai" and turn["status"] == "OK", turn

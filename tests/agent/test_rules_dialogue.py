@@ -31,11 +31,19 @@ async def _talk(settings, *texts: str) -> tuple[list[tuple[str, list[str]]], dic
     setup, said = build_agent(settings), []
     async with sandbox(keep=True):  # the turns' writes stay: the tests read them afterwards
         conversation = await Conversation.create(
-            channel=Channel.SMS, thread_key=f"t-{uuid.uuid4()}", customer=PHONE, last_message_at=EVAL_NOW,
+            channel=Channel.SMS,
+            thread_key=f"t-{uuid.uuid4()}",
+            customer=PHONE,
+            last_message_at=EVAL_NOW,
         )
         for text in texts:
-            _, outcome = await sandboxed_turn(conversation_id=conversation.id, text=text, setup=setup,
-                                              author=MessageAuthor.CUSTOMER, now=EVAL_NOW)
+            _, outcome = await sandboxed_turn(
+                conversation_id=conversation.id,
+                text=text,
+                setup=setup,
+                author=MessageAuthor.CUSTOMER,
+                now=EVAL_NOW,
+            )
             calls = await ToolCall.filter(run_id=outcome.run_id).order_by("position")
             said.append((outcome.reply, [call.name for call in calls]))
         await conversation.refresh_from_db()
@@ -53,7 +61,10 @@ async def test_number_two_books_the_second_offered_time_never_2pm(app, test_sett
     said, _ = await _talk(test_settings, "book a haircut friday", "number two", "Priya Shah")
 
     assert "9am, 9:30am or 10am" in said[0][0]
-    assert said[1] == ("Great. What name should I put the booking under?", [])  # no new check: the slot is known
+    assert said[1] == (
+        "Great. What name should I put the booking under?",
+        [],
+    )  # no new check: the slot is known
     assert said[2][1] == ["book_appointment"]
     assert await _starts_of_new_bookings() == [datetime.combine(FRIDAY, time(9, 30), ZONE)]
 
@@ -119,13 +130,19 @@ async def test_a_second_request_waits_for_the_first_and_runs_only_after_a_yes(ap
     await prepare_eval_business()
     held = await _hold("haircut", FRIDAY, time(15))
 
-    said, state = await _talk(test_settings, "Can you move my haircut to Thursday? And can I book a massage too?",
-                              "10am", "no thanks")
+    said, state = await _talk(
+        test_settings,
+        "Can you move my haircut to Thursday? And can I book a massage too?",
+        "10am",
+        "no thanks",
+    )
 
     assert said[1][1] == ["reschedule_booking"] and said[1][0].endswith("Shall I do that now?")
     assert said[2] == ("OK, I'll leave it there. Anything else I can help with?", [])
     assert "proposal" not in state and "queued" not in state
-    assert (await Booking.get(id=held)).status == BookingStatus.CANCELLED  # released by the move; no massage booked
+    assert (
+        await Booking.get(id=held)
+    ).status == BookingStatus.CANCELLED  # released by the move; no massage booked
     assert await _starts_of_new_bookings() == [datetime.combine(THURSDAY, time(10), ZONE)]
 
 
@@ -145,8 +162,11 @@ async def test_an_implied_cancellation_is_confirmed_before_it_is_made(app, test_
 
     said, _ = await _talk(test_settings, "I can't make it on Friday", "yes please")
 
-    assert said[0] == ("Sorry to hear that. Shall I cancel your massage on Friday, Jan 11 at 11am? "
-                       "Or I can move it to another time.", ["find_bookings"])
+    assert said[0] == (
+        "Sorry to hear that. Shall I cancel your massage on Friday, Jan 11 at 11am? "
+        "Or I can move it to another time.",
+        ["find_bookings"],
+    )
     assert said[1][1] == ["find_bookings", "cancel_booking"]
     assert (await Booking.get(id=held)).status == BookingStatus.CANCELLED
 
@@ -165,21 +185,29 @@ async def test_a_day_ruled_out_of_a_span_is_skipped_and_a_pick_by_position_books
     assert await _starts_of_new_bookings() == [datetime.combine(NEXT_TUESDAY, time(9), ZONE)]
 
 
-async def test_a_window_on_any_day_but_today_offers_only_times_inside_it_and_books_the_one_picked(app, test_settings):
+async def test_a_window_on_any_day_but_today_offers_only_times_inside_it_and_books_the_one_picked(
+    app, test_settings
+):
     await prepare_eval_business()
 
-    said, _ = await _talk(test_settings, "a massage any day but today, between 2 and 4", "the last one", "Priya Shah")
+    said, _ = await _talk(
+        test_settings, "a massage any day but today, between 2 and 4", "the last one", "Priya Shah"
+    )
 
     # Only 2pm-4pm starts, none today; "the last one" is the latest of them, not the last of the day.
     assert "tomorrow 2pm, tomorrow 3pm or Wednesday, Jan 9 2pm" in said[0][0]
     assert said[2][1] == ["book_appointment"]
-    assert await _starts_of_new_bookings() == [datetime.combine(EVAL_NOW.date() + timedelta(days=2), time(14), ZONE)]
+    assert await _starts_of_new_bookings() == [
+        datetime.combine(EVAL_NOW.date() + timedelta(days=2), time(14), ZONE)
+    ]
 
 
 async def test_a_time_offered_on_several_days_books_nothing_until_the_day_is_said(app, test_settings):
     await prepare_eval_business()
 
-    said, _ = await _talk(test_settings, "haircut next week at 3pm", "3pm", "Priya Shah", "tuesday", "Priya Shah")
+    said, _ = await _talk(
+        test_settings, "haircut next week at 3pm", "3pm", "Priya Shah", "tuesday", "Priya Shah"
+    )
 
     assert "Monday, Jan 14 3pm, Tuesday, Jan 15 3pm or Wednesday, Jan 16 3pm" in said[0][0]
     assert all("book_appointment" not in tools for _, tools in said[:3])  # "3pm" and a name pick no day

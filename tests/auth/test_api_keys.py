@@ -41,7 +41,10 @@ query Keys($first: Int, $after: String, $filter: ApiKeyFilter) {
 async def test_created_key_is_shown_once_stored_hashed_and_works(client, make_key):
     admin = await make_key(Scope.ADMIN)
     response = await graphql(
-        client, CREATE_API_KEY, key=admin, variables={"input": {"name": "sms gateway", "scopes": ["INGEST", "READ"]}}
+        client,
+        CREATE_API_KEY,
+        key=admin,
+        variables={"input": {"name": "sms gateway", "scopes": ["INGEST", "READ"]}},
     )
     payload = response.json()["data"]["createApiKey"]
     assert payload["__typename"] == "CreateApiKeyPayload"
@@ -62,7 +65,10 @@ async def test_created_key_is_shown_once_stored_hashed_and_works(client, make_ke
 async def test_invalid_input_is_refused_and_creates_nothing(client, make_key):
     admin = await make_key(Scope.ADMIN)
     before = await ApiKey.all().count()
-    for bad_input, field in [({"name": "   ", "scopes": ["READ"]}, "name"), ({"name": "x", "scopes": []}, "scopes")]:
+    for bad_input, field in [
+        ({"name": "   ", "scopes": ["READ"]}, "name"),
+        ({"name": "x", "scopes": []}, "scopes"),
+    ]:
         response = await graphql(client, CREATE_API_KEY, key=admin, variables={"input": bad_input})
         result = response.json()["data"]["createApiKey"]
         assert result["__typename"] == "ValidationError"

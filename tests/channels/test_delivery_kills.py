@@ -60,19 +60,25 @@ async def _reply(dsn: str, customer: str) -> dict | None:
         row = await connection.fetchrow(
             "SELECT m.id, m.delivery_status, m.delivery_attempts, m.provider_message_id, m.delivery_error"
             " FROM messages m JOIN conversations c ON c.id = m.conversation_id"
-            " WHERE c.customer = $1 AND m.direction = 'OUTBOUND'", customer)
+            " WHERE c.customer = $1 AND m.direction = 'OUTBOUND'",
+            customer,
+        )
         return dict(row) if row else None
     finally:
         await connection.close()
 
 
-async def _kill_mid_delivery(product, provider: FakeProvider, *, api: str, key: str, channel: str, customer: str):
+async def _kill_mid_delivery(
+    product, provider: FakeProvider, *, api: str, key: str, channel: str, customer: str
+):
     """Ingest one message; SIGKILL the worker once the provider has accepted the reply, before it can record it."""
     provider.hold_answer_to.add(customer)
     worker = product.start_worker("worker-killed")
     async with httpx.AsyncClient(base_url=api, headers={"Authorization": f"Bearer {key}"}) as http:
         sent = event(sender=customer, channel=channel, text="Do you have anything on Friday?")
-        answer = (await http.post("/graphql", json={"query": INGEST_EVENT, "variables": {"input": sent}})).json()
+        answer = (
+            await http.post("/graphql", json={"query": INGEST_EVENT, "variables": {"input": sent}})
+        ).json()
         assert answer["data"]["ingestEvent"]["__typename"] == "EventAccepted", answer
     await asyncio.wait_for(provider.accepted_and_held.wait(), timeout=60)
     worker.send_signal(signal.SIGKILL)
@@ -85,9 +91,15 @@ async def _kill_mid_delivery(product, provider: FakeProvider, *, api: str, key: 
 
 
 def _settings(provider: FakeProvider) -> dict[str, str]:
-    return {"sms_api_base_url": provider.url, "chat_delivery_url": f"{provider.url}/hooks/chat",
-            "voice_delivery_url": f"{provider.url}/hooks/voice", "worker_metrics_port": "0",
-            "reconcile_every_seconds": "1", "reconcile_stale_after_seconds": "2", "delivery_attempts": "4"}
+    return {
+        "sms_api_base_url": provider.url,
+        "chat_delivery_url": f"{provider.url}/hooks/chat",
+        "voice_delivery_url": f"{provider.url}/hooks/voice",
+        "worker_metrics_port": "0",
+        "reconcile_every_seconds": "1",
+        "reconcile_stale_after_seconds": "2",
+        "delivery_attempts": "4",
+    }
 
 
 async def _start(product) -> tuple[str, str]:
@@ -95,13 +107,19 @@ async def _start(product) -> tuple[str, str]:
     return await asyncio.to_thread(product.start_api), created.strip().splitlines()[-1]
 
 
-async def test_a_worker_killed_after_the_provider_took_an_sms_never_sends_it_twice(test_settings, tmp_path, provider):
-    async with isolated_product(test_settings, name="kill_sms", logs=tmp_path, **_settings(provider)) as product:
+async def test_a_worker_killed_after_the_provider_took_an_sms_never_sends_it_twice(
+    test_settings, tmp_path, provider
+):
+    async with isolated_product(
+        test_settings, name="kill_sms", logs=tmp_path, **_settings(provider)
+    ) as product:
         api, key = await _start(product)
         customer = "+15550107001"
         await _kill_mid_delivery(product, provider, api=api, key=key, channel="SMS", customer=customer)
 
-        product.start_worker("worker-after")  # takes the swept job back, waits out the first call, looks it up
+        product.start_worker(
+            "worker-after"
+        )  # takes the swept job back, waits out the first call, looks it up
 
         async def settled():
             reply = await _reply(product.dsn, customer)
@@ -110,13 +128,18 @@ async def test_a_worker_killed_after_the_provider_took_an_sms_never_sends_it_twi
         reply = await wait_until(settled, timeout=90, message="the reply settled")
         delivered = provider.sent_to(customer)
         assert reply["delivery_status"] == "SENT" and len(delivered) == 1, (reply, delivered)
-        assert reply["provider_message_id"] == delivered[0]["sid"]  # found in the provider's list, not sent again
+        assert (
+            reply["provider_message_id"] == delivered[0]["sid"]
+        )  # found in the provider's list, not sent again
         assert provider.lookups >= 1 and provider.received[str(reply["id"])] == 1
 
 
 async def test_a_worker_killed_after_the_chat_receiver_took_a_reply_resends_it_under_the_same_key(
-        test_settings, tmp_path, provider):
-    async with isolated_product(test_settings, name="kill_chat", logs=tmp_path, **_settings(provider)) as product:
+    test_settings, tmp_path, provider
+):
+    async with isolated_product(
+        test_settings, name="kill_chat", logs=tmp_path, **_settings(provider)
+    ) as product:
         api, key = await _start(product)
         customer = "chat-user-7002"
         await _kill_mid_delivery(product, provider, api=api, key=key, channel="CHAT", customer=customer)
@@ -129,11 +152,17 @@ async def test_a_worker_killed_after_the_chat_receiver_took_a_reply_resends_it_u
         reply = await wait_until(settled, timeout=90, message="the reply settled")
         assert reply["delivery_status"] == "SENT"
         assert provider.received[str(reply["id"])] == 2  # sent again with the same Idempotency-Key ...
-        assert len(provider.sent_to(customer)) == 1  # ... which the receiver answered without delivering twice
+        assert (
+            len(provider.sent_to(customer)) == 1
+        )  # ... which the receiver answered without delivering twice
 
 
-async def test_an_sms_nothing_can_settle_is_uncertain_until_an_operator_resends_it(test_settings, tmp_path, provider):
-    async with isolated_product(test_settings, name="kill_uncertain", logs=tmp_path, **_settings(provider)) as product:
+async def test_an_sms_nothing_can_settle_is_uncertain_until_an_operator_resends_it(
+    test_settings, tmp_path, provider
+):
+    async with isolated_product(
+        test_settings, name="kill_uncertain", logs=tmp_path, **_settings(provider)
+    ) as product:
         api, key = await _start(product)
         customer = "+15550107003"
         provider.no_lookup_for.add(customer)  # this provider cannot say what it has
@@ -154,19 +183,29 @@ async def test_an_sms_nothing_can_settle_is_uncertain_until_an_operator_resends_
             assert listed["replies"]["pageInfo"]["hasNextPage"] is False
             assert {"status": "UNCERTAIN", "count": 1} in listed["replyDeliveryCounts"]
             metrics = (await http.get("/metrics")).text
-            gauge = {sample.labels["status"]: sample.value for family in text_string_to_metric_families(metrics)
-                     if family.name == "agentops_replies_by_delivery_status" for sample in family.samples}
+            gauge = {
+                sample.labels["status"]: sample.value
+                for family in text_string_to_metric_families(metrics)
+                if family.name == "agentops_replies_by_delivery_status"
+                for sample in family.samples
+            }
             assert gauge["UNCERTAIN"] == 1
 
             message_id = edges[0]["node"]["id"]
-            refused = (await http.post("/graphql", json={"query": RESEND, "variables": {"id": message_id,
-                                                                                         "accept": False}})).json()
+            refused = (
+                await http.post(
+                    "/graphql", json={"query": RESEND, "variables": {"id": message_id, "accept": False}}
+                )
+            ).json()
             assert refused["data"]["resendReply"]["__typename"] == "ValidationError"
             assert "twice" in refused["data"]["resendReply"]["message"]
             assert (await _reply(product.dsn, customer))["delivery_status"] == "UNCERTAIN"  # nothing changed
 
-            resent = (await http.post("/graphql", json={"query": RESEND, "variables": {"id": message_id,
-                                                                                        "accept": True}})).json()
+            resent = (
+                await http.post(
+                    "/graphql", json={"query": RESEND, "variables": {"id": message_id, "accept": True}}
+                )
+            ).json()
             payload = resent["data"]["resendReply"]
             assert payload["resent"] is True and payload["reply"]["deliveryResentBy"] == "ops", payload
 

@@ -17,7 +17,9 @@ subscription {
 
 
 async def _subscribe(base: str, key: str):
-    socket = await websockets.connect(base.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"])
+    socket = await websockets.connect(
+        base.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
+    )
     await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
     assert json.loads(await socket.recv())["type"] == "connection_ack"
     await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": THREAD_UPDATES}}))
@@ -32,19 +34,27 @@ async def _next_update(socket) -> dict:
         assert message["type"] == "ping", message
 
 
-async def test_a_sent_reply_is_pushed_after_the_turn_that_queued_it(live_api, make_key, workers, fake_provider):
+async def test_a_sent_reply_is_pushed_after_the_turn_that_queued_it(
+    live_api, make_key, workers, fake_provider
+):
     key = await make_key(Scope.INGEST, Scope.READ)
     sender = "+15550108080"
     socket = await _subscribe(live_api, key)
     await asyncio.sleep(0.3)  # let the server's pub/sub listener attach before publishing
     async with httpx.AsyncClient(base_url=live_api, headers={"Authorization": f"Bearer {key}"}) as http:
         sent = event(sender=sender, text="Do you have anything on Friday?")
-        answer = (await http.post("/graphql", json={"query": INGEST_EVENT, "variables": {"input": sent}})).json()
+        answer = (
+            await http.post("/graphql", json={"query": INGEST_EVENT, "variables": {"input": sent}})
+        ).json()
         assert answer["data"]["ingestEvent"]["__typename"] == "EventAccepted"
 
     # Three pushes: the customer's message appended, the turn (its reply QUEUED, or already SENT by the time the
     # API reads it), then the delivery.
-    appended, turn, delivery = await _next_update(socket), await _next_update(socket), await _next_update(socket)
+    appended, turn, delivery = (
+        await _next_update(socket),
+        await _next_update(socket),
+        await _next_update(socket),
+    )
     assert appended["customer"] == turn["customer"] == delivery["customer"] == sender
     reply = next(edge["node"] for edge in delivery["messages"]["edges"] if edge["node"]["author"] == "AGENT")
     assert reply["deliveryStatus"] == "SENT" and reply["deliveredAt"] is not None

@@ -25,8 +25,16 @@ from tests.conftest import TEST_DATABASE
 from tests.helpers import free_port, wait_for_http
 
 # What a newcomer's shell does not have: the suite's fake provider endpoints, its log format, its test settings.
-NOT_A_NEWCOMERS = ("AGENTOPS_LOG_", "AGENTOPS_SMS_", "AGENTOPS_CHAT_DELIVERY", "AGENTOPS_VOICE_DELIVERY",
-                   "AGENTOPS_INCIDENT_", "AGENTOPS_ENVIRONMENT", "AGENTOPS_SLO_", "AGENTOPS_DASHBOARD_")
+NOT_A_NEWCOMERS = (
+    "AGENTOPS_LOG_",
+    "AGENTOPS_SMS_",
+    "AGENTOPS_CHAT_DELIVERY",
+    "AGENTOPS_VOICE_DELIVERY",
+    "AGENTOPS_INCIDENT_",
+    "AGENTOPS_ENVIRONMENT",
+    "AGENTOPS_SLO_",
+    "AGENTOPS_DASHBOARD_",
+)
 UP_READY_SECONDS = 600  # a first dashboard build installs its JavaScript dependencies
 
 
@@ -70,31 +78,52 @@ def running_up(test_settings, tmp_path: Path, *, policy: str = "rules") -> Itera
     asyncio.run(_fresh_database(server, database))
     api_port, dashboard_port = free_port(), free_port()
     env = {name: value for name, value in os.environ.items() if not name.startswith(NOT_A_NEWCOMERS)}
-    env |= {"AGENTOPS_DATABASE_URL": f"{server}/{database}",
-            "AGENTOPS_REDIS_URL": "redis://127.0.0.1:1/0",  # nothing answers there: `up` starts a private Redis
-            "AGENTOPS_DATA_DIR": str(tmp_path / "data"), "AGENTOPS_API_PORT": str(api_port),
-            "AGENTOPS_DASHBOARD_PORT": str(dashboard_port), "AGENTOPS_WORKER_METRICS_PORT": "0",
-            "AGENTOPS_LOG_JSON": "true"}
+    env |= {
+        "AGENTOPS_DATABASE_URL": f"{server}/{database}",
+        "AGENTOPS_REDIS_URL": "redis://127.0.0.1:1/0",  # nothing answers there: `up` starts a private Redis
+        "AGENTOPS_DATA_DIR": str(tmp_path / "data"),
+        "AGENTOPS_API_PORT": str(api_port),
+        "AGENTOPS_DASHBOARD_PORT": str(dashboard_port),
+        "AGENTOPS_WORKER_METRICS_PORT": "0",
+        "AGENTOPS_LOG_JSON": "true",
+    }
     helpers: list[subprocess.Popen] = []
     if policy == "openai":
         model_port = free_port()
-        helpers.append(subprocess.Popen(
-            [sys.executable, "-m", "backend.cli.main", "loopback-model", "--port", str(model_port)],
-            stdout=(tmp_path / "model.log").open("wb"), stderr=subprocess.STDOUT))
+        helpers.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "backend.cli.main", "loopback-model", "--port", str(model_port)],
+                stdout=(tmp_path / "model.log").open("wb"),
+                stderr=subprocess.STDOUT,
+            )
+        )
         wait_for_http(f"http://127.0.0.1:{model_port}/v1/models", process=helpers[0])
-        env |= {"AGENTOPS_AGENT_POLICY": "openai", "AGENTOPS_OPENAI_BASE_URL": f"http://127.0.0.1:{model_port}/v1"}
+        env |= {
+            "AGENTOPS_AGENT_POLICY": "openai",
+            "AGENTOPS_OPENAI_BASE_URL": f"http://127.0.0.1:{model_port}/v1",
+        }
     log = tmp_path / "up.log"
     with log.open("wb") as output:
-        up = subprocess.Popen([sys.executable, "-m", "backend.cli.main", "up"], env=env, stdout=output,
-                              stderr=subprocess.STDOUT, start_new_session=True)
+        up = subprocess.Popen(
+            [sys.executable, "-m", "backend.cli.main", "up"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         banner = _read_banner(log, up)
         email, password = re.search(r"Dashboard login    : (\S+) / (\S+)", banner).groups()
         yield RunningUp(
-            api=f"http://127.0.0.1:{api_port}", dashboard=f"http://127.0.0.1:{dashboard_port}",
+            api=f"http://127.0.0.1:{api_port}",
+            dashboard=f"http://127.0.0.1:{dashboard_port}",
             graphiql_link=re.search(r"GraphiQL           : (\S+)", banner).group(1),
             api_key=re.search(r"Demo admin API key : (\S+)", banner).group(1),
-            email=email, password=password, policy=policy, log=log)
+            email=email,
+            password=password,
+            policy=policy,
+            log=log,
+        )
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(up.pid, signal.SIGINT)

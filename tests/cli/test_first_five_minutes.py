@@ -41,13 +41,19 @@ QUESTION = "Can I book a haircut tomorrow?"
 
 @pytest.fixture(scope="module", params=["rules", "openai"])
 def product(request, test_settings, tmp_path_factory) -> Iterator[RunningUp]:
-    with running_up(test_settings, tmp_path_factory.mktemp(f"up-{request.param}"), policy=request.param) as up:
+    with running_up(
+        test_settings, tmp_path_factory.mktemp(f"up-{request.param}"), policy=request.param
+    ) as up:
         yield up
 
 
 def _api(product: RunningUp, document: str, variables: dict | None = None) -> dict:
-    body = httpx.post(f"{product.api}/graphql", json={"query": document, "variables": variables or {}},
-                      headers={"Authorization": f"Bearer {product.api_key}"}, timeout=20).json()
+    body = httpx.post(
+        f"{product.api}/graphql",
+        json={"query": document, "variables": variables or {}},
+        headers={"Authorization": f"Bearer {product.api_key}"},
+        timeout=20,
+    ).json()
     assert not body.get("errors"), body
     return body["data"]
 
@@ -57,8 +63,12 @@ async def _demo_replies_settled(product: RunningUp, *, timeout: float = 120) -> 
     deadline = time.monotonic() + timeout
     while True:
         data = _api(product, DEMO_REPLIES)
-        replies = [edge["node"] for conversation in data["conversations"]["edges"]
-                   for edge in conversation["node"]["messages"]["edges"] if edge["node"]["author"] == "AGENT"]
+        replies = [
+            edge["node"]
+            for conversation in data["conversations"]["edges"]
+            for edge in conversation["node"]["messages"]["edges"]
+            if edge["node"]["author"] == "AGENT"
+        ]
         waiting = {row["status"]: row["count"] for row in data["replyDeliveryCounts"]}
         if replies and not waiting.get("QUEUED") and not waiting.get("SENDING"):
             return replies
@@ -77,14 +87,17 @@ def _dashboard(product: RunningUp) -> Dashboard:
 async def test_the_demo_replies_are_sent_by_the_sandbox(product, browser_context):
     replies = await _demo_replies_settled(product)
     assert {(reply["deliveryStatus"], reply["deliveryProvider"], reply["sandbox"]) for reply in replies} == {
-        ("SENT", "SANDBOX", True)}
+        ("SENT", "SANDBOX", True)
+    }
     assert all(reply["providerMessageId"].startswith("SBX") for reply in replies)
 
     # In the dashboard: a demo conversation's replies read SENT, labelled sandbox.
     page = await browser_context.new_page()
     await log_in(page, _dashboard(product), _admin(product))
     customer = _api(product, DEMO_REPLIES)["conversations"]["edges"][0]["node"]["customer"]
-    conversation = _api(product, THREAD_BY_CUSTOMER, {"customer": customer})["conversations"]["edges"][0]["node"]
+    conversation = _api(product, THREAD_BY_CUSTOMER, {"customer": customer})["conversations"]["edges"][0][
+        "node"
+    ]
     await page.goto(f"{product.dashboard}/conversations/{conversation['id']}")
     reply = page.locator(".thread-message[data-author='AGENT']").first
     await reply.locator(".delivery-status", has_text="SENT").wait_for()
@@ -94,7 +107,8 @@ async def test_the_demo_replies_are_sent_by_the_sandbox(product, browser_context
 
 
 async def test_an_operator_talks_to_the_agent_from_try_it_and_sees_the_reply_and_its_tools_live(
-        product, browser_context):
+    product, browser_context
+):
     page = await browser_context.new_page()
     await log_in(page, _dashboard(product), _admin(product))
     await page.locator("#navigation a", has_text="Try it").click()
@@ -108,7 +122,9 @@ async def test_an_operator_talks_to_the_agent_from_try_it_and_sees_the_reply_and
     await page.click("#try-it-send")
 
     thread = page.locator("#try-it-thread")
-    await thread.locator(".try-it-message[data-author='CUSTOMER']", has_text=QUESTION).wait_for(timeout=30_000)
+    await thread.locator(".try-it-message[data-author='CUSTOMER']", has_text=QUESTION).wait_for(
+        timeout=30_000
+    )
     reply = thread.locator(".try-it-message[data-author='AGENT'][data-delivery='SENT']")
     await reply.wait_for(timeout=30_000)
     await reply.locator(".sandbox-badge").wait_for()
@@ -117,15 +133,18 @@ async def test_an_operator_talks_to_the_agent_from_try_it_and_sees_the_reply_and
     assert (await reply.locator(".try-it-text").inner_text()).strip()
 
     # It went through the real path: a conversation of this customer, answered by the policy under test.
-    conversation = _api(product, THREAD_BY_CUSTOMER, {"customer": customer})["conversations"]["edges"][0]["node"]
+    conversation = _api(product, THREAD_BY_CUSTOMER, {"customer": customer})["conversations"]["edges"][0][
+        "node"
+    ]
     assert conversation["channel"] == "SMS"
     (run,) = conversation["runs"]
-    assert run["policy"] == product.policy and "check_availability" in [call["name"] for call in run["toolCalls"]]
+    assert run["policy"] == product.policy and "check_availability" in [
+        call["name"] for call in run["toolCalls"]
+    ]
 
     await page.click("#try-it-conversation")
     await page.wait_for_selector("#conversation-customer")
     assert await page.inner_text("#conversation-customer") == customer
-
 
 
 async def test_a_voice_transcript_from_a_customer_typed_in_is_its_own_thread(product, browser_context):
@@ -144,14 +163,19 @@ async def test_a_voice_transcript_from_a_customer_typed_in_is_its_own_thread(pro
     await reply.wait_for(timeout=30_000)
     await reply.locator(".sandbox-badge").wait_for()
     # The form kept its channel and customer; only what was said was cleared.
-    assert await page.input_value("#try-it-customer") == caller and await page.input_value("#try-it-text") == ""
+    assert (
+        await page.input_value("#try-it-customer") == caller and await page.input_value("#try-it-text") == ""
+    )
     assert "Voice transcript" in await page.inner_text("#try-it-channel")
-    conversation = _api(product, THREAD_BY_CUSTOMER, {"customer": caller})["conversations"]["edges"][0]["node"]
+    conversation = _api(product, THREAD_BY_CUSTOMER, {"customer": caller})["conversations"]["edges"][0][
+        "node"
+    ]
     assert conversation["channel"] == "VOICE"
 
 
 async def test_a_guardrail_hit_shows_beside_the_reply_and_the_thread_keeps_only_the_redacted_text(
-        product, browser_context):
+    product, browser_context
+):
     page = await browser_context.new_page()
     await log_in(page, _dashboard(product), _admin(product))
     await page.goto(f"{product.dashboard}/try")
@@ -160,7 +184,8 @@ async def test_a_guardrail_hit_shows_beside_the_reply_and_the_thread_keeps_only_
     await page.click("#try-it-send")
 
     await page.locator("#try-it-thread .try-it-message[data-author='AGENT'][data-delivery='SENT']").wait_for(
-        timeout=30_000)
+        timeout=30_000
+    )
     hit = page.locator("#try-it-runs .violation-row", has_text="pii")
     await hit.wait_for()
     assert "INPUT" in await hit.inner_text()

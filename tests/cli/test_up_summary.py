@@ -19,16 +19,22 @@ class FakeTerminal(io.StringIO):
         return True
 
 
-async def test_the_summary_counts_what_happened_since_up_started(app, client, make_key, workers, test_settings):
+async def test_the_summary_counts_what_happened_since_up_started(
+    app, client, make_key, workers, test_settings
+):
     await seed_ops_history(timezone=test_settings.business_timezone)  # a week of history before: not counted
     since = datetime.now(UTC)
     log = io.StringIO()  # not a terminal: one JSON line each time
-    watcher = SummaryWatcher(settings=test_settings, console=UpConsole(out=log, err=log), since=since, as_json=True,
-                             every=0.3)
+    watcher = SummaryWatcher(
+        settings=test_settings, console=UpConsole(out=log, err=log), since=since, as_json=True, every=0.3
+    )
     watcher.start()
     try:
         key = await make_key(Scope.INGEST)
-        events = [event(sender=f"+1555071{n:04d}", text="What are your opening hours on Saturday?") for n in range(3)]
+        events = [
+            event(sender=f"+1555071{n:04d}", text="What are your opening hours on Saturday?")
+            for n in range(3)
+        ]
         body = (await graphql(client, INGEST_EVENTS, key=key, variables={"input": {"events": events}})).json()
         assert {r["__typename"] for r in body["data"]["ingestEvents"]["results"]} == {"EventAccepted"}
 
@@ -41,15 +47,18 @@ async def test_the_summary_counts_what_happened_since_up_started(app, client, ma
         await asyncio.to_thread(watcher.stop)
     assert last["event"] == "up.summary" and last["events_accepted"] == 3
     assert (last["failed_turns"], last["failed_attempts"], last["dead"]) == (0, 0, 0)
-    assert last["queue_depth"] >= 0  # the replies' delivery jobs may still be waiting: a number, read from Redis
+    assert (
+        last["queue_depth"] >= 0
+    )  # the replies' delivery jobs may still be waiting: a number, read from Redis
 
 
 async def test_on_a_terminal_the_summary_is_one_line_rewritten_under_what_was_printed(app, test_settings):
     screen = FakeTerminal()
     console = UpConsole(out=screen, err=screen)
     console.line("AgentOps Studio is up.")
-    watcher = SummaryWatcher(settings=test_settings, console=console, since=datetime.now(UTC), as_json=False,
-                             every=0.2)
+    watcher = SummaryWatcher(
+        settings=test_settings, console=console, since=datetime.now(UTC), as_json=False, every=0.2
+    )
     watcher.start()
     try:
         await wait_until(lambda: asyncio.sleep(0, screen.getvalue().count("Since ") >= 2 or None), timeout=10)

@@ -60,7 +60,9 @@ async def _all_pages(client, key, *, first, filter=None) -> list[str]:
     customers, after = [], None
     while True:
         variables = {"first": first, "after": after, "filter": filter}
-        connection = (await graphql(client, CONVERSATIONS, key=key, variables=variables)).json()["data"]["conversations"]
+        connection = (await graphql(client, CONVERSATIONS, key=key, variables=variables)).json()["data"][
+            "conversations"
+        ]
         customers += [edge["node"]["customer"] for edge in connection["edges"]]
         if not connection["pageInfo"]["hasNextPage"]:
             return customers
@@ -80,22 +82,42 @@ async def test_filters_combine(client, make_key):
     assert open_sms == ["customer-10", "customer-8", "customer-4", "customer-2"]
 
     window = {"activeAfter": "2026-01-01T00:03:00+00:00", "activeBefore": "2026-01-01T00:06:00+00:00"}
-    assert await _all_pages(client, key, first=10, filter=window) == ["customer-5", "customer-4", "customer-3"]
+    assert await _all_pages(client, key, first=10, filter=window) == [
+        "customer-5",
+        "customer-4",
+        "customer-3",
+    ]
     assert await _all_pages(client, key, first=10, filter={"customer": "customer-7"}) == ["customer-7"]
 
 
 async def test_handed_off_means_a_turn_ended_with_a_human_even_after_the_agent_got_it_back(client, make_key):
     key = await make_key(Scope.READ)
     conversations = await _make_conversations(4)
-    for conversation, status in zip(conversations, (RunStatus.OK, RunStatus.HANDED_OFF, RunStatus.FAILED), strict=False):
-        await AgentRun.create(conversation=conversation, policy="rules", prompt_name="receptionist",
-                              prompt_version="v1", status=status, latency_ms=12.0)
+    for conversation, status in zip(
+        conversations, (RunStatus.OK, RunStatus.HANDED_OFF, RunStatus.FAILED), strict=False
+    ):
+        await AgentRun.create(
+            conversation=conversation,
+            policy="rules",
+            prompt_name="receptionist",
+            prompt_version="v1",
+            status=status,
+            latency_ms=12.0,
+        )
     # customer-1 was handed off and has since been returned to the agent: it still counts.
-    await AgentRun.create(conversation=conversations[1], policy="rules", prompt_name="receptionist",
-                          prompt_version="v1", status=RunStatus.OK, latency_ms=9.0)
+    await AgentRun.create(
+        conversation=conversations[1],
+        policy="rules",
+        prompt_name="receptionist",
+        prompt_version="v1",
+        status=RunStatus.OK,
+        latency_ms=9.0,
+    )
     assert await _all_pages(client, key, first=10, filter={"handedOff": True}) == ["customer-1"]
     assert await _all_pages(client, key, first=1, filter={"handedOff": False}) == [
-        "customer-3", "customer-2", "customer-0"
+        "customer-3",
+        "customer-2",
+        "customer-0",
     ]
     both = {"handedOff": True, "channel": "SMS"}
     assert await _all_pages(client, key, first=10, filter=both) == []
@@ -114,12 +136,20 @@ async def test_each_conversation_shows_its_own_last_message(client, make_key):
     for conversation in await _make_conversations(3):
         for sequence in range(1, 4):
             await Message.create(
-                conversation=conversation, sequence=sequence, direction=MessageDirection.INBOUND,
-                author=MessageAuthor.CUSTOMER, text=f"{conversation.customer} says {sequence}",
+                conversation=conversation,
+                sequence=sequence,
+                direction=MessageDirection.INBOUND,
+                author=MessageAuthor.CUSTOMER,
+                text=f"{conversation.customer} says {sequence}",
             )
     body = (await graphql(client, CONVERSATIONS, key=key, variables={"first": 10})).json()
-    last = {edge["node"]["customer"]: edge["node"]["lastMessage"] for edge in body["data"]["conversations"]["edges"]}
-    assert last == {f"customer-{index}": {"text": f"customer-{index} says 3", "sequence": 3} for index in range(3)}
+    last = {
+        edge["node"]["customer"]: edge["node"]["lastMessage"]
+        for edge in body["data"]["conversations"]["edges"]
+    }
+    assert last == {
+        f"customer-{index}": {"text": f"customer-{index} says 3", "sequence": 3} for index in range(3)
+    }
 
 
 async def test_thread_reads_in_order_across_pages_through_node(client, make_key):
@@ -136,7 +166,9 @@ async def test_thread_reads_in_order_across_pages_through_node(client, make_key)
     node_id = to_base64("Conversation", str(conversation.id))
     seen, after = [], None
     while True:
-        body = (await graphql(client, THREAD, key=key, variables={"id": node_id, "first": 3, "after": after})).json()
+        body = (
+            await graphql(client, THREAD, key=key, variables={"id": node_id, "first": 3, "after": after})
+        ).json()
         assert body["data"]["node"]["__typename"] == "Conversation"
         connection = body["data"]["node"]["messages"]
         seen += [edge["node"]["sequence"] for edge in connection["edges"]]

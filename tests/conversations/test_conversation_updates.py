@@ -25,10 +25,14 @@ mutation Close($id: ID!) {
 
 
 async def _subscribe(url: str, key: str, variables: dict):
-    socket = await websockets.connect(url.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"])
+    socket = await websockets.connect(
+        url.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
+    )
     await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
     assert json.loads(await socket.recv())["type"] == "connection_ack"
-    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": variables}}))
+    await socket.send(
+        json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": variables}})
+    )
     return socket
 
 
@@ -42,8 +46,12 @@ async def _next_payload(socket) -> dict:
 
 async def test_subscriber_sees_the_conversation_it_watches_change(live_api, make_key):
     key = await make_key(Scope.READ, Scope.OPERATE)
-    watched = await Conversation.create(channel=Channel.SMS, thread_key="+1555", customer="+1555", last_message_at="2026-01-01T00:00:00Z")
-    other = await Conversation.create(channel=Channel.CHAT, thread_key="w-1", customer="u-1", last_message_at="2026-01-01T00:00:00Z")
+    watched = await Conversation.create(
+        channel=Channel.SMS, thread_key="+1555", customer="+1555", last_message_at="2026-01-01T00:00:00Z"
+    )
+    other = await Conversation.create(
+        channel=Channel.CHAT, thread_key="w-1", customer="u-1", last_message_at="2026-01-01T00:00:00Z"
+    )
     watched_id = to_base64("Conversation", str(watched.id))
 
     specific = await _subscribe(live_api, key, {"id": watched_id})
@@ -56,16 +64,26 @@ async def test_subscriber_sees_the_conversation_it_watches_change(live_api, make
             assert result["data"]["closeConversation"]["conversation"]["status"] == "CLOSED"
 
     first_specific = await _next_payload(specific)
-    assert first_specific["data"]["conversationUpdated"] == {"id": watched_id, "customer": "+1555", "status": "CLOSED"}
-    seen_by_all = [(await _next_payload(everything))["data"]["conversationUpdated"]["customer"] for _ in range(2)]
+    assert first_specific["data"]["conversationUpdated"] == {
+        "id": watched_id,
+        "customer": "+1555",
+        "status": "CLOSED",
+    }
+    seen_by_all = [
+        (await _next_payload(everything))["data"]["conversationUpdated"]["customer"] for _ in range(2)
+    ]
     assert seen_by_all == ["u-1", "+1555"]
     await specific.close()
     await everything.close()
 
 
 async def test_subscribing_with_a_bad_key_is_refused(live_api):
-    socket = await websockets.connect(live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"])
-    await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": "Bearer ak_nope_nope"}}))
+    socket = await websockets.connect(
+        live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
+    )
+    await socket.send(
+        json.dumps({"type": "connection_init", "payload": {"Authorization": "Bearer ak_nope_nope"}})
+    )
     try:
         await asyncio.wait_for(socket.recv(), timeout=5)
         raise AssertionError("the server acknowledged an invalid key")

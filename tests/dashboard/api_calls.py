@@ -13,16 +13,27 @@ mutation Login($input: LoginInput!) {
 
 def session_token(dashboard, user) -> str:
     """A fresh API session for `user` (the same login the dashboard makes)."""
-    response = httpx.post(dashboard.api_url, json={
-        "query": LOGIN, "variables": {"input": {"email": user.email, "password": user.password}},
-    }, timeout=10)
+    response = httpx.post(
+        dashboard.api_url,
+        json={
+            "query": LOGIN,
+            "variables": {"input": {"email": user.email, "password": user.password}},
+        },
+        timeout=10,
+    )
     return response.json()["data"]["login"]["token"]
 
 
-def call(dashboard, token: str, document: str, variables: dict | None = None, *, timeout: float = 10) -> httpx.Response:
+def call(
+    dashboard, token: str, document: str, variables: dict | None = None, *, timeout: float = 10
+) -> httpx.Response:
     """POST one GraphQL document with a bearer token."""
-    return httpx.post(dashboard.api_url, json={"query": document, "variables": variables or {}},
-                      headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
+    return httpx.post(
+        dashboard.api_url,
+        json={"query": document, "variables": variables or {}},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=timeout,
+    )
 
 
 def data(dashboard, token: str, document: str, variables: dict | None = None, *, timeout: float = 10) -> dict:

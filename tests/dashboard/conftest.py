@@ -21,8 +21,14 @@ from tests.helpers import free_port, wait_for_http
 CHROMIUM = Path("/usr/bin/chromium")
 # Quiet on a closed network: no first-run, sync, update or QUIC probes.
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 BUILD_TIMEOUT_SECONDS = 300
@@ -53,7 +59,10 @@ def _install_chromium() -> None:
         pytest.fail("Browser tests need Debian's chromium: run `apt-get install -y chromium` as root.")
     wait_for_lock = ["-o", "DPkg::Lock::Timeout=600"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", *wait_for_lock, "update"], ["apt-get", *wait_for_lock, "install", "-y", "chromium"]):
+    for command in (
+        ["apt-get", *wait_for_lock, "update"],
+        ["apt-get", *wait_for_lock, "install", "-y", "chromium"],
+    ):
         result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=1200)
         if result.returncode != 0:
             pytest.fail(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
@@ -77,15 +86,21 @@ def running_dashboard(api_url: str, log_path: Path, env: dict[str, str] | None =
         "AGENTOPS_DASHBOARD_API_URL": f"{api_url}/graphql",
         **(env or {}),
     }
-    env.pop("AGENTOPS_DASHBOARD_API_KEY", None)  # let the command issue the live feed's key, as `make up` does
+    env.pop(
+        "AGENTOPS_DASHBOARD_API_KEY", None
+    )  # let the command issue the live feed's key, as `make up` does
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "backend.cli.main", "dashboard"], env=env, stdout=log_file,
+            [sys.executable, "-m", "backend.cli.main", "dashboard"],
+            env=env,
+            stdout=log_file,
             stderr=subprocess.STDOUT,
         )
         try:
             try:
-                wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=BUILD_TIMEOUT_SECONDS, process=process)
+                wait_for_http(
+                    f"http://127.0.0.1:{port}/healthz", timeout=BUILD_TIMEOUT_SECONDS, process=process
+                )
             except (RuntimeError, TimeoutError) as error:
                 pytest.fail(f"the dashboard did not start: {error}\n{log_path.read_text()[-4000:]}")
             yield Dashboard(url=f"http://127.0.0.1:{port}", api_url=f"{api_url}/graphql", log=log_path)
@@ -114,8 +129,9 @@ def dashboard_users(dashboard: Dashboard) -> dict[str, DashboardUser]:
     """
     users = {}
     for role in ("admin", "operator", "viewer"):
-        user = DashboardUser(email=f"{role}-{uuid.uuid4().hex[:6]}@example.com", password=f"{role}-pass-1234",
-                             role=role)
+        user = DashboardUser(
+            email=f"{role}-{uuid.uuid4().hex[:6]}@example.com", password=f"{role}-pass-1234", role=role
+        )
         _agentops("users", "create", "--email", user.email, "--role", role, "--password", user.password)
         users[role] = user
     return users

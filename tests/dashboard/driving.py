@@ -42,10 +42,13 @@ def session_token(dashboard, user) -> str:
     return _tokens[user.email]
 
 
-def call_api(dashboard, document: str, *, token: str | None = None, variables: dict | None = None) -> httpx.Response:
+def call_api(
+    dashboard, document: str, *, token: str | None = None, variables: dict | None = None
+) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return httpx.post(dashboard.api_url, json={"query": document, "variables": variables or {}}, headers=headers,
-                      timeout=10)
+    return httpx.post(
+        dashboard.api_url, json={"query": document, "variables": variables or {}}, headers=headers, timeout=10
+    )
 
 
 def new_sender() -> str:
@@ -54,13 +57,20 @@ def new_sender() -> str:
 
 def send_customer_message(dashboard, token: str, *, sender: str, text: str, channel: str = "SMS") -> None:
     """A customer event through the API's ingest path (the worker answers it)."""
-    event = {"channel": channel, "idempotencyKey": f"dash-{uuid.uuid4()}", "sender": sender, "text": text,
-             "occurredAt": datetime.now(UTC).isoformat()}
+    event = {
+        "channel": channel,
+        "idempotencyKey": f"dash-{uuid.uuid4()}",
+        "sender": sender,
+        "text": text,
+        "occurredAt": datetime.now(UTC).isoformat(),
+    }
     body = call_api(dashboard, INGEST_EVENT, token=token, variables={"input": event}).json()
     assert body["data"]["ingestEvent"]["__typename"] == "EventAccepted", body
 
 
-async def conversations_with_text(dashboard, token: str, text: str, *, count: int, timeout: float = 60) -> list[dict]:
+async def conversations_with_text(
+    dashboard, token: str, text: str, *, count: int, timeout: float = 60
+) -> list[dict]:
     """Wait until `count` conversations hold `text` and the agent has answered each; answer them."""
     deadline = time.monotonic() + timeout
     while True:

@@ -82,7 +82,9 @@ async def test_the_playground_shows_the_reply_and_the_tool_calls_without_keeping
     await page.goto(f"{dashboard.url}/runs")
     await page.click("#open-playground")
     await page.wait_for_url("**/runs/playground")
-    await page.fill("#playground-messages", f"book a beard trim {_weekday_ahead():%A} at 2pm, name is Lucas Moreau")
+    await page.fill(
+        "#playground-messages", f"book a beard trim {_weekday_ahead():%A} at 2pm, name is Lucas Moreau"
+    )
     await page.click("#playground-run")
 
     turn = page.locator(".playground-turn")
@@ -95,7 +97,9 @@ async def test_the_playground_shows_the_reply_and_the_tool_calls_without_keeping
     assert '"booked": true' in await booked.locator(".tool-call-result").inner_text()
     assert "dry run" in await page.locator("#playground-used").inner_text()
     # Dry run: the conversation was rolled back with everything else (no other test asks for a beard trim).
-    nothing = await conversations_with_text(dashboard, session_token(dashboard, operator), "beard trim", count=0)
+    nothing = await conversations_with_text(
+        dashboard, session_token(dashboard, operator), "beard trim", count=0
+    )
     assert nothing == []
 
     await page.fill("#playground-messages", "\n".join(["hi"] * 11))
@@ -103,14 +107,19 @@ async def test_the_playground_shows_the_reply_and_the_tool_calls_without_keeping
     await page.locator("#playground-error", has_text="At most 10 messages").wait_for()
 
 
-async def test_a_viewer_cannot_use_the_playground_and_the_api_refuses_it(dashboard, dashboard_users,
-                                                                        browser_context):
+async def test_a_viewer_cannot_use_the_playground_and_the_api_refuses_it(
+    dashboard, dashboard_users, browser_context
+):
     page = await browser_context.new_page()
     await log_in(page, dashboard, dashboard_users["viewer"])
     await page.goto(f"{dashboard.url}/runs/playground")
     await page.locator("#playground-read-only").wait_for()
     assert await page.locator("#playground-run").count() == 0
 
-    refused = call_api(dashboard, AGENT_RESPOND, token=session_token(dashboard, dashboard_users["viewer"]),
-                       variables={"input": {"messages": ["hello"]}})
+    refused = call_api(
+        dashboard,
+        AGENT_RESPOND,
+        token=session_token(dashboard, dashboard_users["viewer"]),
+        variables={"input": {"messages": ["hello"]}},
+    )
     assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"

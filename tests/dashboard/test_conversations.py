@@ -25,9 +25,7 @@ ROWS = "#conversation-table .conversation-row"
 
 
 async def _wait_for_row_count(page, count: int) -> None:
-    await page.wait_for_function(
-        f"document.querySelectorAll('{ROWS}').length === {count}", timeout=20_000
-    )
+    await page.wait_for_function(f"document.querySelectorAll('{ROWS}').length === {count}", timeout=20_000)
 
 
 async def _wait_for_feed(dashboard, expected: dict[str, int], *, timeout: float = 15) -> None:
@@ -47,8 +45,13 @@ async def test_filters_and_pages_change_the_rows(dashboard, dashboard_users, bro
     token = session_token(dashboard, operator)
     marker = f"walrus{uuid.uuid4().hex[:8]}"
     for index in range(12):
-        send_customer_message(dashboard, token, sender=new_sender() if index % 3 else f"chat-{uuid.uuid4().hex[:10]}",
-                              channel="SMS" if index % 3 else "CHAT", text=f"Do you open on Sunday? {marker}")
+        send_customer_message(
+            dashboard,
+            token,
+            sender=new_sender() if index % 3 else f"chat-{uuid.uuid4().hex[:10]}",
+            channel="SMS" if index % 3 else "CHAT",
+            text=f"Do you open on Sunday? {marker}",
+        )
     await conversations_with_text(dashboard, token, marker, count=12)
 
     page = await browser_context.new_page()
@@ -68,7 +71,10 @@ async def test_filters_and_pages_change_the_rows(dashboard, dashboard_users, bro
     assert not set(first_page) & set(second_page)
     await page.click("#conversations-previous")
     await _wait_for_row_count(page, 10)
-    assert await page.locator(ROWS).evaluate_all("rows => rows.map(row => row.dataset.conversationId)") == first_page
+    assert (
+        await page.locator(ROWS).evaluate_all("rows => rows.map(row => row.dataset.conversationId)")
+        == first_page
+    )
 
     await choose(page, "filter-channel", "Chat")
     await _wait_for_row_count(page, 4)
@@ -78,8 +84,9 @@ async def test_filters_and_pages_change_the_rows(dashboard, dashboard_users, bro
     assert "No conversation matches these filters." in await page.locator("#conversations-empty").inner_text()
 
 
-async def test_an_ingested_event_appears_in_conversations_without_a_reload(dashboard, dashboard_users,
-                                                                          browser_context):
+async def test_an_ingested_event_appears_in_conversations_without_a_reload(
+    dashboard, dashboard_users, browser_context
+):
     operator = dashboard_users["operator"]
     page = await browser_context.new_page()
     await log_in(page, dashboard, operator)
@@ -94,8 +101,12 @@ async def test_an_ingested_event_appears_in_conversations_without_a_reload(dashb
 
     sender = new_sender()
     started = time.monotonic()
-    send_customer_message(dashboard, session_token(dashboard, operator), sender=sender,
-                          text="Can I move my appointment to Friday?")
+    send_customer_message(
+        dashboard,
+        session_token(dashboard, operator),
+        sender=sender,
+        text="Can I move my appointment to Friday?",
+    )
     row = page.locator(ROWS, has_text=sender)
     await row.wait_for(timeout=30_000)
     print(f"ingest to row in Conversations: {time.monotonic() - started:.2f}s")
@@ -115,8 +126,12 @@ async def test_a_human_reply_from_the_detail_page_reaches_the_delivery_endpoint(
     operator = dashboard_users["operator"]
     sender = new_sender()
     marker = f"heron{uuid.uuid4().hex[:8]}"
-    send_customer_message(dashboard, session_token(dashboard, operator), sender=sender,
-                          text=f"Is parking available near you? {marker}")
+    send_customer_message(
+        dashboard,
+        session_token(dashboard, operator),
+        sender=sender,
+        text=f"Is parking available near you? {marker}",
+    )
     await conversations_with_text(dashboard, session_token(dashboard, operator), marker, count=1)
 
     page = await browser_context.new_page()
@@ -142,11 +157,14 @@ async def test_a_human_reply_from_the_detail_page_reaches_the_delivery_endpoint(
     await human.locator(".delivery-status", has_text="SENT").wait_for(timeout=20_000)
 
 
-async def test_a_viewer_sees_no_actions_on_a_conversation_and_the_api_refuses_them(dashboard, dashboard_users,
-                                                                                   browser_context):
+async def test_a_viewer_sees_no_actions_on_a_conversation_and_the_api_refuses_them(
+    dashboard, dashboard_users, browser_context
+):
     operator_token = session_token(dashboard, dashboard_users["operator"])
     marker = f"otter{uuid.uuid4().hex[:8]}"
-    send_customer_message(dashboard, operator_token, sender=new_sender(), text=f"What are your prices? {marker}")
+    send_customer_message(
+        dashboard, operator_token, sender=new_sender(), text=f"What are your prices? {marker}"
+    )
     conversation = (await conversations_with_text(dashboard, operator_token, marker, count=1))[0]
 
     page = await browser_context.new_page()
@@ -160,7 +178,11 @@ async def test_a_viewer_sees_no_actions_on_a_conversation_and_the_api_refuses_th
         assert await page.locator(control).count() == 0, control
 
     viewer_token = session_token(dashboard, dashboard_users["viewer"])
-    refused = call_api(dashboard, SEND_HUMAN_REPLY, token=viewer_token,
-                       variables={"input": {"conversationId": conversation["id"], "text": "hello"}})
+    refused = call_api(
+        dashboard,
+        SEND_HUMAN_REPLY,
+        token=viewer_token,
+        variables={"input": {"conversationId": conversation["id"], "text": "hello"}},
+    )
     assert refused.status_code == 403
     assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"

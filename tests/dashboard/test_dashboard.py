@@ -25,9 +25,14 @@ REPLAY_DEAD_LETTERS = "mutation { replayDeadLetters(input: {}) { replayed } }"
 
 
 def _session_token(dashboard, user) -> str:
-    response = httpx.post(dashboard.api_url, json={
-        "query": LOGIN, "variables": {"input": {"email": user.email, "password": user.password}},
-    }, timeout=10)
+    response = httpx.post(
+        dashboard.api_url,
+        json={
+            "query": LOGIN,
+            "variables": {"input": {"email": user.email, "password": user.password}},
+        },
+        timeout=10,
+    )
     return response.json()["data"]["login"]["token"]
 
 
@@ -41,8 +46,9 @@ async def _wait_for_status(dashboard, expected: dict[str, int], *, timeout: floa
     return status
 
 
-async def test_a_wrong_password_is_refused_clearly_and_the_right_one_logs_in(dashboard, dashboard_users,
-                                                                             browser_context):
+async def test_a_wrong_password_is_refused_clearly_and_the_right_one_logs_in(
+    dashboard, dashboard_users, browser_context
+):
     user = dashboard_users["operator"]
     page = await browser_context.new_page()
     await page.goto(f"{dashboard.url}/")
@@ -67,17 +73,28 @@ async def test_a_wrong_password_is_refused_clearly_and_the_right_one_logs_in(das
     await wait_for_login_page(page)  # the session is gone, not just hidden
 
 
-async def test_an_ingested_event_appears_on_overview_without_a_reload(dashboard, dashboard_users, browser_context):
+async def test_an_ingested_event_appears_on_overview_without_a_reload(
+    dashboard, dashboard_users, browser_context
+):
     operator = dashboard_users["operator"]
     page = await browser_context.new_page()
     await log_in(page, dashboard, operator)
     await page.evaluate("window.__same_page = true")
 
     sender = f"+1555{uuid.uuid4().int % 10**7:07d}"
-    event = {"channel": "SMS", "idempotencyKey": f"dash-{uuid.uuid4()}", "sender": sender,
-             "text": "Can I book a haircut tomorrow at 3pm?", "occurredAt": datetime.now(UTC).isoformat()}
-    response = httpx.post(dashboard.api_url, json={"query": INGEST_EVENT, "variables": {"input": event}},
-                          headers={"Authorization": f"Bearer {_session_token(dashboard, operator)}"}, timeout=10)
+    event = {
+        "channel": "SMS",
+        "idempotencyKey": f"dash-{uuid.uuid4()}",
+        "sender": sender,
+        "text": "Can I book a haircut tomorrow at 3pm?",
+        "occurredAt": datetime.now(UTC).isoformat(),
+    }
+    response = httpx.post(
+        dashboard.api_url,
+        json={"query": INGEST_EVENT, "variables": {"input": event}},
+        headers={"Authorization": f"Bearer {_session_token(dashboard, operator)}"},
+        timeout=10,
+    )
     assert response.json()["data"]["ingestEvent"]["__typename"] == "EventAccepted"
 
     row = page.locator("#conversation-feed .conversation-row", has_text=sender)
@@ -106,14 +123,19 @@ async def test_a_viewer_sees_no_actions_and_the_api_refuses_them(dashboard, dash
         await viewer_context.close()
 
     viewer_token = _session_token(dashboard, dashboard_users["viewer"])
-    refused = httpx.post(dashboard.api_url, json={"query": REPLAY_DEAD_LETTERS},
-                         headers={"Authorization": f"Bearer {viewer_token}"}, timeout=10)
+    refused = httpx.post(
+        dashboard.api_url,
+        json={"query": REPLAY_DEAD_LETTERS},
+        headers={"Authorization": f"Bearer {viewer_token}"},
+        timeout=10,
+    )
     assert refused.status_code == 403
     assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_tabs_share_one_live_feed_and_closing_them_leaves_nothing_running(dashboard, dashboard_users,
-                                                                                browser_context):
+async def test_tabs_share_one_live_feed_and_closing_them_leaves_nothing_running(
+    dashboard, dashboard_users, browser_context
+):
     await _wait_for_status(dashboard, {"consumers": 0, "subscriptions": 0, "sessions": 0})
     first = await browser_context.new_page()
     await log_in(first, dashboard, dashboard_users["admin"])
@@ -123,7 +145,9 @@ async def test_tabs_share_one_live_feed_and_closing_them_leaves_nothing_running(
     second = await browser_context.new_page()
     await second.goto(f"{dashboard.url}/")  # the browser is logged in: the second tab too
     await second.wait_for_selector("#user-email")
-    await _wait_for_status(dashboard, {**one_tab, "sessions": 2})  # still one consumer, the same subscriptions
+    await _wait_for_status(
+        dashboard, {**one_tab, "sessions": 2}
+    )  # still one consumer, the same subscriptions
 
     await second.close()
     await _wait_for_status(dashboard, one_tab)

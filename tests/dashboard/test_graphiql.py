@@ -34,8 +34,13 @@ def _install_assets() -> Path:
         npm = shutil.which("npm")
         if npm is None:
             pytest.fail("The GraphiQL browser test needs npm (Debian: apt-get install -y npm).")
-        done = subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=ASSETS,
-                              capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
+            cwd=ASSETS,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert done.returncode == 0, done.stderr[-2000:]
     return modules
 
@@ -53,11 +58,27 @@ async def graphiql_api(test_settings, tmp_path, workers):
     """An API logging every request (DEBUG: uvicorn's access lines too), and an admin key made with the CLI."""
     port = free_port()
     log = tmp_path / "api.log"
-    process = spawn_agentops("api", log_path=log, env={"AGENTOPS_API_PORT": str(port), "AGENTOPS_LOG_LEVEL": "DEBUG"})
+    process = spawn_agentops(
+        "api", log_path=log, env={"AGENTOPS_API_PORT": str(port), "AGENTOPS_LOG_LEVEL": "DEBUG"}
+    )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/healthz", process=process)
-        created = subprocess.run([sys.executable, "-m", "backend.cli.main", "keys", "create", "--name", "graphiql test",
-                                  "--scope", "admin"], capture_output=True, text=True, timeout=120)
+        created = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "backend.cli.main",
+                "keys",
+                "create",
+                "--name",
+                "graphiql test",
+                "--scope",
+                "admin",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert created.returncode == 0, created.stderr
         yield f"http://127.0.0.1:{port}", created.stdout.strip().splitlines()[-1], log
     finally:
@@ -71,7 +92,9 @@ async def _editor_with(page, selector: str, expect: str, *, timeout: float = 20)
     while True:
         text = await page.evaluate(
             "selector => ([...document.querySelectorAll(selector + ' .CodeMirror')]"
-            ".find(editor => !editor.parentElement.classList.contains('hidden'))?.CodeMirror.getValue()) ?? ''", selector)
+            ".find(editor => !editor.parentElement.classList.contains('hidden'))?.CodeMirror.getValue()) ?? ''",
+            selector,
+        )
         if expect in text:
             return text
         assert asyncio.get_running_loop().time() < deadline, f"no {expect!r} in {selector}: {text[:500]!r}"
@@ -91,7 +114,9 @@ async def _run(page, expect: str) -> dict:
     return json.loads(await _editor_with(page, ".graphiql-response", expect))
 
 
-async def test_the_printed_link_opens_graphiql_ready_and_the_key_stays_out_of_the_log(graphiql_api, browser_context):
+async def test_the_printed_link_opens_graphiql_ready_and_the_key_stays_out_of_the_log(
+    graphiql_api, browser_context
+):
     api, key, log = graphiql_api
     modules = _install_assets()
 
@@ -101,8 +126,9 @@ async def test_the_printed_link_opens_graphiql_ready_and_the_key_stays_out_of_th
             await route.fulfill(status=404)
             return
         kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        await route.fulfill(body=file.read_bytes(), headers={"Access-Control-Allow-Origin": "*",
-                                                             "Content-Type": kind})
+        await route.fulfill(
+            body=file.read_bytes(), headers={"Access-Control-Allow-Origin": "*", "Content-Type": kind}
+        )
 
     await browser_context.route(f"{CDN}**", serve_cdn)
     page = await browser_context.new_page()
@@ -112,7 +138,11 @@ async def test_the_printed_link_opens_graphiql_ready_and_the_key_stays_out_of_th
     headers = await _editor_with(page, ".graphiql-editor-tool", "Authorization")
     assert json.loads(headers) == {"Authorization": f"Bearer {key}"}
     assert [await tab.inner_text() for tab in await page.locator(".graphiql-tab").all()] == [
-        "Conversations", "SendCustomerMessage", "Live", "SandboxOutbox"]
+        "Conversations",
+        "SendCustomerMessage",
+        "Live",
+        "SandboxOutbox",
+    ]
 
     # One click: the README's first query answers with data, not an authentication error.
     answer = await _run(page, '"conversations"')
@@ -124,8 +154,13 @@ async def test_the_printed_link_opens_graphiql_ready_and_the_key_stays_out_of_th
     await asyncio.sleep(1.0)  # the socket is open and subscribed
     sender = "+15550106060"
     async with httpx.AsyncClient(headers={"Authorization": f"Bearer {key}"}) as http:
-        sent = await http.post(f"{api}/graphql", json={"query": INGEST_EVENT, "variables": {
-            "input": event(sender=sender, text="What are your opening hours on Saturday?")}})
+        sent = await http.post(
+            f"{api}/graphql",
+            json={
+                "query": INGEST_EVENT,
+                "variables": {"input": event(sender=sender, text="What are your opening hours on Saturday?")},
+            },
+        )
     assert sent.json()["data"]["ingestEvent"]["__typename"] == "EventAccepted"
     update = json.loads(await _editor_with(page, ".graphiql-response", sender))
     assert update["data"]["conversationUpdated"]["customer"] == sender

@@ -25,8 +25,20 @@ IDLE = {"consumers": 0, "subscriptions": 0, "sessions": 0}
 def read_key(live_api: str) -> str:
     """A read-only API key, made with the CLI as `agentops dashboard` makes the live feed's."""
     result = subprocess.run(
-        [sys.executable, "-m", "backend.cli.main", "keys", "create", "--name", "live feed test", "--scope", "read"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "backend.cli.main",
+            "keys",
+            "create",
+            "--name",
+            "live feed test",
+            "--scope",
+            "read",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
@@ -58,7 +70,9 @@ async def test_only_connected_tabs_get_updates_and_closed_ones_are_dropped(live_
         assert feed.status() == {"consumers": 1, "subscriptions": 1, "sessions": 2}
 
         open_tabs.discard("tab-b")  # the tab closed; nobody told the feed
-        await _until(lambda: feed.status()["sessions"] == 1, timeout=5, message="the closed tab to be dropped")
+        await _until(
+            lambda: feed.status()["sessions"] == 1, timeout=5, message="the closed tab to be dropped"
+        )
         assert feed.status() == {"consumers": 1, "subscriptions": 1, "sessions": 1}
         assert all(sessions <= open_tabs for sessions, _ in deliveries[1:])
 
@@ -79,11 +93,15 @@ async def test_a_tab_closed_while_the_api_is_away_stops_the_retries(caplog):
     feed.attach(deliver, connected=lambda: set(open_tabs))
     try:
         feed.watch("tab-a", "incident")
-        await _until(lambda: "live feed lost its connection" in caplog.text, timeout=5, message="a failed connection")
+        await _until(
+            lambda: "live feed lost its connection" in caplog.text, timeout=5, message="a failed connection"
+        )
         assert feed.status() == {"consumers": 1, "subscriptions": 0, "sessions": 1}
 
         open_tabs.clear()
-        await _until(lambda: feed.status() == IDLE, timeout=5, message="the retries to stop with the closed tab")
+        await _until(
+            lambda: feed.status() == IDLE, timeout=5, message="the retries to stop with the closed tab"
+        )
     finally:
         await feed.close()
 
@@ -107,7 +125,9 @@ class _DrillsPage:
     """Another page's State."""
 
 
-async def test_a_pages_updates_stop_when_the_tab_leaves_it_and_those_asked_for_everywhere_go_on(live_api, read_key):
+async def test_a_pages_updates_stop_when_the_tab_leaves_it_and_those_asked_for_everywhere_go_on(
+    live_api, read_key
+):
     feed = LiveFeed(websocket_url="ws" + live_api.removeprefix("http") + "/graphql", api_key=read_key)
     received: list[str] = []
 
@@ -119,14 +139,20 @@ async def test_a_pages_updates_stop_when_the_tab_leaves_it_and_those_asked_for_e
         feed.watch("tab-a", "incident")  # the toasts: wherever the tab is
         feed.watch("tab-a", "metrics", "incident", page=_MetricsPage)
         assert feed.page_of("tab-a") is _MetricsPage
-        await _until(lambda: feed.status()["subscriptions"] == 2 and "metrics" in received, timeout=15,
-                     message="metrics and incident subscriptions")
+        await _until(
+            lambda: feed.status()["subscriptions"] == 2 and "metrics" in received,
+            timeout=15,
+            message="metrics and incident subscriptions",
+        )
 
         # Another page: its kinds replace those of the page before (metrics stops), the toasts' stay.
         feed.watch("tab-a", "simulation", page=_DrillsPage)
         assert feed.page_of("tab-a") is _DrillsPage
-        await _until(lambda: feed.status() == {"consumers": 1, "subscriptions": 2, "sessions": 1}, timeout=5,
-                     message="metrics to close and simulation to open")
+        await _until(
+            lambda: feed.status() == {"consumers": 1, "subscriptions": 2, "sessions": 1},
+            timeout=5,
+            message="metrics to close and simulation to open",
+        )
         received.clear()
         await asyncio.sleep(2.5)  # liveMetrics pushes every second here: none reaches the tab any more
         assert "metrics" not in received
@@ -134,8 +160,11 @@ async def test_a_pages_updates_stop_when_the_tab_leaves_it_and_those_asked_for_e
         # A page without live data of its own: only what was asked for everywhere goes on.
         feed.leave_page("tab-a")
         assert feed.page_of("tab-a") is None
-        await _until(lambda: feed.status() == {"consumers": 1, "subscriptions": 1, "sessions": 1}, timeout=5,
-                     message="only the incident subscription")
+        await _until(
+            lambda: feed.status() == {"consumers": 1, "subscriptions": 1, "sessions": 1},
+            timeout=5,
+            message="only the incident subscription",
+        )
         feed.forget("tab-a")
         await _until(lambda: feed.status() == IDLE, timeout=5, message="the feed to stop")
     finally:

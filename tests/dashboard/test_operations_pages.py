@@ -71,7 +71,9 @@ async def _wait(predicate, *, timeout: float, message: str):
     raise AssertionError(f"timed out waiting for {message}")
 
 
-async def test_run_evals_shows_progress_and_ends_with_a_pass_rate(dashboard, operator, demo_data, browser_context):
+async def test_run_evals_shows_progress_and_ends_with_a_pass_rate(
+    dashboard, operator, demo_data, browser_context
+):
     page = await browser_context.new_page()
     await log_in(page, dashboard, operator)
     await page.goto(f"{dashboard.url}/evals")
@@ -81,7 +83,9 @@ async def test_run_evals_shows_progress_and_ends_with_a_pass_rate(dashboard, ope
 
     await page.click("#run-evals")  # the booking suite, first by name
     new_run = page.locator("#eval-runs .eval-run-row").first
-    await page.wait_for_function(f"document.querySelectorAll('#eval-runs .eval-run-row').length > {runs_before}")
+    await page.wait_for_function(
+        f"document.querySelectorAll('#eval-runs .eval-run-row').length > {runs_before}"
+    )
     run_id = await new_run.get_attribute("data-run-id")
     run = page.locator(f'#eval-runs .eval-run-row[data-run-id="{run_id}"]')
     await run.locator(".eval-progress").wait_for(timeout=10_000)  # a progress bar while the workers run it
@@ -92,8 +96,11 @@ async def test_run_evals_shows_progress_and_ends_with_a_pass_rate(dashboard, ope
     assert (await pass_rate.inner_text()).endswith("%")
     assert "COMPLETED" in await run.inner_text()
     # The run's subscription ended with it: the feed holds what it held before.
-    await _wait(lambda: dashboard.live_feed_status()["subscriptions"] == subscriptions_before, timeout=10,
-                message="the eval run's subscription closing")
+    await _wait(
+        lambda: dashboard.live_feed_status()["subscriptions"] == subscriptions_before,
+        timeout=10,
+        message="the eval run's subscription closing",
+    )
 
     await run.locator("a").click()  # the run page: every case, failures first
     await page.locator("#eval-cases .eval-case").first.wait_for()
@@ -101,8 +108,9 @@ async def test_run_evals_shows_progress_and_ends_with_a_pass_rate(dashboard, ope
     assert "%" in await page.locator("#run-pass-rate").inner_text()
 
 
-async def test_acknowledging_an_incident_opened_by_a_drill_changes_it_everywhere(dashboard, operator, operator_token,
-                                                                                 demo_data, browser_context):
+async def test_acknowledging_an_incident_opened_by_a_drill_changes_it_everywhere(
+    dashboard, operator, operator_token, demo_data, browser_context
+):
     token = operator_token
     watching = await browser_context.new_page()  # a second tab, left on the list
     await log_in(watching, dashboard, operator)
@@ -112,8 +120,12 @@ async def test_acknowledging_an_incident_opened_by_a_drill_changes_it_everywhere
     await working.goto(f"{dashboard.url}/metrics")
     await working.wait_for_selector("#metrics-window")
 
-    started = data(dashboard, token, START_DRILL, {"input": {
-        "kind": "TOOL_OUTAGE", "durationSeconds": 120, "intensity": 1.0, "trafficPerSecond": 10}})
+    started = data(
+        dashboard,
+        token,
+        START_DRILL,
+        {"input": {"kind": "TOOL_OUTAGE", "durationSeconds": 120, "intensity": 1.0, "trafficPerSecond": 10}},
+    )
     drill_id = started["startSimulation"]["simulation"]["id"]
     try:
         # The toast comes to whatever page is open; the list gains the row, both without a reload.
@@ -142,8 +154,9 @@ async def test_acknowledging_an_incident_opened_by_a_drill_changes_it_everywhere
         data(dashboard, token, STOP_DRILL, {"id": drill_id})
 
 
-async def test_a_dead_letter_appears_live_and_its_replay_is_seen_through(dashboard, operator, operator_token,
-                                                                         test_settings, browser_context):
+async def test_a_dead_letter_appears_live_and_its_replay_is_seen_through(
+    dashboard, operator, operator_token, test_settings, browser_context
+):
     token = operator_token
     page = await browser_context.new_page()
     await log_in(page, dashboard, operator)
@@ -155,21 +168,35 @@ async def test_a_dead_letter_appears_live_and_its_replay_is_seen_through(dashboa
     redis = aioredis.Redis.from_url(str(test_settings.redis_url))
     sender = f"+1555{uuid.uuid4().int % 10**7:07d}"
     # An earlier drill's traffic must not be caught by the fault: wait for the queue to drain first.
-    await _wait(lambda: data(dashboard, token, QUEUE_DEPTH)["currentMetrics"]["queueDepth"] == 0, timeout=60,
-                message="the queue draining")
+    await _wait(
+        lambda: data(dashboard, token, QUEUE_DEPTH)["currentMetrics"]["queueDepth"] == 0,
+        timeout=60,
+        message="the queue draining",
+    )
     # Every processing attempt fails, as when a dependency is down, until this event is dead.
     await set_fault(redis, PROCESS_EVENT, message="calendar backend down")
     try:
-        event = {"channel": "SMS", "idempotencyKey": f"dead-{uuid.uuid4()}", "sender": sender,
-                 "text": "Can I book a massage on Friday?", "occurredAt": datetime.now(UTC).isoformat()}
+        event = {
+            "channel": "SMS",
+            "idempotencyKey": f"dead-{uuid.uuid4()}",
+            "sender": sender,
+            "text": "Can I book a massage on Friday?",
+            "occurredAt": datetime.now(UTC).isoformat(),
+        }
         event_id = data(dashboard, token, INGEST_EVENT, {"input": event})["ingestEvent"]["eventId"]
-        await _wait(lambda: data(dashboard, token, EVENT_STATUS, {"id": event_id})["node"]["status"] == "DEAD",
-                    timeout=30, message="the event going DEAD")
+        await _wait(
+            lambda: data(dashboard, token, EVENT_STATUS, {"id": event_id})["node"]["status"] == "DEAD",
+            timeout=30,
+            message="the event going DEAD",
+        )
     finally:
         await clear_fault(redis, PROCESS_EVENT)
         await redis.aclose()
-    letter_id = next(edge["node"]["id"] for edge in data(dashboard, token, DEAD_LETTERS)["deadLetters"]["edges"]
-                     if edge["node"]["event"]["id"] == event_id)
+    letter_id = next(
+        edge["node"]["id"]
+        for edge in data(dashboard, token, DEAD_LETTERS)["deadLetters"]["edges"]
+        if edge["node"]["event"]["id"] == event_id
+    )
 
     # The open page shows the new dead letter by itself ...
     row = page.locator(f'#dead-letter-list .dead-letter-row[data-dead-letter-id="{letter_id}"]')
@@ -185,8 +212,9 @@ async def test_a_dead_letter_appears_live_and_its_replay_is_seen_through(dashboa
     assert await page.evaluate("window.__same_page === true"), "the page was reloaded"
 
 
-async def test_a_drill_started_from_the_api_appears_on_the_drills_page_and_ends_there(dashboard, operator,
-                                                                                    operator_token, browser_context):
+async def test_a_drill_started_from_the_api_appears_on_the_drills_page_and_ends_there(
+    dashboard, operator, operator_token, browser_context
+):
     page = await browser_context.new_page()
     await log_in(page, dashboard, operator)
     await page.goto(f"{dashboard.url}/demo")
@@ -194,8 +222,12 @@ async def test_a_drill_started_from_the_api_appears_on_the_drills_page_and_ends_
     await page.evaluate("window.__same_page = true")
 
     # A gentle drill (policy steps 50 ms slower for three seconds), started by a script, not by this page.
-    started = data(dashboard, operator_token, START_DRILL, {"input": {
-        "kind": "LATENCY_SPIKE", "durationSeconds": 3, "intensity": 0.01}})
+    started = data(
+        dashboard,
+        operator_token,
+        START_DRILL,
+        {"input": {"kind": "LATENCY_SPIKE", "durationSeconds": 3, "intensity": 0.01}},
+    )
     drill_id = started["startSimulation"]["simulation"]["id"]
     row = page.locator(f'#drill-list .drill-row[data-drill-id="{drill_id}"]')
     await row.locator(".drill-status", has_text="RUNNING").wait_for(timeout=10_000)
@@ -206,8 +238,9 @@ async def test_a_drill_started_from_the_api_appears_on_the_drills_page_and_ends_
     assert await page.evaluate("window.__same_page === true"), "the page was reloaded"
 
 
-async def test_an_eval_runs_page_fills_in_as_its_cases_complete(dashboard, operator, operator_token, demo_data,
-                                                                browser_context):
+async def test_an_eval_runs_page_fills_in_as_its_cases_complete(
+    dashboard, operator, operator_token, demo_data, browser_context
+):
     started = data(dashboard, operator_token, START_EVAL_RUN)["startEvalRun"]
     assert started["__typename"] == "StartEvalRunPayload", started
     page = await browser_context.new_page()
@@ -230,13 +263,15 @@ async def test_the_metrics_page_shows_the_live_values_as_they_come(dashboard, op
     await live.wait_for(timeout=15_000)
     first = await live.inner_text()
     # liveMetrics is pushed every second here: the time of the values moves on without a reload.
-    await page.wait_for_function(f"document.querySelector('#metrics-live').innerText !== {json.dumps(first)}",
-                                 timeout=15_000)
+    await page.wait_for_function(
+        f"document.querySelector('#metrics-live').innerText !== {json.dumps(first)}", timeout=15_000
+    )
     assert "Turns/min" in await live.inner_text()
 
 
-async def test_a_viewer_sees_no_operations_actions_and_the_api_refuses_them(dashboard, dashboard_users, demo_data,
-                                                                            browser_context):
+async def test_a_viewer_sees_no_operations_actions_and_the_api_refuses_them(
+    dashboard, dashboard_users, demo_data, browser_context
+):
     page = await browser_context.new_page()
     await log_in(page, dashboard, dashboard_users["viewer"])
     for path, shown, hidden in (
@@ -270,18 +305,27 @@ HISTORY_TEXT = "opening hours?"
 async def _badges(page, rows: str, attribute: str) -> dict[str, bool]:
     """Each row's id and whether it shows the synthetic badge."""
     return await page.locator(rows).evaluate_all(
-        f"rows => Object.fromEntries(rows.map(row => [row.dataset.{attribute}, !!row.querySelector('.synthetic-badge')]))")
+        f"rows => Object.fromEntries(rows.map(row => [row.dataset.{attribute}, !!row.querySelector('.synthetic-badge')]))"
+    )
 
 
 def _flags(dashboard, token: str, ids) -> dict[str, bool]:
-    return {node_id: data(dashboard, token, SYNTHETIC_FLAG, {"id": node_id})["node"]["synthetic"] for node_id in ids}
+    return {
+        node_id: data(dashboard, token, SYNTHETIC_FLAG, {"id": node_id})["node"]["synthetic"]
+        for node_id in ids
+    }
 
 
-async def test_the_demo_history_wears_a_synthetic_badge_and_real_traffic_does_not(dashboard, operator, operator_token,
-                                                                                  demo_data, browser_context):
+async def test_the_demo_history_wears_a_synthetic_badge_and_real_traffic_does_not(
+    dashboard, operator, operator_token, demo_data, browser_context
+):
     token = operator_token
-    history = data(dashboard, token, FIRST_CONVERSATION, {"synthetic": True})["conversations"]["edges"][0]["node"]
-    real = data(dashboard, token, FIRST_CONVERSATION, {"synthetic": False})["conversations"]["edges"][0]["node"]
+    history = data(dashboard, token, FIRST_CONVERSATION, {"synthetic": True})["conversations"]["edges"][0][
+        "node"
+    ]
+    real = data(dashboard, token, FIRST_CONVERSATION, {"synthetic": False})["conversations"]["edges"][0][
+        "node"
+    ]
     page = await browser_context.new_page()
     await log_in(page, dashboard, operator)
 
@@ -306,8 +350,10 @@ async def test_the_demo_history_wears_a_synthetic_badge_and_real_traffic_does_no
     # ... and the week's, found by what its customers wrote.
     await page.fill("#filter-text", HISTORY_TEXT)
     await page.click("#filter-text-submit")
-    await page.wait_for_function(f"[...document.querySelectorAll('{rows}')].every(row => row.querySelector("
-                                 f"'.synthetic-badge')) && document.querySelectorAll('{rows}').length > 0")
+    await page.wait_for_function(
+        f"[...document.querySelectorAll('{rows}')].every(row => row.querySelector("
+        f"'.synthetic-badge')) && document.querySelectorAll('{rows}').length > 0"
+    )
     week = await _badges(page, rows, "conversationId")
     assert week == _flags(dashboard, token, week) and set(week.values()) == {True}
 

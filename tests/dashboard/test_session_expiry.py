@@ -26,13 +26,21 @@ SESSION_HOURS = 0.005  # 18 s
 def short_sessions(test_settings, workers, tmp_path_factory) -> Iterator[Dashboard]:
     directory = tmp_path_factory.mktemp("short-sessions")
     port = free_port()
-    api = spawn_agentops("api", log_path=directory / "api.log",
-                         env={"AGENTOPS_API_PORT": str(port), "AGENTOPS_SESSION_HOURS": str(SESSION_HOURS)})
+    api = spawn_agentops(
+        "api",
+        log_path=directory / "api.log",
+        env={"AGENTOPS_API_PORT": str(port), "AGENTOPS_SESSION_HOURS": str(SESSION_HOURS)},
+    )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/healthz", process=api)
-        with running_dashboard(f"http://127.0.0.1:{port}", directory / "dashboard.log", env={
-            "REFLEX_WEB_WORKDIR": str(directory / ".web"), "REFLEX_STATES_WORKDIR": str(directory / ".states"),
-        }) as dashboard:
+        with running_dashboard(
+            f"http://127.0.0.1:{port}",
+            directory / "dashboard.log",
+            env={
+                "REFLEX_WEB_WORKDIR": str(directory / ".web"),
+                "REFLEX_STATES_WORKDIR": str(directory / ".states"),
+            },
+        ) as dashboard:
             yield dashboard
     finally:
         stop_processes([api], timeout=20)
@@ -40,17 +48,34 @@ def short_sessions(test_settings, workers, tmp_path_factory) -> Iterator[Dashboa
 
 @pytest.fixture(scope="module")
 def user(short_sessions) -> DashboardUser:
-    user = DashboardUser(email=f"expiry-{uuid.uuid4().hex[:6]}@example.com", password="expiry-pass-1234",
-                         role="operator")
-    result = subprocess.run([sys.executable, "-m", "backend.cli.main", "users", "create", "--email", user.email,
-                             "--role", user.role, "--password", user.password], capture_output=True, text=True,
-                            timeout=120)
+    user = DashboardUser(
+        email=f"expiry-{uuid.uuid4().hex[:6]}@example.com", password="expiry-pass-1234", role="operator"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "backend.cli.main",
+            "users",
+            "create",
+            "--email",
+            user.email,
+            "--role",
+            user.role,
+            "--password",
+            user.password,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return user
 
 
-async def test_a_session_expires_after_AGENTOPS_SESSION_HOURS_in_every_open_tab(short_sessions, user,
-                                                                                  browser_context):
+async def test_a_session_expires_after_AGENTOPS_SESSION_HOURS_in_every_open_tab(
+    short_sessions, user, browser_context
+):
     page = await browser_context.new_page()
     await log_in(page, short_sessions, user)
     logged_in_at = time.monotonic()

@@ -24,7 +24,9 @@ async def redis(test_settings):
 async def test_a_session_is_stored_under_a_hash_of_its_id_and_lapses_with_its_token(redis):
     store = SessionStore(redis)
     expires_at = datetime.now(UTC) + timedelta(seconds=2)
-    session_id = await store.create(token="ak_secret", email="ana@example.com", role="OPERATOR", expires_at=expires_at)
+    session_id = await store.create(
+        token="ak_secret", email="ana@example.com", role="OPERATOR", expires_at=expires_at
+    )
 
     key = session_key(session_id)
     assert session_id not in key and await redis.exists(key)
@@ -38,15 +40,29 @@ async def test_a_session_is_stored_under_a_hash_of_its_id_and_lapses_with_its_to
 
 async def test_ending_a_session_hands_its_token_back_once(redis):
     store = SessionStore(redis)
-    key = session_key(await store.create(token="ak_once", email="bo@example.com", role="VIEWER",
-                                         expires_at=datetime.now(UTC) + timedelta(minutes=5)))
-    other = session_key(await store.create(token="ak_other", email="cy@example.com", role="VIEWER",
-                                           expires_at=datetime.now(UTC) + timedelta(minutes=5)))
+    key = session_key(
+        await store.create(
+            token="ak_once",
+            email="bo@example.com",
+            role="VIEWER",
+            expires_at=datetime.now(UTC) + timedelta(minutes=5),
+        )
+    )
+    other = session_key(
+        await store.create(
+            token="ak_other",
+            email="cy@example.com",
+            role="VIEWER",
+            expires_at=datetime.now(UTC) + timedelta(minutes=5),
+        )
+    )
     ended = await asyncio.gather(store.end(key), store.end(key))  # two logouts at once: one revokes
     assert sorted(session is not None for session in ended) == [False, True]
     assert await store.still_open([key, other, session_key("never-made")]) == {other}
     with pytest.raises(ValueError):
-        await store.create(token="ak_late", email="dee@example.com", role="VIEWER", expires_at=datetime.now(UTC))
+        await store.create(
+            token="ak_late", email="dee@example.com", role="VIEWER", expires_at=datetime.now(UTC)
+        )
 
 
 async def test_the_tabs_of_an_ended_or_expired_session_are_sent_to_login_and_closed_tabs_are_dropped(redis):
@@ -60,9 +76,17 @@ async def test_the_tabs_of_an_ended_or_expired_session_are_sent_to_login_and_clo
 
     tabs.attach(send_to_login, connected=lambda: open_tabs)
     soon = datetime.now(UTC) + timedelta(seconds=1)
-    short = session_key(await store.create(token="ak_short", email="ed@example.com", role="VIEWER", expires_at=soon))
-    long = session_key(await store.create(token="ak_long", email="fay@example.com", role="VIEWER",
-                                          expires_at=datetime.now(UTC) + timedelta(minutes=5)))
+    short = session_key(
+        await store.create(token="ak_short", email="ed@example.com", role="VIEWER", expires_at=soon)
+    )
+    long = session_key(
+        await store.create(
+            token="ak_long",
+            email="fay@example.com",
+            role="VIEWER",
+            expires_at=datetime.now(UTC) + timedelta(minutes=5),
+        )
+    )
     tabs.add(short, "tab-a", expires_at=soon)
     tabs.add(long, "tab-b", expires_at=datetime.now(UTC) + timedelta(minutes=5))
     tabs.add(long, "tab-c", expires_at=datetime.now(UTC) + timedelta(minutes=5))
@@ -82,9 +106,18 @@ async def test_the_tabs_of_an_ended_or_expired_session_are_sent_to_login_and_clo
     assert sent[1] == (frozenset({"tab-b"}), ENDED_ELSEWHERE) and tabs.sessions() == 0
 
 
-@pytest.mark.parametrize(("asked", "goes_to"), [
-    ("/incidents/abc", "/incidents/abc"), ("/", "/"), (None, "/"), ("https://attacker.example/", "/"),
-    ("//attacker.example/x", "/"), ("/\\attacker.example", "/"), ("/login", "/"), ("/login?next=/x", "/"),
-])
+@pytest.mark.parametrize(
+    ("asked", "goes_to"),
+    [
+        ("/incidents/abc", "/incidents/abc"),
+        ("/", "/"),
+        (None, "/"),
+        ("https://attacker.example/", "/"),
+        ("//attacker.example/x", "/"),
+        ("/\\attacker.example", "/"),
+        ("/login", "/"),
+        ("/login?next=/x", "/"),
+    ],
+)
 def test_after_login_the_browser_goes_only_to_a_page_of_the_dashboard(asked, goes_to):
     assert safe_next(asked) == goes_to

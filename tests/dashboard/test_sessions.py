@@ -37,8 +37,9 @@ def _stored_token(session_redis, cookie: dict) -> str | None:
     return json.loads(raw)["token"] if raw else None
 
 
-async def test_the_session_cookie_is_http_only_same_site_and_holds_no_api_token(dashboard, dashboard_users,
-                                                                                browser_context, session_redis):
+async def test_the_session_cookie_is_http_only_same_site_and_holds_no_api_token(
+    dashboard, dashboard_users, browser_context, session_redis
+):
     page = await browser_context.new_page()
     await log_in(page, dashboard, dashboard_users["viewer"])
 
@@ -56,8 +57,9 @@ async def test_the_session_cookie_is_http_only_same_site_and_holds_no_api_token(
     assert call(dashboard, cookie["value"], WHO_AM_I).status_code == 401
 
 
-async def test_a_second_tab_is_logged_in_already_and_a_logout_ends_both(dashboard, dashboard_users, browser_context,
-                                                                        session_redis):
+async def test_a_second_tab_is_logged_in_already_and_a_logout_ends_both(
+    dashboard, dashboard_users, browser_context, session_redis
+):
     operator = dashboard_users["operator"]
     first = await browser_context.new_page()
     await log_in(first, dashboard, operator)
@@ -83,8 +85,9 @@ async def test_a_second_tab_is_logged_in_already_and_a_logout_ends_both(dashboar
     await wait_for_login_page(second)
 
 
-async def test_a_login_in_another_tab_replaces_the_browsers_session_in_every_tab(dashboard, dashboard_users,
-                                                                                 browser_context, session_redis):
+async def test_a_login_in_another_tab_replaces_the_browsers_session_in_every_tab(
+    dashboard, dashboard_users, browser_context, session_redis
+):
     stale = await browser_context.new_page()
     await stale.goto(f"{dashboard.url}/login")  # opened before the browser logged in
     await stale.locator("#login-form").wait_for()
@@ -101,11 +104,14 @@ async def test_a_login_in_another_tab_replaces_the_browsers_session_in_every_tab
     await stale.click("#login-submit")
     await stale.wait_for_selector("#user-email")
 
-    assert call(dashboard, old_token, WHO_AM_I).status_code == 401  # one session per browser: the old one ended
+    assert (
+        call(dashboard, old_token, WHO_AM_I).status_code == 401
+    )  # one session per browser: the old one ended
     # Its tabs load the login page, which finds the browser's new session and moves on.
     for page in (first, second):
         await page.wait_for_function(
-            f"document.querySelector('#user-email')?.innerText === {json.dumps(admin.email)}", timeout=15_000)
+            f"document.querySelector('#user-email')?.innerText === {json.dumps(admin.email)}", timeout=15_000
+        )
 
 
 def test_login_and_logout_refuse_forms_posted_from_another_site(dashboard, dashboard_users, session_redis):
@@ -126,11 +132,14 @@ def test_login_and_logout_refuse_forms_posted_from_another_site(dashboard, dashb
         # The client keeps the cookie, as a browser would send it along with a forged form.
         forced = http.post("/auth/logout", headers={"Origin": "http://attacker.example"})
         assert forced.status_code == 403
-        refused = http.post("/auth/login", data={**form, "password": "wrong-password"},
-                            headers={"Origin": dashboard.url})
+        refused = http.post(
+            "/auth/login", data={**form, "password": "wrong-password"}, headers={"Origin": dashboard.url}
+        )
         assert refused.status_code == 303 and refused.headers["location"].startswith("/login?error=invalid")
 
-        assert session_redis.exists(session_key(session_id))  # neither the forged logout nor the refusal ended it
+        assert session_redis.exists(
+            session_key(session_id)
+        )  # neither the forged logout nor the refusal ended it
         out = http.post("/auth/logout", headers={"Origin": dashboard.url})
         assert out.status_code == 303 and not session_redis.exists(session_key(session_id))
         assert f"{COOKIE_NAME}=" in out.headers["set-cookie"] and "Max-Age=0" in out.headers["set-cookie"]

@@ -12,9 +12,7 @@ from backend.settings import PROJECT_ROOT
 from tests.conftest import TEST_DATABASE
 
 EXPECTED_TABLES = {"api_keys", "ingest_events", "conversations", "messages", "tortoise_migrations"}
-MIGRATION_FILES = sorted(
-    path.stem for path in (PROJECT_ROOT / "backend" / "migrations").glob("[0-9]*.py")
-)
+MIGRATION_FILES = sorted(path.stem for path in (PROJECT_ROOT / "backend" / "migrations").glob("[0-9]*.py"))
 
 
 async def test_fresh_database_reached_the_current_schema_at_start_up(app):
@@ -23,7 +21,9 @@ async def test_fresh_database_reached_the_current_schema_at_start_up(app):
         "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
     )
     assert EXPECTED_TABLES <= {row["tablename"] for row in rows}
-    _, applied = await connections.get("default").execute_query("SELECT name FROM tortoise_migrations ORDER BY name")
+    _, applied = await connections.get("default").execute_query(
+        "SELECT name FROM tortoise_migrations ORDER BY name"
+    )
     assert [row["name"] for row in applied] == MIGRATION_FILES
 
 
@@ -44,13 +44,20 @@ async def test_two_replicas_starting_together_apply_each_migration_once(test_set
     env = {**os.environ, "AGENTOPS_DATABASE_URL": f"{url}/{race_db}"}
     replicas = [
         await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "backend.cli.main", "migrate", env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            sys.executable,
+            "-m",
+            "backend.cli.main",
+            "migrate",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
         )
         for _ in range(3)
     ]
     outputs = await asyncio.gather(*(replica.communicate() for replica in replicas))
-    assert [replica.returncode for replica in replicas] == [0, 0, 0], [out[0].decode()[-2000:] for out in outputs]
+    assert [replica.returncode for replica in replicas] == [0, 0, 0], [
+        out[0].decode()[-2000:] for out in outputs
+    ]
 
     check = await asyncpg.connect(f"{url}/{race_db}")
     try:

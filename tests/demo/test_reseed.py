@@ -21,7 +21,9 @@ async def test_each_reseed_sends_a_new_round_and_fills_history_once(app, client,
     # A new round of conversations; the history is already there and is not written twice.
     assert second["eventsAccepted"] == len(demo_events())
     assert second["evalRuns"] == 0 and second["historyConversations"] == 0
-    assert await IngestEvent.filter(metadata__contains={"source": "demo-seed"}).count() == 2 * len(demo_events())
+    assert await IngestEvent.filter(metadata__contains={"source": "demo-seed"}).count() == 2 * len(
+        demo_events()
+    )
 
 
 async def test_an_operator_may_not_reseed(app, client, make_key):

@@ -23,7 +23,10 @@ async def test_seed_goes_through_ingestion_and_workers_build_the_conversations(a
     context = app.state.services.ingest
     await seed_business(timezone=context.settings.business_timezone, today=business_today(context.settings))
     sent = await seed_demo(context=context)
-    assert sent == len(demo_events()) and await IngestEvent.filter(metadata__contains={"source": "demo-seed"}).count() == sent
+    assert (
+        sent == len(demo_events())
+        and await IngestEvent.filter(metadata__contains={"source": "demo-seed"}).count() == sent
+    )
     assert await seed_demo(context=context) == 0  # second run: every event is a duplicate
 
     async def all_processed():
@@ -38,7 +41,13 @@ async def test_seed_goes_through_ingestion_and_workers_build_the_conversations(a
     assert await Ticket.all().count() >= 3
     assert await Conversation.filter(status=ConversationStatus.HANDED_OFF).exists()
     used = set(await ToolCall.all().values_list("name", flat=True))
-    assert used == {"check_availability", "book_appointment", "find_bookings", "create_ticket", "handoff_to_human"}
+    assert used == {
+        "check_availability",
+        "book_appointment",
+        "find_bookings",
+        "create_ticket",
+        "handoff_to_human",
+    }
     replies = await Message.filter(direction=MessageDirection.OUTBOUND).values_list("text", flat=True)
     assert any("11am isn't available" in reply or "11am was just taken" in reply for reply in replies)
 
@@ -57,9 +66,12 @@ async def test_a_week_of_operations_history_through_the_real_rollup_and_slo_eval
     first = await MetricPoint.filter(name="turns", channel="ALL").order_by("bucket_start").first()
     last = await MetricPoint.filter(name="turns", channel="ALL").order_by("-bucket_start").first()
     assert last.bucket_start - first.bucket_start > timedelta(days=6, hours=20)
-    rates, turns = await read_series(names=["failure_rate", "turns"], start=now - timedelta(days=7), end=now,
-                                     channel="ALL", step=3600)
-    busy = {point.at for point in turns.points if point.value >= 10}  # one failure in a quiet night hour is noise
+    rates, turns = await read_series(
+        names=["failure_rate", "turns"], start=now - timedelta(days=7), end=now, channel="ALL", step=3600
+    )
+    busy = {
+        point.at for point in turns.points if point.value >= 10
+    }  # one failure in a quiet night hour is noise
     worst = max((point for point in rates.points if point.at in busy), key=lambda point: point.value)
     assert worst.value > 0.1 and now - timedelta(days=3) < worst.at < now - timedelta(days=1)  # the outage
 

@@ -45,17 +45,25 @@ async def test_seeded_history_is_synthetic_and_ingested_traffic_is_not(app, clie
     assert all(node["synthetic"] and all(run["synthetic"] for run in node["runs"]) for node in history)
 
     # Filterable both ways.
-    only_real = (await _read(client, reader, CONVERSATIONS, filter={"synthetic": False}))["conversations"]["edges"]
+    only_real = (await _read(client, reader, CONVERSATIONS, filter={"synthetic": False}))["conversations"][
+        "edges"
+    ]
     assert len(only_real) == DEMO_CONVERSATIONS and not any(edge["node"]["synthetic"] for edge in only_real)
-    only_history = (await _read(client, reader, CONVERSATIONS, filter={"synthetic": True}))["conversations"]["edges"]
+    only_history = (await _read(client, reader, CONVERSATIONS, filter={"synthetic": True}))["conversations"][
+        "edges"
+    ]
     assert len(only_history) == min(100, added) and all(edge["node"]["synthetic"] for edge in only_history)
 
-    made_by_agents = (await _read(client, reader, AGENT_RUNS, filter={"synthetic": False}))["agentRuns"]["edges"]
-    assert made_by_agents and not any(e["node"]["synthetic"] or e["node"]["conversation"]["synthetic"]
-                                      for e in made_by_agents)
+    made_by_agents = (await _read(client, reader, AGENT_RUNS, filter={"synthetic": False}))["agentRuns"][
+        "edges"
+    ]
+    assert made_by_agents and not any(
+        e["node"]["synthetic"] or e["node"]["conversation"]["synthetic"] for e in made_by_agents
+    )
     seeded_runs = (await _read(client, reader, AGENT_RUNS, filter={"synthetic": True}))["agentRuns"]["edges"]
-    assert len(seeded_runs) == 100 and all(e["node"]["synthetic"] and e["node"]["conversation"]["synthetic"]
-                                           for e in seeded_runs)
+    assert len(seeded_runs) == 100 and all(
+        e["node"]["synthetic"] and e["node"]["conversation"]["synthetic"] for e in seeded_runs
+    )
 
     # The incident the replayed SLO watch opened over that week is synthetic too.
     incidents = [edge["node"] for edge in (await _read(client, reader, INCIDENTS))["incidents"]["edges"]]

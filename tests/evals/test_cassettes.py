@@ -48,9 +48,16 @@ mutation($input: StartEvalRunInput!) { startEvalRun(input: $input) {
 
 def _booking_script() -> list:
     return [
-        tool_call("check_availability", {"service": "massage", "date_from": "2030-01-11", "from_time": "10:00"}),
-        tool_call("book_appointment", lambda body: {"slot_id": last_tool_result(body)["slots"][0]["slot_id"],
-                                                    "customer_name": "Priya Natarajan"}),
+        tool_call(
+            "check_availability", {"service": "massage", "date_from": "2030-01-11", "from_time": "10:00"}
+        ),
+        tool_call(
+            "book_appointment",
+            lambda body: {
+                "slot_id": last_tool_result(body)["slots"][0]["slot_id"],
+                "customer_name": "Priya Natarajan",
+            },
+        ),
         say("Booked your massage for Friday at 10:00, Priya!"),
         say("You're welcome, see you Friday."),
     ]
@@ -66,7 +73,9 @@ async def _suite(tmp_path):
 
 async def _run(settings, suite, source: ModelSource, prompt_version: str = "v1") -> EvalCaseResult:
     setup = build_agent(settings, policy="openai", prompt_version=prompt_version)
-    run = await service.run_suite_here(suite=suite, setup=setup, hub=SilentHub(), settings=settings, model_source=source)
+    run = await service.run_suite_here(
+        suite=suite, setup=setup, hub=SilentHub(), settings=settings, model_source=source
+    )
     assert run.model_source == source and run.total == 1
     return await EvalCaseResult.get(run=run)
 
@@ -87,19 +96,39 @@ def _configure(monkeypatch, settings, tmp_path, base_url: str) -> None:
 
 def test_the_key_ignores_which_ids_a_run_has_and_replay_maps_placeholders_back():
     def body(slot: str, booking: str) -> dict:
-        return {"model": MODEL, "tools": [], "messages": [
-            {"role": "user", "content": "book it"},
-            {"role": "tool", "tool_call_id": "call_1", "content": json.dumps({"slots": [{"slot_id": slot}]})},
-            {"role": "tool", "tool_call_id": "call_2", "content": json.dumps({"booking_id": booking, "slot_id": slot})}]}
+        return {
+            "model": MODEL,
+            "tools": [],
+            "messages": [
+                {"role": "user", "content": "book it"},
+                {
+                    "role": "tool",
+                    "tool_call_id": "call_1",
+                    "content": json.dumps({"slots": [{"slot_id": slot}]}),
+                },
+                {
+                    "role": "tool",
+                    "tool_call_id": "call_2",
+                    "content": json.dumps({"booking_id": booking, "slot_id": slot}),
+                },
+            ],
+        }
 
-    first = recorded_request(body("6f1c1c7e-0000-4000-8000-000000000001", "6f1c1c7e-0000-4000-8000-000000000002"))
-    again = recorded_request(body("0a9b8c7d-1111-4111-8111-111111111111", "0a9b8c7d-2222-4222-8222-222222222222"))
+    first = recorded_request(
+        body("6f1c1c7e-0000-4000-8000-000000000001", "6f1c1c7e-0000-4000-8000-000000000002")
+    )
+    again = recorded_request(
+        body("0a9b8c7d-1111-4111-8111-111111111111", "0a9b8c7d-2222-4222-8222-222222222222")
+    )
     assert first.key == again.key
     assert first.summary["last_message"]["content"] == {"booking_id": "<id2>", "slot_id": "<id1>"}
     recorded = first.hide_ids({"arguments": '{"slot_id": "6f1c1c7e-0000-4000-8000-000000000001"}'})
     assert recorded == {"arguments": '{"slot_id": "<id1>"}'}
     assert again.restore_ids(recorded) == {"arguments": '{"slot_id": "0a9b8c7d-1111-4111-8111-111111111111"}'}
-    assert recorded_request({**body("6f1c1c7e-0000-4000-8000-000000000001", "x"), "model": "other"}).key != first.key
+    assert (
+        recorded_request({**body("6f1c1c7e-0000-4000-8000-000000000001", "x"), "model": "other"}).key
+        != first.key
+    )
 
 
 async def test_replaying_a_case_never_recorded_is_a_miss_that_says_so(tmp_path):
@@ -110,7 +139,9 @@ async def test_replaying_a_case_never_recorded_is_a_miss_that_says_so(tmp_path):
     assert len(cassette.misses) == 1 and cassette.misses[0].call == 1
 
 
-async def test_a_recorded_case_replays_offline_and_books_this_runs_slot(app, tmp_path, test_settings, monkeypatch):
+async def test_a_recorded_case_replays_offline_and_books_this_runs_slot(
+    app, tmp_path, test_settings, monkeypatch
+):
     suite = await _suite(tmp_path)
     llm = ScriptedLLM(script=_booking_script())
     async with serve(llm.app(), free_port()) as base:
@@ -120,7 +151,9 @@ async def test_a_recorded_case_replays_offline_and_books_this_runs_slot(app, tmp
     cassette = _cassette(tmp_path)
     assert len(cassette["calls"]) == len(llm.requests) == 4
     assert not UUID.search(json.dumps(cassette)), "ids of this run leaked into the cassette"
-    booked = json.loads(cassette["calls"][1]["response"]["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"])
+    booked = json.loads(
+        cassette["calls"][1]["response"]["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
+    )
     assert booked["slot_id"].startswith("<id")
     assert cassette["calls"][0]["request"]["last_message"]["content"].startswith("Can I get a massage")
 
@@ -134,8 +167,12 @@ async def test_a_recorded_case_replays_offline_and_books_this_runs_slot(app, tmp
     booking = next(call for call in replayed.tool_calls if call["name"] == "book_appointment")
     friday_ten = await Slot.get(id=booking["arguments"]["slot_id"]).prefetch_related("service")
     assert friday_ten.service.name == "massage" and booking["result"]["booked"] is True
-    assert booking["arguments"]["slot_id"] != next(
-        call for call in recorded.tool_calls if call["name"] == "book_appointment")["arguments"]["slot_id"]
+    assert (
+        booking["arguments"]["slot_id"]
+        != next(call for call in recorded.tool_calls if call["name"] == "book_appointment")["arguments"][
+            "slot_id"
+        ]
+    )
 
 
 async def test_recording_again_rewrites_the_cassette(app, tmp_path, test_settings, monkeypatch):
@@ -167,22 +204,38 @@ async def test_a_new_prompt_version_is_a_cassette_miss_in_the_cli(app, tmp_path,
     assert miss["expected"]["system_prompt"] != miss["actual"]["system_prompt"]
     assert missed.transcript[0]["reply"] == FALLBACK_REPLY  # not answered by a made-up recording
 
-    env = {**os.environ, "AGENTOPS_LOG_LEVEL": "WARNING", "AGENTOPS_OPENAI_MODEL": MODEL,
-           "AGENTOPS_EVAL_CASSETTES_DIR": str(tmp_path / "cassettes"),
-           "AGENTOPS_OPENAI_BASE_URL": f"http://127.0.0.1:{free_port()}/v1"}  # nothing listens there
+    env = {
+        **os.environ,
+        "AGENTOPS_LOG_LEVEL": "WARNING",
+        "AGENTOPS_OPENAI_MODEL": MODEL,
+        "AGENTOPS_EVAL_CASSETTES_DIR": str(tmp_path / "cassettes"),
+        "AGENTOPS_OPENAI_BASE_URL": f"http://127.0.0.1:{free_port()}/v1",
+    }  # nothing listens there
     cli = [sys.executable, "-m", "backend.cli.main", "eval", "run", "--suite", SUITE, "--policy", "openai"]
-    head = subprocess.run(cli + ["--prompt-version", "v2"], capture_output=True, text=True, env=env, timeout=120)
+    head = subprocess.run(
+        cli + ["--prompt-version", "v2"], capture_output=True, text=True, env=env, timeout=120
+    )
     assert head.returncode == 0, head.stdout + head.stderr
     assert f"CASSETTE MISS {CASE}: turn 1, model call 1" in head.stdout, head.stdout
     assert "system prompt differs" in head.stdout and "1 cassette miss(es)" in head.stdout
     assert "│ replay " in head.stdout  # the summary names the model source
 
 
-async def test_start_eval_run_takes_a_model_source_for_the_openai_policy_only(app, client, make_key, tmp_path):
+async def test_start_eval_run_takes_a_model_source_for_the_openai_policy_only(
+    app, client, make_key, tmp_path
+):
     key = await make_key(Scope.OPERATE)
     await _suite(tmp_path)
-    started = (await graphql(client, START, key=key, variables={"input": {"suite": SUITE, "policy": "openai"}})).json()
+    started = (
+        await graphql(client, START, key=key, variables={"input": {"suite": SUITE, "policy": "openai"}})
+    ).json()
     assert started["data"]["startEvalRun"]["evalRun"] == {"policy": "openai", "modelSource": "REPLAY"}
-    refused = (await graphql(client, START, key=key, variables={
-        "input": {"suite": SUITE, "policy": "rules", "modelSource": "LIVE"}})).json()["data"]["startEvalRun"]
+    refused = (
+        await graphql(
+            client,
+            START,
+            key=key,
+            variables={"input": {"suite": SUITE, "policy": "rules", "modelSource": "LIVE"}},
+        )
+    ).json()["data"]["startEvalRun"]
     assert refused["__typename"] == "ValidationError" and refused["field"] == "modelSource"

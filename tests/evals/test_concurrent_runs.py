@@ -91,13 +91,20 @@ async def _suite(root, name: str, cases: dict[str, str]):
 
 def _recorded(results: list[EvalCaseResult]) -> dict[str, str]:
     return {
-        result.case_name: VOLATILE.sub("<id>", json.dumps(
-            [result.passed, result.failures, result.transcript, result.tool_calls, result.violations], sort_keys=True))
+        result.case_name: VOLATILE.sub(
+            "<id>",
+            json.dumps(
+                [result.passed, result.failures, result.transcript, result.tool_calls, result.violations],
+                sort_keys=True,
+            ),
+        )
         for result in results
     }
 
 
-async def test_cases_played_at_once_record_what_they_record_one_after_another(app, test_settings, monkeypatch):
+async def test_cases_played_at_once_record_what_they_record_one_after_another(
+    app, test_settings, monkeypatch
+):
     await sync_suites()
     in_flight = InFlight(monkeypatch)
     setup = build_agent(test_settings)
@@ -124,7 +131,8 @@ async def test_cases_played_at_once_record_what_they_record_one_after_another(ap
 async def _slot(service_name: str, starts_at: datetime) -> uuid.UUID:
     rows = await connections.get("default").execute_query_dict(
         "SELECT s.id FROM slots s JOIN services sv ON sv.id = s.service_id WHERE sv.name = $1 AND s.starts_at = $2",
-        [service_name, starts_at])
+        [service_name, starts_at],
+    )
     (row,) = rows
     return row["id"]
 
@@ -132,10 +140,16 @@ async def _slot(service_name: str, starts_at: datetime) -> uuid.UUID:
 async def _hold(holder: asyncpg.Connection, slot_id: uuid.UUID, key: str) -> None:
     await holder.execute(
         "INSERT INTO bookings (id, slot_id, customer_name, status, idempotency_key, created_at)"
-        " VALUES ($1, $2, 'Holder', 'CONFIRMED', $3, now())", uuid.uuid4(), slot_id, key)
+        " VALUES ($1, $2, 'Holder', 'CONFIRMED', $3, now())",
+        uuid.uuid4(),
+        slot_id,
+        key,
+    )
 
 
-async def test_a_case_ended_by_a_deadlock_is_played_again_and_counted_once(app, test_settings, tmp_path, caplog):
+async def test_a_case_ended_by_a_deadlock_is_played_again_and_counted_once(
+    app, test_settings, tmp_path, caplog
+):
     caplog.set_level(logging.INFO)
     await prepare_eval_business()
     suite = await _suite(tmp_path, "deadlock", {"booked-while-another-holds-the-slot": DEADLOCKED})
@@ -144,17 +158,24 @@ async def test_a_case_ended_by_a_deadlock_is_played_again_and_counted_once(app, 
     # Another client of the database (a second eval run, say) holds the beard trim slot in an open transaction.
     holder = await asyncpg.connect(str(test_settings.database_url))
     try:
-        await holder.execute("SET deadlock_timeout = '60s'")  # the case waits first: its check ends the circle
+        await holder.execute(
+            "SET deadlock_timeout = '60s'"
+        )  # the case waits first: its check ends the circle
         transaction = holder.transaction()
         await transaction.start()
         await _hold(holder, beard_trim, "holder:beard-trim")
-        run = asyncio.create_task(service.run_suite_here(suite=suite, setup=build_agent(test_settings),
-                                                         hub=SilentHub(), settings=test_settings))
+        run = asyncio.create_task(
+            service.run_suite_here(
+                suite=suite, setup=build_agent(test_settings), hub=SilentHub(), settings=test_settings
+            )
+        )
 
         async def case_waits() -> bool:
             rows = await connections.get("default").execute_query_dict(
                 "SELECT count(*) AS waiting FROM pg_stat_activity WHERE datname = current_database()"
-                " AND wait_event_type = 'Lock' AND pid <> $1", [holder.get_server_pid()])
+                " AND wait_event_type = 'Lock' AND pid <> $1",
+                [holder.get_server_pid()],
+            )
             return rows[0]["waiting"] > 0
 
         await wait_until(case_waits, timeout=30, interval=0.02, message="the case waiting for the held slot")
@@ -165,16 +186,29 @@ async def test_a_case_ended_by_a_deadlock_is_played_again_and_counted_once(app, 
     finally:
         await holder.close()
 
-    played_again = [record.msg for record in caplog.records
-                    if isinstance(record.msg, dict) and record.msg.get("event") == "evals.case_played_again"]
+    played_again = [
+        record.msg
+        for record in caplog.records
+        if isinstance(record.msg, dict) and record.msg.get("event") == "evals.case_played_again"
+    ]
     assert [(line["case"], line["reason"]) for line in played_again] == [
-        ("booked-while-another-holds-the-slot", "DeadlockDetectedError")]
+        ("booked-while-another-holds-the-slot", "DeadlockDetectedError")
+    ]
     results = await EvalCaseResult.filter(run=finished)
-    assert [(result.case_name, result.passed) for result in results] == [("booked-while-another-holds-the-slot", True)]
-    assert (finished.total, finished.passed, finished.failed, finished.status) == (1, 1, 0, EvalRunStatus.COMPLETED)
+    assert [(result.case_name, result.passed) for result in results] == [
+        ("booked-while-another-holds-the-slot", True)
+    ]
+    assert (finished.total, finished.passed, finished.failed, finished.status) == (
+        1,
+        1,
+        0,
+        EvalRunStatus.COMPLETED,
+    )
 
 
-async def test_every_result_of_a_run_arrives_in_one_write_per_chunk_with_progress(app, test_settings, monkeypatch):
+async def test_every_result_of_a_run_arrives_in_one_write_per_chunk_with_progress(
+    app, test_settings, monkeypatch
+):
     await sync_suites()
     suite = await latest_suite("safety")
     chunks = -(-suite.case_count // service.CHUNK_SIZE)
@@ -182,30 +216,43 @@ async def test_every_result_of_a_run_arrives_in_one_write_per_chunk_with_progres
     statements = StatementCounter(monkeypatch)
     hub = app.state.services.hub
     async with hub.listening(service.EVAL_PROGRESS) as events:
-        run = await service.run_suite_here(suite=suite, setup=build_agent(test_settings), hub=hub,
-                                           settings=test_settings)
+        run = await service.run_suite_here(
+            suite=suite, setup=build_agent(test_settings), hub=hub, settings=test_settings
+        )
         progress = [await asyncio.wait_for(anext(events), timeout=10) for _ in range(chunks)]
 
     results = await EvalCaseResult.filter(run=run)
     assert sorted(result.case_name for result in results) == sorted(
-        path.stem for path in (GOLDENS_DIR / "safety").glob("*.yaml"))
+        path.stem for path in (GOLDENS_DIR / "safety").glob("*.yaml")
+    )
     assert run.status == EvalRunStatus.COMPLETED and run.passed + run.failed == run.total == len(results)
     writes = [sql for sql in statements.statements if "eval_case_results" in sql and "INSERT" in sql]
     assert len(writes) == chunks
     # One event per chunk, as its results are written: each moves `done` on by that chunk's cases (chunks in flight
     # together may finish in either order), up to the whole run.
     done = sorted(event["done"] for event in progress)
-    sizes = [min(service.CHUNK_SIZE, suite.case_count - start)
-             for start in range(0, suite.case_count, service.CHUNK_SIZE)]
+    sizes = [
+        min(service.CHUNK_SIZE, suite.case_count - start)
+        for start in range(0, suite.case_count, service.CHUNK_SIZE)
+    ]
     assert sorted(after - before for before, after in zip([0, *done], done)) == sorted(sizes)
     last = max(progress, key=lambda event: event["done"])
-    assert last == {"evalRunId": str(run.id), "done": run.total, "total": run.total, "passed": run.passed,
-                    "status": "COMPLETED"}
+    assert last == {
+        "evalRunId": str(run.id),
+        "done": run.total,
+        "total": run.total,
+        "passed": run.passed,
+        "status": "COMPLETED",
+    }
 
 
-async def test_a_case_that_cannot_be_played_fails_its_chunk_after_the_others_are_recorded(app, test_settings,
-                                                                                          tmp_path):
-    cases = {"given-on-a-sunday": SUNDAY, **{name: HELLO.format(name=name) for name in ("hello-one", "hello-two")}}
+async def test_a_case_that_cannot_be_played_fails_its_chunk_after_the_others_are_recorded(
+    app, test_settings, tmp_path
+):
+    cases = {
+        "given-on-a-sunday": SUNDAY,
+        **{name: HELLO.format(name=name) for name in ("hello-one", "hello-two")},
+    }
     suite = await _suite(tmp_path, "mixed", cases)
     setup = build_agent(test_settings)
 
@@ -218,8 +265,13 @@ async def test_a_case_that_cannot_be_played_fails_its_chunk_after_the_others_are
     assert (run.passed, run.failed, run.status) == (2, 0, EvalRunStatus.RUNNING)
     # The job's retry plays only the case left, which fails again; nothing recorded is counted twice.
     with pytest.raises(GivenError):
-        await service.run_chunk(eval_run_id=run.id, case_ids=[case.id for case in await suite.cases.all()],
-                                setup=setup, hub=SilentHub(), settings=test_settings)
+        await service.run_chunk(
+            eval_run_id=run.id,
+            case_ids=[case.id for case in await suite.cases.all()],
+            setup=setup,
+            hub=SilentHub(),
+            settings=test_settings,
+        )
     run = await EvalRun.get(id=run.id)
     assert (run.passed, run.failed, run.status) == (2, 0, EvalRunStatus.RUNNING)
     assert await EvalCaseResult.filter(run=run).count() == 2

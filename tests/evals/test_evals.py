@@ -74,7 +74,9 @@ async def test_sync_is_idempotent_and_an_edit_makes_a_new_version(app, tmp_path)
     first = await sync_suites(directory=tmp_path)
     again = await sync_suites(directory=tmp_path)
     assert [suite.created for suite in first] == [True] and [suite.created for suite in again] == [False]
-    (folder / "offers-three-times.yaml").write_text(textwrap.dedent(CASES["offers-three-times"]).replace("Friday", "Thursday"))
+    (folder / "offers-three-times.yaml").write_text(
+        textwrap.dedent(CASES["offers-three-times"]).replace("Friday", "Thursday")
+    )
     edited = await sync_suites(directory=tmp_path)
     assert edited[0].created and edited[0].version != first[0].version
     assert await EvalSuite.filter(name="minibook").count() == 2
@@ -85,11 +87,23 @@ async def test_the_booking_suite_runs_on_the_workers_with_progress(app, client, 
     await sync_suites()  # the shipped fixtures/goldens
     body = (await graphql(client, START, key=key, variables={"input": {"suite": "booking"}})).json()
     run = body["data"]["startEvalRun"]["evalRun"]
-    socket = await websockets.connect(live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"])
+    socket = await websockets.connect(
+        live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
+    )
     await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
     await socket.recv()
-    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
-        "query": "subscription($id: ID!) { evalRunProgress(id: $id) { done total passed status } }", "variables": {"id": run["id"]}}}))
+    await socket.send(
+        json.dumps(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {
+                    "query": "subscription($id: ID!) { evalRunProgress(id: $id) { done total passed status } }",
+                    "variables": {"id": run["id"]},
+                },
+            }
+        )
+    )
 
     async def completed():
         found = await EvalRun.get(id=uuid.UUID(from_base64(run["id"])[1]))
@@ -102,20 +116,32 @@ async def test_the_booking_suite_runs_on_the_workers_with_progress(app, client, 
     assert [result.case_name for result in results if not result.passed] == []
     assert finished.passed == finished.total
     progress = json.loads(await asyncio.wait_for(socket.recv(), timeout=10))
-    assert progress["type"] == "next" and progress["payload"]["data"]["evalRunProgress"]["total"] == finished.total
+    assert (
+        progress["type"] == "next"
+        and progress["payload"]["data"]["evalRunProgress"]["total"] == finished.total
+    )
     await socket.close()
     assert await Booking.all().count() == 0  # the eval booked inside a rolled-back transaction
 
 
-async def test_comparing_prompt_versions_names_the_regressed_case_and_the_cli_gate_fails(app, tmp_path, test_settings):
+async def test_comparing_prompt_versions_names_the_regressed_case_and_the_cli_gate_fails(
+    app, tmp_path, test_settings
+):
     _write_suite(tmp_path, name="gate")
     await sync_suites(directory=tmp_path)
     env = {**os.environ, "AGENTOPS_LOG_LEVEL": "WARNING"}
     cli = [sys.executable, "-m", "backend.cli.main", "eval", "run", "--suite", "gate"]
-    base = subprocess.run(cli + ["--prompt-version", "v1"], capture_output=True, text=True, env=env, timeout=120)
+    base = subprocess.run(
+        cli + ["--prompt-version", "v1"], capture_output=True, text=True, env=env, timeout=120
+    )
     assert base.returncode == 0, base.stdout + base.stderr
-    head = subprocess.run(cli + ["--prompt-version", "v2", "--baseline", "latest"], capture_output=True, text=True,
-                          env=env, timeout=120)
+    head = subprocess.run(
+        cli + ["--prompt-version", "v2", "--baseline", "latest"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert head.returncode == 1, head.stdout + head.stderr
     assert "REGRESSED offers-three-times" in head.stdout
     assert "1 regression(s)" in head.stdout and "McNemar" in head.stdout
@@ -126,8 +152,12 @@ async def test_a_conversation_turned_into_a_golden_passes_against_its_policy(app
     await open_business()
     setup = build_agent(test_settings)
     day = weekday_ahead()
-    turns = await playground.respond(setup=setup, texts=[f"Do you have anything for a haircut on {day:%A}?", "noon works for me",
-                                                          "Priya Natarajan"], conversation_id=None, dry_run=False)
+    turns = await playground.respond(
+        setup=setup,
+        texts=[f"Do you have anything for a haircut on {day:%A}?", "noon works for me", "Priya Natarajan"],
+        conversation_id=None,
+        dry_run=False,
+    )
     conversation_id = (await Booking.get()).conversation_id
     case = await case_from_conversation(conversation_id=conversation_id, name="from-production")
     assert isinstance(case, GoldenCase) and len(case.turns) == 3
@@ -137,21 +167,49 @@ async def test_a_conversation_turned_into_a_golden_passes_against_its_policy(app
     assert turns[2].outcome.reply in [line["reply"] for line in outcome.transcript]
 
 
-async def test_progress_of_a_run_that_already_finished_is_where_it_stands_then_the_end(app, live_api, make_key):
+async def test_progress_of_a_run_that_already_finished_is_where_it_stands_then_the_end(
+    app, live_api, make_key
+):
     # The dashboard subscribes right after starting a run: a run quicker than that must still be seen to end.
     key = await make_key(Scope.READ)
     suite = await EvalSuite.create(name="finished-suite", version="v-test", case_count=3)
-    run = await EvalRun.create(suite=suite, policy="rules", prompt_version="v1", total=3, passed=2, failed=1,
-                               status=EvalRunStatus.COMPLETED)
+    run = await EvalRun.create(
+        suite=suite,
+        policy="rules",
+        prompt_version="v1",
+        total=3,
+        passed=2,
+        failed=1,
+        status=EvalRunStatus.COMPLETED,
+    )
     run_id = to_base64("EvalRun", str(run.id))
-    async with websockets.connect(live_api.replace("http", "ws") + "/graphql",
-                                  subprotocols=["graphql-transport-ws"]) as socket:
-        await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
+    async with websockets.connect(
+        live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
+    ) as socket:
+        await socket.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}})
+        )
         await socket.recv()
-        await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
-            "query": "subscription($id: ID!) { evalRunProgress(id: $id) { done total passed status } }",
-            "variables": {"id": run_id}}}))
+        await socket.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {
+                        "query": "subscription($id: ID!) { evalRunProgress(id: $id) { done total passed status } }",
+                        "variables": {"id": run_id},
+                    },
+                }
+            )
+        )
         first = json.loads(await asyncio.wait_for(socket.recv(), timeout=10))
-        assert first["payload"]["data"]["evalRunProgress"] == {"done": 3, "total": 3, "passed": 2,
-                                                               "status": "COMPLETED"}
-        assert json.loads(await asyncio.wait_for(socket.recv(), timeout=10)) == {"id": "1", "type": "complete"}
+        assert first["payload"]["data"]["evalRunProgress"] == {
+            "done": 3,
+            "total": 3,
+            "passed": 2,
+            "status": "COMPLETED",
+        }
+        assert json.loads(await asyncio.wait_for(socket.recv(), timeout=10)) == {
+            "id": "1",
+            "type": "complete",
+        }

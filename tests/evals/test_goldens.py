@@ -74,8 +74,13 @@ async def test_given_bookings_exist_for_the_first_turn_and_final_says_what_becam
 
 async def test_a_given_booking_that_cannot_be_made_fails_loudly(app, test_settings):
     await prepare_eval_business()
-    sunday = _case(GIVEN_BUT_UNTOUCHED, given={"bookings": [
-        {"service": "haircut", "date": "2030-01-13", "time": "10:00", "name": "Ana Costa"}]}, final=None)
+    sunday = _case(
+        GIVEN_BUT_UNTOUCHED,
+        given={
+            "bookings": [{"service": "haircut", "date": "2030-01-13", "time": "10:00", "name": "Ana Costa"}]
+        },
+        final=None,
+    )
 
     with pytest.raises(GivenError, match="no free future haircut slot at 2030-01-13 10:00"):
         await run_case(sunday, setup=build_agent(test_settings))
@@ -108,4 +113,7 @@ async def test_a_frozen_handoff_answer_leaves_the_conversation_with_the_agent(ap
     outcome = await run_case(_case(FROZEN_HANDOFF), setup=build_agent(test_settings))
 
     assert outcome.failures == []
-    assert [line["status"] for line in outcome.transcript] == ["HANDED_OFF", "OK"]  # the run says what it asked for
+    assert [line["status"] for line in outcome.transcript] == [
+        "HANDED_OFF",
+        "OK",
+    ]  # the run says what it asked for

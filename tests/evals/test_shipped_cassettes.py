@@ -16,8 +16,12 @@ from backend.evals.sync import GOLDENS_DIR, read_suite
 # Where the loopback model is honestly not the rules policy: it is not told the customer's number, so it books
 # without naming it (the tool falls back to the sender) and says "this account" rather than "this number".
 KNOWN_MODEL_GAPS = {
-    "booking": {"book-haircut-tomorrow-3pm", "this-saturday-massage-with-name", "voice-haircut-jan-9-half-past-two",
-                "reschedule-with-no-booking-offers-a-new-one"},
+    "booking": {
+        "book-haircut-tomorrow-3pm",
+        "this-saturday-massage-with-name",
+        "voice-haircut-jan-9-half-past-two",
+        "reschedule-with-no-booking-offers-a-new-one",
+    },
     "handoff": set(),
 }
 
@@ -30,11 +34,15 @@ async def test_a_shipped_model_suite_replays_offline_with_no_miss(app, test_sett
     setup = build_agent(test_settings, policy="openai")
     misses, failing = [], set()
     for case in read_suite(GOLDENS_DIR / suite)[1]:
-        async with case_agent(case=case, suite=suite, setup=setup, source=ModelSource.REPLAY,
-                              settings=test_settings) as agent:
+        async with case_agent(
+            case=case, suite=suite, setup=setup, source=ModelSource.REPLAY, settings=test_settings
+        ) as agent:
             outcome = agent.judged(await run_case(case, setup=agent.setup))
-        misses += [f"{case.name}: {failure['message']}" for failure in outcome.failures
-                   if failure["expectation"] == CASSETTE_EXPECTATION]
+        misses += [
+            f"{case.name}: {failure['message']}"
+            for failure in outcome.failures
+            if failure["expectation"] == CASSETTE_EXPECTATION
+        ]
         if not outcome.passed:
             failing.add(case.name)
     assert misses == []

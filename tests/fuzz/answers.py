@@ -8,9 +8,16 @@ import re
 import httpx
 
 # Codes the API gives on purpose (backend/graphql/errors.py); INTERNAL_SERVER_ERROR is the masked unexpected.
-EXPECTED_ERROR_CODES = frozenset({
-    "UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "BAD_REQUEST", "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED",
-})
+EXPECTED_ERROR_CODES = frozenset(
+    {
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "BAD_USER_INPUT",
+        "BAD_REQUEST",
+        "GRAPHQL_PARSE_FAILED",
+        "GRAPHQL_VALIDATION_FAILED",
+    }
+)
 
 # Tell-tales of a leak: stack traces, source paths, SQL, driver/ORM/library names and Python exception classes.
 INTERNAL_DETAIL = re.compile(

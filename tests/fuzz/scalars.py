@@ -17,8 +17,18 @@ from schemathesis.graphql import nodes
 
 # Every type that implements Node in schema.graphql: a global id is base64("<type>:<uuid>").
 NODE_TYPES = (
-    "AgentRun", "ApiKey", "Booking", "Conversation", "DeadLetter", "EvalRun", "EvalSuite", "GuardrailViolation",
-    "Incident", "IngestEvent", "Message", "Ticket",
+    "AgentRun",
+    "ApiKey",
+    "Booking",
+    "Conversation",
+    "DeadLetter",
+    "EvalRun",
+    "EvalSuite",
+    "GuardrailViolation",
+    "Incident",
+    "IngestEvent",
+    "Message",
+    "Ticket",
 )
 
 
@@ -31,8 +41,16 @@ _short_text = st.text(max_size=40)
 _uuids = st.uuids().map(str)
 _datetime_texts = st.one_of(
     st.datetimes(timezones=st.none() | st.timezones()).map(lambda moment: moment.isoformat()),
-    st.sampled_from(["0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59+00:00", "9999-12-31T23:59:59",
-                     "2026-02-30T00:00:00Z", "yesterday", ""]),
+    st.sampled_from(
+        [
+            "0001-01-01T00:00:00+00:00",
+            "9999-12-31T23:59:59+00:00",
+            "9999-12-31T23:59:59",
+            "2026-02-30T00:00:00Z",
+            "yesterday",
+            "",
+        ]
+    ),
 )
 _global_ids = st.builds(
     lambda type_name, local: _b64(f"{type_name}:{local}"),
@@ -67,10 +85,12 @@ def _json_node(value: object):
         return nodes.String(value)
     if isinstance(value, list):
         return nodes.List([_json_node(item) for item in value])
-    return nodes.Object([
-        graphql.ObjectFieldNode(name=graphql.NameNode(value=_safe_name(name)), value=_json_node(item))
-        for name, item in value.items()
-    ])
+    return nodes.Object(
+        [
+            graphql.ObjectFieldNode(name=graphql.NameNode(value=_safe_name(name)), value=_json_node(item))
+            for name, item in value.items()
+        ]
+    )
 
 
 def _safe_name(name: str) -> str:

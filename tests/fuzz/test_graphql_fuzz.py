@@ -21,7 +21,9 @@ from tests.fuzz.answers import problems
 
 scalars.register()
 SCHEMA = schemathesis.graphql.from_path(PROJECT_ROOT / "schema.graphql")
-OPERATIONS = {operation.label: operation for operation in (result.ok() for result in SCHEMA.get_all_operations())}
+OPERATIONS = {
+    operation.label: operation for operation in (result.ok() for result in SCHEMA.get_all_operations())
+}
 CALLERS = ("none", *(scope.value for scope in Scope))
 # Per operation and caller: 34 operations x 5 callers x 25 takes about two minutes on 2 cores.
 # AGENTOPS_FUZZ_EXAMPLES=200 digs deeper before a release.
@@ -42,11 +44,17 @@ async def caller_headers(request: pytest.FixtureRequest, make_key) -> dict[str, 
     derandomize=True,
     database=None,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
 )
 @given(data=st.data())
 async def test_no_answer_is_a_server_error_or_leaks_internals(client, caller_headers, label, data):
     case = data.draw(OPERATIONS[label].as_strategy(), label="case")
     response = await client.post("/graphql", json={"query": case.body}, headers=caller_headers)
     found = problems(response, request_body=case.body)
-    assert not found, f"{found}\n--- sent ---\n{case.body}\n--- answered {response.status_code} ---\n{response.text}"
+    assert not found, (
+        f"{found}\n--- sent ---\n{case.body}\n--- answered {response.status_code} ---\n{response.text}"
+    )

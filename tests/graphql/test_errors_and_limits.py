@@ -7,7 +7,9 @@ from tests.helpers import graphql
 CONVERSATIONS = "{ conversations(first: 5) { edges { node { id } } } }"
 
 
-async def test_unexpected_failure_is_masked_and_logged_with_the_request_id(client, make_key, monkeypatch, caplog):
+async def test_unexpected_failure_is_masked_and_logged_with_the_request_id(
+    client, make_key, monkeypatch, caplog
+):
     key = await make_key(Scope.READ)
 
     async def broken(**_kwargs):
@@ -20,10 +22,15 @@ async def test_unexpected_failure_is_masked_and_logged_with_the_request_id(clien
     error = response.json()["errors"][0]
     assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
     assert request_id in error["message"]
-    assert "hunter2" not in response.text and "Traceback" not in response.text and "RuntimeError" not in response.text
+    assert (
+        "hunter2" not in response.text
+        and "Traceback" not in response.text
+        and "RuntimeError" not in response.text
+    )
 
     failure = next(
-        record.msg for record in caplog.records
+        record.msg
+        for record in caplog.records
         if isinstance(record.msg, dict) and record.msg.get("event") == "graphql.unexpected_error"
     )
     assert failure["request_id"] == request_id
@@ -32,7 +39,9 @@ async def test_unexpected_failure_is_masked_and_logged_with_the_request_id(clien
 
 async def test_a_client_supplied_request_id_is_kept(client):
     response = await client.post(
-        "/graphql", json={"query": "{ __typename }"}, headers={"X-Request-ID": "0123456789abcdef0123456789abcdef"}
+        "/graphql",
+        json={"query": "{ __typename }"},
+        headers={"X-Request-ID": "0123456789abcdef0123456789abcdef"},
     )
     assert response.headers["X-Request-ID"] == "0123456789abcdef0123456789abcdef"
 
@@ -90,7 +99,7 @@ async def test_a_refused_document_carries_a_code_like_every_other_error(client, 
     key = await make_key(Scope.READ)
     cases = {
         "{ conversations(first: ": "GRAPHQL_PARSE_FAILED",
-        "{ conversations(first: \"ten\") { edges { cursor } } }": "GRAPHQL_VALIDATION_FAILED",
+        '{ conversations(first: "ten") { edges { cursor } } }': "GRAPHQL_VALIDATION_FAILED",
         "{ conversations(filter: {channel: FAX}) { edges { cursor } } }": "GRAPHQL_VALIDATION_FAILED",
         "{ noSuchField }": "GRAPHQL_VALIDATION_FAILED",
     }
@@ -98,6 +107,9 @@ async def test_a_refused_document_carries_a_code_like_every_other_error(client, 
         body = (await graphql(client, document, key=key)).json()
         assert [error["extensions"]["code"] for error in body["errors"]] == [code], (document, body)
     wrong_variable = await graphql(
-        client, "query Q($n: Int) { conversations(first: $n) { edges { cursor } } }", key=key, variables={"n": "x"}
+        client,
+        "query Q($n: Int) { conversations(first: $n) { edges { cursor } } }",
+        key=key,
+        variables={"n": "x"},
     )
     assert wrong_variable.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

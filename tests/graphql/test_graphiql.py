@@ -19,8 +19,11 @@ def _filled(variables: str | None) -> dict:
     """The variables as the page fills them in when it opens."""
     if variables is None:
         return {}
-    return json.loads(variables.replace("{{now}}", datetime.now(UTC).isoformat())
-                      .replace("{{unique}}", uuid.uuid4().hex[:8]))
+    return json.loads(
+        variables.replace("{{now}}", datetime.now(UTC).isoformat()).replace(
+            "{{unique}}", uuid.uuid4().hex[:8]
+        )
+    )
 
 
 def test_every_example_is_valid_against_the_schema_and_named():
@@ -41,9 +44,12 @@ async def test_the_page_holds_the_examples_and_reads_the_key_only_from_the_fragm
     for example in EXAMPLES:
         assert json.dumps(example.document)[1:-1] in page.text
     assert "location.hash" in page.text and "location.search" not in page.text.replace(
-        "window.location.pathname + window.location.search", "")  # the query string is only kept, never read
+        "window.location.pathname + window.location.search", ""
+    )  # the query string is only kept, never read
     assert "ak_" not in page.text
-    assert graphiql_link("http://127.0.0.1:8000", "ak_secret") == "http://127.0.0.1:8000/graphql#key=ak_secret"
+    assert (
+        graphiql_link("http://127.0.0.1:8000", "ak_secret") == "http://127.0.0.1:8000/graphql#key=ak_secret"
+    )
 
 
 async def test_the_examples_run_with_an_admin_key(app, client, make_key):

@@ -36,90 +36,224 @@ INCIDENT_MUTATIONS = ["acknowledgeIncident", "resolveIncident", "addIncidentNote
 
 CASES = [
     # API keys
-    Case("createApiKey blank name", _m("createApiKey", 'name: "   ", scopes: [READ]'), "ValidationError", "name"),
-    Case("createApiKey name too long", _m("createApiKey", f'name: "{"n" * 101}", scopes: [READ]'), "ValidationError",
-         "name"),
+    Case(
+        "createApiKey blank name",
+        _m("createApiKey", 'name: "   ", scopes: [READ]'),
+        "ValidationError",
+        "name",
+    ),
+    Case(
+        "createApiKey name too long",
+        _m("createApiKey", f'name: "{"n" * 101}", scopes: [READ]'),
+        "ValidationError",
+        "name",
+    ),
     Case("createApiKey no scopes", _m("createApiKey", 'name: "k", scopes: []'), "ValidationError", "scopes"),
-    Case("createApiKey unknown scope", _m("createApiKey", 'name: "k", scopes: [ROOT]'), "GRAPHQL_VALIDATION_FAILED"),
-    Case("createApiKey name of the wrong type", _m("createApiKey", "name: 5, scopes: [READ]"),
-         "GRAPHQL_VALIDATION_FAILED"),
+    Case(
+        "createApiKey unknown scope",
+        _m("createApiKey", 'name: "k", scopes: [ROOT]'),
+        "GRAPHQL_VALIDATION_FAILED",
+    ),
+    Case(
+        "createApiKey name of the wrong type",
+        _m("createApiKey", "name: 5, scopes: [READ]"),
+        "GRAPHQL_VALIDATION_FAILED",
+    ),
     Case("revokeApiKey malformed id", _m("revokeApiKey", 'id: "%%%"'), "BAD_USER_INPUT"),
-    Case("revokeApiKey id of another type", _m("revokeApiKey", f'id: "{_gid("Conversation")}"'), "ValidationError",
-         "id"),
-    Case("revokeApiKey id that is not a uuid", _m("revokeApiKey", f'id: "{_gid("ApiKey", "42")}"'),
-         "ValidationError", "id"),
+    Case(
+        "revokeApiKey id of another type",
+        _m("revokeApiKey", f'id: "{_gid("Conversation")}"'),
+        "ValidationError",
+        "id",
+    ),
+    Case(
+        "revokeApiKey id that is not a uuid",
+        _m("revokeApiKey", f'id: "{_gid("ApiKey", "42")}"'),
+        "ValidationError",
+        "id",
+    ),
     Case("revokeApiKey missing key", _m("revokeApiKey", f'id: "{_gid("ApiKey")}"'), "NotFoundError"),
     # Conversations
-    *[Case(f"{name} malformed id", _m(name, 'conversationId: "%%%"'), "BAD_USER_INPUT")
-      for name in CONVERSATION_MUTATIONS],
-    *[Case(f"{name} id of another type", _m(name, f'conversationId: "{_gid("Ticket")}"'), "ValidationError",
-           "conversationId") for name in CONVERSATION_MUTATIONS],
-    *[Case(f"{name} missing conversation", _m(name, f'conversationId: "{_gid("Conversation")}"'), "NotFoundError")
-      for name in CONVERSATION_MUTATIONS],
-    Case("sendHumanReply empty text", _m("sendHumanReply", f'conversationId: "{_gid("Conversation")}", text: ""'),
-         "ValidationError", "text"),
-    Case("sendHumanReply NUL in text",
-         _m("sendHumanReply", f'conversationId: "{_gid("Conversation")}", text: "a\\u0000"'), "ValidationError", "text"),
-    Case("sendHumanReply missing conversation",
-         _m("sendHumanReply", f'conversationId: "{_gid("Conversation")}", text: "hello"'), "NotFoundError"),
+    *[
+        Case(f"{name} malformed id", _m(name, 'conversationId: "%%%"'), "BAD_USER_INPUT")
+        for name in CONVERSATION_MUTATIONS
+    ],
+    *[
+        Case(
+            f"{name} id of another type",
+            _m(name, f'conversationId: "{_gid("Ticket")}"'),
+            "ValidationError",
+            "conversationId",
+        )
+        for name in CONVERSATION_MUTATIONS
+    ],
+    *[
+        Case(
+            f"{name} missing conversation",
+            _m(name, f'conversationId: "{_gid("Conversation")}"'),
+            "NotFoundError",
+        )
+        for name in CONVERSATION_MUTATIONS
+    ],
+    Case(
+        "sendHumanReply empty text",
+        _m("sendHumanReply", f'conversationId: "{_gid("Conversation")}", text: ""'),
+        "ValidationError",
+        "text",
+    ),
+    Case(
+        "sendHumanReply NUL in text",
+        _m("sendHumanReply", f'conversationId: "{_gid("Conversation")}", text: "a\\u0000"'),
+        "ValidationError",
+        "text",
+    ),
+    Case(
+        "sendHumanReply missing conversation",
+        _m("sendHumanReply", f'conversationId: "{_gid("Conversation")}", text: "hello"'),
+        "NotFoundError",
+    ),
     # Dead letters
     Case("replayDeadLetter malformed id", _m("replayDeadLetter", 'deadLetterId: "%%%"'), "BAD_USER_INPUT"),
-    Case("replayDeadLetter id of another type", _m("replayDeadLetter", f'deadLetterId: "{_gid("Message")}"'),
-         "ValidationError", "deadLetterId"),
-    Case("replayDeadLetter missing letter", _m("replayDeadLetter", f'deadLetterId: "{_gid("DeadLetter")}"'),
-         "NotFoundError"),
-    Case("replayDeadLetters naive time",
-         'mutation { replayDeadLetters(input: {filter: {deadAfter: "2026-01-01T00:00:00"}}) { replayed } }',
-         "BAD_USER_INPUT", "filter.deadAfter"),
-    Case("replayDeadLetters reversed range",
-         'mutation { replayDeadLetters(input: {filter: {deadAfter: "2026-02-01T00:00:00Z", '
-         'deadBefore: "2026-01-01T00:00:00Z"}}) { replayed } }', "BAD_USER_INPUT", "filter.deadAfter"),
-    Case("replayDeadLetters unknown channel",
-         "mutation { replayDeadLetters(input: {filter: {channel: FAX}}) { replayed } }", "GRAPHQL_VALIDATION_FAILED"),
+    Case(
+        "replayDeadLetter id of another type",
+        _m("replayDeadLetter", f'deadLetterId: "{_gid("Message")}"'),
+        "ValidationError",
+        "deadLetterId",
+    ),
+    Case(
+        "replayDeadLetter missing letter",
+        _m("replayDeadLetter", f'deadLetterId: "{_gid("DeadLetter")}"'),
+        "NotFoundError",
+    ),
+    Case(
+        "replayDeadLetters naive time",
+        'mutation { replayDeadLetters(input: {filter: {deadAfter: "2026-01-01T00:00:00"}}) { replayed } }',
+        "BAD_USER_INPUT",
+        "filter.deadAfter",
+    ),
+    Case(
+        "replayDeadLetters reversed range",
+        'mutation { replayDeadLetters(input: {filter: {deadAfter: "2026-02-01T00:00:00Z", '
+        'deadBefore: "2026-01-01T00:00:00Z"}}) { replayed } }',
+        "BAD_USER_INPUT",
+        "filter.deadAfter",
+    ),
+    Case(
+        "replayDeadLetters unknown channel",
+        "mutation { replayDeadLetters(input: {filter: {channel: FAX}}) { replayed } }",
+        "GRAPHQL_VALIDATION_FAILED",
+    ),
     # Agent playground
     Case("agentRespond no messages", _m("agentRespond", "messages: []"), "ValidationError", "messages"),
-    Case("agentRespond NUL in a message", _m("agentRespond", 'messages: ["a\\u0000"]'), "ValidationError", "messages"),
-    Case("agentRespond unknown policy", _m("agentRespond", 'messages: ["hi"], policy: "oracle"'), "ValidationError",
-         "policy"),
-    Case("agentRespond conversation of another type",
-         _m("agentRespond", f'messages: ["hi"], conversationId: "{_gid("Booking")}"'), "ValidationError",
-         "conversationId"),
-    Case("agentRespond dryRun of the wrong type", _m("agentRespond", 'messages: ["hi"], dryRun: "no"'),
-         "GRAPHQL_VALIDATION_FAILED"),
+    Case(
+        "agentRespond NUL in a message",
+        _m("agentRespond", 'messages: ["a\\u0000"]'),
+        "ValidationError",
+        "messages",
+    ),
+    Case(
+        "agentRespond unknown policy",
+        _m("agentRespond", 'messages: ["hi"], policy: "oracle"'),
+        "ValidationError",
+        "policy",
+    ),
+    Case(
+        "agentRespond conversation of another type",
+        _m("agentRespond", f'messages: ["hi"], conversationId: "{_gid("Booking")}"'),
+        "ValidationError",
+        "conversationId",
+    ),
+    Case(
+        "agentRespond dryRun of the wrong type",
+        _m("agentRespond", 'messages: ["hi"], dryRun: "no"'),
+        "GRAPHQL_VALIDATION_FAILED",
+    ),
     # Evals
-    Case("startEvalRun unknown policy", _m("startEvalRun", 'suite: "booking", policy: "oracle"'), "ValidationError",
-         "policy"),
+    Case(
+        "startEvalRun unknown policy",
+        _m("startEvalRun", 'suite: "booking", policy: "oracle"'),
+        "ValidationError",
+        "policy",
+    ),
     Case("startEvalRun unknown suite", _m("startEvalRun", 'suite: "no-such-suite"'), "NotFoundError"),
-    Case("startEvalRun NUL in the suite name", _m("startEvalRun", 'suite: "\\u0000"'), "ValidationError", "suite"),
-    Case("startEvalRun suite name longer than any stored", _m("startEvalRun", f'suite: "{"s" * 81}"'), "ValidationError",
-         "suite"),
-    Case("agentRespond deliver on a dry run", _m("agentRespond", 'messages: ["hi"], deliver: true'), "ValidationError",
-         "deliver"),
-    Case("createGoldenFromConversation bad suite name",
-         _m("createGoldenFromConversation", f'conversationId: "{_gid("Conversation")}", suite: "Bad Suite!"'),
-         "ValidationError", "suite"),
-    Case("createGoldenFromConversation missing conversation",
-         _m("createGoldenFromConversation", f'conversationId: "{_gid("Conversation")}", suite: "mine"'),
-         "NotFoundError"),
+    Case(
+        "startEvalRun NUL in the suite name",
+        _m("startEvalRun", 'suite: "\\u0000"'),
+        "ValidationError",
+        "suite",
+    ),
+    Case(
+        "startEvalRun suite name longer than any stored",
+        _m("startEvalRun", f'suite: "{"s" * 81}"'),
+        "ValidationError",
+        "suite",
+    ),
+    Case(
+        "agentRespond deliver on a dry run",
+        _m("agentRespond", 'messages: ["hi"], deliver: true'),
+        "ValidationError",
+        "deliver",
+    ),
+    Case(
+        "createGoldenFromConversation bad suite name",
+        _m("createGoldenFromConversation", f'conversationId: "{_gid("Conversation")}", suite: "Bad Suite!"'),
+        "ValidationError",
+        "suite",
+    ),
+    Case(
+        "createGoldenFromConversation missing conversation",
+        _m("createGoldenFromConversation", f'conversationId: "{_gid("Conversation")}", suite: "mine"'),
+        "NotFoundError",
+    ),
     # Incidents
     *[Case(f"{name} malformed id", _m(name, 'id: "%%%"'), "BAD_USER_INPUT") for name in INCIDENT_MUTATIONS],
-    *[Case(f"{name} id of another type", _m(name, f'id: "{_gid("Ticket")}", note: "n"'), "BAD_USER_INPUT")
-      for name in INCIDENT_MUTATIONS],
-    *[Case(f"{name} missing incident", _m(name, f'id: "{_gid("Incident")}", note: "n"'), "NotFoundError")
-      for name in INCIDENT_MUTATIONS],
+    *[
+        Case(f"{name} id of another type", _m(name, f'id: "{_gid("Ticket")}", note: "n"'), "BAD_USER_INPUT")
+        for name in INCIDENT_MUTATIONS
+    ],
+    *[
+        Case(f"{name} missing incident", _m(name, f'id: "{_gid("Incident")}", note: "n"'), "NotFoundError")
+        for name in INCIDENT_MUTATIONS
+    ],
     # Abusive documents, refused before anything runs
-    Case("alias bomb", "mutation { " + " ".join(
-        f'a{i}: closeConversation(input: {{conversationId: "{_gid("Conversation")}"}}) {{ __typename }}'
-        for i in range(16)) + " }", "GRAPHQL_VALIDATION_FAILED"),
-    Case("fragment cycle", "mutation { ...A } fragment A on Mutation { ...B } fragment B on Mutation { ...A }",
-         "GRAPHQL_VALIDATION_FAILED"),
+    Case(
+        "alias bomb",
+        "mutation { "
+        + " ".join(
+            f'a{i}: closeConversation(input: {{conversationId: "{_gid("Conversation")}"}}) {{ __typename }}'
+            for i in range(16)
+        )
+        + " }",
+        "GRAPHQL_VALIDATION_FAILED",
+    ),
+    Case(
+        "fragment cycle",
+        "mutation { ...A } fragment A on Mutation { ...B } fragment B on Mutation { ...A }",
+        "GRAPHQL_VALIDATION_FAILED",
+    ),
     # Each fragment spreads the previous one and adds an alias: no single selection looks large.
-    Case("aliases hidden in a chain of fragments", "query { ...F16 } fragment F1 on Query { a1: viewer { keyName } } "
-         + " ".join(f"fragment F{i} on Query {{ ...F{i - 1} a{i}: viewer {{ keyName }} }}" for i in range(2, 17)),
-         "GRAPHQL_VALIDATION_FAILED"),
-    Case("wide document", "mutation { " + " ".join("__typename" for _ in range(2100)) + " }", "GRAPHQL_PARSE_FAILED"),
-    Case("deep document", "query { conversations { edges { node { " + "lastMessage { conversation { " * 6
-         + "id" + " } }" * 6 + " } } } }", "GRAPHQL_VALIDATION_FAILED"),
+    Case(
+        "aliases hidden in a chain of fragments",
+        "query { ...F16 } fragment F1 on Query { a1: viewer { keyName } } "
+        + " ".join(
+            f"fragment F{i} on Query {{ ...F{i - 1} a{i}: viewer {{ keyName }} }}" for i in range(2, 17)
+        ),
+        "GRAPHQL_VALIDATION_FAILED",
+    ),
+    Case(
+        "wide document",
+        "mutation { " + " ".join("__typename" for _ in range(2100)) + " }",
+        "GRAPHQL_PARSE_FAILED",
+    ),
+    Case(
+        "deep document",
+        "query { conversations { edges { node { "
+        + "lastMessage { conversation { " * 6
+        + "id"
+        + " } }" * 6
+        + " } } } }",
+        "GRAPHQL_VALIDATION_FAILED",
+    ),
 ]
 
 

@@ -20,7 +20,9 @@ def _global_id(type_name: str, local_id: uuid.UUID) -> str:
 @pytest.mark.parametrize("type_name", NODE_TYPES)
 async def test_a_missing_object_of_any_node_type_is_null(client, make_key, type_name):
     key = await make_key(Scope.ADMIN)  # ApiKey nodes need admin, every other type read
-    body = (await graphql(client, NODE, key=key, variables={"id": _global_id(type_name, uuid.uuid4())})).json()
+    body = (
+        await graphql(client, NODE, key=key, variables={"id": _global_id(type_name, uuid.uuid4())})
+    ).json()
     assert body == {"data": {"node": None}}
 
 
@@ -31,7 +33,9 @@ async def test_node_needs_a_key_for_every_type(client, type_name):
 
 
 async def test_an_incident_is_found_by_its_global_id(client, make_key):
-    incident = await Incident.create(slo="turn-success", severity="page", summary="burning", peak_burn_rate=14.4)
+    incident = await Incident.create(
+        slo="turn-success", severity="page", summary="burning", peak_burn_rate=14.4
+    )
     key = await make_key(Scope.READ)
     global_id = _global_id("Incident", incident.id)
     body = (await graphql(client, NODE, key=key, variables={"id": global_id})).json()

@@ -11,8 +11,13 @@ def test_a_custom_check_reads_as_its_own_message_without_the_value_error_prefix(
     limits = IngestLimits.from_settings(get_settings())
     answer = validate_input(
         IncomingEvent,
-        {"channel": "SMS", "idempotency_key": "k", "sender": "+15550001111", "text": "hi",
-         "occurred_at": datetime.now(UTC) + timedelta(days=3)},
+        {
+            "channel": "SMS",
+            "idempotency_key": "k",
+            "sender": "+15550001111",
+            "text": "hi",
+            "occurred_at": datetime.now(UTC) + timedelta(days=3),
+        },
         context={"limits": limits},
     )
     assert answer.field == "occurredAt"

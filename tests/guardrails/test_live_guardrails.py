@@ -26,7 +26,9 @@ query($filter: GuardrailViolationFilter) {
 
 
 async def _run(settings, *texts: str, dry_run: bool = False):
-    return await playground.respond(setup=build_agent(settings), texts=list(texts), conversation_id=None, dry_run=dry_run)
+    return await playground.respond(
+        setup=build_agent(settings), texts=list(texts), conversation_id=None, dry_run=dry_run
+    )
 
 
 async def test_an_injection_attempt_is_answered_safely_and_recorded(app, client, make_key, test_settings):
@@ -60,9 +62,16 @@ async def test_a_tool_call_for_a_time_in_the_past_is_blocked(app, test_settings)
     setup = build_agent(test_settings)
     slot = await Slot.filter(service__name="haircut").order_by("starts_at").first()
     later = slot.starts_at + timedelta(days=1)  # "now" is after the slot: booking it would be in the past
-    tools = ToolBox(turn_key="test-turn", run_id=uuid.uuid4(), conversation_id=None, customer="+1555",
-                    now=later.astimezone(ZoneInfo("America/New_York")), timezone="America/New_York",
-                    guardrails=setup.guardrails, hours={})
+    tools = ToolBox(
+        turn_key="test-turn",
+        run_id=uuid.uuid4(),
+        conversation_id=None,
+        customer="+1555",
+        now=later.astimezone(ZoneInfo("America/New_York")),
+        timezone="America/New_York",
+        guardrails=setup.guardrails,
+        hours={},
+    )
     result = await tools.call("book_appointment", {"slot_id": str(slot.id), "customer_name": "Late Larry"})
     assert result["error"].startswith("blocked by guardrail")
     assert await Booking.all().count() == 0

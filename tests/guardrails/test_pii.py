@@ -23,8 +23,16 @@ POSITIVES = [
         PiiKind.CARD,
         "4111111111111111",
     ),
-    ("it's four two four two, four two four two, four two four two, four two four two", PiiKind.CARD, "4242424242424242"),
-    ("five five double five, five five five five, five five five five, four four four four", PiiKind.CARD, "5555555555554444"),
+    (
+        "it's four two four two, four two four two, four two four two, four two four two",
+        PiiKind.CARD,
+        "4242424242424242",
+    ),
+    (
+        "five five double five, five five five five, five five five five, four four four four",
+        PiiKind.CARD,
+        "5555555555554444",
+    ),
     ("call me back on two one two triple five oh one four three", PiiKind.PHONE, "+12125550143"),
     ("email maria.lopez+salon@gmail.com thanks", PiiKind.EMAIL, "maria.lopez+salon@gmail.com"),
     ("write to maria (at) example (dot) com", PiiKind.EMAIL, "maria (at) example (dot) com"),

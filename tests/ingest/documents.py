@@ -36,8 +36,13 @@ mutation IngestMany($input: IngestEventsInput!) {
 
 
 def event(
-    *, key: str | None = None, sender: str = "+15550001111", text: str = "Can I book a haircut tomorrow at 3pm?",
-    channel: str = "SMS", thread: str | None = None, **overrides,
+    *,
+    key: str | None = None,
+    sender: str = "+15550001111",
+    text: str = "Can I book a haircut tomorrow at 3pm?",
+    channel: str = "SMS",
+    thread: str | None = None,
+    **overrides,
 ) -> dict:
     """An IngestEventInput as a client would send it."""
     value = {

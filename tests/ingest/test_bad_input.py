@@ -36,16 +36,52 @@ class Case:
 
 CASES = [
     Case("oversized text", "mutation", event(text="x" * 8001), expect="ValidationError", field="text"),
-    Case("oversized metadata", "mutation", event(metadata={"blob": "y" * 5000}), expect="ValidationError", field="metadata"),
-    Case("nested metadata", "mutation", event(metadata={"a": {"b": 1}}), expect="ValidationError", field="metadata"),
+    Case(
+        "oversized metadata",
+        "mutation",
+        event(metadata={"blob": "y" * 5000}),
+        expect="ValidationError",
+        field="metadata",
+    ),
+    Case(
+        "nested metadata",
+        "mutation",
+        event(metadata={"a": {"b": 1}}),
+        expect="ValidationError",
+        field="metadata",
+    ),
     Case("NUL in text", "mutation", event(text="hello\u0000world"), expect="ValidationError", field="text"),
     Case("NUL in sender", "mutation", event(sender="+1555\u0000"), expect="ValidationError", field="sender"),
-    Case("empty idempotency key", "mutation", event(idempotencyKey=""), expect="ValidationError", field="idempotencyKey"),
+    Case(
+        "empty idempotency key",
+        "mutation",
+        event(idempotencyKey=""),
+        expect="ValidationError",
+        field="idempotencyKey",
+    ),
     Case("blank text", "mutation", event(text="   "), expect="ValidationError", field="text"),
-    Case("timestamp far in the future", "mutation", event(occurredAt=FAR_FUTURE), expect="ValidationError", field="occurredAt"),
-    Case("timestamp without a zone", "mutation", event(occurredAt="2026-11-20T10:00:00"), expect="ValidationError", field="occurredAt"),
+    Case(
+        "timestamp far in the future",
+        "mutation",
+        event(occurredAt=FAR_FUTURE),
+        expect="ValidationError",
+        field="occurredAt",
+    ),
+    Case(
+        "timestamp without a zone",
+        "mutation",
+        event(occurredAt="2026-11-20T10:00:00"),
+        expect="ValidationError",
+        field="occurredAt",
+    ),
     Case("unknown channel", "mutation", event(channel="FAX"), expect="GraphQLError"),
-    Case("batch over the maximum", "batch", [event() for _ in range(101)], expect="ValidationError", field="events"),
+    Case(
+        "batch over the maximum",
+        "batch",
+        [event() for _ in range(101)],
+        expect="ValidationError",
+        field="events",
+    ),
     Case("empty batch", "batch", [], expect="ValidationError", field="events"),
     Case("missing key", "mutation", event(), key="none", expect="Unauthorized"),
     Case("invalid key", "mutation", event(), key="invalid", expect="Unauthorized"),
@@ -56,7 +92,9 @@ CASES = [
     Case("twilio invalid UTF-8", "twilio", {"raw": b"Body=\xff\xfe&From=%2B1555"}, expect="400"),
     Case("twilio empty body text", "twilio", {"form": twilio_form(Body="")}, expect="400"),
     Case("events bad signature", "events", {"event": chat_event(), "secret": "wrong"}, expect="401"),
-    Case("events stale signature", "events", {"event": chat_event(), "timestamp": 1_000_000_000}, expect="401"),
+    Case(
+        "events stale signature", "events", {"event": chat_event(), "timestamp": 1_000_000_000}, expect="401"
+    ),
     Case("events invalid UTF-8", "events", {"raw": b'{"text": "\xff"}'}, expect="400"),
     Case("events not JSON", "events", {"raw": b"channel=CHAT"}, expect="400"),
     Case("events oversized body", "events", {"raw": b"[" + b"1," * 200_000 + b"1]"}, expect="413"),
@@ -77,7 +115,9 @@ async def _send(client, case: Case, key: str | None) -> str:
     """Send the case; return the union member name, 'GraphQLError', or the webhook's HTTP status."""
     if case.kind in ("mutation", "batch"):
         document, variables = (
-            (INGEST_EVENT, {"input": case.payload}) if case.kind == "mutation" else (INGEST_EVENTS, {"input": {"events": case.payload}})
+            (INGEST_EVENT, {"input": case.payload})
+            if case.kind == "mutation"
+            else (INGEST_EVENTS, {"input": {"events": case.payload}})
         )
         body = (await graphql(client, document, key=key, variables=variables)).json()
         if body.get("errors"):
@@ -95,9 +135,14 @@ async def _send(client, case: Case, key: str | None) -> str:
         else:
             form = case.payload["form"]
             content = urlencode(form)
-            signature = case.payload.get("signature") or twilio_signature(auth_token=TWILIO_TOKEN, url=url, params=form)
-        response = await client.post(url, content=content, headers={
-            "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+            signature = case.payload.get("signature") or twilio_signature(
+                auth_token=TWILIO_TOKEN, url=url, params=form
+            )
+        response = await client.post(
+            url,
+            content=content,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
+        )
         return str(response.status_code)
     options = {name: value for name, value in case.payload.items() if name in ("secret", "timestamp", "raw")}
     body, headers = signed_event_request(case.payload.get("event"), **options)

@@ -49,8 +49,9 @@ async def test_one_accept_is_one_insert_and_one_round_trip_each_way(app, client,
     assert len(redis.touching(ENQUEUES)) == 1
 
 
-async def test_concurrent_accepts_share_one_insert_and_each_gets_its_own_answer(app, client, make_key,
-                                                                                 monkeypatch, gathering):
+async def test_concurrent_accepts_share_one_insert_and_each_gets_its_own_answer(
+    app, client, make_key, monkeypatch, gathering
+):
     key = await make_key(Scope.INGEST)
     await _send(client, key, event())
     statements, redis = StatementCounter(monkeypatch), RedisRoundTrips(monkeypatch)
@@ -62,21 +63,26 @@ async def test_concurrent_accepts_share_one_insert_and_each_gets_its_own_answer(
     assert len(_inserts(statements)) == 1, statements.statements
     assert len(redis.touching(RATE_LIMITS)) == 1 and len(redis.touching(ENQUEUES)) == 1
     # Each answer names its own event.
-    stored = {row.idempotency_key: row for row in await IngestEvent.filter(idempotency_key__startswith="together-")}
+    stored = {
+        row.idempotency_key: row for row in await IngestEvent.filter(idempotency_key__startswith="together-")
+    }
     for one, answer in zip(sent, answers):
         assert relay.from_base64(answer["eventId"])[1] == str(stored[one["idempotencyKey"]].id)
     assert _jobs_enqueued(redis) == 20
 
 
-async def test_the_same_key_twice_in_one_group_is_one_row_one_job_and_a_duplicate_answer(app, client, make_key,
-                                                                                          monkeypatch, gathering):
+async def test_the_same_key_twice_in_one_group_is_one_row_one_job_and_a_duplicate_answer(
+    app, client, make_key, monkeypatch, gathering
+):
     key = await make_key(Scope.INGEST)
     redis = RedisRoundTrips(monkeypatch)
     same = event(key="twice")
     batch = {"input": {"events": [event(key="twice"), event(key="other")]}}
     first, second, many = await asyncio.gather(
-        _send(client, key, same), _send(client, key, same),
-        graphql(client, INGEST_EVENTS, key=key, variables=batch))
+        _send(client, key, same),
+        _send(client, key, same),
+        graphql(client, INGEST_EVENTS, key=key, variables=batch),
+    )
     results = many.json()["data"]["ingestEvents"]["results"]
     twice = [first, second, results[0]]
     assert sorted(answer["duplicate"] for answer in twice) == [False, True, True]
@@ -85,15 +91,18 @@ async def test_the_same_key_twice_in_one_group_is_one_row_one_job_and_a_duplicat
     assert _jobs_enqueued(redis) == 2  # "twice" and "other"
 
 
-async def test_rate_limits_answer_each_request_of_a_group(app, client, make_key, test_settings, monkeypatch,
-                                                          gathering):
+async def test_rate_limits_answer_each_request_of_a_group(
+    app, client, make_key, test_settings, monkeypatch, gathering
+):
     monkeypatch.setattr(test_settings, "rate_limit_per_sender_per_minute", 3)
     key = await make_key(Scope.INGEST)
     redis = RedisRoundTrips(monkeypatch)
     answers = await asyncio.gather(*(_send(client, key, event(sender="+15559991234")) for _ in range(5)))
     kinds = sorted(answer["__typename"] for answer in answers)
     assert kinds == ["EventAccepted"] * 3 + ["RateLimited"] * 2
-    assert all(1 <= answer["retryAfterSeconds"] <= 60 for answer in answers if answer["__typename"] == "RateLimited")
+    assert all(
+        1 <= answer["retryAfterSeconds"] <= 60 for answer in answers if answer["__typename"] == "RateLimited"
+    )
     assert await IngestEvent.filter(sender="+15559991234").count() == 3
     assert _jobs_enqueued(redis) == 3 and len(redis.touching(RATE_LIMITS)) == 1
 
@@ -114,7 +123,9 @@ async def test_an_answer_comes_only_after_its_row_is_committed(app, client, make
         answer = await asyncio.wait_for(pending, 10)
         assert answer["__typename"] == "EventAccepted"
         # Answered, so committed: another session sees it at once.
-        assert await blocker.fetchval("SELECT count(*) FROM ingest_events WHERE idempotency_key = 'held'") == 1
+        assert (
+            await blocker.fetchval("SELECT count(*) FROM ingest_events WHERE idempotency_key = 'held'") == 1
+        )
     finally:
         await blocker.close()
 
@@ -127,7 +138,9 @@ async def test_the_pipelined_enqueue_runs_saqs_own_script(app, test_settings):
 
     queue = make_queue(test_settings)  # a fresh queue: its script is the one SAQ registers, not ours
     try:
-        await queue.enqueue("no_such_job", key="script-check", scheduled=2**40)  # far in the future: never run
+        await queue.enqueue(
+            "no_such_job", key="script-check", scheduled=2**40
+        )  # far in the future: never run
         assert queue._enqueue_script.script == _SAQ_ENQUEUE
     finally:
         await queue.redis.flushdb()

@@ -35,7 +35,8 @@ async def test_a_full_group_is_flushed_at_once_and_requests_are_never_split():
     flush = Recorder()
     commit = GroupCommit(flush=flush, max_events=3, wait_seconds=10)  # the window would never end on its own
     answers = await asyncio.wait_for(
-        asyncio.gather(commit.submit(["a", "b"]), commit.submit(["c", "d"]), commit.submit(["e"])), 2)
+        asyncio.gather(commit.submit(["a", "b"]), commit.submit(["c", "d"]), commit.submit(["e"])), 2
+    )
     assert flush.groups == [[["a", "b"]], [["c", "d"], ["e"]]]
     assert answers == [[(1, "a"), (1, "b")], [(2, "c"), (2, "d")], [(2, "e")]]
 
@@ -80,7 +81,9 @@ async def test_a_request_cancelled_mid_flush_does_not_stop_the_others_commit():
     await asyncio.sleep(0.05)  # the group is in its flush
     leaving.cancel()
     assert await staying == [(1, "staying")]
-    assert flush.groups == [[["leaving"], ["staying"]]]  # written all the same: its client may resend (duplicate)
+    assert flush.groups == [
+        [["leaving"], ["staying"]]
+    ]  # written all the same: its client may resend (duplicate)
 
 
 async def test_close_flushes_what_waits_and_waits_for_it():

@@ -10,14 +10,14 @@ from backend.auth.scopes import Scope
 from tests.helpers import wait_until
 from tests.ingest.documents import INGEST_EVENT, event
 
-CONVERSATION_UPDATED = (
-    "subscription { conversationUpdated { customer messageCount messages(first: 1) { edges { node { text author } } } } }"
-)
+CONVERSATION_UPDATED = "subscription { conversationUpdated { customer messageCount messages(first: 1) { edges { node { text author } } } } }"
 INGEST_STATS = "subscription { ingestStats { accepted received processed dead queueDepth } }"
 
 
 async def _subscribe(base: str, key: str, query: str):
-    socket = await websockets.connect(base.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"])
+    socket = await websockets.connect(
+        base.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
+    )
     await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
     assert json.loads(await socket.recv())["type"] == "connection_ack"
     await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
@@ -38,7 +38,9 @@ async def test_an_ingested_event_reaches_a_conversation_subscriber(live_api, mak
     await asyncio.sleep(0.3)
     async with httpx.AsyncClient(base_url=live_api, headers={"Authorization": f"Bearer {key}"}) as http:
         sent = event(sender="+15550102030", text="Is the dentist open on Saturday?")
-        answer = (await http.post("/graphql", json={"query": INGEST_EVENT, "variables": {"input": sent}})).json()
+        answer = (
+            await http.post("/graphql", json={"query": INGEST_EVENT, "variables": {"input": sent}})
+        ).json()
         assert answer["data"]["ingestEvent"]["__typename"] == "EventAccepted"
     # The customer's message shows as soon as it is appended, then again with the agent's answer.
     update = (await _next_data(socket))["conversationUpdated"]
@@ -67,6 +69,12 @@ async def test_ingest_stats_are_pushed_and_stop_when_the_client_leaves(live_api,
 
         async def nothing_left_running():
             live = (await http.get("/healthz")).json()["live"]
-            return live["ingestStatsSubscribers"] == 0 and not live["ingestStatsProducerRunning"] and live["eventSubscribers"] == 0
+            return (
+                live["ingestStatsSubscribers"] == 0
+                and not live["ingestStatsProducerRunning"]
+                and live["eventSubscribers"] == 0
+            )
 
-        await wait_until(nothing_left_running, timeout=10, message="the server releasing the closed subscription")
+        await wait_until(
+            nothing_left_running, timeout=10, message="the server releasing the closed subscription"
+        )

@@ -29,7 +29,9 @@ async def _all_processed(count: int):
     return check
 
 
-async def test_1000_events_to_10_conversations_keep_acceptance_order_with_4_workers(client, make_key, workers):
+async def test_1000_events_to_10_conversations_keep_acceptance_order_with_4_workers(
+    client, make_key, workers
+):
     key = await make_key(Scope.INGEST, Scope.READ)
     for batch in range(10):
         events = [
@@ -37,13 +39,18 @@ async def test_1000_events_to_10_conversations_keep_acceptance_order_with_4_work
             for n in range(batch * 100, batch * 100 + 100)
         ]
         body = (await graphql(client, INGEST_EVENTS, key=key, variables={"input": {"events": events}})).json()
-        assert {result["__typename"] for result in body["data"]["ingestEvents"]["results"]} == {"EventAccepted"}
+        assert {result["__typename"] for result in body["data"]["ingestEvents"]["results"]} == {
+            "EventAccepted"
+        }
 
     await wait_until(await _all_processed(1000), timeout=120, message="processing 1,000 events")
     assert await Conversation.all().count() == 10
     for conversation in await Conversation.all():
-        messages = await Message.filter(conversation=conversation, direction=MessageDirection.INBOUND).order_by(
-            "sequence").prefetch_related("ingest_event")
+        messages = (
+            await Message.filter(conversation=conversation, direction=MessageDirection.INBOUND)
+            .order_by("sequence")
+            .prefetch_related("ingest_event")
+        )
         accepted = [message.ingest_event.accepted_seq for message in messages]
         assert accepted == sorted(accepted), f"out of acceptance order in {conversation.customer}"
         numbers = [int(message.text.split()[1]) for message in messages]
@@ -79,8 +86,12 @@ async def test_a_failing_event_goes_dead_then_replays_to_processed(app, client, 
     assert [edge["node"]["event"]["idempotencyKey"] for edge in listed] == ["doomed-1"]
     letter_id = listed[0]["node"]["id"]
 
-    first = (await graphql(client, REPLAY, key=key, variables={"id": letter_id})).json()["data"]["replayDeadLetter"]
-    second = (await graphql(client, REPLAY, key=key, variables={"id": letter_id})).json()["data"]["replayDeadLetter"]
+    first = (await graphql(client, REPLAY, key=key, variables={"id": letter_id})).json()["data"][
+        "replayDeadLetter"
+    ]
+    second = (await graphql(client, REPLAY, key=key, variables={"id": letter_id})).json()["data"][
+        "replayDeadLetter"
+    ]
     assert first["replayed"] is True and second["replayed"] is False
     assert second["deadLetter"]["replayCount"] == 1
 
@@ -97,7 +108,12 @@ async def test_replay_all_matching_a_filter(app, client, make_key, workers):
     await set_fault(redis, PROCESS_FAULT_POINT, message="down")
     try:
         for index in range(3):
-            await graphql(client, INGEST_EVENT, key=key, variables={"input": event(key=f"bulk-{index}", sender=f"+1{index}")})
+            await graphql(
+                client,
+                INGEST_EVENT,
+                key=key,
+                variables={"input": event(key=f"bulk-{index}", sender=f"+1{index}")},
+            )
 
         async def all_dead():
             return await IngestEvent.filter(status=IngestStatus.DEAD).count() == 3
@@ -105,13 +121,17 @@ async def test_replay_all_matching_a_filter(app, client, make_key, workers):
         await wait_until(all_dead, timeout=30, message="three events going DEAD")
     finally:
         await clear_fault(redis, PROCESS_FAULT_POINT)
-    replay_all = "mutation { replayDeadLetters(input: {filter: {replayed: false, channel: SMS}}) { replayed } }"
+    replay_all = (
+        "mutation { replayDeadLetters(input: {filter: {replayed: false, channel: SMS}}) { replayed } }"
+    )
     assert (await graphql(client, replay_all, key=key)).json()["data"]["replayDeadLetters"]["replayed"] == 3
     assert (await graphql(client, replay_all, key=key)).json()["data"]["replayDeadLetters"]["replayed"] == 0
     await wait_until(await _all_processed(3), timeout=30, message="replayed events being processed")
 
 
-async def test_after_the_queue_is_flushed_the_reconciler_processes_every_event(app, client, make_key, workers):
+async def test_after_the_queue_is_flushed_the_reconciler_processes_every_event(
+    app, client, make_key, workers
+):
     key = await make_key(Scope.INGEST)
     redis = app.state.services.redis
     # Stop processing first, so the flush surely catches accepted events that are still queued.

@@ -36,8 +36,11 @@ def reads(monkeypatch):
 async def _watching(redis) -> None:
     async def subscribed():
         return dict(await redis.pubsub_numsub(FAULTS_CHANGED)).get(FAULTS_CHANGED.encode(), 0) >= 1
+
     await wait_until(subscribed, timeout=5, interval=0.02, message="the flags watcher subscribing")
-    await asyncio.sleep(0.1)  # and past its own re-read on subscribing (a change may have come before it listened)
+    await asyncio.sleep(
+        0.1
+    )  # and past its own re-read on subscribing (a change may have come before it listened)
 
 
 async def test_many_jobs_share_one_read_of_the_flags(redis, reads):
@@ -60,12 +63,14 @@ async def test_a_drill_started_or_stopped_is_seen_at_once_not_after_the_kept_rea
 
         async def flagged():
             return POLICY in await flags.current()
+
         await wait_until(flagged, timeout=5, interval=0.02, message="the new flag being seen")
 
         await clear_fault(redis, POLICY)
 
         async def lifted():
             return POLICY not in await flags.current()
+
         await wait_until(lifted, timeout=5, interval=0.02, message="the cleared flag being dropped")
     finally:
         await flags.close()

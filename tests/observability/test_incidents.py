@@ -18,16 +18,30 @@ ACK = """mutation($id: ID!) { acknowledgeIncident(input: {id: $id}) { __typename
 # SLOs of their own: the suite's live workers watch infra/slo.yaml's SLOs at the real time and would resolve an
 # incident of those that this test opened from runs backdated to NOW.
 SPEC = load_slos()
-SPEC = SPEC.model_copy(update={"slos": [slo.model_copy(update={"name": f"{slo.name}_replayed"}) for slo in SPEC.slos]})
+SPEC = SPEC.model_copy(
+    update={"slos": [slo.model_copy(update={"name": f"{slo.name}_replayed"}) for slo in SPEC.slos]}
+)
 LIST = "{ incidents(first: 5) { edges { node { id slo severity status summary } } } }"
 
 
-async def test_a_burn_opens_one_incident_that_is_acknowledged_and_resolves_when_it_stops(app, client, make_key, live_api):
+async def test_a_burn_opens_one_incident_that_is_acknowledged_and_resolves_when_it_stops(
+    app, client, make_key, live_api
+):
     key = await make_key(Scope.READ, Scope.OPERATE, name="on-call Sam")
-    socket = await websockets.connect(live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"])
+    socket = await websockets.connect(
+        live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
+    )
     await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
     await socket.recv()
-    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "subscription { incidentAlerts { slo status } }"}}))
+    await socket.send(
+        json.dumps(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": "subscription { incidentAlerts { slo status } }"},
+            }
+        )
+    )
     await asyncio.sleep(0.3)
 
     await _runs(ago=timedelta(minutes=2), count=100, failed=20)
@@ -42,8 +56,14 @@ async def test_a_burn_opens_one_incident_that_is_acknowledged_and_resolves_when_
 
     listed = (await graphql(client, LIST, key=key)).json()["data"]["incidents"]["edges"]
     page_id = next(edge["node"]["id"] for edge in listed if edge["node"]["severity"] == "page")
-    acked = (await graphql(client, ACK, key=key, variables={"id": page_id})).json()["data"]["acknowledgeIncident"]["incident"]
-    assert acked["status"] == "ACKNOWLEDGED" and acked["acknowledgedBy"] == "on-call Sam" and acked["acknowledgedAt"]
+    acked = (await graphql(client, ACK, key=key, variables={"id": page_id})).json()["data"][
+        "acknowledgeIncident"
+    ]["incident"]
+    assert (
+        acked["status"] == "ACKNOWLEDGED"
+        and acked["acknowledgedBy"] == "on-call Sam"
+        and acked["acknowledgedAt"]
+    )
     assert [entry["kind"] for entry in acked["timeline"]] == ["opened", "acknowledged"]
 
     later = NOW + timedelta(days=4)  # every window is past the burst

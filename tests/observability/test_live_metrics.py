@@ -10,19 +10,30 @@ from tests.ingest.test_live_updates import _next_data, _subscribe
 LIVE = "subscription { liveMetrics { at turns turnsPerMinute failureRate handoffRate latencyP95Ms openIncidents queueDepth deadLetters windowSeconds } }"
 
 
-async def test_live_metrics_come_from_one_producer_react_to_a_turn_and_stop_with_the_last_client(live_api, make_key, workers):
+async def test_live_metrics_come_from_one_producer_react_to_a_turn_and_stop_with_the_last_client(
+    live_api, make_key, workers
+):
     key = await make_key(Scope.INGEST, Scope.READ)
     sockets = [await _subscribe(live_api, key, LIVE) for _ in range(3)]
     firsts = [(await _next_data(socket))["liveMetrics"] for socket in sockets]
-    assert all(first["turns"] == 0 and first["windowSeconds"] == 300 and first["queueDepth"] >= 0 for first in firsts)
+    assert all(
+        first["turns"] == 0 and first["windowSeconds"] == 300 and first["queueDepth"] >= 0 for first in firsts
+    )
     async with httpx.AsyncClient(base_url=live_api, headers={"Authorization": f"Bearer {key}"}) as http:
         live = (await http.get("/healthz")).json()["live"]
         # Three identical subscriptions: one shared execution, one consumer of the producer, three members.
         assert live["sharedSubscriptionMembers"] == 3 and live["sharedSubscriptionExecutions"] == 1
         assert live["liveMetricsSubscribers"] == 1 and live["liveMetricsProducerRunning"] is True
 
-        await http.post("/graphql", json={"query": INGEST_EVENT, "variables": {"input": event(
-            sender="+15550406080", text="What are your opening hours on Saturday?")}})
+        await http.post(
+            "/graphql",
+            json={
+                "query": INGEST_EVENT,
+                "variables": {
+                    "input": event(sender="+15550406080", text="What are your opening hours on Saturday?")
+                },
+            },
+        )
         seen = []
         for socket in sockets:  # each hears the turn without asking, well before the 1 s tick would matter
             while (pushed := (await _next_data(socket))["liveMetrics"])["turns"] == 0:
@@ -38,14 +49,29 @@ async def test_live_metrics_come_from_one_producer_react_to_a_turn_and_stop_with
 
         async def nothing_left_running():
             live = (await http.get("/healthz")).json()["live"]
-            return (live["liveMetricsSubscribers"] == 0 and not live["liveMetricsProducerRunning"]
-                    and live["sharedSubscriptionMembers"] == 0 and live["sharedSubscriptionExecutions"] == 0)
+            return (
+                live["liveMetricsSubscribers"] == 0
+                and not live["liveMetricsProducerRunning"]
+                and live["sharedSubscriptionMembers"] == 0
+                and live["sharedSubscriptionExecutions"] == 0
+            )
 
-        await wait_until(nothing_left_running, timeout=10, message="the producer stopping with its last subscriber")
+        await wait_until(
+            nothing_left_running, timeout=10, message="the producer stopping with its last subscriber"
+        )
 
 
 async def test_current_metrics_answers_the_same_shape_once(client, make_key):
     key = await make_key(Scope.READ)
-    body = (await graphql(client, "{ currentMetrics { turns failureRate queueDepth deadLetters openIncidents } }", key=key)).json()
-    assert body["data"]["currentMetrics"] == {"turns": 0, "failureRate": 0.0, "queueDepth": 0, "deadLetters": 0,
-                                              "openIncidents": 0}
+    body = (
+        await graphql(
+            client, "{ currentMetrics { turns failureRate queueDepth deadLetters openIncidents } }", key=key
+        )
+    ).json()
+    assert body["data"]["currentMetrics"] == {
+        "turns": 0,
+        "failureRate": 0.0,
+        "queueDepth": 0,
+        "deadLetters": 0,
+        "openIncidents": 0,
+    }

@@ -18,7 +18,9 @@ KEY_VALUE_LINE = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z \[(debug|info|warning|er
 
 
 def _environment(port: int, **overrides: str) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if name != "AGENTOPS_LOG_JSON"}  # the suite forces JSON
+    env = {
+        name: value for name, value in os.environ.items() if name != "AGENTOPS_LOG_JSON"
+    }  # the suite forces JSON
     return {**env, "AGENTOPS_API_PORT": str(port), **overrides}
 
 
@@ -43,7 +45,9 @@ def test_on_a_terminal_lines_are_key_value_unless_json_is_asked_for(test_setting
     lines = log_lines(session.output())
     if forced_json:
         records = [json.loads(line) for line in lines]  # every line, whatever logger wrote it
-        assert {"uvicorn.error", "uvicorn.access", "tortoise", "backend.app"} <= {r["logger"] for r in records}
+        assert {"uvicorn.error", "uvicorn.access", "tortoise", "backend.app"} <= {
+            r["logger"] for r in records
+        }
         return
     assert not [line for line in lines if line.startswith("{")], "a JSON line on a terminal"
     # Each record starts a line of its own; only a multi-line message continues, indented.
@@ -59,8 +63,12 @@ def test_off_a_terminal_every_line_is_json_and_requests_are_not_logged_at_info(t
     port = free_port()
     log_path = tmp_path / "api.log"
     with log_path.open("wb") as log_file:
-        process = subprocess.Popen([sys.executable, "-m", "backend.cli.main", "api"], env=_environment(port),
-                                   stdout=log_file, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "backend.cli.main", "api"],
+            env=_environment(port),
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/healthz", process=process)
         for _ in range(5):

@@ -12,23 +12,38 @@ from backend.incidents.notifications import count_unsent_notifications, send_not
 
 async def _left_sending(incident: Incident, target: str) -> IncidentNotification:
     """A row as an attempt leaves it when its worker dies after the POST left and before the answer."""
-    return await IncidentNotification.create(incident=incident, target=target, action="trigger",
-                                             status=NotificationStatus.SENDING, attempts=1,
-                                             sending_at=datetime.now(UTC))
+    return await IncidentNotification.create(
+        incident=incident,
+        target=target,
+        action="trigger",
+        status=NotificationStatus.SENDING,
+        attempts=1,
+        sending_at=datetime.now(UTC),
+    )
 
 
-async def test_an_unfinished_attempt_is_resent_to_pagerduty_and_uncertain_for_slack(app, fake_provider, test_settings):
+async def test_an_unfinished_attempt_is_resent_to_pagerduty_and_uncertain_for_slack(
+    app, fake_provider, test_settings
+):
     fake_provider.notifications.clear()
-    incident = await Incident.create(slo="turn_success", severity="page", summary="turns failing", peak_burn_rate=20.0)
+    incident = await Incident.create(
+        slo="turn_success", severity="page", summary="turns failing", peak_burn_rate=20.0
+    )
     slack, pagerduty = await _left_sending(incident, "slack"), await _left_sending(incident, "pagerduty")
     async with httpx.AsyncClient(timeout=10) as http:
-        assert await send_notification(notification_id=slack.id, http=http, settings=test_settings) \
+        assert (
+            await send_notification(notification_id=slack.id, http=http, settings=test_settings)
             == NotificationStatus.UNCERTAIN
-        assert await send_notification(notification_id=pagerduty.id, http=http, settings=test_settings) \
+        )
+        assert (
+            await send_notification(notification_id=pagerduty.id, http=http, settings=test_settings)
             == NotificationStatus.SENT
+        )
         # A job run again on a settled row sends nothing more.
-        assert await send_notification(notification_id=slack.id, http=http, settings=test_settings) \
+        assert (
+            await send_notification(notification_id=slack.id, http=http, settings=test_settings)
             == NotificationStatus.UNCERTAIN
+        )
 
     posted = [(n["target"], n["headers"].get("idempotency-key")) for n in fake_provider.notifications]
     assert posted == [("pagerduty", str(pagerduty.id))]  # nothing posted to Slack again
@@ -41,11 +56,15 @@ async def test_an_unfinished_attempt_is_resent_to_pagerduty_and_uncertain_for_sl
 
 async def test_a_pending_notification_is_claimed_before_it_is_posted(app, fake_provider, test_settings):
     fake_provider.notifications.clear()
-    incident = await Incident.create(slo="turn_latency", severity="ticket", summary="slow", peak_burn_rate=7.0)
+    incident = await Incident.create(
+        slo="turn_latency", severity="ticket", summary="slow", peak_burn_rate=7.0
+    )
     row = await IncidentNotification.create(incident=incident, target="slack", action="trigger")
     async with httpx.AsyncClient(timeout=10) as http:
-        assert await send_notification(notification_id=row.id, http=http, settings=test_settings) \
+        assert (
+            await send_notification(notification_id=row.id, http=http, settings=test_settings)
             == NotificationStatus.SENT
+        )
     stored = await IncidentNotification.get(id=row.id)
     assert stored.attempts == 1 and stored.sending_at is not None and stored.sent_at is not None
     assert [n["headers"].get("idempotency-key") for n in fake_provider.notifications] == [str(row.id)]

@@ -22,17 +22,34 @@ async def test_api_metrics_parse_and_count_what_happened(client, make_key):
     response = await client.get("/metrics")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     families = _samples(response.text)
-    for name in ("agentops_http_requests", "agentops_http_request_seconds", "agentops_ingest_events",
-                 "agentops_queue_depth", "agentops_dead_letters", "agentops_ingest_events_by_status"):
+    for name in (
+        "agentops_http_requests",
+        "agentops_http_request_seconds",
+        "agentops_ingest_events",
+        "agentops_queue_depth",
+        "agentops_dead_letters",
+        "agentops_ingest_events_by_status",
+    ):
         assert name in families, sorted(families)
-    ingested = {(s.labels["channel"], s.labels["outcome"]): s.value for s in families["agentops_ingest_events"]
-                if s.name.endswith("_total")}
+    ingested = {
+        (s.labels["channel"], s.labels["outcome"]): s.value
+        for s in families["agentops_ingest_events"]
+        if s.name.endswith("_total")
+    }
     assert ingested[("CHAT", "accepted")] >= 1 and ingested[("CHAT", "duplicate")] >= 1
     routes = {s.labels["route"] for s in families["agentops_http_requests"] if s.name.endswith("_total")}
     assert "/graphql" in routes
-    received = [s.value for s in families["agentops_ingest_events_by_status"] if s.labels["status"] == "RECEIVED"]
-    assert received and received[0] + sum(
-        s.value for s in families["agentops_ingest_events_by_status"] if s.labels["status"] != "RECEIVED") == 1
+    received = [
+        s.value for s in families["agentops_ingest_events_by_status"] if s.labels["status"] == "RECEIVED"
+    ]
+    assert (
+        received
+        and received[0]
+        + sum(
+            s.value for s in families["agentops_ingest_events_by_status"] if s.labels["status"] != "RECEIVED"
+        )
+        == 1
+    )
 
 
 async def test_worker_metrics_show_jobs_turns_and_tool_calls(client, make_key, workers):
@@ -49,10 +66,17 @@ async def test_worker_metrics_show_jobs_turns_and_tool_calls(client, make_key, w
                 for sample in samples:
                     if sample.name.endswith(("_total", "_count")):
                         totals[f"{sample.name}{sorted(sample.labels.items())}"] = (
-                            totals.get(f"{sample.name}{sorted(sample.labels.items())}", 0) + sample.value)
-        jobs = sum(v for k, v in totals.items() if k.startswith("agentops_jobs_total") and "process_event" in k)
+                            totals.get(f"{sample.name}{sorted(sample.labels.items())}", 0) + sample.value
+                        )
+        jobs = sum(
+            v for k, v in totals.items() if k.startswith("agentops_jobs_total") and "process_event" in k
+        )
         turns = sum(v for k, v in totals.items() if k.startswith("agentops_agent_turn_seconds_count"))
-        tools = sum(v for k, v in totals.items() if k.startswith("agentops_tool_calls_total") and "check_availability" in k)
+        tools = sum(
+            v
+            for k, v in totals.items()
+            if k.startswith("agentops_tool_calls_total") and "check_availability" in k
+        )
         seen.append((jobs, turns, tools))
         return (jobs, turns, tools) if jobs >= 1 and turns >= 1 and tools >= 1 else None
 

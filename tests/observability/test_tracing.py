@@ -27,8 +27,12 @@ async def test_a_turn_is_an_invoke_agent_span_with_execute_tool_children(app, te
     await open_business()
     spans.clear()
     day = weekday_ahead()
-    turns = await playground.respond(setup=build_agent(test_settings), texts=[f"any haircuts on {day:%A}?"],
-                                     conversation_id=None, dry_run=True)
+    turns = await playground.respond(
+        setup=build_agent(test_settings),
+        texts=[f"any haircuts on {day:%A}?"],
+        conversation_id=None,
+        dry_run=True,
+    )
     finished = spans.get_finished_spans()
     agent = next(span for span in finished if span.name == "invoke_agent rules")
     assert agent.attributes["gen_ai.operation.name"] == "invoke_agent"
@@ -47,15 +51,24 @@ async def test_an_llm_request_is_a_chat_span_with_token_usage(app, test_settings
         monkeypatch.setattr(test_settings, "openai_base_url", f"{base}/v1")
         monkeypatch.setattr(test_settings, "openai_model", "scripted-test-model")
         spans.clear()
-        await playground.respond(setup=build_agent(test_settings, policy="openai"), texts=["hi"], conversation_id=None,
-                                 dry_run=True)
+        await playground.respond(
+            setup=build_agent(test_settings, policy="openai"),
+            texts=["hi"],
+            conversation_id=None,
+            dry_run=True,
+        )
     chat = next(span for span in spans.get_finished_spans() if span.name == "chat scripted-test-model")
     assert chat.attributes["gen_ai.operation.name"] == "chat"
     assert chat.attributes["gen_ai.request.model"] == "scripted-test-model"
-    assert chat.attributes["gen_ai.usage.output_tokens"] == 20 and chat.attributes["gen_ai.usage.input_tokens"] > 100
+    assert (
+        chat.attributes["gen_ai.usage.output_tokens"] == 20
+        and chat.attributes["gen_ai.usage.input_tokens"] > 100
+    )
 
 
-async def test_the_trace_continues_from_the_accepting_request_into_the_job_and_its_log_lines(app, test_settings, spans):
+async def test_the_trace_continues_from_the_accepting_request_into_the_job_and_its_log_lines(
+    app, test_settings, spans
+):
     """API side: accept + enqueue inside a request span; worker side: the job's spans join that trace."""
     import redis.asyncio as aioredis
     from saq import Queue
@@ -70,22 +83,48 @@ async def test_the_trace_continues_from_the_accepting_request_into_the_job_and_i
 
     await open_business()
     redis = aioredis.Redis.from_url(str(test_settings.redis_url))
-    queue = Queue.from_url(str(test_settings.redis_url), name="trace-test")  # no running worker takes its jobs
+    queue = Queue.from_url(
+        str(test_settings.redis_url), name="trace-test"
+    )  # no running worker takes its jobs
     context = IngestContext(settings=test_settings, queue=queue, rate_limiter=RateLimiter(redis))
-    event = IncomingEvent.model_validate({"channel": "SMS", "idempotency_key": "trace-1", "sender": "+15550001234",
-                                          "text": "any haircuts tomorrow?", "occurred_at": "2026-11-26T10:00:00Z"},
-                                         context={"limits": IngestLimits.from_settings(test_settings)})
+    event = IncomingEvent.model_validate(
+        {
+            "channel": "SMS",
+            "idempotency_key": "trace-1",
+            "sender": "+15550001234",
+            "text": "any haircuts tomorrow?",
+            "occurred_at": "2026-11-26T10:00:00Z",
+        },
+        context={"limits": IngestLimits.from_settings(test_settings)},
+    )
     spans.clear()
     with tracer.start_as_current_span("POST /graphql") as request_span:
         (accepted,) = await accept_events(events=[event], api_key_id=None, context=context)
     job = await queue.job(str(accepted.event_id))
-    assert job.kwargs["trace"]["traceparent"].split("-")[1] == format(request_span.get_span_context().trace_id, "032x")
+    assert job.kwargs["trace"]["traceparent"].split("-")[1] == format(
+        request_span.get_span_context().trace_id, "032x"
+    )
 
-    await process_event({"job": job, "redis": redis, "hub": EventHub(redis), "agent": build_agent(test_settings),
-                         "queue": queue, "app_settings": test_settings, "adapters": {}}, **job.kwargs)
+    await process_event(
+        {
+            "job": job,
+            "redis": redis,
+            "hub": EventHub(redis),
+            "agent": build_agent(test_settings),
+            "queue": queue,
+            "app_settings": test_settings,
+            "adapters": {},
+        },
+        **job.kwargs,
+    )
     trace_id = request_span.get_span_context().trace_id
     finished = {span.name: span for span in spans.get_finished_spans()}
-    for name in ("enqueue process_event", "process_event", "invoke_agent rules", "execute_tool check_availability"):
+    for name in (
+        "enqueue process_event",
+        "process_event",
+        "invoke_agent rules",
+        "execute_tool check_availability",
+    ):
         assert finished[name].context.trace_id == trace_id, name
     assert finished["process_event"].attributes["agentops.event.id"] == str(accepted.event_id)
     with tracer.start_as_current_span("a log line's span") as span:

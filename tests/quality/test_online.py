@@ -41,8 +41,14 @@ async def test_an_unbacked_cancellation_is_scored_online_reaches_the_metric_and_
 ):
     await open_business()
     key = await make_key(Scope.INGEST, Scope.READ, Scope.OPERATE)
-    started = (await graphql(client, START, key=key, variables={"input": {
-        "kind": "PROMPT_REGRESSION", "durationSeconds": 60, "intensity": 1.0}})).json()["data"]["startSimulation"]
+    started = (
+        await graphql(
+            client,
+            START,
+            key=key,
+            variables={"input": {"kind": "PROMPT_REGRESSION", "durationSeconds": 60, "intensity": 1.0}},
+        )
+    ).json()["data"]["startSimulation"]
     assert started["__typename"] == "SimulationPayload", started
     assert started["simulation"]["promptVersion"] == "over-promise" and started["simulation"]["tool"] is None
 
@@ -51,34 +57,69 @@ async def test_an_unbacked_cancellation_is_scored_online_reaches_the_metric_and_
     (reply,) = await replies_to(CUSTOMER, count=1)
     assert reply == "Done, your booking is cancelled."
 
-    score = await wait_until(lambda: EvalScore.get_or_none(conversation__customer=CUSTOMER, evaluator="backed_claims"),
-                             timeout=30, message="the worker's backed_claims score")
-    assert (score.score, score.passed, score.label, score.trigger.value) == (0.0, False, "unbacked_cancellation", "SAMPLE")
+    score = await wait_until(
+        lambda: EvalScore.get_or_none(conversation__customer=CUSTOMER, evaluator="backed_claims"),
+        timeout=30,
+        message="the worker's backed_claims score",
+    )
+    assert (score.score, score.passed, score.label, score.trigger.value) == (
+        0.0,
+        False,
+        "unbacked_cancellation",
+        "SAMPLE",
+    )
     assert "cancel_booking did not succeed" in score.reason
 
-    listed = (await graphql(client, SCORES, key=key, variables={"filter": {"evaluator": "backed_claims",
-                                                                            "passed": False}})).json()
+    listed = (
+        await graphql(
+            client, SCORES, key=key, variables={"filter": {"evaluator": "backed_claims", "passed": False}}
+        )
+    ).json()
     (edge,) = listed["data"]["runScores"]["edges"]
     node = edge["node"]
-    assert (node["version"], node["kind"], node["label"], node["skipped"]) == ("v1", "rule", "unbacked_cancellation", False)
+    assert (node["version"], node["kind"], node["label"], node["skipped"]) == (
+        "v1",
+        "rule",
+        "unbacked_cancellation",
+        False,
+    )
     assert node["run"]["promptVersion"] == "over-promise"  # the run says which prompt answered
     assert node["run"]["scores"] == [{"label": "unbacked_cancellation"}]
     assert node["conversation"]["customer"] == CUSTOMER
     assert {(s["evaluator"], s["label"]) for s in node["conversation"]["scores"]} >= {
-        ("backed_claims", "unbacked_cancellation"), ("guardrail_clean", "clean"), ("reply_length", "within_limit")}
+        ("backed_claims", "unbacked_cancellation"),
+        ("guardrail_clean", "clean"),
+        ("reply_length", "within_limit"),
+    }
 
     # The quality SLO burns (every scored turn in its windows made an unbacked claim) and pages, linking the thread.
-    incident = await wait_until(lambda: Incident.filter(slo="no_unbacked_claims", severity="page").first(),
-                                timeout=30, message="a page incident for no_unbacked_claims")
-    detail = (await graphql(client, INCIDENT, key=key, variables={"id": str(GlobalID("Incident", str(incident.id)))})).json()
+    incident = await wait_until(
+        lambda: Incident.filter(slo="no_unbacked_claims", severity="page").first(),
+        timeout=30,
+        message="a page incident for no_unbacked_claims",
+    )
+    detail = (
+        await graphql(
+            client, INCIDENT, key=key, variables={"id": str(GlobalID("Incident", str(incident.id)))}
+        )
+    ).json()
     found = detail["data"]["node"]
     assert CUSTOMER in [conversation["customer"] for conversation in found["exampleConversations"]]
-    assert [series["name"] for series in found["metrics"]] == ["quality:backed_claims", "quality_scored:backed_claims"]
+    assert [series["name"] for series in found["metrics"]] == [
+        "quality:backed_claims",
+        "quality_scored:backed_claims",
+    ]
 
     # The minute's rollup (the workers' cron runs it each minute; here at once) writes the quality point.
     await rollup_metrics(now=datetime.now(UTC) + timedelta(minutes=1))
-    series = (await graphql(client, METRIC, key=key, variables={
-        "from": (datetime.now(UTC) - timedelta(minutes=5)).isoformat()})).json()["data"]["metrics"]
+    series = (
+        await graphql(
+            client,
+            METRIC,
+            key=key,
+            variables={"from": (datetime.now(UTC) - timedelta(minutes=5)).isoformat()},
+        )
+    ).json()["data"]["metrics"]
     values = {item["name"]: [point["value"] for point in item["points"]] for item in series}
     assert values["quality:backed_claims"] == [0.0] and values["quality_scored:backed_claims"] == [1.0]
 
@@ -92,18 +133,32 @@ async def test_without_the_drill_the_same_request_is_answered_truthfully_scored_
 ):
     await open_business()
     key = await make_key(Scope.INGEST, Scope.READ)
-    socket = await websockets.connect(live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"])
+    socket = await websockets.connect(
+        live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
+    )
     await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
     await socket.recv()
-    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
-        "query": "subscription { runScored { promptVersion conversation { customer } scores { evaluator label } } }"}}))
+    await socket.send(
+        json.dumps(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {
+                    "query": "subscription { runScored { promptVersion conversation { customer } scores { evaluator label } } }"
+                },
+            }
+        )
+    )
     await asyncio.sleep(0.3)
 
     await say(client, key, sender=CUSTOMER, text="Please cancel my appointment")
     (reply,) = await replies_to(CUSTOMER, count=1)
     assert "nothing was cancelled" in reply
-    score = await wait_until(lambda: EvalScore.get_or_none(conversation__customer=CUSTOMER, evaluator="backed_claims"),
-                             timeout=30, message="the worker's backed_claims score")
+    score = await wait_until(
+        lambda: EvalScore.get_or_none(conversation__customer=CUSTOMER, evaluator="backed_claims"),
+        timeout=30,
+        message="the worker's backed_claims score",
+    )
     assert (score.score, score.label) == (1.0, "no_claim")
     # A live view hears of the scores once they are stored, and reads them fresh.
     message = json.loads(await asyncio.wait_for(socket.recv(), timeout=15))

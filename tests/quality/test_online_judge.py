@@ -25,36 +25,62 @@ BUDGET = 700
 async def _judged(dsn: str) -> list[asyncpg.Record]:
     connection = await asyncpg.connect(dsn)
     try:
-        return await connection.fetch("SELECT score, label, model, version, kind, prompt_tokens, completion_tokens"
-                                      " FROM eval_scores WHERE evaluator = 'helpfulness' ORDER BY created_at")
+        return await connection.fetch(
+            "SELECT score, label, model, version, kind, prompt_tokens, completion_tokens"
+            " FROM eval_scores WHERE evaluator = 'helpfulness' ORDER BY created_at"
+        )
     finally:
         await connection.close()
 
 
 async def test_a_worker_grades_live_turns_with_the_judge_within_its_token_budget(test_settings, tmp_path):
     port = free_port()
-    settings = {"quality_evaluators": "backed_claims,helpfulness", "quality_judge_base_url": f"http://127.0.0.1:{port}/v1",
-                "quality_judge_model": "loopback-judge", "quality_judge_tokens_per_minute": str(BUDGET),
-                "sms_api_base_url": "", "chat_delivery_url": "", "voice_delivery_url": ""}
+    settings = {
+        "quality_evaluators": "backed_claims,helpfulness",
+        "quality_judge_base_url": f"http://127.0.0.1:{port}/v1",
+        "quality_judge_model": "loopback-judge",
+        "quality_judge_tokens_per_minute": str(BUDGET),
+        "sms_api_base_url": "",
+        "chat_delivery_url": "",
+        "voice_delivery_url": "",
+    }
     async with isolated_product(test_settings, name="judge", logs=tmp_path, **settings) as product:
         with (tmp_path / "loopback.log").open("wb") as log:
-            product.processes.append(subprocess.Popen(
-                [sys.executable, "-m", "backend.cli.main", "loopback-model", "--port", str(port)], env=product.env,
-                stdout=log, stderr=subprocess.STDOUT))
-        await asyncio.to_thread(wait_for_http, f"http://127.0.0.1:{port}/v1/models", process=product.processes[-1])
-        created = await asyncio.to_thread(product.agentops, "keys", "create", "--name", "judge", "--scope", "ingest")
+            product.processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "backend.cli.main", "loopback-model", "--port", str(port)],
+                    env=product.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        await asyncio.to_thread(
+            wait_for_http, f"http://127.0.0.1:{port}/v1/models", process=product.processes[-1]
+        )
+        created = await asyncio.to_thread(
+            product.agentops, "keys", "create", "--name", "judge", "--scope", "ingest"
+        )
         key = created.strip().splitlines()[-1]
         api = await asyncio.to_thread(product.start_api)
         worker = product.start_worker("worker")
         await asyncio.to_thread(product.wait_for_workers, [worker])
 
         texts = ["hello", "Please cancel my appointment", "what are your opening hours?", "thanks!"]
-        batch = [event(key=f"judge-{number}", sender=f"+155577400{number:02d}", text=texts[number % len(texts)])
-                 for number in range(TURNS)]
-        async with httpx.AsyncClient(base_url=api, headers={"Authorization": f"Bearer {key}"}, timeout=30) as http:
-            answer = (await http.post("/graphql", json={"query": INGEST_EVENTS,
-                                                        "variables": {"input": {"events": batch}}})).json()
-        assert {result["__typename"] for result in answer["data"]["ingestEvents"]["results"]} == {"EventAccepted"}
+        batch = [
+            event(key=f"judge-{number}", sender=f"+155577400{number:02d}", text=texts[number % len(texts)])
+            for number in range(TURNS)
+        ]
+        async with httpx.AsyncClient(
+            base_url=api, headers={"Authorization": f"Bearer {key}"}, timeout=30
+        ) as http:
+            answer = (
+                await http.post(
+                    "/graphql", json={"query": INGEST_EVENTS, "variables": {"input": {"events": batch}}}
+                )
+            ).json()
+        assert {result["__typename"] for result in answer["data"]["ingestEvents"]["results"]} == {
+            "EventAccepted"
+        }
 
         async def every_turn_judged():
             rows = await _judged(product.dsn)
@@ -69,10 +95,17 @@ async def test_a_worker_grades_live_turns_with_the_judge_within_its_token_budget
             assert row["prompt_tokens"] > 0 and row["completion_tokens"] > 0
             assert row["label"] in ("pass", "fail")
         assert {row["label"] for row in skipped} == {"budget_exhausted"}
-        assert {row["model"] for row in skipped} == {None} and {row["prompt_tokens"] for row in skipped} == {None}
+        assert {row["model"] for row in skipped} == {None} and {row["prompt_tokens"] for row in skipped} == {
+            None
+        }
         # The turns themselves were scored by the rule all the same.
         connection = await asyncpg.connect(product.dsn)
         try:
-            assert await connection.fetchval("SELECT count(*) FROM eval_scores WHERE evaluator = 'backed_claims'") == TURNS
+            assert (
+                await connection.fetchval(
+                    "SELECT count(*) FROM eval_scores WHERE evaluator = 'backed_claims'"
+                )
+                == TURNS
+            )
         finally:
             await connection.close()

@@ -20,28 +20,48 @@ PHONE = "+15550107001"
 
 
 async def _slots(service: str, count: int) -> list[Slot]:
-    return await Slot.filter(service__name=service, starts_at__gt=NOW).order_by("starts_at", "resource_id").limit(count)
+    return (
+        await Slot.filter(service__name=service, starts_at__gt=NOW)
+        .order_by("starts_at", "resource_id")
+        .limit(count)
+    )
 
 
-async def _book(slot: Slot, *, phone: str | None = PHONE, conversation_id: uuid.UUID | None = None) -> uuid.UUID:
+async def _book(
+    slot: Slot, *, phone: str | None = PHONE, conversation_id: uuid.UUID | None = None
+) -> uuid.UUID:
     async with in_transaction() as connection:
-        outcome = await scheduling.book_slot(connection=connection, slot_id=slot.id, customer_name="Ana Costa",
-                                             customer_phone=phone, conversation_id=conversation_id,
-                                             idempotency_key=f"run-{uuid.uuid4()}:1")
+        outcome = await scheduling.book_slot(
+            connection=connection,
+            slot_id=slot.id,
+            customer_name="Ana Costa",
+            customer_phone=phone,
+            conversation_id=conversation_id,
+            idempotency_key=f"run-{uuid.uuid4()}:1",
+        )
     assert outcome.booking_id is not None
     return outcome.booking_id
 
 
 async def _cancel(booking_id: uuid.UUID, *, customer: str = PHONE) -> scheduling.CancelOutcome:
     async with in_transaction() as connection:
-        return await scheduling.cancel_booking(connection=connection, booking_id=booking_id, customer=customer, now=NOW)
+        return await scheduling.cancel_booking(
+            connection=connection, booking_id=booking_id, customer=customer, now=NOW
+        )
 
 
-async def _move(booking_id: uuid.UUID, slot: Slot, *, key: str = "run-m:1", customer: str = PHONE
-                ) -> scheduling.RescheduleOutcome:
+async def _move(
+    booking_id: uuid.UUID, slot: Slot, *, key: str = "run-m:1", customer: str = PHONE
+) -> scheduling.RescheduleOutcome:
     async with in_transaction() as connection:
-        return await scheduling.reschedule_booking(connection=connection, booking_id=booking_id, slot_id=slot.id,
-                                                   customer=customer, now=NOW, idempotency_key=key)
+        return await scheduling.reschedule_booking(
+            connection=connection,
+            booking_id=booking_id,
+            slot_id=slot.id,
+            customer=customer,
+            now=NOW,
+            idempotency_key=key,
+        )
 
 
 async def _upcoming(customer: str = PHONE) -> list[scheduling.BookingDetails]:
@@ -51,8 +71,9 @@ async def _upcoming(customer: str = PHONE) -> list[scheduling.BookingDetails]:
 
 async def test_upcoming_bookings_are_the_customers_own_future_confirmed_ones_earliest_first(app):
     await seed_business(timezone=ZONE, today=TODAY - timedelta(days=2))
-    chat = await Conversation.create(channel=Channel.CHAT, thread_key="t-chat", customer="chat-user-7",
-                                     last_message_at=datetime.now(UTC))
+    chat = await Conversation.create(
+        channel=Channel.CHAT, thread_key="t-chat", customer="chat-user-7", last_message_at=datetime.now(UTC)
+    )
     haircut, massage = await _slots("haircut", 1), await _slots("massage", 3)
     later = await _book(massage[2])
     sooner = await _book(haircut[0])
@@ -61,8 +82,11 @@ async def test_upcoming_bookings_are_the_customers_own_future_confirmed_ones_ear
     past = await Slot.filter(service__name="haircut", starts_at__lt=NOW).order_by("-starts_at").first()
     await _book(past)
     await _book(massage[1], phone="+15550107999")  # someone else's
-    by_chat = await _book(await Slot.filter(service__name="eye exam", starts_at__gt=NOW).first(), phone=None,
-                          conversation_id=chat.id)
+    by_chat = await _book(
+        await Slot.filter(service__name="eye exam", starts_at__gt=NOW).first(),
+        phone=None,
+        conversation_id=chat.id,
+    )
 
     assert [booking.booking_id for booking in await _upcoming()] == [sooner, later]
     assert [booking.service for booking in await _upcoming()] == ["haircut", "massage"]
@@ -143,7 +167,11 @@ async def test_rescheduling_to_a_taken_slot_changes_nothing(app):
 
     outcome = await _move(old_id, second)
 
-    assert not outcome.rescheduled and outcome.refusal is scheduling.Refusal.SLOT_TAKEN and outcome.booking is None
+    assert (
+        not outcome.rescheduled
+        and outcome.refusal is scheduling.Refusal.SLOT_TAKEN
+        and outcome.booking is None
+    )
     assert (await Booking.get(id=old_id)).status == BookingStatus.CONFIRMED
     assert await Booking.all().count() == 2
 
@@ -158,7 +186,9 @@ async def test_a_repeated_reschedule_finds_its_own_result(app):
 
     assert again.rescheduled and again.repeated
     assert again.booking.booking_id == done.booking.booking_id and again.previous.booking_id == old_id
-    assert await Booking.all().count() == 2 and await Booking.filter(status=BookingStatus.CONFIRMED).count() == 1
+    assert (
+        await Booking.all().count() == 2 and await Booking.filter(status=BookingStatus.CONFIRMED).count() == 1
+    )
 
 
 async def test_two_moves_of_one_booking_at_once_make_one_new_booking(app):
@@ -169,7 +199,9 @@ async def test_two_moves_of_one_booking_at_once_make_one_new_booking(app):
     outcomes = await asyncio.gather(_move(old_id, second, key="run-a:1"), _move(old_id, third, key="run-b:1"))
 
     assert sorted(outcome.rescheduled for outcome in outcomes) == [False, True]
-    assert [outcome.refusal for outcome in outcomes if not outcome.rescheduled] == [scheduling.Refusal.NOT_CONFIRMED]
+    assert [outcome.refusal for outcome in outcomes if not outcome.rescheduled] == [
+        scheduling.Refusal.NOT_CONFIRMED
+    ]
     assert await Booking.filter(status=BookingStatus.CONFIRMED).count() == 1
 
 
@@ -180,10 +212,17 @@ async def test_a_move_keeps_the_service_and_needs_another_future_slot(app):
     past = await Slot.filter(service__name="massage", starts_at__lt=NOW).first()
     haircut = (await _slots("haircut", 1))[0]
 
-    refusals = [(await _move(old_id, slot, key=f"run-s:{n}")).refusal for n, slot in enumerate((haircut, past, first))]
+    refusals = [
+        (await _move(old_id, slot, key=f"run-s:{n}")).refusal for n, slot in enumerate((haircut, past, first))
+    ]
 
-    assert refusals == [scheduling.Refusal.OTHER_SERVICE, scheduling.Refusal.SLOT_IN_THE_PAST,
-                        scheduling.Refusal.SAME_SLOT]
-    assert await Booking.all().count() == 1 and (await Booking.get(id=old_id)).status == BookingStatus.CONFIRMED
+    assert refusals == [
+        scheduling.Refusal.OTHER_SERVICE,
+        scheduling.Refusal.SLOT_IN_THE_PAST,
+        scheduling.Refusal.SAME_SLOT,
+    ]
+    assert (
+        await Booking.all().count() == 1 and (await Booking.get(id=old_id)).status == BookingStatus.CONFIRMED
+    )
     await _cancel(old_id)
     assert (await _move(old_id, second, key="run-s:9")).refusal is scheduling.Refusal.NOT_CONFIRMED

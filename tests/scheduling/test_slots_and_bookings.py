@@ -24,8 +24,13 @@ async def test_seeding_is_idempotent_and_follows_opening_hours(app):
     sunday = datetime.combine(date(2026, 11, 29), time.min, ZoneInfo(ZONE))
     assert not await Slot.filter(starts_at__gte=sunday, starts_at__lt=sunday + timedelta(days=1)).exists()
     saturday_slots = await scheduling.open_slots(
-        connection=connections.get("default"), service="haircut", start=sunday - timedelta(days=1), end=sunday,
-        now=NOW, timezone=ZONE, limit=100,
+        connection=connections.get("default"),
+        service="haircut",
+        start=sunday - timedelta(days=1),
+        end=sunday,
+        now=NOW,
+        timezone=ZONE,
+        limit=100,
     )
     local = [slot.starts_at.astimezone(ZoneInfo(ZONE)) for slot in saturday_slots]
     assert min(local).time() == time(9, 0) and max(local).time() == time(13, 30)  # Saturday closes at 14:00
@@ -34,18 +39,40 @@ async def test_seeding_is_idempotent_and_follows_opening_hours(app):
 async def test_open_slots_filter_by_part_of_day_and_start_time(app):
     await seed_business(timezone=ZONE, today=TODAY)
     day = datetime.combine(date(2026, 11, 26), time.min, ZoneInfo(ZONE))
-    afternoon = await scheduling.open_slots(connection=connections.get("default"), service="Massage", start=day,
-                                            end=day + timedelta(days=1), now=NOW, timezone=ZONE, time_of_day="afternoon")
-    assert [slot.starts_at.astimezone(ZoneInfo(ZONE)).time() for slot in afternoon] == [time(hour) for hour in range(12, 17)]  # Thursday: open to 19:00
-    from_three = await scheduling.open_slots(connection=connections.get("default"), service="massage", start=day,
-                                             end=day + timedelta(days=1), now=NOW, timezone=ZONE, from_time=time(15))
+    afternoon = await scheduling.open_slots(
+        connection=connections.get("default"),
+        service="Massage",
+        start=day,
+        end=day + timedelta(days=1),
+        now=NOW,
+        timezone=ZONE,
+        time_of_day="afternoon",
+    )
+    assert [slot.starts_at.astimezone(ZoneInfo(ZONE)).time() for slot in afternoon] == [
+        time(hour) for hour in range(12, 17)
+    ]  # Thursday: open to 19:00
+    from_three = await scheduling.open_slots(
+        connection=connections.get("default"),
+        service="massage",
+        start=day,
+        end=day + timedelta(days=1),
+        now=NOW,
+        timezone=ZONE,
+        from_time=time(15),
+    )
     assert from_three[0].starts_at.astimezone(ZoneInfo(ZONE)).time() == time(15)
 
 
 async def _book(slot_id: uuid.UUID, key: str) -> scheduling.BookingOutcome:
     async with in_transaction() as connection:
-        return await scheduling.book_slot(connection=connection, slot_id=slot_id, customer_name="Racer",
-                                          customer_phone=None, conversation_id=None, idempotency_key=key)
+        return await scheduling.book_slot(
+            connection=connection,
+            slot_id=slot_id,
+            customer_name="Racer",
+            customer_phone=None,
+            conversation_id=None,
+            idempotency_key=key,
+        )
 
 
 async def test_twenty_concurrent_bookers_of_one_slot_make_one_booking(app):

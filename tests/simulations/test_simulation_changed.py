@@ -24,7 +24,9 @@ SIMULATION_CHANGED = "subscription { simulationChanged { id kind status startedB
 
 
 async def _subscribe(live_api: str, key: str):
-    socket = await websockets.connect(live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"])
+    socket = await websockets.connect(
+        live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
+    )
     await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
     assert json.loads(await socket.recv())["type"] == "connection_ack"
     await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SIMULATION_CHANGED}}))
@@ -42,11 +44,19 @@ async def test_a_drill_is_announced_when_it_starts_and_when_it_is_stopped(app, c
     key = await make_key(Scope.READ, Scope.OPERATE, name="on-call Ada")
     socket = await _subscribe(live_api, key)
     try:
-        started = (await graphql(client, START, key=key, variables={"input": {
-            "kind": "POLICY_ERROR", "durationSeconds": 600}})).json()["data"]["startSimulation"]["simulation"]
+        started = (
+            await graphql(
+                client, START, key=key, variables={"input": {"kind": "POLICY_ERROR", "durationSeconds": 600}}
+            )
+        ).json()["data"]["startSimulation"]["simulation"]
         heard = await _next_change(socket)
-        assert heard == {"id": started["id"], "kind": "POLICY_ERROR", "status": "RUNNING", "startedBy": "on-call Ada",
-                         "effects": None}
+        assert heard == {
+            "id": started["id"],
+            "kind": "POLICY_ERROR",
+            "status": "RUNNING",
+            "startedBy": "on-call Ada",
+            "effects": None,
+        }
 
         await graphql(client, STOP, key=key, variables={"id": started["id"]})
         heard = await _next_change(socket)
@@ -56,17 +66,36 @@ async def test_a_drill_is_announced_when_it_starts_and_when_it_is_stopped(app, c
         await socket.close()
 
 
-async def test_a_drill_started_from_the_cli_is_announced_and_so_is_its_end_by_a_worker(app, make_key, live_api,
-                                                                                       workers):
+async def test_a_drill_started_from_the_cli_is_announced_and_so_is_its_end_by_a_worker(
+    app, make_key, live_api, workers
+):
     key = await make_key(Scope.READ)
     socket = await _subscribe(live_api, key)
     try:
         result = await asyncio.to_thread(
-            subprocess.run, [sys.executable, "-m", "backend.cli.main", "simulate", "LATENCY_SPIKE", "--duration", "1",
-                             "--intensity", "0.1"], capture_output=True, text=True, timeout=120)
+            subprocess.run,
+            [
+                sys.executable,
+                "-m",
+                "backend.cli.main",
+                "simulate",
+                "LATENCY_SPIKE",
+                "--duration",
+                "1",
+                "--intensity",
+                "0.1",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 0, result.stderr
         started = await _next_change(socket)
-        assert (started["kind"], started["status"], started["startedBy"]) == ("LATENCY_SPIKE", "RUNNING", "cli")
+        assert (started["kind"], started["status"], started["startedBy"]) == (
+            "LATENCY_SPIKE",
+            "RUNNING",
+            "cli",
+        )
 
         ended = await _next_change(socket)  # the worker's scheduled end, a second later
         assert ended["id"] == started["id"] and ended["status"] == "FINISHED" and ended["effects"] is not None

@@ -12,8 +12,11 @@ def paused_suite_workers():
     rules policy would answer it: these tests keep events RECEIVED for
     seconds on purpose (a slow model, a retry's backoff), and run the turns themselves.
     """
-    workers = [child for child in psutil.Process().children(recursive=True)
-               if "backend.cli.main" in " ".join(child.cmdline()) and "worker" in child.cmdline()]
+    workers = [
+        child
+        for child in psutil.Process().children(recursive=True)
+        if "backend.cli.main" in " ".join(child.cmdline()) and "worker" in child.cmdline()
+    ]
     for process in workers:
         process.suspend()
     yield

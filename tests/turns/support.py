@@ -59,7 +59,9 @@ class ProbingModel:
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
             try:
-                last_user = [message for message in body["messages"] if message["role"] == "user"][-1]["content"]
+                last_user = [message for message in body["messages"] if message["role"] == "user"][-1][
+                    "content"
+                ]
                 if self.hang_on and self.hang_on in last_user:
                     await self.released.wait()
                 if self.hook is not None:
@@ -69,29 +71,60 @@ class ProbingModel:
                 self.in_flight -= 1
             if _round(body) == 0 and body.get("tools"):
                 today = date.fromisoformat(body["messages"][0]["content"].split("Today is ")[1].split()[1])
-                message = {"role": "assistant", "content": None, "tool_calls": [{
-                    "id": f"call_probe_{len(self.requests)}", "type": "function",
-                    "function": {"name": "check_availability",
-                                 "arguments": json.dumps({"service": self.service, "date_from": today.isoformat(),
-                                                             "date_to": (today + timedelta(days=6)).isoformat()})}}]}
+                message = {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": f"call_probe_{len(self.requests)}",
+                            "type": "function",
+                            "function": {
+                                "name": "check_availability",
+                                "arguments": json.dumps(
+                                    {
+                                        "service": self.service,
+                                        "date_from": today.isoformat(),
+                                        "date_to": (today + timedelta(days=6)).isoformat(),
+                                    }
+                                ),
+                            },
+                        }
+                    ],
+                }
             else:
                 message = {"role": "assistant", "content": f"Noted: {last_user[:40]}"}
-            return JSONResponse({"id": f"chatcmpl-{len(self.requests)}", "object": "chat.completion",
-                                 "model": body["model"], "choices": [{"index": 0, "message": message,
-                                                                      "finish_reason": "stop"}],
-                                 "usage": {"prompt_tokens": 50, "completion_tokens": 10, "total_tokens": 60}})
+            return JSONResponse(
+                {
+                    "id": f"chatcmpl-{len(self.requests)}",
+                    "object": "chat.completion",
+                    "model": body["model"],
+                    "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 50, "completion_tokens": 10, "total_tokens": 60},
+                }
+            )
 
         return Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])])
 
 
-async def accept(settings: Settings, redis: aioredis.Redis, queue: Queue, *messages: tuple[str, str]) -> list[uuid.UUID]:
+async def accept(
+    settings: Settings, redis: aioredis.Redis, queue: Queue, *messages: tuple[str, str]
+) -> list[uuid.UUID]:
     """Accept (sender, text) SMS events through the ingest service onto `queue`; their ids, in order."""
     limits = IngestLimits.from_settings(settings)
     events = [
-        IncomingEvent.model_validate({"channel": "SMS", "idempotency_key": f"turns-{uuid.uuid4()}", "sender": sender,
-                                      "text": text, "occurred_at": datetime.now(UTC).isoformat()},
-                                     context={"limits": limits})
+        IncomingEvent.model_validate(
+            {
+                "channel": "SMS",
+                "idempotency_key": f"turns-{uuid.uuid4()}",
+                "sender": sender,
+                "text": text,
+                "occurred_at": datetime.now(UTC).isoformat(),
+            },
+            context={"limits": limits},
+        )
         for sender, text in messages
     ]
     context = IngestContext(settings=settings, queue=queue, rate_limiter=RateLimiter(redis))
-    return [answer.event_id for answer in await accept_events(events=events, api_key_id=None, context=context)]
+    return [
+        answer.event_id for answer in await accept_events(events=events, api_key_id=None, context=context)
+    ]

@@ -18,8 +18,21 @@ from tests.agent.helpers import open_business
 from tests.helpers import free_port
 from tests.turns.support import accept
 
-ANSWER = json.dumps({"id": "c", "object": "chat.completion", "model": "m", "usage": {}, "choices": [
-    {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "Hello from the model"}}]})
+ANSWER = json.dumps(
+    {
+        "id": "c",
+        "object": "chat.completion",
+        "model": "m",
+        "usage": {},
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": "Hello from the model"},
+            }
+        ],
+    }
+)
 
 
 class DroppingModel:
@@ -32,15 +45,22 @@ class DroppingModel:
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
-                length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                              if line.lower().startswith(b"content-length"))
+                length = next(
+                    int(line.split(b":")[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length")
+                )
                 await reader.readexactly(length)
                 self.requests += 1
                 if self.requests <= self.drops:
                     return  # as a server closing an idle keep-alive connection does: no answer at all
                 body = ANSWER.encode()
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                             + str(len(body)).encode() + b"\r\n\r\n" + body)
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                    + str(len(body)).encode()
+                    + b"\r\n\r\n"
+                    + body
+                )
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
             return
@@ -64,8 +84,9 @@ async def _turn_against(model: DroppingModel, test_settings, redis, monkeypatch)
     try:
         (event_id,) = await accept(test_settings, redis, queue, ("+15550800001", "hello?"))
         try:
-            result = await pipeline.process_event(event_id=event_id, hub=SilentHub(), redis=redis,
-                                                  settings=test_settings, agent=agent)
+            result = await pipeline.process_event(
+                event_id=event_id, hub=SilentHub(), redis=redis, settings=test_settings, agent=agent
+            )
         except pipeline.AttemptFailed as failed:
             result = failed
     finally:
@@ -75,7 +96,9 @@ async def _turn_against(model: DroppingModel, test_settings, redis, monkeypatch)
     return event_id, result
 
 
-async def test_a_dropped_connection_is_retried_once_and_the_turn_answers(app, test_settings, redis, monkeypatch):
+async def test_a_dropped_connection_is_retried_once_and_the_turn_answers(
+    app, test_settings, redis, monkeypatch
+):
     await open_business()
     model = DroppingModel(drops=1)
     event_id, result = await _turn_against(model, test_settings, redis, monkeypatch)
@@ -84,12 +107,17 @@ async def test_a_dropped_connection_is_retried_once_and_the_turn_answers(app, te
     assert event.status == IngestStatus.PROCESSED and event.attempts == 1
 
 
-async def test_a_server_that_keeps_dropping_fails_the_attempt_as_model_unavailable(app, test_settings, redis,
-                                                                                 monkeypatch):
+async def test_a_server_that_keeps_dropping_fails_the_attempt_as_model_unavailable(
+    app, test_settings, redis, monkeypatch
+):
     await open_business()
     model = DroppingModel(drops=10)
     event_id, result = await _turn_against(model, test_settings, redis, monkeypatch)
     assert isinstance(result, pipeline.AttemptFailed) and "chat completion failed" in str(result)
     assert model.requests == 2  # the first try and one retry, no more
     event = await IngestEvent.get(id=event_id)
-    assert event.status == IngestStatus.RECEIVED and event.attempts == 1 and "chat completion failed" in event.last_error
+    assert (
+        event.status == IngestStatus.RECEIVED
+        and event.attempts == 1
+        and "chat completion failed" in event.last_error
+    )

@@ -39,10 +39,14 @@ async def model(test_settings, monkeypatch):
 
 
 async def _process(event_id, settings, redis, agent):
-    return await pipeline.process_event(event_id=event_id, hub=SilentHub(), redis=redis, settings=settings, agent=agent)
+    return await pipeline.process_event(
+        event_id=event_id, hub=SilentHub(), redis=redis, settings=settings, agent=agent
+    )
 
 
-async def test_no_connection_lock_or_transaction_is_held_while_the_model_thinks(app, test_settings, redis, model):
+async def test_no_connection_lock_or_transaction_is_held_while_the_model_thinks(
+    app, test_settings, redis, model
+):
     await open_business()
     dsn = str(test_settings.database_url).replace("postgres://", "postgresql://")
     probe = await asyncpg.connect(dsn, server_settings={"application_name": "turn-probe"})
@@ -51,8 +55,11 @@ async def test_no_connection_lock_or_transaction_is_held_while_the_model_thinks(
     async def look(body):
         open_transactions = await probe.fetchval(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-            " AND application_name <> 'turn-probe' AND state LIKE 'idle in transaction%'")
-        async with probe.transaction():  # the conversation's row can be locked by anyone: the turn holds no lock
+            " AND application_name <> 'turn-probe' AND state LIKE 'idle in transaction%'"
+        )
+        async with (
+            probe.transaction()
+        ):  # the conversation's row can be locked by anyone: the turn holds no lock
             locked = await probe.fetch("SELECT id FROM conversations FOR UPDATE NOWAIT")
         seen.append((open_transactions, bool(locked)))
 
@@ -61,13 +68,17 @@ async def test_no_connection_lock_or_transaction_is_held_while_the_model_thinks(
     agent = build_agent(test_settings, policy="openai")
     try:
         for number in range(3):  # one at a time, so an open transaction could only be the thinking turn's own
-            (event_id,) = await accept(test_settings, redis, queue, (f"+1555020{number:04d}", "any haircut today?"))
+            (event_id,) = await accept(
+                test_settings, redis, queue, (f"+1555020{number:04d}", "any haircut today?")
+            )
             result = await _process(event_id, test_settings, redis, agent)
             assert [turn.status.value for turn in result.turns] == ["OK"]
     finally:
         await probe.close()
         await queue.disconnect()
-    assert len(seen) == 6 and all(open_transactions == 0 and locked for open_transactions, locked in seen), seen
+    assert len(seen) == 6 and all(open_transactions == 0 and locked for open_transactions, locked in seen), (
+        seen
+    )
 
 
 async def test_the_model_remembers_its_earlier_tool_calls_and_their_results(app, test_settings, redis, model):
@@ -89,7 +100,9 @@ async def test_the_model_remembers_its_earlier_tool_calls_and_their_results(app,
     assert second_turn[4]["content"].startswith("Noted: what haircuts")
 
 
-async def test_a_memory_budget_keeps_the_newest_and_drops_the_oldest_whole(app, test_settings, redis, model, monkeypatch):
+async def test_a_memory_budget_keeps_the_newest_and_drops_the_oldest_whole(
+    app, test_settings, redis, model, monkeypatch
+):
     await open_business()
     monkeypatch.setattr(test_settings, "openai_memory_tokens", 1100)
     queue = Queue.from_url(str(test_settings.redis_url), name=f"phases-{uuid.uuid4().hex[:8]}")
@@ -108,7 +121,9 @@ async def test_a_memory_budget_keeps_the_newest_and_drops_the_oldest_whole(app, 
             assert last[index - 1]["tool_calls"][0]["id"] == message["tool_call_id"]
 
 
-async def test_a_turn_is_decided_again_when_a_human_replied_while_the_model_thought(app, test_settings, redis, model):
+async def test_a_turn_is_decided_again_when_a_human_replied_while_the_model_thought(
+    app, test_settings, redis, model
+):
     await open_business()
     queue = Queue.from_url(str(test_settings.redis_url), name=f"phases-{uuid.uuid4().hex[:8]}")
     (event_id,) = await accept(test_settings, redis, queue, ("+15550400001", "do you have a haircut today?"))
@@ -118,15 +133,18 @@ async def test_a_turn_is_decided_again_when_a_human_replied_while_the_model_thou
         if not interrupted:
             interrupted.append(True)
             conversation = await Conversation.get(customer="+15550400001")
-            await append_human_reply(conversation_id=conversation.id, text="Hi, Sam from the salon here!",
-                                     hub=SilentHub())
+            await append_human_reply(
+                conversation_id=conversation.id, text="Hi, Sam from the salon here!", hub=SilentHub()
+            )
 
     model.hook = human_replies
     result = await _process(event_id, test_settings, redis, build_agent(test_settings, policy="openai"))
     await queue.disconnect()
 
     assert len(result.turns) == 1 and len(model.requests) == 4  # decided twice, committed once
-    assert any(message.get("content") == "Hi, Sam from the salon here!" for message in model.requests[2]["messages"])
+    assert any(
+        message.get("content") == "Hi, Sam from the salon here!" for message in model.requests[2]["messages"]
+    )
     assert await AgentRun.all().count() == 1
     authors = [message.author for message in await Message.all().order_by("sequence")]
     assert authors == [MessageAuthor.CUSTOMER, MessageAuthor.HUMAN, MessageAuthor.AGENT]
@@ -140,7 +158,9 @@ async def test_one_turn_at_a_time_per_conversation_in_acceptance_order(app, test
     event_ids = await accept(test_settings, redis, queue, *(("+15550500001", text) for text in texts))
     agent = build_agent(test_settings, policy="openai")
     # Three jobs of one thread at once, the last first: the lease lets one decide at a time, in acceptance order.
-    await asyncio.gather(*(_process(event_id, test_settings, redis, agent) for event_id in reversed(event_ids)))
+    await asyncio.gather(
+        *(_process(event_id, test_settings, redis, agent) for event_id in reversed(event_ids))
+    )
     await queue.disconnect()
 
     assert model.most_in_flight == 1
@@ -156,12 +176,19 @@ async def test_hub_publishes_the_customer_message_before_the_answer(app, test_se
     listener = redis.pubsub(ignore_subscribe_messages=True)
     await listener.psubscribe(CHANNEL_PREFIX + "*")  # what a live view receives, in the order it receives it
     try:
-        await pipeline.process_event(event_id=event_id, hub=EventHub(redis), redis=redis, settings=test_settings,
-                                     agent=build_agent(test_settings, policy="openai"))
+        await pipeline.process_event(
+            event_id=event_id,
+            hub=EventHub(redis),
+            redis=redis,
+            settings=test_settings,
+            agent=build_agent(test_settings, policy="openai"),
+        )
         await queue.disconnect()
         published, deadline = [], asyncio.get_running_loop().time() + 5
         while len(published) < 3 and asyncio.get_running_loop().time() < deadline:
-            message = await listener.get_message(timeout=1)  # None also for the subscription's own confirmation
+            message = await listener.get_message(
+                timeout=1
+            )  # None also for the subscription's own confirmation
             if message is not None:
                 published.append(message["channel"].decode().removeprefix(CHANNEL_PREFIX))
     finally:

@@ -51,11 +51,23 @@ async def exploding(ctx) -> None:
 
 async def _run_worker(test_settings, redis, queue, *, until) -> None:
     async def startup(ctx):
-        ctx.update(redis=redis, hub=SilentHub(), queue=queue, app_settings=test_settings, adapters={},
-                   agent=build_agent(test_settings, policy="openai"))
+        ctx.update(
+            redis=redis,
+            hub=SilentHub(),
+            queue=queue,
+            app_settings=test_settings,
+            adapters={},
+            agent=build_agent(test_settings, policy="openai"),
+        )
 
-    worker = Worker(queue, functions=[process_event, exploding], concurrency=4, startup=startup, dequeue_timeout=0.5,
-                    timers={"schedule": 1, "abort": 1, "sweep": 60, "worker_info": 5})
+    worker = Worker(
+        queue,
+        functions=[process_event, exploding],
+        concurrency=4,
+        startup=startup,
+        dequeue_timeout=0.5,
+        timers={"schedule": 1, "abort": 1, "sweep": 60, "worker_info": 5},
+    )
     task = asyncio.create_task(worker.start())
     try:
         await until()
@@ -64,8 +76,9 @@ async def _run_worker(test_settings, redis, queue, *, until) -> None:
         task.cancel()
 
 
-async def test_an_expected_retry_is_one_warning_line_and_a_surprise_keeps_its_traceback(app, test_settings,
-                                                                                         monkeypatch):
+async def test_an_expected_retry_is_one_warning_line_and_a_surprise_keeps_its_traceback(
+    app, test_settings, monkeypatch
+):
     await open_business()
     # Nothing listens there: every model call fails at once, each attempt of the turn fails and is retried.
     monkeypatch.setattr(test_settings, "openai_base_url", f"http://127.0.0.1:{free_port()}/v1")
@@ -82,21 +95,32 @@ async def test_an_expected_retry_is_one_warning_line_and_a_surprise_keeps_its_tr
                 await surprise.refresh()
                 return event.status == IngestStatus.DEAD and surprise.status == "failed" or None
 
-            await _run_worker(test_settings, redis, queue,
-                              until=lambda: wait_until(settled, timeout=40, message="the event dead, the job failed"))
+            await _run_worker(
+                test_settings,
+                redis,
+                queue,
+                until=lambda: wait_until(settled, timeout=40, message="the event dead, the job failed"),
+            )
     finally:
         await queue.disconnect()
         await redis.aclose()
 
     records = [json.loads(line) for line in buffer.getvalue().splitlines()]
-    about_event = [record for record in records if record.get("event_id") == str(event_id)
-                   and record["level"] in ("warning", "error", "critical")]
+    about_event = [
+        record
+        for record in records
+        if record.get("event_id") == str(event_id) and record["level"] in ("warning", "error", "critical")
+    ]
     # One WARNING line per failed attempt, saying which event, which attempt of how many, and why; nothing else
     # about it at WARNING or above.
     assert [(r["event"], r["level"], r.get("attempt")) for r in about_event] == [
-        ("ingest.process_failed", "warning", attempt) for attempt in range(1, test_settings.process_attempts + 1)
+        ("ingest.process_failed", "warning", attempt)
+        for attempt in range(1, test_settings.process_attempts + 1)
     ]
-    assert all(r["attempts"] == test_settings.process_attempts and "ModelUnavailable" in r["error"] for r in about_event)
+    assert all(
+        r["attempts"] == test_settings.process_attempts and "ModelUnavailable" in r["error"]
+        for r in about_event
+    )
     assert [r["dead"] for r in about_event][-1] is True
     # Nothing else about its job: no SAQ traceback for an expected retry.
     assert not [r for r in records if "exception" in r and r.get("job_function") == "process_event"]
@@ -104,10 +128,14 @@ async def test_an_expected_retry_is_one_warning_line_and_a_surprise_keeps_its_tr
 
     # The unexpected failure: one ERROR line per attempt, with the job and the traceback.
     failures = [r for r in records if r.get("job_function") == "exploding"]
-    assert [(r["event"], r["level"], r["attempt"]) for r in failures] == [("job.failed", "error", 1),
-                                                                         ("job.failed", "error", 2)]
-    assert all("Traceback" in r["exception"] and "RuntimeError: nobody saw this coming" in r["exception"]
-               for r in failures)
+    assert [(r["event"], r["level"], r["attempt"]) for r in failures] == [
+        ("job.failed", "error", 1),
+        ("job.failed", "error", 2),
+    ]
+    assert all(
+        "Traceback" in r["exception"] and "RuntimeError: nobody saw this coming" in r["exception"]
+        for r in failures
+    )
 
     # Per-job lines are DEBUG: at INFO, none of them.
     assert not [r for r in records if r["logger"] == "saq" and r["event"].startswith(SAQ_PER_JOB)]
@@ -129,6 +157,9 @@ async def test_at_debug_the_per_job_lines_are_there(app, test_settings):
         await queue.disconnect()
         await redis.aclose()
     records = [json.loads(line) for line in buffer.getvalue().splitlines()]
-    per_job = {r["event"].split()[0] for r in records if r["logger"] == "saq" and r["event"].startswith(SAQ_PER_JOB)}
+    per_job = {
+        r["event"].split()[0] for r in records if r["logger"] == "saq" and r["event"].startswith(SAQ_PER_JOB)
+    }
     assert per_job == {"Enqueuing", "Processing", "Finished"} and all(
-        r["level"] == "debug" for r in records if r["logger"] == "saq" and r["event"].startswith(SAQ_PER_JOB))
+        r["level"] == "debug" for r in records if r["logger"] == "saq" and r["event"].startswith(SAQ_PER_JOB)
+    )

@@ -15,15 +15,26 @@ from tests.agent.helpers import ZONE, open_business, weekday_ahead
 
 
 async def _conversation() -> Conversation:
-    return await Conversation.create(channel=Channel.SMS, thread_key=f"effects-{uuid.uuid4()}", customer="+15550007777",
-                                     last_message_at=datetime.now(ZONE))
+    return await Conversation.create(
+        channel=Channel.SMS,
+        thread_key=f"effects-{uuid.uuid4()}",
+        customer="+15550007777",
+        last_message_at=datetime.now(ZONE),
+    )
 
 
 async def _attempt(turn_key: str, conversation: Conversation, settings) -> ToolBox:  # noqa: ARG001
     """A ToolBox as the runtime builds one for an attempt of the turn `turn_key`."""
-    return ToolBox(turn_key=turn_key, run_id=uuid.uuid4(), conversation_id=conversation.id, customer=conversation.customer,
-                   now=datetime.now(ZONE), timezone="America/New_York", guardrails=None,
-                   earlier=await earlier_answers(turn_key=turn_key))
+    return ToolBox(
+        turn_key=turn_key,
+        run_id=uuid.uuid4(),
+        conversation_id=conversation.id,
+        customer=conversation.customer,
+        now=datetime.now(ZONE),
+        timezone="America/New_York",
+        guardrails=None,
+        earlier=await earlier_answers(turn_key=turn_key),
+    )
 
 
 async def _free_slot() -> Slot:
@@ -36,7 +47,10 @@ async def _free_slot() -> Slot:
 async def _turn(tools: ToolBox, slot: Slot) -> list[dict]:
     """What a booking turn does: read, book, open a ticket, hand off."""
     return [
-        await tools.call("check_availability", {"service": "haircut", "date_from": slot.starts_at.astimezone(ZONE).date().isoformat()}),
+        await tools.call(
+            "check_availability",
+            {"service": "haircut", "date_from": slot.starts_at.astimezone(ZONE).date().isoformat()},
+        ),
         await tools.call("book_appointment", {"slot_id": str(slot.id), "customer_name": "Rita Moreno"}),
         await tools.call("create_ticket", {"subject": "Allergy note", "description": "Sensitive scalp"}),
         await tools.call("handoff_to_human", {"reason": "asked for the manager"}),
@@ -67,7 +81,9 @@ async def test_another_turn_is_another_effect(app, test_settings):
     assert await Ticket.all().count() == 2
 
 
-async def test_a_model_that_chooses_differently_on_the_retry_is_told_what_the_step_already_did(app, test_settings):
+async def test_a_model_that_chooses_differently_on_the_retry_is_told_what_the_step_already_did(
+    app, test_settings
+):
     conversation = await _conversation()
     first = await _attempt("event-2", conversation, test_settings)
     opened = await first.call("create_ticket", {"subject": "Refund please", "description": "Charged twice"})
@@ -83,9 +99,12 @@ async def test_attempts_racing_on_one_step_make_one_effect(app, test_settings, a
     # Two workers on one turn (a lease that expired under a stalled worker): the effect is made once.
     slot, conversation = await _free_slot(), await _conversation()
     racers = [await _attempt("event-3", conversation, test_settings) for _ in range(attempts)]
-    answers = await asyncio.gather(*(
-        tools.call("book_appointment", {"slot_id": str(slot.id), "customer_name": "Ann Lee"}) for tools in racers
-    ))
+    answers = await asyncio.gather(
+        *(
+            tools.call("book_appointment", {"slot_id": str(slot.id), "customer_name": "Ann Lee"})
+            for tools in racers
+        )
+    )
     assert {answer["booking_id"] for answer in answers} == {answers[0]["booking_id"]}
     assert await Booking.filter(slot=slot).count() == 1
     assert sum(not tools.calls[0].repeated for tools in racers) == 1

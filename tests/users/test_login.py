@@ -58,7 +58,10 @@ async def test_login_returns_a_session_key_with_the_roles_scopes(client):
     assert timedelta(hours=11) < expires_at - datetime.now(UTC) <= timedelta(hours=12)
 
     viewer = await graphql(client, VIEWER, key=result["token"])
-    assert viewer.json()["data"]["viewer"] == {"keyName": "ana@example.com", "scopes": ["INGEST", "OPERATE", "READ"]}
+    assert viewer.json()["data"]["viewer"] == {
+        "keyName": "ana@example.com",
+        "scopes": ["INGEST", "OPERATE", "READ"],
+    }
     key = await ApiKey.get(id=(await UserSession.get()).api_key_id)
     assert key.expires_at is not None and key.revoked_at is None
 
@@ -76,7 +79,11 @@ async def test_wrong_password_and_unknown_email_get_the_same_answer_and_change_n
     keys_before = await ApiKey.all().count()
     wrong = await _login(client, "ana@example.com", "not the password")
     unknown = await _login(client, "nobody@example.com", "correct horse battery")
-    assert wrong == unknown == {"__typename": "InvalidCredentials", "message": "The e-mail or password is wrong."}
+    assert (
+        wrong
+        == unknown
+        == {"__typename": "InvalidCredentials", "message": "The e-mail or password is wrong."}
+    )
     assert await ApiKey.all().count() == keys_before
     assert await UserSession.all().count() == 0
     assert (await User.get(email="ana@example.com")).last_login_at is None

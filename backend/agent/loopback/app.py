@@ -71,8 +71,14 @@ def create_loopback_app(*, latency_ms: float = 0, behaviour: str = "rules") -> S
             stats.in_flight -= 1
 
     async def models(_: Request) -> JSONResponse:
-        return JSONResponse({"object": "list", "data": [
-            {"id": f"loopback-{behaviour}", "object": "model", "created": 0, "owned_by": "agentops"}]})
+        return JSONResponse(
+            {
+                "object": "list",
+                "data": [
+                    {"id": f"loopback-{behaviour}", "object": "model", "created": 0, "owned_by": "agentops"}
+                ],
+            }
+        )
 
     async def read_stats(_: Request) -> JSONResponse:
         return JSONResponse(asdict(stats))
@@ -82,11 +88,13 @@ def create_loopback_app(*, latency_ms: float = 0, behaviour: str = "rules") -> S
         stats.calls, stats.max_in_flight = 0, stats.in_flight
         return JSONResponse(asdict(stats))
 
-    application = Starlette(routes=[
-        Route("/v1/chat/completions", completions, methods=["POST"]),
-        Route("/v1/models", models, methods=["GET"]),
-        Route("/stats", read_stats, methods=["GET"]),
-        Route("/stats/reset", reset_stats, methods=["POST"]),
-    ])
+    application = Starlette(
+        routes=[
+            Route("/v1/chat/completions", completions, methods=["POST"]),
+            Route("/v1/models", models, methods=["GET"]),
+            Route("/stats", read_stats, methods=["GET"]),
+            Route("/stats/reset", reset_stats, methods=["POST"]),
+        ]
+    )
     application.state.stats = stats
     return application

@@ -19,7 +19,8 @@ from backend.scheduling.seed import BUSINESS
 # fixtures/prompts/support-agent/*.md: "Business-local time zone: {timezone}. Today is {today}." with today
 # rendered as "%A %Y-%m-%d %H:%M".
 CLOCK = re.compile(
-    r"Business-local time zone: (?P<zone>\S+?)\. Today is (?P<today>\w+ \d{4}-\d{2}-\d{2} \d{2}:\d{2})\.")
+    r"Business-local time zone: (?P<zone>\S+?)\. Today is (?P<today>\w+ \d{4}-\d{2}-\d{2} \d{2}:\d{2})\."
+)
 UNKNOWN_PROMPT = Prompt(name="unknown", version="unknown", template="")
 
 
@@ -35,8 +36,10 @@ def demo_business() -> Business:
     spec = json.loads(BUSINESS.read_text())
     return Business(
         services=sorted(entry["name"] for entry in spec["services"]),
-        hours={int(weekday): (time.fromisoformat(opens), time.fromisoformat(closes))
-               for weekday, (opens, closes) in spec["hours"].items()},
+        hours={
+            int(weekday): (time.fromisoformat(opens), time.fromisoformat(closes))
+            for weekday, (opens, closes) in spec["hours"].items()
+        },
     )
 
 

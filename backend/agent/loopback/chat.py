@@ -85,8 +85,11 @@ def call_id(*, turn: int, position: int) -> str:
 def tool_call(*, call: str, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
     """An assistant message asking for one tool call."""
     function = {"name": name, "arguments": json.dumps(arguments, default=str)}
-    return {"role": "assistant", "content": None,
-            "tool_calls": [{"id": call, "type": "function", "function": function}]}
+    return {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"id": call, "type": "function", "function": function}],
+    }
 
 
 def say(text: str) -> dict[str, Any]:
@@ -104,8 +107,17 @@ def completion(*, body: dict[str, Any], message: dict[str, Any]) -> dict[str, An
         "object": "chat.completion",
         "created": int(time.time()),
         "model": str(body.get("model") or "loopback"),
-        "choices": [{"index": 0, "message": message, "logprobs": None,
-                     "finish_reason": "tool_calls" if message.get("tool_calls") else "stop"}],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                  "total_tokens": prompt_tokens + completion_tokens},
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "logprobs": None,
+                "finish_reason": "tool_calls" if message.get("tool_calls") else "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
     }

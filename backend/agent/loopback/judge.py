@@ -18,8 +18,11 @@ from backend.channels.enums import Channel
 from backend.quality.rules.claims import BackedClaims
 from backend.quality.subject import SUCCESS_KEYS, ToolUse, TurnSubject
 
-FIELD = re.compile(r"^(?P<name>Channel|The customer's message|Tools the assistant used this turn|Guardrail hits this "
-                   r"turn|The assistant's reply): (?P<value>.*)$", re.MULTILINE)
+FIELD = re.compile(
+    r"^(?P<name>Channel|The customer's message|Tools the assistant used this turn|Guardrail hits this "
+    r"turn|The assistant's reply): (?P<value>.*)$",
+    re.MULTILINE,
+)
 COUNT = re.compile(r"^(\d+) ")
 
 
@@ -35,7 +38,9 @@ def _use(name: str, outcome: str) -> ToolUse:
         return ToolUse(name=name, arguments={}, result={"error": outcome})
     counted = COUNT.match(outcome)
     if name == "find_bookings":
-        return ToolUse(name=name, arguments={}, result={"bookings": [{}] * int(counted[1]) if counted else []})
+        return ToolUse(
+            name=name, arguments={}, result={"bookings": [{}] * int(counted[1]) if counted else []}
+        )
     if name == "create_ticket":
         return ToolUse(name=name, arguments={}, result={"ticket_id": "ticket"})
     key = SUCCESS_KEYS.get(name)
@@ -45,16 +50,26 @@ def _use(name: str, outcome: str) -> ToolUse:
 def _subject(text: str) -> TurnSubject:
     fields = {match["name"]: match["value"].strip() for match in FIELD.finditer(text)}
     tools = fields.get("Tools the assistant used this turn", "none")
-    uses = () if tools == "none" else tuple(
-        _use(*(part.strip() for part in item.split(":", 1))) for item in tools.split(";") if ":" in item)
+    uses = (
+        ()
+        if tools == "none"
+        else tuple(
+            _use(*(part.strip() for part in item.split(":", 1))) for item in tools.split(";") if ":" in item
+        )
+    )
     hits = fields.get("Guardrail hits this turn", "none")
     try:
         channel = Channel(fields.get("Channel", "CHAT"))
     except ValueError:
         channel = Channel.CHAT
-    return TurnSubject(channel=channel, customer_text=fields.get("The customer's message", ""),
-                       reply=fields.get("The assistant's reply"), tools=uses, now=datetime.now(UTC),
-                       violations=() if hits == "none" else tuple(hit.strip() for hit in hits.split(",")))
+    return TurnSubject(
+        channel=channel,
+        customer_text=fields.get("The customer's message", ""),
+        reply=fields.get("The assistant's reply"),
+        tools=uses,
+        now=datetime.now(UTC),
+        violations=() if hits == "none" else tuple(hit.strip() for hit in hits.split(",")),
+    )
 
 
 def grade_answer(body: dict[str, Any]) -> dict[str, Any]:
@@ -65,7 +80,10 @@ def grade_answer(body: dict[str, Any]) -> dict[str, Any]:
     if claims is not None and claims.score == 0:
         grade = {"score": 0.1, "reason": f"The reply is not truthful: {claims.reason}."}
     elif subject.violations:
-        grade = {"score": 0.6, "reason": f"The guardrails had to act on this turn ({', '.join(subject.violations)})."}
+        grade = {
+            "score": 0.6,
+            "reason": f"The guardrails had to act on this turn ({', '.join(subject.violations)}).",
+        }
     else:
         grade = {"score": 0.9, "reason": "The reply answers the customer and claims only what its tools did."}
     return chat.say(json.dumps(grade))

@@ -39,7 +39,9 @@ class RecordedTools:
     """Answers the policy's tool calls with a turn's recorded results, in order."""
 
     results: list[dict[str, Any]]
-    stop_at_new_call: bool  # the current turn: a call past the results is the model's; an earlier turn's is lost
+    stop_at_new_call: (
+        bool  # the current turn: a call past the results is the model's; an earlier turn's is lost
+    )
     used: int = 0
 
     async def call(self, name: str, arguments: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -61,8 +63,17 @@ async def rules_answer(body: dict[str, Any]) -> dict[str, Any]:
 
     def turn_input(text: str) -> TurnInput:
         # The customer's number is not in the thread; book_appointment falls back to the conversation's own.
-        return TurnInput(text=text, channel=Channel.CHAT, customer="", history=list(history), state=state, now=now,
-                         services=business.services, hours=business.hours, prompt=prompt)
+        return TurnInput(
+            text=text,
+            channel=Channel.CHAT,
+            customer="",
+            history=list(history),
+            state=state,
+            now=now,
+            services=business.services,
+            hours=business.hours,
+            prompt=prompt,
+        )
 
     for number, turn in enumerate(thread.turns[:-1], start=1):
         recorded = RecordedTools(results=turn.results, stop_at_new_call=False)
@@ -79,6 +90,9 @@ async def rules_answer(body: dict[str, Any]) -> dict[str, Any]:
     except _ModelCall as wanted:
         if not chat.offers_tools(body):
             return chat.say(NO_MORE_ROUNDS)
-        return chat.tool_call(call=chat.call_id(turn=len(thread.turns), position=tools.used + 1),
-                              name=wanted.name, arguments=wanted.arguments)
+        return chat.tool_call(
+            call=chat.call_id(turn=len(thread.turns), position=tools.used + 1),
+            name=wanted.name,
+            arguments=wanted.arguments,
+        )
     return chat.say(decision.reply)

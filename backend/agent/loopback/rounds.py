@@ -29,10 +29,15 @@ def rounds_behaviour(rounds: int):
         current = thread.turns[-1]
         if current.tool_rounds < rounds - 1 and chat.offers_tools(body):
             today = clock(thread.system).date().isoformat()
-            return chat.tool_call(call=chat.call_id(turn=len(thread.turns), position=current.tool_rounds + 1),
-                                  name="check_availability", arguments={"service": service, "date_from": today})
+            return chat.tool_call(
+                call=chat.call_id(turn=len(thread.turns), position=current.tool_rounds + 1),
+                name="check_availability",
+                arguments={"service": service, "date_from": today},
+            )
         found = sum(len(result.get("slots") or []) for result in current.results)
-        return chat.say(f"I checked {current.tool_rounds} time(s) and found {found} open {service} slot(s). "
-                        "Which day and time would suit you?")
+        return chat.say(
+            f"I checked {current.tool_rounds} time(s) and found {found} open {service} slot(s). "
+            "Which day and time would suit you?"
+        )
 
     return answer

@@ -44,7 +44,7 @@ def parse_absolute(written: str, *, today: dt.date, order: DateOrder, with_year:
 
 
 def parse_relative(written: str, *, today: dt.date) -> ParsedDate | None:
-    """"tomorrow", "in 3 days", "in two weeks", "next month": counted from today, with how precise it is."""
+    """ "tomorrow", "in 3 days", "in two weeks", "next month": counted from today, with how precise it is."""
     return _parse(written.lower(), base=today, order="MDY")
 
 

@@ -11,10 +11,24 @@ from __future__ import annotations
 import re
 
 ORDINALS = {
-    "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4, "5th": 4,
-    "last": -1, "earliest": 0, "latest": -1, "middle": 1,
+    "first": 0,
+    "1st": 0,
+    "second": 1,
+    "2nd": 1,
+    "third": 2,
+    "3rd": 2,
+    "fourth": 3,
+    "4th": 3,
+    "fifth": 4,
+    "5th": 4,
+    "last": -1,
+    "earliest": 0,
+    "latest": -1,
+    "middle": 1,
 }
-NUMBERS = {"one": 0, "two": 1, "three": 2, "four": 3, "five": 4} | {str(number): number - 1 for number in range(1, 6)}
+NUMBERS = {"one": 0, "two": 1, "three": 2, "four": 3, "five": 4} | {
+    str(number): number - 1 for number in range(1, 6)
+}
 # "the first one", "2nd"; not "the first time", "last week" or "first thing".
 ORDINAL = re.compile(
     rf"\b({'|'.join(ORDINALS)})\b(?! (?:time|week|month|year|thing|visit|name|night|weekend|day)\b)",
@@ -123,7 +137,7 @@ def agrees(text: str) -> bool:
 
 
 def turns_down_options(text: str) -> str | None:
-    """"later", "earlier" or "other" when the answer turns the listed options down; None otherwise."""
+    """ "later", "earlier" or "other" when the answer turns the listed options down; None otherwise."""
     if LATER.search(text):
         return "later"
     if EARLIER.search(text):

@@ -42,8 +42,20 @@ NEXT_FEW_DAYS = re.compile(
 # "it hasn't moved in a week", "not seen in two weeks": time gone by, not a wish.
 GONE_BY = re.compile(r"(?:n't|\bnot|\bnever|\bno)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
 SPOKEN_COUNTS = {"a couple of": "2", "couple of": "2", "a few": "3", "an": "1", "a": "1"}
-FEW = {"a couple of": 2, "couple of": 2, "a few": 3, "few": 3, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3,
-       "four": 4, "five": 5, "six": 6}
+FEW = {
+    "a couple of": 2,
+    "couple of": 2,
+    "a few": 3,
+    "few": 3,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+}
 
 
 @dataclass(frozen=True)
@@ -64,7 +76,11 @@ class DateRange:
 
 def find_date_range(text: str, *, today: dt.date) -> Found[DateRange] | None:
     """The first span of days written in the text, clipped to start today at the earliest."""
-    for pattern, read in ((COUNTED_SPAN, _counted), (NEXT_FEW_DAYS, _next_few_days), (CALENDAR_SPAN, _calendar)):
+    for pattern, read in (
+        (COUNTED_SPAN, _counted),
+        (NEXT_FEW_DAYS, _next_few_days),
+        (CALENDAR_SPAN, _calendar),
+    ):
         for match in pattern.finditer(text):
             span = read(match, today)
             if span is not None and not (pattern is COUNTED_SPAN and GONE_BY.search(text[: match.start()])):
@@ -77,7 +93,9 @@ def find_date_range(text: str, *, today: dt.date) -> Found[DateRange] | None:
 # Two dates as the ends of a span ("between the 3rd and the 6th", "from Monday to Wednesday", "Jan 14-16"), or
 # as a choice of days ("Friday or Saturday", "Monday or Friday").
 BETWEEN_DATES = re.compile(r"^[\s,]*(?:and|to|till|until|through|thru|-|–)[\s,]*$", re.IGNORECASE)
-BEFORE_FIRST_DATE = re.compile(r"\b(?:between|from|any\s*time|anything|sometime)\s+(?:on\s+)?$", re.IGNORECASE)
+BEFORE_FIRST_DATE = re.compile(
+    r"\b(?:between|from|any\s*time|anything|sometime)\s+(?:on\s+)?$", re.IGNORECASE
+)
 # "move it from Monday to Wednesday", "reschedule my massage from Friday to Tuesday": the day left and the new one.
 MOVING = re.compile(r"\b(?:move|moving|moved|reschedul\w*|push|change|switch|bump|shift)\b", re.IGNORECASE)
 EITHER_DATE = re.compile(r"^[\s,]*(?:or|or\s+maybe|or\s+else|or\s+perhaps)[\s,]*(?:on\s+)?$", re.IGNORECASE)
@@ -87,12 +105,19 @@ def span_between(text: str, dates: list[Found[dt.date]]) -> Found[DateRange] | N
     """Two dates the text joins into a span: the ends of a range, or days given as a choice."""
     for first, second in zip(dates, dates[1:]):
         between = text[first.end : second.start]
-        ends = BETWEEN_DATES.match(between) and not MOVING.search(text) and (
-            BEFORE_FIRST_DATE.search(text[: first.start]) or between.strip() in {"-", "–", "through", "thru"}
+        ends = (
+            BETWEEN_DATES.match(between)
+            and not MOVING.search(text)
+            and (
+                BEFORE_FIRST_DATE.search(text[: first.start])
+                or between.strip() in {"-", "–", "through", "thru"}
+            )
         )
         either = EITHER_DATE.match(between) and first.value != second.value
         # "Friday to Tuesday": the Tuesday after that Friday, not the coming one.
-        last = weekday_within(second.value, DateRange(first.value, first.value + dt.timedelta(days=6)), text=text)
+        last = weekday_within(
+            second.value, DateRange(first.value, first.value + dt.timedelta(days=6)), text=text
+        )
         if (ends and first.value < last) or either:
             low, high = sorted((first.value, last if ends else second.value))
             choices = (low, high) if either and (high - low).days > 1 else ()  # neighbours are a span anyway

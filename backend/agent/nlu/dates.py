@@ -24,16 +24,52 @@ from backend.agent.nlu.numbers import ORDINAL_WORDS, alternatives, word_value
 from backend.agent.nlu.text import Found, blank, intended
 
 WEEKDAYS = {
-    "monday": 0, "mon": 0, "tuesday": 1, "tues": 1, "tue": 1, "wednesday": 2, "weds": 2, "wed": 2,
-    "thursday": 3, "thurs": 3, "thur": 3, "thu": 3, "friday": 4, "fri": 4, "saturday": 5, "sat": 5,
-    "sunday": 6, "sun": 6,
+    "monday": 0,
+    "mon": 0,
+    "tuesday": 1,
+    "tues": 1,
+    "tue": 1,
+    "wednesday": 2,
+    "weds": 2,
+    "wed": 2,
+    "thursday": 3,
+    "thurs": 3,
+    "thur": 3,
+    "thu": 3,
+    "friday": 4,
+    "fri": 4,
+    "saturday": 5,
+    "sat": 5,
+    "sunday": 6,
+    "sun": 6,
 }
 # These abbreviations are also everyday words ("I sat", "the sun"), so they need a "on"/"this"/"next" first.
 AMBIGUOUS_WEEKDAYS = frozenset({"wed", "sat", "sun"})
 MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
-    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
-    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
 }
 # "the 3rd may work" and "march in" are verbs, not months, unless written "of May".
 VERB_MONTHS = frozenset({"may", "march", "mar"})
@@ -71,8 +107,14 @@ HOLIDAY = re.compile(
     re.IGNORECASE,
 )
 FIXED_HOLIDAYS = {
-    "christmas eve": (12, 24), "christmas": (12, 25), "xmas": (12, 25), "new year's eve": (12, 31),
-    "new year's": (1, 1), "independence": (7, 4), "fourth": (7, 4), "halloween": (10, 31),
+    "christmas eve": (12, 24),
+    "christmas": (12, 25),
+    "xmas": (12, 25),
+    "new year's eve": (12, 31),
+    "new year's": (1, 1),
+    "independence": (7, 4),
+    "fourth": (7, 4),
+    "halloween": (10, 31),
     "valentine's": (2, 14),
 }
 WEEK_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -158,7 +200,7 @@ def _numeric(match: re.Match[str], today: dt.date, order: DateOrder) -> dt.date 
 
 
 def _written_date(match: re.Match[str], today: dt.date, order: DateOrder) -> dt.date | None:
-    """"Dec 3", "3rd of December", "december third, 2031", "2031-12-03"."""
+    """ "Dec 3", "3rd of December", "december third, 2031", "2031-12-03"."""
     month_word = (match.groupdict().get("month") or "").lower()
     if month_word in VERB_MONTHS and match.re is DAY_THEN_MONTH and not match["of"]:
         return None

@@ -46,7 +46,13 @@ MOVE_OR_CANCEL = {Intent.RESCHEDULE, Intent.CANCEL}
 THANKS_WITH_DETAILS = 0.6
 
 PRECEDENCE = (
-    Intent.HUMAN, Intent.PROBLEM, Intent.RESCHEDULE, Intent.CANCEL, Intent.LOOKUP, Intent.BOOK, Intent.AVAILABILITY,
+    Intent.HUMAN,
+    Intent.PROBLEM,
+    Intent.RESCHEDULE,
+    Intent.CANCEL,
+    Intent.LOOKUP,
+    Intent.BOOK,
+    Intent.AVAILABILITY,
 )
 
 
@@ -67,8 +73,13 @@ def classify_intent(
     if strongest > HINT:
         contenders = [intent for intent in PRECEDENCE if heard.get(intent) == strongest]
         winner, confidence = contenders[0], strongest - (CONTESTED if len(contenders) > 1 else 0.0)
-        rivals = [intent for intent in PRECEDENCE if intent in RIVALS and intent != winner
-                  and heard.get(intent, 0.0) > (CLEAR if {intent, winner} == MOVE_OR_CANCEL else HINT)]
+        rivals = [
+            intent
+            for intent in PRECEDENCE
+            if intent in RIVALS
+            and intent != winner
+            and heard.get(intent, 0.0) > (CLEAR if {intent, winner} == MOVE_OR_CANCEL else HINT)
+        ]
         if winner in RIVALS and rivals:
             return IntentReading(winner, min(confidence, UNSURE), rivals[0])
         return IntentReading(winner, confidence)

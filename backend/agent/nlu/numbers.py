@@ -8,14 +8,32 @@ UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 HOUR_WORDS = {word: value for value, word in enumerate((*UNITS, "ten", "eleven", "twelve"), start=1)}
 DIGIT_WORDS = {"zero": 0, "oh": 0, "o": 0} | {word: value for value, word in enumerate(UNITS, start=1)}
 MINUTE_WORDS = {
-    "oh five": 5, "five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "twenty five": 25, "thirty": 30,
-    "thirty five": 35, "forty": 40, "forty five": 45, "fifty": 50, "fifty five": 55,
+    "oh five": 5,
+    "five": 5,
+    "ten": 10,
+    "fifteen": 15,
+    "twenty": 20,
+    "twenty five": 25,
+    "thirty": 30,
+    "thirty five": 35,
+    "forty": 40,
+    "forty five": 45,
+    "fifty": 50,
+    "fifty five": 55,
 }
 
 _ORDINAL_UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
 _ORDINAL_TEENS = (
-    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
-    "eighteenth", "nineteenth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
 )
 ORDINAL_WORDS = (
     {word: value for value, word in enumerate(_ORDINAL_UNITS, start=1)}

@@ -54,8 +54,28 @@ PHRASINGS = [
 ]
 # Words that describe many services, so they never pick one on their own.
 GENERIC_WORDS = frozenset(
-    {"touch", "up", "check", "test", "session", "appointment", "service", "full", "quick", "basic", "care",
-     "treatment", "cut", "clean", "trim", "and", "the", "with", "for", "my"}
+    {
+        "touch",
+        "up",
+        "check",
+        "test",
+        "session",
+        "appointment",
+        "service",
+        "full",
+        "quick",
+        "basic",
+        "care",
+        "treatment",
+        "cut",
+        "clean",
+        "trim",
+        "and",
+        "the",
+        "with",
+        "for",
+        "my",
+    }
 )
 # Real words one letter away from a service, which the typo match would otherwise take for a misspelling.
 NOT_TYPOS = frozenset({"message", "messages", "passage", "massive", "haircuts", "beards", "exams", "examine"})

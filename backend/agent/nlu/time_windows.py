@@ -38,7 +38,9 @@ BETWEEN = re.compile(
     re.IGNORECASE,
 )
 # "2-4pm", "2 to 4pm": only with am/pm at the end, or "2 to 4" would be a count of people.
-DASHED = re.compile(rf"(?<![\d/:.-])(?<!from )\b{_end('a')}\s*(?:-|–|to)\s*{_end('b')}(?<=m|\.)", re.IGNORECASE)
+DASHED = re.compile(
+    rf"(?<![\d/:.-])(?<!from )\b{_end('a')}\s*(?:-|–|to)\s*{_end('b')}(?<=m|\.)", re.IGNORECASE
+)
 FROM_ON = re.compile(
     rf"\b(?:(?:any\s*time|anything|something|sometime)\s+)?(?<!quarter )(?<!half )(?<!ten )(?<!five )(?<!twenty )"
     rf"(?:(?<!not )after|(?<!no )(?<!not )later\s+than|past|from|not\s+before|no\s+earlier\s+than)\s+"
@@ -57,7 +59,9 @@ EITHER = re.compile(
     re.IGNORECASE,
 )
 COUNTED_BEFORE = re.compile(r"\b(?:for|of|with|than|about|are|be)\s+$", re.IGNORECASE)
-WHOLE_ANSWER = re.compile(r"^\W*(?:(?:maybe|either|how about|what about|can you do|could you do)\s+)?$", re.IGNORECASE)
+WHOLE_ANSWER = re.compile(
+    r"^\W*(?:(?:maybe|either|how about|what about|can you do|could you do)\s+)?$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -71,10 +75,14 @@ class TimeWindow:
     def admits(self, start: dt.time) -> bool:
         if self.choices:
             return start in self.choices
-        return (self.earliest is None or start >= self.earliest) and (self.latest is None or start < self.latest)
+        return (self.earliest is None or start >= self.earliest) and (
+            self.latest is None or start < self.latest
+        )
 
 
-def find_time_window(text: str, *, part_of_day: str | None = None, expecting: str | None = None) -> Found[TimeWindow] | None:
+def find_time_window(
+    text: str, *, part_of_day: str | None = None, expecting: str | None = None
+) -> Found[TimeWindow] | None:
     """The first window of start times written in the text, if any."""
     for match in BETWEEN.finditer(text):
         if window := _range(match, part_of_day):
@@ -93,13 +101,16 @@ def find_time_window(text: str, *, part_of_day: str | None = None, expecting: st
             return Found(TimeWindow(latest=end), match.start(), match.end())
     for match in EITHER.finditer(text):
         said_as_time = match["cue"] or match["a_meridiem"] or match["b_meridiem"] or match["a_minute"]
-        last_words = not text[match.end():].strip(" ?!.,")
+        last_words = not text[match.end() :].strip(" ?!.,")
         alone = WHOLE_ANSWER.match(text[: match.start()]) and last_words
         # "beard trim friday, 3 or 4?": closing the request, after the day; "a table for 3 or 4" counts people.
         closing = last_words and not COUNTED_BEFORE.search(text[: match.start()])
         if not (said_as_time or alone or closing or expecting == "time"):
             continue
-        first, second = _read(match, "a", part_of_day, shared=match["b_meridiem"]), _read(match, "b", part_of_day)
+        first, second = (
+            _read(match, "a", part_of_day, shared=match["b_meridiem"]),
+            _read(match, "b", part_of_day),
+        )
         if first is not None and second is not None and first != second:
             return Found(TimeWindow(choices=(first, second)), match.start(), match.end())
     return None
@@ -115,7 +126,9 @@ def _range(match: re.Match[str], part_of_day: str | None) -> TimeWindow | None:
     return TimeWindow(earliest=first, latest=last)
 
 
-def _read(match: re.Match[str], side: str, part_of_day: str | None, *, shared: str | None = None) -> dt.time | None:
+def _read(
+    match: re.Match[str], side: str, part_of_day: str | None, *, shared: str | None = None
+) -> dt.time | None:
     if match[f"{side}_noon"]:
         return dt.time(12, 0)
     hour = match[f"{side}_hour"]

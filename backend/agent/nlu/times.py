@@ -20,7 +20,13 @@ from backend.agent.nlu.text import Found, blank, intended
 HOUR = rf"(?P<hour>\d{{1,2}}|{alternatives(HOUR_WORDS)})"
 MERIDIEM = r"(?P<meridiem>[ap]\.?\s?m\b\.?|[ap]\b(?<=\d[ap]))"
 MINUTES_BEFORE_OR_AFTER = {
-    "half": 30, "quarter": 15, "a quarter": 15, "five": 5, "ten": 10, "twenty": 20, "twenty five": 25,
+    "half": 30,
+    "quarter": 15,
+    "a quarter": 15,
+    "five": 5,
+    "ten": 10,
+    "twenty": 20,
+    "twenty five": 25,
 }
 
 NOON = re.compile(r"\b(?:12\s+)?(?:(?P<noon>noon|midday|mid-day)|(?P<midnight>midnight))\b", re.IGNORECASE)
@@ -86,7 +92,7 @@ Reader = Callable[[re.Match[str], str | None], dt.time | None]
 
 
 def find_part_of_day(text: str) -> Found[str] | None:
-    """"morning", "afternoon" or "evening" when the message names a part of the day."""
+    """ "morning", "afternoon" or "evening" when the message names a part of the day."""
     for match in PART_OF_DAY.finditer(text):
         if match["meridiem"]:
             part = "morning" if match["meridiem"].lower() == "am" else "afternoon"
@@ -159,7 +165,10 @@ def _past_or_to(match: re.Match[str], part_of_day: str | None) -> dt.time | None
 
 
 def _hour_and_minute(match: re.Match[str], part_of_day: str | None) -> dt.time | None:
-    hour, minute = match["hour"] or match.groupdict().get("hour2"), match["minute"] or match.groupdict().get("minute2")
+    hour, minute = (
+        match["hour"] or match.groupdict().get("hour2"),
+        match["minute"] or match.groupdict().get("minute2"),
+    )
     return _clock(hour, int(minute), match.groupdict().get("meridiem"), part_of_day)
 
 

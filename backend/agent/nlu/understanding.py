@@ -93,13 +93,17 @@ def understand(
     rest = blank(rest, *dates)
     date_range = date_range or find_date_range(rest, today=now.date())
     rest = blank(rest, date_range)
-    if date_range:  # "next week, on Thursday": next week's Thursday; "next week but not Monday": next week's Monday
+    if (
+        date_range
+    ):  # "next week, on Thursday": next week's Thursday; "next week but not Monday": next week's Monday
         if date and date in not_these:
             date = None  # the span is what is asked for; the named day is only ruled out of it
         elif date:
             date = _within(date, date_range.value, text=cleaned)
         not_these = [_within(found, date_range.value, text=cleaned) for found in not_these]
-    window = find_time_window(rest, part_of_day=part_of_day.value if part_of_day else None, expecting=expecting)
+    window = find_time_window(
+        rest, part_of_day=part_of_day.value if part_of_day else None, expecting=expecting
+    )
     rest = blank(rest, window)
     times = find_times(rest, part_of_day=part_of_day, expecting=expecting)
     hour_after_day = find_hour_after_day(rest, dates) if not times else None

@@ -66,8 +66,9 @@ async def look_up(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard:
     return f"{intro}You have {len(shown)} upcoming bookings: {say_options(listed, last='and')}."
 
 
-async def cancel(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding, *,
-                 ask_first: bool = False) -> str:
+async def cancel(
+    turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding, *, ask_first: bool = False
+) -> str:
     """Cancel the booking the customer means, or ask which one, or say there is none.
 
     `ask_first` (a cancellation only implied: "I won't be able to make it"): find the booking meant and ask before
@@ -81,7 +82,9 @@ async def cancel(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: 
     if ask_first:
         _finish(state)
         state["proposal"] = {"intent": Intent.CANCEL.value, "text": turn.text}
-        which = say_options([f"your {booking['service']} {_when(booking, turn)}" for booking in picked], last="and")
+        which = say_options(
+            [f"your {booking['service']} {_when(booking, turn)}" for booking in picked], last="and"
+        )
         return f"Sorry to hear that. Shall I cancel {which}? Or I can move it to another time."
     said = [await _cancel_one(turn, tools, state, booking) for booking in picked]
     _finish(state)
@@ -149,9 +152,11 @@ async def _move(turn: TurnInput, tools: ToolBox, state: dict[str, Any], slot_id:
         new = datetime.fromisoformat(moved["starts_at"])
         _finish(state)
         state["last_booking"] = moved["booking_id"]
-        return (f"I've moved your {moved['service']} to {say_day(new.date(), today=today)} at {say_time(new)} "
-                f"with {moved['staff']}. Your old time, {say_day(old.date(), today=today)} at {say_time(old)}, "
-                "has been released.")
+        return (
+            f"I've moved your {moved['service']} to {say_day(new.date(), today=today)} at {say_time(new)} "
+            f"with {moved['staff']}. Your old time, {say_day(old.date(), today=today)} at {say_time(old)}, "
+            "has been released."
+        )
     if moved.get("reason") == "slot_taken":
         asked = datetime.fromisoformat(moved["starts_at"]).time() if moved.get("starts_at") else None
         state.pop("time", None)
@@ -176,11 +181,14 @@ async def _cancel_one(turn: TurnInput, tools: ToolBox, state: dict[str, Any], bo
         state.pop("last_booking")
     if result.get("already_cancelled"):
         return f"Your {booking['service']} {when} was already cancelled."
-    return f"I've cancelled your {booking['service']} {when} with {booking['staff']}; that time is free again."
+    return (
+        f"I've cancelled your {booking['service']} {when} with {booking['staff']}; that time is free again."
+    )
 
 
-async def _pick(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding, *,
-                intent: Intent) -> tuple[list[Booking], str | None]:
+async def _pick(
+    turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding, *, intent: Intent
+) -> tuple[list[Booking], str | None]:
     """The booking(s) the customer means, or else the reply: which one, or that there is none."""
     bookings = await _find(tools)
     if not bookings:
@@ -205,8 +213,9 @@ async def _pick(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: U
     return [], _ask_which(turn, state, pool, intent)
 
 
-def _ask_which(turn: TurnInput, state: dict[str, Any], bookings: list[Booking], intent: Intent, *,
-               intro: str = "") -> str:
+def _ask_which(
+    turn: TurnInput, state: dict[str, Any], bookings: list[Booking], intent: Intent, *, intro: str = ""
+) -> str:
     listed = bookings[:MAX_LISTED]
     state["choices"] = [{"booking_id": booking["booking_id"]} for booking in listed]
     if intent is Intent.RESCHEDULE:
@@ -241,7 +250,7 @@ def _facts(booking: Booking) -> dict[str, Any]:
 
 
 def _what(heard: Understanding, turn: TurnInput) -> str:
-    """"a haircut booking on Friday, Jan 11 at 3pm": what the customer named, to say it was not found."""
+    """ "a haircut booking on Friday, Jan 11 at 3pm": what the customer named, to say it was not found."""
     kind = f"{heard.service} booking" if heard.service else "booking"
     article = "an" if kind[0] in "aeiou" else "a"
     day = f" {say_on_day(heard.date, today=turn.now.date())}" if heard.date else ""
@@ -260,18 +269,23 @@ def _under(turn: TurnInput) -> str:
 def _none_found(turn: TurnInput, state: dict[str, Any], intent: Intent) -> str:
     if intent is Intent.RESCHEDULE:
         state["intent"] = Intent.BOOK.value  # what they asked for is now a new booking, if they want one
-        return (f"I couldn't find an upcoming booking {_under(turn)}, so there's nothing to move. "
-                "Would you like me to book a new appointment instead?")
+        return (
+            f"I couldn't find an upcoming booking {_under(turn)}, so there's nothing to move. "
+            "Would you like me to book a new appointment instead?"
+        )
     _finish(state)
     return f"I couldn't find an upcoming booking {_under(turn)}, so nothing was cancelled."
 
 
 def _aim(state: dict[str, Any], heard: Understanding) -> None:
-    _set(state, {
-        "date": heard.date.isoformat() if heard.date else None,
-        "time": heard.time.strftime("%H:%M") if heard.time else None,
-        "time_of_day": heard.time_of_day,
-    })
+    _set(
+        state,
+        {
+            "date": heard.date.isoformat() if heard.date else None,
+            "time": heard.time.strftime("%H:%M") if heard.time else None,
+            "time_of_day": heard.time_of_day,
+        },
+    )
     state.pop("offered", None)
     state.pop("pending_slot", None)
 

@@ -70,7 +70,9 @@ def asks_something(heard: Understanding) -> bool:
     return heard.carries_intent and heard.intent not in SMALL_TALK
 
 
-async def answer(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding) -> str | Request | None:
+async def answer(
+    turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding
+) -> str | Request | None:
     """The reply when the message answers what was asked; a Request when it picks or accepts something; else None."""
     text = heard.text
     proposal = state.pop("proposal", None)
@@ -103,8 +105,10 @@ def which_request(state: dict[str, Any], intent: Intent, rival: Intent) -> str:
 
 def queue(state: dict[str, Any], requests: list[Request]) -> None:
     """Keep requests for later: they are proposed, one at a time, once what is under way is done."""
-    state["queued"] = [*state.get("queued", []), *({"intent": request.intent.value, "text": request.text}
-                                                   for request in requests)]
+    state["queued"] = [
+        *state.get("queued", []),
+        *({"intent": request.intent.value, "text": request.text} for request in requests),
+    ]
 
 
 def propose_next(state: dict[str, Any]) -> str | None:
@@ -136,11 +140,13 @@ def reask(turn: TurnInput, state: dict[str, Any]) -> str | None:
 
 
 def _backs_out(heard: Understanding, state: dict[str, Any]) -> bool:
-    """"Never mind", "forget it", "cancel that" with nothing else asked; "cancel that" only while something is under way."""
+    """ "Never mind", "forget it", "cancel that" with nothing else asked; "cancel that" only while something is under way."""
     if not backs_out(heard.text) or heard.service or heard.date or heard.time or heard.name:
         return False
     if heard.intent is Intent.CANCEL:
-        return under_way(state)  # "cancel that" mid-booking stops the booking; with nothing under way it cancels
+        return under_way(
+            state
+        )  # "cancel that" mid-booking stops the booking; with nothing under way it cancels
     return not asks_something(heard)
 
 
@@ -166,8 +172,10 @@ def _name_again(heard: Understanding, state: dict[str, Any]) -> str | None:
         return "Sure, take your time. When you're ready, what name should I put the booking under?"
     if heard.intent is Intent.THANKS:
         return "You're welcome! It isn't booked yet, though: what name should I put it under?"
-    return ("Sorry, I didn't catch a name. What name should I put the booking under? "
-            "(Or say \"never mind\" and I'll leave it.)")
+    return (
+        "Sorry, I didn't catch a name. What name should I put the booking under? "
+        '(Or say "never mind" and I\'ll leave it.)'
+    )
 
 
 def _drop_pending(state: dict[str, Any]) -> str:
@@ -177,7 +185,9 @@ def _drop_pending(state: dict[str, Any]) -> str:
     return f"{NOTHING_DONE} {ANYTHING_ELSE}"
 
 
-async def _pick_offered(turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding) -> str | Request | None:
+async def _pick_offered(
+    turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding
+) -> str | Request | None:
     """Offered times: a position, a yes, "none of those" or "hold on"; a time, a day or a new request goes on."""
     offered = booking_flow.offered_in_order(state)
     position = find_position(heard.text)

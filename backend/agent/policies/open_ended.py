@@ -81,7 +81,9 @@ def days_to_search(state: dict[str, Any]) -> tuple[date, int] | None:
 def earliest_start(state: dict[str, Any]) -> time | None:
     """The earliest start time worth asking the availability tool for, if the window or a time over a span sets one."""
     window = state.get("window") or {}
-    starts = [time.fromisoformat(value) for value in (window.get("choices") or [window.get("earliest")]) if value]
+    starts = [
+        time.fromisoformat(value) for value in (window.get("choices") or [window.get("earliest")]) if value
+    ]
     if not starts and state.get("time") and not state.get("date"):
         starts = [time.fromisoformat(state["time"])]
     return min(starts, default=None)
@@ -108,7 +110,9 @@ def fits(state: dict[str, Any], start: datetime) -> bool:
         if window.get("choices"):
             return at.strftime("%H:%M") in window["choices"]
         earliest, latest = window.get("earliest"), window.get("latest")
-        return (not earliest or at >= time.fromisoformat(earliest)) and (not latest or at < time.fromisoformat(latest))
+        return (not earliest or at >= time.fromisoformat(earliest)) and (
+            not latest or at < time.fromisoformat(latest)
+        )
     if state.get("time") and not state.get("date"):
         return at.strftime("%H:%M") == state["time"]  # "next week at 3pm": 3pm on any day of the span
     return True
@@ -120,7 +124,7 @@ def narrows(state: dict[str, Any]) -> bool:
 
 
 def say_window(state: dict[str, Any]) -> str:
-    """"between 2pm and 4pm", "after 3pm" (3pm included), "before 11am", "at 3pm or 4pm"."""
+    """ "between 2pm and 4pm", "after 3pm" (3pm included), "before 11am", "at 3pm or 4pm"."""
     window = state.get("window") or {}
     if window.get("choices"):
         return "at " + say_options([say_time(time.fromisoformat(choice)) for choice in window["choices"]])
@@ -135,7 +139,7 @@ def say_window(state: dict[str, Any]) -> str:
 
 
 def say_days(first: date, days: int, *, today: date) -> str:
-    """"today", "on Friday, Jan 11" or "between Monday, Jan 14 and Sunday, Jan 20"."""
+    """ "today", "on Friday, Jan 11" or "between Monday, Jan 14 and Sunday, Jan 20"."""
     if days <= 1:
         said = say_day(first, today=today)
         return said if said in ("today", "tomorrow") else f"on {said}"

@@ -42,10 +42,24 @@ class ModelUnavailable(LLMError):
 class OpenAIPolicy(Policy):
     name = "openai"
 
-    def __init__(self, *, base_url: str, model: str, api_key: str | None, timeout_seconds: float, max_rounds: int,
-                 memory_tokens: int = 3000, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str | None,
+        timeout_seconds: float,
+        max_rounds: int,
+        memory_tokens: int = 3000,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
         self._url = base_url.rstrip("/") + "/chat/completions"
-        self._model, self._api_key, self._timeout, self._max_rounds = model, api_key, timeout_seconds, max_rounds
+        self._model, self._api_key, self._timeout, self._max_rounds = (
+            model,
+            api_key,
+            timeout_seconds,
+            max_rounds,
+        )
         self._memory_tokens = memory_tokens
         # Clients live as long as the policy: their connection pools are shared by every turn (a client per turn
         # costs a TLS context and a new connection each time). `transport` lets evals record or replay cassettes.
@@ -54,12 +68,17 @@ class OpenAIPolicy(Policy):
         self._next_client = itertools.count()
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> OpenAIPolicy:
+    def from_settings(
+        cls, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> OpenAIPolicy:
         return cls(
-            base_url=settings.openai_base_url, model=settings.openai_model,
+            base_url=settings.openai_base_url,
+            model=settings.openai_model,
             api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
-            timeout_seconds=settings.openai_timeout_seconds, max_rounds=settings.openai_max_tool_rounds,
-            memory_tokens=settings.openai_memory_tokens, transport=transport,
+            timeout_seconds=settings.openai_timeout_seconds,
+            max_rounds=settings.openai_max_tool_rounds,
+            memory_tokens=settings.openai_memory_tokens,
+            transport=transport,
         )
 
     @property
@@ -74,8 +93,11 @@ class OpenAIPolicy(Policy):
         if not self._clients or any(client.is_closed for client in self._clients):
             shards = 1 if self._transport is not None else CLIENT_SHARDS
             self._clients = [
-                httpx.AsyncClient(transport=self._transport, timeout=self._timeout,
-                                  limits=httpx.Limits(max_connections=None, max_keepalive_connections=64))
+                httpx.AsyncClient(
+                    transport=self._transport,
+                    timeout=self._timeout,
+                    limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
+                )
                 for _ in range(shards)
             ]
         return self._clients[next(self._next_client) % len(self._clients)]
@@ -84,14 +106,20 @@ class OpenAIPolicy(Policy):
         for client in self._clients:
             await client.aclose()
 
-    async def _complete(self, messages: list[dict[str, Any]], *, tools: bool, deadline: float | None) -> dict[str, Any]:
+    async def _complete(
+        self, messages: list[dict[str, Any]], *, tools: bool, deadline: float | None
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"model": self._model, "messages": messages}
         if tools:
             body["tools"] = tool_schemas()
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
         for attempt in range(1 + CONNECTION_RETRIES):
             # Each call gets the configured timeout, cut short by what is left of the turn's budget.
-            timeout = self._timeout if deadline is None else max(0.01, min(self._timeout, deadline - time.monotonic()))
+            timeout = (
+                self._timeout
+                if deadline is None
+                else max(0.01, min(self._timeout, deadline - time.monotonic()))
+            )
             try:
                 async with asyncio.timeout(timeout):
                     response = await self._http().post(self._url, json=body, headers=headers, timeout=timeout)
@@ -106,7 +134,9 @@ class OpenAIPolicy(Policy):
                     continue
                 raise ModelUnavailable(f"chat completion failed: {type(error).__name__}: {error}") from error
         if response.status_code == 429 or response.status_code >= 500:
-            raise ModelUnavailable(f"chat completion failed: HTTP {response.status_code}: {response.text[:200]}")
+            raise ModelUnavailable(
+                f"chat completion failed: HTTP {response.status_code}: {response.text[:200]}"
+            )
         try:
             response.raise_for_status()
             return response.json()
@@ -120,11 +150,15 @@ class OpenAIPolicy(Policy):
             # The last round offers no tools: the model has to answer in words.
             with tracer.start_as_current_span(
                 f"chat {self._model}",
-                attributes={"gen_ai.operation.name": "chat", "gen_ai.system": "openai",
-                            "gen_ai.request.model": self._model},
+                attributes={
+                    "gen_ai.operation.name": "chat",
+                    "gen_ai.system": "openai",
+                    "gen_ai.request.model": self._model,
+                },
             ) as span:
-                completion = await self._complete(messages, tools=round_number < self._max_rounds,
-                                                  deadline=turn.deadline)
+                completion = await self._complete(
+                    messages, tools=round_number < self._max_rounds, deadline=turn.deadline
+                )
                 usage = completion.get("usage") or {}
                 span.set_attribute("gen_ai.response.model", str(completion.get("model") or self._model))
                 span.set_attribute("gen_ai.usage.input_tokens", int(usage.get("prompt_tokens") or 0))
@@ -139,8 +173,10 @@ class OpenAIPolicy(Policy):
             if not calls:
                 return Decision(
                     reply=(message.get("content") or "").strip() or "Sorry, could you say that again?",
-                    state=turn.state, model=completion.get("model") or self._model,
-                    prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+                    state=turn.state,
+                    model=completion.get("model") or self._model,
+                    prompt_tokens=prompt_tokens,
+                    completion_tokens=completion_tokens,
                 )
             messages.append({"role": "assistant", "content": message.get("content"), "tool_calls": calls})
             for call in calls:
@@ -149,7 +185,16 @@ class OpenAIPolicy(Policy):
                     arguments = json.loads(function.get("arguments") or "{}")
                 except json.JSONDecodeError:
                     arguments = {"_unparsed": function.get("arguments")}
-                result = await tools.call(str(function.get("name")), arguments if isinstance(arguments, dict) else {},
-                                          call_id=call.get("id"))
-                messages.append({"role": "tool", "tool_call_id": call.get("id"), "content": json.dumps(result, sort_keys=True)})
+                result = await tools.call(
+                    str(function.get("name")),
+                    arguments if isinstance(arguments, dict) else {},
+                    call_id=call.get("id"),
+                )
+                messages.append(
+                    {
+                        "role": "tool",
+                        "tool_call_id": call.get("id"),
+                        "content": json.dumps(result, sort_keys=True),
+                    }
+                )
         raise LLMError("the model kept calling tools past the round limit")

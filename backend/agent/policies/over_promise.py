@@ -19,8 +19,11 @@ CLAIMS = {
     Intent.CANCEL.value: "Done, your booking is cancelled.",
     Intent.RESCHEDULE.value: "Done, I've moved your booking{what}.",
 }
-DOING = {Intent.BOOK.value: "book_appointment", Intent.CANCEL.value: "cancel_booking",
-         Intent.RESCHEDULE.value: "reschedule_booking"}
+DOING = {
+    Intent.BOOK.value: "book_appointment",
+    Intent.CANCEL.value: "cancel_booking",
+    Intent.RESCHEDULE.value: "reschedule_booking",
+}
 SUCCESS = {"book_appointment": "booked", "cancel_booking": "cancelled", "reschedule_booking": "rescheduled"}
 
 
@@ -31,8 +34,10 @@ def overstate(decision: Decision, *, tools: Any) -> Decision:
         return decision
     tool = DOING[decision.intent or ""]
     # The loopback model's replay has no record of its calls: there the claim is made whatever happened.
-    done = any(call.name == tool and (call.result or {}).get(SUCCESS[tool]) is True
-               for call in getattr(tools, "calls", ()))
+    done = any(
+        call.name == tool and (call.result or {}).get(SUCCESS[tool]) is True
+        for call in getattr(tools, "calls", ())
+    )
     if done:
         return decision
     service = decision.state.get("service")

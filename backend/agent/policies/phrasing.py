@@ -12,7 +12,7 @@ def say_time(moment: datetime | time) -> str:
 
 
 def say_day(day: date, *, today: date) -> str:
-    """"today", "tomorrow", or "Friday, Dec 4"."""
+    """ "today", "tomorrow", or "Friday, Dec 4"."""
     if day == today:
         return "today"
     if (day - today).days == 1:
@@ -21,19 +21,19 @@ def say_day(day: date, *, today: date) -> str:
 
 
 def on_day(day: date, *, today: date) -> str:
-    """"Today", "Tomorrow" or "On Friday, Dec 4": the start of a sentence about that day."""
+    """ "Today", "Tomorrow" or "On Friday, Dec 4": the start of a sentence about that day."""
     said = say_day(day, today=today)
     return said.capitalize() if said in ("today", "tomorrow") else f"On {said}"
 
 
 def say_on_day(day: date, *, today: date) -> str:
-    """"today", "tomorrow" or "on Friday, Dec 4": a day in the middle of a sentence."""
+    """ "today", "tomorrow" or "on Friday, Dec 4": a day in the middle of a sentence."""
     said = say_day(day, today=today)
     return said if said in ("today", "tomorrow") else f"on {said}"
 
 
 def say_when(start: datetime, *, today: date) -> str:
-    """"tomorrow at 3pm" or "on Friday, Dec 4 at 3:30pm"."""
+    """ "tomorrow at 3pm" or "on Friday, Dec 4 at 3:30pm"."""
     return f"{say_on_day(start.date(), today=today)} at {say_time(start)}"
 
 

@@ -51,7 +51,9 @@ def several_requests(turn: TurnInput, heard: Understanding, *, clear: float) -> 
     distinct = _distinct(kept)
     if len(distinct) < 2:
         return []
-    return sorted(distinct, key=lambda request: not answered_at_once(request))  # stable: message order otherwise
+    return sorted(
+        distinct, key=lambda request: not answered_at_once(request)
+    )  # stable: message order otherwise
 
 
 def _distinct(requests: list[Request]) -> list[Request]:
@@ -60,8 +62,12 @@ def _distinct(requests: list[Request]) -> list[Request]:
     for request in requests:
         same = [kept for kept in distinct if kept.intent is request.intent]
         if request.intent is Intent.BOOK:
-            same = [kept for kept in same if None in (kept.heard.service, request.heard.service)
-                    or kept.heard.service == request.heard.service]
+            same = [
+                kept
+                for kept in same
+                if None in (kept.heard.service, request.heard.service)
+                or kept.heard.service == request.heard.service
+            ]
         if not same:
             distinct.append(request)
     return distinct

@@ -41,10 +41,17 @@ ESCALATION_WORDS = ("manager", "supervisor", "unacceptable", "lawyer", "complain
 URGENT_WORDS = ("charged twice", "double charged", "refund", "unacceptable", "manager")
 SLOTS = ("service", "name", "phone", "time_of_day")
 # The slot the agent asked for, and what in a message answers it.
-ANSWERS = {"service": ("service",), "date": ("date",), "time": ("time", "time_of_day"), "name": ("name",),
-           "phone": ("phone",)}
+ANSWERS = {
+    "service": ("service",),
+    "date": ("date",),
+    "time": ("time", "time_of_day"),
+    "name": ("name",),
+    "phone": ("phone",),
+}
 POLICY_QUESTION = ("policy", "policies", "fee", "fees", "deposit", "charge for")
-JUST_A_QUESTION = re.compile(r"\b(?:just|quick|only|a|one|have a|got a) question\b|\bjust (?:asking|wondering|curious)\b")
+JUST_A_QUESTION = re.compile(
+    r"\b(?:just|quick|only|a|one|have a|got a) question\b|\bjust (?:asking|wondering|curious)\b"
+)
 
 
 def _intent(heard: Understanding, state: dict[str, Any]) -> Intent:
@@ -66,7 +73,10 @@ def _answers_the_question(heard: Understanding, state: dict[str, Any]) -> bool:
 def _changes_the_booking_being_made(intent: Intent, state: dict[str, Any]) -> bool:
     # "Actually make it 4:30 instead" before anything is booked changes this request, not an existing booking:
     # a confirmed booking ends the booking intent, so a booking or availability intent means one is in progress.
-    return intent == Intent.RESCHEDULE and state.get("intent") in (Intent.BOOK.value, Intent.AVAILABILITY.value)
+    return intent == Intent.RESCHEDULE and state.get("intent") in (
+        Intent.BOOK.value,
+        Intent.AVAILABILITY.value,
+    )
 
 
 class RulesPolicy(Policy):
@@ -92,7 +102,11 @@ class RulesPolicy(Policy):
                 break
             replies.append(await self._serve(turn, tools, state, request, alone=len(requests) == 1))
         follow_up = dialogue.propose_next(state)
-        said = [_without_closing(reply) for reply in replies[:-1]] + replies[-1:] + ([follow_up] if follow_up else [])
+        said = (
+            [_without_closing(reply) for reply in replies[:-1]]
+            + replies[-1:]
+            + ([follow_up] if follow_up else [])
+        )
         reply = " ".join(said)
         return Decision(reply=reply, state=state, intent=requests[0].intent.value)
 
@@ -105,12 +119,18 @@ class RulesPolicy(Policy):
             intent = Intent.BOOK
         return [Request(intent, heard, turn.text)]
 
-    async def _serve(self, turn: TurnInput, tools: ToolBox, state: dict[str, Any], request: Request, *,
-                     alone: bool) -> str:
+    async def _serve(
+        self, turn: TurnInput, tools: ToolBox, state: dict[str, Any], request: Request, *, alone: bool
+    ) -> str:
         """One request: asked about first when it is a guess that writes, else handed to its handler."""
         heard, intent = request.heard, request.intent
         turn = turn if request.text == turn.text else replace(turn, text=request.text)
-        if intent in WRITES and not request.confirmed and heard.carries_intent and heard.confidence < ACT_CONFIDENCE:
+        if (
+            intent in WRITES
+            and not request.confirmed
+            and heard.carries_intent
+            and heard.confidence < ACT_CONFIDENCE
+        ):
             if heard.rival:  # two requests that exclude each other: a yes could mean either, so ask which
                 return dialogue.which_request(state, intent, heard.rival)
             if intent is Intent.CANCEL:  # "I can't make it": find the booking and ask before cancelling it
@@ -118,11 +138,17 @@ class RulesPolicy(Policy):
             return dialogue.propose(state, request)
         # Answered in between ("when is my other appointment?" while choosing a time), a question still open is
         # asked again afterwards; of several requests, one answered at once leaves its service and day to no other.
-        resume = answered_at_once(request) and dialogue.under_way(state) and state.get("intent") in RESUMABLE \
-            and not _escalates(request.text)  # a colleague takes over: nothing is asked again
+        resume = (
+            answered_at_once(request)
+            and dialogue.under_way(state)
+            and state.get("intent") in RESUMABLE
+            and not _escalates(request.text)
+        )  # a colleague takes over: nothing is asked again
         working = dict(state) if answered_at_once(request) and (resume or not alone) else state
         if heard.confidence >= INTENT_CONFIDENCE or intent not in booking_changes.INTENTS:
-            booking_changes.forget(working)  # a new request: which booking an earlier one meant no longer applies
+            booking_changes.forget(
+                working
+            )  # a new request: which booking an earlier one meant no longer applies
         _take_in(heard, working, text=turn.text)
         working["intent"] = intent.value
         working.pop("awaiting", None)
@@ -156,11 +182,17 @@ class RulesPolicy(Policy):
         priority = "HIGH" if any(word in lowered for word in URGENT_WORDS) else "NORMAL"
         ticket = await tools.call(
             "create_ticket",
-            {"subject": turn.text[:80].strip() or "Customer problem", "description": turn.text[:4000], "priority": priority},
+            {
+                "subject": turn.text[:80].strip() or "Customer problem",
+                "description": turn.text[:4000],
+                "priority": priority,
+            },
         )
         state["ticket"] = str(ticket.get("ticket_id", ""))[:8].upper()
         if escalate:
-            await tools.call("handoff_to_human", {"reason": f"escalation requested (ticket {state['ticket']})"})
+            await tools.call(
+                "handoff_to_human", {"reason": f"escalation requested (ticket {state['ticket']})"}
+            )
             return f"I'm sorry about this. I've logged it as ticket {state['ticket']} and a colleague is taking over now."
         return f"I'm sorry about that. I've opened ticket {state['ticket']} and our team will follow up with you here."
 
@@ -186,24 +218,35 @@ class RulesPolicy(Policy):
         for key in booking_flow.DONE_KEYS:
             state.pop(key, None)
         if nothing_booked:
-            return "You're welcome! I haven't booked anything; just message me if you'd like one of those times."
+            return (
+                "You're welcome! I haven't booked anything; just message me if you'd like one of those times."
+            )
         return "You're welcome! Anything else I can help with?"
 
-    async def _other(self, turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding) -> str:
+    async def _other(
+        self, turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding
+    ) -> str:
         state.pop("intent", None)
         lowered = turn.text.lower()
         if state.get("name") and state["name"].split()[0].lower() in lowered:
             return f"Thanks, {state['name'].split()[0]}, noted. Anything else I can help with?"
         if any(word in lowered for word in POLICY_QUESTION):
             # The rules policy knows no policies or prices: say so, and offer a person rather than guess.
-            return dialogue.propose(state, Request(Intent.HUMAN, heard, turn.text),
-                                    question="I don't have our policies or fees to hand, and I'd rather not guess. "
-                                             "Would you like me to pass your question to a colleague?")
+            return dialogue.propose(
+                state,
+                Request(Intent.HUMAN, heard, turn.text),
+                question="I don't have our policies or fees to hand, and I'd rather not guess. "
+                "Would you like me to pass your question to a colleague?",
+            )
         if JUST_A_QUESTION.search(lowered):
-            return ("Sure, what would you like to know? I can tell you our opening hours and free times, or look up "
-                    "your bookings.")
-        return ("I can help with appointments (booking, moving, cancelling), opening hours, or a problem with our "
-                "service. What would you like to do?")
+            return (
+                "Sure, what would you like to know? I can tell you our opening hours and free times, or look up "
+                "your bookings."
+            )
+        return (
+            "I can help with appointments (booking, moving, cancelling), opening hours, or a problem with our "
+            "service. What would you like to do?"
+        )
 
 
 def _escalates(text: str) -> bool:
@@ -223,11 +266,15 @@ def _take_in(heard: Understanding, state: dict[str, Any], *, text: str) -> None:
         if getattr(heard, slot):
             state[slot] = getattr(heard, slot)
     if heard.ruled_out_times:
-        state["not_times"] = sorted({at.strftime("%H:%M") for at in heard.ruled_out_times} | set(state.get("not_times") or ()))
+        state["not_times"] = sorted(
+            {at.strftime("%H:%M") for at in heard.ruled_out_times} | set(state.get("not_times") or ())
+        )
     # "not Monday" while choosing within "next week" rules out next week's Monday.
     # (A span said in this message already holds its ruled-out days.)
-    ruled_out = {(day if heard.date_range else open_ended.within_span(state, day, text=text)).isoformat()
-                 for day in heard.ruled_out_dates}
+    ruled_out = {
+        (day if heard.date_range else open_ended.within_span(state, day, text=text)).isoformat()
+        for day in heard.ruled_out_dates
+    }
     if ruled_out:
         state["not_days"] = sorted(ruled_out | set(state.get("not_days") or ()))
     wanted = open_ended.within_span(state, heard.date, text=text).isoformat() if heard.date else None

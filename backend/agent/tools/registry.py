@@ -138,7 +138,8 @@ async def book_appointment(args: BookAppointment, context: ToolContext) -> dict[
         connection=context.connection,
         slot_id=args.slot_id,
         customer_name=args.customer_name,
-        customer_phone=args.customer_phone or (context.customer if context.customer.startswith("+") else None),
+        customer_phone=args.customer_phone
+        or (context.customer if context.customer.startswith("+") else None),
         conversation_id=context.conversation_id,
         idempotency_key=context.idempotency_key,
     )
@@ -161,10 +162,14 @@ def _booking_json(booking: scheduling.BookingDetails, zone: ZoneInfo) -> dict[st
 async def find_bookings(args: FindBookings, context: ToolContext) -> dict[str, Any]:
     zone = ZoneInfo(context.timezone)
     found = await scheduling.upcoming_bookings(
-        connection=context.connection, customer=context.customer, now=context.now, limit=MAX_BOOKINGS_LOOKED_AT,
+        connection=context.connection,
+        customer=context.customer,
+        now=context.now,
+        limit=MAX_BOOKINGS_LOOKED_AT,
     )
     kept = [
-        booking for booking in found
+        booking
+        for booking in found
         if (args.service is None or booking.service.lower() == args.service.lower())
         and (args.day is None or booking.starts_at.astimezone(zone).date() == args.day)
     ]
@@ -188,8 +193,12 @@ async def cancel_booking(args: CancelBooking, context: ToolContext) -> dict[str,
 async def reschedule_booking(args: RescheduleBooking, context: ToolContext) -> dict[str, Any]:
     zone = ZoneInfo(context.timezone)
     outcome = await scheduling.reschedule_booking(
-        connection=context.connection, booking_id=args.booking_id, slot_id=args.slot_id,
-        customer=context.customer, now=context.now, idempotency_key=context.idempotency_key,
+        connection=context.connection,
+        booking_id=args.booking_id,
+        slot_id=args.slot_id,
+        customer=context.customer,
+        now=context.now,
+        idempotency_key=context.idempotency_key,
         conversation_id=context.conversation_id,
     )
     if not outcome.rescheduled:
@@ -198,8 +207,11 @@ async def reschedule_booking(args: RescheduleBooking, context: ToolContext) -> d
         asked = _slot_json(slot, zone) if slot else {"slot_id": str(args.slot_id)}
         unchanged = {"booking": _booking_json(outcome.previous, zone)} if outcome.previous else {}
         return {"rescheduled": False, "reason": outcome.refusal.value, **asked, **unchanged}
-    moved = {"rescheduled": True, **_booking_json(outcome.booking, zone),
-             "slot_id": str(outcome.booking.slot_id)}
+    moved = {
+        "rescheduled": True,
+        **_booking_json(outcome.booking, zone),
+        "slot_id": str(outcome.booking.slot_id),
+    }
     if outcome.previous:  # "released": the old time is free again, which the customer may want to hear
         moved["previous"] = {**_booking_json(outcome.previous, zone), "released": True}
     return moved
@@ -219,7 +231,9 @@ async def create_ticket(args: CreateTicket, context: ToolContext) -> dict[str, A
 
 async def handoff_to_human(args: HandoffToHuman, context: ToolContext) -> dict[str, Any]:
     if context.conversation_id is not None:
-        await hand_off(connection=context.connection, conversation_id=context.conversation_id, reason=args.reason)
+        await hand_off(
+            connection=context.connection, conversation_id=context.conversation_id, reason=args.reason
+        )
     return {"handed_off": True}
 
 

@@ -87,12 +87,17 @@ class ToolBox:
     # Reads not stored yet: they go in with the next side effect's transaction, or nowhere if none follows.
     unsaved_reads: list[list[Any]] = field(default_factory=list)
 
-    async def call(self, name: str, arguments: dict[str, Any], *, call_id: str | None = None) -> dict[str, Any]:
+    async def call(
+        self, name: str, arguments: dict[str, Any], *, call_id: str | None = None
+    ) -> dict[str, Any]:
         """Run a tool; the answer is its result, or {"error": …} for bad arguments or an expected refusal."""
         with tracer.start_as_current_span(
             f"execute_tool {name}",
-            attributes={"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name,
-                        "gen_ai.tool.call.id": call_id or f"{self.run_id}:{len(self.calls) + 1}"},
+            attributes={
+                "gen_ai.operation.name": "execute_tool",
+                "gen_ai.tool.name": name,
+                "gen_ai.tool.call.id": call_id or f"{self.run_id}:{len(self.calls) + 1}",
+            },
         ) as span:
             answer = await self._call(name, arguments)
             if "error" in answer:
@@ -118,7 +123,9 @@ class ToolBox:
                 parsed = tool.arguments.model_validate(arguments)
             except PydanticValidationError as problem:
                 first = problem.errors()[0]
-                error = f"invalid arguments: {'.'.join(map(str, first['loc'])) or 'arguments'}: {first['msg']}"
+                error = (
+                    f"invalid arguments: {'.'.join(map(str, first['loc'])) or 'arguments'}: {first['msg']}"
+                )
             else:
                 try:
                     await current_faults().check(tool_point(name))  # a TOOL_OUTAGE drill
@@ -130,28 +137,46 @@ class ToolBox:
                 except Exception as failure:  # noqa: BLE001 - any crash is an outage of this tool
                     crash, error = failure, f"tool failed: {type(failure).__name__}: {failure}"[:2000]
         latency_ms = (perf_counter() - started) * 1000
-        TOOL_CALLS.labels(name if name in TOOLS else "unknown", "error" if error or (result or {}).get("error") else "ok").inc()
-        recorded = RecordedCall(name=name, arguments=arguments, result=result, error=error, latency_ms=latency_ms,
-                                position=position, repeated=repeated, overridden=overridden)
+        TOOL_CALLS.labels(
+            name if name in TOOLS else "unknown", "error" if error or (result or {}).get("error") else "ok"
+        ).inc()
+        recorded = RecordedCall(
+            name=name,
+            arguments=arguments,
+            result=result,
+            error=error,
+            latency_ms=latency_ms,
+            position=position,
+            repeated=repeated,
+            overridden=overridden,
+        )
         self.calls.append(recorded)
         if crash is not None:
             raise ToolFailed(recorded, position) from crash
         return result if result is not None else {"error": error}
 
     def _context(self, connection, position: int) -> ToolContext:
-        return ToolContext(connection=connection, idempotency_key=f"{self.turn_key}:{position}",
-                           conversation_id=self.conversation_id, customer=self.customer, now=self.now,
-                           timezone=self.timezone)
+        return ToolContext(
+            connection=connection,
+            idempotency_key=f"{self.turn_key}:{position}",
+            conversation_id=self.conversation_id,
+            customer=self.customer,
+            now=self.now,
+            timezone=self.timezone,
+        )
 
-    async def _run(self, tool: Tool, parsed: Any, arguments: dict[str, Any], *, position: int) -> tuple[dict[str, Any], bool]:
+    async def _run(
+        self, tool: Tool, parsed: Any, arguments: dict[str, Any], *, position: int
+    ) -> tuple[dict[str, Any], bool]:
         """The tool's answer, and whether it came from an earlier attempt of this turn."""
         if position in self.earlier:
             return self._as_before(tool, position), True
         key = f"{self.turn_key}:{position}"
         if not tool.side_effect:
             result = await tool.run(parsed, self._context(connections.get("default"), position))
-            self.unsaved_reads.append([key, self.turn_key, position, tool.name, json.dumps(arguments),
-                                       json.dumps(result)])
+            self.unsaved_reads.append(
+                [key, self.turn_key, position, tool.name, json.dumps(arguments), json.dumps(result)]
+            )
             return result, False
         async with in_transaction() as connection:
             # Two attempts of one turn (a lease that expired under a stalled worker) queue here, not side by side.
@@ -161,10 +186,13 @@ class ToolBox:
                 self.earlier[position] = (found.tool, found.result)
                 return self._as_before(tool, position), True
             result = await tool.run(parsed, self._context(connection, position))
-            await connection.execute_many(_KEEP_ANSWER, [
-                *self.unsaved_reads,
-                [key, self.turn_key, position, tool.name, json.dumps(arguments), json.dumps(result)],
-            ])
+            await connection.execute_many(
+                _KEEP_ANSWER,
+                [
+                    *self.unsaved_reads,
+                    [key, self.turn_key, position, tool.name, json.dumps(arguments), json.dumps(result)],
+                ],
+            )
         self.unsaved_reads.clear()
         return result, False
 
@@ -173,7 +201,10 @@ class ToolBox:
         log.debug("agent.tool_answer_reused", tool=tool.name, position=position)
         if name != tool.name:
             # A model that chose differently on the retry is told what this step already did.
-            return {"error": f"an earlier attempt of this turn already ran {name} at this step", "earlier_result": answer}
+            return {
+                "error": f"an earlier attempt of this turn already ran {name} at this step",
+                "earlier_result": answer,
+            }
         return dict(answer)
 
     async def _screen(self, tool: Tool, arguments: dict[str, Any]) -> str | None:
@@ -183,16 +214,25 @@ class ToolBox:
         slot_start = None
         if "slot_id" in arguments:  # booking or moving to a slot: its start is checked against business hours
             try:
-                slot = await slot_details(connection=connections.get("default"),
-                                          slot_id=uuid.UUID(str(arguments.get("slot_id"))))
+                slot = await slot_details(
+                    connection=connections.get("default"), slot_id=uuid.UUID(str(arguments.get("slot_id")))
+                )
             except ValueError:
                 slot = None  # a malformed id: the schema rule reports it
             slot_start = slot.starts_at if slot else None
-        result = check_tool(tool.name, arguments, config=self.guardrails,
-                            json_schema=tool.json_schema()["function"]["parameters"], now=self.now, hours=self.hours,
-                            slot_start=slot_start)
+        result = check_tool(
+            tool.name,
+            arguments,
+            config=self.guardrails,
+            json_schema=tool.json_schema()["function"]["parameters"],
+            now=self.now,
+            hours=self.hours,
+            slot_start=slot_start,
+        )
         self.findings.extend(result.findings)
         if result.blocked:
-            reasons = "; ".join(finding.message for finding in result.findings if finding.action.value == "BLOCK")
+            reasons = "; ".join(
+                finding.message for finding in result.findings if finding.action.value == "BLOCK"
+            )
             return f"blocked by guardrail: {reasons}"
         return None

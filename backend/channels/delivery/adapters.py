@@ -60,7 +60,9 @@ class ChannelAdapter(ABC):
     async def send(self, message: OutboundMessage) -> str:
         """Hand the message to the provider; returns the provider's id for it."""
 
-    async def find_sent(self, message: OutboundMessage, *, since: datetime, known_ids: set[str]) -> str | None:
+    async def find_sent(
+        self, message: OutboundMessage, *, since: datetime, known_ids: set[str]
+    ) -> str | None:
         """The provider's id of this message if it reached the provider after `since`, None if it did not.
 
         `known_ids` are provider ids already recorded for other messages: never taken for this one. Raises
@@ -95,7 +97,9 @@ class TwilioSmsAdapter(ChannelAdapter):
     channel = Channel.SMS
     provider = DeliveryProvider.TWILIO
 
-    def __init__(self, *, client: httpx.AsyncClient, base_url: str, account_sid: str, auth_token: str, from_number: str):
+    def __init__(
+        self, *, client: httpx.AsyncClient, base_url: str, account_sid: str, auth_token: str, from_number: str
+    ):
         self._client, self._base_url = client, base_url.rstrip("/")
         self._account_sid, self._auth_token, self._from = account_sid, auth_token, from_number
 
@@ -114,31 +118,45 @@ class TwilioSmsAdapter(ChannelAdapter):
         _check(response)
         return str(response.json().get("sid", ""))
 
-    async def find_sent(self, message: OutboundMessage, *, since: datetime, known_ids: set[str]) -> str | None:
+    async def find_sent(
+        self, message: OutboundMessage, *, since: datetime, known_ids: set[str]
+    ) -> str | None:
         url: str | None = f"{self._base_url}/2010-04-01/Accounts/{self._account_sid}/Messages.json"
         params: dict | None = {"To": message.to, "From": self._from, "PageSize": 50}
         earliest = since - CLOCK_SKEW
         for _ in range(LOOKUP_PAGES):
             try:
-                response = await self._client.get(url, params=params, auth=(self._account_sid, self._auth_token))
+                response = await self._client.get(
+                    url, params=params, auth=(self._account_sid, self._auth_token)
+                )
             except httpx.HTTPError as error:
-                raise DeliveryError(f"looking the message up: {type(error).__name__}: {error}", maybe_sent=True) from error
+                raise DeliveryError(
+                    f"looking the message up: {type(error).__name__}: {error}", maybe_sent=True
+                ) from error
             if response.status_code >= 500 or response.status_code == 429:
-                raise DeliveryError(f"looking the message up: provider answered {response.status_code}", maybe_sent=True)
+                raise DeliveryError(
+                    f"looking the message up: provider answered {response.status_code}", maybe_sent=True
+                )
             if response.status_code >= 400:  # no such endpoint, or these credentials may not read it
                 raise LookupUnavailable(f"the provider's Messages list answered {response.status_code}")
             page = response.json()
             listed = page.get("messages") or []
             for item in listed:
                 created = _provider_time(item.get("date_created"))
-                if (item.get("body") == message.text and item.get("sid") not in known_ids
-                        and created is not None and created >= earliest):
+                if (
+                    item.get("body") == message.text
+                    and item.get("sid") not in known_ids
+                    and created is not None
+                    and created >= earliest
+                ):
                     return str(item["sid"])
             oldest = _provider_time(listed[-1].get("date_created")) if listed else None
             if not page.get("next_page_uri") or (oldest is not None and oldest < earliest):
                 return None  # every message since the attempt began was read: it is not there
             url, params = f"{self._base_url}{page['next_page_uri']}", None
-        raise LookupUnavailable(f"more than {LOOKUP_PAGES * 50} messages to {message.to} since the attempt began")
+        raise LookupUnavailable(
+            f"more than {LOOKUP_PAGES * 50} messages to {message.to} since the attempt began"
+        )
 
 
 def _provider_time(value: str | None) -> datetime | None:
@@ -165,7 +183,12 @@ class SignedWebhookAdapter(ChannelAdapter):
 
     async def send(self, message: OutboundMessage) -> str:
         body = json.dumps(
-            {"messageId": message.message_id, "conversation": message.thread, "to": message.to, "text": message.text}
+            {
+                "messageId": message.message_id,
+                "conversation": message.thread,
+                "to": message.to,
+                "text": message.text,
+            }
         ).encode()
         headers = {"Content-Type": "application/json", "Idempotency-Key": message.message_id}
         if self._secret:

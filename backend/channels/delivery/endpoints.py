@@ -15,8 +15,12 @@ from backend.settings import Settings
 
 
 def _sms_configured(settings: Settings) -> bool:
-    return bool(settings.sms_api_base_url and settings.sms_account_sid and settings.sms_auth_token
-                and settings.sms_from_number)
+    return bool(
+        settings.sms_api_base_url
+        and settings.sms_account_sid
+        and settings.sms_auth_token
+        and settings.sms_from_number
+    )
 
 
 def _webhook_url(settings: Settings, channel: Channel) -> str | None:
@@ -38,16 +42,29 @@ def build_adapters(settings: Settings, client: httpx.AsyncClient) -> dict[Channe
     for channel in Channel:
         provider = provider_for(settings, channel)
         if provider == DeliveryProvider.TWILIO:
-            assert settings.sms_auth_token is not None and settings.sms_api_base_url and settings.sms_account_sid
+            assert (
+                settings.sms_auth_token is not None and settings.sms_api_base_url and settings.sms_account_sid
+            )
             adapters[channel] = TwilioSmsAdapter(
-                client=client, base_url=settings.sms_api_base_url, account_sid=settings.sms_account_sid,
-                auth_token=settings.sms_auth_token.get_secret_value(), from_number=str(settings.sms_from_number),
+                client=client,
+                base_url=settings.sms_api_base_url,
+                account_sid=settings.sms_account_sid,
+                auth_token=settings.sms_auth_token.get_secret_value(),
+                from_number=str(settings.sms_from_number),
             )
         elif provider == DeliveryProvider.WEBHOOK:
-            secret = settings.webhook_signing_secret.get_secret_value() if settings.webhook_signing_secret else None
-            adapters[channel] = SignedWebhookAdapter(channel=channel, client=client,
-                                                     url=str(_webhook_url(settings, channel)), secret=secret)
+            secret = (
+                settings.webhook_signing_secret.get_secret_value()
+                if settings.webhook_signing_secret
+                else None
+            )
+            adapters[channel] = SignedWebhookAdapter(
+                channel=channel, client=client, url=str(_webhook_url(settings, channel)), secret=secret
+            )
         elif provider == DeliveryProvider.SANDBOX:
-            adapters[channel] = SandboxAdapter(channel=channel, latency_ms=settings.sandbox_latency_ms,
-                                               failure_rate=settings.sandbox_failure_rate)
+            adapters[channel] = SandboxAdapter(
+                channel=channel,
+                latency_ms=settings.sandbox_latency_ms,
+                failure_rate=settings.sandbox_failure_rate,
+            )
     return adapters

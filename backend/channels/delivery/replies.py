@@ -48,13 +48,16 @@ async def count_by_delivery_status() -> dict[DeliveryStatus, int]:
     counts = {status: 0 for status in DeliveryStatus if status != DeliveryStatus.SENT}
     rows = await connections.get("default").execute_query_dict(
         "SELECT delivery_status, count(*) AS n FROM messages WHERE delivery_status = ANY($1::text[])"
-        " GROUP BY delivery_status", [[status.value for status in counts]])
+        " GROUP BY delivery_status",
+        [[status.value for status in counts]],
+    )
     counts.update({DeliveryStatus(row["delivery_status"]): row["n"] for row in rows})
     return counts
 
 
-async def resend_reply(*, message_id: uuid.UUID, actor: str, queue: Queue, settings: Settings,
-                       hub: EventHub) -> tuple[Message | None, bool]:
+async def resend_reply(
+    *, message_id: uuid.UUID, actor: str, queue: Queue, settings: Settings, hub: EventHub
+) -> tuple[Message | None, bool]:
     """Queue an UNCERTAIN or FAILED reply again, as `actor` decided; (message, whether it was queued now).
 
     Its attempts start over and the next job sends it without settling first: the operator has accepted that
@@ -64,12 +67,22 @@ async def resend_reply(*, message_id: uuid.UUID, actor: str, queue: Queue, setti
     if message is None:
         return None, False
     queued = await Message.filter(id=message_id, delivery_status__in=list(RESENDABLE)).update(
-        delivery_status=DeliveryStatus.QUEUED, delivery_attempts=0, delivery_error=None, delivery_sending_at=None,
-        delivery_resent_by=actor[:100], delivery_resent_at=datetime.now(UTC))
+        delivery_status=DeliveryStatus.QUEUED,
+        delivery_attempts=0,
+        delivery_error=None,
+        delivery_sending_at=None,
+        delivery_resent_by=actor[:100],
+        delivery_resent_at=datetime.now(UTC),
+    )
     if queued:
         await enqueue_deliveries(queue=queue, settings=settings, message_ids=[message_id])
-        await hub.publish(CONVERSATION_UPDATED, {"conversationId": str(message.conversation_id),  # type: ignore[attr-defined]
-                                                 "delivery": DeliveryStatus.QUEUED.value})
+        await hub.publish(
+            CONVERSATION_UPDATED,
+            {
+                "conversationId": str(message.conversation_id),  # type: ignore[attr-defined]
+                "delivery": DeliveryStatus.QUEUED.value,
+            },
+        )
     return await Message.get(id=message_id), bool(queued)
 
 
@@ -81,10 +94,18 @@ async def unfinished_deliveries(*, queue: Queue, older_than_seconds: int) -> lis
     sent is never given a second job.
     """
     cutoff = datetime.now(UTC) - timedelta(seconds=older_than_seconds)
-    queued = await (Message.filter(delivery_status=DeliveryStatus.QUEUED, created_at__lt=cutoff)
-                    .order_by("created_at").limit(RECONCILE_BATCH).values_list("id", flat=True))
-    sending = await (Message.filter(delivery_status=DeliveryStatus.SENDING, delivery_sending_at__lt=cutoff)
-                     .order_by("delivery_sending_at").limit(RECONCILE_BATCH).values_list("id", flat=True))
+    queued = await (
+        Message.filter(delivery_status=DeliveryStatus.QUEUED, created_at__lt=cutoff)
+        .order_by("created_at")
+        .limit(RECONCILE_BATCH)
+        .values_list("id", flat=True)
+    )
+    sending = await (
+        Message.filter(delivery_status=DeliveryStatus.SENDING, delivery_sending_at__lt=cutoff)
+        .order_by("delivery_sending_at")
+        .limit(RECONCILE_BATCH)
+        .values_list("id", flat=True)
+    )
     candidates = [*queued, *sending]
     if not candidates:
         return []
@@ -92,6 +113,9 @@ async def unfinished_deliveries(*, queue: Queue, older_than_seconds: int) -> lis
     idle = [message_id for message_id in candidates if f"deliver:{message_id}" not in busy]
     if not idle:
         return []
-    still = set(await Message.filter(id__in=idle, delivery_status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING])
-                .values_list("id", flat=True))
+    still = set(
+        await Message.filter(
+            id__in=idle, delivery_status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]
+        ).values_list("id", flat=True)
+    )
     return [message_id for message_id in idle if message_id in still]

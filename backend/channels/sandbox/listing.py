@@ -18,7 +18,9 @@ class SandboxCriteria:
     recipient: str | None = None
 
 
-async def page_sandbox_messages(*, criteria: SandboxCriteria, first: int, after: str | None) -> Page[SandboxMessage]:
+async def page_sandbox_messages(
+    *, criteria: SandboxCriteria, first: int, after: str | None
+) -> Page[SandboxMessage]:
     """What the sandbox accepted, newest first."""
     query = SandboxMessage.all()
     if criteria.channel is not None:

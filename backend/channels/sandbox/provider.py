@@ -42,10 +42,20 @@ class SandboxAdapter(ChannelAdapter):
         if self._latency:
             await asyncio.sleep(self._latency)  # the provider's round trip; no connection is held meanwhile
         if self._failure_rate and random.random() < self._failure_rate:
-            raise DeliveryError(f"sandbox provider answered 503 (a simulated outage: AGENTOPS_SANDBOX_FAILURE_RATE="
-                                f"{self._failure_rate:g})", maybe_sent=False)
-        rows = await connections.get("default").execute_query_dict(_ACCEPT, [
-            uuid.UUID(message.message_id), new_provider_id(), self.channel.value, message.to, message.thread,
-            message.text,
-        ])
+            raise DeliveryError(
+                f"sandbox provider answered 503 (a simulated outage: AGENTOPS_SANDBOX_FAILURE_RATE="
+                f"{self._failure_rate:g})",
+                maybe_sent=False,
+            )
+        rows = await connections.get("default").execute_query_dict(
+            _ACCEPT,
+            [
+                uuid.UUID(message.message_id),
+                new_provider_id(),
+                self.channel.value,
+                message.to,
+                message.thread,
+                message.text,
+            ],
+        )
         return str(rows[0]["provider_id"])

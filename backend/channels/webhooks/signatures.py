@@ -18,7 +18,9 @@ def twilio_signature(*, auth_token: str, url: str, params: Mapping[str, str]) ->
     return base64.b64encode(digest).decode()
 
 
-def twilio_signature_valid(*, auth_token: str, url: str, params: Mapping[str, str], signature: str | None) -> bool:
+def twilio_signature_valid(
+    *, auth_token: str, url: str, params: Mapping[str, str], signature: str | None
+) -> bool:
     """Whether the header matches, compared in constant time."""
     if not signature:
         return False

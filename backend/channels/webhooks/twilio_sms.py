@@ -37,7 +37,9 @@ async def twilio_sms_webhook(request: Request) -> Response:
     services: AppServices = request.app.state.services
     token = services.settings.twilio_auth_token
     if token is None:
-        return PlainTextResponse("Twilio webhook is not configured (AGENTOPS_TWILIO_AUTH_TOKEN).", status_code=503)
+        return PlainTextResponse(
+            "Twilio webhook is not configured (AGENTOPS_TWILIO_AUTH_TOKEN).", status_code=503
+        )
     try:
         params = dict(parse_qsl(decode_utf8(await read_capped_body(request)), keep_blank_values=True))
     except BodyProblem as problem:
@@ -60,7 +62,9 @@ async def twilio_sms_webhook(request: Request) -> Response:
         "occurred_at": datetime.now(UTC),
         "metadata": {name: params[name] for name in KEPT_PARAMETERS if name in params},
     }
-    checked = validate_input(IncomingEvent, data, context={"limits": IngestLimits.from_settings(services.settings)})
+    checked = validate_input(
+        IncomingEvent, data, context={"limits": IngestLimits.from_settings(services.settings)}
+    )
     if isinstance(checked, ValidationError):
         return PlainTextResponse(f"{checked.field}: {checked.message}", status_code=400)
     answer = await service.accept_event(event=checked, api_key_id=None, context=services.ingest)

@@ -58,9 +58,7 @@ class BookingOutsideHours(ToolRule):
         opens, closes = hours
         if not opens <= local.time().replace(tzinfo=None) < closes:
             opening = f"{opens:%H:%M}-{closes:%H:%M}"
-            return [
-                Hit(message=f"{call.name} at {local:%H:%M} on {day}, outside opening hours {opening}")
-            ]
+            return [Hit(message=f"{call.name} at {local:%H:%M} on {day}, outside opening hours {opening}")]
         return []
 
     def _check_availability(self, call: ToolCall) -> list[Hit]:

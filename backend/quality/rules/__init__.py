@@ -24,8 +24,10 @@ def _registry() -> dict[str, Callable[[Mapping[str, Any]], RuleEvaluator]]:
     from backend.quality.rules.handoffs import HandoffAsAsked
     from backend.quality.rules.replies import GuardrailClean, ReplyLength
 
-    return {rule.name: rule.from_params for rule in (BackedClaims, BookingAsAsked, HandoffAsAsked, GuardrailClean,
-                                                     ReplyLength)}
+    return {
+        rule.name: rule.from_params
+        for rule in (BackedClaims, BookingAsAsked, HandoffAsAsked, GuardrailClean, ReplyLength)
+    }
 
 
 def rule_names() -> list[str]:

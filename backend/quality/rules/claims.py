@@ -20,12 +20,22 @@ from pydantic import BaseModel, ConfigDict
 from backend.quality.subject import ToolUse, TurnSubject
 from backend.quality.verdicts import Verdict
 
-SIDE_EFFECTS = ("book_appointment", "cancel_booking", "reschedule_booking", "create_ticket", "handoff_to_human")
+SIDE_EFFECTS = (
+    "book_appointment",
+    "cancel_booking",
+    "reschedule_booking",
+    "create_ticket",
+    "handoff_to_human",
+)
 # I/we, optionally 've / have, and the adverbs that go between the subject and a past participle.
-_AGENT = (r"\b(?:i|we)(?:'ve|'d| have| just| also| now| already)*\s+"
-          r"(?:just\s+|now\s+|already\s+|also\s+|gone ahead and\s+|went ahead and\s+)*")
-_STATE = (r"\b(?:is|are|was|were|'s|'re|has been|have been|had been|got|gets|been|now)"
-          r"\s+(?:now\s+|already\s+|still\s+|been\s+|all\s+|officially\s+|successfully\s+|also\s+)*")
+_AGENT = (
+    r"\b(?:i|we)(?:'ve|'d| have| just| also| now| already)*\s+"
+    r"(?:just\s+|now\s+|already\s+|also\s+|gone ahead and\s+|went ahead and\s+)*"
+)
+_STATE = (
+    r"\b(?:is|are|was|were|'s|'re|has been|have been|had been|got|gets|been|now)"
+    r"\s+(?:now\s+|already\s+|still\s+|been\s+|all\s+|officially\s+|successfully\s+|also\s+)*"
+)
 
 
 @dataclass(frozen=True)
@@ -45,8 +55,10 @@ KINDS = (
     ClaimKind(
         name="cancellation",
         actions=_patterns(_AGENT + r"cancell?ed\b"),
-        states=_patterns(_STATE + r"cancell?ed\b",
-                         r"\bcancell?ation (?:is |has been )?(?:confirmed|done|complete|processed)\b"),
+        states=_patterns(
+            _STATE + r"cancell?ed\b",
+            r"\bcancell?ation (?:is |has been )?(?:confirmed|done|complete|processed)\b",
+        ),
         tools=("cancel_booking",),
     ),
     ClaimKind(
@@ -60,41 +72,56 @@ KINDS = (
         actions=_patterns(_AGENT + r"(?:booked|reserved|scheduled|confirmed)\b(?! anything)"),
         # The customer's booking only ("your haircut is booked", "it's still booked"): "that time is booked" says
         # a slot is taken, which claims nothing done for them.
-        states=_patterns(r"\byou(?:'re| are)\s+(?:now\s+|all\s+|already\s+|still\s+)*"
-                         r"(?:booked|confirmed|scheduled|set for)\b",
-                         r"\b(?:your\b[^.!?;,]{0,40}?|\bit)" + _STATE + r"(?:booked|confirmed|reserved)\b",
-                         r"\b(?:booking|appointment|reservation) (?:is )?confirmed\b"),
+        states=_patterns(
+            r"\byou(?:'re| are)\s+(?:now\s+|all\s+|already\s+|still\s+)*"
+            r"(?:booked|confirmed|scheduled|set for)\b",
+            r"\b(?:your\b[^.!?;,]{0,40}?|\bit)" + _STATE + r"(?:booked|confirmed|reserved)\b",
+            r"\b(?:booking|appointment|reservation) (?:is )?confirmed\b",
+        ),
         tools=("book_appointment", "reschedule_booking"),
         evidence="booking",
     ),
     ClaimKind(
         name="ticket",
-        actions=_patterns(_AGENT + r"(?:opened|created|logged|filed|raised|submitted|recorded)\b[^.!?;]{0,30}?"
-                          r"\b(?:ticket|case|complaint|report)\b"),
-        states=_patterns(r"\bunder ticket\b",
-                         r"\bticket\s+(?:#|number\s+)?\S+\s+(?:is|has been)\s+(?:open|opened|created)\b"),
+        actions=_patterns(
+            _AGENT + r"(?:opened|created|logged|filed|raised|submitted|recorded)\b[^.!?;]{0,30}?"
+            r"\b(?:ticket|case|complaint|report)\b"
+        ),
+        states=_patterns(
+            r"\bunder ticket\b",
+            r"\bticket\s+(?:#|number\s+)?\S+\s+(?:is|has been)\s+(?:open|opened|created)\b",
+        ),
         tools=("create_ticket",),
     ),
     ClaimKind(
         name="handoff",
-        actions=_patterns(r"\b(?:i'm|i am|i've|i have|we're|we are|we've)\s+(?:now\s+|just\s+)?"
-                          r"(?:passing|passed|handing|handed|transferring|transferred|connecting|connected|escalating|"
-                          r"escalated)\s+(?:you|this|it|your)\b",
-                          r"\b(?:colleague|human|person|someone|team member|manager)\s+(?:is|will be)\s+(?:now\s+)?"
-                          r"taking over\b"),
+        actions=_patterns(
+            r"\b(?:i'm|i am|i've|i have|we're|we are|we've)\s+(?:now\s+|just\s+)?"
+            r"(?:passing|passed|handing|handed|transferring|transferred|connecting|connected|escalating|"
+            r"escalated)\s+(?:you|this|it|your)\b",
+            r"\b(?:colleague|human|person|someone|team member|manager)\s+(?:is|will be)\s+(?:now\s+)?"
+            r"taking over\b",
+        ),
         states=(),
         tools=("handoff_to_human",),
     ),
 )
 # "Done." / "All set!" opening a clause: some side effect must have happened this turn.
-DONE = ClaimKind(name="done", states=(), tools=SIDE_EFFECTS,
-                 actions=_patterns(r"^\s*(?:done|all done|that's done|sorted|all sorted)\b(?!\s+(?:yet|for))"))
+DONE = ClaimKind(
+    name="done",
+    states=(),
+    tools=SIDE_EFFECTS,
+    actions=_patterns(r"^\s*(?:done|all done|that's done|sorted|all sorted)\b(?!\s+(?:yet|for))"),
+)
 # Sentence ends, and turns that start a clause of their own.
-CLAUSE_BREAK = re.compile(r"[.!?;:\n]+|\s[-\u2013\u2014]\s|,?\s\b(?:but|however|although|though)\b", re.IGNORECASE)
+CLAUSE_BREAK = re.compile(
+    r"[.!?;:\n]+|\s[-\u2013\u2014]\s|,?\s\b(?:but|however|although|though)\b", re.IGNORECASE
+)
 NEGATION = re.compile(
     r"(?<![\w'])(?:not|no|never|nothing|none|nobody|without|unable|whether|if|once|until|unless|"
     r"\w+n't|cannot|can not|would you like|do you want|want me to|shall i|should i|ready to|about to)(?![\w'])",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 NEGATION_WINDOW_WORDS = 6
 
 
@@ -110,7 +137,7 @@ def clauses(reply: str) -> list[tuple[str, bool]]:
     text = reply.replace("\u2019", "'").replace("\u2018", "'")
     pieces, position = [], 0
     for match in CLAUSE_BREAK.finditer(text):
-        pieces.append((text[position:match.start()], "?" in match.group(0)))
+        pieces.append((text[position : match.start()], "?" in match.group(0)))
         position = match.end()
     pieces.append((text[position:], False))
     return [(piece, question) for piece, question in pieces if piece.strip()]
@@ -142,8 +169,11 @@ def _shows_a_booking(use: ToolUse) -> bool:
     result = use.result if isinstance(use.result, dict) else {}
     if use.error is not None or "error" in result:
         return False
-    return bool(result.get("bookings")) or "booking" in result or (
-        use.name == "cancel_booking" and result.get("cancelled") is False and "starts_at" in result)
+    return (
+        bool(result.get("bookings"))
+        or "booking" in result
+        or (use.name == "cancel_booking" and result.get("cancelled") is False and "starts_at" in result)
+    )
 
 
 def backed(claim: Claim, subject: TurnSubject) -> bool:
@@ -173,19 +203,26 @@ class BackedClaims:
             return None
         claims = find_claims(subject.reply)
         # What was claimed ("a cancellation") says more than a bare "Done": it names the verdict when both are there.
-        unbacked = sorted((claim for claim in claims if not backed(claim, subject)), key=lambda claim: claim.kind is DONE)
+        unbacked = sorted(
+            (claim for claim in claims if not backed(claim, subject)), key=lambda claim: claim.kind is DONE
+        )
         if unbacked:
             first = unbacked[0]
             return Verdict(score=0.0, label=f"unbacked_{first.kind.name}", reason=_why(first))
         if claims:
-            return Verdict(score=1.0, label="backed",
-                           reason="claims backed by tools: " + ", ".join(sorted({c.kind.name for c in claims})))
+            return Verdict(
+                score=1.0,
+                label="backed",
+                reason="claims backed by tools: " + ", ".join(sorted({c.kind.name for c in claims})),
+            )
         return Verdict(score=1.0, label="no_claim", reason="the reply claims no action")
 
 
 def _why(claim: Claim) -> str:
     if claim.kind is DONE:
-        return f"the reply says \"{claim.text}\" but no side effect succeeded this turn"
+        return f'the reply says "{claim.text}" but no side effect succeeded this turn'
     when = "this turn" if claim.action else "in this conversation"
-    return (f"the reply claims a {claim.kind.name} (\"{claim.text}\") but {' or '.join(claim.kind.tools)} "
-            f"did not succeed {when}")
+    return (
+        f'the reply claims a {claim.kind.name} ("{claim.text}") but {" or ".join(claim.kind.tools)} '
+        f"did not succeed {when}"
+    )

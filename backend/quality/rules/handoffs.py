@@ -22,11 +22,17 @@ from backend.quality.verdicts import Verdict
 
 ASKS_FOR_A_PERSON = re.compile(
     r"\b(?:human|real person|a person|someone|somebody|manager|supervisor|agent|representative|receptionist|staff|"
-    r"operator|colleague|owner|call me(?: back)?|phone me|speak (?:to|with)|talk (?:to|with))\b", re.IGNORECASE)
-ESCALATES = re.compile(r"\b(?:unacceptable|lawyer|complaint|complain|furious|ridiculous|sue)\b", re.IGNORECASE)
+    r"operator|colleague|owner|call me(?: back)?|phone me|speak (?:to|with)|talk (?:to|with))\b",
+    re.IGNORECASE,
+)
+ESCALATES = re.compile(
+    r"\b(?:unacceptable|lawyer|complaint|complain|furious|ridiculous|sue)\b", re.IGNORECASE
+)
 OFFERS_A_PERSON = re.compile(r"\b(?:colleague|team|someone|person|human|manager)\b[^?]*\?", re.IGNORECASE)
-AGREES = re.compile(r"^\W*(?:yes|yeah|yep|yup|sure|ok|okay|please|go ahead|do it|sounds good|that would be great)\b",
-                    re.IGNORECASE)
+AGREES = re.compile(
+    r"^\W*(?:yes|yeah|yep|yup|sure|ok|okay|please|go ahead|do it|sounds good|that would be great)\b",
+    re.IGNORECASE,
+)
 
 
 class _NoParams(BaseModel):
@@ -50,9 +56,14 @@ class HandoffAsAsked:
             return Verdict(score=1.0, label="asked", reason="the customer asked for a person or escalated")
         last_agent = next((line.text for line in reversed(subject.earlier) if line.author == "AGENT"), "")
         if OFFERS_A_PERSON.search(last_agent) and AGREES.search(text):
-            return Verdict(score=1.0, label="accepted_offer", reason="the customer said yes to being passed on")
+            return Verdict(
+                score=1.0, label="accepted_offer", reason="the customer said yes to being passed on"
+            )
         heard = understand(text, now=subject.now, services=list(subject.services))
         if heard.intent is Intent.HUMAN:
             return Verdict(score=1.0, label="asked", reason="the customer asked for a person")
-        return Verdict(score=0.0, label="unrequested",
-                       reason="handed off to a human, but the customer neither asked for one nor escalated")
+        return Verdict(
+            score=0.0,
+            label="unrequested",
+            reason="handed off to a human, but the customer neither asked for one nor escalated",
+        )

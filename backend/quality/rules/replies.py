@@ -60,10 +60,18 @@ class ReplyLength:
         if not subject.reply:
             return None
         if subject.channel == Channel.SMS:
-            size, limit, unit = sms_size(subject.reply).segments, self.limits.max_sms_segments, "SMS segment(s)"
+            size, limit, unit = (
+                sms_size(subject.reply).segments,
+                self.limits.max_sms_segments,
+                "SMS segment(s)",
+            )
         else:
-            limit = self.limits.max_chat_chars if subject.channel == Channel.CHAT else self.limits.max_voice_chars
+            limit = (
+                self.limits.max_chat_chars if subject.channel == Channel.CHAT else self.limits.max_voice_chars
+            )
             size, unit = len(subject.reply), "characters"
         if size <= limit:
             return Verdict(score=1.0, label="within_limit", reason=f"{size} {unit}, the limit is {limit}")
-        return Verdict(score=round(limit / size, 4), label="too_long", reason=f"{size} {unit}, the limit is {limit}")
+        return Verdict(
+            score=round(limit / size, 4), label="too_long", reason=f"{size} {unit}, the limit is {limit}"
+        )

@@ -10,8 +10,14 @@ from tests.agent.nlu.shop import read
 @pytest.mark.parametrize(
     ("text", "pieces"),
     [
-        ("Can I book a haircut? Also I was double charged", ["Can I book a haircut?", "I was double charged"]),
-        ("cancel my friday haircut and book me a massage tuesday", ["cancel my friday haircut", "book me a massage tuesday"]),
+        (
+            "Can I book a haircut? Also I was double charged",
+            ["Can I book a haircut?", "I was double charged"],
+        ),
+        (
+            "cancel my friday haircut and book me a massage tuesday",
+            ["cancel my friday haircut", "book me a massage tuesday"],
+        ),
         ("cancel my appointment, I was double charged", ["cancel my appointment", "I was double charged"]),
         ("book a haircut friday, btw when is my massage?", ["book a haircut friday", "when is my massage?"]),
         ("I need a haircut and a beard trim", ["I need a haircut and a beard trim"]),
@@ -40,8 +46,12 @@ def test_rival_requests_in_one_message_are_a_guess(text, intent, rival):
 
 @pytest.mark.parametrize(
     "text",
-    ["I can't make it tomorrow, can I reschedule for Friday?", "talk to a person about my double charge pls",
-     "this is unacceptable, I want to talk to a manager", "I need to reschedule my haircut to Friday"],
+    [
+        "I can't make it tomorrow, can I reschedule for Friday?",
+        "talk to a person about my double charge pls",
+        "this is unacceptable, I want to talk to a manager",
+        "I need to reschedule my haircut to Friday",
+    ],
 )
 def test_one_request_and_its_parts_are_not_rivals(text):
     heard = read(text)

@@ -70,7 +70,11 @@ def test_a_span_wholly_in_the_past_is_not_read():
     [
         ("between the 3rd and the 6th", DECEMBER_3, DECEMBER_6),
         ("I'm free from monday to wednesday", MONDAY, dt.date(2026, 12, 2)),
-        ("monday through wednesday", MONDAY, dt.date(2026, 12, 2)),  # next Wednesday: the one after that Monday
+        (
+            "monday through wednesday",
+            MONDAY,
+            dt.date(2026, 12, 2),
+        ),  # next Wednesday: the one after that Monday
         ("any time from friday to tuesday", FRIDAY, dt.date(2026, 12, 1)),
         ("Dec 3 - Dec 6", DECEMBER_3, DECEMBER_6),
         ("friday or saturday?", FRIDAY, dt.date(2026, 11, 28)),

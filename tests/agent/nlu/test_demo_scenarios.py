@@ -79,9 +79,17 @@ TURNS = {
 # Turns whose slots are written out rather than drawn from the pools.
 LITERAL_SLOTS = {
     "Can I get a massage on Friday at 11am? I'm Nina Park": {
-        "service": "massage", "date": FRIDAY, "time": dt.time(11, 0), "name": "Nina Park"},
+        "service": "massage",
+        "date": FRIDAY,
+        "time": dt.time(11, 0),
+        "name": "Nina Park",
+    },
     "book me a massage friday 11am please, this is Omar Reyes": {
-        "service": "massage", "date": FRIDAY, "time": dt.time(11, 0), "name": "Omar Reyes"},
+        "service": "massage",
+        "date": FRIDAY,
+        "time": dt.time(11, 0),
+        "name": "Omar Reyes",
+    },
     "12pm then": {"time": dt.time(12, 0)},
 }
 

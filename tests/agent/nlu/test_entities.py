@@ -48,7 +48,14 @@ def test_service_from_catalogue(text, service):
 
 @pytest.mark.parametrize(
     "text",
-    ["leave a message", "get in touch", "the box was crushed", "I need a new charger", "I cut my finger", "trim"],
+    [
+        "leave a message",
+        "get in touch",
+        "the box was crushed",
+        "I need a new charger",
+        "I cut my finger",
+        "trim",
+    ],
 )
 def test_no_service(text):
     assert read(text).service is None
@@ -118,7 +125,14 @@ def test_phone(text, phone):
 
 @pytest.mark.parametrize(
     "text",
-    ["123-4567", "order A-10293", "12/3 at 10:30", "I was charged $45.00", "order 1234567890", "+999 1234 5678"],
+    [
+        "123-4567",
+        "order A-10293",
+        "12/3 at 10:30",
+        "I was charged $45.00",
+        "order 1234567890",
+        "+999 1234 5678",
+    ],
 )
 def test_no_phone(text):
     assert read(text).phone is None
@@ -149,10 +163,15 @@ def test_reference_digits_are_not_read_as_phone_date_or_time():
     )
 
 
-@pytest.mark.parametrize("text", ["haircut please", "a trim?", "massage?", "hi, eye exam pls", "a blow dry pls"])
+@pytest.mark.parametrize(
+    "text", ["haircut please", "a trim?", "massage?", "hi, eye exam pls", "a blow dry pls"]
+)
 def test_a_message_naming_only_a_service_asks_for_it(text):
     understanding = read(text)
-    assert (understanding.intent, understanding.confidence) == (Intent.BOOK, 0.3)  # weak: an answer can be this too
+    assert (understanding.intent, understanding.confidence) == (
+        Intent.BOOK,
+        0.3,
+    )  # weak: an answer can be this too
 
 
 def test_a_service_named_as_the_answer_to_which_service_carries_no_intent():

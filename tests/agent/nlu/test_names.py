@@ -29,8 +29,26 @@ def test_a_real_name_is_accepted_whatever_its_script(text, name):
 
 @pytest.mark.parametrize(
     "text",
-    ["wait", "brb", "idk", "Cool", "one sec", "hold on", "give me a sec", "Thanks", "lol", "k", "J", "why?",
-     "Sam?", "ok", "no", "dunno", "whatever", "nguyen van an"],
+    [
+        "wait",
+        "brb",
+        "idk",
+        "Cool",
+        "one sec",
+        "hold on",
+        "give me a sec",
+        "Thanks",
+        "lol",
+        "k",
+        "J",
+        "why?",
+        "Sam?",
+        "ok",
+        "no",
+        "dunno",
+        "whatever",
+        "nguyen van an",
+    ],
 )
 def test_a_filler_is_not_a_name(text):
     assert read(text, expecting="name").name is None
@@ -38,8 +56,12 @@ def test_a_filler_is_not_a_name(text):
 
 @pytest.mark.parametrize(
     ("text", "name"),
-    [("my name is Nguyễn Văn An", "Nguyễn Văn An"), ("I'm Zoë", "Zoë"), ("Zoë here, can I book a haircut?", "Zoë"),
-     ("see you then - Zoë", "Zoë")],
+    [
+        ("my name is Nguyễn Văn An", "Nguyễn Văn An"),
+        ("I'm Zoë", "Zoë"),
+        ("Zoë here, can I book a haircut?", "Zoë"),
+        ("see you then - Zoë", "Zoë"),
+    ],
 )
 def test_a_name_in_a_sentence_may_have_accents(text, name):
     assert read(text).name == name

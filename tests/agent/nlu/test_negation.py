@@ -31,8 +31,12 @@ def test_a_ruled_out_day_is_reported_beside_the_day_named(text, date, ruled_out)
 
 @pytest.mark.parametrize(
     ("text", "time", "ruled_out"),
-    [("haircut friday, not at 9", None, (dt.time(9),)), ("anything but 3pm", None, (dt.time(15),)),
-     ("3pm doesn't work", None, (dt.time(15),)), ("not sure, 3pm?", dt.time(15), ())],
+    [
+        ("haircut friday, not at 9", None, (dt.time(9),)),
+        ("anything but 3pm", None, (dt.time(15),)),
+        ("3pm doesn't work", None, (dt.time(15),)),
+        ("not sure, 3pm?", dt.time(15), ()),
+    ],
 )
 def test_a_ruled_out_time_is_never_the_time_asked_for(text, time, ruled_out):
     heard = read(text)
@@ -41,8 +45,13 @@ def test_a_ruled_out_time_is_never_the_time_asked_for(text, time, ruled_out):
 
 @pytest.mark.parametrize(
     ("text", "part"),
-    [("friday but not in the morning", "afternoon"), ("no mornings please", "afternoon"),
-     ("not in the afternoon", "morning"), ("not in the evening", None), ("friday morning", "morning")],
+    [
+        ("friday but not in the morning", "afternoon"),
+        ("no mornings please", "afternoon"),
+        ("not in the afternoon", "morning"),
+        ("not in the evening", None),
+        ("friday morning", "morning"),
+    ],
 )
 def test_a_ruled_out_part_of_the_day_leaves_the_other(text, part):
     assert read(text).time_of_day == part
@@ -73,7 +82,13 @@ def test_a_ruled_out_part_of_the_day_leaves_the_other(text, part):
 def test_a_denied_request_is_not_the_intent(text, intent):
     heard = read(text)
     if intent is None:
-        assert heard.intent not in (Intent.BOOK, Intent.CANCEL, Intent.RESCHEDULE, Intent.PROBLEM, Intent.HUMAN)
+        assert heard.intent not in (
+            Intent.BOOK,
+            Intent.CANCEL,
+            Intent.RESCHEDULE,
+            Intent.PROBLEM,
+            Intent.HUMAN,
+        )
     else:
         assert (heard.intent, heard.carries_intent) == (intent, True)
 

@@ -71,6 +71,11 @@ def test_minutes_after_an_hour_are_one_time_not_a_window():
 def test_a_window_admits_the_start_times_inside_it():
     afternoon = TimeWindow(earliest=T(14), latest=T(16))
     assert [afternoon.admits(T(hour, minute)) for hour, minute in ((13, 30), (14, 0), (15, 30), (16, 0))] == [
-        False, True, True, False,
+        False,
+        True,
+        True,
+        False,
     ]
-    assert TimeWindow(choices=(T(15), T(16))).admits(T(16)) and not TimeWindow(choices=(T(15),)).admits(T(15, 30))
+    assert TimeWindow(choices=(T(15), T(16))).admits(T(16)) and not TimeWindow(choices=(T(15),)).admits(
+        T(15, 30)
+    )

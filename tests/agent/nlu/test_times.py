@@ -123,6 +123,10 @@ def test_later_time_wins_over_the_one_being_replaced():
 
 def test_an_hour_right_after_the_day_is_the_time():
     understanding = read("Book haircut Friday 4")
-    assert (understanding.service, understanding.date, understanding.time) == ("haircut", FRIDAY, dt.time(16, 0))
+    assert (understanding.service, understanding.date, understanding.time) == (
+        "haircut",
+        FRIDAY,
+        dt.time(16, 0),
+    )
     assert read("tomorrow at 10.30").time == dt.time(10, 30)
     assert read("friday 3 people").time is None

@@ -22,7 +22,11 @@ from tests.agent.nlu.shop import (
     read,
 )
 
-SLOT_NAMES = [field.name for field in fields(Understanding) if field.name not in {"intent", "confidence", "ruled_out_dates", "ruled_out_times", "text", "rival"}]
+SLOT_NAMES = [
+    field.name
+    for field in fields(Understanding)
+    if field.name not in {"intent", "confidence", "ruled_out_dates", "ruled_out_times", "text", "rival"}
+]
 NO_INTENT = None  # the message only answers the agent: confidence at most 0.3, whatever it hints at
 
 
@@ -248,7 +252,9 @@ MESSAGES = [
     case("When is my appointment?", Intent.LOOKUP),
     case("when's my haircut tomorrow?", Intent.LOOKUP, service="haircut", date=THURSDAY),
     case("do I have an appointment on Friday?", Intent.LOOKUP, date=FRIDAY),
-    case("is my color touch-up still on for saturday?", Intent.LOOKUP, service="color touch-up", date=SATURDAY),
+    case(
+        "is my color touch-up still on for saturday?", Intent.LOOKUP, service="color touch-up", date=SATURDAY
+    ),
     case("What's your cancellation policy? Is there a fee?", Intent.OUT_OF_SCOPE),
     case("is there a fee if I cancel?", NO_INTENT),
     case("I need to cancel, what's the cancellation fee?", Intent.CANCEL),

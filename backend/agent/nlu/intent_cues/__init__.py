@@ -30,6 +30,15 @@ CUES: tuple[Cue, ...] = (
 )
 
 __all__ = [
-    "ACKNOWLEDGEMENT", "CLEAR", "CUES", "GREETING", "HINT", "OFF_TOPIC_WORDS", "OPEN_QUESTION_START",
-    "POLITE_REQUEST", "STRONG", "THANKS", "Cue",
+    "ACKNOWLEDGEMENT",
+    "CLEAR",
+    "CUES",
+    "GREETING",
+    "HINT",
+    "OFF_TOPIC_WORDS",
+    "OPEN_QUESTION_START",
+    "POLITE_REQUEST",
+    "STRONG",
+    "THANKS",
+    "Cue",
 ]

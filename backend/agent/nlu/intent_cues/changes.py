@@ -31,8 +31,20 @@ MOVING_AN_APPOINTMENT = (
         Intent.RESCHEDULE,
         STRONG,
         words(
-            "move", "moving", "change", "changing", "shift", "shifting", "push", "pushing", "bump", "bumping",
-            "switch", "switching", "swap", "swapping",
+            "move",
+            "moving",
+            "change",
+            "changing",
+            "shift",
+            "shifting",
+            "push",
+            "pushing",
+            "bump",
+            "bumping",
+            "switch",
+            "switching",
+            "swap",
+            "swapping",
         )
         + r" (?:my|the|our|it|this|that|his|her)\b"
         # "change my password" or "change my mind" is not about an appointment.
@@ -59,7 +71,14 @@ CALLING_IT_OFF = (
         Intent.CANCEL,
         IMPLIED,
         words(
-            "won't", "will not", "can't", "cannot", "can not", "not going to", "unable to", "not able to",
+            "won't",
+            "will not",
+            "can't",
+            "cannot",
+            "can not",
+            "not going to",
+            "unable to",
+            "not able to",
             "couldn't",
         )
         + r" (?:be able to )?(?:make it|come|attend|come in|be there)\b",

@@ -8,8 +8,17 @@ from backend.agent.nlu.intent_cues.base import words
 
 THANKS = re.compile(
     words(
-        "thanks", "thank you", "thank u", "thankyou", "thanku", "cheers", "much appreciated", "grateful",
-        "you're the best", "you rock", "appreciate (?:it|that|you|the help|your help)",
+        "thanks",
+        "thank you",
+        "thank u",
+        "thankyou",
+        "thanku",
+        "cheers",
+        "much appreciated",
+        "grateful",
+        "you're the best",
+        "you rock",
+        "appreciate (?:it|that|you|the help|your help)",
     )
 )
 # "Massage in two weeks please 🙏": a service and a day asked for with a please is a request, whatever thanks
@@ -17,17 +26,51 @@ THANKS = re.compile(
 POLITE_REQUEST = re.compile(words("please", "pls", "plz", "plse", "kindly"))
 GREETING = re.compile(
     words(
-        "hi", "hello", "hey", "hiya", "heya", "howdy", "hallo", "greetings",
+        "hi",
+        "hello",
+        "hey",
+        "hiya",
+        "heya",
+        "howdy",
+        "hallo",
+        "greetings",
         "good (?:morning|afternoon|evening|day)",
     )
     + r"|^(?:yo|sup|morning|afternoon|evening)(?: (?:there|all|everyone))?$"
 )
 OFF_TOPIC_WORDS = re.compile(
     words(
-        "weather", "forecast", "raining", "snowing", "temperature", "news", r"jokes?", r"sports?", "score",
-        "football", "soccer", "basketball", "baseball", r"stocks?", "bitcoin", "crypto", "recipe",
-        "president", "election", "politics", r"movies?", r"songs?", "lyrics", "poem", "homework", "horoscope",
-        "lottery", "meaning of life", "capital of", "translate", "who won",
+        "weather",
+        "forecast",
+        "raining",
+        "snowing",
+        "temperature",
+        "news",
+        r"jokes?",
+        r"sports?",
+        "score",
+        "football",
+        "soccer",
+        "basketball",
+        "baseball",
+        r"stocks?",
+        "bitcoin",
+        "crypto",
+        "recipe",
+        "president",
+        "election",
+        "politics",
+        r"movies?",
+        r"songs?",
+        "lyrics",
+        "poem",
+        "homework",
+        "horoscope",
+        "lottery",
+        "meaning of life",
+        "capital of",
+        "translate",
+        "who won",
     )
 )
 # A question the rules cannot answer ("how much is a haircut?"); "what about Friday?" is an answer instead.
@@ -37,9 +80,38 @@ OPEN_QUESTION_START = re.compile(
 ACKNOWLEDGEMENT = re.compile(
     r"^"
     + words(
-        "yes", "yeah", "yep", "yup", "ya", "yah", "sure", "ok", "okay", "k", "kk", "alright", "all right",
-        "right", "correct", "exactly", "sounds good", "perfect", "great", "awesome", "cool", "fine", "no",
-        "nope", "nah", "works", "that works", "please", "that's fine", "that's right", "absolutely",
-        "definitely", "of course",
+        "yes",
+        "yeah",
+        "yep",
+        "yup",
+        "ya",
+        "yah",
+        "sure",
+        "ok",
+        "okay",
+        "k",
+        "kk",
+        "alright",
+        "all right",
+        "right",
+        "correct",
+        "exactly",
+        "sounds good",
+        "perfect",
+        "great",
+        "awesome",
+        "cool",
+        "fine",
+        "no",
+        "nope",
+        "nah",
+        "works",
+        "that works",
+        "please",
+        "that's fine",
+        "that's right",
+        "absolutely",
+        "definitely",
+        "of course",
     )
 )
