@@ -43,8 +43,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         async with RegisterTortoise(app, config=config):
             await apply_migrations(settings=settings, config=config)
             app.state.services = AppServices.open(settings=settings, tortoise_config=config)
-            # What start-up built (schema, models, settings, imported modules) lives as long as the process: frozen,
-            # the collector stops walking it on every full collection — a pause of tens of ms under load.
+            # What start-up built (schema, models, settings, imported modules) lives as long as the process:
+            # frozen, the collector stops walking it on every full collection — a pause of tens of ms under
+            # load.
             gc.collect()
             gc.freeze()
             log.info("api.started", host=settings.api_host, port=settings.api_port)

@@ -1,9 +1,9 @@
 """Fault flags in Redis: a drill (or a test) makes a named step fail or slow down on every process at once.
 
-All flags live in one Redis hash, read in a single round trip (`load_faults`); a worker keeps what it read for up to
-a second (`FaultFlags`: one read a second instead of one a job) and reads again at once when `set_fault` or
-`clear_fault` announces a change. A job makes the flags current for its task (`use_faults`); the code it runs asks
-`current_faults()`.
+All flags live in one Redis hash, read in a single round trip (`load_faults`); a worker keeps what it read for
+up to a second (`FaultFlags`: one read a second instead of one a job) and reads again at once when `set_fault`
+or `clear_fault` announces a change. A job makes the flags current for its task (`use_faults`); the code it
+runs asks `current_faults()`.
 Processes that never load flags (the API, eval replays) run with none. A flag carries its own expiry, so a
 drill whose end was lost (a crashed process, a flushed Redis) cannot leave a fault behind for long.
 """
@@ -77,7 +77,8 @@ class ActiveFaults:
         return point in self._flags
 
     def unexpired(self, now: float) -> ActiveFaults:
-        """These flags less those whose expiry passed since they were read (a kept read outlives a short drill)."""
+        """These flags less those whose expiry passed since they were read (a kept read outlives a short
+        drill)."""
         if all(fault.expires_at is None or fault.expires_at > now for fault in self._flags.values()):
             return self
         return ActiveFaults(
@@ -110,7 +111,8 @@ class ActiveFaults:
         raise InjectedFault(f"injected fault at {point}: {fault.message}")
 
     def override(self, point: str) -> str | None:
-        """The value an overriding flag at `point` puts in place for this pass, or None (unset, or not drawn)."""
+        """The value an overriding flag at `point` puts in place for this pass, or None (unset, or not
+        drawn)."""
         fault = self._hit(point)
         return fault.value if fault is not None and fault.value else None
 
@@ -152,8 +154,9 @@ async def load_faults(redis: aioredis.Redis) -> ActiveFaults:
 
 
 class FaultFlags:
-    """One worker's view of the flags, shared by its jobs: read at most once every `max_age_seconds`, and again at
-    once after a change is announced on FAULTS_CHANGED (a drill starting or ending is seen by the next job).
+    """One worker's view of the flags, shared by its jobs: read at most once every `max_age_seconds`, and
+    again at once after a change is announced on FAULTS_CHANGED (a drill starting or ending is seen by the
+    next job).
 
     Every job used to read the hash when it started: a round trip per message for flags that are almost always
     empty. A change made without the announcement (a flushed Redis) is seen within `max_age_seconds`.

@@ -1,17 +1,19 @@
 """What every HTTP request goes through before its route, in one middleware (it used to be four).
 
-- A request id: the client's `X-Request-ID` when it is a UUID (32 hex digits), else a new one; bound for logs and
-  errors (asgi_correlation_id's context variable) and returned as `X-Request-ID`.
-- A cap on request bodies, enforced before any route parses them: 413 with a JSON error, never a 5xx. The declared
-  Content-Length is checked first, so an honest large upload is refused without reading a byte; a body sent
-  without one (chunked) is counted as it streams and cut off at the cap: the route never sees more than the cap.
-- A client that hangs up mid-request (a closed tab, a timed-out adapter) is routine: one debug line, no traceback,
-  no response attempted.
+- A request id: the client's `X-Request-ID` when it is a UUID (32 hex digits), else a new one; bound for logs
+  and errors (asgi_correlation_id's context variable) and returned as `X-Request-ID`.
+- A cap on request bodies, enforced before any route parses them: 413 with a JSON error, never a 5xx. The
+  declared Content-Length is checked first, so an honest large upload is refused without reading a byte; a
+  body sent without one (chunked) is counted as it streams and cut off at the cap: the route never sees more
+  than the cap.
+- A client that hangs up mid-request (a closed tab, a timed-out adapter) is routine: one debug line, no
+  traceback, no response attempted.
 - Requests counted and timed by route template (not by raw path: ids would explode the series); a refused body
   is counted too, with its request id.
 
 One middleware rather than four stacked ones because each layer cost every request a coroutine, a wrapped
-`send` and a wrapped `receive`: together about a tenth of the API's CPU on its smallest requests (bench/ingest.py).
+`send` and a wrapped `receive`: together about a tenth of the API's CPU on its smallest requests
+(bench/ingest.py).
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ _ROUTES_REMEMBERED = 1024  # (method, path) pairs whose route template is kept; 
 
 
 def _request_id(scope: Scope) -> str:
-    """The client's X-Request-ID when it parses as a UUID, else a new one (the rule asgi_correlation_id applies)."""
+    """The client's X-Request-ID when it parses as a UUID, else a new one (the rule asgi_correlation_id
+    applies)."""
     for name, value in scope.get("headers", ()):
         if name == REQUEST_ID:
             try:

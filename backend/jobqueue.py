@@ -48,10 +48,11 @@ class JobOptions:
 async def enqueue_keyed(
     *, queue: Queue, options: JobOptions, jobs: Mapping[str, dict[str, Any]], failure_event: str
 ) -> int:
-    """Enqueue one job per key (kwargs as given) in one Redis round trip; returns how many were newly enqueued.
+    """Enqueue one job per key (kwargs as given) in one Redis round trip; returns how many were newly
+    enqueued.
 
-    A Redis failure is logged as `failure_event` with the keys and the error, and those jobs are skipped: their
-    rows are in PostgreSQL and the reconciler picks them up.
+    A Redis failure is logged as `failure_event` with the keys and the error, and those jobs are skipped:
+    their rows are in PostgreSQL and the reconciler picks them up.
     """
     if not jobs:
         return 0
@@ -82,9 +83,9 @@ async def enqueue_keyed(
 async def _pipelined(queue: Queue, jobs: list[Job]) -> list[Any]:
     """SAQ's enqueue script for each job, all in one pipeline (one round trip instead of one per job).
 
-    The script (RedisQueue._enqueue's: add to `incomplete` and `queued` unless the key is already there) is sent by
-    its SHA; a Redis that lost its scripts (restarted, SCRIPT FLUSH) gets it loaded and the pipeline sent again,
-    which is harmless because the script skips a job already enqueued.
+    The script (RedisQueue._enqueue's: add to `incomplete` and `queued` unless the key is already there) is
+    sent by its SHA; a Redis that lost its scripts (restarted, SCRIPT FLUSH) gets it loaded and the pipeline
+    sent again, which is harmless because the script skips a job already enqueued.
     """
     if queue._enqueue_script is None:  # type: ignore[attr-defined]
         queue._enqueue_script = queue.redis.register_script(_SAQ_ENQUEUE)  # type: ignore[attr-defined]
@@ -117,8 +118,9 @@ async def _pipelined(queue: Queue, jobs: list[Job]) -> list[Any]:
 async def unfinished_keys(*, queue: Queue, keys: Iterable[str]) -> set[str]:
     """Which of these job keys are queued, scheduled or running right now (SAQ's `incomplete` set).
 
-    A reconciler asks this before it re-reads the database: a job still unfinished will do the work itself, and one
-    that finished between the reconciler's first read and its enqueue must not be started a second time.
+    A reconciler asks this before it re-reads the database: a job still unfinished will do the work itself,
+    and one that finished between the reconciler's first read and its enqueue must not be started a second
+    time.
     """
     keys = list(keys)
     if not keys:

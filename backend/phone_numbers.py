@@ -21,7 +21,8 @@ NORTH_AMERICA = 1
 
 
 def e164(written: str, *, region: str = DEFAULT_REGION) -> str | None:
-    """The number written (digits, spaces, brackets, dashes, an optional "+country"), in E.164; None if it is none."""
+    """The number written (digits, spaces, brackets, dashes, an optional "+country"), in E.164; None if it is
+    none."""
     try:
         number = phonenumbers.parse(written, region)
     except NumberParseException:

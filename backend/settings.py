@@ -31,16 +31,19 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    # Multiplies every SLO window and period (infra/slo.yaml): 0.001 plays an hour in 3.6 s for demos and tests.
+    # Multiplies every SLO window and period (infra/slo.yaml): 0.001 plays an hour in 3.6 s for demos and
+    # tests.
     slo_window_scale: float = Field(default=1.0, gt=0, le=1)
     # OTLP/HTTP collector base URL (e.g. http://127.0.0.1:4318); unset: no traces are exported.
     otlp_endpoint: str | None = None
     # JSON lines (true) or key-value lines (false); unset: JSON unless the log stream is a terminal.
     log_json: bool | None = None
-    # How often a worker evaluates the SLOs and opens or resolves incidents (each minute's rollup is separate).
+    # How often a worker evaluates the SLOs and opens or resolves incidents (each minute's rollup is
+    # separate).
     slo_evaluate_every_seconds: int = Field(default=20, ge=1, le=59)
-    # Incident notifications: a Slack-compatible incoming webhook, a PagerDuty Events v2 endpoint (page severity
-    # only), and a secret that signs both (X-AgentOps-Signature, like inbound webhooks). Unset: not sent.
+    # Incident notifications: a Slack-compatible incoming webhook, a PagerDuty Events v2 endpoint (page
+    # severity only), and a secret that signs both (X-AgentOps-Signature, like inbound webhooks). Unset: not
+    # sent.
     incident_slack_webhook_url: str | None = None
     incident_pagerduty_url: str | None = None
     incident_pagerduty_routing_key: SecretStr | None = None
@@ -74,16 +77,16 @@ class Settings(BaseSettings):
     ingest_max_text_chars: int = Field(default=8000, ge=1)
     ingest_max_metadata_bytes: int = Field(default=4096, ge=2)
     ingest_max_future_seconds: int = Field(default=300, ge=0)
-    # Group commit (backend/ingest/group_commit.py): accepts arriving within this many ms of each other share one
-    # INSERT and one Redis round trip each way, up to this many events a group.
+    # Group commit (backend/ingest/group_commit.py): accepts arriving within this many ms of each other share
+    # one INSERT and one Redis round trip each way, up to this many events a group.
     ingest_group_wait_ms: float = Field(default=1.0, ge=0, le=100)
     ingest_group_max_events: int = Field(default=500, ge=1, le=10000)
     rate_limit_per_key_per_minute: int = Field(default=60000, ge=1)
     rate_limit_per_sender_per_minute: int = Field(default=120, ge=1)
     # Processing: attempts counts every try (SAQ's `retries`), backoff doubles from the delay up to the cap.
     process_attempts: int = Field(default=5, ge=1, le=50)
-    # A process_event job's whole budget. Unset: derived so it covers waiting for one turn in flight on the same
-    # conversation and then this event's own turn, every model round included (see `process_timeout`).
+    # A process_event job's whole budget. Unset: derived so it covers waiting for one turn in flight on the
+    # same conversation and then this event's own turn, every model round included (see `process_timeout`).
     process_timeout_seconds: int | None = Field(default=None, ge=1)
     # One turn in flight per conversation: the lease a turn holds, renewed while it runs; a killed worker's
     # conversations are free again after this long.
@@ -92,7 +95,8 @@ class Settings(BaseSettings):
     process_retry_max_delay_seconds: float = Field(default=60.0, ge=0)
     reconcile_every_seconds: int = Field(default=15, ge=1, le=59)
     reconcile_stale_after_seconds: int = Field(default=30, ge=1)
-    # Webhooks: secrets are optional; a webhook whose secret is unset answers 503 rather than accept unsigned input.
+    # Webhooks: secrets are optional; a webhook whose secret is unset answers 503 rather than accept unsigned
+    # input.
     twilio_auth_token: SecretStr | None = None
     webhook_signing_secret: SecretStr | None = None
     webhook_tolerance_seconds: int = Field(default=300, ge=1)
@@ -118,22 +122,25 @@ class Settings(BaseSettings):
     openai_max_tool_rounds: int = Field(default=4, ge=1, le=10)
     # How much of the thread (messages, earlier tool calls and results) the model is sent, newest first.
     openai_memory_tokens: int = Field(default=3000, ge=200, le=200_000)
-    # Recorded model answers for evals of the openai policy: <dir>/<suite>/<case>.json (backend/evals/cassettes.py).
+    # Recorded model answers for evals of the openai policy: <dir>/<suite>/<case>.json
+    # (backend/evals/cassettes.py).
     eval_cassettes_dir: Path = PROJECT_ROOT / "fixtures" / "cassettes"
-    # Eval cases one process plays at once, each on a pool connection held by its rolled-back transaction (at most
-    # the pool size less one, so the results can always be written).
+    # Eval cases one process plays at once, each on a pool connection held by its rolled-back transaction (at
+    # most the pool size less one, so the results can always be written).
     eval_concurrency: int = Field(default=4, ge=1, le=100)
-    # Online evaluation (backend/quality): the share of live turns scored by the enabled evaluators, in background
-    # jobs after the turn commits. Per channel overrides, e.g. {"VOICE": 1.0}; a turn with a guardrail hit or a
-    # failure is always scored when `quality_score_flagged` is on.
+    # Online evaluation (backend/quality): the share of live turns scored by the enabled evaluators, in
+    # background jobs after the turn commits. Per channel overrides, e.g. {"VOICE": 1.0}; a turn with a
+    # guardrail hit or a failure is always scored when `quality_score_flagged` is on.
     quality_sample_rate: float = Field(default=0.2, ge=0, le=1)
     quality_sample_rates: dict[Channel, float] = Field(default_factory=dict)
     quality_score_flagged: bool = True
-    # Which evaluators score live turns: "name" or "name@version", comma-separated; unset: every evaluator file
-    # whose newest version says `online: true` (the rule evaluators; the judge needs a model, so it is opt-in).
+    # Which evaluators score live turns: "name" or "name@version", comma-separated; unset: every evaluator
+    # file whose newest version says `online: true` (the rule evaluators; the judge needs a model, so it is
+    # opt-in).
     quality_evaluators: str | None = None
     # The LLM judge: an OpenAI-compatible endpoint (default: the agent's), its model, and how many tokens its
-    # calls may spend per minute across every worker; a call over the budget or failing is skipped and counted.
+    # calls may spend per minute across every worker; a call over the budget or failing is skipped and
+    # counted.
     quality_judge_base_url: str | None = None
     quality_judge_model: str | None = None
     quality_judge_api_key: SecretStr | None = None
@@ -150,17 +157,19 @@ class Settings(BaseSettings):
     chat_delivery_url: str | None = None
     voice_delivery_url: str | None = None
     delivery_attempts: int = Field(default=5, ge=1, le=20)
-    # The built-in sandbox provider (backend/channels/sandbox): on, it takes every channel with no endpoint above,
-    # accepts replies like a provider would and records them, reaching no customer. Off unless set: a deployment
-    # missing an endpoint must see FAILED, not a reply that looks sent. `agentops up` turns it on for the demo.
+    # The built-in sandbox provider (backend/channels/sandbox): on, it takes every channel with no endpoint
+    # above, accepts replies like a provider would and records them, reaching no customer. Off unless set: a
+    # deployment missing an endpoint must see FAILED, not a reply that looks sent. `agentops up` turns it on
+    # for the demo.
     sandbox_delivery: bool = False
-    # How long the sandbox takes to accept each reply, and the share of attempts it refuses like a provider outage
-    # (503: nothing accepted, the attempt is retried with backoff).
+    # How long the sandbox takes to accept each reply, and the share of attempts it refuses like a provider
+    # outage (503: nothing accepted, the attempt is retried with backoff).
     sandbox_latency_ms: float = Field(default=0, ge=0, le=10_000)
     sandbox_failure_rate: float = Field(default=0, ge=0, le=1)
 
     worker_concurrency: int = Field(default=10, ge=1, le=500)
-    # Each worker serves /metrics here; when taken (several workers on one host) it tries the next ports. 0: off.
+    # Each worker serves /metrics here; when taken (several workers on one host) it tries the next ports. 0:
+    # off.
     worker_metrics_port: int = Field(default=9464, ge=0, le=65535)
     worker_heartbeat_seconds: int = Field(default=10, ge=1, le=3600)
 
@@ -171,8 +180,8 @@ class Settings(BaseSettings):
     dashboard_api_url: str | None = None
     # A read-scoped key for the dashboard's one shared live feed; unset: `agentops dashboard` issues one.
     dashboard_api_key: SecretStr | None = None
-    # An ingest-scoped key the Try it page sends customer messages with (held by the dashboard process, never a
-    # browser); unset: `agentops dashboard` issues one.
+    # An ingest-scoped key the Try it page sends customer messages with (held by the dashboard process, never
+    # a browser); unset: `agentops dashboard` issues one.
     dashboard_ingest_key: SecretStr | None = None
 
     @field_validator("database_url")
@@ -208,7 +217,8 @@ class Settings(BaseSettings):
 
     @property
     def turn_budget_seconds(self) -> float:
-        """The longest one agent turn can take: every model round at its timeout, plus the database's share."""
+        """The longest one agent turn can take: every model round at its timeout, plus the database's
+        share."""
         if self.agent_policy == "openai":
             return (self.openai_max_tool_rounds + 1) * self.openai_timeout_seconds + 5
         return 10.0

@@ -1,23 +1,25 @@
-"""Chaos with zero loss: a steady stream of conversations while workers are SIGKILLed, Redis is flushed, the API
-restarts and PostgreSQL stalls — then every accepted event is checked.
+"""Chaos with zero loss: a steady stream of conversations while workers are SIGKILLed, Redis is flushed, the
+API restarts and PostgreSQL stalls — then every accepted event is checked.
 
 The product runs as it does in production: one `agentops api`, three `agentops worker` processes, PostgreSQL
 (a fresh bench database) and a private Redis server of its own (FLUSHALL must not touch anyone else's data).
-Replies go to a loopback provider process (bench/chaos_provider.py) that behaves like the real ones — the SMS API
-delivers every POST, the chat/voice hooks honour our Idempotency-Key — answers each send a while after accepting
-it (so SIGKILLed workers die mid-delivery), and counts per message id what it received and what reached the
-customer. A client sends multi-turn conversations (bookings, tickets, handoffs) through the API in batches and
-retries on errors with the same idempotency keys; an event counts as accepted once the API said so.
+Replies go to a loopback provider process (bench/chaos_provider.py) that behaves like the real ones — the SMS
+API delivers every POST, the chat/voice hooks honour our Idempotency-Key — answers each send a while after
+accepting it (so SIGKILLed workers die mid-delivery), and counts per message id what it received and what
+reached the customer. A client sends multi-turn conversations (bookings, tickets, handoffs) through the API in
+batches and retries on errors with the same idempotency keys; an event counts as accepted once the API said
+so.
 
 At the end, with the chaos over and the reconciler given time to catch up, it prints the counts and exits 1
 if any of these fails: every accepted event is PROCESSED or DEAD (and a DEAD one replays), none lost; one
 inbound message per event; one agent run per inbound message; no slot booked twice; no reply delivered twice
-at the provider; every reply SENT, FAILED or UNCERTAIN (none left QUEUED or SENDING: none silently lost); every
-SENT reply reached the provider and no FAILED one did; each conversation's messages in acceptance order.
+at the provider; every reply SENT, FAILED or UNCERTAIN (none left QUEUED or SENDING: none silently lost);
+every SENT reply reached the provider and no FAILED one did; each conversation's messages in acceptance order.
 
-    python bench/chaos.py                 # 200 events over 60 s: 6 worker kills, a FLUSHALL, an API restart, DB stalls
-    python bench/chaos.py --short         # 70 events over 20 s, each kind of chaos once or twice (the suite runs it)
-    python bench/chaos.py --events 50000  # the same chaos spread over the time 50,000 events take to send
+    python bench/chaos.py                 # 200 events over 60 s: 6 worker kills, a FLUSHALL, an API restart,
+    DB stalls python bench/chaos.py --short         # 70 events over 20 s, each kind of chaos once or twice
+    (the suite runs it) python bench/chaos.py --events 50000  # the same chaos spread over the time 50,000
+    events take to send
 """
 
 from __future__ import annotations
@@ -57,7 +59,8 @@ INGEST_EVENTS = (
 BATCH = 100  # threads per group at most: one ingestEvents call carries one turn of each
 
 
-# --- The client ----------------------------------------------------------------------------------------------
+# --- The client
+# ----------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -94,8 +97,9 @@ class Client:
             )
 
     async def run(self, *, threads: list[list[dict]], seconds: float) -> None:
-        """Start groups of threads evenly over `seconds`, about two a second; each group sends its threads' turn k
-        in one batch once turn k-1 was accepted, a second or so apart (order within a thread is acceptance order)."""
+        """Start groups of threads evenly over `seconds`, about two a second; each group sends its threads'
+        turn k in one batch once turn k-1 was accepted, a second or so apart (order within a thread is
+        acceptance order)."""
         size = min(BATCH, max(1, -(-len(threads) // max(1, int(seconds * 2)))))
         groups = [threads[start : start + size] for start in range(0, len(threads), size)]
         async with httpx.AsyncClient(headers={"Authorization": f"Bearer {self.key}"}, timeout=30) as http:
@@ -114,7 +118,8 @@ class Client:
             await asyncio.gather(*(group(n, members) for n, members in enumerate(groups)))
 
 
-# --- Chaos -----------------------------------------------------------------------------------------------------
+# --- Chaos
+# -----------------------------------------------------------------------------------------------------
 
 
 class Product:
@@ -192,8 +197,8 @@ class Product:
 
 
 async def replies_sending(dsn: str) -> int:
-    """How many replies are SENDING now (0 when the database does not answer within a few seconds: it is stalled,
-    or its connections were just cut — this probe must not stop the chaos)."""
+    """How many replies are SENDING now (0 when the database does not answer within a few seconds: it is
+    stalled, or its connections were just cut — this probe must not stop the chaos)."""
     try:
         connection = await asyncpg.connect(dsn, timeout=5)
     except (OSError, TimeoutError, asyncpg.PostgresError):
@@ -270,7 +275,8 @@ async def chaos(product: Product, *, dsn: str, redis_url: str, plan: list[tuple[
     return done
 
 
-# --- Set-up and main -------------------------------------------------------------------------------------------
+# --- Set-up and main
+# -------------------------------------------------------------------------------------------
 
 
 def prepare(
@@ -283,7 +289,8 @@ def prepare(
         **model,
         rate_limit_per_sender_per_minute=100000,
         rate_limit_per_key_per_minute=10000000,
-        # Five connections a process, as in the test suite: the bench shares its PostgreSQL server (100 clients).
+        # Five connections a process, as in the test suite: the bench shares its PostgreSQL server (100
+        # clients).
         database_pool_size=5,
         reconcile_every_seconds=2,
         reconcile_stale_after_seconds=4,
@@ -373,8 +380,9 @@ async def run(
     done = await chaos(product, dsn=dsn, redis_url=redis_url, plan=schedule(plan, base=base, seconds=seconds))
     await traffic
     sent_in = time.monotonic() - began
-    # Nothing may stay undecided: waited for while the backlog drains, failed once it stops moving for 2 minutes
-    # (longer than the reconciler's rhythm, the sweep's, and an SMS waiting out an earlier attempt's call).
+    # Nothing may stay undecided: waited for while the backlog drains, failed once it stops moving for 2
+    # minutes (longer than the reconciler's rhythm, the sweep's, and an SMS waiting out an earlier attempt's
+    # call).
     settled = await settle(dsn, client.accepted, stalled_after=120)
     replayed = await replay_dead(url, key, dsn) if settled else 0
     await settle(dsn, client.accepted, stalled_after=60)

@@ -1,5 +1,5 @@
-"""The chaos bench's checks: wait until everything accepted is decided, replay the dead, then count what must be
-zero (loss, duplicates at the provider, replies silently left behind, order) and what is worth knowing."""
+"""The chaos bench's checks: wait until everything accepted is decided, replay the dead, then count what must
+be zero (loss, duplicates at the provider, replies silently left behind, order) and what is worth knowing."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ REPLAY = "mutation { replayDeadLetters(input: {}) { __typename } }"
 
 
 async def settle(dsn: str, accepted: set, stalled_after: float) -> bool:
-    """Wait until every accepted event is final and every reply's delivery is decided, for as long as that number
-    keeps falling; False once it has not fallen for `stalled_after` seconds (the figures then say what was left:
-    work that stopped moving is work lost, a backlog still draining is not)."""
+    """Wait until every accepted event is final and every reply's delivery is decided, for as long as that
+    number keeps falling; False once it has not fallen for `stalled_after` seconds (the figures then say what
+    was left: work that stopped moving is work lost, a backlog still draining is not)."""
     connection = await asyncpg.connect(dsn)
     best, last_progress = None, time.monotonic()
     try:
@@ -80,8 +80,8 @@ async def check(dsn: str, accepted: set, provider: dict) -> dict:
                 " GROUP BY 1 HAVING count(*) > 1) d"
             ),
             "bookings": await connection.fetchval("SELECT count(*) FROM bookings"),
-            # A turn retried after a kill must reuse what its first attempt booked or opened, never make another:
-            # an effect no committed run answered with is one made twice.
+            # A turn retried after a kill must reuse what its first attempt booked or opened, never make
+            # another: an effect no committed run answered with is one made twice.
             "bookings no committed run made": await connection.fetchval(
                 "SELECT count(*) FROM bookings b WHERE NOT EXISTS (SELECT 1 FROM tool_calls c"
                 " WHERE c.result->>'booking_id' = b.id::text)"

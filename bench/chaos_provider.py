@@ -1,10 +1,11 @@
-"""The chaos bench's loopback provider, as its own process: replies go out to it and it counts, per message id, what
-it received and what reached the customer.
+"""The chaos bench's loopback provider, as its own process: replies go out to it and it counts, per message
+id, what it received and what reached the customer.
 
-It behaves like the real ones: the Twilio-shaped SMS API delivers every POST (Twilio does not deduplicate) and lists
-what it sent (GET Messages.json, To/From filters, newest first); the chat and voice hooks honour our Idempotency-Key
-(a key seen before is answered again, never delivered twice). Each send is accepted first and answered after
-`--latency-ms`, so a worker SIGKILLed meanwhile dies between the provider's acceptance and its own SENT.
+It behaves like the real ones: the Twilio-shaped SMS API delivers every POST (Twilio does not deduplicate) and
+lists what it sent (GET Messages.json, To/From filters, newest first); the chat and voice hooks honour our
+Idempotency-Key (a key seen before is answered again, never delivered twice). Each send is accepted first and
+answered after `--latency-ms`, so a worker SIGKILLed meanwhile dies between the provider's acceptance and its
+own SENT.
 
     python bench/chaos_provider.py --port 8765 --latency-ms 300
     GET /stats  → {"received": {message id: POSTs}, "delivered": {message id: deliveries}, "lookups": n}

@@ -1,11 +1,13 @@
-"""The dashboard under open tabs: its memory idle and with 50 sessions, and ingest → row-in-the-browser latency.
+"""The dashboard under open tabs: its memory idle and with 50 sessions, and ingest → row-in-the-browser
+latency.
 
 One `agentops api`, one `agentops worker` and `agentops dashboard` (production build) on a bench database.
-Chromium (Debian's, driven by playwright) opens 50 tabs on Overview in five browser profiles (one login each: the
-other tabs of a profile find it logged in), each tab a live-feed session of its own. The
+Chromium (Debian's, driven by playwright) opens 50 tabs on Overview in five browser profiles (one login each:
+the other tabs of a profile find it logged in), each tab a live-feed session of its own. The
 dashboard's memory is the RSS of its process tree once built (the Reflex server; the build's bun has exited),
 measured idle (no tab), with every tab open, and after they closed. Then events are ingested one at a time
-through the API, and a tab notes when each one's row appears in its conversation feed (one clock: one machine).
+through the API, and a tab notes when each one's row appears in its conversation feed (one clock: one
+machine).
 
     python bench/dashboard.py [--sessions 50] [--events 20] [--interval 1.0]
 """

@@ -2,10 +2,10 @@
 
     .venv/bin/python bench/evals.py [--repeat 3] [--concurrency N] [--database agentops_bench_evals]
 
-Prints cases/s per suite and overall, and the wall time of the whole run (goal: >= 100 cases/s on 2 cores), then
-the resident memory of this process, the one that plays the cases (goal: <= 150 MB at its peak). Each case runs as
-in production evals: real tools on real tables inside a rolled-back transaction, several at once over the pool
-(AGENTOPS_EVAL_CONCURRENCY, or --concurrency; 1 plays them one after another).
+Prints cases/s per suite and overall, and the wall time of the whole run (goal: >= 100 cases/s on 2 cores),
+then the resident memory of this process, the one that plays the cases (goal: <= 150 MB at its peak). Each
+case runs as in production evals: real tools on real tables inside a rolled-back transaction, several at once
+over the pool (AGENTOPS_EVAL_CONCURRENCY, or --concurrency; 1 plays them one after another).
 """
 
 from __future__ import annotations

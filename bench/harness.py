@@ -50,7 +50,8 @@ RSS_GOAL_MB = 150  # per product process (issue #17): the API and each worker
 
 
 def rss_mb(pid: int) -> tuple[float, float]:
-    """(resident memory now, its peak so far) of a live process, in MB (VmRSS and VmHWM); NaN when it is gone."""
+    """(resident memory now, its peak so far) of a live process, in MB (VmRSS and VmHWM); NaN when it is
+    gone."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except (FileNotFoundError, ProcessLookupError):
@@ -262,7 +263,8 @@ async def run_sql(dsn: str, statement: str) -> None:
 def bench_environment(
     database: str, *, redis_index: int | None = None, redis_url: str | None = None, **settings: str
 ) -> tuple[dict, str]:
-    """Recreate `database` on the configured server, flush the bench's Redis, and the env for `agentops` processes.
+    """Recreate `database` on the configured server, flush the bench's Redis, and the env for `agentops`
+    processes.
 
     Redis is index `redis_index` of the configured server, or `redis_url` (a private server) as given.
     `settings` are extra AGENTOPS_* variables (without the prefix, lower case). Returns (env, dsn).

@@ -1,4 +1,5 @@
-"""Ingest throughput: ingestEvent(s) driven by `wrk` beside raw asyncpg INSERTs and the API's own floors, one run.
+"""Ingest throughput: ingestEvent(s) driven by `wrk` beside raw asyncpg INSERTs and the API's own floors, one
+run.
 
     .venv/bin/python bench/ingest.py [--seconds 8] [--connections 32] [--batch-size 100]
                                      [--batch-connections 8] [--workers 2] [--events 5000]
@@ -15,10 +16,10 @@ one `agentops api` with rate limits raised out of reach (the counters still run)
 - raw executemany / ingestEvents: batches of `--batch-size` rows/events from `--batch-connections` clients;
 - processing: `--events` events preloaded through the API, then `--workers` `agentop worker` processes.
 
-HTTP load comes from `wrk` (C; a Lua script, bench/wrk_post.lua, builds each POST body and checks each answer);
-p50/p99 are wrk's latency distribution. CPU is given per process (100% = one core) with the API's CPU per
-request, and the RSS of the API and the workers (goal <= 150 MB each). `wrk` is the Debian package `wrk`: when
-it is missing the bench installs it with apt-get when run as root, and otherwise says how.
+HTTP load comes from `wrk` (C; a Lua script, bench/wrk_post.lua, builds each POST body and checks each
+answer); p50/p99 are wrk's latency distribution. CPU is given per process (100% = one core) with the API's CPU
+per request, and the RSS of the API and the workers (goal <= 150 MB each). `wrk` is the Debian package `wrk`:
+when it is missing the bench installs it with apt-get when run as root, and otherwise says how.
 """
 
 from __future__ import annotations
@@ -182,8 +183,8 @@ def run_wrk(
 
 # --- The raw asyncpg baseline, in a spawned process ---------------------------------------------------------
 
-# The client process keeps one event loop and one pool for the whole run, so the baseline's PostgreSQL backends
-# exist before a phase starts and after it ends: their CPU is counted under `pg`, like the API's.
+# The client process keeps one event loop and one pool for the whole run, so the baseline's PostgreSQL
+# backends exist before a phase starts and after it ends: their CPU is counted under `pg`, like the API's.
 _LOOP: asyncio.AbstractEventLoop | None = None
 _POOL: asyncpg.Pool | None = None
 

@@ -1,4 +1,5 @@
-"""Live delivery at scale: ingest → conversationUpdated / liveMetrics latency with 1,000 subscribers on one API.
+"""Live delivery at scale: ingest → conversationUpdated / liveMetrics latency with 1,000 subscribers on one
+API.
 
 One `agentops api` and two `agentops worker` processes on a bench database. Subscriber processes (spawned, so
 the clients' CPU is not the API's) open websockets over graphql-transport-ws, each subscribing to
@@ -88,7 +89,8 @@ async def _subscriber(
 
 
 def subscribers(ws_url: str, key: str, count: int, seconds: float, ready_file: str, both: bool) -> list[dict]:
-    """Open `count` subscribers, signal readiness through a file, listen for `seconds`, return what each heard.
+    """Open `count` subscribers, signal readiness through a file, listen for `seconds`, return what each
+    heard.
 
     Each subscribes to one of the two subscriptions, alternately (to both with `both`)."""
 

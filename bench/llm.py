@@ -1,4 +1,5 @@
-"""The model path's throughput: agent turns/s with the openai policy against a loopback model of fixed latency.
+"""The model path's throughput: agent turns/s with the openai policy against a loopback model of fixed
+latency.
 
     .venv/bin/python bench/llm.py [--conversations 100] [--concurrency 100] [--pool 10] [--latency-ms 1000]
                                   [--rounds 2] [--waves 3] [--warm-up-waves 1]
@@ -9,10 +10,10 @@ turn makes R model calls: R-1 check_availability rounds, then a reply), one `age
 `agentops worker` with AGENTOPS_AGENT_POLICY=openai, AGENTOPS_WORKER_CONCURRENCY=--concurrency and
 AGENTOPS_DATABASE_POOL_SIZE=--pool.
 
-After one warm-up turn and --warm-up-waves full waves (printed, not counted: a running worker has its connections
-to the database and the model open already), each wave sends --conversations new conversations at once
-(ingestEvents, 100 events a request, all requests concurrent) and waits until every event has its completed agent
-run. Per wave and overall it prints:
+After one warm-up turn and --warm-up-waves full waves (printed, not counted: a running worker has its
+connections to the database and the model open already), each wave sends --conversations new conversations at
+once (ingestEvents, 100 events a request, all requests concurrent) and waits until every event has its
+completed agent run. Per wave and overall it prints:
 - turns/s: turns ÷ (first event accepted, ingest_events.received_at → the last run seen committed);
 - the model-bound ideal, min(N, concurrency) ÷ (rounds × latency), the ratio of the two and the goal (≥ 0.8×);
 - the most model calls in flight at once (the loopback model's own counter);
@@ -169,7 +170,8 @@ RUNS = (
 async def wait_runs(
     dsn: str, pattern: str, expected: int, processes: dict, logs: Path, timeout: float
 ) -> float:
-    """Poll until every event has its completed run (one with its reply); when the last was seen (time.time())."""
+    """Poll until every event has its completed run (one with its reply); when the last was seen
+    (time.time())."""
     connection, began = await connect(dsn), time.monotonic()
     try:
         while True:
@@ -283,8 +285,8 @@ def measure(options, env: dict, dsn: str, key: str, model: str, processes: dict,
     latency = options.latency_ms / 1000
     ideal = min(options.conversations, options.concurrency) / (options.rounds * latency)
     # Warm-up, not counted: a worker's first turns pay for imports, the pool's first connections and one new
-    # connection to the model per call in flight; a worker that has been running has all of those. One turn first,
-    # then (--warm-up-waves) full waves, printed as such.
+    # connection to the model per call in flight; a worker that has been running has all of those. One turn
+    # first, then (--warm-up-waves) full waves, printed as such.
     asyncio.run(
         wave(
             argparse.Namespace(**{**vars(options), "conversations": 1}),

@@ -11,8 +11,9 @@
 2. **Mixed workload.** Single-event ingest over HTTP alone, then with dashboard reads running beside it, and
    the raw asyncpg INSERT baseline of bench/ingest.py: events/s and the ratios.
 3. **Overload** at about twice what the API accepts: 64 closed-loop senders against a per-key rate limit set
-   to half of what the API accepted in a phase as long (the limit is a fixed window per minute); prints how many answers were accepted, how many were typed
-   RateLimited refusals (with retryAfterSeconds), how many were 5xx (must be 0), and /healthz p95 meanwhile.
+   to half of what the API accepted in a phase as long (the limit is a fixed window per minute); prints how
+   many answers were accepted, how many were typed RateLimited refusals (with retryAfterSeconds), how many
+   were 5xx (must be 0), and /healthz p95 meanwhile.
 
 Recreates the database `agentops_bench_load` and flushes Redis index 7; nothing else is touched.
 """
@@ -387,8 +388,9 @@ def main() -> None:
         api.terminate()
         api.wait(timeout=30)
 
-        # 3. Overload: the limit is a fixed window per minute, so for a phase of a few seconds it is set to half
-        # of what the API accepted in as long: past the middle of the phase every answer must be a refusal.
+        # 3. Overload: the limit is a fixed window per minute, so for a phase of a few seconds it is set to
+        # half of what the API accepted in as long: past the middle of the phase every answer must be a
+        # refusal.
         capacity = alone_rate
         limit = max(int(capacity * options.seconds / 2), 1)
         env["AGENTOPS_RATE_LIMIT_PER_KEY_PER_MINUTE"] = str(limit)

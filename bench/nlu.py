@@ -5,13 +5,13 @@
 The messages are every customer turn of every golden suite (SMS, chat and voice transcripts) plus a set of
 everyday phrasings of dates, times and services; each is read as a first message, at the goldens' frozen clock
 (Monday 2030-01-07 09:00 America/New_York) with the demo catalogue. Printed: a fresh process's start-up
-(imports, and dateparser's warm-up where the tree has one, as the worker does it), its first call, the mean per
-call over the first pass (every phrase new to the process's caches), then the mean, p50 and p95 per call over
-all `--repeat` passes.
+(imports, and dateparser's warm-up where the tree has one, as the worker does it), its first call, the mean
+per call over the first pass (every phrase new to the process's caches), then the mean, p50 and p95 per call
+over all `--repeat` passes.
 
 `--compare PATH` times the same messages, in a child process, with the `backend` package of another checkout
-(e.g. `mkdir /tmp/main-nlu && git archive main backend | tar -x -C /tmp/main-nlu`), so a change is measured against its baseline in one run on one
-machine. Nothing here touches a database or Redis.
+(e.g. `mkdir /tmp/main-nlu && git archive main backend | tar -x -C /tmp/main-nlu`), so a change is measured
+against its baseline in one run on one machine. Nothing here touches a database or Redis.
 """
 
 from __future__ import annotations

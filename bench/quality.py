@@ -1,20 +1,22 @@
-"""Online evaluation beside live traffic: ingest -> reply p95 with sampling off and at 100 %, scores/s beside turns/s.
+"""Online evaluation beside live traffic: ingest -> reply p95 with sampling off and at 100 %, scores/s beside
+turns/s.
 
     .venv/bin/python bench/quality.py [--conversations 200] [--turns 5] [--workers 2] [--latency-seconds 15]
                                       [--latency-rate 0] [--rounds 1]
 
-Recreates the database `agentops_bench_quality`, seeds the demo business (no demo conversations) and flushes Redis
-index 10; nothing else is touched. Then, for AGENTOPS_QUALITY_SAMPLE_RATE=0 and =1 in turn (the rule evaluators,
-the default online set; a fresh `agentops api` and `--workers` `agentops worker` processes for each):
+Recreates the database `agentops_bench_quality`, seeds the demo business (no demo conversations) and flushes
+Redis index 10; nothing else is touched. Then, for AGENTOPS_QUALITY_SAMPLE_RATE=0 and =1 in turn (the rule
+evaluators, the default online set; a fresh `agentops api` and `--workers` `agentops worker` processes for
+each):
 
-1. throughput: `--conversations` x `--turns` customer messages (bench/agent_load.py's flows) through ingestEvents, a
-   round at a time; turns/s from the first request until every event is PROCESSED; with sampling, scores/s from the
-   first request until every run has its scores (runs scored per second, and verdicts stored per second), the same
-   from the first score to the last (the `score_sampled` cron drains the hand-over list each second), and how long
-   after its turn a score was written.
-2. latency: single ingestEvent mutations at one steady open-loop rate for both settings (`--latency-rate`, else half
-   the turns/s measured with sampling off); from the client's send to the reply row written and to the run's
-   runCompleted event reaching a websocket subscriber, p50/p95/p99.
+1. throughput: `--conversations` x `--turns` customer messages (bench/agent_load.py's flows) through
+   ingestEvents, a round at a time; turns/s from the first request until every event is PROCESSED; with
+   sampling, scores/s from the first request until every run has its scores (runs scored per second, and
+   verdicts stored per second), the same from the first score to the last (the `score_sampled` cron drains the
+   hand-over list each second), and how long after its turn a score was written.
+2. latency: single ingestEvent mutations at one steady open-loop rate for both settings (`--latency-rate`,
+   else half the turns/s measured with sampling off); from the client's send to the reply row written and to
+   the run's runCompleted event reaching a websocket subscriber, p50/p95/p99.
 
 `--rounds` repeats both settings, alternating (off, on, off, on …), to tell a real difference from drift. Load
 comes from one spawned client process; every process started here is stopped on exit, Ctrl-C or error. Figures

@@ -2,8 +2,8 @@
 
     python docs/screenshots.py --url http://127.0.0.1:3000 --email admin@example.com --password …
 
-`make up` (or `agentops up`) prints the URL and a demo admin login; the demo data (a week of metrics, eval runs
-and a resolved incident) fills every page.
+`make up` (or `agentops up`) prints the URL and a demo admin login; the demo data (a week of metrics, eval
+runs and a resolved incident) fills every page.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ PAGES = {
     "demo": ("/demo", "#drill-start"),
     "try-it": ("/try", "#try-it-send"),  # then a customer message is sent and answered (see _try_it)
 }
-# What the README's first five minutes suggest: a question the agent answers with check_availability, then a choice
-# it books with book_appointment.
+# What the README's first five minutes suggest: a question the agent answers with check_availability, then a
+# choice it books with book_appointment.
 TRY_IT_MESSAGES = ("Can I book a haircut tomorrow?", "10am please, I'm Sam")
 
 

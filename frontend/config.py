@@ -21,8 +21,8 @@ class DashboardConfig(BaseSettings):
     request_timeout_seconds: float = 10.0
     # Where browser sessions live (frontend/sessions): `agentops dashboard` passes AGENTOPS_REDIS_URL.
     redis_url: str = "redis://127.0.0.1:6379/0"
-    # The address operators open the dashboard at, when a proxy makes it differ from the Host the dashboard sees:
-    # login and logout forms posted from it are the dashboard's own (`agentops dashboard` passes
+    # The address operators open the dashboard at, when a proxy makes it differ from the Host the dashboard
+    # sees: login and logout forms posted from it are the dashboard's own (`agentops dashboard` passes
     # AGENTOPS_DASHBOARD_PUBLIC_URL).
     public_url: str | None = None
 

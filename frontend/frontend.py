@@ -121,8 +121,9 @@ PAGE_RECEIVERS: frozenset[type[rx.State]] = frozenset(
 def _connected_tabs() -> Collection[str]:
     """The client tokens of the tabs with an open socket to this process.
 
-    `event_namespace.token_to_sid` is what Reflex's documentation (Background Tasks, "Terminating Background Tasks
-    on Page Close or Navigation") tells a task to check; Reflex offers no public hook called when a tab closes.
+    `event_namespace.token_to_sid` is what Reflex's documentation (Background Tasks, "Terminating Background
+    Tasks on Page Close or Navigation") tells a task to check; Reflex offers no public hook called when a tab
+    closes.
     """
     namespace = app.event_namespace
     return namespace.token_to_sid.keys() if namespace is not None else ()

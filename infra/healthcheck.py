@@ -1,4 +1,5 @@
-"""Container health checks: `python infra/healthcheck.py api|dashboard|worker` exits 0 when healthy, 1 when not.
+"""Container health checks: `python infra/healthcheck.py api|dashboard|worker` exits 0 when healthy, 1 when
+not.
 
 api and dashboard: /healthz (alive) and /readyz (can serve) both answer 200 on this container's own port.
 worker: this host's worker has refreshed its heartbeat in Redis (jobs/heartbeat.py), so its loop is running.

@@ -4,7 +4,8 @@
     python infra/import_graph.py --edges    # every edge with one example import
 
 A "package" is a top-level folder of `backend/` (or a module file directly in it), `jobs`, or a folder of
-`frontend/`. The cycles are the strongly connected components of that graph: packages that all reach each other.
+`frontend/`. The cycles are the strongly connected components of that graph: packages that all reach each
+other.
 """
 
 from __future__ import annotations

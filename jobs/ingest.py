@@ -19,12 +19,14 @@ from jobs.beats import beating
 from jobs.flags import job_faults
 
 log = structlog.get_logger(__name__)
-# Our own deadline fires this long before SAQ's timeout, so a slow attempt is recorded by us, not cut off by SAQ.
+# Our own deadline fires this long before SAQ's timeout, so a slow attempt is recorded by us, not cut off by
+# SAQ.
 DEADLINE_MARGIN_SECONDS = 1.5
 
 
 async def process_event(ctx: dict[str, Any], *, event_id: str, trace: dict[str, str] | None = None) -> int:
-    """Append an accepted event to its conversation and answer it; after the last failed attempt it is DEAD."""
+    """Append an accepted event to its conversation and answer it; after the last failed attempt it is
+    DEAD."""
     job = ctx["job"]
     with (
         tracer.start_as_current_span(
@@ -93,7 +95,8 @@ async def reconcile(ctx: dict[str, Any]) -> int:
     """Cron: re-enqueue events left RECEIVED too long (after a Redis flush, a crash, a lost enqueue)."""
     settings = ctx["app_settings"]
     requeued = await reconciler.requeue_stale_events(queue=ctx["queue"], settings=settings)
-    # Replies whose delivery job was lost (a Redis flush) or gave up while waiting to settle an unfinished attempt.
+    # Replies whose delivery job was lost (a Redis flush) or gave up while waiting to settle an unfinished
+    # attempt.
     undelivered = await outbound.unfinished_deliveries(
         queue=ctx["queue"], older_than_seconds=settings.reconcile_stale_after_seconds
     )

@@ -41,7 +41,8 @@ async def watch_slos(ctx: dict[str, Any]) -> int:
 
 
 async def send_incident_notification(ctx: dict[str, Any], *, notification_id: str) -> str:
-    """POST one incident notification at most once; a retryable failure raises so SAQ tries again with backoff."""
+    """POST one incident notification at most once; a retryable failure raises so SAQ tries again with
+    backoff."""
     status = await notifications.send_notification(
         notification_id=uuid.UUID(notification_id), http=ctx["http"], settings=ctx["app_settings"]
     )

@@ -1,4 +1,5 @@
-"""Online evaluation crons: score the sampled turns in batches, and find flagged turns whose hand-over was lost."""
+"""Online evaluation crons: score the sampled turns in batches, and find flagged turns whose hand-over was
+lost."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ FLAGGED_SETTLE = timedelta(seconds=30)  # younger flagged runs are still on thei
 
 
 async def score_sampled(ctx: dict[str, Any]) -> int:
-    """Cron, each second: score the turns waiting on the pending list, a batch at a time; returns verdicts stored.
+    """Cron, each second: score the turns waiting on the pending list, a batch at a time; returns verdicts
+    stored.
 
-    A batch that fails is put back on the list for the next tick (a verdict already stored is not written twice).
+    A batch that fails is put back on the list for the next tick (a verdict already stored is not written
+    twice).
     """
     if not ctx["evaluators"]:
         return 0
@@ -45,7 +48,8 @@ async def score_sampled(ctx: dict[str, Any]) -> int:
 
 
 async def rescore_flagged(ctx: dict[str, Any]) -> int:
-    """Cron, each minute: flagged turns of the last minutes with no score (a Redis flush lost their hand-over)."""
+    """Cron, each minute: flagged turns of the last minutes with no score (a Redis flush lost their
+    hand-over)."""
     settings = ctx["app_settings"]
     if not ctx["evaluators"] or not settings.quality_score_flagged:
         return 0

@@ -133,7 +133,8 @@ def settings() -> dict[str, Any]:
                 timeout=60,
                 retries=1,
             ),
-            # Online evaluation: the sampled turns each second, in batches; lost hand-overs of flagged turns each minute.
+            # Online evaluation: the sampled turns each second, in batches; lost hand-overs of flagged turns
+            # each minute.
             CronJob(score_sampled, cron="* * * * * *", timeout=60, retries=1),
             CronJob(rescore_flagged, cron="* * * * * 35", timeout=120, retries=1),
         ],

@@ -88,7 +88,8 @@ async def _recreate_database(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def test_settings() -> Iterator[Settings]:
-    """Settings for the suite: the user's servers (or private ones), never the user's database or Redis index."""
+    """Settings for the suite: the user's servers (or private ones), never the user's database or Redis
+    index."""
     configured = Settings(_env_file=None)  # type: ignore[call-arg]
     with ensure_services(
         database_url=_with_database(str(configured.database_url), TEST_DATABASE),
@@ -114,7 +115,8 @@ def test_settings() -> Iterator[Settings]:
             "AGENTOPS_RATE_LIMIT_PER_SENDER_PER_MINUTE": "1000",
             "AGENTOPS_INGEST_STATS_INTERVAL_SECONDS": "0.3",
             "AGENTOPS_WORKER_CONCURRENCY": "8",
-            # Small pools: a run starts up to ~10 API and worker processes against one server (max_connections 100).
+            # Small pools: a run starts up to ~10 API and worker processes against one server (max_connections
+            # 100).
             "AGENTOPS_DATABASE_POOL_SIZE": "5",
             # Replies go to a loopback fake provider (the fake_provider fixture) on this port.
             "AGENTOPS_SMS_API_BASE_URL": f"http://127.0.0.1:{PROVIDER_PORT}",
@@ -124,8 +126,8 @@ def test_settings() -> Iterator[Settings]:
             "AGENTOPS_CHAT_DELIVERY_URL": f"http://127.0.0.1:{PROVIDER_PORT}/hooks/chat",
             "AGENTOPS_VOICE_DELIVERY_URL": f"http://127.0.0.1:{PROVIDER_PORT}/hooks/voice",
             "AGENTOPS_DELIVERY_ATTEMPTS": "4",
-            # SLO windows 200x shorter (1 h → 18 s, 5 min → 1.5 s), evaluated every second; incident notifications
-            # go to the same loopback fake provider, signed.
+            # SLO windows 200x shorter (1 h → 18 s, 5 min → 1.5 s), evaluated every second; incident
+            # notifications go to the same loopback fake provider, signed.
             "AGENTOPS_SLO_WINDOW_SCALE": "0.005",
             "AGENTOPS_SLO_EVALUATE_EVERY_SECONDS": "1",
             "AGENTOPS_INCIDENT_SLACK_WEBHOOK_URL": f"http://127.0.0.1:{PROVIDER_PORT}/notify/slack",

@@ -1,4 +1,5 @@
-"""A loopback OpenAI-compatible chat-completions server that answers from a script, for the openai policy's tests.
+"""A loopback OpenAI-compatible chat-completions server that answers from a script, for the openai policy's
+tests.
 
 Each scripted step is a function of the request body (so a step can pick a slot id out of the tool results
 the policy sent back) returning either tool calls or a final text.

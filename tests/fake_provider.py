@@ -1,11 +1,11 @@
 """A loopback stand-in for the providers replies go out to: a Twilio-shaped SMS REST API and chat/voice hooks.
 
 It records every request and can be told to fail the next N sends to a recipient, like a provider outage. Like
-the real ones: the SMS API creates a message per POST (no deduplication) and lists them (GET Messages.json, To and
-From filters, newest first); the chat/voice hooks honour our Idempotency-Key — a key seen before is answered
-again without delivering twice. A test can also hold the answer to a recipient's send after accepting it (to
-kill the sender between the provider's acceptance and its own record), and switch the Messages list off for a
-recipient (a provider that cannot be asked).
+the real ones: the SMS API creates a message per POST (no deduplication) and lists them (GET Messages.json, To
+and From filters, newest first); the chat/voice hooks honour our Idempotency-Key — a key seen before is
+answered again without delivering twice. A test can also hold the answer to a recipient's send after accepting
+it (to kill the sender between the provider's acceptance and its own record), and switch the Messages list off
+for a recipient (a provider that cannot be asked).
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ def free_port() -> int:
 
 
 def spawn_agentops(command: str, *, log_path: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """Start `agentops <command>` as its own process, with this environment plus `env`, output to `log_path`."""
+    """Start `agentops <command>` as its own process, with this environment plus `env`, output to
+    `log_path`."""
     with log_path.open("wb") as log_file:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
             [sys.executable, "-m", "backend.cli.main", command],
@@ -103,7 +104,8 @@ async def wait_until(predicate, *, timeout: float = 60.0, interval: float = 0.2,
 
 
 class StatementCounter:
-    """Counts SQL statements sent through Tortoise's asyncpg client while active (instrumentation, not a mock)."""
+    """Counts SQL statements sent through Tortoise's asyncpg client while active (instrumentation, not a
+    mock)."""
 
     def __init__(self, monkeypatch) -> None:
         from tortoise.backends.asyncpg.client import AsyncpgDBClient
@@ -144,7 +146,8 @@ def _command_names(packed: bytes) -> list[str]:
 
 
 async def row_counts() -> dict[str, int]:
-    """Rows in every table the tests empty, in one statement: compare before and after to prove nothing changed."""
+    """Rows in every table the tests empty, in one statement: compare before and after to prove nothing
+    changed."""
     from tortoise import connections
 
     from tests.conftest import TABLES
@@ -155,9 +158,10 @@ async def row_counts() -> dict[str, int]:
 
 
 class RedisRoundTrips:
-    """Records each write redis-py's asyncio client makes to a server while active: one per round trip (a command or
-    a whole pipeline). Instrumentation of the real client, not a mock; `touching(text)` keeps the round trips whose
-    commands mention `text` (a key prefix), so the app's background Redis traffic does not blur a count."""
+    """Records each write redis-py's asyncio client makes to a server while active: one per round trip (a
+    command or a whole pipeline). Instrumentation of the real client, not a mock; `touching(text)` keeps the
+    round trips whose commands mention `text` (a key prefix), so the app's background Redis traffic does not
+    blur a count."""
 
     def __init__(self, monkeypatch) -> None:
         from redis.asyncio.connection import AbstractConnection

@@ -74,7 +74,8 @@ async def _recreate(admin_dsn: str, name: str) -> None:
 async def isolated_product(
     test_settings, *, name: str, logs: Path, **settings: str
 ) -> AsyncIterator[Isolated]:
-    """A fresh database `<test database>_<name>` and a private Redis server; every process started is stopped."""
+    """A fresh database `<test database>_<name>` and a private Redis server; every process started is
+    stopped."""
     from backend.devservices.private_redis import start_private_redis
 
     server = str(test_settings.database_url).rsplit("/", 1)[0]

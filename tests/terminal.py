@@ -17,7 +17,8 @@ COLUMNS, ROWS = 160, 60
 
 
 class TerminalSession:
-    """A process whose stdin, stdout and stderr are one pseudo-terminal; its output is collected with timestamps."""
+    """A process whose stdin, stdout and stderr are one pseudo-terminal; its output is collected with
+    timestamps."""
 
     def __init__(
         self, args: Sequence[str], *, env: dict[str, str], columns: int = COLUMNS, rows: int = ROWS

@@ -1,6 +1,7 @@
-"""The short chaos run (bench/chaos.py --short): workers SIGKILLed (mid-turn and mid-delivery, against a loopback
-provider that counts what reached the customer per message), Redis flushed, the API restarted and PostgreSQL
-stalled under a stream of conversations — zero loss, zero duplicates at the provider, order kept."""
+"""The short chaos run (bench/chaos.py --short): workers SIGKILLed (mid-turn and mid-delivery, against a
+loopback provider that counts what reached the customer per message), Redis flushed, the API restarted and
+PostgreSQL stalled under a stream of conversations — zero loss, zero duplicates at the provider, order
+kept."""
 
 import os
 import re
@@ -14,9 +15,9 @@ from backend.settings import PROJECT_ROOT
 
 @pytest.mark.parametrize("policy", ["rules", "openai"])
 def test_chaos_under_traffic_loses_nothing_and_duplicates_nothing(test_settings, policy):
-    # Its own database on the suite's PostgreSQL server and a private Redis server (FLUSHALL stays there). With the
-    # openai policy every turn calls the loopback model, so a worker SIGKILLed mid-turn dies between model calls
-    # and tool effects: the retried turn must reuse what the first attempt booked or opened.
+    # Its own database on the suite's PostgreSQL server and a private Redis server (FLUSHALL stays there).
+    # With the openai policy every turn calls the loopback model, so a worker SIGKILLed mid-turn dies between
+    # model calls and tool effects: the retried turn must reuse what the first attempt booked or opened.
     env = {**os.environ, "AGENTOPS_DATABASE_URL": str(test_settings.database_url)}
     database = f"{test_settings.database_name}_chaos"  # beside the suite's database, never another run's
     run = subprocess.run(

@@ -1,4 +1,5 @@
-"""A client hanging up mid-body ends the request quietly: no exception escapes to uvicorn (no traceback logged)."""
+"""A client hanging up mid-body ends the request quietly: no exception escapes to uvicorn (no traceback
+logged)."""
 
 
 async def test_a_client_that_hangs_up_mid_body_is_not_an_application_error(app):

@@ -1,4 +1,5 @@
-"""Bodies over AGENTOPS_MAX_REQUEST_BYTES are refused with 413 and a JSON error before any route parses them."""
+"""Bodies over AGENTOPS_MAX_REQUEST_BYTES are refused with 413 and a JSON error before any route parses
+them."""
 
 import pytest
 from starlette.applications import Starlette

@@ -1,4 +1,5 @@
-"""What a model remembers of a thread: earlier messages with the tool calls and results behind each agent reply.
+"""What a model remembers of a thread: earlier messages with the tool calls and results behind each agent
+reply.
 
 Rendered in the chat-completions format — an assistant message per tool call, then its `tool` result, then the
 reply — so a model can refer to a slot it offered a turn ago. A token budget keeps the newest items and drops
@@ -96,8 +97,9 @@ def model_messages(turn: TurnInput, *, budget_tokens: int) -> list[dict[str, Any
 
 
 def thread_sql(*, conversation: str, trigger: str, limit: str) -> str:
-    """A scalar subquery (JSON text) of the last `limit` messages before the one a turn answers, oldest first, each
-    agent reply with its run's tool calls; read with `parse_thread`. Arguments name the query's parameters ("$1").
+    """A scalar subquery (JSON text) of the last `limit` messages before the one a turn answers, oldest first,
+    each agent reply with its run's tool calls; read with `parse_thread`. Arguments name the query's
+    parameters ("$1").
 
     Customer messages that arrived after the trigger belong to later turns and are left out. A subquery, not a
     query of its own: the turn reads it in the same round trip as the rest of what it needs.

@@ -1,4 +1,5 @@
-"""Every agent turn is an AgentRun with one ToolCall per tool it used: the record of what was decided and why."""
+"""Every agent turn is an AgentRun with one ToolCall per tool it used: the record of what was decided and
+why."""
 
 from enum import Enum
 
@@ -66,7 +67,8 @@ class ToolCall(Model):
 
 
 class ToolEffect(Model):
-    """A tool call's answer, keyed "<trigger>:<call position>": a retried turn is answered with it, never redoes it.
+    """A tool call's answer, keyed "<trigger>:<call position>": a retried turn is answered with it, never
+    redoes it.
 
     A side effect's row is written in the same short transaction as the effect (the booking, the ticket, the
     handoff); a read's row right after the read, so a retried turn sees what its first attempt saw and decides

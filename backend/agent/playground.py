@@ -1,9 +1,9 @@
 """agentRespond: run the agent now, on a conversation or a scratch one, by default as a dry run.
 
 A dry run plays the real turns on the real tables in a sandbox that is rolled back (backend/turns/sandbox.py):
-the reply and the tool calls are real, but nothing is booked, stored or sent. Kept (dryRun false), the operator's
-messages are stored as the operator's — never as the customer's — and the replies are only sent to the customer
-when the operator asks for it explicitly (`deliver`).
+the reply and the tool calls are real, but nothing is booked, stored or sent. Kept (dryRun false), the
+operator's messages are stored as the operator's — never as the customer's — and the replies are only sent to
+the customer when the operator asks for it explicitly (`deliver`).
 """
 
 from __future__ import annotations

@@ -52,7 +52,8 @@ def build_agent(
 
 
 def with_drilled_prompt(setup: AgentSetup, faults: ActiveFaults) -> AgentSetup:
-    """The setup with the prompt version a PROMPT_REGRESSION drill puts in place for this turn, if it drew one.
+    """The setup with the prompt version a PROMPT_REGRESSION drill puts in place for this turn, if it drew
+    one.
 
     The run records the version it answered with, so the drill's turns are told apart from the others.
     """

@@ -78,10 +78,10 @@ class ApiKeyAuthenticator:
     """Turns a presented key into a Caller, caching hits briefly so most requests skip the database.
 
     The cache lifetime bounds how late a revocation reaches this process; only valid keys are cached,
-    so a key created a moment ago works at once. When the cache has just expired, the requests that present the
-    same key at that moment share one lookup rather than each running its own (a burst of 32 adapters' requests
-    cost 32 SELECTs and 32 UPDATEs), and `last_used_at` is written at most once a minute per key: a key's
-    last use is a fact for operators, not worth a write per cache lifetime.
+    so a key created a moment ago works at once. When the cache has just expired, the requests that present
+    the same key at that moment share one lookup rather than each running its own (a burst of 32 adapters'
+    requests cost 32 SELECTs and 32 UPDATEs), and `last_used_at` is written at most once a minute per key: a
+    key's last use is a fact for operators, not worth a write per cache lifetime.
     """
 
     def __init__(

@@ -22,8 +22,8 @@ from backend.settings import PROJECT_ROOT, Settings
 
 TOOLCHAIN_DIR = PROJECT_ROOT / "frontend" / "toolchain"
 LIVE_FEED_KEY_PREFIX = "dashboard live feed"
-# The Try it page sends customer messages as a channel adapter would: with a key of the dashboard's own that can
-# only ingest (never read or operate), held in the dashboard process, never in a browser.
+# The Try it page sends customer messages as a channel adapter would: with a key of the dashboard's own that
+# can only ingest (never read or operate), held in the dashboard process, never in a browser.
 TRY_IT_KEY_PREFIX = "dashboard try it"
 log = structlog.get_logger(__name__)
 
@@ -79,8 +79,8 @@ def ensure_bun() -> Path:
 def reflex_environment(
     *, settings: Settings, bun: Path, live_feed_key: str, try_it_key: str
 ) -> dict[str, str]:
-    """The environment `reflex run` needs here: our bun, no telemetry or update checks, the API to call, and the
-    Redis that keeps browser sessions."""
+    """The environment `reflex run` needs here: our bun, no telemetry or update checks, the API to call, and
+    the Redis that keeps browser sessions."""
     env = {
         **os.environ,
         "REFLEX_BUN_PATH": str(bun),
@@ -101,7 +101,8 @@ def reflex_environment(
 
 
 async def issue_dashboard_key(*, purpose: str, scope: str) -> str:
-    """A fresh key for this host's dashboard with one scope; the previous one of this host and purpose is revoked."""
+    """A fresh key for this host's dashboard with one scope; the previous one of this host and purpose is
+    revoked."""
     from backend.auth import service as auth_service
     from backend.auth.scopes import Scope
 
@@ -129,7 +130,8 @@ async def issue_missing_keys(settings: Settings) -> tuple[str, str]:
 
 
 def reflex_command(settings: Settings) -> list[str]:
-    """`reflex run` in production mode, pages and state backend on one explicit port, logging like the product.
+    """`reflex run` in production mode, pages and state backend on one explicit port, logging like the
+    product.
 
     Reflex's own lines follow AGENTOPS_LOG_LEVEL and the format rule of every process (JSON off a terminal).
     """

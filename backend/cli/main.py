@@ -43,8 +43,9 @@ app.command()(simulate)
 
 @app.command()
 def up() -> None:
-    """Run everything with demo data: PostgreSQL and Redis (private ones if needed), API, worker and dashboard;
-    replies on channels with no endpoint go to the built-in sandbox (AGENTOPS_SANDBOX_DELIVERY=false: not)."""
+    """Run everything with demo data: PostgreSQL and Redis (private ones if needed), API, worker and
+    dashboard; replies on channels with no endpoint go to the built-in sandbox
+    (AGENTOPS_SANDBOX_DELIVERY=false: not)."""
     from backend.cli.up import run_up
 
     run_up()
@@ -71,7 +72,8 @@ def api() -> None:
 
 @app.command()
 def dashboard() -> None:
-    """Serve the Reflex dashboard (production build); installs its toolchain from the registries on first use."""
+    """Serve the Reflex dashboard (production build); installs its toolchain from the registries on first
+    use."""
     from backend.cli.dashboard import run_dashboard
 
     run_dashboard(get_settings())
@@ -100,7 +102,8 @@ def loopback_model(
         ),
     ] = "rules",
 ) -> None:
-    """Serve an OpenAI-compatible model on this machine (no network), for the openai policy and the LLM judge."""
+    """Serve an OpenAI-compatible model on this machine (no network), for the openai policy and the LLM
+    judge."""
     import uvicorn
 
     from backend.agent.loopback.app import create_loopback_app

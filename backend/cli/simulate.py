@@ -1,4 +1,5 @@
-"""`agentops simulate <kind>`: start a fault-injection drill from the command line (as startSimulation does)."""
+"""`agentops simulate <kind>`: start a fault-injection drill from the command line (as startSimulation
+does)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
-"""`agentops up`: services (private ones if needed), schema, demo data, then API, worker and dashboard until Ctrl-C.
+"""`agentops up`: services (private ones if needed), schema, demo data, then API, worker and dashboard until
+Ctrl-C.
 
-What it prints: its banner, warnings and errors from every process, and one summary line (backend/cli/up_console.py).
-Its processes log at WARNING unless AGENTOPS_LOG_LEVEL says otherwise, in the format of up's own stderr.
+What it prints: its banner, warnings and errors from every process, and one summary line
+(backend/cli/up_console.py). Its processes log at WARNING unless AGENTOPS_LOG_LEVEL says otherwise, in the
+format of up's own stderr.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ DEMO_ADMIN_EMAIL = "admin@example.com"
 READY_TIMEOUT_SECONDS = 60
 # The first dashboard build installs its JavaScript dependencies from the registry: give it time.
 DASHBOARD_READY_TIMEOUT_SECONDS = 600
-# Per-process INFO lines (started, listening, migrations) say what the banner says: up shows warnings and errors.
+# Per-process INFO lines (started, listening, migrations) say what the banner says: up shows warnings and
+# errors.
 UP_LOG_LEVEL = "WARNING"
 
 
@@ -58,7 +61,8 @@ class DemoAccess:
 
 
 async def _prepare_demo(settings: Settings) -> DemoAccess:
-    """Seed an empty database with demo traffic; a fresh demo admin key (the previous run's revoked) and password."""
+    """Seed an empty database with demo traffic; a fresh demo admin key (the previous run's revoked) and
+    password."""
     # Slots roll forward every day: the business always has a few weeks ahead to book.
     await seed_business(timezone=settings.business_timezone, today=business_today(settings))
     await seed_eval_history(settings=settings)
@@ -79,7 +83,8 @@ async def _prepare_demo(settings: Settings) -> DemoAccess:
 
 
 def _spawn(args: list[str], env: dict[str, str], console: UpConsole) -> subprocess.Popen[bytes]:
-    """Start `agentops <args>` with its output relayed through the console (so the status line stays whole)."""
+    """Start `agentops <args>` with its output relayed through the console (so the status line stays
+    whole)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "backend.cli.main", *args],
         env=env,
@@ -145,15 +150,16 @@ def _interrupt(_signum: int, _frame: object) -> None:
 
 
 def _sandbox_choice(settings: Settings) -> bool:
-    """Whether replies may go to the built-in sandbox: yes for the demo, unless AGENTOPS_SANDBOX_DELIVERY says no
-    (or this is production, where it is refused). It only takes channels with no endpoint configured."""
+    """Whether replies may go to the built-in sandbox: yes for the demo, unless AGENTOPS_SANDBOX_DELIVERY says
+    no (or this is production, where it is refused). It only takes channels with no endpoint configured."""
     if "sandbox_delivery" in settings.model_fields_set:
         return settings.sandbox_delivery
     return settings.environment != "production"
 
 
 def _log_choice(settings: Settings) -> tuple[str, bool]:
-    """The level and format every process logs in: AGENTOPS_LOG_LEVEL if set, else WARNING; the stream's format."""
+    """The level and format every process logs in: AGENTOPS_LOG_LEVEL if set, else WARNING; the stream's
+    format."""
     level = settings.log_level if "log_level" in settings.model_fields_set else UP_LOG_LEVEL
     return level, wants_json(sys.stderr, settings.log_json)
 
@@ -233,8 +239,9 @@ def _end_summary(summary: SummaryWatcher | None, console: UpConsole) -> None:
 
 
 def graphiql_link(base: str, api_key: str) -> str:
-    """GraphiQL with the key filled in. The key rides in the URL fragment, which browsers never send to a server:
-    it cannot reach an access log (backend/graphql/graphiql.html reads it, then clears it from the address bar)."""
+    """GraphiQL with the key filled in. The key rides in the URL fragment, which browsers never send to a
+    server: it cannot reach an access log (backend/graphql/graphiql.html reads it, then clears it from the
+    address bar)."""
     return f"{base}/graphql#key={api_key}"
 
 

@@ -1,9 +1,10 @@
-"""The screen of `agentops up`: its own lines, its processes' lines, and one summary line that stays at the bottom.
+"""The screen of `agentops up`: its own lines, its processes' lines, and one summary line that stays at the
+bottom.
 
-`up` runs the API, the worker and the dashboard with their output piped to it, so one process writes the screen.
-On a terminal the summary is a status line rewritten in place under the banner: the banner stays the last thing on
-screen, and a warning or error from any process is printed above the status line. Elsewhere (a pipe, a file, CI)
-the summary is an ordinary line, printed once a minute, in the log format of that stream.
+`up` runs the API, the worker and the dashboard with their output piped to it, so one process writes the
+screen. On a terminal the summary is a status line rewritten in place under the banner: the banner stays the
+last thing on screen, and a warning or error from any process is printed above the status line. Elsewhere (a
+pipe, a file, CI) the summary is an ordinary line, printed once a minute, in the log format of that stream.
 """
 
 from __future__ import annotations

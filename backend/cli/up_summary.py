@@ -1,4 +1,5 @@
-"""The one-line summary `agentops up` keeps under its banner: what happened since it started, and the queue now."""
+"""The one-line summary `agentops up` keeps under its banner: what happened since it started, and the queue
+now."""
 
 from __future__ import annotations
 

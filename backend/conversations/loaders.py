@@ -17,7 +17,8 @@ async def load_conversations_by_id(ids: Sequence[uuid.UUID]) -> list[Conversatio
 
 
 async def load_last_messages(conversation_ids: Sequence[uuid.UUID]) -> list[Message | None]:
-    """The latest message of each conversation, in one query (DISTINCT ON uses the (conversation, sequence) index)."""
+    """The latest message of each conversation, in one query (DISTINCT ON uses the (conversation, sequence)
+    index)."""
     connection = connections.get("default")
     _, rows = await connection.execute_query(
         "SELECT DISTINCT ON (conversation_id) id FROM messages"

@@ -22,9 +22,9 @@ class MessageDirection(str, Enum):
 class DeliveryStatus(str, Enum):
     """An outbound message's way out: QUEUED → SENDING → SENT | FAILED, or UNCERTAIN when we cannot know.
 
-    SENDING is committed before the provider is called, so a later attempt that finds it knows an earlier one may
-    have reached the provider and resolves that first (backend/channels/delivery/service.py) instead of sending
-    blindly. UNCERTAIN waits for an operator: resending it may reach the customer twice.
+    SENDING is committed before the provider is called, so a later attempt that finds it knows an earlier one
+    may have reached the provider and resolves that first (backend/channels/delivery/service.py) instead of
+    sending blindly. UNCERTAIN waits for an operator: resending it may reach the customer twice.
     """
 
     QUEUED = "QUEUED"
@@ -52,8 +52,8 @@ class Conversation(Model):
     message_count = fields.IntField(default=0)
     # What the agent has gathered so far (intent, service, date, time, name, phone, what it asked for).
     agent_state = fields.JSONField(default=dict)
-    # Bumped by every agent turn's commit and every operator change (close, hand back, human reply): a turn that
-    # read version N commits only while it is still N, else it is decided again on what changed.
+    # Bumped by every agent turn's commit and every operator change (close, hand back, human reply): a turn
+    # that read version N commits only while it is still N, else it is decided again on what changed.
     version = fields.IntField(default=0)
     handed_off_at = fields.DatetimeField(null=True)
     handoff_reason = fields.CharField(max_length=300, null=True)
@@ -61,14 +61,15 @@ class Conversation(Model):
     updated_at = fields.DatetimeField(auto_now=True)
     # Set at creation and on every message: the conversations page sorts on it.
     last_message_at = fields.DatetimeField()
-    # Written straight into the tables by the demo's backdated history (backend/demo/ops_history.py), not by the
-    # ingest path: shown as synthetic wherever a person sees it, so nobody mistakes it for real traffic.
+    # Written straight into the tables by the demo's backdated history (backend/demo/ops_history.py), not by
+    # the ingest path: shown as synthetic wherever a person sees it, so nobody mistakes it for real traffic.
     synthetic = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "conversations"
         unique_together = (("channel", "thread_key"),)
-        # The conversations page lists newest activity first, optionally per status or channel, keyset-paginated.
+        # The conversations page lists newest activity first, optionally per status or channel,
+        # keyset-paginated.
         indexes = (
             ("last_message_at", "id"),
             ("status", "last_message_at", "id"),
@@ -91,9 +92,11 @@ class Message(Model):
     ingest_event = fields.OneToOneField(
         "agentops.IngestEvent", related_name="message", null=True, on_delete=fields.SET_NULL
     )
-    # Outbound only: QUEUED until an attempt claims it (SENDING), then SENT, FAILED, or UNCERTAIN (see DeliveryStatus).
+    # Outbound only: QUEUED until an attempt claims it (SENDING), then SENT, FAILED, or UNCERTAIN (see
+    # DeliveryStatus).
     delivery_status = fields.CharEnumField(DeliveryStatus, max_length=12, null=True)
-    # Attempts that claimed the message (counted on the row, not on a SAQ job: the reconciler may start a new job).
+    # Attempts that claimed the message (counted on the row, not on a SAQ job: the reconciler may start a new
+    # job).
     delivery_attempts = fields.IntField(default=0)
     # When the current attempt committed SENDING: a later attempt resolves it only once that one must be over.
     delivery_sending_at = fields.DatetimeField(null=True)

@@ -118,13 +118,15 @@ async def append_message(
     expected_version: int | None = None,
     agent_state: dict | None = None,
 ) -> Message | None:
-    """Add a message at the end of the thread (its sequence is the conversation's next), in the caller's transaction.
+    """Add a message at the end of the thread (its sequence is the conversation's next), in the caller's
+    transaction.
 
-    A customer's accepted event is appended by the database function `agentops_append_pending` instead (migration
-    0017, called by backend/turns/appending.py): the same numbering, in one round trip with the thread's lock.
+    A customer's accepted event is appended by the database function `agentops_append_pending` instead
+    (migration 0017, called by backend/turns/appending.py): the same numbering, in one round trip with the
+    thread's lock.
 
-    With `expected_version`, only while the conversation is still at that version (None otherwise): an agent turn
-    commits its reply and its state (`agent_state`) this way, in one statement.
+    With `expected_version`, only while the conversation is still at that version (None otherwise): an agent
+    turn commits its reply and its state (`agent_state`) this way, in one statement.
     """
     rows = await connection.execute_query_dict(
         _APPEND,
@@ -157,11 +159,13 @@ async def hand_off(*, connection, conversation_id: uuid.UUID, reason: str) -> No
 
 
 async def append_human_reply(*, conversation_id: uuid.UUID, text: str, hub: EventHub) -> Message | None:
-    """An operator's reply, queued for delivery like the agent's; None when the conversation does not exist."""
+    """An operator's reply, queued for delivery like the agent's; None when the conversation does not
+    exist."""
     async with in_transaction() as connection:
         if not await Conversation.filter(id=conversation_id).using_db(connection).exists():
             return None
-        # A human speaking changes the thread under any agent turn in flight: it is decided again (version bump).
+        # A human speaking changes the thread under any agent turn in flight: it is decided again (version
+        # bump).
         message = await append_message(
             connection=connection,
             conversation_id=conversation_id,

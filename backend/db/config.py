@@ -32,9 +32,10 @@ MIGRATIONS_MODULE = "backend.migrations"
 async def _keep_session(connection: Any) -> None:
     """Return a connection to the pool as it is.
 
-    asyncpg's default reset runs a query on every release (unlisten, unlock, close cursors, RESET ALL): a round
-    trip per pooled statement, a sixth of a worker's CPU in bench/llm.py. Nothing here leaves session state behind:
-    advisory locks are transaction-scoped (the migration lock has its own connection), no LISTEN, no SET.
+    asyncpg's default reset runs a query on every release (unlisten, unlock, close cursors, RESET ALL): a
+    round trip per pooled statement, a sixth of a worker's CPU in bench/llm.py. Nothing here leaves session
+    state behind: advisory locks are transaction-scoped (the migration lock has its own connection), no
+    LISTEN, no SET.
     """
 
 

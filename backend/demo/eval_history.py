@@ -13,7 +13,8 @@ EXPERIMENT = ("booking", "v2")
 
 
 async def seed_eval_history(*, settings: Settings) -> int:
-    """Sync the goldens and, when no eval has run yet, leave runs to compare; returns how many runs were made."""
+    """Sync the goldens and, when no eval has run yet, leave runs to compare; returns how many runs were
+    made."""
     synced = await sync_suites()
     if await EvalRun.exists():
         return 0

@@ -5,12 +5,13 @@ It is synthetic: written straight into the tables, not sent through the ingest p
 
 Backdated conversations, each with a customer message, the agent's reply, its run and (for booking-like
 visits) a tool call, follow a business-hours traffic curve. Two days ago a 30-minute check_availability outage
-fails two turns in five: whatever the time of day the week is written, that is enough for the page alert (14.4x
-over 1 h and 5 min) and not for the 3-day ticket alert, so the history always holds the one worked incident.
-(Which visits fail in the outage is by their position, not by chance: chance made the page open or not depending
-on the time of day the week was written.) Everything downstream is the real machinery: the rollup turns the runs
-into metric points, the SLO evaluation at moments during and after the outage opens and resolves the incident,
-and an on-call acknowledgement and note complete its timeline (then backdated to when they would have happened).
+fails two turns in five: whatever the time of day the week is written, that is enough for the page alert
+(14.4x over 1 h and 5 min) and not for the 3-day ticket alert, so the history always holds the one worked
+incident. (Which visits fail in the outage is by their position, not by chance: chance made the page open or
+not depending on the time of day the week was written.) Everything downstream is the real machinery: the
+rollup turns the runs into metric points, the SLO evaluation at moments during and after the outage opens and
+resolves the incident, and an on-call acknowledgement and note complete its timeline (then backdated to when
+they would have happened).
 """
 
 from __future__ import annotations
@@ -97,7 +98,8 @@ FROM demo_visits WHERE books
 
 
 async def seed_ops_history(*, timezone: str, now: datetime | None = None) -> int:
-    """Write the week once (a second call finds it and does nothing); returns how many conversations it added."""
+    """Write the week once (a second call finds it and does nothing); returns how many conversations it
+    added."""
     if await Conversation.filter(thread_key__startswith=HISTORY_PREFIX).exists():
         return 0
     now = (now or datetime.now(UTC)).replace(second=0, microsecond=0)
@@ -113,8 +115,8 @@ async def seed_ops_history(*, timezone: str, now: datetime | None = None) -> int
             await connection.execute_query(statement)
         added = (await connection.execute_query_dict("SELECT count(*) AS n FROM demo_visits"))[0]["n"]
     await rollup_metrics(since=start, now=now)
-    # One transaction: a running worker's SLO watch, which lives in the present, must not see (and resolve) the
-    # incidents of a replay that is still walking through the past.
+    # One transaction: a running worker's SLO watch, which lives in the present, must not see (and resolve)
+    # the incidents of a replay that is still walking through the past.
     async with in_transaction():
         await _replay_the_slo_watch(
             start=outage_start - timedelta(minutes=15), end=outage_end + timedelta(hours=1)
@@ -125,7 +127,8 @@ async def seed_ops_history(*, timezone: str, now: datetime | None = None) -> int
 async def _replay_the_slo_watch(*, start: datetime, end: datetime) -> None:
     """Run the SLO watch as it would have run every few minutes around the outage, and work the page it opens.
 
-    The real code opens and resolves the incidents; the rows it writes are stamped with the evaluation's moment.
+    The real code opens and resolves the incidents; the rows it writes are stamped with the evaluation's
+    moment.
     """
     if await Incident.exists():
         return

@@ -1,4 +1,5 @@
-"""Demo traffic for `agentops seed` and `make up`: deterministic conversations sent through the real accept path.
+"""Demo traffic for `agentops seed` and `make up`: deterministic conversations sent through the real accept
+path.
 
 The texts come from fixtures/demo/scenarios.json; a fixed random seed picks scenarios, senders and fillers, so
 every run produces the same events with the same idempotency keys, and running it again only finds duplicates.
@@ -61,7 +62,8 @@ def demo_events(
 
 
 async def seed_demo(*, context: IngestContext, round_label: str | None = None) -> int:
-    """Send the demo events through accept_events; returns how many were new (0 on a second run of a round)."""
+    """Send the demo events through accept_events; returns how many were new (0 on a second run of a
+    round)."""
     limits = {"limits": IngestLimits.from_settings(context.settings)}
     events = [
         IncomingEvent.model_validate(event, context=limits) for event in demo_events(round_label=round_label)

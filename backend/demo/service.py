@@ -21,7 +21,8 @@ class ReseedSummary:
 
 
 async def reseed_demo(*, context: IngestContext) -> ReseedSummary:
-    """Top up the bookable slots, send a fresh round of demo conversations, and fill in any missing history."""
+    """Top up the bookable slots, send a fresh round of demo conversations, and fill in any missing
+    history."""
     settings = context.settings
     slots = await seed_business(timezone=settings.business_timezone, today=business_today(settings))
     # A new round label each time: the same idempotency keys would only be found as duplicates.

@@ -1,9 +1,9 @@
 """Cassettes: chat-completions calls recorded once and replayed offline, one JSON file per golden case.
 
-A call is found by a key: the sha256 of the canonical request (model, messages, tools) with every UUID replaced
-by a placeholder in order of first appearance (`<id1>`, `<id2>`, …). Slot, booking and ticket ids differ on every
-machine and run; their positions in the conversation do not. The recorded response holds the same placeholders,
-so on replay `book_appointment(slot_id=<id3>)` books whatever slot is id3 in this run.
+A call is found by a key: the sha256 of the canonical request (model, messages, tools) with every UUID
+replaced by a placeholder in order of first appearance (`<id1>`, `<id2>`, …). Slot, booking and ticket ids
+differ on every machine and run; their positions in the conversation do not. The recorded response holds the
+same placeholders, so on replay `book_appointment(slot_id=<id3>)` books whatever slot is id3 in this run.
 """
 
 from __future__ import annotations
@@ -29,14 +29,16 @@ KEY_LENGTH = 16
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request as a cassette sees it: its key, a readable summary, and this run's id behind each placeholder."""
+    """One request as a cassette sees it: its key, a readable summary, and this run's id behind each
+    placeholder."""
 
     key: str
     summary: dict[str, Any]
     placeholders: dict[str, str]  # uuid (lower case) → placeholder
 
     def hide_ids(self, body: Any) -> Any:
-        """A response with this request's ids replaced by their placeholders (other UUIDs stay as they are)."""
+        """A response with this request's ids replaced by their placeholders (other UUIDs stay as they
+        are)."""
         text = UUID.sub(
             lambda match: self.placeholders.get(match.group(0).lower(), match.group(0)), json.dumps(body)
         )
@@ -209,8 +211,8 @@ class Cassette(httpx.AsyncBaseTransport):
         return httpx.Response(200, json=seen.restore_ids(self._entries[index]["response"]), request=request)
 
     def _miss(self, seen: RecordedRequest) -> CassetteMiss:
-        # The recorded call this one stands in for: the one answering the same last message, else the one at the
-        # same position (calls replay in recorded order).
+        # The recorded call this one stands in for: the one answering the same last message, else the one at
+        # the same position (calls replay in recorded order).
         same_message = [
             entry
             for entry in self._entries

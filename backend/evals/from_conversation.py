@@ -1,5 +1,5 @@
-"""Production to golden: a real conversation becomes a case, its tool results frozen and its replies expected (or,
-where an evaluator scored a reply low online, that evaluator passing)."""
+"""Production to golden: a real conversation becomes a case, its tool results frozen and its replies expected
+(or, where an evaluator scored a reply low online, that evaluator passing)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from backend.quality.models import EvalScore
 
 
 async def case_from_conversation(*, conversation_id: uuid.UUID, name: str) -> GoldenCase | None:
-    """The golden case a conversation makes: each customer turn with the agent's tools (results frozen) and reply."""
+    """The golden case a conversation makes: each customer turn with the agent's tools (results frozen) and
+    reply."""
     conversation = await Conversation.get_or_none(id=conversation_id)
     if conversation is None:
         return None
@@ -41,8 +42,8 @@ async def case_from_conversation(*, conversation_id: uuid.UUID, name: str) -> Go
         calls = await ToolCall.filter(run_id=run.id).order_by("position")
         expect: dict = {"tools": [{"name": call.name} for call in calls]}
         if run.id in failed:
-            # An evaluator failed this reply: the case expects what it should have been (the evaluator passing),
-            # not the reply it got, so it fails until the agent is fixed.
+            # An evaluator failed this reply: the case expects what it should have been (the evaluator
+            # passing), not the reply it got, so it fails until the agent is fixed.
             expect["evaluators"] = failed[run.id]
         elif run.reply_message_id in replies:  # type: ignore[attr-defined]
             expect["reply_contains"] = [replies[run.reply_message_id]]  # type: ignore[attr-defined]
@@ -68,7 +69,8 @@ async def case_from_conversation(*, conversation_id: uuid.UUID, name: str) -> Go
 
 
 async def _failed_scores(conversation_id: uuid.UUID) -> dict[uuid.UUID, dict[str, dict]]:
-    """Per run, the rule evaluators that failed it (online evaluation), as golden expectations of a passing score.
+    """Per run, the rule evaluators that failed it (online evaluation), as golden expectations of a passing
+    score.
 
     A judge's low grade drops the reply from the case too, but is not expected back: its grade would need a
     recording (fixtures/cassettes/evaluators/) before the case could replay offline.

@@ -31,7 +31,8 @@ class ModelSourceNotApplicable(ValueError):
 
 
 def model_source_for(*, policy: str, requested: ModelSource | None) -> ModelSource | None:
-    """The model source a run of this policy uses: none for rules, replay unless asked otherwise for openai."""
+    """The model source a run of this policy uses: none for rules, replay unless asked otherwise for
+    openai."""
     if policy != OpenAIPolicy.name:
         if requested is not None:
             raise ModelSourceNotApplicable(
@@ -52,7 +53,8 @@ class CaseAgent:
     cassette: Cassette | None = None
 
     def judged(self, outcome: CaseOutcome) -> CaseOutcome:
-        """The outcome, with a cassette miss (if any) as the case's failure in place of the checks that followed it."""
+        """The outcome, with a cassette miss (if any) as the case's failure in place of the checks that
+        followed it."""
         if self.cassette is None or not self.cassette.misses:
             return outcome
         outcome.failures = [
@@ -90,7 +92,8 @@ async def case_agent(
 
 
 def cassette_failure(miss: CassetteMiss, *, turn: int | None, further: int = 0) -> dict[str, Any]:
-    """A miss as a case failure: recorded against current values of what differs, the key, and why in words."""
+    """A miss as a case failure: recorded against current values of what differs, the key, and why in
+    words."""
     return {
         "turn": turn,
         "expectation": CASSETTE_EXPECTATION,

@@ -24,7 +24,8 @@ class ModelSource(str, Enum):
 class EvalSuite(Model):
     id = fields.UUIDField(primary_key=True)
     name = fields.CharField(max_length=80)
-    # sha256 of the suite's files (names and contents): an edited file is a new version, an unchanged one is not.
+    # sha256 of the suite's files (names and contents): an edited file is a new version, an unchanged one is
+    # not.
     version = fields.CharField(max_length=64)
     case_count = fields.IntField()
     source = fields.CharField(max_length=20, default="files")  # files | created (from a conversation)

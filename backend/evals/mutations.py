@@ -59,8 +59,8 @@ class EvalMutations:
             ("suite", input.suite, "name"),
             ("suiteVersion", input.suite_version, "version"),
         ):
-            # PostgreSQL refuses NUL in text, and the ORM a value longer than the column: a name that cannot exist
-            # is the caller's mistake, not a server error.
+            # PostgreSQL refuses NUL in text, and the ORM a value longer than the column: a name that cannot
+            # exist is the caller's mistake, not a server error.
             longest = column_length(EvalSuite, column)
             if value is not None and (not value.strip() or len(value) > longest or "\x00" in value):
                 return ValidationError(field=field, message=f"must be 1 to {longest} characters, without NUL")

@@ -1,9 +1,9 @@
 """Playing an eval run's cases at once, each in its own rolled-back transaction on its own pool connection.
 
-Every case sees only what is committed (the business and its slots) and its own writes, so cases played side by
-side answer as they would one after another. Two that want the same slot wait for each other on its unique index;
-two that wait in a circle are ended by the database's deadlock check, and the case it picks is played again from
-the start (its transaction, cassette and all), so it is counted once.
+Every case sees only what is committed (the business and its slots) and its own writes, so cases played side
+by side answer as they would one after another. Two that want the same slot wait for each other on its unique
+index; two that wait in a circle are ended by the database's deadlock check, and the case it picks is played
+again from the start (its transaction, cassette and all), so it is counted once.
 """
 
 from __future__ import annotations
@@ -61,7 +61,8 @@ async def play_cases(
 async def play_case(
     *, case: GoldenCase, suite: str, setup: AgentSetup, source: ModelSource | None, settings: Settings
 ) -> CaseOutcome:
-    """One case with the run's agent (or its cassette's), played again when the database ends it in a deadlock."""
+    """One case with the run's agent (or its cassette's), played again when the database ends it in a
+    deadlock."""
     async with _limit(settings):
         attempt = 0
         while True:

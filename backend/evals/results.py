@@ -1,8 +1,8 @@
 """Writing a chunk's case results and the run's counts in one statement (not a round trip per case).
 
-A case already recorded for the run (a retried chunk, or two attempts of one chunk side by side) is left as it was
-and not counted again: the counts move by the rows actually written, so a run's passed + failed never exceeds its
-cases, and the run completes when they reach its total.
+A case already recorded for the run (a retried chunk, or two attempts of one chunk side by side) is left as it
+was and not counted again: the counts move by the rows actually written, so a run's passed + failed never
+exceeds its cases, and the run completes when they reach its total.
 """
 
 from __future__ import annotations

@@ -36,7 +36,8 @@ class CaseOutcome:
 
 
 async def prepare_eval_business() -> None:
-    """Slots for the frozen eval weeks (idempotent): one read when they are there, as on every run but the first."""
+    """Slots for the frozen eval weeks (idempotent): one read when they are there, as on every run but the
+    first."""
     if not await business_seeded(timezone=EVAL_TIMEZONE, today=EVAL_NOW.date()):
         await seed_business(timezone=EVAL_TIMEZONE, today=EVAL_NOW.date())
 
@@ -62,7 +63,8 @@ async def run_case(case: GoldenCase, *, setup: AgentSetup) -> CaseOutcome:
                 now=case.clock,
                 tool_overrides=turn.tool_results,
             )
-            # What the turn did comes with its outcome, nothing is read back. No outcome: a human has the conversation.
+            # What the turn did comes with its outcome, nothing is read back. No outcome: a human has the
+            # conversation.
             handed_off = result is None or result.handed_off
             record = TurnRecord(
                 reply=result.reply if result else None,

@@ -73,7 +73,8 @@ async def run_chunk(
     """Run some cases of a run at once (skipping any already recorded: a retried chunk does not count twice).
 
     The results are written together when the chunk's cases are done, then progress is published. A case that
-    could not be played fails the chunk after the others' results are written, so a retry plays only what is left.
+    could not be played fails the chunk after the others' results are written, so a retry plays only what is
+    left.
     """
     run = await EvalRun.get(id=eval_run_id).prefetch_related("suite")
     if run.status == EvalRunStatus.QUEUED:

@@ -35,7 +35,8 @@ class HubEvent(dict):
 
 
 async def once_per_event(event: dict[str, Any], name: str, compute: Callable[[], Awaitable[T]]) -> T:
-    """`compute()` once per event and name, its result shared by every subscriber that asks (single flight)."""
+    """`compute()` once per event and name, its result shared by every subscriber that asks (single
+    flight)."""
     if not isinstance(event, HubEvent):
         return await compute()
     if name not in event.shared:
@@ -111,7 +112,8 @@ class EventHub:
             log.warning("event_hub.publish_failed", topics=[topic for topic, _ in events], error=str(error))
 
     def add_publishes(self, pipe: Any, events: list[tuple[str, dict[str, Any]]]) -> None:
-        """Queue `events` on someone else's pipeline (its round trip carries them; its caller owns the errors)."""
+        """Queue `events` on someone else's pipeline (its round trip carries them; its caller owns the
+        errors)."""
         for topic, payload in events:
             pipe.publish(CHANNEL_PREFIX + topic, json.dumps(payload, default=str))
 

@@ -94,8 +94,8 @@ class MaskUnexpectedErrors(MaskErrors):
         )
 
     def _process_result(self, result: object) -> None:
-        # Strawberry's own checks isinstance(result, <runtime Protocol>), which inspects the class on every request
-        # (~2% of the API's CPU on a small request); the attribute is all that matters.
+        # Strawberry's own checks isinstance(result, <runtime Protocol>), which inspects the class on every
+        # request (~2% of the API's CPU on a small request); the attribute is all that matters.
         errors = getattr(result, "errors", None)
         if errors:
             result.errors = self._process_errors(errors)  # type: ignore[attr-defined]

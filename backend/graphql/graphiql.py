@@ -1,9 +1,10 @@
 """GraphiQL ready to use: example operations in tabs, and the API key taken from the URL fragment.
 
-`agentops up` prints `/graphql#key=<key>`. A fragment is never sent to a server, so the key cannot reach an access
-log or a proxy's; the page reads it, puts `Authorization: Bearer <key>` in every tab's headers (GraphiQL also sends
-them as the websocket's connection_init payload, which is how subscriptions authenticate), and clears it from the
-address bar. Strawberry's own page reads headers from the query string instead, which servers do log.
+`agentops up` prints `/graphql#key=<key>`. A fragment is never sent to a server, so the key cannot reach an
+access log or a proxy's; the page reads it, puts `Authorization: Bearer <key>` in every tab's headers
+(GraphiQL also sends them as the websocket's connection_init payload, which is how subscriptions
+authenticate), and clears it from the address bar. Strawberry's own page reads headers from the query string
+instead, which servers do log.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ TABS_PLACEHOLDER = "/*AGENTOPS_EXAMPLE_TABS*/[]"
 class ExampleOperation:
     document: str  # named: GraphiQL titles each tab with its operation's name
     # JSON variables; "{{now}}" and "{{unique}}" are filled in by the page when it opens (a fresh time and
-    # idempotency key, so the example is accepted as new each time the page is opened, and a repeat shows dedupe).
+    # idempotency key, so the example is accepted as new each time the page is opened, and a repeat shows
+    # dedupe).
     variables: str | None = None
 
 

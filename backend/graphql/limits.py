@@ -1,11 +1,11 @@
 """Documents parsed and validated once per process, under the API's limits (tokens, depth, aliases).
 
-One extension in place of four (Strawberry's ParserCache, ValidationCache, MaxTokensLimiter and AddValidationRules
-with the depth and alias limiters): each extension costs every request its own object and hook calls, and
-Strawberry's ValidationCache is keyed on the parsed document, whose dataclass hash walks the whole syntax tree on
-every request. Here both caches are keyed on the query text and the limits, so a repeated document costs two
-dictionary look-ups. The depth and alias rule classes are built once per limit value: built per request they
-would never match a cache entry (every request re-validated, ~3 ms of CPU).
+One extension in place of four (Strawberry's ParserCache, ValidationCache, MaxTokensLimiter and
+AddValidationRules with the depth and alias limiters): each extension costs every request its own object and
+hook calls, and Strawberry's ValidationCache is keyed on the parsed document, whose dataclass hash walks the
+whole syntax tree on every request. Here both caches are keyed on the query text and the limits, so a repeated
+document costs two dictionary look-ups. The depth and alias rule classes are built once per limit value: built
+per request they would never match a cache entry (every request re-validated, ~3 ms of CPU).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Scope checks for fields: a missing or refused key is UNAUTHENTICATED (401), a missing scope FORBIDDEN (403)."""
+"""Scope checks for fields: a missing or refused key is UNAUTHENTICATED (401), a missing scope FORBIDDEN
+(403)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,8 @@ def column_length(model: type[Model], column: str) -> int:
 
 
 def check_text_filter(value: str | None, *, field: str, max_length: int) -> None:
-    """BAD_USER_INPUT when `value` could never equal a stored value: longer than the column, or holding NUL."""
+    """BAD_USER_INPUT when `value` could never equal a stored value: longer than the column, or holding
+    NUL."""
     if value is None:
         return
     if len(value) > max_length:

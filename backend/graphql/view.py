@@ -81,11 +81,13 @@ class AgentOpsGraphQL(GraphQL):
 
     @property
     def graphql_ide_html(self) -> str:
-        # Ours: example operations in tabs, and the key read from the URL fragment (never from the query string).
+        # Ours: example operations in tabs, and the key read from the URL fragment (never from the query
+        # string).
         return graphiql_page()
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
-        # Here rather than in an extension: a document refused while parsing never reaches the extensions' end.
+        # Here rather than in an extension: a document refused while parsing never reaches the extensions'
+        # end.
         for error in result.errors or []:
             add_error_code(error)
         return await super().process_result(request, result)

@@ -1,4 +1,5 @@
-"""Versioned guardrail configs: fixtures/guardrails/<version>.yaml. The version used is recorded on each violation."""
+"""Versioned guardrail configs: fixtures/guardrails/<version>.yaml. The version used is recorded on each
+violation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The guardrail engine: runs a config's rules on customer text, agent replies and tool calls, on every turn."""
+"""The guardrail engine: runs a config's rules on customer text, agent replies and tool calls, on every
+turn."""
 
 from __future__ import annotations
 
@@ -56,7 +57,8 @@ def check_tool(
     hours: Mapping[int, tuple[time, time]],
     slot_start: datetime | None,
 ) -> CheckResult:
-    """Run the TOOL rules on a call before it runs; `now` must be aware and in the business's zone (hours are).
+    """Run the TOOL rules on a call before it runs; `now` must be aware and in the business's zone (hours
+    are).
 
     `slot_start` is when the slot named by the call's `slot_id` argument starts, for any tool that has one
     (book_appointment, reschedule_booking); the rules judge it the same way whichever tool books it.

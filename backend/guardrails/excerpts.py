@@ -15,7 +15,8 @@ ELLIPSIS = "…"
 
 
 def excerpt(text: str, *, start: int, end: int) -> str:
-    """Text[start:end] with some context, redacted as a whole first so no PII is cut in half and left readable."""
+    """Text[start:end] with some context, redacted as a whole first so no PII is cut in half and left
+    readable."""
     redacted = _redacted(text)
     first, last = _shifted(start, redacted, at_end=False), _shifted(end, redacted, at_end=True)
     low, high = max(0, first - CONTEXT_CHARS), min(len(redacted.text), last + CONTEXT_CHARS)

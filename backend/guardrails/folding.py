@@ -1,4 +1,5 @@
-"""Views of a text with disguises undone (look-alike letters, leetspeak, s p a c i n g), mapped back to the source.
+"""Views of a text with disguises undone (look-alike letters, leetspeak, s p a c i n g), mapped back to the
+source.
 
 Pattern rules match on a folded view and report spans in the original text, so excerpts and redactions
 point at what the customer actually wrote.

@@ -63,7 +63,8 @@ def _one_of(instance: Any, schema: Mapping[str, Any], *, root: Mapping[str, Any]
         return [f"{path}: matches more than one allowed form"]
     if passing:
         return []
-    # Report the branch of the value's own type ("date_to" as a string that is not a date), not "expected null".
+    # Report the branch of the value's own type ("date_to" as a string that is not a date), not "expected
+    # null".
     typed = [problems for problems in outcomes if not problems[0].startswith(f"{path}: expected ")]
     if typed:
         return typed[0]

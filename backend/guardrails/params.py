@@ -54,7 +54,8 @@ class Params:
         return tuple(enum(name) for name in names)
 
     def file_lines(self, key: str) -> tuple[str, ...]:
-        """The non-blank, non-comment lines of a file named relative to the config directory (none if unset)."""
+        """The non-blank, non-comment lines of a file named relative to the config directory (none if
+        unset)."""
         name = self._take(key, None)
         if name is None:
             return ()

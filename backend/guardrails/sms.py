@@ -2,8 +2,8 @@
 
 GSM-7 fits 160 septets in one segment and 153 per segment once split (the rest carries the joining header);
 extension characters (€ [ ] { } ^ ~ | \\ and form feed) take two septets. UCS-2 fits 70 UTF-16 units alone and
-67 when split; an emoji outside the basic plane takes two units. Neither a two-septet character nor a surrogate
-pair is split across segments, as phones and carriers do it.
+67 when split; an emoji outside the basic plane takes two units. Neither a two-septet character nor a
+surrogate pair is split across segments, as phones and carriers do it.
 """
 
 from __future__ import annotations

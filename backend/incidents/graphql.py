@@ -226,6 +226,7 @@ class IncidentSubscriptions:
                 lambda incident_id=incident_id: service.get_incident(incident_id=incident_id),
             )
             if incident is not None:
-                # The event's loaders, not the connection's: exampleConversations must not come from an old cache.
+                # The event's loaders, not the connection's: exampleConversations must not come from an old
+                # cache.
                 info.context.loaders = shared_per_event(event, "loaders", Loaders)
                 yield IncidentNode.from_model(incident)

@@ -48,7 +48,8 @@ class IncidentEntry(Model):
 
 
 class NotificationStatus(str, Enum):
-    """PENDING → SENDING (committed before the POST) → SENT | FAILED, or UNCERTAIN when a later attempt cannot know."""
+    """PENDING → SENDING (committed before the POST) → SENT | FAILED, or UNCERTAIN when a later attempt cannot
+    know."""
 
     PENDING = "PENDING"
     SENDING = "SENDING"

@@ -4,11 +4,11 @@ Every change (trigger, acknowledge, resolve) becomes one IncidentNotification ro
 anything is sent, so a lost job or a Redis flush cannot lose it: the reconciler enqueues rows left PENDING.
 PagerDuty only hears of `page` incidents — a ticket-level burn must not wake anyone.
 
-Sent at most once, like replies: PENDING → SENDING (committed before the POST) → SENT | FAILED. An attempt that
-finds SENDING left by one that did not finish settles it: PagerDuty deduplicates on the event's `dedup_key`, so the
-same event is sent again; a Slack-compatible webhook can neither be asked nor deduplicates, so the row becomes
-UNCERTAIN (shown on the incident; infra/runbook.md says what to do). Every POST carries `Idempotency-Key: <row id>`
-for receivers that honour it.
+Sent at most once, like replies: PENDING → SENDING (committed before the POST) → SENT | FAILED. An attempt
+that finds SENDING left by one that did not finish settles it: PagerDuty deduplicates on the event's
+`dedup_key`, so the same event is sent again; a Slack-compatible webhook can neither be asked nor
+deduplicates, so the row becomes UNCERTAIN (shown on the incident; infra/runbook.md says what to do). Every
+POST carries `Idempotency-Key: <row id>` for receivers that honour it.
 """
 
 from __future__ import annotations
@@ -92,7 +92,8 @@ async def enqueue_notifications(
 async def pending_notifications(
     *, queue: Queue, older_than_seconds: int, limit: int = 500
 ) -> list[uuid.UUID]:
-    """Notifications left PENDING or SENDING a while with no job queued or running: their job was lost or gave up."""
+    """Notifications left PENDING or SENDING a while with no job queued or running: their job was lost or gave
+    up."""
     cutoff = datetime.now(UTC) - timedelta(seconds=older_than_seconds)
     unfinished = (NotificationStatus.PENDING, NotificationStatus.SENDING)
     candidates = await (
@@ -209,15 +210,16 @@ def _request(target: str, body: bytes, settings: Settings, row_id: uuid.UUID) ->
 async def send_notification(
     *, notification_id: uuid.UUID, http: httpx.AsyncClient, settings: Settings
 ) -> NotificationStatus:
-    """POST one notification at most once: 2xx is SENT, other 4xx FAILED for good, the rest raise to be retried."""
+    """POST one notification at most once: 2xx is SENT, other 4xx FAILED for good, the rest raise to be
+    retried."""
     row = await IncidentNotification.get_or_none(id=notification_id).prefetch_related("incident")
     if row is None:
         return NotificationStatus.FAILED
     if row.status not in (NotificationStatus.PENDING, NotificationStatus.SENDING):
         return row.status  # sent, given up or uncertain before: never twice
     if row.status == NotificationStatus.SENDING and row.target != PAGERDUTY:
-        # An earlier attempt did not finish. A Slack-compatible webhook cannot be asked whether it posted and does
-        # not deduplicate: posting again could page the channel twice, so a person decides.
+        # An earlier attempt did not finish. A Slack-compatible webhook cannot be asked whether it posted and
+        # does not deduplicate: posting again could page the channel twice, so a person decides.
         await _write(
             row,
             attempt=row.attempts,

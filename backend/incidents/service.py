@@ -104,7 +104,8 @@ async def sync_incidents(
         changed.append(incident)
     evaluated = {status.name for status in statuses}
     for key, incident in active.items():
-        # Only SLOs this evaluation looked at: an incident of another SLO file (or a removed SLO) is not "over".
+        # Only SLOs this evaluation looked at: an incident of another SLO file (or a removed SLO) is not
+        # "over".
         quiet_for = now - (incident.last_burning_at or incident.opened_at)
         if (
             key[0] in evaluated

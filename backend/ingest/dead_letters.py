@@ -30,7 +30,8 @@ def summarize_traceback(error: BaseException) -> str:
 
 
 async def record_failure(*, event_id: uuid.UUID, error: BaseException, max_attempts: int) -> tuple[int, bool]:
-    """Count a failed attempt on the event; the one reaching `max_attempts` makes it DEAD with its dead letter.
+    """Count a failed attempt on the event; the one reaching `max_attempts` makes it DEAD with its dead
+    letter.
 
     Returns (the event's attempt count, whether it died now). Counted on the row, not on the SAQ job: an event
     can be tried by its own job, by a later job of its thread, or by a job the reconciler enqueued.

@@ -1,11 +1,11 @@
 """Group commit: the accepts that arrive together in one process are written together.
 
-Each accept used to pay its own Redis round trip for the rate limits, its own INSERT and its own enqueue — about
-three quarters of the API's CPU per accepted event went into that plumbing, not into the event. Here a request
-hands its events to the process's GroupCommit and waits; the events of every request that arrived within
-`wait_seconds` of the first (or up to `max_events`) go through one `flush`: one rate-limit call, one multi-row
-INSERT, one pipeline of enqueues. Each request still gets its own answers, and only once the flush that carried
-them has committed: an event is acknowledged only after its row is.
+Each accept used to pay its own Redis round trip for the rate limits, its own INSERT and its own enqueue —
+about three quarters of the API's CPU per accepted event went into that plumbing, not into the event. Here a
+request hands its events to the process's GroupCommit and waits; the events of every request that arrived
+within `wait_seconds` of the first (or up to `max_events`) go through one `flush`: one rate-limit call, one
+multi-row INSERT, one pipeline of enqueues. Each request still gets its own answers, and only once the flush
+that carried them has committed: an event is acknowledged only after its row is.
 
 At most `max_in_flight` flushes run at once; while they do, arrivals gather into the next group, so under load
 the groups grow by themselves (fewer round trips per event exactly when CPU is short) and when idle a lone
@@ -58,8 +58,8 @@ class GroupCommit(Generic[Item, Answer]):
         self._pending.append(waiting)
         self._pending_items += len(items)
         self._schedule(loop)
-        # A request cancelled before its group starts is left out of it (see _take); once the group has started it
-        # runs to the end for everyone, whoever is still waiting.
+        # A request cancelled before its group starts is left out of it (see _take); once the group has
+        # started it runs to the end for everyone, whoever is still waiting.
         return await waiting.answers
 
     async def close(self) -> None:

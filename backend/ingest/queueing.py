@@ -1,4 +1,5 @@
-"""Putting accepted events on the SAQ queue: the job key is the event id, so an event is queued at most once."""
+"""Putting accepted events on the SAQ queue: the job key is the event id, so an event is queued at most
+once."""
 
 from __future__ import annotations
 
@@ -17,15 +18,17 @@ PROCESS_EVENT_JOB = "process_event"
 
 
 def make_queue(settings: Settings) -> Queue:
-    """The queue API processes enqueue to and workers take from (its sweep spares jobs being taken, see sweep.py)."""
-    # SAQ caps a queue's concurrent Redis operations at 20 by default: a worker running 100 jobs would queue behind it.
+    """The queue API processes enqueue to and workers take from (its sweep spares jobs being taken, see
+    sweep.py)."""
+    # SAQ caps a queue's concurrent Redis operations at 20 by default: a worker running 100 jobs would queue
+    # behind it.
     return PatientSweepQueue.from_url(str(settings.redis_url), name=QUEUE_NAME, max_concurrent_ops=200)
 
 
 def processing_options(settings: Settings) -> JobOptions:
     """process_event's retries, timeout, backoff and heartbeat."""
-    # A job whose worker was killed is taken back after this long without a beat (jobs/ingest.py beats while it
-    # runs), not only after the whole timeout — minutes when every model round is budgeted.
+    # A job whose worker was killed is taken back after this long without a beat (jobs/ingest.py beats while
+    # it runs), not only after the whole timeout — minutes when every model round is budgeted.
     return JobOptions(
         function=PROCESS_EVENT_JOB,
         retries=settings.process_attempts,
@@ -45,9 +48,9 @@ async def enqueue_processing(
 ) -> int:
     """Enqueue process_event for each id (in one Redis round trip); returns how many were enqueued.
 
-    Each job continues the trace of the request that accepted its event: `traces[event_id]` when given (a group
-    commit carries several requests), else the current one. A Redis failure is logged, not raised: the events are
-    already safe in PostgreSQL and the reconciler enqueues whatever stays RECEIVED.
+    Each job continues the trace of the request that accepted its event: `traces[event_id]` when given (a
+    group commit carries several requests), else the current one. A Redis failure is logged, not raised: the
+    events are already safe in PostgreSQL and the reconciler enqueues whatever stays RECEIVED.
     """
     carrier = trace_carrier() if traces is None else {}
     jobs = {

@@ -1,9 +1,9 @@
 """Fixed-window rate limits in Redis, shared by every API replica.
 
 One call counts every distinct bucket of a group of requests at once (a batch from one key counts once, by its
-size): a small Lua script runs INCRBY per bucket and sets a new window's expiry, in one round trip and one command
-for the client to pack and parse — what group commit (group_commit.py) needs to count a whole group cheaply.
-A window's key expires on its own. Fixed windows allow a burst of
+size): a small Lua script runs INCRBY per bucket and sets a new window's expiry, in one round trip and one
+command for the client to pack and parse — what group commit (group_commit.py) needs to count a whole group
+cheaply. A window's key expires on its own. Fixed windows allow a burst of
 up to twice the limit across a window edge, which is acceptable for shielding the database from a runaway
 adapter; what matters is that every replica counts in the same place.
 """

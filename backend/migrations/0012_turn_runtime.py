@@ -9,13 +9,15 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        # Optimistic concurrency for agent turns: a turn commits only if the conversation's version is the one it read.
+        # Optimistic concurrency for agent turns: a turn commits only if the conversation's version is the one
+        # it read.
         ops.AddField(
             model_name="Conversation",
             name="version",
             field=fields.IntField(default=0),
         ),
-        # Raw-SQL writers (the demo history, the ingest upsert) insert conversations too: the database defaults it.
+        # Raw-SQL writers (the demo history, the ingest upsert) insert conversations too: the database
+        # defaults it.
         ops.RunSQL(
             "ALTER TABLE conversations ALTER COLUMN version SET DEFAULT 0",
             reverse_sql="ALTER TABLE conversations ALTER COLUMN version DROP DEFAULT",

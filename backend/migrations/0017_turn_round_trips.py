@@ -1,12 +1,13 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
-# The turn's two writes in one round trip each: the append (backend/turns/appending.py, eight before) and the commit
-# (backend/turns/runtime.py, seven before). When a wave of jobs starts at once, each round trip of each job waits for
-# one of the pool's few connections and costs a socket write that wakes another process on a busy machine, so a step
-# made of many short statements costs the whole wave (measured: half a second before the first model call,
-# bench/llm.py). Each statement inside a PL/pgSQL function takes a fresh snapshot, so rows are read after the locks
-# are granted — what a single statement with CTEs could not do — and the function call is its own transaction.
+# The turn's two writes in one round trip each: the append (backend/turns/appending.py, eight before) and the
+# commit (backend/turns/runtime.py, seven before). When a wave of jobs starts at once, each round trip of each
+# job waits for one of the pool's few connections and costs a socket write that wakes another process on a
+# busy machine, so a step made of many short statements costs the whole wave (measured: half a second before
+# the first model call, bench/llm.py). Each statement inside a PL/pgSQL function takes a fresh snapshot, so
+# rows are read after the locks are granted — what a single statement with CTEs could not do — and the
+# function call is its own transaction.
 APPEND_PENDING = """
 CREATE OR REPLACE FUNCTION agentops_append_pending(p_event uuid, p_done boolean)
 RETURNS TABLE (event_status text, conversation_id uuid, appended int,

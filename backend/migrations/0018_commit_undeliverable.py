@@ -5,9 +5,9 @@ from tortoise.migrations import operations as ops
 
 PREVIOUS_COMMIT_TURN = importlib.import_module("backend.migrations.0017_turn_round_trips").COMMIT_TURN
 
-# The turn's commit (0017) learns the reply's delivery error: a reply on a channel with no delivery endpoint is
-# written FAILED with its reason by the commit itself, instead of QUEUED and then failed by a second statement
-# (backend/turns/runtime.py; one statement a turn less wherever a channel has no adapter).
+# The turn's commit (0017) learns the reply's delivery error: a reply on a channel with no delivery endpoint
+# is written FAILED with its reason by the commit itself, instead of QUEUED and then failed by a second
+# statement (backend/turns/runtime.py; one statement a turn less wherever a channel has no adapter).
 DROP_OLD = """
 DROP FUNCTION IF EXISTS agentops_commit_turn(uuid, int, jsonb, uuid, uuid, text, text, uuid, uuid, text, text, text, text,
                                              float8, text, text, int, int, text, jsonb)

@@ -6,8 +6,8 @@ from tortoise.indexes import Index
 from backend.channels.enums import Channel, DeliveryProvider
 
 
-# The built-in sandbox provider records what it accepted; each reply records who its latest attempt went to, so a
-# reply the sandbox took is never mistaken for one a customer received.
+# The built-in sandbox provider records what it accepted; each reply records who its latest attempt went to,
+# so a reply the sandbox took is never mistaken for one a customer received.
 class Migration(migrations.Migration):
     dependencies = [("agentops", "0019_eval_scores")]
 

@@ -1,4 +1,5 @@
-"""The backlog right now: jobs waiting in the queue and dead letters not replayed (for /metrics, the rollup, live)."""
+"""The backlog right now: jobs waiting in the queue and dead letters not replayed (for /metrics, the rollup,
+live)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
 """What each third-party line is worth: per-item lines at DEBUG, recoveries at WARNING, expected retries once.
 
-SAQ logs every job's life at INFO with the whole job repr (Enqueuing, Processing, Finished, Retrying, Scheduled),
-uvicorn every request, Tortoise every start and stop with object reprs. Those are per-item lines: DEBUG. A job swept
-back from a worker that died is a recovery an operator should see: WARNING. And SAQ writes a traceback for every
-failed attempt, even when the failure was expected, already logged where it happened and is being retried with
-backoff (`RecordedFailure`): that line is dropped, so an expected retry is one WARNING line, and a traceback means
-something truly unexpected.
+SAQ logs every job's life at INFO with the whole job repr (Enqueuing, Processing, Finished, Retrying,
+Scheduled), uvicorn every request, Tortoise every start and stop with object reprs. Those are per-item lines:
+DEBUG. A job swept back from a worker that died is a recovery an operator should see: WARNING. And SAQ writes
+a traceback for every failed attempt, even when the failure was expected, already logged where it happened and
+is being retried with backoff (`RecordedFailure`): that line is dropped, so an expected retry is one WARNING
+line, and a traceback means something truly unexpected.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-# SAQ's per-job lines, by the start of their message; and its start and stop lines, whose whole queue repr says
-# nothing our own worker.started / worker.stopped lines do not.
+# SAQ's per-job lines, by the start of their message; and its start and stop lines, whose whole queue repr
+# says nothing our own worker.started / worker.stopped lines do not.
 _SAQ_PER_JOB = (
     "Enqueuing ",
     "Processing ",
@@ -57,7 +57,8 @@ def _job_fields(record: logging.LogRecord) -> dict[str, Any]:
 
 
 def _rewrite_failed_job(record: logging.LogRecord) -> bool:
-    """SAQ's "Error processing job": dropped when expected, shortened when a timeout, kept with context otherwise."""
+    """SAQ's "Error processing job": dropped when expected, shortened when a timeout, kept with context
+    otherwise."""
     error = record.exc_info[1] if record.exc_info else None
     if isinstance(error, RecordedFailure):
         return False
@@ -100,7 +101,8 @@ class LevelPolicy(logging.Filter):
 
 
 def add_record_fields(_logger: object, _method: str, event: dict) -> dict:
-    """structlog processor: the fields LevelPolicy put on a standard-library record (job, attempt, event id)."""
+    """structlog processor: the fields LevelPolicy put on a standard-library record (job, attempt, event
+    id)."""
     record = event.get("_record")
     if record is not None:
         for name in getattr(record, "agentops_fields", ()):

@@ -1,4 +1,5 @@
-"""Logs for two readers: JSON lines for machines, readable key-value lines on a terminal; one format per stream.
+"""Logs for two readers: JSON lines for machines, readable key-value lines on a terminal; one format per
+stream.
 
 The request id rides in a context variable bound by the middleware; jobs bind event, conversation and run
 ids with structlog.contextvars, so every line written while handling them carries them. Every logger — ours,
@@ -83,8 +84,8 @@ def configure_logging(*, level: str = "INFO", json: bool | None = None, stream: 
     # Tortoise logs every SQL statement with its parameters at DEBUG: message texts, phone numbers, card
     # numbers before redaction. Never at any level of ours.
     logging.getLogger("tortoise.db_client").setLevel(logging.WARNING)
-    # httpx logs every request at INFO: two lines per model-backed turn, each a JSON render on the worker's one
-    # core. The turn's own span and run record carry what matters; failures still log at WARNING.
+    # httpx logs every request at INFO: two lines per model-backed turn, each a JSON render on the worker's
+    # one core. The turn's own span and run record carry what matters; failures still log at WARNING.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # uvicorn installs its own handlers; let its records flow to ours instead of printing twice.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):

@@ -25,8 +25,8 @@ MAX_STEP_SECONDS = 86400
 CHANNELS = ("ALL", "SMS", "CHAT", "VOICE")
 TOOL_METRIC_NAMES = tuple(TOOL_ERROR_PREFIX + name for name in sorted(TOOLS))
 METRIC_NAMES = RUN_METRIC_NAMES + GAUGE_NAMES + TOOL_METRIC_NAMES + quality_metric_names()
-# Wider steps over stored points: the peak backlog of the step, the mean of a tool's per-minute error rates (and of
-# an evaluator's per-minute mean scores), the sum of the turns scored or skipped.
+# Wider steps over stored points: the peak backlog of the step, the mean of a tool's per-minute error rates
+# (and of an evaluator's per-minute mean scores), the sum of the turns scored or skipped.
 _STORED_STEPPED = """
 SELECT name, date_bin($5::interval, bucket_start, TIMESTAMPTZ '2000-01-01') AS at,
        CASE WHEN name IN ('queue_depth', 'dead_letters') THEN max(value)
@@ -75,7 +75,8 @@ async def _stored(
 async def _from_runs(
     names: list[str], *, start: datetime, end: datetime, channel: str, step: int
 ) -> dict[str, list[MetricValue]]:
-    """Run metrics over a wider step, recomputed from the runs: percentiles of the step's real distribution."""
+    """Run metrics over a wider step, recomputed from the runs: percentiles of the step's real
+    distribution."""
     rows = await connections.get("default").execute_query_dict(
         RUN_METRICS_SQL, [start, end, timedelta(seconds=step)]
     )

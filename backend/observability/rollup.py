@@ -21,7 +21,8 @@ from backend.quality.rollup import quality_points
 MAX_CATCH_UP = timedelta(days=7)
 
 # One row per (bucket, channel), plus the ALL-channels rows, from agent runs and what they caused; buckets are
-# minutes for the rollup, wider steps when `metrics` asks for them (computed from the runs: exact percentiles).
+# minutes for the rollup, wider steps when `metrics` asks for them (computed from the runs: exact
+# percentiles).
 RUN_METRICS_SQL = """
 WITH runs AS (
     SELECT date_bin($3::interval, r.created_at, TIMESTAMPTZ '2000-01-01') AS minute, c.channel, r.id, r.status, r.latency_ms

@@ -1,9 +1,9 @@
-"""SLOs from infra/slo.yaml: error budget left and multiwindow burn rates, computed from the agent runs (and, for
-quality objectives, from the evaluators' scores of sampled turns).
+"""SLOs from infra/slo.yaml: error budget left and multiwindow burn rates, computed from the agent runs (and,
+for quality objectives, from the evaluators' scores of sampled turns).
 
-Burn rate over a window = (bad turns / turns in the window) / (1 − objective): 1 spends the budget exactly over
-the period. An alert fires when both its long and its short window burn at least its rate (the short window
-makes it stop soon after the problem does).
+Burn rate over a window = (bad turns / turns in the window) / (1 − objective): 1 spends the budget exactly
+over the period. An alert fires when both its long and its short window burn at least its rate (the short
+window makes it stop soon after the problem does).
 """
 
 from __future__ import annotations
@@ -119,8 +119,9 @@ def bad_turn_condition(slo: Objective, *, parameter: int) -> tuple[str, list[flo
 def counted_turns(slo: Objective, *, parameter: int) -> tuple[str, list]:
     """SQL of the turns this SLO counts, as (conversation_id, created_at, bad) rows, and its parameters.
 
-    Agent runs for the reliability SLOs; for a quality SLO, the turns its evaluator scored (a skipped judge call
-    counts neither way), at the time each score was written. `parameter` is the first placeholder it may use.
+    Agent runs for the reliability SLOs; for a quality SLO, the turns its evaluator scored (a skipped judge
+    call counts neither way), at the time each score was written. `parameter` is the first placeholder it may
+    use.
     """
     if slo.bad == "quality":
         return (
@@ -184,10 +185,12 @@ async def evaluate_slos(
 
 
 def resolve_cooldowns(*, scale: float = 1.0, slo_file: SloFile | None = None) -> dict[str, timedelta]:
-    """How long each severity's alerts must stay quiet before the incident resolves: its shortest short window.
+    """How long each severity's alerts must stay quiet before the incident resolves: its shortest short
+    window.
 
     The short window already makes an alert stop soon after the problem does; waiting one more of it keeps a
-    gap in sparse traffic (a short window with no bad turn by chance) from resolving and reopening the incident.
+    gap in sparse traffic (a short window with no bad turn by chance) from resolving and reopening the
+    incident.
     """
     spec = slo_file or load_slos()
     cooldowns: dict[str, timedelta] = {}

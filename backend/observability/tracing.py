@@ -1,8 +1,9 @@
 """OpenTelemetry traces following the GenAI semantic conventions; exported over OTLP only when configured.
 
-Span names and attributes: `invoke_agent <policy>` per turn, `execute_tool <tool>` per tool call, `chat <model>`
-per LLM request (gen_ai.operation.name, gen_ai.agent.name, gen_ai.conversation.id, gen_ai.tool.name,
-gen_ai.usage.input_tokens / output_tokens …). Without an endpoint the API's no-op tracer costs next to nothing.
+Span names and attributes: `invoke_agent <policy>` per turn, `execute_tool <tool>` per tool call,
+`chat <model>` per LLM request (gen_ai.operation.name, gen_ai.agent.name, gen_ai.conversation.id,
+gen_ai.tool.name, gen_ai.usage.input_tokens / output_tokens …). Without an endpoint the API's no-op tracer
+costs next to nothing.
 """
 
 from __future__ import annotations

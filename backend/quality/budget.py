@@ -1,8 +1,8 @@
 """The judge's token budget per minute, shared by every worker through one Redis counter a minute.
 
-A call reserves what it may cost before it is made (its request and the longest answer) and settles to what the
-endpoint says it used afterwards, so calls running at once cannot overspend together. Over the budget the call is
-not made: the verdict is skipped and counted as such, and the turn is not charged as bad.
+A call reserves what it may cost before it is made (its request and the longest answer) and settles to what
+the endpoint says it used afterwards, so calls running at once cannot overspend together. Over the budget the
+call is not made: the verdict is skipped and counted as such, and the turn is not charged as bad.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ class TokenBudget:
         return f"{KEY_PREFIX}{int((now or time.time()) // 60)}"
 
     async def reserve(self, tokens: int) -> str | None:
-        """Take `tokens` from this minute's budget; the minute's key, or None (nothing taken) when it would overrun.
+        """Take `tokens` from this minute's budget; the minute's key, or None (nothing taken) when it would
+        overrun.
 
         Raises RedisError when the counter cannot be reached (the caller skips the call).
         """

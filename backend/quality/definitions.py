@@ -160,8 +160,8 @@ def parse_selection(text: str) -> list[tuple[str, str | None]]:
 
 @lru_cache(maxsize=8)
 def online_evaluators(selection: str | None) -> tuple[Evaluator, ...]:
-    """The evaluators that score sampled live turns: those `selection` (AGENTOPS_QUALITY_EVALUATORS) names, else
-    every `online: true` one."""
+    """The evaluators that score sampled live turns: those `selection` (AGENTOPS_QUALITY_EVALUATORS) names,
+    else every `online: true` one."""
     if selection is None:
         return tuple(evaluator for evaluator in catalogue() if evaluator.online)
     return tuple(load_evaluator(name, version) for name, version in parse_selection(selection))

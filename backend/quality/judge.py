@@ -1,10 +1,10 @@
 """The LLM judge: an evaluator's rubric sent to an OpenAI-compatible endpoint, answered as {score, reason}.
 
 The request asks for structured output (response_format json_schema, which OpenAI, vLLM, llama.cpp and recent
-Ollama honour) and the answer is checked anyway: a score outside [0, 1] or a body that is not the JSON asked for is
-an endpoint failure, skipped like a timeout. The judge sees the turn as the guardrails stored it, with any
-personal data they would catch (cards, phone numbers, e-mails …) redacted once more, and the tools' outcomes in
-words, never their arguments or results: no more personal data than the redacted text.
+Ollama honour) and the answer is checked anyway: a score outside [0, 1] or a body that is not the JSON asked
+for is an endpoint failure, skipped like a timeout. The judge sees the turn as the guardrails stored it, with
+any personal data they would catch (cards, phone numbers, e-mails …) redacted once more, and the tools'
+outcomes in words, never their arguments or results: no more personal data than the redacted text.
 """
 
 from __future__ import annotations
@@ -81,7 +81,8 @@ def grade_request(evaluator: Evaluator, subject: TurnSubject, *, model: str) -> 
 
 
 def estimated_tokens(body: dict[str, Any]) -> int:
-    """What a call may cost before it is made: its request in tokens (4 characters each) and the longest answer."""
+    """What a call may cost before it is made: its request in tokens (4 characters each) and the longest
+    answer."""
     return len(json.dumps(body["messages"])) // CHARS_PER_TOKEN + MAX_ANSWER_TOKENS
 
 
@@ -139,7 +140,8 @@ class Judge:
         return grade_request(evaluator, subject, model=self.model)
 
     async def grade(self, body: dict[str, Any]) -> Grade:
-        """Send one grade request; JudgeUnavailable when no usable grade comes back (a cassette miss raises)."""
+        """Send one grade request; JudgeUnavailable when no usable grade comes back (a cassette miss
+        raises)."""
         try:
             response = await self._http.post(self.url, json=body)
         except CassetteMiss:

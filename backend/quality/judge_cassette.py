@@ -1,10 +1,11 @@
-"""Recorded judge answers, one file per judge evaluator version: fixtures/cassettes/evaluators/<name>/<version>.json.
+"""Recorded judge answers, one file per judge evaluator version:
+fixtures/cassettes/evaluators/<name>/<version>.json.
 
 Golden cases that name a judge replay its grades from here, so evals run offline and give the same grade every
 time. A grade is found by its request's key (backend/evals/cassettes.py: model, messages), so a new rubric, a
-new model or a reply that changed is a miss, reported as the case's failure. Recording adds what it is asked to
-the file (replacing a grade of the same key) and writes it after each call: record against any endpoint, e.g.
-`agentops loopback-model`, with AGENTOPS_QUALITY_JUDGE_CASSETTES=record.
+new model or a reply that changed is a miss, reported as the case's failure. Recording adds what it is asked
+to the file (replacing a grade of the same key) and writes it after each call: record against any endpoint,
+e.g. `agentops loopback-model`, with AGENTOPS_QUALITY_JUDGE_CASSETTES=record.
 """
 
 from __future__ import annotations

@@ -29,7 +29,8 @@ def judge_cassette_path(settings: Settings, evaluator: Evaluator):
 
 
 def offline_judge(evaluator: Evaluator, settings: Settings | None = None) -> JudgeRunner:
-    """The judge golden cases use for this evaluator: its cassette replayed (or recorded), or the endpoint live."""
+    """The judge golden cases use for this evaluator: its cassette replayed (or recorded), or the endpoint
+    live."""
     settings = settings or get_settings()
     key = f"{evaluator.key}:{settings.quality_judge_cassettes}"
     if key not in _judges:

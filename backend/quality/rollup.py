@@ -1,8 +1,8 @@
 """Quality metrics per minute and channel, from the stored scores: rolled up with the others (rollup.py).
 
 `quality:<evaluator>` is the mean score of the minute's scored turns (a pass-or-fail rule's mean is its pass
-rate), `quality_scored:<evaluator>` how many were scored and `quality_skipped:<evaluator>` how many judge calls
-were skipped. Scores are counted in the minute they were written, a few seconds after their turn.
+rate), `quality_scored:<evaluator>` how many were scored and `quality_skipped:<evaluator>` how many judge
+calls were skipped. Scores are counted in the minute they were written, a few seconds after their turn.
 """
 
 from __future__ import annotations

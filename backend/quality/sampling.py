@@ -1,14 +1,14 @@
 """Which live turns are scored, and how they reach the scorer without a round trip of their own.
 
-A share per channel is drawn from the run's id (its random bits, so deciding again decides the same), and a turn
-that failed or that a guardrail acted on is always scored (AGENTOPS_QUALITY_SCORE_FLAGGED): that is where quality
-problems are likeliest, and a low rate would miss most of them.
+A share per channel is drawn from the run's id (its random bits, so deciding again decides the same), and a
+turn that failed or that a guardrail acted on is always scored (AGENTOPS_QUALITY_SCORE_FLAGGED): that is where
+quality problems are likeliest, and a low rate would miss most of them.
 
-The drawn turns are pushed onto one Redis list in the pipeline that releases the conversation's lease, after the
-turn committed: no round trip is added and nothing the turn does waits for it. The `score_sampled` cron drains the
-list in batches (jobs/quality.py): one read and one insert per batch instead of a job per turn. The list is only a
-hand-over, rebuilt from PostgreSQL where it matters: a flushed Redis loses the last second's sampled turns, and the
-`rescore_flagged` cron finds the flagged ones again.
+The drawn turns are pushed onto one Redis list in the pipeline that releases the conversation's lease, after
+the turn committed: no round trip is added and nothing the turn does waits for it. The `score_sampled` cron
+drains the list in batches (jobs/quality.py): one read and one insert per batch instead of a job per turn. The
+list is only a hand-over, rebuilt from PostgreSQL where it matters: a flushed Redis loses the last second's
+sampled turns, and the `rescore_flagged` cron finds the flagged ones again.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def score_trigger(
 
 
 def sampled(*, turns: Iterable[Any], settings: Settings) -> list[str]:
-    """The pending-list entries ("<run id>:<trigger>") of the turns (TurnOutcome) to score; none without evaluators."""
+    """The pending-list entries ("<run id>:<trigger>") of the turns (TurnOutcome) to score; none without
+    evaluators."""
     if not online_evaluators(settings.quality_evaluators):
         return []
     entries = []
@@ -72,7 +73,8 @@ def add_pending(pipe: Any, entries: list[str], *, key: str = PENDING_KEY) -> Non
 async def take_pending(
     redis: aioredis.Redis, *, count: int, key: str = PENDING_KEY
 ) -> list[tuple[uuid.UUID, ScoreTrigger]]:
-    """Up to `count` turns waiting to be scored, oldest first, taken off the list (malformed entries dropped)."""
+    """Up to `count` turns waiting to be scored, oldest first, taken off the list (malformed entries
+    dropped)."""
     raw = await redis.lpop(key, count) or []
     taken = []
     for entry in raw:

@@ -72,7 +72,8 @@ class JudgeRunner:
 async def evaluate_turn(
     *, subject: TurnSubject, evaluators: Sequence[Evaluator], judge: JudgeRunner | None
 ) -> list[tuple[Evaluator, Verdict]]:
-    """Each evaluator's verdict on the turn; those that do not apply give none. A judge with no runner is skipped."""
+    """Each evaluator's verdict on the turn; those that do not apply give none. A judge with no runner is
+    skipped."""
     verdicts: list[tuple[Evaluator, Verdict]] = []
     for evaluator in evaluators:
         if evaluator.kind == "rule":

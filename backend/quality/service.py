@@ -23,7 +23,8 @@ from backend.quality.verdicts import Verdict
 
 log = structlog.get_logger(__name__)
 
-# One statement for every verdict of a batch; a verdict already stored (a batch scored again) is left as it is.
+# One statement for every verdict of a batch; a verdict already stored (a batch scored again) is left as it
+# is.
 _INSERT = """
 INSERT INTO eval_scores (id, run_id, conversation_id, evaluator, version, kind, score, passed, label, reason, model,
                          prompt_tokens, completion_tokens, trigger, created_at)
@@ -36,7 +37,8 @@ FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::floa
 WHERE EXISTS (SELECT 1 FROM agent_runs WHERE id = v.run_id)
 ON CONFLICT (run_id, evaluator, version) DO NOTHING
 """
-# Turns the guardrails acted on or that failed, in a window, that no evaluator scored (their hand-over was lost).
+# Turns the guardrails acted on or that failed, in a window, that no evaluator scored (their hand-over was
+# lost).
 _UNSCORED_FLAGGED = """
 SELECT id, flagged FROM (
     SELECT r.id, 'FAILURE' AS flagged FROM agent_runs r
@@ -59,11 +61,12 @@ async def score_runs(
     timezone: str,
     hub: EventHub | SilentHub,
 ) -> int:
-    """Score committed runs with every evaluator that has not scored them yet; returns how many verdicts were stored.
+    """Score committed runs with every evaluator that has not scored them yet; returns how many verdicts were
+    stored.
 
-    One query reads every run, one statement writes every verdict, one round trip publishes `run.scored` for each:
-    a batch costs the same statements as a single run. No connection is held while a judge thinks. A run deleted
-    meanwhile (a test's truncate, a retention job) is scored as nothing.
+    One query reads every run, one statement writes every verdict, one round trip publishes `run.scored` for
+    each: a batch costs the same statements as a single run. No connection is held while a judge thinks. A run
+    deleted meanwhile (a test's truncate, a retention job) is scored as nothing.
     """
     turns = await load_turns(list(runs), timezone=timezone)
     gate = asyncio.Semaphore(JUDGE_CONCURRENCY)

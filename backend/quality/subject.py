@@ -1,5 +1,6 @@
-"""What an evaluator sees of one turn: the customer's message and the reply as stored (the guardrails' redacted
-text), the tools the turn used and what they answered, the guardrail hits, and the thread before it."""
+"""What an evaluator sees of one turn: the customer's message and the reply as stored (the guardrails'
+redacted text), the tools the turn used and what they answered, the guardrail hits, and the thread before
+it."""
 
 from __future__ import annotations
 

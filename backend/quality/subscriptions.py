@@ -1,4 +1,5 @@
-"""Live scores: each agent run once its evaluator scores are stored (online evaluation runs after the turn)."""
+"""Live scores: each agent run once its evaluator scores are stored (online evaluation runs after the
+turn)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ class QualitySubscriptions:
             )
             if run is None:
                 continue
-            # The event's loaders: every subscriber reads the run's fresh scores once, not an earlier event's cache.
+            # The event's loaders: every subscriber reads the run's fresh scores once, not an earlier event's
+            # cache.
             info.context.loaders = shared_per_event(event, "loaders", Loaders)
             yield AgentRunNode.from_model(run)

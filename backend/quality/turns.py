@@ -19,9 +19,10 @@ EARLIER_MESSAGES = (
 )
 EARLIER_RUNS = 10  # whose tool calls back a claim about how things stand
 
-# The run, its channel, the customer's message and the reply as stored (redacted by the guardrails), its tool calls
-# and guardrail hits, the thread before it, the tool calls of the conversation's earlier runs, the services (dates
-# and services in the customer's words are read against them) and which evaluators already scored it.
+# The run, its channel, the customer's message and the reply as stored (redacted by the guardrails), its tool
+# calls and guardrail hits, the thread before it, the tool calls of the conversation's earlier runs, the
+# services (dates and services in the customer's words are read against them) and which evaluators already
+# scored it.
 _TURNS = """
 SELECT r.id, r.conversation_id, r.status, r.created_at, c.channel, COALESCE(t.text, '') AS customer_text,
        m.text AS reply,

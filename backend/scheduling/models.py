@@ -68,7 +68,8 @@ class Booking(Model):
     idempotency_key = fields.CharField(max_length=100, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     cancelled_at = fields.DatetimeField(null=True)
-    # The booking this one replaced when the customer moved it (that one is CANCELLED in the same transaction).
+    # The booking this one replaced when the customer moved it (that one is CANCELLED in the same
+    # transaction).
     rescheduled_from = fields.ForeignKeyField(
         "agentops.Booking", related_name="rescheduled_to", null=True, on_delete=fields.SET_NULL
     )

@@ -32,7 +32,8 @@ def _clock(value: str) -> time:
 
 
 async def seed_business(*, timezone: str, today: date, path: Path = BUSINESS) -> int:
-    """Create the services, staff, hours and future slots that are missing; returns how many slots were added."""
+    """Create the services, staff, hours and future slots that are missing; returns how many slots were
+    added."""
     spec = json.loads(path.read_text())
     for weekday, (opens, closes) in spec["hours"].items():
         await BusinessHours.update_or_create(
@@ -58,8 +59,8 @@ async def seed_business(*, timezone: str, today: date, path: Path = BUSINESS) ->
     return len(inserted)
 
 
-# Whether seed_business(today) has nothing left to add, in one read: each weekday's hours as the file has them, and
-# as many slots of its services from `today` through its last day as the file makes.
+# Whether seed_business(today) has nothing left to add, in one read: each weekday's hours as the file has
+# them, and as many slots of its services from `today` through its last day as the file makes.
 _SEEDED = """
 SELECT (SELECT count(*) FROM business_hours h
           JOIN unnest($1::int[], $2::time[], $3::time[]) AS w(weekday, opens, closes)
@@ -70,7 +71,8 @@ SELECT (SELECT count(*) FROM business_hours h
 
 
 async def business_seeded(*, timezone: str, today: date, path: Path = BUSINESS) -> bool:
-    """Whether seed_business for `today` would add nothing (checked in one query, for callers that seed each run)."""
+    """Whether seed_business for `today` would add nothing (checked in one query, for callers that seed each
+    run)."""
     expected = _expected(timezone, today, path)
     rows = await connections.get("default").execute_query_dict(_SEEDED, expected.parameters)
     return rows[0]["hours"] == len(expected.parameters[0]) and rows[0]["slots"] == expected.slots

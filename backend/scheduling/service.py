@@ -66,7 +66,8 @@ async def open_slots(
     from_time: time | None = None,
     limit: int = 5,
 ) -> list[OpenSlot]:
-    """Unbooked future slots of a service starting in [start, end), optionally in one part of the day or later."""
+    """Unbooked future slots of a service starting in [start, end), optionally in one part of the day or
+    later."""
     first_hour, last_hour = TIME_OF_DAY_HOURS.get(time_of_day or "", (0, 24))
     first_minute = first_hour * 60
     if from_time is not None:
@@ -114,7 +115,8 @@ async def book_slot(
     conversation_id: uuid.UUID | None,
     idempotency_key: str,
 ) -> BookingOutcome:
-    """Book a slot once: a second booking of the slot is refused by the database, a repeated call finds its own."""
+    """Book a slot once: a second booking of the slot is refused by the database, a repeated call finds its
+    own."""
     previous = await connection.execute_query_dict(
         "SELECT id FROM bookings WHERE idempotency_key = $1", [idempotency_key]
     )
@@ -273,7 +275,8 @@ async def reschedule_booking(
     idempotency_key: str,
     conversation_id: uuid.UUID | None = None,
 ) -> RescheduleOutcome:
-    """Move a booking to another slot of its service: the new one booked and the old one cancelled, or neither."""
+    """Move a booking to another slot of its service: the new one booked and the old one cancelled, or
+    neither."""
     made = await _one(connection, _BY_KEY, [idempotency_key])
     if made is not None:
         previous = await _one(connection, _BY_ID, [made["rescheduled_from_id"]])
@@ -286,7 +289,8 @@ async def reschedule_booking(
     refusal = _reschedule_refusal(old, slot, now=now)
     if refusal is not None:
         return RescheduleOutcome(booking=None, previous=old, refusal=refusal, repeated=False)
-    # A savepoint: should cancelling the old booking fail, the new one goes with it, whatever the caller does next.
+    # A savepoint: should cancelling the old booking fail, the new one goes with it, whatever the caller does
+    # next.
     async with connection._in_transaction() as savepoint:
         inserted = await savepoint.execute_query_dict(
             _INSERT_MOVED,

@@ -1,1 +1,2 @@
-"""Fault-injection drills: a fault flag on the real code path for a while, optional synthetic traffic, a record."""
+"""Fault-injection drills: a fault flag on the real code path for a while, optional synthetic traffic, a
+record."""

@@ -203,8 +203,8 @@ class SimulationSubscriptions:
     async def simulation_changed(self, info: Info) -> AsyncGenerator[SimulationNode, None]:
         async for event in info.context.services.hub.subscribe(service.SIMULATION_CHANGED):
             simulation_id = parse_uuid(event["simulationId"])
-            # The event says which drill changed; the database says what it is now, read once per event for every
-            # subscriber of this process.
+            # The event says which drill changed; the database says what it is now, read once per event for
+            # every subscriber of this process.
             simulation = await once_per_event(
                 event,
                 "simulation",

@@ -67,8 +67,8 @@ def fault_point(simulation: Simulation) -> str:
 
 
 def fault_params(simulation: Simulation, settings: Settings) -> dict:
-    """The flag: failing kinds fail `intensity` of the passes; slowing kinds slow every pass by intensity × max; a
-    prompt regression answers `intensity` of the turns with its prompt version."""
+    """The flag: failing kinds fail `intensity` of the passes; slowing kinds slow every pass by intensity ×
+    max; a prompt regression answers `intensity` of the turns with its prompt version."""
     params: dict = {"message": f"simulation {simulation.id} ({simulation.kind.value})"}
     if simulation.kind == SimulationKind.PROMPT_REGRESSION:
         params.update(probability=simulation.intensity, value=simulation.target or DEFAULT_REGRESSED_PROMPT)
@@ -82,7 +82,8 @@ def fault_params(simulation: Simulation, settings: Settings) -> dict:
 
 
 def drill_target(*, kind: SimulationKind, tool: str | None, prompt_version: str | None) -> str | None:
-    """What the drill aims at: a TOOL_OUTAGE's tool or a PROMPT_REGRESSION's prompt version (each only there)."""
+    """What the drill aims at: a TOOL_OUTAGE's tool or a PROMPT_REGRESSION's prompt version (each only
+    there)."""
     if tool is not None and kind != SimulationKind.TOOL_OUTAGE:
         raise SimulationRefused("tool", "only a TOOL_OUTAGE takes a tool")
     if prompt_version is not None and kind != SimulationKind.PROMPT_REGRESSION:
@@ -134,7 +135,8 @@ async def start_simulation(
     target: str | None = None,
     traffic_per_second: float = 0.0,
 ) -> Simulation:
-    """Set the drill's fault for its duration and schedule its end (and its traffic); one drill per kind at a time."""
+    """Set the drill's fault for its duration and schedule its end (and its traffic); one drill per kind at a
+    time."""
     _check(
         kind=kind,
         duration_seconds=duration_seconds,
@@ -199,7 +201,8 @@ async def _enqueue_traffic(queue: Queue, simulation: Simulation) -> None:
 
 
 async def ensure_traffic(*, queue: Queue) -> None:
-    """Re-enqueue the generator of a running drill whose job was lost (a Redis flush): the key dedups the rest."""
+    """Re-enqueue the generator of a running drill whose job was lost (a Redis flush): the key dedups the
+    rest."""
     for simulation in await Simulation.filter(status=SimulationStatus.RUNNING, traffic_per_second__gt=0):
         try:
             await _enqueue_traffic(queue, simulation)

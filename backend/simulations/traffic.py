@@ -73,7 +73,8 @@ async def _already_sent(simulation_id: uuid.UUID) -> int:
 
 
 async def generate_traffic(*, simulation_id: uuid.UUID, context: IngestContext) -> int:
-    """Send `traffic_per_second` conversations each second until the drill ends or is stopped; returns how many.
+    """Send `traffic_per_second` conversations each second until the drill ends or is stopped; returns how
+    many.
 
     It paces itself from the drill's start and counts what was already sent, so a generator restarted after a
     lost job (see ensure_traffic) carries on where the first one stopped instead of starting over.

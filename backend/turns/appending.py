@@ -1,13 +1,14 @@
 """The first, short step of the pipeline: an accepted event becomes a message of its conversation, in order.
 
-Under a per-thread advisory lock (held for this one short transaction only), every RECEIVED event of the thread
-up to this one that has no message yet is appended, in acceptance order. So whichever job runs first, a thread's
-messages follow acceptance order. The event stays RECEIVED until its answer commits (see backend/turns/runtime.py):
-an appended but unanswered event is still owed a turn, and the reconciler still finds it.
+Under a per-thread advisory lock (held for this one short transaction only), every RECEIVED event of the
+thread up to this one that has no message yet is appended, in acceptance order. So whichever job runs first, a
+thread's messages follow acceptance order. The event stays RECEIVED until its answer commits (see
+backend/turns/runtime.py): an appended but unanswered event is still owed a turn, and the reconciler still
+finds it.
 
-The step is one call of the database function `agentops_append_pending` (migration 0017): one round trip for the
-read, the lock, the appends and the thread's next unanswered event. A wave of jobs starting together shares the
-pool's few connections, and each round trip of each job waits its turn for one.
+The step is one call of the database function `agentops_append_pending` (migration 0017): one round trip for
+the read, the lock, the appends and the thread's next unanswered event. A wave of jobs starting together
+shares the pool's few connections, and each round trip of each job waits its turn for one.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ async def append_pending(
     done_when_appended: bool,
     before_commit: Callable[[], Awaitable[None]] | None = None,
 ) -> Appended:
-    """Append the thread's unappended events up to `event_id`; with `done_when_appended` (no agent) they are PROCESSED.
+    """Append the thread's unappended events up to `event_id`; with `done_when_appended` (no agent) they are
+    PROCESSED.
 
     `before_commit` (fault injection) runs inside the append's transaction, after the appends.
     """
@@ -84,7 +86,8 @@ async def append_pending(
 
 
 async def next_unanswered(*, event_id: uuid.UUID) -> Unanswered | None:
-    """The thread's earliest appended event still waiting for its turn, up to `event_id` in acceptance order."""
+    """The thread's earliest appended event still waiting for its turn, up to `event_id` in acceptance
+    order."""
     rows = await connections.get("default").execute_query_dict(_NEXT_UNANSWERED, [event_id])
     if not rows:
         return None

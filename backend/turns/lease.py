@@ -1,10 +1,10 @@
 """One turn in flight per conversation, across every worker and replica, without a database lock held.
 
 A lease is a Redis key holding a random token, set only if absent and expiring on its own: a worker killed
-mid-turn frees its conversations after `ttl` seconds. While the turn runs the holder renews it; release and renew
-only touch the key while it still holds the holder's token. Correctness never rests on the lease alone — a turn
-commits only if the conversation's version is the one it read and its event is still unanswered — the lease keeps
-turns of one conversation from being decided side by side and in the wrong order.
+mid-turn frees its conversations after `ttl` seconds. While the turn runs the holder renews it; release and
+renew only touch the key while it still holds the holder's token. Correctness never rests on the lease alone —
+a turn commits only if the conversation's version is the one it read and its event is still unanswered — the
+lease keeps turns of one conversation from being decided side by side and in the wrong order.
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ class Lease:
     lost: bool = (
         False  # a renewal found the key gone or someone else's (Redis flushed, or we stalled past the ttl)
     )
-    # Queued on the release's round trip, before the release (e.g. the last turn's events): one round trip, not two.
+    # Queued on the release's round trip, before the release (e.g. the last turn's events): one round trip,
+    # not two.
     on_release: list[Rider] = field(default_factory=list)
 
 
@@ -91,9 +92,11 @@ async def conversation_lease(
     wait_until: float,
     first_try_with: Rider | None = None,
 ) -> AsyncIterator[Lease | None]:
-    """Hold the conversation's lease for the block; None if it stayed taken until `wait_until` (time.monotonic()).
+    """Hold the conversation's lease for the block; None if it stayed taken until `wait_until`
+    (time.monotonic()).
 
-    `first_try_with` queues commands on the first attempt's round trip (they run whether or not the lease is free).
+    `first_try_with` queues commands on the first attempt's round trip (they run whether or not the lease is
+    free).
     """
     key, token, ttl_ms = f"{LEASE_PREFIX}{conversation_id}", secrets.token_hex(16), int(ttl_seconds * 1000)
     rider = first_try_with

@@ -1,12 +1,12 @@
 """The turn pipeline, event → conversation → turn → reply, in one place.
 
 A `process_event` job appends its event (backend/turns/appending.py), takes the conversation's lease
-(backend/turns/lease.py), and answers the thread's unanswered events up to its own, one turn each, in acceptance
-order (backend/turns/runtime.py). A turn that fails is charged to the event it was answering: retried with backoff,
-and after the last attempt that event is DEAD with a dead letter. The thread does not wait for a dead event: later
-messages go on being answered (each turn sees the dead one in its history), because a customer who wrote again
-should not be silenced by a message we could not answer; the dead letter stays on the operators' list, and a replay
-answers it then.
+(backend/turns/lease.py), and answers the thread's unanswered events up to its own, one turn each, in
+acceptance order (backend/turns/runtime.py). A turn that fails is charged to the event it was answering:
+retried with backoff, and after the last attempt that event is DEAD with a dead letter. The thread does not
+wait for a dead event: later messages go on being answered (each turn sees the dead one in its history),
+because a customer who wrote again should not be silenced by a message we could not answer; the dead letter
+stays on the operators' list, and a replay answers it then.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ class ProcessResult:
 class AttemptFailed(RecordedFailure):
     """A turn failed and was recorded on its event, which is not dead yet: the job is to be retried.
 
-    `_charge` already logged it as one WARNING line (event, attempt, reason): the queue's traceback is dropped.
+    `_charge` already logged it as one WARNING line (event, attempt, reason): the queue's traceback is
+    dropped.
     """
 
 
@@ -64,10 +65,12 @@ async def process_event(
     before_commit: Callable[[], Awaitable[None]] | None = None,
     delivery_channels: frozenset[Channel] | None = None,
 ) -> ProcessResult:
-    """Append the event (and any earlier pending one of its thread), then answer them in order under the lease.
+    """Append the event (and any earlier pending one of its thread), then answer them in order under the
+    lease.
 
     `deadline` (time.monotonic()) bounds the whole job: a turn still running then fails as timed out.
-    `delivery_channels`: the channels replies can be sent on (run_turn); None takes every channel as deliverable.
+    `delivery_channels`: the channels replies can be sent on (run_turn); None takes every channel as
+    deliverable.
     """
     appended = await append_pending(
         event_id=event_id,
@@ -110,8 +113,8 @@ async def process_event(
             before_commit=before_commit,
             delivery_channels=delivery_channels,
         )
-        # The turns drawn for online evaluation ride on the release too, after their commits: the scorer takes them
-        # from there (backend/quality/sampling.py), and no reply waits for it.
+        # The turns drawn for online evaluation ride on the release too, after their commits: the scorer takes
+        # them from there (backend/quality/sampling.py), and no reply waits for it.
         to_score = sampled(turns=turns, settings=settings)
         if to_score:
             lease.on_release.append(lambda pipe: add_pending(pipe, to_score))
@@ -132,8 +135,8 @@ async def _answer_in_order(
 ) -> list[TurnOutcome]:
     """Answer the thread's waiting events up to `event_id`; `first` is the earliest as the append saw it.
 
-    The append's answer saves a read for the common case (one waiting event); it may be stale by the time the lease
-    is ours, which the turn's own load notices (AlreadyAnswered) before deciding anything.
+    The append's answer saves a read for the common case (one waiting event); it may be stale by the time the
+    lease is ours, which the turn's own load notices (AlreadyAnswered) before deciding anything.
     """
     turns: list[TurnOutcome] = []
     waiting = first
@@ -175,8 +178,8 @@ async def _answer_in_order(
                     )
                 )
             if waiting.event_id == event_id:
-                # This job's own event: everything before it was answered first, what follows has its own jobs.
-                # Its events go out with the lease's release, right after this.
+                # This job's own event: everything before it was answered first, what follows has its own
+                # jobs. Its events go out with the lease's release, right after this.
                 lease.on_release.append(lambda pipe, events=published: hub.add_publishes(pipe, events))
                 break
             await hub.publish_many(published)

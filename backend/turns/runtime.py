@@ -4,10 +4,11 @@
    business's services and hours;
 2. screen the input, then decide — the policy and its model calls run with no connection or lock held; each
    tool with a side effect commits on its own, keyed by (trigger, call position) (see ToolBox);
-3. screen the reply, then commit — one short transaction: the conversation must still be at the version read in
-   step 1 (else the turn is decided again on what changed), the trigger event must still be unanswered (else
-   another attempt answered it first), then the reply, the run, its tool calls and guardrail hits are written.
-   The common turn's commit is one statement (the function agentops_commit_turn, migrations 0017 and 0018).
+3. screen the reply, then commit — one short transaction: the conversation must still be at the version read
+   in step 1 (else the turn is decided again on what changed), the trigger event must still be unanswered
+   (else another attempt answered it first), then the reply, the run, its tool calls and guardrail hits are
+   written. The common turn's commit is one statement (the function agentops_commit_turn, migrations 0017 and
+   0018).
 
 Round trips are counted (tests/turns/test_round_trips.py): a wave of turns shares the pool's few connections.
 """
@@ -59,8 +60,9 @@ VERSION_RETRIES = 3
 FALLBACK_REPLY = (
     "Sorry, something went wrong on our side. A member of our team will get back to you here shortly."
 )
-# Failures of the attempt, not of the turn's decision: the event is retried with backoff (and DEAD after the last
-# attempt) rather than answered with the fallback reply — the model or the database may well be back next time.
+# Failures of the attempt, not of the turn's decision: the event is retried with backoff (and DEAD after the
+# last attempt) rather than answered with the fallback reply — the model or the database may well be back next
+# time.
 ATTEMPT_FAILURES = (
     TimeoutError,
     ModelUnavailable,
@@ -72,10 +74,11 @@ ATTEMPT_FAILURES = (
 )
 
 
-# What a turn reads before it decides, in one round trip: the conversation, the services and opening hours it is
-# told about (business-local wall-clock times), what an earlier attempt of this turn got from its tools, whether
-# its trigger event is still owed an answer (the pipeline may have learned of it before taking the lease), and the
-# thread the policy remembers. A wave of turns shares the pool's few connections: every round trip counts.
+# What a turn reads before it decides, in one round trip: the conversation, the services and opening hours it
+# is told about (business-local wall-clock times), what an earlier attempt of this turn got from its tools,
+# whether its trigger event is still owed an answer (the pipeline may have learned of it before taking the
+# lease), and the thread the policy remembers. A wave of turns shares the pool's few connections: every round
+# trip counts.
 _LOAD = (
     """
 SELECT c.status, c.version, c.customer, c.channel, c.agent_state::text AS agent_state,
@@ -92,9 +95,10 @@ FROM conversations c WHERE c.id = $1
 """
 )
 
-# The turn's commit, in one round trip (migration 0017): checks the trigger still waits and the conversation is at
-# the version read, then writes the reply (with its delivery status and, on a channel with no adapter, the reason it
-# is FAILED: migration 0018) and the state, the answered mark, the run and its tool calls ($21, JSON).
+# The turn's commit, in one round trip (migration 0017): checks the trigger still waits and the conversation
+# is at the version read, then writes the reply (with its delivery status and, on a channel with no adapter,
+# the reason it is FAILED: migration 0018) and the state, the answered mark, the run and its tool calls ($21,
+# JSON).
 _COMMIT = (
     "SELECT agentops_commit_turn($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
     " $16, $17, $18, $19, $20, $21::jsonb) AS outcome"
@@ -130,9 +134,10 @@ class TurnOutcome:
     reply: str
     latency_ms: float
     delivery: bool = True  # the reply was queued for the customer (a delivery job is owed)
-    # What the turn committed, kept so a caller checking the turn (an eval case) need not read it back: the tool calls
-    # as the JSON written with the run, the guardrail rules that fired (one per violation row), and whether a handoff
-    # ran (the conversation is with a human now; an eval's frozen handoff answer hands nothing off).
+    # What the turn committed, kept so a caller checking the turn (an eval case) need not read it back: the
+    # tool calls as the JSON written with the run, the guardrail rules that fired (one per violation row), and
+    # whether a handoff ran (the conversation is with a human now; an eval's frozen handoff answer hands
+    # nothing off).
     calls_json: str = "[]"
     violations: tuple[str, ...] = ()
     handed_off: bool = False
@@ -261,8 +266,8 @@ async def _decide(turn: TurnInput, *, setup: AgentSetup, tools: ToolBox) -> tupl
     except ATTEMPT_FAILURES:
         raise
     except Exception as failure:  # recorded on the run as FAILED, answered with the fallback reply
-        # Expected failures (a drill, a tool outage, a model answering nonsense, an eval's cassette miss) say what
-        # went wrong in their message; a traceback through the HTTP client would only bury it.
+        # Expected failures (a drill, a tool outage, a model answering nonsense, an eval's cassette miss) say
+        # what went wrong in their message; a traceback through the HTTP client would only bury it.
         if isinstance(failure, (InjectedFault, ToolFailed, LLMError)):
             log.warning("agent.turn_failed", error=str(failure))
         else:
@@ -408,7 +413,8 @@ async def _turn(
 def _delivery(
     deliver: bool, channel: Channel, channels: frozenset[Channel] | None
 ) -> tuple[DeliveryStatus | None, str | None]:
-    """The reply's delivery status and error as written: none (not for the customer), QUEUED, or FAILED at once."""
+    """The reply's delivery status and error as written: none (not for the customer), QUEUED, or FAILED at
+    once."""
     if not deliver:
         return None, None
     if channels is not None and channel not in channels:

@@ -1,8 +1,10 @@
-"""A sandboxed turn, shared by the playground and the evals: the real agent, tools and tables, in one transaction.
+"""A sandboxed turn, shared by the playground and the evals: the real agent, tools and tables, in one
+transaction.
 
-Inside `sandbox()` every read and write of the turn — tool effects included, as savepoints — goes through that one
-transaction, so a dry run or an eval case is rolled back as a whole and leaves nothing behind. (This is the one
-place a connection is held across model calls: the isolation *is* the transaction. Eval concurrency is bounded.)
+Inside `sandbox()` every read and write of the turn — tool effects included, as savepoints — goes through that
+one transaction, so a dry run or an eval case is rolled back as a whole and leaves nothing behind. (This is
+the one place a connection is held across model calls: the isolation *is* the transaction. Eval concurrency is
+bounded.)
 """
 
 from __future__ import annotations
@@ -48,8 +50,10 @@ async def sandboxed_turn(
     tool_overrides: dict[str, dict] | None = None,
     deliver: bool = False,
 ) -> tuple[Message, TurnOutcome | None]:
-    """Append `text` as `author`'s message and answer it, inside the current sandbox; the message and the outcome."""
-    # One statement: it needs no savepoint of its own (the sandbox's transaction is the connection in context).
+    """Append `text` as `author`'s message and answer it, inside the current sandbox; the message and the
+    outcome."""
+    # One statement: it needs no savepoint of its own (the sandbox's transaction is the connection in
+    # context).
     inbound = await append_message(
         connection=connections.get("default"),
         conversation_id=conversation_id,

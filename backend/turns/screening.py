@@ -22,6 +22,7 @@ def screen_input(*, config: GuardrailConfig, text: str) -> CheckResult:
 def screen_output(
     *, config: GuardrailConfig, reply: str, channel: str, customer: str
 ) -> tuple[str, CheckResult]:
-    """The reply that may be sent (redacted where a rule says so, replaced when a rule blocks it) and the check."""
+    """The reply that may be sent (redacted where a rule says so, replaced when a rule blocks it) and the
+    check."""
     result = check_output(reply, config=config, channel=channel, customer=customer)
     return (SAFE_OUTPUT_REPLY if result.blocked else result.text), result

@@ -33,7 +33,8 @@ def status_badge(value: rx.Var, colors: dict[str, str], **props) -> rx.Component
 
 
 def synthetic_badge(flag: rx.Var) -> rx.Component:
-    """A "synthetic" badge where the row is demo history (`flag` is "synthetic" or "", see views.formatting)."""
+    """A "synthetic" badge where the row is demo history (`flag` is "synthetic" or "", see
+    views.formatting)."""
     return rx.cond(
         flag != "",
         rx.tooltip(

@@ -6,7 +6,8 @@ import reflex as rx
 
 
 def error_callout(message: rx.Var, *, id: str | None = None) -> rx.Component:
-    """The API's own words when it refuses or cannot answer (never a traceback); `id` where the page names it."""
+    """The API's own words when it refuses or cannot answer (never a traceback); `id` where the page names
+    it."""
     named = {"id": id} if id is not None else {}
     return rx.cond(message != "", rx.callout(message, icon="triangle_alert", color_scheme="red", **named))
 

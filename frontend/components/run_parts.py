@@ -1,4 +1,5 @@
-"""Pieces of an agent run shared by the run, conversation and playground pages: tool calls and guardrail hits."""
+"""Pieces of an agent run shared by the run, conversation and playground pages: tool calls and guardrail
+hits."""
 
 from __future__ import annotations
 

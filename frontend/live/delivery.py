@@ -1,11 +1,12 @@
 """Handing live updates to the States of each tab: in order per tab, never waiting on another tab.
 
-Each tab has its own queue, drained by a task that runs only while the queue holds something: a tab whose state
-is busy (an event handler calling the API holds it) delays its own updates, not the other tabs'.
-A State takes an update with `apply_update(kind, payload)`, which changes what it shows and returns True when the
-page must read again from the API (a conversation's thread, the dead letters, the metrics after a rollup). That
-read (`refresh()`) runs outside the delivery, one at a time per tab and page, and once more if more changes came
-meanwhile: a slow read never holds up the tab's other updates, and a burst of changes costs one or two reads.
+Each tab has its own queue, drained by a task that runs only while the queue holds something: a tab whose
+state is busy (an event handler calling the API holds it) delays its own updates, not the other tabs'.
+A State takes an update with `apply_update(kind, payload)`, which changes what it shows and returns True when
+the page must read again from the API (a conversation's thread, the dead letters, the metrics after a rollup).
+That read (`refresh()`) runs outside the delivery, one at a time per tab and page, and once more if more
+changes came meanwhile: a slow read never holds up the tab's other updates, and a burst of changes costs one
+or two reads.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ class LiveDelivery:
         self._again: set[tuple[str, type[rx.State]]] = set()
 
     def receivers_in(self, session: str, kind: str) -> list[type[rx.State]]:
-        """The States of `session` that take this kind of update now: by kind, then by the page open in the tab."""
+        """The States of `session` that take this kind of update now: by kind, then by the page open in the
+        tab."""
         page = self._page_of(session)
         return [
             receiver
@@ -87,8 +89,8 @@ class LiveDelivery:
         if not (receivers := self.receivers_in(session, kind)):
             return  # e.g. a conversation changed while this tab shows another page
         stale = []
-        # App.modify_state with an rx.BaseStateToken: Reflex's public way to change a session's state from outside
-        # its events (what a background event's `async with self` does); the delta goes to the tab.
+        # App.modify_state with an rx.BaseStateToken: Reflex's public way to change a session's state from
+        # outside its events (what a background event's `async with self` does); the delta goes to the tab.
         async with self._app.modify_state(rx.BaseStateToken(ident=session, cls=receivers[0])) as state:
             for receiver in receivers:
                 target = state if isinstance(state, receiver) else await state.get_state(receiver)

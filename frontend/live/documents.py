@@ -1,4 +1,5 @@
-"""The subscriptions the shared live feed can hold open, by kind of update, and what each payload is called."""
+"""The subscriptions the shared live feed can hold open, by kind of update, and what each payload is
+called."""
 
 from __future__ import annotations
 

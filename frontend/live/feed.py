@@ -3,14 +3,14 @@
 Reflex does not cancel a session's background task when its browser tab closes, so the pages run no
 subscription of their own. Sessions register here for kinds of update (`conversation`, `incident`,
 `eval_progress:<run id>` …). Each kind is one subscription on the shared connection, open while at least one
-session wants it; the connection closes when no session wants anything, whether it logged out or closed the tab.
-Reflex has no public hook for a closed tab, so while anyone watches the feed asks which tabs are still connected
-(`connected`, given by the app) once a second and forgets the others; an update is never handed to a closed tab.
-A page whose own State takes some kinds (Overview, Conversations, Metrics, Drills …) says so when it asks:
-`watch(session, "conversation", page=ConversationsState)`. The feed remembers which page each tab shows and what
-that page asked for, so an update reaches the State of the page open there (`page_of`), and the kinds a page asked
-for stop when the tab shows another page (`leave_page`), while the kinds asked for without a page (incident alerts
-for the toasts, an eval run's progress) go on.
+session wants it; the connection closes when no session wants anything, whether it logged out or closed the
+tab. Reflex has no public hook for a closed tab, so while anyone watches the feed asks which tabs are still
+connected (`connected`, given by the app) once a second and forgets the others; an update is never handed to a
+closed tab. A page whose own State takes some kinds (Overview, Conversations, Metrics, Drills …) says so when
+it asks: `watch(session, "conversation", page=ConversationsState)`. The feed remembers which page each tab
+shows and what that page asked for, so an update reaches the State of the page open there (`page_of`), and the
+kinds a page asked for stop when the tab shows another page (`leave_page`), while the kinds asked for without
+a page (incident alerts for the toasts, an eval run's progress) go on.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ CLOSED_TAB_CHECK_SECONDS = 1.0
 
 
 class LiveFeed:
-    """Holds one subscription per wanted kind on one connection, and hands each update to the sessions wanting it."""
+    """Holds one subscription per wanted kind on one connection, and hands each update to the sessions wanting
+    it."""
 
     def __init__(self, *, websocket_url: str, api_key: str | None) -> None:
         self._websocket_url = websocket_url
@@ -58,7 +59,8 @@ class LiveFeed:
         self._open_subscriptions = 0
 
     def attach(self, deliver: Deliver, *, connected: Connected) -> None:
-        """Say how updates reach a session and which sessions are connected (set once the Reflex app is running)."""
+        """Say how updates reach a session and which sessions are connected (set once the Reflex app is
+        running)."""
         self._deliver = deliver
         self._connected = connected
 
@@ -79,12 +81,14 @@ class LiveFeed:
             self._consumer = asyncio.create_task(self._consume(), name="dashboard-live-feed")
 
     def leave_page(self, session: str) -> None:
-        """The tab shows another page: the kinds its last page asked for stop (unless asked without a page too)."""
+        """The tab shows another page: the kinds its last page asked for stop (unless asked without a page
+        too)."""
         if self._pages.pop(session, None) is not None:
             self._after_forgetting()
 
     def forget(self, session: str, *kinds: str) -> None:
-        """Stop sending these kinds (all, when none is named) to `session`; the connection closes when nobody is left."""
+        """Stop sending these kinds (all, when none is named) to `session`; the connection closes when nobody
+        is left."""
         if not kinds:
             self._wants.pop(session, None)
             self._pages.pop(session, None)
@@ -100,12 +104,14 @@ class LiveFeed:
         self._after_forgetting()
 
     def page_of(self, session: str) -> type | None:
-        """The State of the page `session` last said it shows (None once it left it, or wants nothing there)."""
+        """The State of the page `session` last said it shows (None once it left it, or wants nothing
+        there)."""
         shown = self._pages.get(session)
         return shown[0] if shown is not None else None
 
     def status(self) -> dict[str, int]:
-        """How many consumers and subscriptions run and how many sessions they feed (for /live-feed and tests)."""
+        """How many consumers and subscriptions run and how many sessions they feed (for /live-feed and
+        tests)."""
         running = self._consumer is not None and not self._consumer.done()
         return {
             "consumers": int(running),

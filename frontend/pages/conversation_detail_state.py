@@ -1,4 +1,5 @@
-"""One conversation's state: the thread, runs, bookings and tickets, the operator's actions, live refreshes."""
+"""One conversation's state: the thread, runs, bookings and tickets, the operator's actions, live
+refreshes."""
 
 from __future__ import annotations
 

@@ -35,7 +35,8 @@ class ConversationsState(rx.State):
     error: str = ""
     # Pushed changes this page cannot place (a later page, or filters a pushed row cannot be checked against).
     unseen_changes: int = 0
-    # The `after` cursor of each page walked so far: cursors only go forward, so Previous goes back through these.
+    # The `after` cursor of each page walked so far: cursors only go forward, so Previous goes back through
+    # these.
     _trail: list[str] = []
     _end_cursor: str = ""
 

@@ -1,8 +1,8 @@
 """Dead letters: events that failed every attempt, with their errors; replay one, or all matching the filter.
 
-The list follows the live feed: it is read again when the count of dead letters in the live metrics changes (an
-event died, or was replayed anywhere), and when the conversation of a replayed event still in flight changes (it
-was processed).
+The list follows the live feed: it is read again when the count of dead letters in the live metrics changes
+(an event died, or was replayed anywhere), and when the conversation of a replayed event still in flight
+changes (it was processed).
 """
 
 from __future__ import annotations
@@ -101,7 +101,8 @@ class DeadLettersState(rx.State):
         return refused.answer if refused is not None else None
 
     def apply_update(self, kind: str, payload: dict[str, Any]) -> bool:
-        """From the live feed: whether the list must be read again (`refresh`), what it shows having changed."""
+        """From the live feed: whether the list must be read again (`refresh`), what it shows having
+        changed."""
         if kind == "metrics":
             return payload["deadLetters"] != self._dead_count
         return kind == "conversation" and any(

@@ -1,7 +1,7 @@
 """Demo control: start and stop drills (with synthetic traffic), see what each caused, reseed the demo.
 
-The drills follow the live feed's `simulation` updates: a drill started or ended anywhere (another tab, the API,
-`agentops simulate`, a worker at its end) shows here as it happens.
+The drills follow the live feed's `simulation` updates: a drill started or ended anywhere (another tab, the
+API, `agentops simulate`, a worker at its end) shows here as it happens.
 """
 
 from __future__ import annotations

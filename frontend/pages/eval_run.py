@@ -1,7 +1,7 @@
 """One eval run: every case's result, failures first, each miss as expected against actual.
 
-A run still going follows the live feed: each progress update (a case done, the run finished) reads the run again,
-so its cases appear as the workers record them.
+A run still going follows the live feed: each progress update (a case done, the run finished) reads the run
+again, so its cases appear as the workers record them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Evals: suites, runs with pass rates, Run evals with live progress, and a comparison that shows regressions."""
+"""Evals: suites, runs with pass rates, Run evals with live progress, and a comparison that shows
+regressions."""
 
 from __future__ import annotations
 

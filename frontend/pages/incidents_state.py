@@ -1,4 +1,5 @@
-"""Incidents' state: list and detail, worked by operators, kept current by the live feed's incident updates."""
+"""Incidents' state: list and detail, worked by operators, kept current by the live feed's incident
+updates."""
 
 from __future__ import annotations
 

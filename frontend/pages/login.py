@@ -1,4 +1,5 @@
-"""Log in with e-mail and password: the form is posted to /auth/login, which sets the browser's session cookie."""
+"""Log in with e-mail and password: the form is posted to /auth/login, which sets the browser's session
+cookie."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from frontend.sessions.routes import LOGGED_OUT, safe_next
 from frontend.sessions.service import LOGIN_MESSAGES
 from frontend.state.auth import STORE_UNAVAILABLE, AuthState
 
-# Only an HTTP response can set an HTTP-only cookie, so the form goes to /auth/login over fetch rather than as a
-# Reflex event. A refusal comes back as a reason for `LoginState.refused`; a login loads the next page afresh.
+# Only an HTTP response can set an HTTP-only cookie, so the form goes to /auth/login over fetch rather than as
+# a Reflex event. A refusal comes back as a reason for `LoginState.refused`; a login loads the next page
+# afresh.
 SUBMIT_LOGIN = """
 (async () => {
   try {

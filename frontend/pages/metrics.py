@@ -1,8 +1,8 @@
 """Metrics: a chart per metric over a chosen window and channel, and each SLO's budget and burn rates.
 
-The page follows the live feed: the live values show as they are pushed, the series and SLOs are read again once
-the rollup has written the next minute's points, and at once when an incident opens or changes (an SLO began or
-stopped firing).
+The page follows the live feed: the live values show as they are pushed, the series and SLOs are read again
+once the rollup has written the next minute's points, and at once when an incident opens or changes (an SLO
+began or stopped firing).
 """
 
 from __future__ import annotations
@@ -117,8 +117,8 @@ class MetricsState(rx.State):
         live_feed.watch(self.router.session.client_token, *LIVE_UPDATES, page=MetricsState)
 
     def apply_update(self, kind: str, payload: dict[str, Any]) -> bool:
-        """From the live feed: new live values, or an incident. True: read the series and SLOs again (`refresh`),
-        the next minute having been rolled up or an SLO having begun or stopped firing."""
+        """From the live feed: new live values, or an incident. True: read the series and SLOs again
+        (`refresh`), the next minute having been rolled up or an SLO having begun or stopped firing."""
         if kind == "incident":
             return (
                 payload["status"] != "ACKNOWLEDGED"

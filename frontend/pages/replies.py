@@ -1,7 +1,7 @@
 """Replies to check: replies whose delivery needs a person (UNCERTAIN first), and a resend that says its risk.
 
-An UNCERTAIN reply is one an attempt may or may not have delivered (its worker died, the answer never came) and
-nothing could tell: resending it may give the customer the message twice, so the button asks first.
+An UNCERTAIN reply is one an attempt may or may not have delivered (its worker died, the answer never came)
+and nothing could tell: resending it may give the customer the message twice, so the button asks first.
 """
 
 from __future__ import annotations

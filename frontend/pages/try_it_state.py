@@ -1,9 +1,10 @@
 """Try it: an operator writes as a customer, through the real ingest path, and watches the agent answer live.
 
-The message is an ingest event like any channel adapter's, sent with the dashboard's own ingest-only key (held in
-this process, never in the browser; who typed it goes in the event's metadata). The worker appends it, the agent
-answers, the reply goes out through the delivery job (to the built-in sandbox when no real endpoint is configured),
-and each step comes back as a `conversation` update from the live feed, which re-reads the thread.
+The message is an ingest event like any channel adapter's, sent with the dashboard's own ingest-only key (held
+in this process, never in the browser; who typed it goes in the event's metadata). The worker appends it, the
+agent answers, the reply goes out through the delivery job (to the built-in sandbox when no real endpoint is
+configured), and each step comes back as a `conversation` update from the live feed, which re-reads the
+thread.
 """
 
 from __future__ import annotations
@@ -113,7 +114,8 @@ class TryItState(rx.State):
 
     @rx.event
     async def send(self, form: dict[str, Any]):
-        """The message as the customer's, through the ingest path; the agent's answer arrives by the live feed."""
+        """The message as the customer's, through the ingest path; the agent's answer arrives by the live
+        feed."""
         text = str(form.get("text", "")).strip()
         self.error = ""
         if not text:
@@ -160,8 +162,8 @@ class TryItState(rx.State):
         return await self._refresh()
 
     def apply_update(self, kind: str, payload: dict[str, Any]) -> bool:
-        """From the live feed: whether the thread shown here changed (a message, a reply, a delivery), so that it
-        must be read again (`refresh`, run by frontend/live/delivery.py outside the delivery)."""
+        """From the live feed: whether the thread shown here changed (a message, a reply, a delivery), so that
+        it must be read again (`refresh`, run by frontend/live/delivery.py outside the delivery)."""
         return (
             kind == "conversation"
             and payload.get("channel") == self.channel
@@ -172,7 +174,8 @@ class TryItState(rx.State):
         await self._refresh()
 
     async def _refresh(self, *, endpoints: bool = False):
-        """Re-read the thread (and who delivers, when asked); an event handler's answer when the session ended."""
+        """Re-read the thread (and who delivers, when asked); an event handler's answer when the session
+        ended."""
         if endpoints:
             data = await call_or_report(self, ENDPOINTS)
             if isinstance(data, Refused):

@@ -1,9 +1,10 @@
-"""The session cookie: HTTP-only (no script can read it), SameSite=Strict, set and cleared only by HTTP responses.
+"""The session cookie: HTTP-only (no script can read it), SameSite=Strict, set and cleared only by HTTP
+responses.
 
-SameSite=Strict keeps it off every request another site starts — form posts, and the websocket a page on another
-site could open to the dashboard — while the dashboard's own pages and socket carry it. Reflex's `rx.Cookie` is
-set by JavaScript, so it cannot be HTTP-only: the login and logout routes set this one instead, and the pages read
-it from their socket's request headers.
+SameSite=Strict keeps it off every request another site starts — form posts, and the websocket a page on
+another site could open to the dashboard — while the dashboard's own pages and socket carry it. Reflex's
+`rx.Cookie` is set by JavaScript, so it cannot be HTTP-only: the login and logout routes set this one instead,
+and the pages read it from their socket's request headers.
 """
 
 from __future__ import annotations

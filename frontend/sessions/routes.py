@@ -1,8 +1,8 @@
 """POST /auth/login and POST /auth/logout: the only places the session cookie is set or cleared.
 
-The login page posts its form here with fetch, the logout button as a plain form; either way the tab then loads
-its next page afresh, so its socket reconnects carrying the cookie as it now is. Both routes refuse a form posted
-from another site (login CSRF, forced logout) by its Origin header.
+The login page posts its form here with fetch, the logout button as a plain form; either way the tab then
+loads its next page afresh, so its socket reconnects carrying the cookie as it now is. Both routes refuse a
+form posted from another site (login CSRF, forced logout) by its Origin header.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ LOGGED_OUT = "You have logged out."
 
 
 def safe_next(path: str | None) -> str:
-    """Where to go after login: a path of this dashboard, never another site ("//host", "/\\host") or /login."""
+    """Where to go after login: a path of this dashboard, never another site ("//host", "/\\host") or
+    /login."""
     if not path or not path.startswith("/") or path.startswith(("//", "/\\")) or urlsplit(path).netloc:
         return "/"
     return "/" if urlsplit(path).path.rstrip("/") == "/login" else path
@@ -74,7 +75,8 @@ async def log_in(request: Request) -> Response:
         if wants_json:
             return JSONResponse({"error": refused.reason})
         return RedirectResponse(f"/login?error={refused.reason}&next={quote(next_page)}", status_code=303)
-    # One login per browser: the session it had ends (its other tabs load the login page, and take this one up).
+    # One login per browser: the session it had ends (its other tabs load the login page, and take this one
+    # up).
     if previous := session_id_from(request.headers.get("cookie", "")):
         try:
             await service.end_browser_session(key=session_key(previous))
@@ -90,7 +92,8 @@ async def log_in(request: Request) -> Response:
 
 
 async def log_out(request: Request) -> Response:
-    """End this browser's session everywhere and forget the cookie; the form's own tab is on its way to /login."""
+    """End this browser's session everywhere and forget the cookie; the form's own tab is on its way to
+    /login."""
     if not _same_origin(request):
         return _refused()
     form = await request.form(max_files=0, max_fields=10)

@@ -74,7 +74,8 @@ async def log_in(*, email: str, password: str) -> tuple[str, BrowserSession]:
 
 
 async def end_browser_session(*, key: str, notice: str | None = None, except_tab: str | None = None) -> None:
-    """End a browser's session: forget it, revoke its API token, and send its open tabs (but `except_tab`) to login."""
+    """End a browser's session: forget it, revoke its API token, and send its open tabs (but `except_tab`) to
+    login."""
     session = await sessions.end(key)
     if session is not None:
         await _revoke(session)

@@ -1,9 +1,9 @@
 """Browser sessions in Redis: the user's API token, e-mail, role and expiry, under a hash of the cookie's id.
 
 The browser holds only a random id (256 bits) in an HTTP-only cookie; the API token never leaves the server.
-Every dashboard process reads the same entries, so a login made through one replica holds on all, and deleting an
-entry ends the session for every tab of that browser. An entry expires with its API token. Redis holds nothing
-here that logging in again does not rebuild.
+Every dashboard process reads the same entries, so a login made through one replica holds on all, and deleting
+an entry ends the session for every tab of that browser. An entry expires with its API token. Redis holds
+nothing here that logging in again does not rebuild.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ class BrowserSession:
 
 
 def session_key(session_id: str) -> str:
-    """Where a session lives: a hash of the cookie's id, so Redis's keys (and the tabs' state) never hold a cookie."""
+    """Where a session lives: a hash of the cookie's id, so Redis's keys (and the tabs' state) never hold a
+    cookie."""
     return KEY_PREFIX + hashlib.sha256(session_id.encode()).hexdigest()
 
 
@@ -62,8 +63,8 @@ class SessionStore:
         return session if session is not None and not session.expired() else None
 
     async def end(self, key: str) -> BrowserSession | None:
-        """Delete the session and return what it was (None when it had already ended): the delete is atomic, so
-        of two concurrent logouts exactly one gets the token to revoke."""
+        """Delete the session and return what it was (None when it had already ended): the delete is atomic,
+        so of two concurrent logouts exactly one gets the token to revoke."""
         return _parse(await self._redis.getdel(key))
 
     async def still_open(self, keys: Collection[str]) -> set[str]:

@@ -1,9 +1,9 @@
 """Which open tabs of this process show which browser session, so that the end of a session reaches them all.
 
-A logout (from any tab, on any dashboard process), an expiry, or the API refusing the token ends the session in
-the store; this registry then sends every tab of it to the login page. Tabs of this process hear of a logout made
-here at once (`end`), and of any other end within CHECK_SECONDS: while tabs are registered, one pipelined Redis
-call asks which of their sessions still exist.
+A logout (from any tab, on any dashboard process), an expiry, or the API refusing the token ends the session
+in the store; this registry then sends every tab of it to the login page. Tabs of this process hear of a
+logout made here at once (`end`), and of any other end within CHECK_SECONDS: while tabs are registered, one
+pipelined Redis call asks which of their sessions still exist.
 """
 
 from __future__ import annotations
@@ -65,8 +65,8 @@ class BrowserTabs:
     def end(
         self, key: str, *, notice: str | None = None, except_tab: str | None = None
     ) -> asyncio.Task[None] | None:
-        """Send the tabs of an ended session to login, in a task of its own: a caller holding one tab's state (an
-        event handler) must not wait for another tab's, which may be waiting for its own in turn."""
+        """Send the tabs of an ended session to login, in a task of its own: a caller holding one tab's state
+        (an event handler) must not wait for another tab's, which may be waiting for its own in turn."""
         tabs = self._tabs.pop(key, set())
         for tab in tabs:
             self._session_of.pop(tab, None)

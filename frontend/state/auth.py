@@ -1,8 +1,8 @@
 """Who is logged in, in this tab: the browser's session, taken up from its HTTP-only cookie.
 
-The cookie (set by POST /auth/login, see frontend/sessions) reaches the state backend in the headers of the tab's
-socket; each page load looks its session up in the store, so a new tab or a reload is logged in already. The API
-token is read from the store for each call and never kept in the tab's state, nor sent to the browser.
+The cookie (set by POST /auth/login, see frontend/sessions) reaches the state backend in the headers of the
+tab's socket; each page load looks its session up in the store, so a new tab or a reload is logged in already.
+The API token is read from the store for each call and never kept in the tab's state, nor sent to the browser.
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ class AuthState(rx.State):
         return bool(self._session_key)
 
     async def resume(self) -> bool:
-        """Take up this browser's session from the cookie its socket carried; False (forgetting any other) without
-        a live one. Raises RedisError when the store cannot be asked."""
+        """Take up this browser's session from the cookie its socket carried; False (forgetting any other)
+        without a live one. Raises RedisError when the store cannot be asked."""
         session_id = session_id_from(self.router.headers.cookie)
         key = session_key(session_id) if session_id else ""
         found = await sessions.find(key) if key else None
@@ -67,7 +67,8 @@ class AuthState(rx.State):
 
     @rx.event
     async def require_login(self):
-        """Send a visitor without a session to the login page (back here after it); join the incident alerts."""
+        """Send a visitor without a session to the login page (back here after it); join the incident
+        alerts."""
         try:
             resumed = await self.resume()
         except (RedisError, OSError):

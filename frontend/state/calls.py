@@ -12,7 +12,8 @@ from frontend.state.auth import AuthState
 
 
 async def call_api(state: rx.State, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The `data` of a request made with the browser session's token; raises api.ApiError (SessionEnded too)."""
+    """The `data` of a request made with the browser session's token; raises api.ApiError (SessionEnded
+    too)."""
     auth = await state.get_state(AuthState)
     return await api.execute(document, token=await auth.api_token(), variables=variables)
 

@@ -12,7 +12,8 @@ MESSAGE_FIELDS = """
   id sequence direction author text createdAt deliveryStatus deliveryAttempts deliveredAt deliveryError
   deliveryProvider sandbox providerMessageId
 """
-# Who took a reply, as the thread says it (SANDBOX: recorded by the built-in sandbox, no customer received it).
+# Who took a reply, as the thread says it (SANDBOX: recorded by the built-in sandbox, no customer received
+# it).
 PROVIDER_WORDS = {"SANDBOX": "the sandbox", "TWILIO": "the SMS provider", "WEBHOOK": "the receiver"}
 CONVERSATION_DETAIL = f"""
 query ConversationDetail($id: ID!, $messages: Int!, $after: String, $runs: Int!) {{

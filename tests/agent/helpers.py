@@ -20,7 +20,8 @@ ZONE = ZoneInfo("America/New_York")
 
 
 def weekday_ahead(*, min_days: int = 2) -> date:
-    """A Monday–Friday at least `min_days` ahead in the business zone, so "on <weekday>" names it unambiguously."""
+    """A Monday–Friday at least `min_days` ahead in the business zone, so "on <weekday>" names it
+    unambiguously."""
     day = datetime.now(ZONE).date() + timedelta(days=min_days)
     while day.weekday() >= 5:
         day += timedelta(days=1)
@@ -46,7 +47,8 @@ async def say(
 
 
 async def replies_to(sender: str, *, count: int, timeout: float = 30) -> list[str]:
-    """Wait until the conversation of `sender` holds `count` outbound messages; return their texts in order."""
+    """Wait until the conversation of `sender` holds `count` outbound messages; return their texts in
+    order."""
 
     async def enough():
         conversation = await Conversation.get_or_none(customer=sender)
@@ -65,7 +67,8 @@ async def all_processed() -> bool:
 
 
 async def hold_booking(service: str, day: date, at: time, *, phone: str) -> uuid.UUID:
-    """A booking made before the conversation (from `phone`), as a customer would hold one (eval clock and zone)."""
+    """A booking made before the conversation (from `phone`), as a customer would hold one (eval clock and
+    zone)."""
     start = datetime.combine(day, at, ZONE)
     async with in_transaction() as connection:
         (slot, *_) = await scheduling.open_slots(

@@ -1,4 +1,5 @@
-"""The worker answers customers: books the right slot, never twice, stays quiet after a handoff, delivers once."""
+"""The worker answers customers: books the right slot, never twice, stays quiet after a handoff, delivers
+once."""
 
 import asyncio
 from datetime import time

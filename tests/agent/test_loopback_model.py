@@ -1,4 +1,5 @@
-"""The loopback model: answers from `rounds:N` and from the rules replay, its counters, and the product on it."""
+"""The loopback model: answers from `rounds:N` and from the rules replay, its counters, and the product on
+it."""
 
 import asyncio
 import json
@@ -181,7 +182,8 @@ async def test_the_same_request_gets_the_same_answer(loopback):
 
 
 async def test_a_thread_without_tool_results_still_gets_an_answer(loopback):
-    # What an older product sends: earlier turns as plain text. Those turns' calls are answered "not available".
+    # What an older product sends: earlier turns as plain text. Those turns' calls are answered "not
+    # available".
     messages = [
         system(),
         {"role": "user", "content": "Do you have a beard trim on Wednesday?"},

@@ -1,4 +1,5 @@
-"""agentRespond: a dry run shows the real reply and tool calls and leaves nothing behind; the openai policy books."""
+"""agentRespond: a dry run shows the real reply and tool calls and leaves nothing behind; the openai policy
+books."""
 
 from datetime import datetime, time
 

@@ -1,4 +1,5 @@
-"""The rules policy answering what it asked, on the real tables: picks, name prompts, backing out, asking first.
+"""The rules policy answering what it asked, on the real tables: picks, name prompts, backing out, asking
+first.
 
 The clock is the eval clock (Monday 2030-01-07 09:00 in New York): Friday is Jan 11, Thursday Jan 10.
 """
@@ -27,7 +28,8 @@ async def _hold(service: str, day, at: time, *, phone: str = PHONE) -> uuid.UUID
 
 
 async def _talk(settings, *texts: str) -> tuple[list[tuple[str, list[str]]], dict]:
-    """Each text from PHONE in one SMS conversation: the replies with the tools each turn called, and the final state."""
+    """Each text from PHONE in one SMS conversation: the replies with the tools each turn called, and the
+    final state."""
     setup, said = build_agent(settings), []
     async with sandbox(keep=True):  # the turns' writes stay: the tests read them afterwards
         conversation = await Conversation.create(

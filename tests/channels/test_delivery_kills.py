@@ -1,10 +1,11 @@
 """A worker SIGKILLed between the provider's acceptance of a reply and our SENT never causes a second send.
 
 Real processes on a product of their own (tests/isolated.py): an API, one worker at a time, and the loopback
-provider, which accepts the reply and then holds its answer, so the worker is killed exactly there. A new worker
-finds the reply SENDING and settles it: the SMS is found in the provider's Messages list (SENT, its sid, no second
-send); the chat receiver gets the same Idempotency-Key again and does not deliver twice; a provider that cannot be
-asked leaves it UNCERTAIN — listed, counted on /metrics, and resent only when an operator accepts the risk.
+provider, which accepts the reply and then holds its answer, so the worker is killed exactly there. A new
+worker finds the reply SENDING and settles it: the SMS is found in the provider's Messages list (SENT, its
+sid, no second send); the chat receiver gets the same Idempotency-Key again and does not deliver twice; a
+provider that cannot be asked leaves it UNCERTAIN — listed, counted on /metrics, and resent only when an
+operator accepts the risk.
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ async def _reply(dsn: str, customer: str) -> dict | None:
 async def _kill_mid_delivery(
     product, provider: FakeProvider, *, api: str, key: str, channel: str, customer: str
 ):
-    """Ingest one message; SIGKILL the worker once the provider has accepted the reply, before it can record it."""
+    """Ingest one message; SIGKILL the worker once the provider has accepted the reply, before it can record
+    it."""
     provider.hold_answer_to.add(customer)
     worker = product.start_worker("worker-killed")
     async with httpx.AsyncClient(base_url=api, headers={"Authorization": f"Bearer {key}"}) as http:

@@ -48,8 +48,8 @@ async def test_a_sent_reply_is_pushed_after_the_turn_that_queued_it(
         ).json()
         assert answer["data"]["ingestEvent"]["__typename"] == "EventAccepted"
 
-    # Three pushes: the customer's message appended, the turn (its reply QUEUED, or already SENT by the time the
-    # API reads it), then the delivery.
+    # Three pushes: the customer's message appended, the turn (its reply QUEUED, or already SENT by the time
+    # the API reads it), then the delivery.
     appended, turn, delivery = (
         await _next_update(socket),
         await _next_update(socket),

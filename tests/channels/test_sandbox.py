@@ -1,5 +1,6 @@
-"""The built-in sandbox provider: replies on channels with no endpoint go QUEUED → SENT through the real delivery
-path, recorded by the sandbox (once per reply, whatever the number of sends), labelled as reaching no customer."""
+"""The built-in sandbox provider: replies on channels with no endpoint go QUEUED → SENT through the real
+delivery path, recorded by the sandbox (once per reply, whatever the number of sends), labelled as reaching no
+customer."""
 
 from __future__ import annotations
 
@@ -219,7 +220,8 @@ query Threads($since: DateTime!) {
 
 
 async def test_with_no_endpoint_a_worker_delivers_every_channel_to_the_sandbox(test_settings, tmp_path):
-    """The demo's set-up: real API and worker processes, no endpoint, the sandbox on (as `agentops up` sets it)."""
+    """The demo's set-up: real API and worker processes, no endpoint, the sandbox on (as `agentops up` sets
+    it)."""
     async with isolated_product(
         test_settings,
         name="sandbox",

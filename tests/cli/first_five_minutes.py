@@ -1,7 +1,8 @@
-"""`agentops up` as a newcomer starts it, for browser tests: a fresh database, no delivery endpoint, its banner read.
+"""`agentops up` as a newcomer starts it, for browser tests: a fresh database, no delivery endpoint, its
+banner read.
 
-Its own product (database `<test database>_up`, a private Redis that `up` starts itself, its own ports), so its
-demo data and its workers never meet the suite's. With the openai policy it answers through `agentops
+Its own product (database `<test database>_up`, a private Redis that `up` starts itself, its own ports), so
+its demo data and its workers never meet the suite's. With the openai policy it answers through `agentops
 loopback-model`, started here first.
 """
 
@@ -24,7 +25,8 @@ import asyncpg
 from tests.conftest import TEST_DATABASE
 from tests.helpers import free_port, wait_for_http
 
-# What a newcomer's shell does not have: the suite's fake provider endpoints, its log format, its test settings.
+# What a newcomer's shell does not have: the suite's fake provider endpoints, its log format, its test
+# settings.
 NOT_A_NEWCOMERS = (
     "AGENTOPS_LOG_",
     "AGENTOPS_SMS_",

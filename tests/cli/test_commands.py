@@ -1,4 +1,5 @@
-"""The `agentops` command line: help everywhere, keys from the shell, clear configuration errors, the worker."""
+"""The `agentops` command line: help everywhere, keys from the shell, clear configuration errors, the
+worker."""
 
 import os
 import subprocess

@@ -1,10 +1,12 @@
-"""The first five minutes on a fresh `agentops up`, with each policy: the demo's replies are SENT by the built-in
-sandbox (none FAILED for want of an endpoint), and an operator who writes "Can I book a haircut tomorrow?" on Try it
-sees the agent's reply delivered and its tool calls arrive on the page without reloading it.
+"""The first five minutes on a fresh `agentops up`, with each policy: the demo's replies are SENT by the
+built-in sandbox (none FAILED for want of an endpoint), and an operator who writes "Can I book a haircut
+tomorrow?" on Try it sees the agent's reply delivered and its tool calls arrive on the page without reloading
+it.
 
-Browser tests, kept here beside test_up.py rather than in tests/dashboard: `up` builds the dashboard for its own
-port, and a production build bakes its port into the files (.web/build). Run before the suite's own dashboard
-starts (tests/dashboard, which builds again for its port), it cannot point that one's pages at a closed port.
+Browser tests, kept here beside test_up.py rather than in tests/dashboard: `up` builds the dashboard for its
+own port, and a production build bakes its port into the files (.web/build). Run before the suite's own
+dashboard starts (tests/dashboard, which builds again for its port), it cannot point that one's pages at a
+closed port.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""`agentops up` on a machine with no PostgreSQL or Redis: it starts private ones, serves, and Ctrl-C stops all.
+"""`agentops up` on a machine with no PostgreSQL or Redis: it starts private ones, serves, and Ctrl-C stops
+all.
 
-It runs on a terminal (a pseudo-terminal), as a person runs it, and the test reads what that person sees: fewer
-than 40 lines in the first minute with the demo running, every line readable (no JSON), and the banner the last
-thing on screen, with the one summary line under it kept current.
+It runs on a terminal (a pseudo-terminal), as a person runs it, and the test reads what that person sees:
+fewer than 40 lines in the first minute with the demo running, every line readable (no JSON), and the banner
+the last thing on screen, with the one summary line under it kept current.
 """
 
 import os
@@ -44,8 +45,9 @@ def _answers(port: int) -> bool:
 
 def test_up_without_services_starts_private_ones_serves_and_stops_on_ctrl_c(tmp_path):
     api_port, dashboard_port = free_port(), free_port()
-    # As a person starts it: the log format is the terminal's (the suite forces JSON), and no outbound endpoint is
-    # configured (the suite's point at a fake provider that may not be listening), as in the bare demo.
+    # As a person starts it: the log format is the terminal's (the suite forces JSON), and no outbound
+    # endpoint is configured (the suite's point at a fake provider that may not be listening), as in the bare
+    # demo.
     env = {name: value for name, value in os.environ.items() if not name.startswith(OUTBOUND_AND_LOGS)}
     env |= {
         **UNREACHABLE,
@@ -54,7 +56,8 @@ def test_up_without_services_starts_private_ones_serves_and_stops_on_ctrl_c(tmp_
         "AGENTOPS_DASHBOARD_PORT": str(dashboard_port),
         "AGENTOPS_WORKER_METRICS_PORT": str(free_port()),
     }
-    # Its own process group on its own terminal, like a terminal's foreground job: Ctrl-C signals the whole group.
+    # Its own process group on its own terminal, like a terminal's foreground job: Ctrl-C signals the whole
+    # group.
     session = TerminalSession(["-m", "backend.cli.main", "up"], env=env)
     up = session.process
     try:
@@ -83,7 +86,8 @@ def test_up_without_services_starts_private_ones_serves_and_stops_on_ctrl_c(tmp_
             "data": {"__typename": "Query"}
         }
         # The demo traffic went through the ingest path; the worker turns it into conversations (the week of
-        # backdated history ends ten minutes ago, so "active since the test started" is the fresh demo traffic).
+        # backdated history ends ten minutes ago, so "active since the test started" is the fresh demo
+        # traffic).
         since = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
         query = "query($since: DateTime!) { conversations(first: 100, filter: {activeAfter: $since}) { edges { node { customer messageCount } } } }"
         deadline, conversations = time.monotonic() + 60, []
@@ -133,7 +137,8 @@ def test_up_without_services_starts_private_ones_serves_and_stops_on_ctrl_c(tmp_
 
 
 def _what_a_person_sees(session: TerminalSession, *, demo_events: int) -> None:
-    """The first minute's line count, the format, and the screen: the banner last, the summary line under it."""
+    """The first minute's line count, the format, and the screen: the banner last, the summary line under
+    it."""
     time.sleep(
         max(0.0, FIRST_MINUTE + 6 - (time.monotonic() - session.started))
     )  # a summary refresh after it

@@ -1,5 +1,6 @@
-"""The summary `agentops up` keeps: what came in and was answered since it started, read from the real database and
-queue; off a terminal it is a JSON line in the log stream, on one a status line rewritten in place."""
+"""The summary `agentops up` keeps: what came in and was answered since it started, read from the real
+database and queue; off a terminal it is a JSON line in the log stream, on one a status line rewritten in
+place."""
 
 import asyncio
 import io

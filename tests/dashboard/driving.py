@@ -89,7 +89,8 @@ async def choose(page, trigger_id: str, option: str) -> None:
 
 
 def open_the_business() -> None:
-    """The demo business's services, hours and slots (what `agentops seed` adds first), so the agent can book."""
+    """The demo business's services, hours and slots (what `agentops seed` adds first), so the agent can
+    book."""
     script = (
         "from backend.cli.orm import run_with_orm\n"
         "from backend.scheduling.seed import business_today, seed_business\n"

@@ -1,4 +1,5 @@
-"""Conversations in a real browser: filters and pages, rows that arrive live, the detail page and its actions."""
+"""Conversations in a real browser: filters and pages, rows that arrive live, the detail page and its
+actions."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""GraphiQL in a real browser, opened from the link `agentops up` prints: the key is in every tab's headers, the
-first example runs with one click, the subscription authenticates with it, and the key never reaches the API's log.
+"""GraphiQL in a real browser, opened from the link `agentops up` prints: the key is in every tab's headers,
+the first example runs with one click, the subscription authenticates with it, and the key never reaches the
+API's log.
 
-The page loads GraphiQL from its CDN, which this machine cannot reach: the CDN's URLs are answered from the same
-packages installed from the npm registry (tests/dashboard/graphiql_assets), and the page's integrity hashes check
-that every byte is what the CDN serves.
+The page loads GraphiQL from its CDN, which this machine cannot reach: the CDN's URLs are answered from the
+same packages installed from the npm registry (tests/dashboard/graphiql_assets), and the page's integrity
+hashes check that every byte is what the CDN serves.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def _cdn_file(modules: Path, url: str) -> Path:
 
 @pytest.fixture
 async def graphiql_api(test_settings, tmp_path, workers):
-    """An API logging every request (DEBUG: uvicorn's access lines too), and an admin key made with the CLI."""
+    """An API logging every request (DEBUG: uvicorn's access lines too), and an admin key made with the
+    CLI."""
     port = free_port()
     log = tmp_path / "api.log"
     process = spawn_agentops(
@@ -86,8 +88,8 @@ async def graphiql_api(test_settings, tmp_path, workers):
 
 
 async def _editor_with(page, selector: str, expect: str, *, timeout: float = 20) -> str:
-    """The text of the visible CodeMirror editor inside `selector` once it contains `expect` (the variables and
-    headers editors share one place; a response streams in)."""
+    """The text of the visible CodeMirror editor inside `selector` once it contains `expect` (the variables
+    and headers editors share one place; a response streams in)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         text = await page.evaluate(
@@ -104,8 +106,8 @@ async def _editor_with(page, selector: str, expect: str, *, timeout: float = 20)
 async def _open_tab(page, name: str) -> None:
     await page.locator(".graphiql-tab", has_text=name).click()
     await _editor_with(page, ".graphiql-query-editor", f" {name}")  # the editor shows its operation
-    # GraphiQL reads the operation's name from the editor a moment after it changes; a click sooner runs the new
-    # document under the previous tab's operation name (a person never clicks that fast).
+    # GraphiQL reads the operation's name from the editor a moment after it changes; a click sooner runs the
+    # new document under the previous tab's operation name (a person never clicks that fast).
     await asyncio.sleep(1.0)
 
 

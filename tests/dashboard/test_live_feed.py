@@ -1,8 +1,9 @@
-"""The live feed without a browser: it feeds only the tabs still connected, and a closed tab leaves nothing running.
+"""The live feed without a browser: it feeds only the tabs still connected, and a closed tab leaves nothing
+running.
 
-The feed is given the open tabs the way the dashboard gives them (a collection read on demand); here it is a set
-the test changes, while the subscription runs against the real API. The browser tests check the same through
-Reflex with real tabs.
+The feed is given the open tabs the way the dashboard gives them (a collection read on demand); here it is a
+set the test changes, while the subscription runs against the real API. The browser tests check the same
+through Reflex with real tabs.
 """
 
 from __future__ import annotations

@@ -329,8 +329,8 @@ async def test_the_demo_history_wears_a_synthetic_badge_and_real_traffic_does_no
     page = await browser_context.new_page()
     await log_in(page, dashboard, operator)
 
-    # A conversation of the backdated week and one of its runs, each with the badge; a conversation that came in
-    # through the ingest path without it.
+    # A conversation of the backdated week and one of its runs, each with the badge; a conversation that came
+    # in through the ingest path without it.
     await page.goto(f"{dashboard.url}/conversations/{quote(history['id'], safe='')}")
     await page.locator("#conversation-customer", has_text=history["customer"]).wait_for()
     await page.locator(".synthetic-badge").first.wait_for()

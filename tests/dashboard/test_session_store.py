@@ -1,4 +1,5 @@
-"""Browser sessions in Redis without a browser: what is stored, under which key, for how long, and the ending."""
+"""Browser sessions in Redis without a browser: what is stored, under which key, for how long, and the
+ending."""
 
 from __future__ import annotations
 

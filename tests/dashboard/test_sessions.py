@@ -1,7 +1,7 @@
 """One login per browser: the session cookie, a second tab, a reload, and a logout that ends every tab.
 
-The session's entry is read from the dashboard's Redis (the test index) only to check what the server keeps: the
-browser's cookie opens it, and the API token inside is what a logout revokes.
+The session's entry is read from the dashboard's Redis (the test index) only to check what the server keeps:
+the browser's cookie opens it, and the API token inside is what a logout revokes.
 """
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ async def test_a_viewer_sees_no_composer_and_an_operator_is_told_a_real_endpoint
         page = await operators_browser.new_page()
         await log_in(page, dashboard, dashboard_users["operator"])
         await page.goto(f"{dashboard.url}/try")
-        # The suite's API has an SMS endpoint (its fake provider) and the sandbox off: the page does not say sandbox.
+        # The suite's API has an SMS endpoint (its fake provider) and the sandbox off: the page does not say
+        # sandbox.
         await page.locator("#try-it-delivery", has_text="the SMS provider configured").wait_for()
         assert "sandbox" not in await page.inner_text("#try-it-delivery")
     finally:

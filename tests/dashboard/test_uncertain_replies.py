@@ -1,9 +1,10 @@
-"""An UNCERTAIN reply in a real browser: the navigation's badge counts it, Replies to check lists it, an operator
-resends it only through a warning that it may arrive twice, and a viewer cannot.
+"""An UNCERTAIN reply in a real browser: the navigation's badge counts it, Replies to check lists it, an
+operator resends it only through a warning that it may arrive twice, and a viewer cannot.
 
-How a reply becomes UNCERTAIN on real processes (a worker SIGKILLed while the provider holds the answer, a provider
-that cannot be asked) is tests/channels/test_delivery_kills.py; here a delivered reply is marked UNCERTAIN in the
-database, as that path leaves it, so the page is tested on the session's shared API, workers and dashboard.
+How a reply becomes UNCERTAIN on real processes (a worker SIGKILLed while the provider holds the answer, a
+provider that cannot be asked) is tests/channels/test_delivery_kills.py; here a delivered reply is marked
+UNCERTAIN in the database, as that path leaves it, so the page is tested on the session's shared API, workers
+and dashboard.
 """
 
 from __future__ import annotations

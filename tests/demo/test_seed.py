@@ -35,8 +35,8 @@ async def test_seed_goes_through_ingestion_and_workers_build_the_conversations(a
     await wait_until(all_processed, timeout=60, message="the demo events being processed")
     assert await Conversation.all().count() == DEMO_CONVERSATIONS
     assert await Message.filter(direction=MessageDirection.INBOUND).count() == sent
-    # The demo exercises every tool a new customer reaches: bookings, tickets, a handoff, a slot someone else got
-    # first, and cancellations and moves that find no booking under a number that never booked.
+    # The demo exercises every tool a new customer reaches: bookings, tickets, a handoff, a slot someone else
+    # got first, and cancellations and moves that find no booking under a number that never booked.
     assert await Booking.all().count() >= 3
     assert await Ticket.all().count() >= 3
     assert await Conversation.filter(status=ConversationStatus.HANDED_OFF).exists()

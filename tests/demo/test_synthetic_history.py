@@ -1,5 +1,5 @@
-"""The demo's backdated week (written straight into the tables) says it is synthetic wherever it is read; what the
-real ingest path and the workers made says it is not."""
+"""The demo's backdated week (written straight into the tables) says it is synthetic wherever it is read; what
+the real ingest path and the workers made says it is not."""
 
 from backend.auth.scopes import Scope
 from backend.demo.ops_history import seed_ops_history

@@ -1,4 +1,5 @@
-"""Model evals on cassettes: record a case from a loopback model, replay it offline, and report what changed."""
+"""Model evals on cassettes: record a case from a loopback model, replay it offline, and report what
+changed."""
 
 import json
 import os

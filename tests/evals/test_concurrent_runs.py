@@ -1,5 +1,5 @@
-"""Eval cases played at once: the same results as one after another, a deadlocked case played again and counted
-once, and every result of a run written (a statement per chunk) and followed by progress."""
+"""Eval cases played at once: the same results as one after another, a deadlocked case played again and
+counted once, and every result of a run written (a statement per chunk) and followed by progress."""
 
 import asyncio
 import json
@@ -155,7 +155,8 @@ async def test_a_case_ended_by_a_deadlock_is_played_again_and_counted_once(
     suite = await _suite(tmp_path, "deadlock", {"booked-while-another-holds-the-slot": DEADLOCKED})
     massage = await _slot("massage", datetime(2030, 1, 8, 10, tzinfo=ZONE))  # the case's given booking
     beard_trim = await _slot("beard trim", datetime(2030, 1, 8, 15, tzinfo=ZONE))  # what the case books
-    # Another client of the database (a second eval run, say) holds the beard trim slot in an open transaction.
+    # Another client of the database (a second eval run, say) holds the beard trim slot in an open
+    # transaction.
     holder = await asyncpg.connect(str(test_settings.database_url))
     try:
         await holder.execute(
@@ -179,7 +180,8 @@ async def test_a_case_ended_by_a_deadlock_is_played_again_and_counted_once(
             return rows[0]["waiting"] > 0
 
         await wait_until(case_waits, timeout=30, interval=0.02, message="the case waiting for the held slot")
-        # Now the holder wants the case's given slot: each waits for the other, and the database ends the case.
+        # Now the holder wants the case's given slot: each waits for the other, and the database ends the
+        # case.
         await asyncio.wait_for(_hold(holder, massage, "holder:massage"), timeout=30)
         await transaction.rollback()
         finished = await asyncio.wait_for(run, timeout=60)
@@ -228,8 +230,8 @@ async def test_every_result_of_a_run_arrives_in_one_write_per_chunk_with_progres
     assert run.status == EvalRunStatus.COMPLETED and run.passed + run.failed == run.total == len(results)
     writes = [sql for sql in statements.statements if "eval_case_results" in sql and "INSERT" in sql]
     assert len(writes) == chunks
-    # One event per chunk, as its results are written: each moves `done` on by that chunk's cases (chunks in flight
-    # together may finish in either order), up to the whole run.
+    # One event per chunk, as its results are written: each moves `done` on by that chunk's cases (chunks in
+    # flight together may finish in either order), up to the whole run.
     done = sorted(event["done"] for event in progress)
     sizes = [
         min(service.CHUNK_SIZE, suite.case_count - start)

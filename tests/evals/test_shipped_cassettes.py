@@ -1,5 +1,5 @@
-"""The shipped model evals replay offline: the booking and handoff suites against the `openai` policy, from the
-cassettes recorded against the loopback model (`agentops loopback-model`, see fixtures/goldens/README.md).
+"""The shipped model evals replay offline: the booking and handoff suites against the `openai` policy, from
+the cassettes recorded against the loopback model (`agentops loopback-model`, see fixtures/goldens/README.md).
 
 A changed request (a new prompt version, a changed golden, a change in what the runtime sends the model) is a
 cassette miss here: re-record with `agentops eval run --suite <suite> --policy openai --cassettes record`.

@@ -19,7 +19,8 @@ EXPECTED_ERROR_CODES = frozenset(
     }
 )
 
-# Tell-tales of a leak: stack traces, source paths, SQL, driver/ORM/library names and Python exception classes.
+# Tell-tales of a leak: stack traces, source paths, SQL, driver/ORM/library names and Python exception
+# classes.
 INTERNAL_DETAIL = re.compile(
     r"Traceback|File \"|\.py\b|site-packages|/work/|/usr/lib"
     r"|\b(SELECT\s.+\sFROM|INSERT INTO|UPDATE\s+\"?\w+\"?\s+SET|DELETE FROM)\b"

@@ -1,4 +1,5 @@
-"""Every list query refuses malformed filters, cursors and page sizes with BAD_USER_INPUT, never a masked error."""
+"""Every list query refuses malformed filters, cursors and page sizes with BAD_USER_INPUT, never a masked
+error."""
 
 import base64
 import json

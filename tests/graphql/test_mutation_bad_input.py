@@ -1,4 +1,5 @@
-"""Every mutation refuses bad input with a typed answer and changes nothing; abusive documents are refused whole.
+"""Every mutation refuses bad input with a typed answer and changes nothing; abusive documents are refused
+whole.
 
 Ingest mutations and webhooks have their own table in tests/ingest/test_bad_input.py.
 """

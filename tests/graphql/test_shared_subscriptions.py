@@ -1,4 +1,5 @@
-"""Identical subscriptions share one execution per API process; different ones (or different rights) do not."""
+"""Identical subscriptions share one execution per API process; different ones (or different rights) do
+not."""
 
 import asyncio
 

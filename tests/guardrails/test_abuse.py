@@ -1,4 +1,5 @@
-"""Abuse is caught through common disguises; frustration, innocent words that contain a listed one, and idioms are not."""
+"""Abuse is caught through common disguises; frustration, innocent words that contain a listed one, and idioms
+are not."""
 
 import pytest
 

@@ -1,4 +1,5 @@
-"""Guardrail configs load by version and reject anything they do not understand with an error that says what."""
+"""Guardrail configs load by version and reject anything they do not understand with an error that says
+what."""
 
 from pathlib import Path
 

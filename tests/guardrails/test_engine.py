@@ -1,4 +1,5 @@
-"""The engine runs a stage's rules, applies REDACT, reports BLOCK, and never lets raw personal data into a finding."""
+"""The engine runs a stage's rules, applies REDACT, reports BLOCK, and never lets raw personal data into a
+finding."""
 
 import pytest
 

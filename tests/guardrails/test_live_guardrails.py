@@ -1,4 +1,5 @@
-"""Guardrails on real turns: a blocked input gets a safe reply and a violation; PII is not stored or logged."""
+"""Guardrails on real turns: a blocked input gets a safe reply and a violation; PII is not stored or
+logged."""
 
 import logging
 import uuid

@@ -1,4 +1,5 @@
-"""Personal data is found where people write it, and look-alikes (order numbers, dates, partial numbers) are not."""
+"""Personal data is found where people write it, and look-alikes (order numbers, dates, partial numbers) are
+not."""
 
 import time
 

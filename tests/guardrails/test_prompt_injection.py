@@ -1,4 +1,5 @@
-"""Attempts to re-program the agent are caught in their common disguises; customers correcting themselves are not."""
+"""Attempts to re-program the agent are caught in their common disguises; customers correcting themselves are
+not."""
 
 import base64
 

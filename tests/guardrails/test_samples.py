@@ -1,4 +1,5 @@
-"""Every labelled text in fixtures/guardrails/samples.yaml fires exactly its expected rules under the newest config."""
+"""Every labelled text in fixtures/guardrails/samples.yaml fires exactly its expected rules under the newest
+config."""
 
 from datetime import datetime, time
 

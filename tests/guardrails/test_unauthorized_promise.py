@@ -1,4 +1,5 @@
-"""Replies must not commit the business to refunds, discounts, waived fees or guarantees; saying they can't is fine."""
+"""Replies must not commit the business to refunds, discounts, waived fees or guarantees; saying they can't is
+fine."""
 
 import pytest
 

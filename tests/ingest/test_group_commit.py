@@ -1,5 +1,5 @@
-"""Group commit through the real API: concurrent accepts share one INSERT and one Redis round trip each way, and
-every request still gets its own answer — only after its row is committed."""
+"""Group commit through the real API: concurrent accepts share one INSERT and one Redis round trip each way,
+and every request still gets its own answer — only after its row is committed."""
 
 import asyncio
 
@@ -131,8 +131,8 @@ async def test_an_answer_comes_only_after_its_row_is_committed(app, client, make
 
 
 async def test_the_pipelined_enqueue_runs_saqs_own_script(app, test_settings):
-    # backend/jobqueue.py sends SAQ's enqueue script itself (in one pipeline): a SAQ upgrade that changes the script
-    # must fail here, not silently diverge.
+    # backend/jobqueue.py sends SAQ's enqueue script itself (in one pipeline): a SAQ upgrade that changes the
+    # script must fail here, not silently diverge.
     from backend.ingest.queueing import make_queue
     from backend.jobqueue import _SAQ_ENQUEUE
 

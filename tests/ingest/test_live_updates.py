@@ -1,4 +1,5 @@
-"""Live: an ingested event reaches conversationUpdated subscribers; ingestStats is pushed and stops with its client."""
+"""Live: an ingested event reaches conversationUpdated subscribers; ingestStats is pushed and stops with its
+client."""
 
 import asyncio
 import json

@@ -1,5 +1,5 @@
-"""The queue's sweep spares a job a worker has just taken (in the active list, not yet marked ACTIVE) but still
-recovers one whose worker died there, a sweep later — on real Redis."""
+"""The queue's sweep spares a job a worker has just taken (in the active list, not yet marked ACTIVE) but
+still recovers one whose worker died there, a sweep later — on real Redis."""
 
 import uuid
 
@@ -9,7 +9,8 @@ from backend.ingest.sweep import PatientSweepQueue
 
 
 async def _taken_but_unmarked(queue: PatientSweepQueue) -> bytes:
-    """What BLMOVE leaves before the worker's second write: the id in the active list, the job still QUEUED."""
+    """What BLMOVE leaves before the worker's second write: the id in the active list, the job still
+    QUEUED."""
     job = await queue.enqueue("process_event", key=str(uuid.uuid4()), retries=3, timeout=30)
     await queue.redis.lrem(queue._queued, 0, job.id)
     await queue.redis.lpush(queue._active, job.id)

@@ -1,9 +1,11 @@
-"""Workers started on a full queue run each job once: 500 queued events give 500 first attempts and no second one.
+"""Workers started on a full queue run each job once: 500 queued events give 500 first attempts and no second
+one.
 
-Real processes on a product of their own (tests/isolated.py): an API accepts 500 events while no worker runs, then
-two workers start together on the full queue, with the reconciler on the suite's fast rhythm (every second, for
-events RECEIVED over 2 s — every queued event qualifies while the queue drains). Attempts are counted twice, by
-two witnesses: SAQ's record of each event's job, and the workers' Prometheus count of process_event runs.
+Real processes on a product of their own (tests/isolated.py): an API accepts 500 events while no worker runs,
+then two workers start together on the full queue, with the reconciler on the suite's fast rhythm (every
+second, for events RECEIVED over 2 s — every queued event qualifies while the queue drains). Attempts are
+counted twice, by two witnesses: SAQ's record of each event's job, and the workers' Prometheus count of
+process_event runs.
 """
 
 from __future__ import annotations

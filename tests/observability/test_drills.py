@@ -1,4 +1,5 @@
-"""Drills on the real stack: a TOOL_OUTAGE under synthetic traffic pages once, is worked, and resolves after it.
+"""Drills on the real stack: a TOOL_OUTAGE under synthetic traffic pages once, is worked, and resolves after
+it.
 
 API, four SAQ workers, PostgreSQL, Redis and a loopback receiver for Slack/PagerDuty; SLO windows are 200x
 shorter (conftest), so "burning 14.4x over 1 h and 5 min" plays out in seconds.

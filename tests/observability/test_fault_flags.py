@@ -1,4 +1,5 @@
-"""A worker reads the fault flags at most once a second, yet a drill started or stopped is seen by its next job."""
+"""A worker reads the fault flags at most once a second, yet a drill started or stopped is seen by its next
+job."""
 
 import asyncio
 

@@ -1,4 +1,5 @@
-"""A fast burn opens exactly one incident, subscribers hear of it, acknowledging records who, it resolves itself."""
+"""A fast burn opens exactly one incident, subscribers hear of it, acknowledging records who, it resolves
+itself."""
 
 import asyncio
 import json
@@ -15,8 +16,8 @@ from tests.observability.test_slos import NOW, _runs
 
 ACK = """mutation($id: ID!) { acknowledgeIncident(input: {id: $id}) { __typename
   ... on IncidentPayload { incident { status acknowledgedBy acknowledgedAt timeline { kind actor } } } } }"""
-# SLOs of their own: the suite's live workers watch infra/slo.yaml's SLOs at the real time and would resolve an
-# incident of those that this test opened from runs backdated to NOW.
+# SLOs of their own: the suite's live workers watch infra/slo.yaml's SLOs at the real time and would resolve
+# an incident of those that this test opened from runs backdated to NOW.
 SPEC = load_slos()
 SPEC = SPEC.model_copy(
     update={"slos": [slo.model_copy(update={"name": f"{slo.name}_replayed"}) for slo in SPEC.slos]}

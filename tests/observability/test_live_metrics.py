@@ -1,4 +1,5 @@
-"""liveMetrics: one producer per API process feeds every subscriber, reacts to a turn, and stops with the last one."""
+"""liveMetrics: one producer per API process feeds every subscriber, reacts to a turn, and stops with the last
+one."""
 
 import httpx
 

@@ -1,5 +1,6 @@
-"""One log format per destination, for every logger of a real `agentops api` process (ours, uvicorn's, Tortoise's):
-key-value lines on a terminal, JSON lines elsewhere or when AGENTOPS_LOG_JSON=true; per-request lines at DEBUG."""
+"""One log format per destination, for every logger of a real `agentops api` process (ours, uvicorn's,
+Tortoise's): key-value lines on a terminal, JSON lines elsewhere or when AGENTOPS_LOG_JSON=true; per-request
+lines at DEBUG."""
 
 import json
 import os

@@ -1,6 +1,6 @@
 """Incident notifications are posted at most once: one that an earlier attempt left SENDING (its worker killed
-after the POST left) is sent again to PagerDuty, whose dedup_key makes that harmless, and marked UNCERTAIN for a
-Slack webhook, which can neither be asked nor deduplicates; every POST names the row in Idempotency-Key."""
+after the POST left) is sent again to PagerDuty, whose dedup_key makes that harmless, and marked UNCERTAIN for
+a Slack webhook, which can neither be asked nor deduplicates; every POST names the row in Idempotency-Key."""
 
 from datetime import UTC, datetime
 

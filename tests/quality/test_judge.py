@@ -1,5 +1,5 @@
-"""The LLM judge: graded by the loopback model over HTTP, replayed from recorded cassettes offline, skipped and
-counted when its budget is spent or its endpoint fails, and shown only redacted text."""
+"""The LLM judge: graded by the loopback model over HTTP, replayed from recorded cassettes offline, skipped
+and counted when its budget is spent or its endpoint fails, and shown only redacted text."""
 
 import json
 from datetime import UTC, datetime, timedelta
@@ -152,7 +152,8 @@ async def test_the_judge_sees_the_guardrails_redacted_text_and_tool_outcomes_nev
 
 
 async def test_golden_cases_replay_the_judges_recorded_grades_offline(app, test_settings):
-    """The shipped cases naming `helpfulness` pass with no endpoint at all: the grades come from the cassette."""
+    """The shipped cases naming `helpfulness` pass with no endpoint at all: the grades come from the
+    cassette."""
     await prepare_eval_business()
     setup = build_agent(test_settings)
     judged = [
@@ -202,7 +203,8 @@ async def test_an_over_promising_prompt_fails_a_golden_that_names_the_rule_evalu
 
 
 async def test_every_shipped_golden_turn_passes_the_rule_evaluators(app, test_settings):
-    """The rules policy's replies are the truthful baseline: the rules flag none of them (no false alarm online)."""
+    """The rules policy's replies are the truthful baseline: the rules flag none of them (no false alarm
+    online)."""
     await prepare_eval_business()
     setup = build_agent(test_settings)
     rules = {

@@ -1,5 +1,5 @@
-"""A low-scored live conversation made into a golden in one call: the case expects the evaluator that failed it to
-pass, not the reply that failed, so it fails until the agent is fixed and passes after."""
+"""A low-scored live conversation made into a golden in one call: the case expects the evaluator that failed
+it to pass, not the reply that failed, so it fails until the agent is fixed and passes after."""
 
 from strawberry.relay import GlobalID
 

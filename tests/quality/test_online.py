@@ -1,8 +1,9 @@
-"""Online evaluation on the real stack: a live turn over-promises under a drill, is scored so by a worker, the score
-reaches the metric, and the quality SLO pages with that conversation linked.
+"""Online evaluation on the real stack: a live turn over-promises under a drill, is scored so by a worker, the
+score reaches the metric, and the quality SLO pages with that conversation linked.
 
-Four `agentops worker` processes (the suite scores every turn: AGENTOPS_QUALITY_SAMPLE_RATE=1 in conftest), the
-API in this process, PostgreSQL and Redis; SLO windows are 200x shorter (conftest), so a page plays out in seconds.
+Four `agentops worker` processes (the suite scores every turn: AGENTOPS_QUALITY_SAMPLE_RATE=1 in conftest),
+the API in this process, PostgreSQL and Redis; SLO windows are 200x shorter (conftest), so a page plays out in
+seconds.
 """
 
 import asyncio
@@ -52,7 +53,8 @@ async def test_an_unbacked_cancellation_is_scored_online_reaches_the_metric_and_
     assert started["__typename"] == "SimulationPayload", started
     assert started["simulation"]["promptVersion"] == "over-promise" and started["simulation"]["tool"] is None
 
-    # A customer with no booking asks to cancel: the over-promising prompt says it is done; no tool cancelled it.
+    # A customer with no booking asks to cancel: the over-promising prompt says it is done; no tool cancelled
+    # it.
     await say(client, key, sender=CUSTOMER, text="Please cancel my appointment")
     (reply,) = await replies_to(CUSTOMER, count=1)
     assert reply == "Done, your booking is cancelled."
@@ -92,7 +94,8 @@ async def test_an_unbacked_cancellation_is_scored_online_reaches_the_metric_and_
         ("reply_length", "within_limit"),
     }
 
-    # The quality SLO burns (every scored turn in its windows made an unbacked claim) and pages, linking the thread.
+    # The quality SLO burns (every scored turn in its windows made an unbacked claim) and pages, linking the
+    # thread.
     incident = await wait_until(
         lambda: Incident.filter(slo="no_unbacked_claims", severity="page").first(),
         timeout=30,

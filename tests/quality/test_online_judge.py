@@ -1,5 +1,6 @@
-"""The LLM judge online: a worker configured with it grades sampled live turns through `agentops loopback-model`,
-records model, rubric version and tokens with each grade, and skips (and counts) what its token budget cannot pay.
+"""The LLM judge online: a worker configured with it grades sampled live turns through
+`agentops loopback-model`, records model, rubric version and tokens with each grade, and skips (and counts)
+what its token budget cannot pay.
 
 Real processes on a product of their own (tests/isolated.py): the suite's workers score with the rules only.
 """
@@ -18,7 +19,8 @@ from tests.ingest.documents import INGEST_EVENTS, event
 from tests.isolated import isolated_product
 
 TURNS = 4
-# One grade costs about 600 tokens reserved (its request and the longest answer), ~450 used: one fits a minute.
+# One grade costs about 600 tokens reserved (its request and the longest answer), ~450 used: one fits a
+# minute.
 BUDGET = 700
 
 

@@ -1,5 +1,5 @@
-"""Which turns are scored, how verdicts are stored and listed, and how a quality objective burns — in this process,
-on the real tables and Redis."""
+"""Which turns are scored, how verdicts are stored and listed, and how a quality objective burns — in this
+process, on the real tables and Redis."""
 
 import uuid
 from dataclasses import dataclass
@@ -291,7 +291,8 @@ async def test_a_quality_objective_burns_on_low_scores_only_pages_and_links_the_
     incident = next(row for row in opened if row.severity == "page")
     assert incident.slo == "no_unbacked_claims_replayed"
     await Incident.filter(id=incident.id).update(opened_at=NOW)
-    # The real SLO file's quality objective: the incident links its evaluator's series and the bad conversations.
+    # The real SLO file's quality objective: the incident links its evaluator's series and the bad
+    # conversations.
     await Incident.filter(id=incident.id).update(slo="no_unbacked_claims")
     linked = await example_conversation_ids(incident_id=incident.id, limit=5)
     assert burning.id in linked and clean.id not in linked

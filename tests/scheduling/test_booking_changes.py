@@ -1,4 +1,5 @@
-"""A customer's bookings: found, cancelled and moved only by that customer, each change whole or not at all."""
+"""A customer's bookings: found, cancelled and moved only by that customer, each change whole or not at
+all."""
 
 import asyncio
 import uuid

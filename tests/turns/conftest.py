@@ -8,8 +8,8 @@ import pytest
 def paused_suite_workers():
     """Pause the suite's own `agentops worker` processes (if an earlier test started them) for this test.
 
-    Their reconciler re-enqueues any event left RECEIVED for a couple of seconds onto the real queue, where the
-    rules policy would answer it: these tests keep events RECEIVED for
+    Their reconciler re-enqueues any event left RECEIVED for a couple of seconds onto the real queue, where
+    the rules policy would answer it: these tests keep events RECEIVED for
     seconds on purpose (a slow model, a retry's backoff), and run the turns themselves.
     """
     workers = [

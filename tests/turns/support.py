@@ -1,7 +1,7 @@
 """A probing loopback model and in-process event intake for the turn pipeline's tests.
 
-Events are accepted through the real ingest service onto a queue of the test's own (the suite's workers never see
-them); the test then runs the pipeline itself, or its own SAQ worker on that queue.
+Events are accepted through the real ingest service onto a queue of the test's own (the suite's workers never
+see them); the test then runs the pipeline itself, or its own SAQ worker on that queue.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ def _round(body: dict[str, Any]) -> int:
 
 @dataclass
 class ProbingModel:
-    """Answers each turn with check_availability(service, the coming week) then words; runs `hook` inside every call."""
+    """Answers each turn with check_availability(service, the coming week) then words; runs `hook` inside
+    every call."""
 
     service: str = "haircut"
     latency: float = 0.0

@@ -1,5 +1,6 @@
-"""Bounded time: a model that never answers, or whose rounds outlast the job, fails the attempt; the attempt is
-recorded, retried with backoff, and after the last one the event is DEAD, replayable, and its thread goes on.
+"""Bounded time: a model that never answers, or whose rounds outlast the job, fails the attempt; the attempt
+is recorded, retried with backoff, and after the last one the event is DEAD, replayable, and its thread goes
+on.
 
 A real SAQ worker runs in this process on a queue of the test's own, with the worker's job function.
 """
@@ -115,8 +116,9 @@ async def test_rounds_that_outlast_the_job_fail_each_attempt_until_dead_then_a_r
     app, test_settings, redis, monkeypatch
 ):
     await open_business()
-    # Each call answers in 2 s, under its 3 s timeout, but two calls a turn outlast a 5 s job (our deadline 3.5 s).
-    # The first call ends 1.5 s before the deadline: room for a busy machine to still reach the second call.
+    # Each call answers in 2 s, under its 3 s timeout, but two calls a turn outlast a 5 s job (our deadline
+    # 3.5 s). The first call ends 1.5 s before the deadline: room for a busy machine to still reach the second
+    # call.
     monkeypatch.setattr(test_settings, "openai_timeout_seconds", 3.0)
     monkeypatch.setattr(test_settings, "process_timeout_seconds", 5)
     probing = ProbingModel(latency=2.0)
@@ -129,8 +131,8 @@ async def test_rounds_that_outlast_the_job_fail_each_attempt_until_dead_then_a_r
             await enqueue_processing(queue=queue, settings=test_settings, event_ids=[event_id])
             dead = await wait_until(lambda: _died(event_id), timeout=40, message="the slow event to die")
             assert dead.attempts == test_settings.process_attempts and "timed out" in dead.last_error
-            # Rounds outlasted the job: attempts reached their second call (each would, on a quiet machine; a busy one
-            # can stretch a first call past its own timeout) and none got further.
+            # Rounds outlasted the job: attempts reached their second call (each would, on a quiet machine; a
+            # busy one can stretch a first call past its own timeout) and none got further.
             assert (
                 test_settings.process_attempts < len(probing.requests) <= 2 * test_settings.process_attempts
             )

@@ -1,6 +1,6 @@
-"""A model endpoint that drops connections: a request on a connection the server closed is sent again once, at once,
-instead of failing the attempt (which would cost the customer a retry's backoff); a server that keeps dropping
-them fails the attempt as ModelUnavailable."""
+"""A model endpoint that drops connections: a request on a connection the server closed is sent again once, at
+once, instead of failing the attempt (which would cost the customer a retry's backoff); a server that keeps
+dropping them fails the attempt as ModelUnavailable."""
 
 import asyncio
 import json

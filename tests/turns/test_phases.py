@@ -1,5 +1,6 @@
-"""The turn's phases with a real model on loopback: no connection or lock held while the model thinks, memory of
-earlier tool calls, a turn decided again when the conversation changed underneath, one turn at a time per thread."""
+"""The turn's phases with a real model on loopback: no connection or lock held while the model thinks, memory
+of earlier tool calls, a turn decided again when the conversation changed underneath, one turn at a time per
+thread."""
 
 import asyncio
 import uuid
@@ -157,7 +158,8 @@ async def test_one_turn_at_a_time_per_conversation_in_acceptance_order(app, test
     texts = ["first question", "second question", "third question"]
     event_ids = await accept(test_settings, redis, queue, *(("+15550500001", text) for text in texts))
     agent = build_agent(test_settings, policy="openai")
-    # Three jobs of one thread at once, the last first: the lease lets one decide at a time, in acceptance order.
+    # Three jobs of one thread at once, the last first: the lease lets one decide at a time, in acceptance
+    # order.
     await asyncio.gather(
         *(_process(event_id, test_settings, redis, agent) for event_id in reversed(event_ids))
     )

@@ -1,9 +1,9 @@
-"""What a worker's log says about failures: an expected retry of an event's turn is one WARNING line with the event,
-the attempt and the reason (no SAQ traceback); a truly unexpected failure keeps its traceback; SAQ's per-job lines
-(Enqueuing, Processing, Finished, Retrying) wait for DEBUG.
+"""What a worker's log says about failures: an expected retry of an event's turn is one WARNING line with the
+event, the attempt and the reason (no SAQ traceback); a truly unexpected failure keeps its traceback; SAQ's
+per-job lines (Enqueuing, Processing, Finished, Retrying) wait for DEBUG.
 
-A real SAQ worker runs in this process on a queue of its own, with the worker's job function, and the product's
-log configuration writes JSON lines to a buffer.
+A real SAQ worker runs in this process on a queue of its own, with the worker's job function, and the
+product's log configuration writes JSON lines to a buffer.
 """
 
 import asyncio
@@ -111,8 +111,8 @@ async def test_an_expected_retry_is_one_warning_line_and_a_surprise_keeps_its_tr
         for record in records
         if record.get("event_id") == str(event_id) and record["level"] in ("warning", "error", "critical")
     ]
-    # One WARNING line per failed attempt, saying which event, which attempt of how many, and why; nothing else
-    # about it at WARNING or above.
+    # One WARNING line per failed attempt, saying which event, which attempt of how many, and why; nothing
+    # else about it at WARNING or above.
     assert [(r["event"], r["level"], r.get("attempt")) for r in about_event] == [
         ("ingest.process_failed", "warning", attempt)
         for attempt in range(1, test_settings.process_attempts + 1)

@@ -1,6 +1,6 @@
-"""What one turn costs in database statements: a wave of turns shares the pool's few connections, so every round
-trip of every turn waits for one. The counts are the design (backend/turns/*.py says which statement does what);
-a change that adds one should change this test on purpose."""
+"""What one turn costs in database statements: a wave of turns shares the pool's few connections, so every
+round trip of every turn waits for one. The counts are the design (backend/turns/*.py says which statement
+does what); a change that adds one should change this test on purpose."""
 
 import uuid
 
@@ -20,8 +20,8 @@ from tests.turns.support import ProbingModel, accept
 
 # The lease's two: taken (carrying the append's event), released (carrying the turn's events).
 PIPELINE_REDIS_ROUND_TRIPS = 2
-# append (one function call) + load (one query) + commit (one function call: the reply at the version read, the
-# answered mark, the run and its tool calls). With no BEGIN or COMMIT: each call is its own transaction.
+# append (one function call) + load (one query) + commit (one function call: the reply at the version read,
+# the answered mark, the run and its tool calls). With no BEGIN or COMMIT: each call is its own transaction.
 PIPELINE_STATEMENTS = 3
 
 
@@ -106,7 +106,8 @@ async def test_a_turn_costs_two_redis_round_trips_its_events_riding_on_the_lease
         hub=EventHub(redis),
     )
     assert [turn.status.value for turn in result.turns] == ["OK"]
-    # The turn drawn for online evaluation (the suite samples every turn) rides on the release as well: no trip added.
+    # The turn drawn for online evaluation (the suite samples every turn) rides on the release as well: no
+    # trip added.
     assert trips[0].commands == [["PUBLISH", "SET"], ["PUBLISH", "PUBLISH", "RPUSH", "EVAL"]]
 
 

@@ -1,4 +1,5 @@
-"""Side effects exactly once: a retried turn is answered at each call position with what its first attempt got."""
+"""Side effects exactly once: a retried turn is answered at each call position with what its first attempt
+got."""
 
 import asyncio
 import uuid

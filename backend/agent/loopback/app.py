@@ -1,4 +1,5 @@
-"""The loopback model's Starlette app: chat completions (and a judge's grades), the model list, and call counters."""
+"""The loopback model's Starlette app: chat completions (and a judge's grades), the model list, and call
+counters."""
 
 from __future__ import annotations
 

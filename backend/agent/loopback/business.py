@@ -32,7 +32,8 @@ class Business:
 
 @lru_cache(maxsize=1)
 def demo_business() -> Business:
-    """The services (sorted by name, as the runtime lists them) and opening hours of fixtures/demo/business.json."""
+    """The services (sorted by name, as the runtime lists them) and opening hours of
+    fixtures/demo/business.json."""
     spec = json.loads(BUSINESS.read_text())
     return Business(
         services=sorted(entry["name"] for entry in spec["services"]),

@@ -1,9 +1,10 @@
-"""The loopback model as an LLM judge: a grade request (structured output) is graded as a strict, literal judge.
+"""The loopback model as an LLM judge: a grade request (structured output) is graded as a strict, literal
+judge.
 
-A judge request (backend/quality/judge.py) states the customer's message, each tool the assistant used with its
-outcome in words, and the reply. This stand-in reads them back and grades with the rule that matters most to a
-customer: a reply claiming an action no tool performed gets 0.1, a turn the guardrails had to act on 0.6, any
-other 0.9, each with a one-sentence reason. Deterministic, so a recorded grade replays to the same answer.
+A judge request (backend/quality/judge.py) states the customer's message, each tool the assistant used with
+its outcome in words, and the reply. This stand-in reads them back and grades with the rule that matters most
+to a customer: a reply claiming an action no tool performed gets 0.1, a turn the guardrails had to act on 0.6,
+any other 0.9, each with a one-sentence reason. Deterministic, so a recorded grade replays to the same answer.
 """
 
 from __future__ import annotations

@@ -22,7 +22,8 @@ from backend.channels.enums import Channel
 log = structlog.get_logger(__name__)
 # A thread without its tool results (an older product sent text only): the policy hears the call failed.
 NOT_RECORDED = {"error": "not available"}
-# The caller's last round allows no tool call, but the policy needs one more: answer without claiming anything.
+# The caller's last round allows no tool call, but the policy needs one more: answer without claiming
+# anything.
 NO_MORE_ROUNDS = "Sorry, I couldn't finish checking that just now. Could you ask me again?"
 
 

@@ -1,9 +1,10 @@
 """dateparser, set up for the rules policy: English only, a frozen "now" in the business time zone, cached.
 
-The extractors find *where* a date is written (their patterns know that "the third time" or "I sat" is no date);
-dateparser reads *what* the written piece means: month names and abbreviations, numeric dates in either order,
-years, "tomorrow", "in 3 days", "in two weeks", "next month". Each piece is read once per business day and date
-order: a call costs dateparser about a millisecond, a cached one nothing, and customers repeat themselves.
+The extractors find *where* a date is written (their patterns know that "the third time" or "I sat" is no
+date); dateparser reads *what* the written piece means: month names and abbreviations, numeric dates in either
+order, years, "tomorrow", "in 3 days", "in two weeks", "next month". Each piece is read once per business day
+and date order: a call costs dateparser about a millisecond, a cached one nothing, and customers repeat
+themselves.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Each reader looks at the whole reply, so they only mean something next to the question they answer: the policy
 asks them only when it has just listed options ("Which works for you?", "Which one should I cancel?") or asked
 for a detail. "the first one" picks the first option, "number two" or "option 2" the second (never 2pm),
-"the last one" the last; "yes" or "that one" picks nothing by itself — only the single option, if one was offered.
+"the last one" the last; "yes" or "that one" picks nothing by itself — only the single option, if one was
+offered.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ AGREEMENT = re.compile(
     rf"(?:\W+(?:{_POLITE}|{_SOFT}|yes|sure|perfect|great|that one))*\W*$",
     re.IGNORECASE,
 )
-# "none of those", "neither", "those don't work", "that doesn't work for me", "anything else?", "something later".
+# "none of those", "neither", "those don't work", "that doesn't work for me", "anything else?", "something
+# later".
 NONE_OF_THEM = re.compile(
     r"^\W*(?:no|nope|nah|neither|none)(?:\W+(?:thanks|thank you|sorry))?\W*$"
     r"|\b(?:none|neither) of (?:those|them|these|the above|the times)\b|\bneither\b(?! do i)"
@@ -100,7 +102,8 @@ HOLD_ON = re.compile(
 
 
 def find_position(text: str) -> int | None:
-    """The position picked among listed options ("the second one" → 1, "option 3" → 2, "the last" → -1), or None."""
+    """The position picked among listed options ("the second one" → 1, "option 3" → 2, "the last" → -1), or
+    None."""
     numbered = NUMBERED.search(text)
     if numbered:
         return NUMBERS[numbered.group(1).lower()]
@@ -132,7 +135,8 @@ def says_no(text: str) -> bool:
 
 
 def agrees(text: str) -> bool:
-    """Whether the whole answer is a plain yes ("yes", "sure, that one", "sounds good thanks"), naming nothing."""
+    """Whether the whole answer is a plain yes ("yes", "sure, that one", "sounds good thanks"), naming
+    nothing."""
     return AGREEMENT.match(text) is not None
 
 
@@ -151,6 +155,7 @@ def backs_out(text: str) -> bool:
 
 
 def holds_on(text: str) -> bool:
-    """Whether the answer only asks the agent to wait ("one sec", "hold on", "brb"), not "wait, when is …?"."""
+    """Whether the answer only asks the agent to wait ("one sec", "hold on", "brb"), not "wait, when is
+    …?"."""
     match = HOLD_ON.match(text)
     return match is not None and len(re.findall(r"[\w']+", text[match.end() :])) <= WAITING_WORDS

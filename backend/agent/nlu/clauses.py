@@ -1,8 +1,8 @@
 """A message cut into the requests it makes: "Can I book a haircut? Also I was double charged" is two.
 
-Cuts fall at the end of a sentence, at a new line, before a comma's "I …" or "my …", and before words that start
-another request ("also", "plus", "btw", "oh and", "and can you …", "and I need …"). Each piece is read on its own by the caller; a piece that asks
-for nothing ("thanks!", "it's Maria") simply carries no intent.
+Cuts fall at the end of a sentence, at a new line, before a comma's "I …" or "my …", and before words that
+start another request ("also", "plus", "btw", "oh and", "and can you …", "and I need …"). Each piece is read
+on its own by the caller; a piece that asks for nothing ("thanks!", "it's Maria") simply carries no intent.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ SHORTEST_OF_SEVERAL = 16
 
 
 def split_clauses(text: str) -> list[str]:
-    """The pieces of the message that could each ask for something, in order; one piece when it cannot be cut."""
+    """The pieces of the message that could each ask for something, in order; one piece when it cannot be
+    cut."""
     if len(text) < SHORTEST_OF_SEVERAL:
         return [text]
     pieces = [CONNECTOR.sub("", piece.strip(" ,;")) for piece in CUT.split(text)]

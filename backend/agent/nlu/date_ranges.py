@@ -62,7 +62,8 @@ FEW = {
 class DateRange:
     """The first and last day (inclusive) of a span of days, in the business time zone.
 
-    `choices` is set when the customer named days as alternatives ("Monday or Friday"): only those days are meant.
+    `choices` is set when the customer named days as alternatives ("Monday or Friday"): only those days are
+    meant.
     """
 
     first: dt.date
@@ -96,7 +97,8 @@ BETWEEN_DATES = re.compile(r"^[\s,]*(?:and|to|till|until|through|thru|-|–)[\s,
 BEFORE_FIRST_DATE = re.compile(
     r"\b(?:between|from|any\s*time|anything|sometime)\s+(?:on\s+)?$", re.IGNORECASE
 )
-# "move it from Monday to Wednesday", "reschedule my massage from Friday to Tuesday": the day left and the new one.
+# "move it from Monday to Wednesday", "reschedule my massage from Friday to Tuesday": the day left and the new
+# one.
 MOVING = re.compile(r"\b(?:move|moving|moved|reschedul\w*|push|change|switch|bump|shift)\b", re.IGNORECASE)
 EITHER_DATE = re.compile(r"^[\s,]*(?:or|or\s+maybe|or\s+else|or\s+perhaps)[\s,]*(?:on\s+)?$", re.IGNORECASE)
 
@@ -126,7 +128,8 @@ def span_between(text: str, dates: list[Found[dt.date]]) -> Found[DateRange] | N
 
 
 def weekday_within(day: dt.date, span: DateRange, *, text: str) -> dt.date:
-    """A weekday the customer named ("Thursday") moved into the span they also named ("next week"), if it fits.
+    """A weekday the customer named ("Thursday") moved into the span they also named ("next week"), if it
+    fits.
 
     Only a date said as a weekday moves: "tomorrow, or next week" keeps tomorrow.
     """

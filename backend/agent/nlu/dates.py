@@ -7,10 +7,10 @@ than a receptionist: weekdays, "the 5th", holidays, "a week from today", "Friday
 Rules: a bare or "this" weekday is the coming one, today included; "next <weekday>" is the first one strictly
 after today; "Friday week" and "a week on Friday" are the Friday after the coming one; a month and day without
 a year that has already passed this year means next year; "12/3" is month/day where the business writes month
-first (America/ and US/ time zones) and day/month elsewhere, and a date that only reads one way ("14/01") or is
-written with dots ("15.01.2030") is read that way; "the 5th" is the coming 5th (today included). When several
-dates are given, the last wins unless it comes after "from", "instead of" or "not" ("move it from Friday to
-Monday" means Monday). Spans of days ("next week", "end of the month") are date_ranges' business.
+first (America/ and US/ time zones) and day/month elsewhere, and a date that only reads one way ("14/01") or
+is written with dots ("15.01.2030") is read that way; "the 5th" is the coming 5th (today included). When
+several dates are given, the last wins unless it comes after "from", "instead of" or "not" ("move it from
+Friday to Monday" means Monday). Spans of days ("next week", "end of the month") are date_ranges' business.
 """
 
 from __future__ import annotations

@@ -1,14 +1,14 @@
 """What the customer wants, from cue phrases with a strength each and a precedence between intents.
 
 The strongest cue decides; between intents with equally strong cues, precedence does: asking for a person
-beats reporting a problem, which beats rescheduling, cancelling, looking up a booking, booking and asking about
-availability, in that order ("the booking page keeps giving me an error" is a problem, not a booking). Thanks and greetings
-only decide when nothing substantive is asked. A message with no intent of its own, such as "3pm works for
-me", gets confidence at most 0.3 so the policy keeps the conversation's intent.
+beats reporting a problem, which beats rescheduling, cancelling, looking up a booking, booking and asking
+about availability, in that order ("the booking page keeps giving me an error" is a problem, not a booking).
+Thanks and greetings only decide when nothing substantive is asked. A message with no intent of its own, such
+as "3pm works for me", gets confidence at most 0.3 so the policy keeps the conversation's intent.
 
 Some requests exclude each other: reporting a problem, moving a booking and cancelling one. A message that
-asks for two of them ("I won't be able to make it, there's an issue with my car") is a guess either way, so its
-confidence drops to UNSURE and the rival is named, for the policy to ask which one rather than pick.
+asks for two of them ("I won't be able to make it, there's an issue with my car") is a guess either way, so
+its confidence drops to UNSURE and the rival is named, for the policy to ask which one rather than pick.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ CONTESTED = 0.1
 # Two rival requests heard clearly in one message: either reading is a guess (below the policy's bar to act).
 UNSURE = 0.5
 RIVALS = (Intent.PROBLEM, Intent.RESCHEDULE, Intent.CANCEL)
-# "I can't make it Friday, can we move it?" is one request: a move. Only cancelling said outright rivals a move.
+# "I can't make it Friday, can we move it?" is one request: a move. Only cancelling said outright rivals a
+# move.
 MOVE_OR_CANCEL = {Intent.RESCHEDULE, Intent.CANCEL}
 # A thank-you that also carries an answer ("thanks, see you Friday") closes less surely than a bare one.
 THANKS_WITH_DETAILS = 0.6

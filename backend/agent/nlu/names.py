@@ -12,7 +12,8 @@ import re
 
 from backend.agent.nlu.text import Found
 
-# A letter of any script; Python's `re` has no \p{L}, and "a word character but not a digit or _" is exactly that.
+# A letter of any script; Python's `re` has no \p{L}, and "a word character but not a digit or _" is exactly
+# that.
 LETTER = r"[^\W\d_]"
 NAME_WORD = rf"{LETTER}(?:{LETTER}|['-])*"
 
@@ -23,7 +24,8 @@ NAME_IS = re.compile(
 # Said this way, it is only a name when written with a capital ("I'm Tom", not "I'm looking for ...").
 INTRODUCTION = re.compile(r"\b(?:i'm|i\s+am|this\s+is|it's|it\s+is|call\s+me|here\s+is)\s+", re.IGNORECASE)
 SIGNATURE = re.compile(rf"(?:^|[\s.,!?])[-–—~]\s*(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{0,2}})[\s.!]*$")
-# "Maria here, can I book ...": a name that opens the message and introduces the speaker (capitals checked apart).
+# "Maria here, can I book ...": a name that opens the message and introduces the speaker (capitals checked
+# apart).
 NAME_HERE = re.compile(rf"^(?:(?:hi|hey|hello)[\s,!]+)?(?P<name>{NAME_WORD}(?:\s+{NAME_WORD})?)\s+here\b")
 # Lead-ins and sign-offs around a bare answer to "what name should I put?".
 ANSWER_LEAD_IN = re.compile(
@@ -35,8 +37,8 @@ ANSWER_SIGN_OFF = re.compile(
     r"(?:[\s,.]+(?:please|thanks|thank\s+you|here|speaking))+[\s.!]*$", re.IGNORECASE
 )
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "mr.", "mrs.", "ms.", "dr."})
-# Short everyday words that are also given names or name particles ("Nguyễn Văn An", "Jo Do", "Ana De La Cruz"):
-# inside a name, written with a capital, they belong to it; anywhere else they end it.
+# Short everyday words that are also given names or name particles ("Nguyễn Văn An", "Jo Do", "Ana De La
+# Cruz"): inside a name, written with a capital, they belong to it; anywhere else they end it.
 FUNCTION_WORDS = frozenset({"a", "an", "so", "if", "to", "in", "on", "at", "by", "as", "do", "be"})
 # What people type while they think, or to put the agent off, when asked for a name.
 FILLERS = frozenset(
@@ -317,7 +319,8 @@ def _capitalised(word: str) -> bool:
 
 
 def _fits_a_name(word: str, *, first: bool) -> bool:
-    """Whether the word can be part of a name at this position: never an everyday word, a particle only inside."""
+    """Whether the word can be part of a name at this position: never an everyday word, a particle only
+    inside."""
     lowered = word.lower()
     if lowered in FUNCTION_WORDS:
         return not first and _capitalised(word)

@@ -1,10 +1,10 @@
-"""What the customer rules out: days ("any day but Monday", "not Friday", "I can't do Tuesday", "Monday doesn't
-work"), times ("not at 9", "3pm is no good") and parts of the day ("but not in the morning").
+"""What the customer rules out: days ("any day but Monday", "not Friday", "I can't do Tuesday", "Monday
+doesn't work"), times ("not at 9", "3pm is no good") and parts of the day ("but not in the morning").
 
-Only the words right next to a date or time count, so "not sure, maybe Friday" still asks for Friday and "I can't do
-Friday but Monday works" asks for Monday with Friday ruled out. Whether a ruled-out day matters is the policy's
-call: for a new booking it is never the day to search ("any day but Monday" searches the other days), while
-"I can't make it Friday" names the booking to cancel.
+Only the words right next to a date or time count, so "not sure, maybe Friday" still asks for Friday and "I
+can't do Friday but Monday works" asks for Monday with Friday ruled out. Whether a ruled-out day matters is
+the policy's call: for a new booking it is never the day to search ("any day but Monday" searches the other
+days), while "I can't make it Friday" names the booking to cancel.
 """
 
 from __future__ import annotations
@@ -61,7 +61,8 @@ def is_ruled_out(text: str, found: Found[object]) -> bool:
 
 
 def part_of_day_meant(text: str, part: Found[str] | None) -> Found[str] | None:
-    """The part of the day asked for: the other one when this one is ruled out, or none ("not in the evening")."""
+    """The part of the day asked for: the other one when this one is ruled out, or none ("not in the
+    evening")."""
     if part is None or not is_ruled_out(text, part):
         return part
     other = OTHER_PART_OF_DAY.get(part.value)

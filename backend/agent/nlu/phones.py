@@ -1,4 +1,5 @@
-"""Phone numbers in customer messages, in E.164 ("+15551234567"); read by phonenumbers (backend.phone_numbers).
+"""Phone numbers in customer messages, in E.164 ("+15551234567"); read by phonenumbers
+(backend.phone_numbers).
 
 Numbers without a country code are read in the default region (North America). Voice transcripts spell the
 digits out ("five five five one two three ..."): those words are turned into digits first.

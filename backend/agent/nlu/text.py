@@ -100,7 +100,8 @@ SPELLINGS = {
 }
 SPELLING = re.compile(r"(?<![\w'’-])(" + "|".join(map(re.escape, SPELLINGS)) + r")(?![\w'’-])", re.IGNORECASE)
 
-# Long words the rules depend on; a fuzzy match (rapidfuzz) puts their misspellings right ("apointment", "tommorow", "wensday").
+# Long words the rules depend on; a fuzzy match (rapidfuzz) puts their misspellings right ("apointment",
+# "tommorow", "wensday").
 KEYWORDS = (
     "appointment",
     "appointments",

@@ -1,4 +1,5 @@
-"""Times a customer is open to rather than one clock time: "between 2 and 4", "after 3", "before 11", "3 or 4".
+"""Times a customer is open to rather than one clock time: "between 2 and 4", "after 3", "before 11", "3 or
+4".
 
 A window is never booked as it stands: the agent offers the open times inside it and the customer picks one.
 Each end is read like a time (times._clock: a bare 1-7 is afternoon, 8-11 morning, "2 and 4pm" shares the pm).
@@ -66,7 +67,8 @@ WHOLE_ANSWER = re.compile(
 
 @dataclass(frozen=True)
 class TimeWindow:
-    """Start times the customer accepts: from `earliest` (inclusive) to `latest` (exclusive), or one of `choices`."""
+    """Start times the customer accepts: from `earliest` (inclusive) to `latest` (exclusive), or one of
+    `choices`."""
 
     earliest: dt.time | None = None
     latest: dt.time | None = None
@@ -103,7 +105,8 @@ def find_time_window(
         said_as_time = match["cue"] or match["a_meridiem"] or match["b_meridiem"] or match["a_minute"]
         last_words = not text[match.end() :].strip(" ?!.,")
         alone = WHOLE_ANSWER.match(text[: match.start()]) and last_words
-        # "beard trim friday, 3 or 4?": closing the request, after the day; "a table for 3 or 4" counts people.
+        # "beard trim friday, 3 or 4?": closing the request, after the day; "a table for 3 or 4" counts
+        # people.
         closing = last_words and not COUNTED_BEFORE.search(text[: match.start()])
         if not (said_as_time or alone or closing or expecting == "time"):
             continue

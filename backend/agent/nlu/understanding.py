@@ -23,7 +23,8 @@ from backend.agent.nlu.times import find_hour_after_day, find_part_of_day, find_
 SLOTS = frozenset({"service", "date", "time", "name", "phone"})
 # "Good morning" greets; it does not ask for a morning slot.
 GREETING_WITH_PART_OF_DAY = re.compile(r"\bgood\s+(?:morning|afternoon|evening|night|day)\b", re.IGNORECASE)
-# "haircut please", "a trim?", "I need a massage": a message that names a service and nothing else asks for it.
+# "haircut please", "a trim?", "I need a massage": a message that names a service and nothing else asks for
+# it.
 ASKING_WORDS = frozenset(
     "a an my some please pls thanks thank you hi hello hey i i'd i'm like want need needing get have can could would "
     "just quick for me one after looking yes yeah ok okay so to do you".split()
@@ -44,7 +45,8 @@ class Understanding:
     # Open-ended answers, set only when no single date / time is given: "next week", "between 2 and 4".
     date_range: DateRange | None = None
     time_window: TimeWindow | None = None
-    # Days the customer rules out ("any day but Monday"); `date` may be one of them when nothing else is named.
+    # Days the customer rules out ("any day but Monday"); `date` may be one of them when nothing else is
+    # named.
     ruled_out_dates: tuple[dt.date, ...] = ()
     ruled_out_times: tuple[dt.time, ...] = ()  # "not at 9": never the time asked for
     text: str = ""  # the message as read: emoji, fillers and misspellings cleaned up
@@ -86,7 +88,8 @@ def understand(
     dates = find_dates(rest, today=now.date(), expecting=expecting, order=date_order(now.tzinfo))
     date = intended(dates, text=rest)
     not_these = ruled_out(rest, dates)  # "any day but Monday", "I can't do Friday"
-    # "between the 3rd and the 6th", "Friday or Saturday"; a ruled-out day is no end of a span ("not Monday or …").
+    # "between the 3rd and the 6th", "Friday or Saturday"; a ruled-out day is no end of a span ("not Monday or
+    # …").
     date_range = span_between(rest, [found for found in dates if found not in not_these])
     if date_range:
         date = None

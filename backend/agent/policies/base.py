@@ -24,7 +24,8 @@ class TurnInput:
     services: list[str]
     hours: dict[int, tuple[time, time]]  # weekday → (opens, closes); missing means closed
     prompt: Prompt
-    # The thread as a model remembers it: earlier messages with the tool calls each agent reply made, oldest first.
+    # The thread as a model remembers it: earlier messages with the tool calls each agent reply made, oldest
+    # first.
     memory: tuple[ThreadItem, ...] = ()
     # time.monotonic() by which the turn must be decided; model calls are cut short to fit it.
     deadline: float | None = None

@@ -1,10 +1,10 @@
 """The rules policy's changes to bookings the customer already holds: look them up, cancel one, move one.
 
-What the customer holds comes from find_bookings, every change from cancel_booking or reschedule_booking, and a
-reply states only what those results say. State keys, besides the booking flow's (service, date, time,
-offered): choices (the bookings listed when asking "which one?"), moving (the booking being moved), move_to (the
-new day and time asked for, kept while the customer says which booking), last_booking (booked earlier in this
-conversation: the "it" of "can you make it 4 instead?").
+What the customer holds comes from find_bookings, every change from cancel_booking or reschedule_booking, and
+a reply states only what those results say. State keys, besides the booking flow's (service, date, time,
+offered): choices (the bookings listed when asking "which one?"), moving (the booking being moved), move_to
+(the new day and time asked for, kept while the customer says which booking), last_booking (booked earlier in
+this conversation: the "it" of "can you make it 4 instead?").
 """
 
 from __future__ import annotations
@@ -71,8 +71,8 @@ async def cancel(
 ) -> str:
     """Cancel the booking the customer means, or ask which one, or say there is none.
 
-    `ask_first` (a cancellation only implied: "I won't be able to make it"): find the booking meant and ask before
-    cancelling it; a yes repeats the request, confirmed.
+    `ask_first` (a cancellation only implied: "I won't be able to make it"): find the booking meant and ask
+    before cancelling it; a yes repeats the request, confirmed.
     """
     if _declined(turn, state, heard):
         return leave_as_is(turn, state)
@@ -231,7 +231,8 @@ def _ask_which(
 
 
 def _named(bookings: list[Booking], heard: Understanding, *, by_when: bool) -> list[Booking] | None:
-    """The bookings matching what the message names (service; day and time when `by_when`); None if nothing."""
+    """The bookings matching what the message names (service; day and time when `by_when`); None if
+    nothing."""
     wanted: dict[str, Any] = {}
     if heard.service:
         wanted["service"] = heard.service.lower()

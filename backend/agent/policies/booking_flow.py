@@ -1,9 +1,9 @@
 """The rules policy's booking conversation: ask for what is missing, offer real slots, book the chosen one.
 
 State keys it uses: service, date (ISO), time ("HH:MM"), time_of_day, name, phone, awaiting, offered
-({slot id: local start ISO}), picked (an offered slot chosen by position or a yes), pending_slot (chosen, waiting
-for a name), not_days and not_times (ISO dates and "HH:MM" times the customer ruled out: "any day but Monday",
-"not at 9").
+({slot id: local start ISO}), picked (an offered slot chosen by position or a yes), pending_slot (chosen,
+waiting for a name), not_days and not_times (ISO dates and "HH:MM" times the customer ruled out: "any day but
+Monday", "not at 9").
 """
 
 from __future__ import annotations
@@ -88,10 +88,11 @@ async def book(turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -> str:
 
 
 def offered_at(state: dict[str, Any]) -> str | None:
-    """The offered slot the customer picked: by position or a yes, or by naming its time (and day, if they did).
+    """The offered slot the customer picked: by position or a yes, or by naming its time (and day, if they
+    did).
 
-    When the time named was offered on several days ("3pm" after "Monday 3pm or Tuesday 3pm") and no day was said,
-    it picks none: the day is still to be said, and a guess is never booked.
+    When the time named was offered on several days ("3pm" after "Monday 3pm or Tuesday 3pm") and no day was
+    said, it picks none: the day is still to be said, and a guess is never booked.
     """
     offered = state.get("offered") or {}
     if state.get("picked") in offered:
@@ -146,7 +147,8 @@ async def offer(
     intro: str = "",
     near: time | None = None,
 ) -> str:
-    """Offer up to three open times: the closest to `near` on the day, or the first ones (in the part of day asked).
+    """Offer up to three open times: the closest to `near` on the day, or the first ones (in the part of day
+    asked).
 
     Days the customer ruled out are never offered; a search that starts on one starts on the next day instead.
     """
@@ -184,7 +186,8 @@ async def offer(
             slots,
             key=lambda slot: abs(_minutes(datetime.fromisoformat(slot["starts_at"]).time()) - _minutes(near)),
         )
-    # A span the customer named is said as such; the days searched for "any day but Monday" are just the next week.
+    # A span the customer named is said as such; the days searched for "any day but Monday" are just the next
+    # week.
     named = days == 1 or state.get("date_range")
     when = open_ended.say_days(day, days, today=turn.now.date()) if named else "in the next week"
     return _offer_these(turn, state, slots, intro=intro, nothing_when=when)
@@ -232,7 +235,8 @@ def _offer_these(
 
 
 async def other_times(turn: TurnInput, tools: ToolBox, state: dict[str, Any], *, direction: str) -> str:
-    """Times other than those offered ("none of those", "anything later?", "earlier?"), in the part of day asked."""
+    """Times other than those offered ("none of those", "anything later?", "earlier?"), in the part of day
+    asked."""
     shown = offered_in_order(state)
     first, last = shown[0][1], shown[-1][1]
     earlier = direction == "earlier"
@@ -285,7 +289,8 @@ def which_one(turn: TurnInput, state: dict[str, Any]) -> str:
 
 
 def _offered_times(turn: TurnInput, state: dict[str, Any]) -> tuple[list[str], str | None]:
-    """The offered times as said ("9am", or "Tuesday, Jan 8 9am" when they span days), and their day if one."""
+    """The offered times as said ("9am", or "Tuesday, Jan 8 9am" when they span days), and their day if
+    one."""
     today = turn.now.date()
     starts = [start for _, start in offered_in_order(state)]
     if all(start.date() == starts[0].date() for start in starts):

@@ -1,9 +1,10 @@
 """What the rules policy does with an answer to the question it just asked, before reading the message afresh.
 
-The agent remembers what it asked (state `awaiting`, the `offered` times, the `pending_slot` waiting for a name,
-the `choices` and the booking it is `moving`, a `proposal` it asked a yes/no about). A reply is read against that:
-- offered times: "the first one", "number two", "option 3", "the last one" pick by position (never a clock time);
-  "yes" or "that one" picks only when one time was offered, else the agent asks which; "none of those",
+The agent remembers what it asked (state `awaiting`, the `offered` times, the `pending_slot` waiting for a
+name, the `choices` and the booking it is `moving`, a `proposal` it asked a yes/no about). A reply is read
+against that:
+- offered times: "the first one", "number two", "option 3", "the last one" pick by position (never a clock
+  time); "yes" or "that one" picks only when one time was offered, else the agent asks which; "none of those",
   "anything later?" offer other times;
 - asked for a name: only a name books; "wait", "idk", "thanks" keep the pending booking and ask again;
 - a proposal ("Shall I …?"): yes runs exactly what was proposed, no leaves everything as it is;
@@ -73,7 +74,8 @@ def asks_something(heard: Understanding) -> bool:
 async def answer(
     turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding
 ) -> str | Request | None:
-    """The reply when the message answers what was asked; a Request when it picks or accepts something; else None."""
+    """The reply when the message answers what was asked; a Request when it picks or accepts something; else
+    None."""
     text = heard.text
     proposal = state.pop("proposal", None)
     if proposal and agrees(text) and not asks_something(heard):
@@ -140,7 +142,8 @@ def reask(turn: TurnInput, state: dict[str, Any]) -> str | None:
 
 
 def _backs_out(heard: Understanding, state: dict[str, Any]) -> bool:
-    """ "Never mind", "forget it", "cancel that" with nothing else asked; "cancel that" only while something is under way."""
+    """ "Never mind", "forget it", "cancel that" with nothing else asked; "cancel that" only while something
+    is under way."""
     if not backs_out(heard.text) or heard.service or heard.date or heard.time or heard.name:
         return False
     if heard.intent is Intent.CANCEL:
@@ -162,7 +165,8 @@ def _stop(turn: TurnInput, state: dict[str, Any]) -> str:
 
 
 def _name_again(heard: Understanding, state: dict[str, Any]) -> str | None:
-    """Asked for a name: a name, another time or a new request goes on; anything else asks again, keeping the booking."""
+    """Asked for a name: a name, another time or a new request goes on; anything else asks again, keeping the
+    booking."""
     if heard.name or asks_something(heard) or heard.time or heard.date or heard.service:
         return None
     state["awaiting"] = "name"
@@ -188,7 +192,8 @@ def _drop_pending(state: dict[str, Any]) -> str:
 async def _pick_offered(
     turn: TurnInput, tools: ToolBox, state: dict[str, Any], heard: Understanding
 ) -> str | Request | None:
-    """Offered times: a position, a yes, "none of those" or "hold on"; a time, a day or a new request goes on."""
+    """Offered times: a position, a yes, "none of those" or "hold on"; a time, a day or a new request goes
+    on."""
     offered = booking_flow.offered_in_order(state)
     position = find_position(heard.text)
     if position is not None:

@@ -1,9 +1,9 @@
 """Open-ended answers in the booking conversation: a span of days ("next week") and a window of start times
 ("between 2 and 4", "after 3", "3 or 4").
 
-When unsure, ask: neither is ever booked as it stands. The agent searches the whole span, offers the open times
-that fit the window, and books only a time the customer then picks (booking_flow). A single day or clock time
-said later replaces the span or window it narrows.
+When unsure, ask: neither is ever booked as it stands. The agent searches the whole span, offers the open
+times that fit the window, and books only a time the customer then picks (booking_flow). A single day or clock
+time said later replaces the span or window it narrows.
 
 State keys: date_range ([first, last], ISO dates) and window ({"earliest", "latest", "choices"}, "HH:MM").
 """
@@ -21,7 +21,8 @@ KEYS = ("date_range", "date_choices", "window")
 
 
 def remember(heard: Understanding, state: dict[str, Any], *, text: str) -> None:
-    """Keep the span or window the customer just gave, dropping what it replaces (and the times offered for it)."""
+    """Keep the span or window the customer just gave, dropping what it replaces (and the times offered for
+    it)."""
     if heard.date:
         if state.get("date_range"):
             state["date"] = within_span(state, heard.date, text=text).isoformat()
@@ -54,7 +55,8 @@ def remember(heard: Understanding, state: dict[str, Any], *, text: str) -> None:
 
 
 def within_span(state: dict[str, Any], day: date, *, text: str) -> date:
-    """A weekday said while choosing within the span ("Tuesday" after "next week"): the span's, not the coming one."""
+    """A weekday said while choosing within the span ("Tuesday" after "next week"): the span's, not the coming
+    one."""
     if not state.get("date_range"):
         return day
     span = DateRange(*(date.fromisoformat(first_or_last) for first_or_last in state["date_range"]))
@@ -62,14 +64,16 @@ def within_span(state: dict[str, Any], day: date, *, text: str) -> date:
 
 
 def which_day(state: dict[str, Any], *, today: date) -> str:
-    """The question for days given as a choice: "Which day suits you better: Monday, Jan 7 or Friday, Jan 11?"."""
+    """The question for days given as a choice: "Which day suits you better: Monday, Jan 7 or Friday, Jan
+    11?"."""
     state["awaiting"] = "date"
     days = [say_day(date.fromisoformat(day), today=today) for day in state["date_choices"]]
     return f"Happy to book a {state['service']}. Which day suits you better: {say_options(days)}?"
 
 
 def days_to_search(state: dict[str, Any]) -> tuple[date, int] | None:
-    """The first day to search and how many days: the chosen date, or the span, or None when neither is known."""
+    """The first day to search and how many days: the chosen date, or the span, or None when neither is
+    known."""
     if state.get("date"):
         return date.fromisoformat(state["date"]), 1
     if state.get("date_range"):
@@ -79,7 +83,8 @@ def days_to_search(state: dict[str, Any]) -> tuple[date, int] | None:
 
 
 def earliest_start(state: dict[str, Any]) -> time | None:
-    """The earliest start time worth asking the availability tool for, if the window or a time over a span sets one."""
+    """The earliest start time worth asking the availability tool for, if the window or a time over a span
+    sets one."""
     window = state.get("window") or {}
     starts = [
         time.fromisoformat(value) for value in (window.get("choices") or [window.get("earliest")]) if value

@@ -1,8 +1,9 @@
-"""A policy for any OpenAI-compatible chat-completions endpoint with tool calling (OpenAI, vLLM, Ollama, llama.cpp).
+"""A policy for any OpenAI-compatible chat-completions endpoint with tool calling (OpenAI, vLLM, Ollama,
+llama.cpp).
 
 The model gets the versioned prompt as its system message, the conversation so far (its own earlier tool calls
-and their results included, see backend/agent/memory.py), and the tools as JSON schemas; it may call tools for a
-bounded number of rounds before it must answer. No database connection is held here: tools open their own.
+and their results included, see backend/agent/memory.py), and the tools as JSON schemas; it may call tools for
+a bounded number of rounds before it must answer. No database connection is held here: tools open their own.
 """
 
 from __future__ import annotations
@@ -32,11 +33,13 @@ log = structlog.get_logger(__name__)
 
 
 class LLMError(RuntimeError):
-    """The model answered something that is not a usable chat completion: the turn fails and is answered so."""
+    """The model answered something that is not a usable chat completion: the turn fails and is answered
+    so."""
 
 
 class ModelUnavailable(LLMError):
-    """The endpoint did not answer in time, could not be reached, or is overloaded (429/5xx): worth another attempt."""
+    """The endpoint did not answer in time, could not be reached, or is overloaded (429/5xx): worth another
+    attempt."""
 
 
 class OpenAIPolicy(Policy):
@@ -61,8 +64,9 @@ class OpenAIPolicy(Policy):
             max_rounds,
         )
         self._memory_tokens = memory_tokens
-        # Clients live as long as the policy: their connection pools are shared by every turn (a client per turn
-        # costs a TLS context and a new connection each time). `transport` lets evals record or replay cassettes.
+        # Clients live as long as the policy: their connection pools are shared by every turn (a client per
+        # turn costs a TLS context and a new connection each time). `transport` lets evals record or replay
+        # cassettes.
         self._transport = transport
         self._clients: list[httpx.AsyncClient] = []
         self._next_client = itertools.count()
@@ -87,9 +91,9 @@ class OpenAIPolicy(Policy):
         return self._max_rounds + 1
 
     def _http(self) -> httpx.AsyncClient:
-        # Several clients, taken in turn: httpcore matches each request against every connection of its pool, a
-        # cost that grows with the square of the calls in flight (a third of a worker's CPU at 100 in flight with
-        # one pool, bench/llm.py); shards keep each pool small.
+        # Several clients, taken in turn: httpcore matches each request against every connection of its pool,
+        # a cost that grows with the square of the calls in flight (a third of a worker's CPU at 100 in flight
+        # with one pool, bench/llm.py); shards keep each pool small.
         if not self._clients or any(client.is_closed for client in self._clients):
             shards = 1 if self._transport is not None else CLIENT_SHARDS
             self._clients = [
@@ -127,8 +131,9 @@ class OpenAIPolicy(Policy):
             except (TimeoutError, httpx.TimeoutException) as error:
                 raise ModelUnavailable(f"chat completion timed out after {timeout:.1f} s") from error
             except httpx.TransportError as error:
-                # A pooled keep-alive connection the server closed while idle fails the request that reuses it: sent
-                # again at once on a fresh connection (as OpenAI's own client does with connection errors).
+                # A pooled keep-alive connection the server closed while idle fails the request that reuses
+                # it: sent again at once on a fresh connection (as OpenAI's own client does with connection
+                # errors).
                 if attempt < CONNECTION_RETRIES and isinstance(error, RETRIED_TRANSPORT_ERRORS):
                     log.debug("openai.connection_retried", error=f"{type(error).__name__}: {error}")
                     continue

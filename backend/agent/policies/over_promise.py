@@ -1,9 +1,11 @@
-"""What a prompt that over-promises makes the rules policy say: a booking, move or cancellation is "done" at once.
+"""What a prompt that over-promises makes the rules policy say: a booking, move or cancellation is "done" at
+once.
 
 Only drills use it (PROMPT_REGRESSION with fixtures/prompts/support-agent/over-promise.md, whose front matter
-sets `over_promise`): the realistic failure of an assistant told to reassure customers, which states the action
-before, or instead of, doing it. The state the policy kept is untouched, so the conversation goes on as it would;
-only what the customer is told is wrong. The backed_claims evaluator (backend/quality) catches exactly this.
+sets `over_promise`): the realistic failure of an assistant told to reassure customers, which states the
+action before, or instead of, doing it. The state the policy kept is untouched, so the conversation goes on as
+it would; only what the customer is told is wrong. The backed_claims evaluator (backend/quality) catches
+exactly this.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ SUCCESS = {"book_appointment": "booked", "cancel_booking": "cancelled", "resched
 
 
 def overstate(decision: Decision, *, tools: Any) -> Decision:
-    """The decision, with a claim of success in place of the reply when its request was not actually carried out."""
+    """The decision, with a claim of success in place of the reply when its request was not actually carried
+    out."""
     claim = CLAIMS.get(decision.intent or "")
     if claim is None:
         return decision

@@ -1,9 +1,11 @@
-"""A message that asks for several things becomes several requests, served in an order that answers all of them.
+"""A message that asks for several things becomes several requests, served in an order that answers all of
+them.
 
-"Can I book a haircut? Also I was double charged" is a booking and a problem: the problem gets its ticket at once
-and the booking goes on with its first question, in one reply. Requests that need a question each are served one
-after the other: the first now, the rest proposed once it is done ("You also asked me to …; shall I?").
-Only pieces that carry their intent clearly count (`ACT_CONFIDENCE`); a person asked for takes the whole message.
+"Can I book a haircut? Also I was double charged" is a booking and a problem: the problem gets its ticket at
+once and the booking goes on with its first question, in one reply. Requests that need a question each are
+served one after the other: the first now, the rest proposed once it is done ("You also asked me to …; shall
+I?"). Only pieces that carry their intent clearly count (`ACT_CONFIDENCE`); a person asked for takes the whole
+message.
 """
 
 from __future__ import annotations
@@ -18,19 +20,22 @@ from backend.agent.policies.dialogue import SMALL_TALK, Request
 
 # Answered at once, leaving nothing to ask: served before the requests that go on over several turns.
 ANSWERED_AT_ONCE = (Intent.PROBLEM, Intent.LOOKUP)
-# Asking what is free in the same message as booking or moving is part of that request, as cancelling is of a move.
+# Asking what is free in the same message as booking or moving is part of that request, as cancelling is of a
+# move.
 PART_OF = {Intent.AVAILABILITY: (Intent.BOOK, Intent.RESCHEDULE), Intent.CANCEL: (Intent.RESCHEDULE,)}
 
 
 def answered_at_once(request: Request) -> bool:
-    """Whether the request is answered in one reply, without a question back (a ticket, a look-up, the hours)."""
+    """Whether the request is answered in one reply, without a question back (a ticket, a look-up, the
+    hours)."""
     if request.intent in ANSWERED_AT_ONCE:
         return True
     return request.intent is Intent.AVAILABILITY and asks_about_hours(request.text)
 
 
 def several_requests(turn: TurnInput, heard: Understanding, *, clear: float) -> list[Request]:
-    """The requests in serving order when the message asks for more than one thing; [] when it asks for one."""
+    """The requests in serving order when the message asks for more than one thing; [] when it asks for
+    one."""
     if not heard.carries_intent or heard.intent is Intent.HUMAN:
         return []
     # Cheap first: only a message whose cues ask clearly for two things is cut and read piece by piece.
@@ -57,7 +62,8 @@ def several_requests(turn: TurnInput, heard: Understanding, *, clear: float) -> 
 
 
 def _distinct(requests: list[Request]) -> list[Request]:
-    """One request per intent, except bookings of different services ("a haircut, and a massage for my wife")."""
+    """One request per intent, except bookings of different services ("a haircut, and a massage for my
+    wife")."""
     distinct: list[Request] = []
     for request in requests:
         same = [kept for kept in distinct if kept.intent is request.intent]

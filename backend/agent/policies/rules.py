@@ -2,8 +2,8 @@
 
 State kept on the conversation between turns: intent, the booking slots (see booking_flow), name, phone,
 awaiting (what it just asked for), ticket (the ticket open for this conversation's problem), what a change
-to an existing booking has picked so far (see booking_changes), proposal (a yes/no question it asked) and queued
-(requests of an earlier message still to come; see dialogue and requests).
+to an existing booking has picked so far (see booking_changes), proposal (a yes/no question it asked) and
+queued (requests of an earlier message still to come; see dialogue and requests).
 
 When unsure, ask; never commit a side effect on a guess. The one threshold for that is ACT_CONFIDENCE below.
 """
@@ -28,12 +28,12 @@ from backend.agent.tools.toolbox import ToolBox
 
 # Below this the message carries no intent of its own (a bare "3pm", "Maria"): the conversation's goes on.
 INTENT_CONFIDENCE = 0.35
-# The confidence threshold of "when unsure, ask". A request that writes (cancel, move, ticket, handoff) is acted on
-# at once only when the message carries it at least this clearly: one clear cue for it, or a strong cue that a
-# rival intent's strong cue contests (0.9 - 0.1). Two clear cues of rival intents (0.7 - 0.1 = 0.6, e.g. "I
-# can't make it, there's a problem") are a guess: the agent asks "would you like me to …?" and acts only on a
-# yes. The same bar decides which pieces of a several-request message count. Bookings need no bar of their own:
-# one is only made once a time and a name were given in answer to the agent's own questions.
+# The confidence threshold of "when unsure, ask". A request that writes (cancel, move, ticket, handoff) is
+# acted on at once only when the message carries it at least this clearly: one clear cue for it, or a strong
+# cue that a rival intent's strong cue contests (0.9 - 0.1). Two clear cues of rival intents (0.7 - 0.1 = 0.6,
+# e.g. "I can't make it, there's a problem") are a guess: the agent asks "would you like me to …?" and acts
+# only on a yes. The same bar decides which pieces of a several-request message count. Bookings need no bar of
+# their own: one is only made once a time and a name were given in answer to the agent's own questions.
 ACT_CONFIDENCE = CLEAR
 WRITES = (Intent.CANCEL, Intent.RESCHEDULE, Intent.PROBLEM, Intent.HUMAN)
 RESUMABLE = (Intent.BOOK.value, Intent.RESCHEDULE.value, Intent.AVAILABILITY.value)
@@ -56,7 +56,8 @@ JUST_A_QUESTION = re.compile(
 
 def _intent(heard: Understanding, state: dict[str, Any]) -> Intent:
     previous = Intent(state["intent"]) if state.get("intent") else None
-    # "Liam, thanks" to "what name?", "Friday, cheers" to "which day?": an answer, whatever small talk comes with it.
+    # "Liam, thanks" to "what name?", "Friday, cheers" to "which day?": an answer, whatever small talk comes
+    # with it.
     answering = heard.intent in dialogue.SMALL_TALK and _answers_the_question(heard, state)
     if (heard.confidence >= INTENT_CONFIDENCE and not answering) or previous is None:
         return heard.intent
@@ -72,7 +73,8 @@ def _answers_the_question(heard: Understanding, state: dict[str, Any]) -> bool:
 
 def _changes_the_booking_being_made(intent: Intent, state: dict[str, Any]) -> bool:
     # "Actually make it 4:30 instead" before anything is booked changes this request, not an existing booking:
-    # a confirmed booking ends the booking intent, so a booking or availability intent means one is in progress.
+    # a confirmed booking ends the booking intent, so a booking or availability intent means one is in
+    # progress.
     return intent == Intent.RESCHEDULE and state.get("intent") in (
         Intent.BOOK.value,
         Intent.AVAILABILITY.value,
@@ -136,8 +138,9 @@ class RulesPolicy(Policy):
             if intent is Intent.CANCEL:  # "I can't make it": find the booking and ask before cancelling it
                 return await booking_changes.cancel(turn, tools, state, heard, ask_first=True)
             return dialogue.propose(state, request)
-        # Answered in between ("when is my other appointment?" while choosing a time), a question still open is
-        # asked again afterwards; of several requests, one answered at once leaves its service and day to no other.
+        # Answered in between ("when is my other appointment?" while choosing a time), a question still open
+        # is asked again afterwards; of several requests, one answered at once leaves its service and day to
+        # no other.
         resume = (
             answered_at_once(request)
             and dialogue.under_way(state)
@@ -250,7 +253,8 @@ class RulesPolicy(Policy):
 
 
 def _escalates(text: str) -> bool:
-    """A problem told with words that call for a person ("unacceptable", "manager"): a colleague takes over."""
+    """A problem told with words that call for a person ("unacceptable", "manager"): a colleague takes
+    over."""
     lowered = text.lower()
     return any(word in lowered for word in ESCALATION_WORDS)
 
@@ -261,7 +265,8 @@ def _without_closing(reply: str) -> str:
 
 
 def _take_in(heard: Understanding, state: dict[str, Any], *, text: str) -> None:
-    """What the message says about the booking, into the state: a new day drops the times offered for the old one."""
+    """What the message says about the booking, into the state: a new day drops the times offered for the old
+    one."""
     for slot in SLOTS:
         if getattr(heard, slot):
             state[slot] = getattr(heard, slot)
@@ -291,5 +296,6 @@ def _take_in(heard: Understanding, state: dict[str, Any], *, text: str) -> None:
         state["time"] = heard.time.strftime("%H:%M")
         state.pop("pending_slot", None)  # a new time replaces the slot chosen before the name was asked
         state.pop("picked", None)
-    # "next week", "between 2 and 4": searched and offered, never booked as is. A day ruled out is no day asked for.
+    # "next week", "between 2 and 4": searched and offered, never booked as is. A day ruled out is no day
+    # asked for.
     open_ended.remember(heard if wanted or not heard.date else replace(heard, date=None), state, text=text)

@@ -44,7 +44,8 @@ class _Arguments(BaseModel):
 
 
 class CheckAvailability(_Arguments):
-    """Open slots for a service between two dates (inclusive), optionally in one part of the day or from a time on."""
+    """Open slots for a service between two dates (inclusive), optionally in one part of the day or from a
+    time on."""
 
     service: str = Field(min_length=1, max_length=100)
     date_from: date
@@ -71,7 +72,8 @@ class FindBookings(_Arguments):
 
 
 class CancelBooking(_Arguments):
-    """Cancel one of the customer's upcoming bookings (booking_id from find_bookings); its slot is released."""
+    """Cancel one of the customer's upcoming bookings (booking_id from find_bookings); its slot is
+    released."""
 
     booking_id: uuid.UUID
 
@@ -239,7 +241,8 @@ async def handoff_to_human(args: HandoffToHuman, context: ToolContext) -> dict[s
 
 @lru_cache(maxsize=None)
 def _parameters(arguments: type[_Arguments]) -> dict[str, Any]:
-    # Built once per tool: pydantic's schema generation costs more than the rest of a tool call (shared: read-only).
+    # Built once per tool: pydantic's schema generation costs more than the rest of a tool call (shared:
+    # read-only).
     return arguments.model_json_schema()
 
 
@@ -248,8 +251,8 @@ class Tool:
     name: str
     arguments: type[_Arguments]
     run: Callable[[Any, ToolContext], Awaitable[dict[str, Any]]]
-    # True: the tool changes something (a booking, a ticket, the conversation's owner). The ToolBox runs it in its
-    # own transaction, once per (trigger, call position). False: a read, safe to repeat.
+    # True: the tool changes something (a booking, a ticket, the conversation's owner). The ToolBox runs it in
+    # its own transaction, once per (trigger, call position). False: a read, safe to repeat.
     side_effect: bool
 
     def json_schema(self) -> dict[str, Any]:
@@ -285,5 +288,6 @@ def _schemas() -> tuple[dict[str, Any], ...]:
 
 
 def tool_schemas() -> list[dict[str, Any]]:
-    """Every tool's function description, as a model is offered them (built once: pydantic's schemas are costly)."""
+    """Every tool's function description, as a model is offered them (built once: pydantic's schemas are
+    costly)."""
     return list(_schemas())

@@ -1,12 +1,12 @@
 """Runs the agent's tools for one turn, holding no database connection between calls.
 
-Every call's answer is kept in `tool_effects` under "<trigger>:<call position>", where the trigger is the event (or
-message) the turn answers. A tool with a side effect (see `Tool.side_effect`) runs in its own short transaction
-together with that row, and with the rows of the reads before it (a read only matters to a retry when an effect
-followed it: the retry must decide that effect on what the first attempt saw). A turn retried
+Every call's answer is kept in `tool_effects` under "<trigger>:<call position>", where the trigger is the
+event (or message) the turn answers. A tool with a side effect (see `Tool.side_effect`) runs in its own short
+transaction together with that row, and with the rows of the reads before it (a read only matters to a retry
+when an effect followed it: the retry must decide that effect on what the first attempt saw). A turn retried
 after a crash, a timeout or a version conflict is answered at each position with what its earlier attempt got
-(loaded once, `earlier`), so it decides the same way and never books, cancels or opens a ticket twice. The calls
-and their guardrail hits are kept in memory and written with the run when the turn commits.
+(loaded once, `earlier`), so it decides the same way and never books, cancels or opens a ticket twice. The
+calls and their guardrail hits are kept in memory and written with the run when the turn commits.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ ON CONFLICT (key) DO NOTHING
 
 
 async def earlier_answers(*, turn_key: str) -> dict[int, tuple[str, dict[str, Any]]]:
-    """What earlier attempts of this turn got from their tools, by call position (empty on a first attempt)."""
+    """What earlier attempts of this turn got from their tools, by call position (empty on a first
+    attempt)."""
     rows = await ToolEffect.filter(turn_key=turn_key).values("position", "tool", "result")
     return {row["position"]: (row["tool"], row["result"]) for row in rows}
 
@@ -69,7 +70,8 @@ class ToolFailed(RuntimeError):
 
 @dataclass
 class ToolBox:
-    # What a side effect is keyed by: the trigger event's id in production, the trigger message's in a sandbox.
+    # What a side effect is keyed by: the trigger event's id in production, the trigger message's in a
+    # sandbox.
     turn_key: str
     run_id: uuid.UUID
     conversation_id: uuid.UUID | None
@@ -131,8 +133,9 @@ class ToolBox:
                     await current_faults().check(tool_point(name))  # a TOOL_OUTAGE drill
                     result, repeated = await self._run(tool, parsed, arguments, position=position)
                 except asyncpg.TransactionRollbackError:
-                    # A deadlock or serialization failure is not an outage of the tool: the database rolled its
-                    # effect back and asks for another try, so the attempt fails (and is retried) as a whole.
+                    # A deadlock or serialization failure is not an outage of the tool: the database rolled
+                    # its effect back and asks for another try, so the attempt fails (and is retried) as a
+                    # whole.
                     raise
                 except Exception as failure:  # noqa: BLE001 - any crash is an outage of this tool
                     crash, error = failure, f"tool failed: {type(failure).__name__}: {failure}"[:2000]
@@ -179,7 +182,8 @@ class ToolBox:
             )
             return result, False
         async with in_transaction() as connection:
-            # Two attempts of one turn (a lease that expired under a stalled worker) queue here, not side by side.
+            # Two attempts of one turn (a lease that expired under a stalled worker) queue here, not side by
+            # side.
             await connection.execute_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 1))", [key])
             found = await ToolEffect.filter(key=key).using_db(connection).first()
             if found is not None:

@@ -1,8 +1,9 @@
-"""Channel adapters behind one small base class: SMS via a Twilio-shaped REST API, chat and voice via webhooks.
+"""Channel adapters behind one small base class: SMS via a Twilio-shaped REST API, chat and voice via
+webhooks.
 
-Each adapter also knows how to settle an attempt whose outcome we never saw (a worker killed, a timeout after the
-request left): the chat and voice receivers must honour our `Idempotency-Key`, so sending again is safe; for SMS
-we look the message up in the provider's Messages list; anything else is UNCERTAIN for an operator.
+Each adapter also knows how to settle an attempt whose outcome we never saw (a worker killed, a timeout after
+the request left): the chat and voice receivers must honour our `Idempotency-Key`, so sending again is safe;
+for SMS we look the message up in the provider's Messages list; anything else is UNCERTAIN for an operator.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from backend.channels.webhooks.signatures import event_signature
 class DeliveryError(RuntimeError):
     """The provider did not take the message, or we cannot tell: worth retrying.
 
-    `maybe_sent` is False when the request cannot have been acted on (no connection, 429, a 5xx answer) and True
-    when it may have been (a timeout waiting for the answer, a dropped connection, 504 from a gateway): the next
-    attempt must then find out before sending again.
+    `maybe_sent` is False when the request cannot have been acted on (no connection, 429, a 5xx answer) and
+    True when it may have been (a timeout waiting for the answer, a dropped connection, 504 from a gateway):
+    the next attempt must then find out before sending again.
     """
 
     def __init__(self, message: str, *, maybe_sent: bool) -> None:
@@ -52,8 +53,9 @@ class OutboundMessage:
 class ChannelAdapter(ABC):
     channel: Channel
     provider: DeliveryProvider  # recorded on the message with each attempt: who it was handed to
-    # True when the receiver honours our Idempotency-Key (a second POST with a key it has seen is answered without
-    # delivering again): an attempt that did not finish is then settled by sending again with the same key.
+    # True when the receiver honours our Idempotency-Key (a second POST with a key it has seen is answered
+    # without delivering again): an attempt that did not finish is then settled by sending again with the same
+    # key.
     resends_are_safe: bool = False
 
     @abstractmethod
@@ -91,8 +93,9 @@ CLOCK_SKEW = timedelta(minutes=2)  # between our clock (SENDING's time) and the 
 
 
 class TwilioSmsAdapter(ChannelAdapter):
-    """Twilio's Messages resource. Its REST API does not deduplicate a repeated create, so an unfinished attempt
-    is settled by reading the Messages list (To and From filtered, newest first) for our body since SENDING."""
+    """Twilio's Messages resource. Its REST API does not deduplicate a repeated create, so an unfinished
+    attempt is settled by reading the Messages list (To and From filtered, newest first) for our body since
+    SENDING."""
 
     channel = Channel.SMS
     provider = DeliveryProvider.TWILIO
@@ -109,8 +112,8 @@ class TwilioSmsAdapter(ChannelAdapter):
                 f"{self._base_url}/2010-04-01/Accounts/{self._account_sid}/Messages.json",
                 data={"To": message.to, "From": self._from, "Body": message.text},
                 auth=(self._account_sid, self._auth_token),
-                # Our message id, for a gateway in front of the provider that deduplicates on it (Twilio itself
-                # does not: find_sent is what settles an unfinished attempt).
+                # Our message id, for a gateway in front of the provider that deduplicates on it (Twilio
+                # itself does not: find_sent is what settles an unfinished attempt).
                 headers={"I-Twilio-Idempotency-Token": message.message_id},
             )
         except httpx.HTTPError as error:
@@ -172,7 +175,8 @@ class SignedWebhookAdapter(ChannelAdapter):
 
     The receiver's contract: `Idempotency-Key` (our message id) names the message. The first POST with a key
     delivers it; any later POST with the same key must be answered 2xx without delivering again (keep the keys
-    seen for at least a day). That is what lets us settle an attempt whose answer we never saw by sending again.
+    seen for at least a day). That is what lets us settle an attempt whose answer we never saw by sending
+    again.
     """
 
     provider = DeliveryProvider.WEBHOOK

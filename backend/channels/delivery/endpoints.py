@@ -1,4 +1,5 @@
-"""Which provider carries replies on each channel: the configured endpoint, else the sandbox if it is on, else none.
+"""Which provider carries replies on each channel: the configured endpoint, else the sandbox if it is on, else
+none.
 
 The workers build their adapters from this; the API answers `deliveryEndpoints` from it (both read the same
 settings), so what an operator is told matches what the workers do.

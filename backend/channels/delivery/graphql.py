@@ -1,4 +1,5 @@
-"""GraphQL for replies on their way out: list them by delivery status, count what needs a person, resend knowingly."""
+"""GraphQL for replies on their way out: list them by delivery status, count what needs a person, resend
+knowingly."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
-"""Replies as operators and the reconciler see them: listed by delivery status, resent knowingly, picked up again.
+"""Replies as operators and the reconciler see them: listed by delivery status, resent knowingly, picked up
+again.
 
-UNCERTAIN replies wait for a person: the customer may or may not have the message, and only someone who can check
-(the provider's console, the customer) should decide. `resend_reply` is that decision — it may reach the customer
-twice, which is why it takes an explicit acknowledgement and records who made it.
+UNCERTAIN replies wait for a person: the customer may or may not have the message, and only someone who can
+check (the provider's console, the customer) should decide. `resend_reply` is that decision — it may reach the
+customer twice, which is why it takes an explicit acknowledgement and records who made it.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ async def page_replies(*, criteria: ReplyCriteria, first: int, after: str | None
 
 
 async def count_by_delivery_status() -> dict[DeliveryStatus, int]:
-    """How many replies are in each delivery status but SENT right now (the bulk; its index answers the rest)."""
+    """How many replies are in each delivery status but SENT right now (the bulk; its index answers the
+    rest)."""
     counts = {status: 0 for status in DeliveryStatus if status != DeliveryStatus.SENT}
     rows = await connections.get("default").execute_query_dict(
         "SELECT delivery_status, count(*) AS n FROM messages WHERE delivery_status = ANY($1::text[])"
@@ -89,9 +91,9 @@ async def resend_reply(
 async def unfinished_deliveries(*, queue: Queue, older_than_seconds: int) -> list[uuid.UUID]:
     """Replies left QUEUED or SENDING longer than the threshold with no delivery job queued or running.
 
-    Their job was lost (a Redis flush), gave up (SAQ ran out of retries while the message waited to be settled),
-    or finished between this read and the enqueue — which the second read rules out, so a reply that was just
-    sent is never given a second job.
+    Their job was lost (a Redis flush), gave up (SAQ ran out of retries while the message waited to be
+    settled), or finished between this read and the enqueue — which the second read rules out, so a reply that
+    was just sent is never given a second job.
     """
     cutoff = datetime.now(UTC) - timedelta(seconds=older_than_seconds)
     queued = await (

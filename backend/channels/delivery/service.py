@@ -1,11 +1,12 @@
 """Delivering one outbound message: sent at most once, never silently lost.
 
-A message goes QUEUED → SENDING → SENT | FAILED. SENDING (with the attempt's number and time) is committed before
-the provider is called, and every later write is conditional on that attempt still owning the row, so two attempts
-can never both record an outcome. An attempt that finds SENDING knows an earlier one may have reached the provider
-(its worker was SIGKILLed, its job timed out, the answer never came) and settles that first (settling.py): a chat or
-voice receiver honours our Idempotency-Key, so it is sent again with the same key; an SMS is looked up in the
-provider's Messages list; when nothing can tell, the message is UNCERTAIN and waits for an operator (replies.py).
+A message goes QUEUED → SENDING → SENT | FAILED. SENDING (with the attempt's number and time) is committed
+before the provider is called, and every later write is conditional on that attempt still owning the row, so
+two attempts can never both record an outcome. An attempt that finds SENDING knows an earlier one may have
+reached the provider (its worker was SIGKILLed, its job timed out, the answer never came) and settles that
+first (settling.py): a chat or voice receiver honours our Idempotency-Key, so it is sent again with the same
+key; an SMS is looked up in the provider's Messages list; when nothing can tell, the message is UNCERTAIN and
+waits for an operator (replies.py).
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ from backend.settings import Settings
 
 log = structlog.get_logger(__name__)
 DELIVER_MESSAGE_JOB = "deliver_message"
-# One provider call lasts at most this long (httpx's own timeouts are shorter), so an earlier attempt's call is
-# over SETTLE_SECONDS after its SENDING, whatever happened to its worker: only then is an SMS looked up.
+# One provider call lasts at most this long (httpx's own timeouts are shorter), so an earlier attempt's call
+# is over SETTLE_SECONDS after its SENDING, whatever happened to its worker: only then is an SMS looked up.
 SEND_TIMEOUT_SECONDS = 15.0
 SETTLE_SECONDS = SEND_TIMEOUT_SECONDS + 5.0
 # A delivery job may wait out SETTLE_SECONDS, look the message up and send it: room for all three.
@@ -141,8 +142,8 @@ async def _send(
 
 
 async def claim(message: Message, *, provider: DeliveryProvider) -> int | None:
-    """Commit SENDING for a new attempt with `provider`, if the row is still as this job read it; the attempt's
-    number or None."""
+    """Commit SENDING for a new attempt with `provider`, if the row is still as this job read it; the
+    attempt's number or None."""
     attempt = message.delivery_attempts + 1
     claimed = await Message.filter(
         id=message.id, delivery_status=message.delivery_status, delivery_attempts=message.delivery_attempts
@@ -164,7 +165,8 @@ async def record(
     error: str | None = None,
     provider_id: str | None = None,
 ) -> bool:
-    """Write an attempt's outcome, only while that attempt still owns the row; False when it no longer does."""
+    """Write an attempt's outcome, only while that attempt still owns the row; False when it no longer
+    does."""
     changes: dict = {"delivery_status": status, "delivery_error": error}
     if status == DeliveryStatus.SENT:
         changes.update(delivered_at=datetime.now(UTC), provider_message_id=provider_id)
@@ -193,7 +195,8 @@ def _counted(channel: Channel, outcome: DeliveryOutcome) -> DeliveryOutcome:
 
 
 def delivery_options(settings: Settings) -> JobOptions:
-    """deliver_message's retries, timeout, backoff and heartbeat (a killed worker's job is taken back in seconds)."""
+    """deliver_message's retries, timeout, backoff and heartbeat (a killed worker's job is taken back in
+    seconds)."""
     return JobOptions(
         function=DELIVER_MESSAGE_JOB,
         retries=settings.delivery_attempts,
@@ -213,8 +216,8 @@ async def enqueue_deliveries(*, queue: Queue, settings: Settings, message_ids: l
 
 
 def undeliverable_reason(channel: Channel) -> str:
-    """Why a reply on a channel with no adapter is FAILED when written (the turn's commit writes it so, not a job
-    that could only fail)."""
+    """Why a reply on a channel with no adapter is FAILED when written (the turn's commit writes it so, not a
+    job that could only fail)."""
     return (
         f"no delivery endpoint configured for {channel.value} (configure one, or set "
         "AGENTOPS_SANDBOX_DELIVERY=true to hand replies to the built-in sandbox)"

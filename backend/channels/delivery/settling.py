@@ -1,12 +1,13 @@
-"""Settling an attempt that did not finish: a later attempt found the message SENDING and must learn the outcome
-before anything is sent again.
+"""Settling an attempt that did not finish: a later attempt found the message SENDING and must learn the
+outcome before anything is sent again.
 
 - The receiver honours our Idempotency-Key (chat, voice): sending again with the same key is safe — it answers
   without delivering twice — so the message is simply sent again.
-- The provider can be asked (SMS: the Messages list): once the earlier attempt's call must be over, the message is
-  looked up by what we sent (recipient, our number, body, since SENDING). Found: SENT with the provider's id. Not
-  there: it never arrived, so it is sent.
-- Nothing can tell (no lookup, an inconclusive one, or no adapter any more): UNCERTAIN, for an operator to decide.
+- The provider can be asked (SMS: the Messages list): once the earlier attempt's call must be over, the
+  message is looked up by what we sent (recipient, our number, body, since SENDING). Found: SENT with the
+  provider's id. Not there: it never arrived, so it is sent.
+- Nothing can tell (no lookup, an inconclusive one, or no adapter any more): UNCERTAIN, for an operator to
+  decide.
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ async def settle_unfinished(
 async def _lookup_failed(
     message: Message, *, attempt: int, max_attempts: int, error: str, hub: EventHub | SilentHub
 ) -> DeliveryOutcome:
-    """Asking failed: counted as an attempt, so a provider that never answers ends UNCERTAIN, not in a loop."""
+    """Asking failed: counted as an attempt, so a provider that never answers ends UNCERTAIN, not in a
+    loop."""
     counted = attempt + 1
     final = counted >= max_attempts
     status = DeliveryStatus.UNCERTAIN if final else DeliveryStatus.SENDING

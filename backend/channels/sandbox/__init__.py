@@ -1,1 +1,2 @@
-"""The built-in sandbox provider: takes replies on channels with no real endpoint, records them, reaches nobody."""
+"""The built-in sandbox provider: takes replies on channels with no real endpoint, records them, reaches
+nobody."""

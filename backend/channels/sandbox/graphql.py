@@ -1,4 +1,5 @@
-"""GraphQL for the sandbox provider's outbox: what it accepted, labelled as never having reached a customer."""
+"""GraphQL for the sandbox provider's outbox: what it accepted, labelled as never having reached a
+customer."""
 
 from __future__ import annotations
 

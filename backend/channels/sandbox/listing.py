@@ -1,4 +1,5 @@
-"""Reading what the sandbox provider accepted: its outbox, as a customer's phone or chat window would show it."""
+"""Reading what the sandbox provider accepted: its outbox, as a customer's phone or chat window would show
+it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What the sandbox provider accepted: the messages a customer would have received had it been a real provider."""
+"""What the sandbox provider accepted: the messages a customer would have received had it been a real
+provider."""
 
 from tortoise import fields
 from tortoise.models import Model
@@ -7,16 +8,19 @@ from backend.channels.enums import Channel
 
 
 class SandboxMessage(Model):
-    """One reply the sandbox accepted, under our message id (its Idempotency-Key: a resend is not a second one)."""
+    """One reply the sandbox accepted, under our message id (its Idempotency-Key: a resend is not a second
+    one)."""
 
     id = fields.UUIDField(primary_key=True)  # our message's id: the Idempotency-Key it was sent under
-    # The provider's id for it, as a real provider answers with one ("SBX" + 32 hex digits, like Twilio's "SM…").
+    # The provider's id for it, as a real provider answers with one ("SBX" + 32 hex digits, like Twilio's
+    # "SM…").
     provider_id = fields.CharField(max_length=40, unique=True)
     channel = fields.CharEnumField(Channel, max_length=8)
     recipient = fields.CharField(max_length=128)
     thread = fields.CharField(max_length=200)
     text = fields.TextField()
-    # Sends that named this message: more than one when an attempt that did not finish was settled by sending again.
+    # Sends that named this message: more than one when an attempt that did not finish was settled by sending
+    # again.
     requests = fields.IntField(default=1)
     accepted_at = fields.DatetimeField(auto_now_add=True)
 

@@ -1,8 +1,10 @@
-"""The sandbox as a channel adapter: it answers like a provider (an id, latency, refusals) and records the message.
+"""The sandbox as a channel adapter: it answers like a provider (an id, latency, refusals) and records the
+message.
 
-It honours our Idempotency-Key as the chat and voice receivers must (one row per message id, whatever the number of
-sends), so an attempt whose answer never came is settled by sending again, like theirs. Its refusals are the
-retryable kind (a 503: nothing accepted), so a failure rate shows retries and backoff, not lost replies.
+It honours our Idempotency-Key as the chat and voice receivers must (one row per message id, whatever the
+number of sends), so an attempt whose answer never came is settled by sending again, like theirs. Its refusals
+are the retryable kind (a 503: nothing accepted), so a failure rate shows retries and backoff, not lost
+replies.
 """
 
 from __future__ import annotations

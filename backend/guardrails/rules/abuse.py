@@ -1,6 +1,7 @@
-"""Abusive or harassing customer text: profanity and slurs (also disguised: "f*ck", "sh1t", "a$$hole"), insults
-aimed at the agent or staff, and threats. Mild frustration ("this is really frustrating", "what the heck") is not
-abuse, and words that merely contain a listed one ("Scunthorpe", "class", "cocktail") never match.
+"""Abusive or harassing customer text: profanity and slurs (also disguised: "f*ck", "sh1t", "a$$hole"),
+insults aimed at the agent or staff, and threats. Mild frustration ("this is really frustrating", "what the
+heck") is not abuse, and words that merely contain a listed one ("Scunthorpe", "class", "cocktail") never
+match.
 """
 
 from __future__ import annotations
@@ -97,7 +98,8 @@ class Abuse(TextRule):
         variants = {token, token.replace("v", "u")}  # "fvck"
         if any(self.word_pattern.fullmatch(variant) for variant in variants):
             return True
-        # A real first letter and two real letters at least, so "a*" (an exam grade), "s***" or "****" stay unread.
+        # A real first letter and two real letters at least, so "a*" (an exam grade), "s***" or "****" stay
+        # unread.
         if not any(char in WILDCARDS for char in token) or not token[0].isalpha():
             return False
         if sum(char.isalpha() for char in token) < 2:

@@ -1,4 +1,5 @@
-"""Personal data the business must not receive or send: card numbers, SSNs, NINOs (phones and e-mails if configured)."""
+"""Personal data the business must not receive or send: card numbers, SSNs, NINOs (phones and e-mails if
+configured)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
-"""Agent replies that commit the business to what it does not offer: refunds, discounts, waived fees, guarantees.
+"""Agent replies that commit the business to what it does not offer: refunds, discounts, waived fees,
+guarantees.
 
-The forbidden commitments are patterns in the config. A match is ignored when the same clause negates or hedges
-it just before ("I can't promise a refund", "I'll check whether you'll get a refund"), and statements about who
-handles a topic ("refunds are handled by our team") match no commitment pattern at all.
+The forbidden commitments are patterns in the config. A match is ignored when the same clause negates or
+hedges it just before ("I can't promise a refund", "I'll check whether you'll get a refund"), and statements
+about who handles a topic ("refunds are handled by our team") match no commitment pattern at all.
 """
 
 from __future__ import annotations

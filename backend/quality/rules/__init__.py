@@ -1,8 +1,8 @@
 """Rule evaluators: deterministic checks of one turn that need no model.
 
-Each rule is built once from its evaluator file's `params` (unknown or bad params are an error when the file is
-loaded) and scores a TurnSubject; None means the rule does not apply to that turn (a booking check on a turn
-that booked nothing), so no score is stored for it.
+Each rule is built once from its evaluator file's `params` (unknown or bad params are an error when the file
+is loaded) and scores a TurnSubject; None means the rule does not apply to that turn (a booking check on a
+turn that booked nothing), so no score is stored for it.
 """
 
 from __future__ import annotations

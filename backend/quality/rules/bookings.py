@@ -1,11 +1,11 @@
-"""booking_as_asked: a booking (or a move) lands on the day and time the customer asked for, or on one the agent
-offered afterwards and the customer took.
+"""booking_as_asked: a booking (or a move) lands on the day and time the customer asked for, or on one the
+agent offered afterwards and the customer took.
 
 The customer's words are read as the rules policy reads them (backend/agent/nlu), each message against its own
 time: the latest message that named a day (a date, a span, "Monday or Friday") says which days are asked, the
-latest that named a time (a time, a window, a part of the day) which times. A day or time the agent offered after
-that message counts as asked too: the customer picked it ("the first one", "yes"). Days the customer ruled out
-("any day but Monday") are never asked. Applies only to turns whose booking or move succeeded.
+latest that named a time (a time, a window, a part of the day) which times. A day or time the agent offered
+after that message counts as asked too: the customer picked it ("the first one", "yes"). Days the customer
+ruled out ("any day but Monday") are never asked. Applies only to turns whose booking or move succeeded.
 """
 
 from __future__ import annotations
@@ -181,8 +181,8 @@ class BookingAsAsked:
 
 
 def _picks(lines: list[ThreadLine], position: int) -> bool:
-    """Whether the customer's message picks one of the options the agent's question just listed ("the 2nd one"):
-    it names no day or time of its own, whatever a date reader would make of "the 2nd"."""
+    """Whether the customer's message picks one of the options the agent's question just listed ("the 2nd
+    one"): it names no day or time of its own, whatever a date reader would make of "the 2nd"."""
     before = lines[position - 1] if position else None
     return (
         before is not None

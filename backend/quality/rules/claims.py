@@ -70,8 +70,8 @@ KINDS = (
     ClaimKind(
         name="booking",
         actions=_patterns(_AGENT + r"(?:booked|reserved|scheduled|confirmed)\b(?! anything)"),
-        # The customer's booking only ("your haircut is booked", "it's still booked"): "that time is booked" says
-        # a slot is taken, which claims nothing done for them.
+        # The customer's booking only ("your haircut is booked", "it's still booked"): "that time is booked"
+        # says a slot is taken, which claims nothing done for them.
         states=_patterns(
             r"\byou(?:'re| are)\s+(?:now\s+|all\s+|already\s+|still\s+)*"
             r"(?:booked|confirmed|scheduled|set for)\b",
@@ -202,7 +202,8 @@ class BackedClaims:
         if not subject.reply:
             return None
         claims = find_claims(subject.reply)
-        # What was claimed ("a cancellation") says more than a bare "Done": it names the verdict when both are there.
+        # What was claimed ("a cancellation") says more than a bare "Done": it names the verdict when both are
+        # there.
         unbacked = sorted(
             (claim for claim in claims if not backed(claim, subject)), key=lambda claim: claim.kind is DONE
         )

@@ -1,4 +1,5 @@
-"""Windows of start times ("between 2 and 4", "after 3", "before 11", "3 or 4"): offered, never booked as is."""
+"""Windows of start times ("between 2 and 4", "after 3", "before 11", "3 or 4"): offered, never booked as
+is."""
 
 import datetime as dt
 

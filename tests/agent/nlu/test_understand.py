@@ -217,8 +217,8 @@ MESSAGES = [
     case("great, thank you", Intent.THANKS),
     case("Thanks so much, see you Friday!", Intent.THANKS, date=FRIDAY),
     case("ok perfect thx 🙏", Intent.THANKS),
-    # A thanks (🙏 reads as one) does not win over a service and a day asked for with a please: a booking, as weak
-    # as "massage in two weeks please" without it (no intent under way is overridden).
+    # A thanks (🙏 reads as one) does not win over a service and a day asked for with a please: a booking, as
+    # weak as "massage in two weeks please" without it (no intent under way is overridden).
     case(
         "Massage in two weeks please 🙏",
         NO_INTENT,

@@ -1,7 +1,7 @@
 """The cue phrases behind intent classification, one module per intent family, each cue with a strength.
 
-Patterns run on plain text: lower case with punctuation turned into spaces and single spaces between words, so a
-space in a pattern stands for any run of whitespace or punctuation in the message.
+Patterns run on plain text: lower case with punctuation turned into spaces and single spaces between words, so
+a space in a pattern stands for any run of whitespace or punctuation in the message.
 """
 
 from backend.agent.nlu.intent_cues.availability import ASKING_WHAT_IS_FREE

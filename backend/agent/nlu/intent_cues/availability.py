@@ -73,8 +73,8 @@ ASKING_WHAT_IS_FREE = (
     ),
 )
 
-# Of the availability questions, those about opening hours ("are you open Sunday?", "walk-ins?"): answered with the
-# hours, while "anything free Tuesday morning?" is answered with open slots.
+# Of the availability questions, those about opening hours ("are you open Sunday?", "walk-ins?"): answered
+# with the hours, while "anything free Tuesday morning?" is answered with open slots.
 ABOUT_HOURS = re.compile(
     r"\b(?:opening|business|office|store|shop|working|open) hours\b|\bhours\b(?! (?:ago|later|from now))"
     r"|\bwhat time (?:do|does|are|is) (?:you|it|they|the \w+) (?:guys )?(?:open|close|closing|opening)\b"

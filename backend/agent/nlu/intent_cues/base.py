@@ -13,8 +13,8 @@ from backend.agent.intents import Intent
 
 STRONG = 0.9
 CLEAR = 0.7
-# Implied rather than said ("I won't be able to make it"): the message's intent, but not clear enough to act on
-# without asking (the policy's bar is CLEAR).
+# Implied rather than said ("I won't be able to make it"): the message's intent, but not clear enough to act
+# on without asking (the policy's bar is CLEAR).
 IMPLIED = 0.6
 HINT = 0.3  # also the most a message gets when it carries no intent of its own
 

@@ -1,4 +1,5 @@
-"""Messages that ask for nothing the agent does: thanks, greetings, off-topic chat, open questions, plain acknowledgements."""
+"""Messages that ask for nothing the agent does: thanks, greetings, off-topic chat, open questions, plain
+acknowledgements."""
 
 from __future__ import annotations
 
