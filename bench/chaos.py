@@ -391,11 +391,13 @@ async def run(
     kinds = Counter(action for action in (line.split()[-1] for line in done))
     print(
         f"bench/chaos.py ({'short' if options.short else 'full'}, {options.policy} policy): "
-        f"{len(threads)} conversations × 5 turns = {len(threads) * 5} events sent over {sent_in:.0f} s, all settled "
+        f"{len(threads)} conversations × 5 turns = {len(threads) * 5} events sent over {sent_in:.0f} s, all "
+        "settled "
         f"{took:.0f} s after the first; {os.cpu_count()} CPUs\n  chaos: "
         + "; ".join(done[:12])
         + (f"; … {len(done)} in all" if len(done) > 12 else "")
-        + f"\n  chaos in all: {dict(kinds)} (worker SIGKILLs: {product.kills}, API restarts: {product.restarts}, "
+        + f"\n  chaos in all: {dict(kinds)} (worker SIGKILLs: {product.kills}, API restarts: "
+        f"{product.restarts}, "
         f"processes that exited by themselves and were started again: {product.exits})"
         f"\n  replies SENDING at the moments workers were SIGKILLed: {product.sending_at_kills} (of which "
         f"{product.sending_at_all_kills} when every worker was killed at once)"

@@ -34,7 +34,8 @@ async def settle(dsn: str, accepted: set, stalled_after: float) -> bool:
                 best, last_progress = pending + undecided, time.monotonic()
             await asyncio.sleep(0.5)
         print(
-            f"  stalled for {stalled_after:.0f} s: {pending} event(s) RECEIVED, {undecided} reply(ies) undecided"
+            f"  stalled for {stalled_after:.0f} s: {pending} event(s) RECEIVED, {undecided} reply(ies) "
+            "undecided"
         )
         return False
     finally:
@@ -72,7 +73,8 @@ async def check(dsn: str, accepted: set, provider: dict) -> dict:
                 " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.ingest_event_id = e.id)"
             ),
             "messages answered twice": await connection.fetchval(
-                "SELECT count(*) FROM (SELECT trigger_message_id FROM agent_runs WHERE trigger_message_id IS NOT NULL"
+                "SELECT count(*) FROM (SELECT trigger_message_id FROM agent_runs WHERE trigger_message_id "
+                "IS NOT NULL"
                 " GROUP BY 1 HAVING count(*) > 1) d"
             ),
             "slots booked twice": await connection.fetchval(

@@ -66,14 +66,16 @@ async def bench(settings: Settings, repeat: int) -> None:
             elapsed = time.perf_counter() - began
             total_cases += run.total
             print(
-                f"{synced.name:<10} {run.total:>6} {run.passed:>7} {elapsed:>8.2f} {run.total / elapsed:>8.1f}"
+                f"{synced.name:<10} {run.total:>6} {run.passed:>7} {elapsed:>8.2f} "
+                f"{run.total / elapsed:>8.1f}"
             )
     wall = time.perf_counter() - started
     rate = total_cases / wall
     verdict = "met" if rate >= GOAL_CASES_PER_SECOND else "NOT met"
     print(
         f"all suites x{repeat}: {total_cases} cases in {wall:.2f} s wall = {rate:.1f} cases/s "
-        f"(goal >= {GOAL_CASES_PER_SECOND}: {verdict}); one process, {case_concurrency(settings)} case(s) at once "
+        f"(goal >= {GOAL_CASES_PER_SECOND}: {verdict}); one process, {case_concurrency(settings)} case(s) "
+        "at once "
         f"on a pool of {settings.database_pool_size}"
     )
     now, peak = resident_mb()

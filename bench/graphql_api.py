@@ -116,7 +116,8 @@ def main() -> None:
         wait_for_http(f"http://127.0.0.1:{api_port}/healthz", process=processes[0])
         wait_for_http(f"http://127.0.0.1:{baseline_port}/healthz", process=processes[1])
         print(
-            f"{options.concurrency} concurrent clients, {options.seconds:.0f} s each, one uvicorn process per server"
+            f"{options.concurrency} concurrent clients, {options.seconds:.0f} s each, one uvicorn process "
+            "per server"
         )
         run = lambda url, query, headers: asyncio.run(
             drive(url, {"query": query}, headers, seconds=options.seconds, concurrency=options.concurrency)

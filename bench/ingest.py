@@ -274,7 +274,8 @@ def line(name: str, result: dict, cpu: Cpu, *, events: int) -> float:
     rate, requests = events / result["wall"], result["requests"] / result["wall"]
     api_ms = cpu.used["api"] / 100 / requests * 1000 if "api" in cpu.used and requests else float("nan")
     print(
-        f"{name:<30} {rate:9.0f} {requests:8.0f} {result['p50_us'] / 1000:7.1f} {result['p99_us'] / 1000:7.1f}"
+        f"{name:<30} {rate:9.0f} {requests:8.0f} {result['p50_us'] / 1000:7.1f} "
+        f"{result['p99_us'] / 1000:7.1f}"
         f"  {cpu.box:4.0f}% "
         + " ".join(f"{cpu.used[name]:4.0f}%" if name in cpu.used else "    -" for name in COLUMNS)
         + (f" {api_ms:10.3f}" if api_ms == api_ms else "")
@@ -373,7 +374,8 @@ def accept_phases(
 
     ratio = single / base
     print(
-        f"ingestEvent / raw INSERT: {ratio:.3f}x (goal >= {GOAL_RATIO}x: {'met' if ratio >= GOAL_RATIO else 'NOT met'};"
+        f"ingestEvent / raw INSERT: {ratio:.3f}x (goal >= {GOAL_RATIO}x: "
+        f"{'met' if ratio >= GOAL_RATIO else 'NOT met'};"
         f" long-run aim {LONG_RUN_RATIO}x); p99 {single_p99:.1f} ms (goal <= {GOAL_P99_MS:g} ms: "
         f"{'met' if single_p99 <= GOAL_P99_MS else 'NOT met'}).\n"
         f"API CPU per accepted event {single_api_s * 1e6:.0f} us, per refused one {refused_api_s * 1e6:.0f} us:"
@@ -425,7 +427,8 @@ def process_phase(
                     raise RuntimeError(f"processing stopped at {done}/{expected} PROCESSED: timeout (180 s)")
                 await asyncio.sleep(0.05)
                 done, dead = await connection.fetchrow(
-                    "SELECT count(*) FILTER (WHERE status = 'PROCESSED'), count(*) FILTER (WHERE status = 'DEAD')"
+                    "SELECT count(*) FILTER (WHERE status = 'PROCESSED'), count(*) FILTER (WHERE status = "
+                    "'DEAD')"
                     " FROM ingest_events"
                 )
                 if dead:  # failing events make the figures meaningless; the first one says why

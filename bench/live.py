@@ -274,7 +274,8 @@ def main() -> None:
         ):
             print(
                 f"  ingest → {name:19s} p50 {pct(values, 50):7.1f} ms  p95 {pct(values, 95):7.1f} ms  "
-                f"max {max(values, default=float('nan')):7.1f} ms  ({len(values)}/{expected[name]} delivered, "
+                f"max {max(values, default=float('nan')):7.1f} ms  ({len(values)}/{expected[name]} "
+                "delivered, "
                 f"{missed} missed)"
             )
         print(

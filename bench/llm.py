@@ -196,11 +196,13 @@ async def run_figures(dsn: str, pattern: str) -> dict:
     connection = await connect(dsn)
     try:
         first = await connection.fetchval(
-            "SELECT extract(epoch FROM min(received_at))::float8 FROM ingest_events WHERE idempotency_key LIKE $1",
+            "SELECT extract(epoch FROM min(received_at))::float8 FROM ingest_events WHERE idempotency_key "
+            "LIKE $1",
             pattern,
         )
         rows = await connection.fetch(
-            f"SELECT r.status, r.latency_ms, extract(epoch FROM m.created_at - e.received_at)::float8 * 1000 {RUNS}",
+            "SELECT r.status, r.latency_ms, extract(epoch FROM m.created_at - e.received_at)::float8 * "
+            f"1000 {RUNS}",
             pattern,
         )
     finally:
@@ -318,8 +320,10 @@ def measure(options, env: dict, dsn: str, key: str, model: str, processes: dict,
         )
         wait_redis(env["AGENTOPS_REDIS_URL"], saq_idle(PRODUCT_QUEUE), "the queue draining", processes, logs)
     print(
-        f"{options.conversations} new conversations a wave, sent at once; {options.workers} worker process(es) "
-        f"(concurrency {options.concurrency} in all, database pool {options.pool} each); model: {options.rounds} call(s) a turn, "
+        f"{options.conversations} new conversations a wave, sent at once; {options.workers} worker "
+        "process(es) "
+        f"(concurrency {options.concurrency} in all, database pool {options.pool} each); model: "
+        f"{options.rounds} call(s) a turn, "
         f"{options.latency_ms:g} ms each.\nideal = min(conversations, concurrency) / (rounds x latency) = "
         f"{ideal:.1f} turns/s; model = most model calls in flight; db = most database connections in use; "
         f"turn = agent_runs.latency_ms; reply = accepted -> reply written (ms)."
@@ -361,9 +365,12 @@ def measure(options, env: dict, dsn: str, key: str, model: str, processes: dict,
         f"({total['model_calls'] / max(total['turns'], 1):.2f} a turn)"
     )
     print(
-        f"turns/s / model-bound ideal {ratio:.2f}x: goal >= {GOAL_RATIO}x {'met' if ratio >= GOAL_RATIO else 'NOT met'}"
-        f"; most model calls in flight {total['in_flight']} (of {min(options.conversations, options.concurrency)}"
-        f" possible), most database connections in use {total['connections']} (pool {options.pool} per process)"
+        f"turns/s / model-bound ideal {ratio:.2f}x: goal >= {GOAL_RATIO}x "
+        f"{'met' if ratio >= GOAL_RATIO else 'NOT met'}"
+        f"; most model calls in flight {total['in_flight']} (of "
+        f"{min(options.conversations, options.concurrency)}"
+        f" possible), most database connections in use {total['connections']} (pool {options.pool} per "
+        "process)"
     )
     print(rss_report({name: process.pid for name, process in processes.items() if name != "model"}))
 

@@ -186,7 +186,8 @@ EXPLAINED = [  # (index, the query it serves)
     ),
     (
         "conversations (status, last_message_at): status filter",
-        "SELECT id FROM conversations WHERE status = 'HANDED_OFF' ORDER BY last_message_at DESC, id DESC LIMIT 21",
+        "SELECT id FROM conversations WHERE status = 'HANDED_OFF' ORDER BY last_message_at DESC, id DESC "
+        "LIMIT 21",
     ),
     (
         "conversations (customer): one customer's conversations",
@@ -194,11 +195,13 @@ EXPLAINED = [  # (index, the query it serves)
     ),
     (
         "messages (conversation_id, sequence): a thread, in order",
-        "SELECT id FROM messages WHERE conversation_id = (SELECT id FROM conversations LIMIT 1) ORDER BY sequence LIMIT 51",
+        "SELECT id FROM messages WHERE conversation_id = (SELECT id FROM conversations LIMIT 1) ORDER BY "
+        "sequence LIMIT 51",
     ),
     (
         "messages text trigram (gin_trgm_ops): text search",
-        "SELECT DISTINCT conversation_id FROM messages WHERE UPPER(CAST(text AS VARCHAR)) LIKE UPPER('%invoice 4417%')",
+        "SELECT DISTINCT conversation_id FROM messages WHERE UPPER(CAST(text AS VARCHAR)) LIKE "
+        "UPPER('%invoice 4417%')",
     ),
 ]
 
@@ -376,10 +379,13 @@ def main() -> None:
             alone_rate, mixed_rate = alone["accepted"] / alone["wall"], mixed["accepted"] / mixed["wall"]
             raw_rate = raw["accepted"] / raw["wall"]
             print(
-                f"\n2. Mixed workload: ingestEvent x16 (one spawned client) with 4 readers of the conversations page "
+                "\n2. Mixed workload: ingestEvent x16 (one spawned client) with 4 readers of the "
+                "conversations page "
                 f"beside it\n  ingest alone {alone_rate:7.0f} events/s (p99 "
-                f"{statistics.quantiles(alone['latencies'], n=100)[98] * 1000:.0f} ms); with reads {mixed_rate:7.0f} "
-                f"events/s and {reads_done / options.seconds:.0f} pages/s; raw INSERT x16 {raw_rate:7.0f} rows/s\n"
+                f"{statistics.quantiles(alone['latencies'], n=100)[98] * 1000:.0f} ms); with reads "
+                f"{mixed_rate:7.0f} "
+                f"events/s and {reads_done / options.seconds:.0f} pages/s; raw INSERT x16 {raw_rate:7.0f} "
+                "rows/s\n"
                 f"  ratios: alone/raw {alone_rate / raw_rate:.2f}x, mixed/raw {mixed_rate / raw_rate:.2f}x, "
                 f"mixed/alone {mixed_rate / alone_rate:.2f}x"
             )
@@ -410,8 +416,10 @@ def main() -> None:
             f"\n3. Overload: per-key limit {limit} events a minute (half of what the API accepted in "
             f"{options.seconds:g} s), 64 senders offering "
             f"{offered / options.seconds:.0f} requests/s\n  accepted {result['accepted']}, RateLimited "
-            f"{result['rate_limited']}, other refusals {result['other_refusal']}, 5xx {result['5xx']} (must be 0), "
-            f"transport errors {result['errors']}\n  accepted rate {result['accepted'] / options.seconds:.0f}/s; "
+            f"{result['rate_limited']}, other refusals {result['other_refusal']}, 5xx {result['5xx']} (must "
+            "be 0), "
+            f"transport errors {result['errors']}\n  accepted rate "
+            f"{result['accepted'] / options.seconds:.0f}/s; "
             f"/healthz p50 {result['healthz_p50']:.1f} ms, p95 {result['healthz_p95']:.1f} ms"
         )
 

@@ -108,9 +108,11 @@ def report(label: str, result: dict) -> None:
     calls = sorted(result["calls"])
     p95 = calls[int(len(calls) * 0.95)]
     print(
-        f"{label:<10} start-up {result['start_up'] * 1000:4.0f} ms, first call {result['first'] * 1000:5.1f} ms"
+        f"{label:<10} start-up {result['start_up'] * 1000:4.0f} ms, first call "
+        f"{result['first'] * 1000:5.1f} ms"
         f" | first pass mean {statistics.fmean(first_pass) * 1e6:5.0f} µs"
-        f" | all passes: mean {statistics.fmean(calls) * 1e6:5.0f} µs  p50 {statistics.median(calls) * 1e6:5.0f} µs"
+        f" | all passes: mean {statistics.fmean(calls) * 1e6:5.0f} µs  p50 "
+        f"{statistics.median(calls) * 1e6:5.0f} µs"
         f"  p95 {p95 * 1e6:5.0f} µs   ({result['source']})"
     )
 
@@ -155,7 +157,8 @@ def main() -> None:
     texts = messages()
     trees = [("this tree", ROOT)] + ([("compared", options.compare.resolve())] if options.compare else [])
     print(
-        f"{len(texts)} messages x{options.repeat} per process, {options.rounds} alternating processes per tree; "
+        f"{len(texts)} messages x{options.repeat} per process, {options.rounds} alternating processes per "
+        "tree; "
         f"the round with the lowest mean is shown (a shared machine only ever adds time)"
     )
     best: dict[str, dict] = {}

@@ -77,7 +77,8 @@ def seed_business(env: dict) -> int:
                 "from backend.scheduling.seed import business_today, seed_business\n"
                 "from backend.settings import get_settings\n"
                 "s = get_settings()\n"
-                "print(run_with_orm(s, lambda: seed_business(timezone=s.business_timezone, today=business_today(s))))"
+                "print(run_with_orm(s, lambda: seed_business(timezone=s.business_timezone, "
+                "today=business_today(s))))"
             ),
         ],
         env=env,
@@ -129,7 +130,8 @@ async def scores_done(dsn: str, pattern: str, runs: int, *, timeout: float = 150
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             scored = await connection.fetchval(
-                f"SELECT count(DISTINCT s.run_id) {RUNS_OF.replace('WHERE', 'JOIN eval_scores s ON s.run_id = r.id WHERE')}"
+                "SELECT count(DISTINCT s.run_id) "
+                f"{RUNS_OF.replace('WHERE', 'JOIN eval_scores s ON s.run_id = r.id WHERE')}"
                 " AND s.evaluator = 'backed_claims'",
                 pattern,
             )
@@ -140,9 +142,11 @@ async def scores_done(dsn: str, pattern: str, runs: int, *, timeout: float = 150
             await asyncio.sleep(0.1)
         scoped = RUNS_OF.replace("WHERE", "JOIN eval_scores s ON s.run_id = r.id WHERE")
         verdicts, first, last, lag_p50, lag_p95 = await connection.fetchrow(
-            f"SELECT count(*), extract(epoch FROM min(s.created_at))::float8, extract(epoch FROM max(s.created_at))::float8,"
+            "SELECT count(*), extract(epoch FROM min(s.created_at))::float8, extract(epoch FROM "
+            "max(s.created_at))::float8,"
             " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.created_at - r.created_at)),"
-            f" percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM s.created_at - r.created_at)) {scoped}",
+            " percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM s.created_at - "
+            f"r.created_at)) {scoped}",
             pattern,
         )
         labels = dict(
@@ -199,7 +203,8 @@ def throughput(
         drained = max(scored["last"] - scored["first"], 1e-3)
         print(
             f"  scores: {runs} runs scored in {span:5.1f} s = {runs / span:6.1f} scored turns/s, "
-            f"{scored['verdicts'] / span:6.1f} verdicts/s ({scored['verdicts']} verdicts), from the first request "
+            f"{scored['verdicts'] / span:6.1f} verdicts/s ({scored['verdicts']} verdicts), from the first "
+            "request "
             f"to the last score; {runs / drained:6.1f} scored turns/s from the first score to the last (the "
             f"cron drains each second)\n  a score written p50 {scored['lag_p50']:.0f} ms, p95 "
             f"{scored['lag_p95']:.0f} ms after its turn; verdicts: {labels}"
@@ -248,10 +253,12 @@ def latency(
         if str(run_id) in announced:
             seen.append((announced[str(run_id)] - sent[key_]) * 1000)
     print(
-        f"  latency at {rate:.1f} events/s, {len(events)} single ingestEvent mutations over {result['wall']:.1f} s:"
+        f"  latency at {rate:.1f} events/s, {len(events)} single ingestEvent mutations over "
+        f"{result['wall']:.1f} s:"
         f"\n    reply row written     p50 {pct(written, 50):7.1f}  p95 {pct(written, 95):7.1f}  "
         f"p99 {pct(written, 99):7.1f} ms"
-        f"\n    runCompleted received p50 {pct(seen, 50):7.1f}  p95 {pct(seen, 95):7.1f}  p99 {pct(seen, 99):7.1f} ms"
+        f"\n    runCompleted received p50 {pct(seen, 50):7.1f}  p95 {pct(seen, 95):7.1f}  p99 "
+        f"{pct(seen, 99):7.1f} ms"
         + (f"  ({len(events) - len(seen)} never announced)" if len(seen) < len(events) else "")
     )
     return {"written": pct(written, 95), "announced": pct(seen, 95)}
@@ -311,7 +318,8 @@ def phases(
         middle = sorted(rows, key=lambda row: row["announced"])[len(rows) // 2]
         print(
             f"  sampling {'100 %' if rate else 'off  '}: {middle['turns']:6.1f} turns/s; ingest -> reply p95 "
-            f"{middle['written']:7.1f} ms (row written), {middle['announced']:7.1f} ms (runCompleted received)"
+            f"{middle['written']:7.1f} ms (row written), {middle['announced']:7.1f} ms (runCompleted "
+            "received)"
         )
 
 

@@ -47,7 +47,8 @@ async def _try_it(page) -> None:
         await page.click("#try-it-send")
         await page.wait_for_function(
             "n => document.querySelectorAll(\"#try-it-thread .try-it-message[data-author='AGENT']"
-            "[data-delivery='SENT']\").length >= n && document.querySelectorAll('#try-it-runs .try-it-run').length >= n",
+            "[data-delivery='SENT']\").length >= n && document.querySelectorAll('#try-it-runs "
+            ".try-it-run').length >= n",
             arg=sent,
             timeout=30_000,
         )

@@ -38,7 +38,8 @@ class AgentRespondInput:
     deliver: bool = strawberry.field(
         default=False,
         description="Kept turns only (dryRun false): also send the replies to the conversation's customer. "
-        "Off by default: the operator's messages are stored as OPERATOR messages and the replies stay unsent.",
+        "Off by default: the operator's messages are stored as OPERATOR messages and the replies stay "
+        "unsent.",
     )
 
 

@@ -66,7 +66,8 @@ class AgentRunNode(relay.Node):
     created_at: datetime
     synthetic: bool = strawberry.field(
         description=(
-            "Part of the demo's backdated history, written into the tables by `agentops seed` / `make up`: no agent "
+            "Part of the demo's backdated history, written into the tables by `agentops seed` / `make up`: "
+            "no agent "
             "made this run."
         )
     )

@@ -53,7 +53,8 @@ def run(
     cassettes: Annotated[
         ModelSource | None,
         typer.Option(
-            help="openai only: replay the recorded answers (default), record them from the endpoint, or call it live.",
+            help="openai only: replay the recorded answers (default), record them from the endpoint, or "
+            "call it live.",
             case_sensitive=False,
         ),
     ] = None,
@@ -113,7 +114,8 @@ def run(
         if first.get("expectation") == CASSETTE_EXPECTATION:
             misses += 1
             console.print(
-                f"  CASSETTE MISS {result.case_name}: turn {first.get('turn')}, model call {first.get('call')}, "
+                f"  CASSETTE MISS {result.case_name}: turn {first.get('turn')}, model call "
+                f"{first.get('call')}, "
                 f"key {first.get('key')}: {first.get('message')}",
                 highlight=False,
                 soft_wrap=True,

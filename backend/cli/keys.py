@@ -41,7 +41,8 @@ def list_keys(
     for key in keys:
         state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
         typer.echo(
-            f"{key.prefix:<10} {key.name[:30]:<30} {','.join(key.scopes):<28} {key.created_at:%Y-%m-%d %H:%M}     {state}"
+            f"{key.prefix:<10} {key.name[:30]:<30} {','.join(key.scopes):<28} "
+            f"{key.created_at:%Y-%m-%d %H:%M}     {state}"
         )
 
 

@@ -98,7 +98,8 @@ def loopback_model(
     behaviour: Annotated[
         str,
         typer.Option(
-            help="rules: decides like the offline rules policy; rounds:N: N-1 tool rounds a turn, then a reply.",
+            help="rules: decides like the offline rules policy; rounds:N: N-1 tool rounds a turn, then a "
+            "reply.",
         ),
     ] = "rules",
 ) -> None:

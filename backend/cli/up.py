@@ -246,7 +246,8 @@ def graphiql_link(base: str, api_key: str) -> str:
 
 
 _PROVIDER_WORDS = {
-    DeliveryProvider.SANDBOX: "the built-in sandbox (reaches no customer; AGENTOPS_SANDBOX_DELIVERY=false turns it off)",
+    DeliveryProvider.SANDBOX: "the built-in sandbox (reaches no customer; AGENTOPS_SANDBOX_DELIVERY=false "
+    "turns it off)",
     DeliveryProvider.TWILIO: "the SMS provider configured",
     DeliveryProvider.WEBHOOK: "the receiver configured",
     None: "nobody (written FAILED)",
@@ -275,7 +276,8 @@ def _banner(*, base: str, dashboard: str, demo: DemoAccess, settings: Settings) 
             f"  Liveness           : {base}/healthz",
             f"  Readiness          : {base}/readyz",
             f"  Replies            : {_deliveries(settings)}",
-            f"  Demo events        : {demo.seeded} sent through the ingest path (the worker is processing them)",
+            f"  Demo events        : {demo.seeded} sent through the ingest path (the worker is processing "
+            "them)",
             f"  Demo admin API key : {demo.api_key}",
             "Press Ctrl-C to stop everything.",
         ]

@@ -44,7 +44,8 @@ async def load_message_pages(keys: Sequence[MessagePageKey]) -> list[tuple[list[
     for (size, after), conversation_ids in by_window.items():
         # One extra row per thread tells whether it has a next page.
         _, numbered = await connections.get("default").execute_query(
-            "SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY conversation_id ORDER BY sequence) AS position"
+            "SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY conversation_id ORDER BY sequence) "
+            "AS position"
             " FROM messages WHERE conversation_id = ANY($1::uuid[]) AND sequence > $2) numbered"
             " WHERE position <= $3",
             [conversation_ids, after, size + 1],

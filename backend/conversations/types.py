@@ -39,7 +39,8 @@ strawberry.enum(ConversationStatus, description="OPEN: the agent answers; HANDED
 strawberry.enum(
     DeliveryProvider,
     description=(
-        "Who takes a reply: TWILIO (SMS), WEBHOOK (the chat or voice receiver), SANDBOX (the built-in sandbox "
+        "Who takes a reply: TWILIO (SMS), WEBHOOK (the chat or voice receiver), SANDBOX (the built-in "
+        "sandbox "
         "provider: accepted and recorded, never delivered to a customer)."
     ),
 )
@@ -48,8 +49,10 @@ strawberry.enum(MessageAuthor)
 strawberry.enum(
     DeliveryStatus,
     description=(
-        "Outbound only. QUEUED: waiting for an attempt; SENDING: an attempt is with the provider; SENT; FAILED: it did "
-        "not arrive; UNCERTAIN: an attempt did not finish and nothing could tell whether it arrived — an operator "
+        "Outbound only. QUEUED: waiting for an attempt; SENDING: an attempt is with the provider; SENT; "
+        "FAILED: it did "
+        "not arrive; UNCERTAIN: an attempt did not finish and nothing could tell whether it arrived — an "
+        "operator "
         "decides (resendReply)."
     ),
 )
@@ -79,7 +82,8 @@ class MessageNode(relay.Node):
 
     @strawberry.field(
         description=(
-            "True when the built-in sandbox took it (AGENTOPS_SANDBOX_DELIVERY): recorded as sent, but no customer "
+            "True when the built-in sandbox took it (AGENTOPS_SANDBOX_DELIVERY): recorded as sent, but no "
+            "customer "
             "received it."
         )
     )
@@ -131,7 +135,8 @@ class ConversationNode(relay.Node):
     handoff_reason: str | None
     synthetic: bool = strawberry.field(
         description=(
-            "Part of the demo's backdated history: written into the tables by `agentops seed` / `make up`, not received "
+            "Part of the demo's backdated history: written into the tables by `agentops seed` / `make up`, "
+            "not received "
             "through the ingest path. Never real traffic."
         )
     )

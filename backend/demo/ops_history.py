@@ -147,7 +147,8 @@ async def _replay_the_slo_watch(*, start: datetime, end: datetime) -> None:
                 incident_id=page.id,
                 actor=ON_CALL,
                 text=(
-                    "check_availability is timing out against the calendar service; their status page confirms an "
+                    "check_availability is timing out against the calendar service; their status page "
+                    "confirms an "
                     "outage. Customers get the apology reply and the team follows up; nothing is lost."
                 ),
             )

@@ -78,7 +78,8 @@ class EvalRunNode(relay.Node):
     policy: str
     prompt_version: str
     model_source: ModelSource | None = strawberry.field(
-        description="LIVE, RECORD or REPLAY (cassettes) for the openai policy; null for rules, which calls no model."
+        description="LIVE, RECORD or REPLAY (cassettes) for the openai policy; null for rules, which calls "
+        "no model."
     )
     status: EvalRunStatus
     total: int

@@ -61,7 +61,8 @@ class IncidentNode(relay.Node):
     resolved_at: datetime | None
     synthetic: bool = strawberry.field(
         description=(
-            "Opened over the demo's backdated history by `agentops seed` / `make up` (a replay of the SLO watch), "
+            "Opened over the demo's backdated history by `agentops seed` / `make up` (a replay of the SLO "
+            "watch), "
             "not by real traffic."
         )
     )

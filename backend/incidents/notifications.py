@@ -154,7 +154,8 @@ def slack_payload(incident: Incident, action: str, settings: Settings) -> dict:
                 {
                     "type": "mrkdwn",
                     "text": (
-                        f"SLO `{incident.slo}` · peak burn {incident.peak_burn_rate:.1f}x · incident {incident.id}"
+                        f"SLO `{incident.slo}` · peak burn {incident.peak_burn_rate:.1f}x · incident "
+                        f"{incident.id}"
                     ),
                 }
             ],

@@ -41,7 +41,8 @@ class Migration(migrations.Migration):
                 "app": "agentops",
                 "indexes": [Index(fields=["dead_at", "id"]), Index(fields=["replayed_at", "dead_at"])],
                 "pk_attr": "id",
-                "table_description": "An event whose processing failed on every attempt: kept with its error until replayed.",
+                "table_description": "An event whose processing failed on every attempt: kept with its "
+                "error until replayed.",
             },
             bases=["Model"],
         ),

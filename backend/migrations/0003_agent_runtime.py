@@ -363,7 +363,8 @@ class Migration(migrations.Migration):
         # At most one CONFIRMED booking per slot, whatever the concurrency: the database says no to the
         # second.
         ops.RunSQL(
-            "CREATE UNIQUE INDEX bookings_one_confirmed_per_slot ON bookings (slot_id) WHERE status = 'CONFIRMED'",
+            "CREATE UNIQUE INDEX bookings_one_confirmed_per_slot ON bookings (slot_id) WHERE status = "
+            "'CONFIRMED'",
             reverse_sql="DROP INDEX IF EXISTS bookings_one_confirmed_per_slot",
         ),
     ]

@@ -54,7 +54,8 @@ class Migration(migrations.Migration):
                 "unique_together": (("incident", "target", "action"),),
                 "indexes": [Index(fields=["status", "created_at"])],
                 "pk_attr": "id",
-                "table_description": "One outbound notification of an incident change to one target; every attempt updates this row.",
+                "table_description": "One outbound notification of an incident change to one target; every "
+                "attempt updates this row.",
             },
             bases=["Model"],
         ),
@@ -65,7 +66,9 @@ class Migration(migrations.Migration):
                 (
                     "kind",
                     fields.CharEnumField(
-                        description="TOOL_OUTAGE: TOOL_OUTAGE\nLATENCY_SPIKE: LATENCY_SPIKE\nPOLICY_ERROR: POLICY_ERROR\nDELIVERY_FAILURE: DELIVERY_FAILURE\nQUEUE_BACKLOG: QUEUE_BACKLOG",
+                        description="TOOL_OUTAGE: TOOL_OUTAGE\nLATENCY_SPIKE: LATENCY_SPIKE\nPOLICY_ERROR: "
+                        "POLICY_ERROR\nDELIVERY_FAILURE: DELIVERY_FAILURE\nQUEUE_BACKLOG: "
+                        "QUEUE_BACKLOG",
                         enum_type=SimulationKind,
                         max_length=20,
                     ),
@@ -104,7 +107,8 @@ class Migration(migrations.Migration):
         ),
         # One unresolved incident per (SLO, severity), even if two evaluations race to open it.
         ops.RunSQL(
-            "CREATE UNIQUE INDEX incidents_one_active_per_alert ON incidents (slo, severity) WHERE status <> 'RESOLVED'",
+            "CREATE UNIQUE INDEX incidents_one_active_per_alert ON incidents (slo, severity) WHERE status "
+            "<> 'RESOLVED'",
             reverse_sql="DROP INDEX IF EXISTS incidents_one_active_per_alert",
         ),
     ]

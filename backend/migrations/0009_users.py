@@ -64,7 +64,8 @@ class Migration(migrations.Migration):
                 "table": "user_sessions",
                 "app": "agentops",
                 "pk_attr": "id",
-                "table_description": "Which user a session key belongs to, so logout ends sessions and never an ordinary API key.",
+                "table_description": "Which user a session key belongs to, so logout ends sessions and "
+                "never an ordinary API key.",
             },
             bases=["Model"],
         ),

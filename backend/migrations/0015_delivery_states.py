@@ -17,7 +17,8 @@ class Migration(migrations.Migration):
             name="status",
             field=fields.CharEnumField(
                 default=NotificationStatus.PENDING,
-                description="PENDING: PENDING\nSENDING: SENDING\nSENT: SENT\nFAILED: FAILED\nUNCERTAIN: UNCERTAIN",
+                description="PENDING: PENDING\nSENDING: SENDING\nSENT: SENT\nFAILED: FAILED\nUNCERTAIN: "
+                "UNCERTAIN",
                 enum_type=NotificationStatus,
                 max_length=12,
             ),
@@ -32,7 +33,8 @@ class Migration(migrations.Migration):
             name="delivery_status",
             field=fields.CharEnumField(
                 null=True,
-                description="QUEUED: QUEUED\nSENDING: SENDING\nSENT: SENT\nFAILED: FAILED\nUNCERTAIN: UNCERTAIN",
+                description="QUEUED: QUEUED\nSENDING: SENDING\nSENT: SENT\nFAILED: FAILED\nUNCERTAIN: "
+                "UNCERTAIN",
                 enum_type=DeliveryStatus,
                 max_length=12,
             ),

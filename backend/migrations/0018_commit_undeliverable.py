@@ -72,7 +72,8 @@ class Migration(migrations.Migration):
         ops.RunSQL(
             [DROP_OLD, COMMIT_TURN],
             reverse_sql=[
-                "DROP FUNCTION IF EXISTS agentops_commit_turn(uuid, int, jsonb, uuid, uuid, text, text, text, uuid, uuid,"
+                "DROP FUNCTION IF EXISTS agentops_commit_turn(uuid, int, jsonb, uuid, uuid, text, text, "
+                "text, uuid, uuid,"
                 " text, text, text, text, float8, text, text, int, int, text, jsonb)",
                 PREVIOUS_COMMIT_TURN,
             ],

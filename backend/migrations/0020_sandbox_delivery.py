@@ -46,7 +46,8 @@ class Migration(migrations.Migration):
                 "app": "agentops",
                 "indexes": [Index(fields=["accepted_at", "id"]), Index(fields=["recipient", "accepted_at"])],
                 "pk_attr": "id",
-                "table_description": "Replies the built-in sandbox provider accepted (nothing reached a customer).",
+                "table_description": "Replies the built-in sandbox provider accepted (nothing reached a "
+                "customer).",
             },
             bases=["Model"],
         ),

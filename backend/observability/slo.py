@@ -136,7 +136,8 @@ def counted_turns(slo: Objective, *, parameter: int) -> tuple[str, list]:
 async def _bad_fraction(slo: Objective, *, since: datetime, until: datetime) -> float | None:
     turns, parameters = counted_turns(slo, parameter=3)
     rows = await connections.get("default").execute_query_dict(
-        f"SELECT count(*) AS total, count(*) FILTER (WHERE bad) AS bad FROM ({turns}) counted"  # nosec: fixed SQL
+        f"SELECT count(*) AS total, count(*) FILTER (WHERE bad) AS bad FROM ({turns}) "
+        "counted"  # nosec: fixed SQL
         " WHERE created_at >= $1 AND created_at < $2",
         [since, until, *parameters],
     )

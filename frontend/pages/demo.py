@@ -58,7 +58,8 @@ def _drill(simulation: dict[str, Any]) -> dict[str, Any]:
         "still running"
         if effects is None
         else (
-            f"{effects['turns']} turns, {effects['failedTurns']} failed, {effects['toolErrors']} tool errors, "
+            f"{effects['turns']} turns, {effects['failedTurns']} failed, {effects['toolErrors']} tool "
+            "errors, "
             f"{effects['failedDeliveries']} failed deliveries, {effects['eventsSent']} events sent, "
             f"{len(effects['incidentsOpened'])} incident(s) opened"
         )
@@ -244,7 +245,8 @@ def demo_page() -> rx.Component:
                     rx.vstack(
                         rx.heading("Generate demo traffic", size="4"),
                         rx.text(
-                            "Reseed: a fresh round of demo conversations through the ingest path, and any missing "
+                            "Reseed: a fresh round of demo conversations through the ingest path, and any "
+                            "missing "
                             "eval and operations history.",
                             size="1",
                             color_scheme="gray",

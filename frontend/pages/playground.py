@@ -55,7 +55,8 @@ def _form() -> rx.Component:
                     width="100%",
                 ),
                 rx.text(
-                    "Dry run: the agent decides and calls its tools, then everything is rolled back — nothing "
+                    "Dry run: the agent decides and calls its tools, then everything is rolled back — "
+                    "nothing "
                     "is booked, stored or sent.",
                     size="1",
                     color_scheme="gray",

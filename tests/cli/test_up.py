@@ -106,8 +106,10 @@ def test_up_without_services_starts_private_ones_serves_and_stops_on_ctrl_c(tmp_
             f"{base}/graphql",
             headers={"Authorization": f"Bearer {key}"},
             json={
-                "query": 'query($from: DateTime!) { metrics(names: ["turns"], from: $from, step: 3600) { points { value } } '
-                "incidents(first: 10) { edges { node { slo severity status acknowledgedBy timeline { kind } } } } }",
+                "query": 'query($from: DateTime!) { metrics(names: ["turns"], from: $from, step: 3600) { '
+                "points { value } } "
+                "incidents(first: 10) { edges { node { slo severity status acknowledgedBy timeline { kind } "
+                "} } } }",
                 "variables": {"from": week_ago},
             },
         ).json()["data"]

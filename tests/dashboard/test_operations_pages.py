@@ -37,9 +37,11 @@ QUEUE_DEPTH = "{ currentMetrics { queueDepth } }"
 INCIDENT_STATUS = "query($id: ID!) { node(id: $id) { ... on Incident { status acknowledgedBy } } }"
 REFUSED_TO_VIEWERS = {
     "startEvalRun": 'mutation { startEvalRun(input: {suite: "booking"}) { __typename } }',
-    "acknowledgeIncident": 'mutation { acknowledgeIncident(input: {id: "SW5jaWRlbnQ6MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAw"}) { __typename } }',
+    "acknowledgeIncident": "mutation { acknowledgeIncident(input: {id: "
+    '"SW5jaWRlbnQ6MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAw"}) { __typename } }',
     "replayDeadLetters": "mutation { replayDeadLetters(input: {}) { replayed } }",
-    "startSimulation": "mutation { startSimulation(input: {kind: POLICY_ERROR, durationSeconds: 5}) { __typename } }",
+    "startSimulation": "mutation { startSimulation(input: {kind: POLICY_ERROR, durationSeconds: 5}) { "
+    "__typename } }",
     "reseedDemo": RESEED_DEMO,
 }
 
@@ -305,7 +307,8 @@ HISTORY_TEXT = "opening hours?"
 async def _badges(page, rows: str, attribute: str) -> dict[str, bool]:
     """Each row's id and whether it shows the synthetic badge."""
     return await page.locator(rows).evaluate_all(
-        f"rows => Object.fromEntries(rows.map(row => [row.dataset.{attribute}, !!row.querySelector('.synthetic-badge')]))"
+        f"rows => Object.fromEntries(rows.map(row => [row.dataset.{attribute}, "
+        "!!row.querySelector('.synthetic-badge')]))"
     )
 
 

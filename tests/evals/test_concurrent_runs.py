@@ -130,7 +130,8 @@ async def test_cases_played_at_once_record_what_they_record_one_after_another(
 
 async def _slot(service_name: str, starts_at: datetime) -> uuid.UUID:
     rows = await connections.get("default").execute_query_dict(
-        "SELECT s.id FROM slots s JOIN services sv ON sv.id = s.service_id WHERE sv.name = $1 AND s.starts_at = $2",
+        "SELECT s.id FROM slots s JOIN services sv ON sv.id = s.service_id WHERE sv.name = $1 AND "
+        "s.starts_at = $2",
         [service_name, starts_at],
     )
     (row,) = rows

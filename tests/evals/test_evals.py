@@ -196,7 +196,8 @@ async def test_progress_of_a_run_that_already_finished_is_where_it_stands_then_t
                     "id": "1",
                     "type": "subscribe",
                     "payload": {
-                        "query": "subscription($id: ID!) { evalRunProgress(id: $id) { done total passed status } }",
+                        "query": "subscription($id: ID!) { evalRunProgress(id: $id) { done total passed "
+                        "status } }",
                         "variables": {"id": run_id},
                     },
                 }

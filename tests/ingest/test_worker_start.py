@@ -118,7 +118,8 @@ async def test_a_worker_start_on_a_full_queue_runs_every_job_once(test_settings,
         second_attempts = sum(count - 1 for count in attempts if count > 1)
         runs = sum(_runs_counted(port) for port in ports)
         report = (
-            f"{first_attempts} first attempts, {second_attempts} second attempts, {runs:.0f} process_event runs "
+            f"{first_attempts} first attempts, {second_attempts} second attempts, {runs:.0f} process_event "
+            "runs "
             f"counted by the workers, statuses {await _final_statuses(product.dsn)}"
         )
         assert (first_attempts, second_attempts, runs) == (EVENTS, 0, EVENTS), report

@@ -147,7 +147,8 @@ async def test_without_the_drill_the_same_request_is_answered_truthfully_scored_
                 "id": "1",
                 "type": "subscribe",
                 "payload": {
-                    "query": "subscription { runScored { promptVersion conversation { customer } scores { evaluator label } } }"
+                    "query": "subscription { runScored { promptVersion conversation { customer } scores { "
+                    "evaluator label } } }"
                 },
             }
         )

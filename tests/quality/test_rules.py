@@ -111,7 +111,8 @@ def test_a_claim_its_tool_backs_passes(reply, tools, earlier_tools):
         "Is your haircut booked for Friday?",
         "Once you're booked, you'll get a reminder the day before.",
         "I couldn't cancel your haircut Friday: it starts in less than an hour.",
-        "Sorry, that time is booked already. I can do 4pm instead.",  # a slot taken, not the customer's booking
+        "Sorry, that time is booked already. I can do 4pm "
+        "instead.",  # a slot taken, not the customer's booking
         "Sorry, something went wrong on our side. A member of our team will get back to you here shortly.",
     ],
 )

@@ -57,8 +57,10 @@ _POLITE = r"(?:please|pls|thanks|thank you|thx|then|for me|works|is fine|is good
 AGREEMENT = re.compile(
     rf"^\W*(?:{_SOFT}\W+)*"
     r"(?:yes|yeah|yep|yup|ya|sure|ok|okay|k|fine|perfect|great|good|cool|alright|sounds good|sounds great"
-    r"|that works|that'?ll work|works for me|that one|this one|that'?s fine|that'?s good|that'?s great|that'?s perfect"
-    r"|that'?s the one|book it|book that|go ahead|please do|do it|let'?s do (?:it|that)|i'?ll take (?:it|that)"
+    r"|that works|that'?ll work|works for me|that one|this one|that'?s fine|that'?s good|that'?s "
+    r"great|that'?s perfect"
+    r"|that'?s the one|book it|book that|go ahead|please do|do it|let'?s do (?:it|that)|i'?ll take "
+    r"(?:it|that)"
     r"|yes please|absolutely|definitely|of course|that would be great|lovely)"
     rf"(?:\W+(?:{_POLITE}|{_SOFT}|yes|sure|perfect|great|that one))*\W*$",
     re.IGNORECASE,
@@ -72,15 +74,18 @@ NONE_OF_THEM = re.compile(
     r" (?:\w+ )?(?:don't|doesn't|do not|does not|won't|wouldn't|will not|can't) work\b"
     r"|\b(?:don't|doesn't|does not|do not|won't|wouldn't|can't) (?:really )?work for (?:me|us)\b"
     r"|\bcan'?t (?:do|make) (?:any of )?(?:those|them|these|that|either)\b"
-    r"|\b(?:any|some|other|different|more) (?:other )?(?:times|options|slots)\b|\banything else\b|\bsomething else\b",
+    r"|\b(?:any|some|other|different|more) (?:other )?(?:times|options|slots)\b|\banything "
+    r"else\b|\bsomething else\b",
     re.IGNORECASE,
 )
 LATER = re.compile(
-    r"\b(?:anything|something|any|some|a|nothing) (?:a bit |a little )?later\b|^\W*later\W*$|\blater (?:times|ones|on)\b",
+    r"\b(?:anything|something|any|some|a|nothing) (?:a bit |a little )?later\b|^\W*later\W*$|\blater "
+    r"(?:times|ones|on)\b",
     re.IGNORECASE,
 )
 EARLIER = re.compile(
-    r"\b(?:anything|something|any|some|a|nothing) (?:a bit |a little )?earlier\b|^\W*earlier\W*$|\bearlier (?:times|ones)\b",
+    r"\b(?:anything|something|any|some|a|nothing) (?:a bit |a little )?earlier\b|^\W*earlier\W*$|\bearlier "
+    r"(?:times|ones)\b",
     re.IGNORECASE,
 )
 # Stopping whatever is under way: "never mind", "forget it", "scratch that", "I changed my mind".
@@ -88,14 +93,17 @@ BACK_OUT = re.compile(
     rf"^\W*(?:(?:{_SOFT}|no|nah)\W+)*(?:never ?mind|nvm|forget (?:it|that|about it|this)|scratch that|stop"
     r"|cancel (?:that|this|it)|don't bother|do not bother|leave it|skip it|drop it|no thanks|no thank you"
     r"|not anymore|not now|maybe later|another time|i'?ll think about it|i changed my mind|changed my mind"
-    r"|i'?ve changed my mind|don'?t worry(?: about it)?|i'?m good|all good|no need|i'?ll pass|pass(?=\W*$))\b",
+    r"|i'?ve changed my mind|don'?t worry(?: about it)?|i'?m good|all good|no need|i'?ll "
+    r"pass|pass(?=\W*$))\b",
     re.IGNORECASE,
 )
 # Asking the agent to wait: the question stays open. A few words may follow ("hold on, let me ask my wife").
 WAITING_WORDS = 5
 HOLD_ON = re.compile(
-    r"^\W*(?:(?:ok|okay|oh|um|uh|sorry)\W+)*(?:wait|hold on|hang on|one sec(?:ond)?|a sec(?:ond)?|just a (?:sec|second|moment|minute|min)"
-    r"|one moment|one min(?:ute)?|give me a (?:sec|second|moment|minute|min)|brb|be right back|let me (?:check|see|think|look)"
+    r"^\W*(?:(?:ok|okay|oh|um|uh|sorry)\W+)*(?:wait|hold on|hang on|one sec(?:ond)?|a sec(?:ond)?|just a "
+    r"(?:sec|second|moment|minute|min)"
+    r"|one moment|one min(?:ute)?|give me a (?:sec|second|moment|minute|min)|brb|be right back|let me "
+    r"(?:check|see|think|look)"
     r"|wait a (?:sec|second|moment|minute|min)|sec|moment)\b",
     re.IGNORECASE,
 )

@@ -126,7 +126,8 @@ WEEKS_AFTER = re.compile(
     re.IGNORECASE,
 )
 WEEKDAY_WEEK = re.compile(
-    rf"(?<!next )(?<!this )\b(?P<anchor>{alternatives({day: n for day, n in WEEKDAYS.items() if len(day) > 3})})"
+    r"(?<!next )(?<!this "
+    rf")\b(?P<anchor>{alternatives({day: n for day, n in WEEKDAYS.items() if len(day) > 3})})"
     r"\s+week\b(?!\s*(?:of|is|was|days?|ends?))",
     re.IGNORECASE,
 )

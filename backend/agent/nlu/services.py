@@ -16,7 +16,8 @@ PHRASINGS = [
         (
             r"\bhair ?cuts?\b|\bcut (?:of )?my hair\b|\btrim my hair\b|\bhair trim\b"
             # Salon words for a haircut: "just a trim", "a cut and blow dry", "a wash and cut", "a blowout".
-            r"|\b(?:a|just a|quick|a quick|another) trim\b(?! (?:of |to )?(?:my |the |his |your )?(?:beard|mustache|moustache))"
+            r"|\b(?:a|just a|quick|a quick|another) trim\b(?! (?:of |to )?(?:my |the |his |your "
+            r")?(?:beard|mustache|moustache))"
             r"|\b(?:a|quick|a quick|wash and|wash,) cut (?:and|&|n) (?:a )?(?:blow[- ]?dry|style|finish)\b"
             r"|\bcut (?:and|&|n) (?:a )?(?:blow[- ]?dry|style)\b|\bwash and cut\b|\bblow[- ]?(?:dry|out)\b"
         ),
@@ -34,7 +35,8 @@ PHRASINGS = [
             r"\bcolou?r(?:ing)? touch[- ]?ups?\b|\broots? touch[- ]?ups?\b"
             r"|\btouch[- ]?up (?:my |the )?(?:colou?r|roots)\b|\b(?:my )?roots (?:done|touched up)\b"
             # The catalogue's only colour service, however the customer names the colouring.
-            r"|\bhair (?:dyed|dye(?:ing)?|colou?red|colou?ring|tinted)\b|\b(?:dye|colou?r|tint) (?:my |his |her )?hair\b"
+            r"|\bhair (?:dyed|dye(?:ing)?|colou?red|colou?ring|tinted)\b|\b(?:dye|colou?r|tint) (?:my |his "
+            r"|her )?hair\b"
             r"|\b(?:my )?hair colou?r\b|\bhighlights\b"
         ),
         "color touch-up",

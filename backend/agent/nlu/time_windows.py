@@ -43,7 +43,8 @@ DASHED = re.compile(
     rf"(?<![\d/:.-])(?<!from )\b{_end('a')}\s*(?:-|–|to)\s*{_end('b')}(?<=m|\.)", re.IGNORECASE
 )
 FROM_ON = re.compile(
-    rf"\b(?:(?:any\s*time|anything|something|sometime)\s+)?(?<!quarter )(?<!half )(?<!ten )(?<!five )(?<!twenty )"
+    r"\b(?:(?:any\s*time|anything|something|sometime)\s+)?(?<!quarter )(?<!half )(?<!ten )(?<!five "
+    r")(?<!twenty )"
     rf"(?:(?<!not )after|(?<!no )(?<!not )later\s+than|past|from|not\s+before|no\s+earlier\s+than)\s+"
     rf"(?:like\s+|about\s+)?{_end('a')}"
     rf"(?P<onwards>\s+on(?:wards)?)?\b(?!:){NOT_COUNTING}"
@@ -51,7 +52,8 @@ FROM_ON = re.compile(
     re.IGNORECASE,
 )
 BEFORE = re.compile(
-    rf"\b(?:(?<!not )before|no\s+later\s+than|not\s+after|(?<!no )earlier\s+than)\s+(?:like\s+|about\s+)?{_end('a')}\b(?!:){NOT_COUNTING}",
+    r"\b(?:(?<!not )before|no\s+later\s+than|not\s+after|(?<!no "
+    rf")earlier\s+than)\s+(?:like\s+|about\s+)?{_end('a')}\b(?!:){NOT_COUNTING}",
     re.IGNORECASE,
 )
 # "3 or 4": two times said as alternatives; after a time word, with am/pm, or as the whole answer.

@@ -26,7 +26,8 @@ GREETING_WITH_PART_OF_DAY = re.compile(r"\bgood\s+(?:morning|afternoon|evening|n
 # "haircut please", "a trim?", "I need a massage": a message that names a service and nothing else asks for
 # it.
 ASKING_WORDS = frozenset(
-    "a an my some please pls thanks thank you hi hello hey i i'd i'm like want need needing get have can could would "
+    "a an my some please pls thanks thank you hi hello hey i i'd i'm like want need needing get have can "
+    "could would "
     "just quick for me one after looking yes yeah ok okay so to do you".split()
 )
 

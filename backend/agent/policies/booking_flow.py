@@ -312,7 +312,8 @@ async def _confirm(turn: TurnInput, tools: ToolBox, state: dict[str, Any], slot_
         state["last_booking"] = booked["booking_id"]
         return (
             f"You're booked, {state['name'].split()[0]}: {booked['service']} with {booked['staff']} "
-            f"{say_day(start.date(), today=turn.now.date())} at {say_time(start)}. Reply here if you need to change it."
+            f"{say_day(start.date(), today=turn.now.date())} at {say_time(start)}. Reply here if you need "
+            "to change it."
         )
     asked = datetime.fromisoformat(booked["starts_at"]).time() if booked.get("starts_at") else None
     state.pop("time", None)

@@ -243,11 +243,13 @@ class RulesPolicy(Policy):
             )
         if JUST_A_QUESTION.search(lowered):
             return (
-                "Sure, what would you like to know? I can tell you our opening hours and free times, or look up "
+                "Sure, what would you like to know? I can tell you our opening hours and free times, or "
+                "look up "
                 "your bookings."
             )
         return (
-            "I can help with appointments (booking, moving, cancelling), opening hours, or a problem with our "
+            "I can help with appointments (booking, moving, cancelling), opening hours, or a problem with "
+            "our "
             "service. What would you like to do?"
         )
 

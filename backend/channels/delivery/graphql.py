@@ -59,7 +59,8 @@ class DeliveryEndpoint:
 class ResendReplyInput:
     message_id: relay.GlobalID
     accept_duplicate_risk: bool = strawberry.field(
-        description="Must be true: an UNCERTAIN reply may already have reached the customer and could arrive twice."
+        description="Must be true: an UNCERTAIN reply may already have reached the customer and could "
+        "arrive twice."
     )
 
 
@@ -99,7 +100,8 @@ class DeliveryQueries:
     @strawberry.field(
         permission_classes=[CanRead],
         description=(
-            "Per channel, who takes the replies: a real endpoint, the built-in sandbox (AGENTOPS_SANDBOX_DELIVERY), or "
+            "Per channel, who takes the replies: a real endpoint, the built-in sandbox "
+            "(AGENTOPS_SANDBOX_DELIVERY), or "
             "nobody. Read from the settings, which the API and the workers share."
         ),
     )
@@ -123,7 +125,8 @@ class DeliveryMutations:
     @strawberry.mutation(
         permission_classes=[CanOperate],
         description=(
-            "Send an UNCERTAIN or FAILED reply again. An UNCERTAIN one may already have reached the customer: it can "
+            "Send an UNCERTAIN or FAILED reply again. An UNCERTAIN one may already have reached the "
+            "customer: it can "
             "arrive twice, so this needs acceptDuplicateRisk: true, and records who decided."
         ),
     )

@@ -24,7 +24,8 @@ from backend.graphql.text_filters import check_text_filter, column_length
 @strawberry.type(
     name="SandboxMessage",
     description=(
-        "A reply the built-in sandbox provider accepted (AGENTOPS_SANDBOX_DELIVERY): recorded where a provider would "
+        "A reply the built-in sandbox provider accepted (AGENTOPS_SANDBOX_DELIVERY): recorded where a "
+        "provider would "
         "deliver it. No customer received it."
     ),
 )
@@ -37,7 +38,8 @@ class SandboxMessageNode(relay.Node):
     text: str
     requests: int = strawberry.field(
         description=(
-            "Sends that named this reply: more than 1 when an unfinished attempt was settled by sending again "
+            "Sends that named this reply: more than 1 when an unfinished attempt was settled by sending "
+            "again "
             "(accepted once all the same)."
         )
     )
@@ -89,7 +91,8 @@ class SandboxQueries:
     @strawberry.field(
         permission_classes=[CanRead],
         description=(
-            "What the built-in sandbox provider accepted, newest first: the messages customers would have received."
+            "What the built-in sandbox provider accepted, newest first: the messages customers would have "
+            "received."
         ),
     )
     async def sandbox_messages(

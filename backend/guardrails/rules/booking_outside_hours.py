@@ -71,7 +71,8 @@ class BookingOutsideHours(ToolRule):
         if last < today:
             return [
                 Hit(
-                    message=f"check_availability for {first:%Y-%m-%d} to {last:%Y-%m-%d}, which is in the past"
+                    message=f"check_availability for {first:%Y-%m-%d} to {last:%Y-%m-%d}, which is in the "
+                    "past"
                 )
             ]
         days = [

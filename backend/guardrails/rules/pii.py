@@ -37,7 +37,8 @@ class Pii(TextRule):
     def check(self, turn: TextTurn) -> list[Hit]:
         return [
             Hit(
-                message=f"{'customer sent' if turn.stage is Stage.INPUT else 'reply contains'} {DESCRIPTIONS[found.kind]}",
+                message=f"{'customer sent' if turn.stage is Stage.INPUT else 'reply contains'} "
+                f"{DESCRIPTIONS[found.kind]}",
                 start=found.start,
                 end=found.end,
                 replacement=PLACEHOLDERS[found.kind],

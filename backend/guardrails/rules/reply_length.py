@@ -42,7 +42,8 @@ class ReplyLength(TextRule):
             why = f" because of {size.first_non_gsm!r}" if size.first_non_gsm else ""
             return [
                 Hit(
-                    message=f"SMS reply needs {size.segments} segments ({size.encoding}{why}, {size.units} units); "
+                    message=f"SMS reply needs {size.segments} segments ({size.encoding}{why}, {size.units} "
+                    "units); "
                     f"the limit is {self.max_sms_segments}"
                 )
             ]

@@ -119,7 +119,8 @@ CLAUSE_BREAK = re.compile(
 )
 NEGATION = re.compile(
     r"(?<![\w'])(?:not|no|never|nothing|none|nobody|without|unable|whether|if|once|until|unless|"
-    r"\w+n't|cannot|can not|would you like|do you want|want me to|shall i|should i|ready to|about to)(?![\w'])",
+    r"\w+n't|cannot|can not|would you like|do you want|want me to|shall i|should i|ready to|about "
+    r"to)(?![\w'])",
     re.IGNORECASE,
 )
 NEGATION_WINDOW_WORDS = 6

@@ -21,7 +21,8 @@ from backend.quality.subject import TurnSubject
 from backend.quality.verdicts import Verdict
 
 ASKS_FOR_A_PERSON = re.compile(
-    r"\b(?:human|real person|a person|someone|somebody|manager|supervisor|agent|representative|receptionist|staff|"
+    r"\b(?:human|real person|a "
+    r"person|someone|somebody|manager|supervisor|agent|representative|receptionist|staff|"
     r"operator|colleague|owner|call me(?: back)?|phone me|speak (?:to|with)|talk (?:to|with))\b",
     re.IGNORECASE,
 )

@@ -79,7 +79,9 @@ ABOUT_HOURS = re.compile(
     r"\b(?:opening|business|office|store|shop|working|open) hours\b|\bhours\b(?! (?:ago|later|from now))"
     r"|\bwhat time (?:do|does|are|is) (?:you|it|they|the \w+) (?:guys )?(?:open|close|closing|opening)\b"
     r"|\b(?:are (?:you|y'all)|you're|you are) (?:guys )?(?:still )?(?:open|closed)\b"
-    r"|\b(?:when|how late|how early|till when|until when) (?:do|are|is) (?:you|it|the \w+) (?:guys )?(?:open|close)\b"
-    r"|\bwalk[ -]?ins?\b|\b(?:open|close|closed|closing) (?:on|at|today|tomorrow|tonight|this|next|late|early|\w+day)\b"
+    r"|\b(?:when|how late|how early|till when|until when) (?:do|are|is) (?:you|it|the \w+) (?:guys "
+    r")?(?:open|close)\b"
+    r"|\bwalk[ -]?ins?\b|\b(?:open|close|closed|closing) "
+    r"(?:on|at|today|tomorrow|tonight|this|next|late|early|\w+day)\b"
     r"|\bdo you (?:guys )?(?:open|close)\b|\bclosing time\b|\bopening time\b"
 )

@@ -12,10 +12,12 @@ NOT_A_BOOKING_REQUEST = (
 
 # "Not looking to book", "I don't need an appointment": the booking words are denied.
 NOT_BOOKING = (
-    r"\b(?:not|don't|do not|didn't|did not|no need to|never) (?:(?:really|actually|here|looking|trying|wanting"
+    r"\b(?:not|don't|do not|didn't|did not|no need to|never) "
+    r"(?:(?:really|actually|here|looking|trying|wanting"
     r"|planning|going|calling|hoping|want|need|wish) )*(?:to )?"
     r"(?:book|schedule|make an? (?:appointment|booking|reservation))\b"
-    r"|\b(?:don't|do not|no longer) (?:need|want) (?:a|an|any) (?:new )?(?:appointment|booking|reservation)s?\b"
+    r"|\b(?:don't|do not|no longer) (?:need|want) (?:a|an|any) (?:new "
+    r")?(?:appointment|booking|reservation)s?\b"
     r"|\bno (?:appointment|booking)s? (?:needed|necessary|required)\b"
 )
 

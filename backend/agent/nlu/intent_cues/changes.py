@@ -95,7 +95,8 @@ LOOKING_UP_A_BOOKING = (
     cue(
         Intent.LOOKUP,
         STRONG,
-        rf"\b(?:when|what time|what day)(?: is|'s| are) my (?:next |upcoming |other |current |existing )?{APPOINTMENT}\b",
+        r"\b(?:when|what time|what day)(?: is|'s| are) my (?:next |upcoming |other |current |existing "
+        rf")?{APPOINTMENT}\b",
         rf"\bdo (?:i|we) (?:still )?have (?:an?|any|my) (?:upcoming )?{APPOINTMENT}\b",
         r"\b(?:am i|are we) (?:still )?(?:booked|scheduled|on the books)\b",
         rf"\bis my (?:\w+ )?{APPOINTMENT} (?:still )?(?:on|confirmed|booked|happening)\b",

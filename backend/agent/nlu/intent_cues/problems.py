@@ -8,7 +8,8 @@ from backend.agent.nlu.intent_cues.base import CLEAR, HINT, PASSIVE_CHANGE, STRO
 # Asking how refunds work ("what's your refund policy?", "do you give refunds?") is a question, not a claim.
 ABOUT_REFUNDS = (
     r"\brefunds? (?:polic(?:y|ies)|rules|terms)\b|\b(?:do|does|will|would) (?:you|they|the \w+) (?:\w+ )?"
-    r"(?:give|offer|do|issue|provide) refunds\b|\bhow (?:do|does) (?:the )?refunds? work\b|\bare refunds \w+\b"
+    r"(?:give|offer|do|issue|provide) refunds\b|\bhow (?:do|does) (?:the )?refunds? work\b|\bare refunds "
+    r"\w+\b"
 )
 # "That doesn't work for me", "none of those work": a time turned down, not something broken.
 TURNING_DOWN_A_TIME = (
