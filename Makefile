@@ -20,8 +20,13 @@ install: $(STAMP)
 up: $(STAMP)
 	$(BIN)/agentops up
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest
+
+# Style and formatting (ruff, configured in pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 schema: $(STAMP)
 	$(BIN)/agentops schema export

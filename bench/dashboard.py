@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -54,10 +55,8 @@ def tree_rss_mb(pid: int) -> float:
     root = psutil.Process(pid)
     total = 0
     for process in [root, *root.children(recursive=True)]:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             total += process.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
     return total / 2**20
 
 
@@ -138,7 +137,7 @@ async def measure(url: str, api_url: str, key: str, dashboard_pid: int, options)
 
         watcher, latencies = pages[0], []
         with httpx.Client(headers={"Authorization": f"Bearer {key}"}, timeout=30) as http:
-            for number in range(options.events):
+            for _ in range(options.events):
                 sender = f"+1556{uuid.uuid4().int % 10**7:07d}"
                 event = {
                     "channel": "SMS",

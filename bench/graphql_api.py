@@ -119,9 +119,14 @@ def main() -> None:
             f"{options.concurrency} concurrent clients, {options.seconds:.0f} s each, one uvicorn process "
             "per server"
         )
-        run = lambda url, query, headers: asyncio.run(
-            drive(url, {"query": query}, headers, seconds=options.seconds, concurrency=options.concurrency)
-        )
+
+        def run(url, query, headers):
+            return asyncio.run(
+                drive(
+                    url, {"query": query}, headers, seconds=options.seconds, concurrency=options.concurrency
+                )
+            )
+
         baseline = report(
             "baseline: bare Starlette JSON",
             run(f"http://127.0.0.1:{baseline_port}/graphql", TYPENAME, {}),

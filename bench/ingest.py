@@ -378,7 +378,8 @@ def accept_phases(
         f"{'met' if ratio >= GOAL_RATIO else 'NOT met'};"
         f" long-run aim {LONG_RUN_RATIO}x); p99 {single_p99:.1f} ms (goal <= {GOAL_P99_MS:g} ms: "
         f"{'met' if single_p99 <= GOAL_P99_MS else 'NOT met'}).\n"
-        f"API CPU per accepted event {single_api_s * 1e6:.0f} us, per refused one {refused_api_s * 1e6:.0f} us:"
+        f"API CPU per accepted event {single_api_s * 1e6:.0f} us, "
+        f"per refused one {refused_api_s * 1e6:.0f} us:"
         f" the accept path itself costs {(single_api_s - refused_api_s) * 1e6:.0f} us.\n"
         f"ingestEvents / raw executemany: {batched / batch_base:.3f}x."
     )

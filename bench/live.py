@@ -255,7 +255,7 @@ def main() -> None:
                 )
         expected = {
             name: sum(query in one["queries"] for one in heard) * len(sent)
-            for name, query in zip(("conversationUpdated", "liveMetrics"), SUBSCRIBE)
+            for name, query in zip(("conversationUpdated", "liveMetrics"), SUBSCRIBE, strict=False)
         }
         shape = (
             "each: conversationUpdated + liveMetrics"

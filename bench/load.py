@@ -50,10 +50,12 @@ DATABASE, REDIS_INDEX = "agentops_bench_load", 7
 _CONVERSATIONS = """
 INSERT INTO conversations (id, channel, thread_key, customer, status, message_count, created_at, updated_at,
                            last_message_at, agent_state, handed_off_at)
-SELECT gen_random_uuid(), (ARRAY['SMS','SMS','CHAT','VOICE'])[1 + n % 4], 'load-' || n, '+1555' || lpad(n::text, 7, '0'),
+SELECT gen_random_uuid(), (ARRAY['SMS','SMS','CHAT','VOICE'])[1 + n % 4], 'load-' || n, '+1555' ||
+    lpad(n::text, 7, '0'),
        CASE WHEN n % 20 = 0 THEN 'HANDED_OFF' WHEN n % 3 = 0 THEN 'CLOSED' ELSE 'OPEN' END, $2,
        at, at, at + ($2 - 1) * interval '1 minute', '{}', CASE WHEN n % 20 = 0 THEN at END
-FROM (SELECT n, now() - interval '30 days' + n * (interval '30 days' / $1) AS at FROM generate_series(1, $1) AS n) s
+FROM (SELECT n, now() - interval '30 days' + n * (interval '30 days' / $1) AS at FROM generate_series(1, $1)
+    AS n) s
 """
 _MESSAGES = """
 INSERT INTO messages (id, conversation_id, sequence, direction, author, text, created_at, delivery_attempts,
@@ -62,7 +64,8 @@ SELECT gen_random_uuid(), c.id, k, CASE WHEN k % 2 = 1 THEN 'INBOUND' ELSE 'OUTB
        CASE WHEN k % 2 = 1 THEN 'CUSTOMER' ELSE 'AGENT' END,
        (ARRAY['Can I book a haircut tomorrow at 3pm?', 'We have 3pm or 4:15pm tomorrow. Which works for you?',
               'My order arrived damaged, I want a refund', 'I am sorry to hear that. I have opened a ticket.',
-              'What are your opening hours on Saturday?', 'We are open 10am to 4pm on Saturday.'])[1 + abs(k + hashtext(c.thread_key)) % 6]
+              'What are your opening hours on Saturday?', 'We are open 10am to 4pm on Saturday.'])[1 + abs(k +
+                  hashtext(c.thread_key)) % 6]
        || CASE WHEN abs(hashtext(c.thread_key)) % 997 = 0 THEN ' (invoice 4417)' ELSE '' END,
        c.created_at + (k - 1) * interval '1 minute', CASE WHEN k % 2 = 0 THEN 1 ELSE 0 END,
        CASE WHEN k % 2 = 0 THEN 'SENT' END
@@ -70,11 +73,13 @@ FROM conversations c CROSS JOIN generate_series(1, $1) AS k
 """
 PAGE = """query($first: Int!, $after: String, $filter: ConversationFilter) {
   conversations(first: $first, after: $after, filter: $filter) {
-  edges { cursor node { id channel customer status messageCount lastMessageAt handedOffAt lastMessage { text author } } }
+  edges { cursor node { id channel customer status messageCount lastMessageAt handedOffAt lastMessage { text
+      author } } }
   pageInfo { hasNextPage endCursor } } }"""
 DETAIL = """query($id: ID!) { node(id: $id) { ... on Conversation { id customer status
   messages(first: 50) { edges { node { sequence direction author text deliveryStatus } } }
-  runs(first: 10) { status latencyMs toolCalls { name error } } bookings { startsAt } tickets { subject } } } }"""
+  runs(first: 10) { status latencyMs toolCalls { name error } }
+  bookings { startsAt } tickets { subject } } } }"""
 
 
 def filters() -> dict[str, dict | None]:
@@ -182,7 +187,8 @@ EXPLAINED = [  # (index, the query it serves)
     ),
     (
         "conversations (channel, last_message_at): channel filter",
-        "SELECT id FROM conversations WHERE channel = 'VOICE' ORDER BY last_message_at DESC, id DESC LIMIT 21",
+        "SELECT id FROM conversations WHERE channel = 'VOICE' "
+        "ORDER BY last_message_at DESC, id DESC LIMIT 21",
     ),
     (
         "conversations (status, last_message_at): status filter",

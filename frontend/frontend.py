@@ -15,19 +15,17 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from frontend import api
-from frontend.logs import configure_dashboard_logging
-from frontend.config import get_config
 from frontend.components.incident_toasts import IncidentToastState
+from frontend.config import get_config
 from frontend.live.delivery import LiveDelivery
 from frontend.live.documents import EVAL_PROGRESS
 from frontend.live.registry import live_feed
+from frontend.logs import configure_dashboard_logging
 from frontend.pages.conversation_detail import conversation_detail_page
 from frontend.pages.conversation_detail_state import ConversationDetailState
 from frontend.pages.conversations import conversations_page
 from frontend.pages.conversations_state import ConversationsState
 from frontend.pages.dead_letters import DeadLettersState, dead_letters_page
-from frontend.pages.replies import RepliesState, replies_page
-from frontend.state.delivery import DeliveryBadgeState
 from frontend.pages.demo import DemoState, demo_page
 from frontend.pages.eval_run import EvalRunState, eval_run_page
 from frontend.pages.evals import evals_page
@@ -40,6 +38,7 @@ from frontend.pages.metrics import MetricsState, metrics_page
 from frontend.pages.overview import overview_page
 from frontend.pages.overview_state import OverviewState
 from frontend.pages.playground import playground_page
+from frontend.pages.replies import RepliesState, replies_page
 from frontend.pages.run_detail import run_detail_page
 from frontend.pages.run_detail_state import RunDetailState
 from frontend.pages.runs import runs_page
@@ -50,6 +49,7 @@ from frontend.sessions.registry import browser_tabs
 from frontend.sessions.registry import redis as session_redis
 from frontend.sessions.routes import SESSION_ROUTES
 from frontend.state.auth import AuthState
+from frontend.state.delivery import DeliveryBadgeState
 from frontend.state.live_page import LivePageState
 
 

@@ -73,7 +73,7 @@ def replicas(
         for index in range(2)
     ]
     try:
-        for port, process in zip(ports, apis):
+        for port, process in zip(ports, apis, strict=False):
             wait_for_http(f"http://127.0.0.1:{port}/readyz", process=process)
         wait_for_workers(str(test_settings.redis_url), workers)
         yield Replicas(api_urls=(f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}"))

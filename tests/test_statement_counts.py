@@ -16,13 +16,15 @@ from tests.helpers import StatementCounter, graphql
 CONVERSATIONS_PAGE = """
 query Page($first: Int!) {
   conversations(first: $first) {
-    edges { node { id customer lastMessage { text conversation { customer } } messages(first: 3) { edges { node { text } } } } }
+    edges { node { id customer lastMessage { text conversation { customer } } messages(first: 3) { edges {
+        node { text } } } } }
   }
 }
 """
 EVENTS_PAGE = """
 query Page($first: Int!) {
-  ingestEvents(first: $first) { edges { node { idempotencyKey status conversation { customer messageCount } } } }
+  ingestEvents(first: $first) { edges { node { idempotencyKey status conversation { customer messageCount } }
+      } }
 }
 """
 RUNS_PAGE = """

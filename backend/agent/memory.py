@@ -107,8 +107,9 @@ def thread_sql(*, conversation: str, trigger: str, limit: str) -> str:
     return f"""(
 SELECT json_agg(json_build_object(
            'author', m.author, 'text', m.text,
-           'calls', (SELECT json_agg(json_build_object('sequence', m.sequence, 'position', t.position, 'name', t.name,
-                                                       'arguments', t.arguments, 'result', t.result, 'error', t.error)
+           'calls', (SELECT json_agg(json_build_object('sequence', m.sequence, 'position', t.position,
+                                                       'name', t.name, 'arguments', t.arguments,
+                                                       'result', t.result, 'error', t.error)
                                      ORDER BY t.position)
                      FROM agent_runs r JOIN tool_calls t ON t.run_id = r.id
                      WHERE m.author = 'AGENT' AND r.reply_message_id = m.id))
@@ -116,7 +117,8 @@ SELECT json_agg(json_build_object(
 FROM (SELECT id, sequence, author, text FROM messages
       WHERE conversation_id = {conversation} AND id IS DISTINCT FROM {trigger}::uuid
         AND NOT (direction = 'INBOUND'
-                 AND sequence > COALESCE((SELECT sequence FROM messages WHERE id = {trigger}::uuid), 2147483647))
+                 AND sequence > COALESCE((SELECT sequence FROM messages WHERE id = {trigger}::uuid),
+                                         2147483647))
       ORDER BY sequence DESC LIMIT {limit}::int) m
 )::text"""
 

@@ -10,10 +10,9 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from backend.agent import playground
-from backend.agent.models import RunStatus
 from backend.agent.prompts import PromptNotFound
 from backend.agent.setup import build_agent
-from backend.agent.types import AgentRunNode
+from backend.agent.types import RunStatus  # the GraphQL enum (types.py declares it)
 from backend.channels.delivery.service import enqueue_deliveries
 from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.errors import BadUserInput

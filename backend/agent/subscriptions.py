@@ -9,9 +9,9 @@ from strawberry import relay
 from strawberry.types import Info
 
 from backend.agent import listing
-from backend.events.topics import RUN_COMPLETED
 from backend.agent.types import AgentRunNode
 from backend.events.hub import once_per_event, shared_per_event
+from backend.events.topics import RUN_COMPLETED
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
 from backend.graphql.loaders import Loaders

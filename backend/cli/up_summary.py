@@ -20,7 +20,8 @@ from backend.settings import Settings
 # `attempts` on an event counts every attempt: the one that processed it, and the failed ones before.
 _ACTIVITY = """
 SELECT (SELECT count(*) FROM ingest_events WHERE received_at >= $1) AS events_accepted,
-       (SELECT coalesce(sum(CASE WHEN status = 'PROCESSED' THEN greatest(attempts - 1, 0) ELSE attempts END), 0)
+       (SELECT coalesce(sum(CASE WHEN status = 'PROCESSED' THEN greatest(attempts - 1, 0) ELSE attempts END),
+                 0)
           FROM ingest_events WHERE received_at >= $1) AS failed_attempts,
        (SELECT count(*) FROM ingest_events WHERE received_at >= $1 AND status = 'DEAD') AS dead,
        (SELECT count(*) FROM agent_runs WHERE created_at >= $1) AS turns,
@@ -47,7 +48,10 @@ class Activity:
         queue = "unknown (Redis unreachable)" if self.queue_depth is None else str(self.queue_depth)
         failures = f"{self.failures} failures"
         if self.failures:
-            failures += f" ({self.failed_turns} failed turns, {self.failed_attempts} failed attempts, {self.dead} dead)"
+            failures += (
+                f" ({self.failed_turns} failed turns, {self.failed_attempts} failed attempts, "
+                f"{self.dead} dead)"
+            )
         return (
             f"Since {since:%H:%M:%S} UTC: {self.events_accepted} events accepted · {self.turns} turns · "
             f"{failures} · queue depth {queue}"
@@ -106,7 +110,7 @@ class SummaryWatcher:
                     if connection is None or connection.is_closed():
                         connection = await asyncpg.connect(str(self._settings.database_url), timeout=5)
                     self._show(await read_activity(connection=connection, queue=queue, since=self._since))
-                except (OSError, asyncpg.PostgresError, aioredis.RedisError, asyncio.TimeoutError) as error:
+                except (TimeoutError, OSError, asyncpg.PostgresError, aioredis.RedisError) as error:
                     connection = None
                     self._console.status(f"Summary unavailable: {type(error).__name__}: {error}")
                 await asyncio.to_thread(self._stop.wait, self._every)

@@ -65,12 +65,14 @@ _MESSAGES = """
 INSERT INTO messages (id, conversation_id, sequence, direction, author, text, created_at, delivery_attempts,
                       delivery_status, delivered_at)
 SELECT inbound_id, conversation_id, 1, 'INBOUND', 'CUSTOMER',
-       CASE WHEN books THEN 'Hi, can I book a haircut tomorrow at 3pm?' ELSE 'What are your opening hours?' END,
+       CASE WHEN books THEN 'Hi, can I book a haircut tomorrow at 3pm?'
+            ELSE 'What are your opening hours?' END,
        at, 0, NULL, NULL
 FROM demo_visits
 UNION ALL
 SELECT reply_id, conversation_id, 2, 'OUTBOUND', 'AGENT',
-       CASE WHEN status = 'FAILED' THEN 'Sorry, something went wrong on our side. A member of our team will get back to you here shortly.'
+       CASE WHEN status = 'FAILED' THEN
+           'Sorry, something went wrong on our side. A member of our team will get back to you here shortly.'
             WHEN status = 'HANDED_OFF' THEN 'I''m passing you to a colleague who will reply here shortly.'
             WHEN books THEN 'We have 3pm or 4:15pm tomorrow. Which works for you?'
             ELSE 'We are open Monday to Friday 9am–6pm and Saturday 10am–4pm.' END,
@@ -78,12 +80,14 @@ SELECT reply_id, conversation_id, 2, 'OUTBOUND', 'AGENT',
 FROM demo_visits
 """
 _RUNS = """
-INSERT INTO agent_runs (id, conversation_id, trigger_message_id, reply_message_id, policy, prompt_name, prompt_version,
+INSERT INTO agent_runs (id, conversation_id, trigger_message_id, reply_message_id, policy, prompt_name,
+    prompt_version,
                         intent, status, latency_ms, error, created_at, synthetic)
 SELECT run_id, conversation_id, inbound_id, reply_id, 'rules', 'support-agent', 'v1',
        CASE WHEN status = 'HANDED_OFF' THEN 'HANDOFF' WHEN books THEN 'BOOK' ELSE 'HOURS' END, status,
        35 + power(speed, 6) * 2200 + CASE WHEN in_outage THEN 400 ELSE 0 END,
-       CASE WHEN status = 'FAILED' THEN 'ToolFailed: tool failed: ConnectTimeout: availability service timed out' END,
+       CASE WHEN status = 'FAILED' THEN
+           'ToolFailed: tool failed: ConnectTimeout: availability service timed out' END,
        at + interval '500 milliseconds', true
 FROM demo_visits
 """

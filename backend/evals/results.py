@@ -22,9 +22,11 @@ _RECORD = """
 WITH written AS (
     INSERT INTO eval_case_results (id, run_id, case_id, case_name, passed, failures, transcript, tool_calls,
                                    violations, latency_ms, created_at)
-    SELECT r.id, $1, r.case_id, r.case_name, r.passed, r.failures::jsonb, r.transcript::jsonb, r.tool_calls::jsonb,
+    SELECT r.id, $1, r.case_id, r.case_name, r.passed, r.failures::jsonb, r.transcript::jsonb,
+        r.tool_calls::jsonb,
            r.violations::jsonb, r.latency_ms, now()
-    FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::text[], $8::text[], $9::text[],
+    FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::text[], $8::text[],
+        $9::text[],
                 $10::float8[])
          AS r(id, case_id, case_name, passed, failures, transcript, tool_calls, violations, latency_ms)
     ON CONFLICT (run_id, case_id) DO NOTHING
@@ -38,7 +40,8 @@ SET passed = run.passed + counted.passed,
     status = CASE WHEN run.passed + counted.passed + run.failed + counted.failed >= run.total THEN 'COMPLETED'
                   ELSE run.status END,
     finished_at = CASE WHEN run.status <> 'COMPLETED'
-                            AND run.passed + counted.passed + run.failed + counted.failed >= run.total THEN now()
+                            AND run.passed + counted.passed + run.failed + counted.failed >= run.total
+                            THEN now()
                        ELSE run.finished_at END
 FROM counted
 WHERE run.id = $1
@@ -82,7 +85,7 @@ async def record_results(
             JSON_DUMPS(outcome.violations),
             outcome.latency_ms,
         )
-        for column, value in zip(columns, row):
+        for column, value in zip(columns, row, strict=False):
             column.append(value)
     rows = await connections.get("default").execute_query_dict(_RECORD, [eval_run_id, *columns])
     if not rows:

@@ -94,7 +94,11 @@ async def run_chunk(
         source=run.model_source,
         settings=settings,
     )
-    played = [(case, outcome) for case, outcome in zip(cases, outcomes) if isinstance(outcome, CaseOutcome)]
+    played = [
+        (case, outcome)
+        for case, outcome in zip(cases, outcomes, strict=False)
+        if isinstance(outcome, CaseOutcome)
+    ]
     progress = await record_results(eval_run_id=eval_run_id, results=played)
     await hub.publish(EVAL_PROGRESS, progress.event())
     for outcome in outcomes:

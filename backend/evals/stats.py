@@ -13,5 +13,5 @@ def mcnemar_exact_p(*, regressions: int, fixes: int) -> float:
     changed = regressions + fixes
     if changed == 0:
         return 1.0
-    tail = sum(comb(changed, k) for k in range(0, min(regressions, fixes) + 1)) / 2**changed
+    tail = sum(comb(changed, k) for k in range(min(regressions, fixes) + 1)) / 2**changed
     return min(1.0, 2 * tail)

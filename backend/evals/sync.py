@@ -51,7 +51,9 @@ def read_suite(folder: Path) -> tuple[str, list[GoldenCase]]:
 async def sync_suites(*, directory: Path = GOLDENS_DIR) -> list[SyncedSuite]:
     """Create a suite version for each suite folder whose files changed; unchanged ones create nothing."""
     synced = []
-    for folder in sorted(path for path in directory.iterdir() if path.is_dir()):
+    # A few small local files, read once at start-up or on a sync: not worth a thread.
+    folders = sorted(path for path in directory.iterdir() if path.is_dir())  # noqa: ASYNC240
+    for folder in folders:
         version, cases = read_suite(folder)
         if not cases:
             continue

@@ -33,7 +33,9 @@ EXAMPLES = (
             "# The newest conversations: press the run button.\n"
             "# The API key is in the Headers pane below.\n"
             "query Conversations {\n"
-            "  conversations(first: 5) { edges { node { id channel customer status lastMessage { text } } } }\n"
+            "  conversations(first: 5) {\n"
+            "    edges { node { id channel customer status lastMessage { text } } }\n"
+            "  }\n"
             "}\n"
         ),
     ),
@@ -83,7 +85,9 @@ EXAMPLES = (
             "# a real SMS, chat or voice provider.\n"
             "query SandboxOutbox {\n"
             "  deliveryEndpoints { channel provider sandbox }\n"
-            "  sandboxMessages(first: 5) { edges { node { providerId channel recipient text acceptedAt } } }\n"
+            "  sandboxMessages(first: 5) {\n"
+            "    edges { node { providerId channel recipient text acceptedAt } }\n"
+            "  }\n"
             "}\n"
         ),
     ),

@@ -25,7 +25,10 @@ def page_size(first: int | None, *, maximum: int) -> int:
 
 def to_connection(page: Page, convert: Callable[[object], NodeT]) -> relay.Connection[NodeT]:
     """A Relay connection of a page, each row turned into its GraphQL node."""
-    edges = [relay.Edge(node=convert(item), cursor=cursor) for item, cursor in zip(page.items, page.cursors)]
+    edges = [
+        relay.Edge(node=convert(item), cursor=cursor)
+        for item, cursor in zip(page.items, page.cursors, strict=False)
+    ]
     return relay.Connection(
         edges=edges,
         page_info=relay.PageInfo(

@@ -63,7 +63,8 @@ class _Stream:
                 self.latest = result
                 for inbox in list(self.members):
                     if inbox.full():
-                        inbox.get_nowait()  # a slow member loses its oldest result, never holds the others back
+                        # A slow member loses its oldest result, never holds the others back.
+                        inbox.get_nowait()
                     inbox.put_nowait(result)
         finally:
             for inbox in list(self.members):

@@ -63,7 +63,8 @@ def squash(folded: Folded) -> Folded:
 def _fold_char(char: str) -> str:
     if unicodedata.category(char) == "Cf":  # zero-width spaces and joiners, soft hyphens, BOMs
         return ""
-    # NFKD turns full-width and styled letters ("ｉｇｎｏｒｅ", "𝐢𝐠𝐧𝐨𝐫𝐞") into plain ones and splits off accents.
+    # NFKD turns full-width and styled letters ("ｉｇｎｏｒｅ", "𝐢𝐠𝐧𝐨𝐫𝐞") into plain ones and splits off
+    # accents.
     decomposed = unicodedata.normalize("NFKD", char)
     plain = "".join(piece for piece in decomposed if not unicodedata.combining(piece)) or char
     return plain.lower().translate(HOMOGLYPHS).translate(QUOTES)

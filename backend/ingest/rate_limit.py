@@ -67,7 +67,7 @@ class RateLimiter:
             log.warning("rate_limit.unavailable", error=str(error))
             return [None] * len(buckets_per_request)
         # Where each bucket stood before this call; requests then count in the order they were given.
-        counted = {name: total - demand[name] for name, total in zip(demand, totals)}
+        counted = {name: total - demand[name] for name, total in zip(demand, totals, strict=False)}
         answers: list[int | None] = []
         for buckets in buckets_per_request:
             over = False

@@ -125,7 +125,7 @@ async def _insert(events: list[tuple[IncomingEvent, uuid.UUID | None]]) -> list[
     originals = dict(new)
     missing = {(event.channel.value, event.idempotency_key) for event, _ in events} - new.keys()
     if missing:
-        channels, keys = zip(*missing)
+        channels, keys = zip(*missing, strict=False)
         existing = await connection.execute_query_dict(_EXISTING, [list(channels), list(keys)])
         originals.update({(row["channel"], row["idempotency_key"]): row["id"] for row in existing})
 
@@ -151,7 +151,9 @@ async def _accept_group(
         [_buckets(event, api_key_id=submitter.api_key_id, settings=settings) for event, submitter in events]
     )
     allowed = [
-        (event, submitter.api_key_id) for (event, submitter), wait in zip(events, waits) if wait is None
+        (event, submitter.api_key_id)
+        for (event, submitter), wait in zip(events, waits, strict=False)
+        if wait is None
     ]
     accepted = iter(await _insert(allowed) if allowed else [])
     answers: list[Accepted | Throttled] = [
@@ -159,7 +161,7 @@ async def _accept_group(
     ]
     outcomes: Counter[tuple[str, str]] = Counter()
     traces: dict[uuid.UUID, dict[str, str]] = {}
-    for (event, submitter), answer in zip(events, answers):
+    for (event, submitter), answer in zip(events, answers, strict=False):
         if isinstance(answer, Throttled):
             outcomes[event.channel.value, "rate_limited"] += 1
         elif answer.duplicate:

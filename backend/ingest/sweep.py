@@ -10,7 +10,6 @@ the two steps is still recovered, one sweep later.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -76,7 +75,7 @@ class PatientSweepQueue(RedisQueue):
                 await self.abort(job, error=self.swept_error_message)
                 try:
                     await job.refresh(abort)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     logger.info("Could not abort job %s", job_id)
                 if job.retryable:
                     await self.retry(job, error=self.swept_error_message)

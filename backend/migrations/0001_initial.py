@@ -1,15 +1,16 @@
-from tortoise import migrations
-from tortoise.migrations import operations as ops
 import functools
+from json import dumps, loads
+from uuid import uuid4
+
+from tortoise import fields, migrations
+from tortoise.fields.base import OnDelete
+from tortoise.fields.db_defaults import SqlDefault
+from tortoise.indexes import Index
+from tortoise.migrations import operations as ops
+
 from backend.channels.enums import Channel
 from backend.conversations.models import ConversationStatus, MessageAuthor, MessageDirection
 from backend.ingest.models import IngestStatus
-from json import dumps, loads
-from tortoise.fields.base import OnDelete
-from tortoise.fields.db_defaults import SqlDefault
-from uuid import uuid4
-from tortoise import fields
-from tortoise.indexes import Index
 
 
 class Migration(migrations.Migration):

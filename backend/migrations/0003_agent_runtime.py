@@ -1,15 +1,16 @@
-from tortoise import migrations
-from tortoise.migrations import operations as ops
 import functools
+from json import dumps, loads
+from uuid import uuid4
+
+from tortoise import fields, migrations
+from tortoise.fields.base import OnDelete
+from tortoise.indexes import Index
+from tortoise.migrations import operations as ops
+
 from backend.agent.models import RunStatus
 from backend.conversations.models import DeliveryStatus
 from backend.scheduling.models import BookingStatus
 from backend.tickets.models import TicketPriority, TicketStatus
-from json import dumps, loads
-from tortoise.fields.base import OnDelete
-from uuid import uuid4
-from tortoise import fields
-from tortoise.indexes import Index
 
 
 class Migration(migrations.Migration):

@@ -1,12 +1,13 @@
-from tortoise import migrations
-from tortoise.migrations import operations as ops
 import functools
-from backend.evals.models import EvalRunStatus
 from json import dumps, loads
-from tortoise.fields.base import OnDelete
 from uuid import uuid4
-from tortoise import fields
+
+from tortoise import fields, migrations
+from tortoise.fields.base import OnDelete
 from tortoise.indexes import Index
+from tortoise.migrations import operations as ops
+
+from backend.evals.models import EvalRunStatus
 
 
 class Migration(migrations.Migration):

@@ -1,7 +1,7 @@
-from tortoise import migrations
+from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
+
 from backend.evals.models import ModelSource
-from tortoise import fields
 
 
 class Migration(migrations.Migration):

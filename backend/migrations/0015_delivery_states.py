@@ -1,8 +1,8 @@
-from tortoise import migrations
+from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
+
 from backend.conversations.models import DeliveryStatus
 from backend.incidents.models import NotificationStatus
-from tortoise import fields
 
 
 class Migration(migrations.Migration):

@@ -7,7 +7,10 @@ import redis.asyncio as aioredis
 from saq import Queue
 from tortoise import connections
 
-_OPEN_DEAD_LETTERS = "SELECT count(*) AS n FROM dead_letters d JOIN ingest_events e ON e.id = d.event_id WHERE e.status = 'DEAD'"
+_OPEN_DEAD_LETTERS = (
+    "SELECT count(*) AS n FROM dead_letters d JOIN ingest_events e ON e.id = d.event_id "
+    "WHERE e.status = 'DEAD'"
+)
 
 
 async def open_dead_letters() -> int:

@@ -25,12 +25,14 @@ MAX_CATCH_UP = timedelta(days=7)
 # percentiles).
 RUN_METRICS_SQL = """
 WITH runs AS (
-    SELECT date_bin($3::interval, r.created_at, TIMESTAMPTZ '2000-01-01') AS minute, c.channel, r.id, r.status, r.latency_ms
+    SELECT date_bin($3::interval, r.created_at, TIMESTAMPTZ '2000-01-01') AS minute, c.channel, r.id,
+        r.status, r.latency_ms
     FROM agent_runs r JOIN conversations c ON c.id = r.conversation_id
     WHERE r.created_at >= $1 AND r.created_at < $2
 ),
 violations AS (
-    SELECT v.run_id, count(*) AS n FROM guardrail_violations v JOIN runs ON runs.id = v.run_id GROUP BY v.run_id
+    SELECT v.run_id, count(*) AS n FROM guardrail_violations v JOIN runs ON runs.id = v.run_id
+    GROUP BY v.run_id
 ),
 tools AS (
     SELECT t.run_id, count(*) AS calls, count(*) FILTER (WHERE t.error IS NOT NULL) AS errors
@@ -63,7 +65,8 @@ RUN_METRIC_NAMES = (
 )
 # Per tool, across channels: "tool_error_rate:<tool>".
 _TOOL_METRICS = """
-SELECT date_trunc('minute', r.created_at) AS minute, t.name AS tool, avg((t.error IS NOT NULL)::int) AS error_rate
+SELECT date_trunc('minute', r.created_at) AS minute, t.name AS tool,
+       avg((t.error IS NOT NULL)::int) AS error_rate
 FROM tool_calls t JOIN agent_runs r ON r.id = t.run_id
 WHERE r.created_at >= $1 AND r.created_at < $2
 GROUP BY 1, 2

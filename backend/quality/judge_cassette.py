@@ -30,7 +30,10 @@ class JudgeCassetteMiss(CassetteMiss):
             return "; ".join(
                 f"{name.replace('_', ' ')} differs from the recording" for name in self.differences
             )
-        return f"no recorded grade of this turn by {self.case} (record it: AGENTOPS_QUALITY_JUDGE_CASSETTES=record)"
+        return (
+            f"no recorded grade of this turn by {self.case} (record it: "
+            "AGENTOPS_QUALITY_JUDGE_CASSETTES=record)"
+        )
 
 
 class JudgeCassette(httpx.AsyncBaseTransport):

@@ -26,10 +26,12 @@ EARLIER_RUNS = 10  # whose tool calls back a claim about how things stand
 _TURNS = """
 SELECT r.id, r.conversation_id, r.status, r.created_at, c.channel, COALESCE(t.text, '') AS customer_text,
        m.text AS reply,
-       (SELECT json_agg(json_build_object('name', name, 'arguments', arguments, 'result', result, 'error', error)
+       (SELECT json_agg(json_build_object('name', name, 'arguments', arguments, 'result', result,
+                                          'error', error)
                         ORDER BY position) FROM tool_calls WHERE run_id = r.id)::text AS tools,
        (SELECT json_agg(rule) FROM guardrail_violations WHERE run_id = r.id)::text AS violations,
-       (SELECT json_agg(json_build_object('author', h.author, 'text', h.text, 'at', h.created_at) ORDER BY h.sequence)
+       (SELECT json_agg(json_build_object('author', h.author, 'text', h.text, 'at', h.created_at)
+                 ORDER BY h.sequence)
           FROM (SELECT author, text, created_at, sequence FROM messages
                  WHERE conversation_id = r.conversation_id AND sequence < COALESCE(t.sequence, m.sequence)
                  ORDER BY sequence DESC LIMIT $2) h)::text AS earlier,

@@ -47,7 +47,8 @@ ORDER BY s.starts_at, r.name
 LIMIT $8
 """
 _INSERT_BOOKING = """
-INSERT INTO bookings (id, slot_id, conversation_id, customer_name, customer_phone, status, idempotency_key, created_at)
+INSERT INTO bookings (id, slot_id, conversation_id, customer_name, customer_phone, status, idempotency_key,
+    created_at)
 VALUES ($1, $2, $3, $4, $5, 'CONFIRMED', $6, now())
 ON CONFLICT DO NOTHING
 RETURNING id
@@ -178,7 +179,8 @@ class RescheduleOutcome:
 
 
 _BOOKING_COLUMNS = """
-SELECT b.id, b.slot_id, sv.name AS service, r.name AS staff, s.starts_at, s.ends_at, b.customer_name, b.status,
+SELECT b.id, b.slot_id, sv.name AS service, r.name AS staff, s.starts_at, s.ends_at, b.customer_name,
+    b.status,
        b.customer_phone, b.conversation_id, b.rescheduled_from_id
 FROM bookings b
 JOIN slots s ON s.id = b.slot_id

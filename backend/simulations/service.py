@@ -266,8 +266,10 @@ async def finish_overdue_simulations(*, redis: aioredis.Redis, hub: EventHub | S
 _EFFECTS = """
 SELECT
   (SELECT count(*) FROM agent_runs WHERE created_at >= $1 AND created_at < $2) AS turns,
-  (SELECT count(*) FROM agent_runs WHERE created_at >= $1 AND created_at < $2 AND status = 'FAILED') AS failed_turns,
-  (SELECT count(*) FROM agent_runs WHERE created_at >= $1 AND created_at < $2 AND status = 'HANDED_OFF') AS handed_off,
+  (SELECT count(*) FROM agent_runs WHERE created_at >= $1 AND created_at < $2
+     AND status = 'FAILED') AS failed_turns,
+  (SELECT count(*) FROM agent_runs WHERE created_at >= $1 AND created_at < $2
+     AND status = 'HANDED_OFF') AS handed_off,
   (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) FROM agent_runs
     WHERE created_at >= $1 AND created_at < $2) AS latency_p95_ms,
   (SELECT count(*) FROM tool_calls t JOIN agent_runs r ON r.id = t.run_id

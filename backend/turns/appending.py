@@ -25,7 +25,8 @@ _APPEND = "SELECT * FROM agentops_append_pending($1, $2)"
 _NEXT_UNANSWERED = """
 SELECT e.id AS event_id, m.id AS message_id, m.text, m.conversation_id
 FROM ingest_events own
-JOIN ingest_events e ON e.channel = own.channel AND e.thread_key = own.thread_key AND e.accepted_seq <= own.accepted_seq
+JOIN ingest_events e ON e.channel = own.channel AND e.thread_key = own.thread_key
+                      AND e.accepted_seq <= own.accepted_seq
 JOIN messages m ON m.ingest_event_id = e.id
 WHERE own.id = $1 AND e.status = 'RECEIVED'
 ORDER BY e.accepted_seq

@@ -84,7 +84,8 @@ _LOAD = (
 SELECT c.status, c.version, c.customer, c.channel, c.agent_state::text AS agent_state,
        (SELECT array_agg(name ORDER BY name) FROM services) AS services,
        (SELECT json_agg(json_build_object('weekday', weekday, 'opens', opens_at::time::text,
-                                          'closes', closes_at::time::text)) FROM business_hours)::text AS hours,
+                                          'closes', closes_at::time::text)) FROM business_hours)::text
+               AS hours,
        (SELECT json_agg(json_build_object('position', position, 'tool', tool, 'result', result))
           FROM tool_effects WHERE turn_key = $2)::text AS earlier,
        (SELECT status FROM ingest_events WHERE id = $3) AS trigger_status,

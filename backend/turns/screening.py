@@ -10,7 +10,10 @@ from __future__ import annotations
 from backend.guardrails.config import GuardrailConfig
 from backend.guardrails.engine import CheckResult, check_input, check_output
 
-SAFE_INPUT_REPLY = "Sorry, I can't help with that request. I can book, move or cancel appointments, or pass a problem to our team."
+SAFE_INPUT_REPLY = (
+    "Sorry, I can't help with that request. I can book, move or cancel appointments, or "
+    "pass a problem to our team."
+)
 SAFE_OUTPUT_REPLY = "Sorry, I can't answer that here. A member of our team will follow up with you shortly."
 
 

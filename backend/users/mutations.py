@@ -9,8 +9,8 @@ import strawberry
 from strawberry.types import Info
 
 from backend.graphql.common_types import ValidationError
-from backend.ingest.rate_limit import Bucket
 from backend.graphql.permissions import IsAuthenticated
+from backend.ingest.rate_limit import Bucket
 from backend.users import service
 from backend.users.types import (
     InvalidCredentials,

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from backend.auth import service as auth_service
 from backend.auth.scopes import Scope
+from backend.users.models import User, UserSession
 from backend.users.passwords import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -21,7 +22,6 @@ from backend.users.passwords import (
     verify_password,
 )
 from backend.users.roles import ROLE_SCOPES, Role
-from backend.users.models import User, UserSession
 
 # Deliberately loose: one @, no spaces or control characters, a dot-free host allowed ("admin@localhost").
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+$")

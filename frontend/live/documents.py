@@ -21,7 +21,8 @@ INCIDENT_FIELDS = """
 EVAL_PROGRESS_FIELDS = "evalRunId done total passed status"
 SIMULATION_FIELDS = """
   id kind status intensity durationSeconds tool trafficPerSecond startedBy startedAt endsAt endedAt
-  effects { turns failedTurns handedOffTurns latencyP95Ms toolErrors failedDeliveries eventsSent incidentsOpened }
+  effects { turns failedTurns handedOffTurns latencyP95Ms toolErrors failedDeliveries eventsSent
+      incidentsOpened }
 """
 
 CONVERSATION_UPDATED = f"subscription {{ conversationUpdated {{ {CONVERSATION_FIELDS} }} }}"

@@ -175,7 +175,7 @@ class LiveFeed:
         while self._sessions():
             try:
                 await self._hold_connection()
-            except (TransportError, GraphQLError, OSError, asyncio.TimeoutError) as error:
+            except (TimeoutError, TransportError, GraphQLError, OSError) as error:
                 # The API restarting or unreachable: the pages keep their last figures until it is back.
                 log.warning(
                     "live feed lost its connection (%s: %s); retrying in %.1fs",

@@ -31,7 +31,8 @@ mutation Start($input: StartEvalRunInput!) {{
 COMPARE = """
 query Compare($base: ID!, $head: ID!) {
   compareEvalRuns(base: $base, head: $head) {
-    regressions fixes unchangedPassing unchangedFailing basePassRate headPassRate passRateDelta pValue significantDrop
+    regressions fixes unchangedPassing unchangedFailing basePassRate headPassRate passRateDelta pValue
+        significantDrop
   }
 }
 """

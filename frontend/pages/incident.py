@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from frontend.components.charts import series_chart
 from frontend.components.badges import synthetic_badge
+from frontend.components.charts import series_chart
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
 from frontend.pages.incidents import severity_badge, status_badge

@@ -7,6 +7,7 @@ The API token is read from the store for each call and never kept in the tab's s
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -114,10 +115,9 @@ class AuthState(rx.State):
         # frame loads the login page instead.
         self.signed_out = bool(key)
         if key:
-            try:
+            # If Redis is out of reach, this tab forgot it anyway; the stored session lapses at its expiry.
+            with contextlib.suppress(RedisError, OSError):
                 await end_browser_session(key=key, notice=notice, except_tab=self.router.session.client_token)
-            except (RedisError, OSError):
-                pass  # this tab forgot it; the stored session lapses at its expiry, its token being refused anyway
         return rx.redirect("/login")
 
     def _ending_notice(self) -> str:

@@ -13,7 +13,8 @@ POLICIES = [ANY, "rules", "openai"]
 
 # Fields every run view needs; the detail adds the messages and the conversation.
 RUN_FIELDS = """
-  id status policy promptName promptVersion model intent latencyMs promptTokens completionTokens error createdAt
+  id status policy promptName promptVersion model intent latencyMs promptTokens completionTokens error
+      createdAt
   synthetic triggerMessage { sequence text } replyMessage { sequence text deliveryStatus sandbox }
   toolCalls { name position arguments result error latencyMs }
   violations { id stage rule severity action message excerpt createdAt }

@@ -68,7 +68,10 @@ def message_row(message: dict[str, Any]) -> dict[str, str]:
     elif delivery == "SENDING":
         delivery_note = f"attempt {message['deliveryAttempts']} with {provider}"
     elif delivery == "UNCERTAIN":
-        delivery_note = f"may or may not have arrived — check it in Replies to check: {message.get('deliveryError') or ''}"
+        delivery_note = (
+            "may or may not have arrived — check it in Replies to check: "
+            f"{message.get('deliveryError') or ''}"
+        )
     else:
         delivery_note = ""
     return {

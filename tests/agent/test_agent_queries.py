@@ -53,13 +53,15 @@ query Node($id: ID!) {
 BOOKINGS = """
 query Bookings($filter: BookingFilter) {
   bookings(first: 50, filter: $filter) {
-    edges { node { id customerName customerPhone status startsAt endsAt serviceName staffName conversation { customer } } }
+    edges { node { id customerName customerPhone status startsAt endsAt serviceName staffName conversation {
+        customer } } }
   }
 }
 """
 TICKETS = """
 query Tickets($filter: TicketFilter) {
-  tickets(first: 50, filter: $filter) { edges { node { id subject status priority conversation { customer } } } }
+  tickets(first: 50, filter: $filter) { edges { node { id subject status priority conversation { customer } }
+      } }
 }
 """
 CONVERSATION_WORK = """

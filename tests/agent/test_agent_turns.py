@@ -128,7 +128,8 @@ async def test_a_handed_off_conversation_stays_with_the_human_until_returned(
     from strawberry.relay import to_base64
 
     conversation_id = to_base64("Conversation", str(conversation.id))
-    human = """mutation($id: ID!) { sendHumanReply(input: {conversationId: $id, text: "Hi, Sam here. How can I help?"}) {
+    human = """mutation($id: ID!) { sendHumanReply(input: {conversationId: $id, text:
+        "Hi, Sam here. How can I help?"}) {
         __typename ... on SendHumanReplyPayload { message { author text } } } }"""
     sent = (await graphql(client, human, key=key, variables={"id": conversation_id})).json()
     assert sent["data"]["sendHumanReply"]["message"] == {

@@ -12,7 +12,6 @@ from backend.channels.enums import Channel
 from backend.conversations.models import Conversation, MessageAuthor
 from backend.evals.golden import EVAL_NOW
 from backend.evals.runner import prepare_eval_business
-from backend.scheduling import service as scheduling
 from backend.scheduling.models import Booking, BookingStatus
 from backend.tickets.models import Ticket
 from backend.turns.sandbox import sandbox, sandboxed_turn

@@ -7,14 +7,15 @@ import websockets
 from strawberry.relay import to_base64
 
 from backend.agent.models import AgentRun, RunStatus, ToolCall
-from backend.events.topics import RUN_COMPLETED
 from backend.auth.scopes import Scope
 from backend.channels.enums import Channel
 from backend.conversations.models import Conversation, ConversationStatus
+from backend.events.topics import RUN_COMPLETED
 
 SUBSCRIBE = """
 subscription Runs($id: ID) {
-  runCompleted(conversationId: $id) { id status promptVersion conversation { customer status } toolCalls { name } }
+  runCompleted(conversationId: $id) { id status promptVersion conversation { customer status } toolCalls {
+      name } }
 }
 """
 

@@ -7,7 +7,8 @@ from tests.helpers import graphql
 
 READ_FIELD = "{ conversations(first: 1) { edges { cursor } } }"
 WRITE_FIELD = """
-mutation { closeConversation(input: {conversationId: "Q29udmVyc2F0aW9uOjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMA=="}) {
+mutation { closeConversation(input: {conversationId:
+    "Q29udmVyc2F0aW9uOjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMA=="}) {
   __typename
 } }
 """

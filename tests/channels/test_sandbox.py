@@ -37,7 +37,8 @@ NO_ENDPOINTS = {"sms_api_base_url": None, "chat_delivery_url": None, "voice_deli
 REPLIES = """
 query Replies($customer: String!) {
   conversations(first: 1, filter: {customer: $customer}) { edges { node {
-    messages(first: 10) { edges { node { author deliveryStatus deliveryProvider sandbox providerMessageId } } }
+    messages(first: 10) { edges { node { author deliveryStatus deliveryProvider sandbox providerMessageId } }
+        }
   } } }
   sandboxMessages(first: 10, filter: {recipient: $customer}) { edges { node {
     providerId channel recipient text requests reply { text deliveryStatus sandbox }

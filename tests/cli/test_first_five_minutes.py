@@ -20,13 +20,13 @@ import pytest
 
 from tests.cli.first_five_minutes import RunningUp, running_up
 from tests.dashboard.conftest import Dashboard, DashboardUser, log_in
-from tests.dashboard.conftest import browser, browser_context  # noqa: F401  (the browser tests' fixtures)
 from tests.dashboard.driving import choose, new_sender
 
 DEMO_REPLIES = """
 query DemoReplies {
   conversations(first: 100, filter: {synthetic: false}) { edges { node { customer
-    messages(first: 50) { edges { node { author deliveryStatus deliveryProvider sandbox providerMessageId } } }
+    messages(first: 50) { edges { node { author deliveryStatus deliveryProvider sandbox providerMessageId } }
+        }
   } } }
   replyDeliveryCounts { status count }
 }

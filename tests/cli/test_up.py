@@ -89,7 +89,10 @@ def test_up_without_services_starts_private_ones_serves_and_stops_on_ctrl_c(tmp_
         # backdated history ends ten minutes ago, so "active since the test started" is the fresh demo
         # traffic).
         since = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
-        query = "query($since: DateTime!) { conversations(first: 100, filter: {activeAfter: $since}) { edges { node { customer messageCount } } } }"
+        query = (
+            "query($since: DateTime!) { conversations(first: 100, filter: {activeAfter: $since}) { "
+            "edges { node { customer messageCount } } } }"
+        )
         deadline, conversations = time.monotonic() + 60, []
         while time.monotonic() < deadline and len(conversations) < DEMO_CONVERSATIONS:
             listed = httpx.post(

@@ -182,7 +182,7 @@ async def test_thread_reads_in_order_across_pages_through_node(client, make_key)
 async def test_node_of_a_missing_object_is_null(client, make_key):
     key = await make_key(Scope.READ)
     missing = to_base64("Conversation", "00000000-0000-0000-0000-000000000000")
-    body = (await graphql(client, '{ node(id: "%s") { id } }' % missing, key=key)).json()
+    body = (await graphql(client, f'{{ node(id: "{missing}") {{ id }} }}', key=key)).json()
     assert body == {"data": {"node": None}}
 
 
@@ -190,5 +190,5 @@ async def test_node_needs_the_scope_of_the_object(client, make_key):
     ingest_only = await make_key(Scope.INGEST)
     conversation = (await _make_conversations(1))[0]
     node_id = to_base64("Conversation", str(conversation.id))
-    response = await graphql(client, '{ node(id: "%s") { id } }' % node_id, key=ingest_only)
+    response = await graphql(client, f'{{ node(id: "{node_id}") {{ id }} }}', key=ingest_only)
     assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -94,7 +94,8 @@ async def _editor_with(page, selector: str, expect: str, *, timeout: float = 20)
     while True:
         text = await page.evaluate(
             "selector => ([...document.querySelectorAll(selector + ' .CodeMirror')]"
-            ".find(editor => !editor.parentElement.classList.contains('hidden'))?.CodeMirror.getValue()) ?? ''",
+            ".find(editor => !editor.parentElement.classList.contains('hidden'))"
+            "?.CodeMirror.getValue()) ?? ''",
             selector,
         )
         if expect in text:

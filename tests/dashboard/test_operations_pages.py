@@ -298,8 +298,10 @@ async def test_a_viewer_sees_no_operations_actions_and_the_api_refuses_them(
 
 
 FIRST_CONVERSATION = """query($synthetic: Boolean!) {
-  conversations(first: 1, filter: {synthetic: $synthetic}) { edges { node { id customer runs(first: 1) { id } } } } }"""
-SYNTHETIC_FLAG = """query($id: ID!) { node(id: $id) { ... on Conversation { synthetic } ... on Incident { synthetic } } }"""
+  conversations(first: 1, filter: {synthetic: $synthetic}) {
+    edges { node { id customer runs(first: 1) { id } } } } }"""
+SYNTHETIC_FLAG = """query($id: ID!) {
+  node(id: $id) { ... on Conversation { synthetic } ... on Incident { synthetic } } }"""
 # Only the backdated week's customers wrote exactly this (the live demo asks about Saturday's hours).
 HISTORY_TEXT = "opening hours?"
 

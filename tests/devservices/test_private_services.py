@@ -75,15 +75,17 @@ def test_starts_private_servers_when_configured_ones_are_down(tmp_path: Path) ->
 def test_reuses_data_folder_and_stops_on_exception(tmp_path: Path) -> None:
     initialised_at: set[int] = set()
     for _ in range(2):  # the second start must reuse the cluster, not run initdb again
-        with pytest.raises(KeyboardInterrupt):
-            with ensure_services(
+        with (
+            pytest.raises(KeyboardInterrupt),
+            ensure_services(
                 database_url=UNREACHABLE_DATABASE_URL,
                 redis_url=UNREACHABLE_REDIS_URL,
                 data_dir=tmp_path,
                 log=lambda line: None,
-            ) as endpoints:
-                assert postgres_reachable(endpoints.database_url)
-                raise KeyboardInterrupt
+            ) as endpoints,
+        ):
+            assert postgres_reachable(endpoints.database_url)
+            raise KeyboardInterrupt
         assert not _port_answers(endpoints.database_url)
         assert not _port_answers(endpoints.redis_url)
         initialised_at.add((tmp_path / "postgres" / "PG_VERSION").stat().st_mtime_ns)

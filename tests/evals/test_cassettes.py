@@ -10,7 +10,6 @@ import textwrap
 import httpx
 import pytest
 
-from backend.turns.runtime import FALLBACK_REPLY
 from backend.agent.setup import build_agent
 from backend.auth.scopes import Scope
 from backend.evals import service
@@ -19,6 +18,7 @@ from backend.evals.models import EvalCaseResult, ModelSource
 from backend.evals.sync import latest_suite, sync_suites
 from backend.events.hub import SilentHub
 from backend.scheduling.models import Slot
+from backend.turns.runtime import FALLBACK_REPLY
 from tests.fake_llm import ScriptedLLM, last_tool_result, say, tool_call
 from tests.fake_provider import serve
 from tests.helpers import free_port, graphql
@@ -43,7 +43,8 @@ GOLDEN = """
 MODEL = "scripted-test-model"
 START = """
 mutation($input: StartEvalRunInput!) { startEvalRun(input: $input) {
-  __typename ... on StartEvalRunPayload { evalRun { policy modelSource } } ... on ValidationError { field message } } }
+  __typename ... on StartEvalRunPayload { evalRun { policy modelSource } } ... on ValidationError { field
+      message } } }
 """
 
 

@@ -30,7 +30,8 @@ VOLATILE = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|\b[
 
 DEADLOCKED = """
     name: booked-while-another-holds-the-slot
-    description: The only beard trim slot at 3pm tomorrow is held by another transaction while this case books it.
+    description: >-
+      The only beard trim slot at 3pm tomorrow is held by another transaction while this case books it.
     customer: "+15550107400"
     given:
       bookings:
@@ -238,7 +239,7 @@ async def test_every_result_of_a_run_arrives_in_one_write_per_chunk_with_progres
         min(service.CHUNK_SIZE, suite.case_count - start)
         for start in range(0, suite.case_count, service.CHUNK_SIZE)
     ]
-    assert sorted(after - before for before, after in zip([0, *done], done)) == sorted(sizes)
+    assert sorted(after - before for before, after in zip([0, *done], done, strict=False)) == sorted(sizes)
     last = max(progress, key=lambda event: event["done"])
     assert last == {
         "evalRunId": str(run.id),

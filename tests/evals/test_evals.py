@@ -57,7 +57,8 @@ CASES = {
 }
 START = """
 mutation($input: StartEvalRunInput!) { startEvalRun(input: $input) {
-  __typename ... on StartEvalRunPayload { evalRun { id total status } } ... on ValidationError { field message } } }
+  __typename ... on StartEvalRunPayload { evalRun { id total status } } ... on ValidationError { field message
+      } } }
 """
 
 
@@ -98,7 +99,9 @@ async def test_the_booking_suite_runs_on_the_workers_with_progress(app, client, 
                 "id": "1",
                 "type": "subscribe",
                 "payload": {
-                    "query": "subscription($id: ID!) { evalRunProgress(id: $id) { done total passed status } }",
+                    "query": (
+                        "subscription($id: ID!) { evalRunProgress(id: $id) { done total passed status } }"
+                    ),
                     "variables": {"id": run["id"]},
                 },
             }

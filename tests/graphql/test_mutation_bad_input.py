@@ -29,7 +29,10 @@ class Case:
 
 def _m(field: str, input_: str) -> str:
     # Every mutation's result union has ValidationError; NotFoundError is told by its __typename alone.
-    return f"mutation {{ {field}(input: {{{input_}}}) {{ __typename ... on ValidationError {{ field message }} }} }}"
+    return (
+        f"mutation {{ {field}(input: {{{input_}}}) {{ __typename ... on ValidationError {{ field "
+        "message }} }} }}"
+    )
 
 
 CONVERSATION_MUTATIONS = ["closeConversation", "returnToAgent"]

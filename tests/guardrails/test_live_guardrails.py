@@ -21,7 +21,8 @@ from tests.helpers import graphql
 CARD = "4111 1111 1111 1111"  # passes Luhn: a real-shaped card number
 VIOLATIONS = """
 query($filter: GuardrailViolationFilter) {
-  guardrailViolations(first: 20, filter: $filter) { edges { node { stage rule action severity excerpt configVersion } } }
+  guardrailViolations(first: 20, filter: $filter) { edges { node { stage rule action severity excerpt
+      configVersion } } }
 }
 """
 
@@ -42,7 +43,9 @@ async def test_an_injection_attempt_is_answered_safely_and_recorded(app, client,
     assert nodes and nodes[0]["rule"] == "prompt_injection" and nodes[0]["action"] == "BLOCK"
     assert nodes[0]["configVersion"] == "v1"
     run_id = to_base64("AgentRun", str(turns[0].outcome.run_id))
-    run = (await graphql(client, '{ agentRun(id: "%s") { violations { rule } } }' % run_id, key=key)).json()
+    run = (
+        await graphql(client, f'{{ agentRun(id: "{run_id}") {{ violations {{ rule }} }} }}', key=key)
+    ).json()
     assert run["data"]["agentRun"]["violations"] == [{"rule": "prompt_injection"}]
 
 

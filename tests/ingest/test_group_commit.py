@@ -66,7 +66,7 @@ async def test_concurrent_accepts_share_one_insert_and_each_gets_its_own_answer(
     stored = {
         row.idempotency_key: row for row in await IngestEvent.filter(idempotency_key__startswith="together-")
     }
-    for one, answer in zip(sent, answers):
+    for one, answer in zip(sent, answers, strict=False):
         assert relay.from_base64(answer["eventId"])[1] == str(stored[one["idempotencyKey"]].id)
     assert _jobs_enqueued(redis) == 20
 

@@ -11,7 +11,10 @@ from backend.auth.scopes import Scope
 from tests.helpers import wait_until
 from tests.ingest.documents import INGEST_EVENT, event
 
-CONVERSATION_UPDATED = "subscription { conversationUpdated { customer messageCount messages(first: 1) { edges { node { text author } } } } }"
+CONVERSATION_UPDATED = (
+    "subscription { conversationUpdated { customer messageCount messages(first: 1) { "
+    "edges { node { text author } } } } }"
+)
 INGEST_STATS = "subscription { ingestStats { accepted received processed dead queueDepth } }"
 
 

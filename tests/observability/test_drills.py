@@ -26,7 +26,10 @@ ACK = """mutation($id: ID!) { acknowledgeIncident(input: {id: $id}) { __typename
 DETAIL = """query($id: ID!) { node(id: $id) { ... on Incident { status timeline { kind actor }
   notifications { target action status responseStatus }
   exampleConversations { id } metrics { name points { value } } } } }"""
-SIMULATION = "{ simulations(first: 1) { edges { node { status effects { failedTurns turns toolErrors eventsSent incidentsOpened } } } } }"
+SIMULATION = (
+    "{ simulations(first: 1) { edges { node { status effects { failedTurns turns toolErrors "
+    "eventsSent incidentsOpened } } } } }"
+)
 
 
 async def _subscribe(live_api: str, key: str, query: str):

@@ -8,7 +8,10 @@ from tests.helpers import graphql, wait_until
 from tests.ingest.documents import INGEST_EVENT, event
 from tests.ingest.test_live_updates import _next_data, _subscribe
 
-LIVE = "subscription { liveMetrics { at turns turnsPerMinute failureRate handoffRate latencyP95Ms openIncidents queueDepth deadLetters windowSeconds } }"
+LIVE = (
+    "subscription { liveMetrics { at turns turnsPerMinute failureRate handoffRate latencyP95Ms "
+    "openIncidents queueDepth deadLetters windowSeconds } }"
+)
 
 
 async def test_live_metrics_come_from_one_producer_react_to_a_turn_and_stop_with_the_last_client(

@@ -62,7 +62,7 @@ async def test_worker_metrics_show_jobs_turns_and_tool_calls(client, make_key, w
         totals: dict[str, float] = {}
         for port in range(WORKER_METRICS_PORT, WORKER_METRICS_PORT + len(workers)):
             text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
-            for name, samples in _samples(text).items():
+            for samples in _samples(text).values():
                 for sample in samples:
                     if sample.name.endswith(("_total", "_count")):
                         totals[f"{sample.name}{sorted(sample.labels.items())}"] = (

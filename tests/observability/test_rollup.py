@@ -19,7 +19,7 @@ async def _runs(
     conversation = await Conversation.create(
         channel=channel, thread_key=f"{channel.value}-{minute}", customer="c", last_message_at=minute
     )
-    for index, (latency, status) in enumerate(zip(latencies, statuses)):
+    for index, (latency, status) in enumerate(zip(latencies, statuses, strict=False)):
         run = await AgentRun.create(
             conversation=conversation,
             policy="rules",

@@ -16,7 +16,8 @@ from tests.agent.helpers import open_business
 from tests.helpers import graphql
 from tests.quality.helpers import committed_turn
 
-CREATE = """mutation($input: CreateGoldenFromConversationInput!) { createGoldenFromConversation(input: $input) {
+CREATE = """mutation($input: CreateGoldenFromConversationInput!) { createGoldenFromConversation(input: $input)
+        {
   __typename ... on CreateGoldenFromConversationPayload { caseName suite { name } } } }"""
 
 

@@ -11,7 +11,6 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import websockets
-
 from strawberry.relay import GlobalID
 
 from backend.auth.scopes import Scope
@@ -32,7 +31,8 @@ SCORES = """query($filter: RunScoreFilter) { runScores(first: 10, filter: $filte
   conversation { id customer scores { evaluator label } } } } } }"""
 INCIDENT = """query($id: ID!) { node(id: $id) { ... on Incident { slo severity
   exampleConversations { id customer } metrics { name points { value } } } } }"""
-METRIC = """query($from: DateTime!) { metrics(names: ["quality:backed_claims", "quality_scored:backed_claims"],
+METRIC = """query($from: DateTime!) { metrics(names: ["quality:backed_claims",
+        "quality_scored:backed_claims"],
   from: $from) { name points { at value } } }"""
 CUSTOMER = "+15557710001"
 

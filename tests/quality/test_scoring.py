@@ -27,7 +27,8 @@ from tests.quality.helpers import committed_turn
 
 RULES = [evaluator for evaluator in catalogue() if evaluator.kind == "rule"]
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-SCORES = """query($filter: RunScoreFilter, $after: String) { runScores(first: 2, after: $after, filter: $filter) {
+SCORES = """query($filter: RunScoreFilter, $after: String) { runScores(first: 2, after: $after, filter:
+        $filter) {
   edges { node { evaluator label score } } pageInfo { hasNextPage endCursor } } }"""
 
 

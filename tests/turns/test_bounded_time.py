@@ -62,7 +62,9 @@ async def test_a_model_that_never_answers_makes_the_event_dead_and_the_thread_go
                 ("+15550700001", "are you there?"),
             )
             await enqueue_processing(queue=queue, settings=test_settings, event_ids=[stuck, later])
-            dead = await wait_until(lambda: _died(stuck), timeout=40, message="the hanging event to die")
+            dead = await wait_until(
+                lambda stuck=stuck: _died(stuck), timeout=40, message="the hanging event to die"
+            )
             assert dead.attempts == test_settings.process_attempts and "timed out" in dead.last_error
             letter = await DeadLetter.get(event_id=stuck)
             assert (
@@ -70,7 +72,7 @@ async def test_a_model_that_never_answers_makes_the_event_dead_and_the_thread_go
             )
             # The later message of the same thread was not stuck behind it.
             answered = await wait_until(
-                lambda: _processed(later), timeout=20, message="the later message answered"
+                lambda later=later: _processed(later), timeout=20, message="the later message answered"
             )
             assert answered
     finally:
@@ -129,7 +131,9 @@ async def test_rounds_that_outlast_the_job_fail_each_attempt_until_dead_then_a_r
                 test_settings, redis, queue, ("+15550700002", "any haircut this week?")
             )
             await enqueue_processing(queue=queue, settings=test_settings, event_ids=[event_id])
-            dead = await wait_until(lambda: _died(event_id), timeout=40, message="the slow event to die")
+            dead = await wait_until(
+                lambda event_id=event_id: _died(event_id), timeout=40, message="the slow event to die"
+            )
             assert dead.attempts == test_settings.process_attempts and "timed out" in dead.last_error
             # Rounds outlasted the job: attempts reached their second call (each would, on a quiet machine; a
             # busy one can stretch a first call past its own timeout) and none got further.
@@ -144,7 +148,9 @@ async def test_rounds_that_outlast_the_job_fail_each_attempt_until_dead_then_a_r
             )
             assert replayed
             assert await wait_until(
-                lambda: _processed(event_id), timeout=20, message="the replayed event answered"
+                lambda event_id=event_id: _processed(event_id),
+                timeout=20,
+                message="the replayed event answered",
             )
     finally:
         probing.release()

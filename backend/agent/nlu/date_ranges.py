@@ -105,7 +105,7 @@ EITHER_DATE = re.compile(r"^[\s,]*(?:or|or\s+maybe|or\s+else|or\s+perhaps)[\s,]*
 
 def span_between(text: str, dates: list[Found[dt.date]]) -> Found[DateRange] | None:
     """Two dates the text joins into a span: the ends of a range, or days given as a choice."""
-    for first, second in zip(dates, dates[1:]):
+    for first, second in zip(dates, dates[1:], strict=False):
         between = text[first.end : second.start]
         ends = (
             BETWEEN_DATES.match(between)

@@ -1,9 +1,10 @@
 """The customer's name: "my name is Maria Lopez", "this is Tom", a "- Maria" signature, or a bare reply.
 
-Names are read in any script and with any accents ("José García", "Zoë", "Nguyễn Văn An", "王小明"), from text in
-NFC form (normalise() composes accents), so a letter is a letter whatever keyboard typed it. A reply to "what
-name should I put?" is only a name when it looks like one: "wait", "brb", "idk", "cool" or "one sec" are not
-names, whatever their capitals, and the policy asks again rather than booking under them.
+Names are read in any script and with any accents ("José García", "Zoë", "Nguyễn Văn An", "王小明"), from
+text in NFC form (normalise() composes accents), so a letter is a letter whatever keyboard typed it. A
+reply to "what name should I put?" is only a name when it looks like one: "wait", "brb", "idk", "cool"
+or "one sec" are not names, whatever their capitals, and the policy asks again rather than booking under
+them.
 """
 
 from __future__ import annotations

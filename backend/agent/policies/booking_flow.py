@@ -264,7 +264,10 @@ async def other_times(turn: TurnInput, tools: ToolBox, state: dict[str, Any], *,
     if earlier:
         slots.reverse()  # the closest to what was offered first
     if not slots:
-        return f"Sorry, I have nothing {'earlier' if earlier else 'later'} for a {state['service']}. {offer_again(turn, state)}"
+        return (
+            f"Sorry, I have nothing {'earlier' if earlier else 'later'} for a {state['service']}. "
+            f"{offer_again(turn, state)}"
+        )
     if state.get("date") and slots[0]["starts_at"][:10] != state["date"]:
         state.pop("date")  # the next times are on another day
     return _offer_these(turn, state, slots, also=True)

@@ -24,7 +24,6 @@ from backend.agent.tools.toolbox import ToolBox
 from backend.observability.tracing import tracer
 from backend.settings import Settings
 
-
 CLIENT_SHARDS = 8
 # Errors of a connection, not of the model: the request never got an answer and is sent again once, at once.
 CONNECTION_RETRIES = 1

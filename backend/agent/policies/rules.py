@@ -181,7 +181,10 @@ class RulesPolicy(Policy):
         escalate = _escalates(turn.text)
         if state.get("ticket") and not escalate:
             # One problem, one ticket: more details go to the same team, not into a new ticket.
-            return f"Thanks, that helps. It's all with our team under ticket {state['ticket']}; they'll follow up here."
+            return (
+                f"Thanks, that helps. It's all with our team under ticket {state['ticket']}; they'll "
+                "follow up here."
+            )
         priority = "HIGH" if any(word in lowered for word in URGENT_WORDS) else "NORMAL"
         ticket = await tools.call(
             "create_ticket",
@@ -196,8 +199,14 @@ class RulesPolicy(Policy):
             await tools.call(
                 "handoff_to_human", {"reason": f"escalation requested (ticket {state['ticket']})"}
             )
-            return f"I'm sorry about this. I've logged it as ticket {state['ticket']} and a colleague is taking over now."
-        return f"I'm sorry about that. I've opened ticket {state['ticket']} and our team will follow up with you here."
+            return (
+                f"I'm sorry about this. I've logged it as ticket {state['ticket']} and a colleague is "
+                "taking over now."
+            )
+        return (
+            f"I'm sorry about that. I've opened ticket {state['ticket']} and our team will follow up "
+            "with you here."
+        )
 
     async def _availability(self, turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -> str:
         searched = open_ended.days_to_search(state)
@@ -214,7 +223,10 @@ class RulesPolicy(Policy):
 
     async def _greeting(self, turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -> str:
         state.pop("intent", None)
-        return "Hi! I can book, move or cancel appointments, check availability, or help with a problem. What can I do for you?"
+        return (
+            "Hi! I can book, move or cancel appointments, check availability, or help with a problem. "
+            "What can I do for you?"
+        )
 
     async def _thanks(self, turn: TurnInput, tools: ToolBox, state: dict[str, Any]) -> str:
         nothing_booked = state.get("offered") or state.get("pending_slot")

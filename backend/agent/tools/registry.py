@@ -11,8 +11,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime, time, timedelta
+from functools import cache, lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -239,7 +239,7 @@ async def handoff_to_human(args: HandoffToHuman, context: ToolContext) -> dict[s
     return {"handed_off": True}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parameters(arguments: type[_Arguments]) -> dict[str, Any]:
     # Built once per tool: pydantic's schema generation costs more than the rest of a tool call (shared:
     # read-only).

@@ -103,7 +103,7 @@ LOOKING_UP_A_BOOKING = (
         rf"\b(?:check|confirm|look up|find|see) my (?:next |upcoming )?{APPOINTMENT}\b",
         rf"\bwhat {APPOINTMENT} do (?:i|we) have\b",
         r"\bremind me (?:when|what time|what day)\b",
-        rf"\bdo (?:i|we) have (?:anything|something) (?:booked|scheduled|coming up)\b",
+        r"\bdo (?:i|we) have (?:anything|something) (?:booked|scheduled|coming up)\b",
         rf"\b(?:did|has) my {APPOINTMENT} (?:go through|get booked|get confirmed|work)\b",
         r"\b(?:what time|when|what day) (?:am i|are we) (?:booked|scheduled|coming in|in)\b",
         rf"\bwhat(?: did|'s| is) (?:i|my) (?:book(?:ed)?|{APPOINTMENT})\b",
