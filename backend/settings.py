@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, PostgresDsn, RedisDsn, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 
 ENV_PREFIX = "AGENTOPS_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -14,11 +14,11 @@ from tortoise import Tortoise
 
 from backend.agent.setup import build_agent
 from backend.channels.delivery.endpoints import build_adapters
+from backend.core.faults import FaultFlags
 from backend.db.config import tortoise_config
 from backend.db.database import ensure_database
 from backend.db.migrations import apply_migrations
 from backend.events.hub import EventHub
-from backend.faults import FaultFlags
 from backend.incidents.notifications import Notifier
 from backend.ingest.queueing import make_queue
 from backend.observability.logs import configure_logging

@@ -158,7 +158,7 @@ def test_settings() -> Iterator[Settings]:
 @pytest.fixture(scope="session")
 async def app(test_settings: Settings) -> AsyncIterator[object]:
     """The API application, started in this process with its real lifespan (migrations included)."""
-    from backend.app import create_app
+    from backend.api.app import create_app
 
     application = create_app(test_settings)
     async with LifespanManager(application, startup_timeout=60, shutdown_timeout=30):

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from backend.http_edge import HttpEdgeMiddleware
+from backend.api.http_edge import HttpEdgeMiddleware
 from tests.helpers import row_counts
 
 ROUTES = ["/graphql", "/webhooks/events", "/webhooks/twilio/sms"]

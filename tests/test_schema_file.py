@@ -1,6 +1,6 @@
 """schema.graphql is what the code defines: regenerate it with `agentops schema export`."""
 
-from backend.graphql.schema import schema_sdl
+from backend.api.schema import schema_sdl
 from backend.settings import PROJECT_ROOT
 
 

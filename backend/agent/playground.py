@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 from backend.agent.models import ToolCall
 from backend.agent.setup import AgentSetup
-from backend.channels.enums import Channel
 from backend.conversations.models import Conversation, MessageAuthor
+from backend.core.enums import Channel
 from backend.turns.runtime import TurnOutcome
 from backend.turns.sandbox import sandbox, sandboxed_turn
 

@@ -10,11 +10,10 @@ from strawberry.types import Info
 
 from backend.agent import listing
 from backend.agent.types import AgentRunNode
+from backend.core.topics import RUN_COMPLETED
 from backend.events.hub import once_per_event, shared_per_event
-from backend.events.topics import RUN_COMPLETED
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
-from backend.graphql.loaders import Loaders
 from backend.graphql.permissions import CanRead
 
 
@@ -41,5 +40,5 @@ class AgentSubscriptions:
             )
             if run is None:
                 continue
-            info.context.loaders = shared_per_event(event, "loaders", Loaders)
+            info.context.loaders = shared_per_event(event, "loaders", info.context.fresh_loaders)
             yield AgentRunNode.from_model(run)

@@ -58,7 +58,7 @@ def api() -> None:
 
     settings = get_settings()
     uvicorn.run(
-        "backend.app:create_app",
+        "backend.api.app:create_app",
         factory=True,
         host=settings.api_host,
         port=settings.api_port,

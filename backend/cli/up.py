@@ -26,10 +26,10 @@ from pydantic import PostgresDsn, RedisDsn
 from backend.auth import service as auth_service
 from backend.auth.scopes import Scope
 from backend.channels.delivery.endpoints import provider_for
-from backend.channels.enums import Channel, DeliveryProvider
 from backend.cli.orm import run_with_orm
 from backend.cli.up_console import ConsoleStream, UpConsole, relay
 from backend.cli.up_summary import SummaryWatcher
+from backend.core.enums import Channel, DeliveryProvider
 from backend.demo.eval_history import seed_eval_history
 from backend.demo.ops_history import seed_ops_history
 from backend.demo.seed import seed_demo
@@ -240,7 +240,7 @@ def _end_summary(summary: SummaryWatcher | None, console: UpConsole) -> None:
 
 def graphiql_link(base: str, api_key: str) -> str:
     """GraphiQL with the key filled in. The key rides in the URL fragment, which browsers never send to a
-    server: it cannot reach an access log (backend/graphql/graphiql.html reads it, then clears it from the
+    server: it cannot reach an access log (backend/api/graphiql.html reads it, then clears it from the
     address bar)."""
     return f"{base}/graphql#key={api_key}"
 

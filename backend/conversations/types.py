@@ -11,7 +11,6 @@ from strawberry import relay
 from strawberry.types import Info
 
 from backend.auth.scopes import Scope
-from backend.channels.enums import Channel, DeliveryProvider
 from backend.conversations import service
 from backend.conversations.models import (
     Conversation,
@@ -21,6 +20,7 @@ from backend.conversations.models import (
     MessageAuthor,
     MessageDirection,
 )
+from backend.core.enums import Channel, DeliveryProvider
 from backend.db.keyset import Page, decode_position, encode_position
 from backend.graphql.ids import parse_uuid
 from backend.graphql.pagination import page_size, to_connection

@@ -13,6 +13,7 @@ import structlog
 from saq import Queue
 
 from backend.agent.setup import AgentSetup
+from backend.core.topics import EVAL_PROGRESS
 from backend.evals.golden import GoldenCase
 from backend.evals.models import EvalCase, EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite, ModelSource
 from backend.evals.playing import case_concurrency, play_cases
@@ -23,7 +24,6 @@ from backend.events.hub import EventHub
 from backend.settings import Settings
 
 log = structlog.get_logger(__name__)
-EVAL_PROGRESS = "eval.progress"
 RUN_EVAL_CHUNK_JOB = "run_eval_chunk"
 CHUNK_SIZE = 10
 SIGNIFICANCE = 0.05

@@ -9,9 +9,9 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from backend.core.topics import EVAL_PROGRESS
 from backend.evals import listing
 from backend.evals.models import EvalRunStatus
-from backend.evals.service import EVAL_PROGRESS
 from backend.evals.types import EvalProgress
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid

@@ -12,11 +12,11 @@ from strawberry.types import Info
 
 from backend.auth.scopes import Scope
 from backend.conversations.types import ConversationNode
+from backend.core.topics import INCIDENT_CHANGED
 from backend.events.hub import once_per_event, shared_per_event
 from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
-from backend.graphql.loaders import Loaders
 from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import CanOperate, CanRead, require_scope
 from backend.incidents import service
@@ -219,7 +219,7 @@ class IncidentMutations:
 class IncidentSubscriptions:
     @strawberry.subscription(permission_classes=[CanRead], description="Incidents as they open and change.")
     async def incident_alerts(self, info: Info) -> AsyncGenerator[IncidentNode, None]:
-        async for event in info.context.services.hub.subscribe(service.INCIDENT_CHANGED):
+        async for event in info.context.services.hub.subscribe(INCIDENT_CHANGED):
             incident_id = parse_uuid(event["incidentId"])
             incident = await once_per_event(
                 event,
@@ -229,5 +229,5 @@ class IncidentSubscriptions:
             if incident is not None:
                 # The event's loaders, not the connection's: exampleConversations must not come from an old
                 # cache.
-                info.context.loaders = shared_per_event(event, "loaders", Loaders)
+                info.context.loaders = shared_per_event(event, "loaders", info.context.fresh_loaders)
                 yield IncidentNode.from_model(incident)

@@ -21,7 +21,7 @@ from opentelemetry.trace import SpanKind
 from saq import Queue
 from tortoise import connections
 
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 from backend.db.keyset import Page, newest_first
 from backend.ingest.group_commit import GroupCommit, Waiting
 from backend.ingest.models import IngestEvent, IngestStatus

@@ -12,8 +12,8 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from backend.auth.scopes import Scope
-from backend.channels.enums import Channel
 from backend.conversations.types import ConversationNode
+from backend.core.enums import Channel
 from backend.graphql.common_types import ValidationError
 from backend.graphql.ids import parse_uuid
 from backend.graphql.permissions import CanOperate, require_scope

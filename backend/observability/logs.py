@@ -21,7 +21,7 @@ from backend.observability.tracing import add_trace_ids
 
 
 def _add_request_id(_logger: object, _method: str, event: dict) -> dict:
-    # The id backend/http_edge.py bound for this request (also returned as X-Request-ID).
+    # The id backend/api/http_edge.py bound for this request (also returned as X-Request-ID).
     request_id = correlation_id.get()
     if request_id and "request_id" not in event:
         event["request_id"] = request_id

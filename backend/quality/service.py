@@ -11,9 +11,9 @@ from datetime import datetime
 import structlog
 from tortoise import connections
 
+from backend.core.topics import RUN_SCORED
 from backend.db.keyset import Page, newest_first
 from backend.events.hub import EventHub, SilentHub
-from backend.events.topics import RUN_SCORED
 from backend.observability.metrics import QUALITY_SCORES
 from backend.quality.definitions import Evaluator
 from backend.quality.models import EvalScore, ScoreTrigger

@@ -11,11 +11,10 @@ from strawberry.types import Info
 
 from backend.agent import listing
 from backend.agent.types import AgentRunNode
+from backend.core.topics import RUN_SCORED
 from backend.events.hub import once_per_event, shared_per_event
-from backend.events.topics import RUN_SCORED
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
-from backend.graphql.loaders import Loaders
 from backend.graphql.permissions import CanRead
 
 
@@ -43,5 +42,5 @@ class QualitySubscriptions:
                 continue
             # The event's loaders: every subscriber reads the run's fresh scores once, not an earlier event's
             # cache.
-            info.context.loaders = shared_per_event(event, "loaders", Loaders)
+            info.context.loaders = shared_per_event(event, "loaders", info.context.fresh_loaders)
             yield AgentRunNode.from_model(run)

@@ -1,6 +1,6 @@
 """Starting, stopping and finishing drills; what a drill caused is counted from the real records when it ends.
 
-A drill is a fault flag (backend.faults) that expires by itself at the drill's end, a scheduled job that
+A drill is a fault flag (backend.core.faults) that expires by itself at the drill's end, a scheduled job that
 records the end, and — when asked — a traffic job that sends synthetic conversations through the real
 ingest path. Nothing in the metrics is faked: failures come from the code paths that read the flags.
 """
@@ -16,9 +16,10 @@ import structlog
 from saq import Queue
 from tortoise import connections
 
-from backend import faults
 from backend.agent.prompts import PromptNotFound, available_versions
 from backend.agent.tools.registry import TOOLS
+from backend.core import faults
+from backend.core.topics import SIMULATION_CHANGED
 from backend.db.keyset import Page, newest_first
 from backend.events.hub import EventHub, SilentHub
 from backend.settings import Settings
@@ -33,7 +34,6 @@ DEFAULT_OUTAGE_TOOL = "check_availability"  # the tool nearly every booking conv
 DEFAULT_REGRESSED_PROMPT = "over-promise"  # says a booking or cancellation is done before any tool did it
 TARGETED = {SimulationKind.TOOL_OUTAGE: "tool", SimulationKind.PROMPT_REGRESSION: "promptVersion"}
 # Published after a drill starts or ends ({"simulationId", "change"}), so live views follow drills.
-SIMULATION_CHANGED = "simulation.changed"
 
 
 class SimulationRefused(ValueError):

@@ -13,8 +13,8 @@ from backend.conversations.models import (
     Message,
     MessageDirection,
 )
-from backend.faults import BEFORE_COMMIT as COMMIT_FAULT_POINT
-from backend.faults import set_fault
+from backend.core.faults import BEFORE_COMMIT as COMMIT_FAULT_POINT
+from backend.core.faults import set_fault
 from backend.scheduling.models import Booking
 from tests.agent.helpers import ZONE, all_processed, open_business, replies_to, say, weekday_ahead
 from tests.helpers import graphql, wait_until

@@ -8,9 +8,9 @@ from strawberry.relay import to_base64
 
 from backend.agent.models import AgentRun, RunStatus, ToolCall
 from backend.auth.scopes import Scope
-from backend.channels.enums import Channel
 from backend.conversations.models import Conversation, ConversationStatus
-from backend.events.topics import RUN_COMPLETED
+from backend.core.enums import Channel
+from backend.core.topics import RUN_COMPLETED
 
 SUBSCRIBE = """
 subscription Runs($id: ID) {

@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from backend.channels.webhooks.signatures import event_signature, twilio_signature
 from backend.ingest.models import IngestEvent
+from backend.ingest.webhooks.signatures import event_signature, twilio_signature
 
 TWILIO_TOKEN = "twilio-test-token"
 EVENTS_SECRET = "events-test-secret"

@@ -6,7 +6,6 @@ from strawberry.relay import to_base64
 
 from backend.agent.models import AgentRun, RunStatus
 from backend.auth.scopes import Scope
-from backend.channels.enums import Channel
 from backend.conversations.models import (
     Conversation,
     ConversationStatus,
@@ -14,6 +13,7 @@ from backend.conversations.models import (
     MessageAuthor,
     MessageDirection,
 )
+from backend.core.enums import Channel
 from tests.helpers import graphql
 
 CONVERSATIONS = """

@@ -8,9 +8,9 @@ import pytest
 
 from backend.auth import service as auth_service
 from backend.auth.scopes import Scope
-from backend.channels.webhooks.signatures import twilio_signature
 from backend.conversations.models import Conversation
 from backend.ingest.models import IngestEvent
+from backend.ingest.webhooks.signatures import twilio_signature
 from tests.channels.test_webhooks import (  # noqa: F401
     TWILIO_TOKEN,
     chat_event,

@@ -3,8 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 from backend.auth.scopes import Scope
-from backend.channels.enums import Channel
 from backend.conversations.models import Conversation, Message, MessageAuthor, MessageDirection
+from backend.core.enums import Channel
 from backend.ingest.models import IngestEvent, IngestStatus
 from tests.helpers import graphql
 

@@ -6,8 +6,8 @@ import asyncio
 import pytest
 import redis.asyncio as aioredis
 
-from backend import faults
-from backend.faults import FAULTS_CHANGED, FAULTS_KEY, POLICY, FaultFlags, clear_fault, set_fault
+from backend.core import faults
+from backend.core.faults import FAULTS_CHANGED, FAULTS_KEY, POLICY, FaultFlags, clear_fault, set_fault
 from tests.helpers import wait_until
 
 

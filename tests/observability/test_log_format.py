@@ -46,7 +46,7 @@ def test_on_a_terminal_lines_are_key_value_unless_json_is_asked_for(test_setting
     lines = log_lines(session.output())
     if forced_json:
         records = [json.loads(line) for line in lines]  # every line, whatever logger wrote it
-        assert {"uvicorn.error", "uvicorn.access", "tortoise", "backend.app"} <= {
+        assert {"uvicorn.error", "uvicorn.access", "tortoise", "backend.api.app"} <= {
             r["logger"] for r in records
         }
         return
@@ -54,7 +54,7 @@ def test_on_a_terminal_lines_are_key_value_unless_json_is_asked_for(test_setting
     # Each record starts a line of its own; only a multi-line message continues, indented.
     assert all(KEY_VALUE_LINE.match(line) or line.startswith(" ") for line in lines), "\n".join(lines)
     written = "\n".join(lines)
-    for logger in ("[uvicorn.error]", "[uvicorn.access]", "[tortoise]", "[backend.app]"):
+    for logger in ("[uvicorn.error]", "[uvicorn.access]", "[tortoise]", "[backend.api.app]"):
         assert logger in written, f"no {logger} line:\n{written}"
     # Per-request lines are DEBUG: this process was asked for DEBUG, so they are here, at that level.
     assert re.search(r"\[debug\s*\] .*GET /healthz HTTP/1.1\" 200", written)
@@ -79,7 +79,7 @@ def test_off_a_terminal_every_line_is_json_and_requests_are_not_logged_at_info(t
         process.wait(timeout=30)
     records = [json.loads(line) for line in log_path.read_text().splitlines() if line.strip()]
     loggers = {record["logger"] for record in records}
-    assert {"uvicorn.error", "backend.app"} <= loggers
+    assert {"uvicorn.error", "backend.api.app"} <= loggers
     # INFO by default: not one line per request, nor Tortoise's start and stop with its object reprs.
     assert "uvicorn.access" not in loggers and "tortoise" not in loggers
     assert any(record["event"] == "api.started" and record["level"] == "info" for record in records)

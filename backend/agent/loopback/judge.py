@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from backend.agent.loopback import chat
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 from backend.quality.rules.claims import BackedClaims
 from backend.quality.subject import SUCCESS_KEYS, ToolUse, TurnSubject
 

@@ -17,7 +17,7 @@ from backend.agent.loopback import chat
 from backend.agent.loopback.business import clock, demo_business, prompt_of
 from backend.agent.policies.base import TurnInput
 from backend.agent.policies.rules import RulesPolicy
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 
 log = structlog.get_logger(__name__)
 # A thread without its tool results (an older product sent text only): the policy hears the call failed.

@@ -12,18 +12,18 @@ from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 from tortoise.contrib.starlette import RegisterTortoise
 
-from backend.app_services import AppServices
-from backend.channels.webhooks.events import events_webhook
-from backend.channels.webhooks.twilio_sms import twilio_sms_webhook
+from backend.api.health import healthz, readyz
+from backend.api.http_edge import HttpEdgeMiddleware
+from backend.api.schema import get_schema
+from backend.api.scrape import metrics_endpoint
+from backend.api.services import AppServices
+from backend.api.view import AgentOpsGraphQL
 from backend.db.config import tortoise_config
 from backend.db.database import ensure_database
 from backend.db.migrations import apply_migrations
-from backend.graphql.schema import get_schema
-from backend.graphql.view import AgentOpsGraphQL
-from backend.health import healthz, readyz
-from backend.http_edge import HttpEdgeMiddleware
+from backend.ingest.webhooks.events import events_webhook
+from backend.ingest.webhooks.twilio_sms import twilio_sms_webhook
 from backend.observability.logs import configure_logging
-from backend.observability.scrape import metrics_endpoint
 from backend.observability.tracing import configure_tracing
 from backend.settings import Settings, get_settings
 

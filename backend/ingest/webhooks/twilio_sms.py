@@ -9,14 +9,14 @@ import structlog
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from backend.app_services import AppServices
-from backend.channels.enums import Channel
-from backend.channels.webhooks.body import BodyProblem, decode_utf8, read_capped_body
-from backend.channels.webhooks.signatures import twilio_signature_valid
+from backend.core.enums import Channel
 from backend.graphql.common_types import ValidationError
 from backend.graphql.validation import validate_input
 from backend.ingest import service
 from backend.ingest.schemas import IncomingEvent, IngestLimits
+from backend.ingest.service import IngestContext
+from backend.ingest.webhooks.body import BodyProblem, decode_utf8, read_capped_body
+from backend.ingest.webhooks.signatures import twilio_signature_valid
 
 log = structlog.get_logger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -24,9 +24,9 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 KEPT_PARAMETERS = ("MessageSid", "AccountSid", "MessagingServiceSid", "To", "NumSegments", "NumMedia")
 
 
-def _public_url(request: Request, services: AppServices) -> str:
+def _public_url(request: Request, ingest: IngestContext) -> str:
     # Twilio signs the URL it called; behind a proxy that is the public one, not what uvicorn sees.
-    base = services.settings.public_base_url
+    base = ingest.settings.public_base_url
     if not base:
         return str(request.url)
     query = f"?{request.url.query}" if request.url.query else ""
@@ -34,8 +34,8 @@ def _public_url(request: Request, services: AppServices) -> str:
 
 
 async def twilio_sms_webhook(request: Request) -> Response:
-    services: AppServices = request.app.state.services
-    token = services.settings.twilio_auth_token
+    ingest: IngestContext = request.app.state.services.ingest  # the API's, set by its lifespan
+    token = ingest.settings.twilio_auth_token
     if token is None:
         return PlainTextResponse(
             "Twilio webhook is not configured (AGENTOPS_TWILIO_AUTH_TOKEN).", status_code=503
@@ -46,7 +46,7 @@ async def twilio_sms_webhook(request: Request) -> Response:
         return PlainTextResponse(str(problem), status_code=problem.status)
     if not twilio_signature_valid(
         auth_token=token.get_secret_value(),
-        url=_public_url(request, services),
+        url=_public_url(request, ingest),
         params=params,
         signature=request.headers.get("x-twilio-signature"),
     ):
@@ -63,11 +63,11 @@ async def twilio_sms_webhook(request: Request) -> Response:
         "metadata": {name: params[name] for name in KEPT_PARAMETERS if name in params},
     }
     checked = validate_input(
-        IncomingEvent, data, context={"limits": IngestLimits.from_settings(services.settings)}
+        IncomingEvent, data, context={"limits": IngestLimits.from_settings(ingest.settings)}
     )
     if isinstance(checked, ValidationError):
         return PlainTextResponse(f"{checked.field}: {checked.message}", status_code=400)
-    answer = await service.accept_event(event=checked, api_key_id=None, context=services.ingest)
+    answer = await service.accept_event(event=checked, api_key_id=None, context=ingest)
     if isinstance(answer, service.Throttled):
         return PlainTextResponse(
             "Rate limited.", status_code=429, headers={"Retry-After": str(answer.retry_after_seconds)}

@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from backend.graphql.loaders import Loaders
+from backend.api.loaders import Loaders
 
 if TYPE_CHECKING:
-    from backend.app_services import AppServices
+    from backend.api.services import AppServices
     from backend.auth.service import Caller
 
 
@@ -28,6 +28,11 @@ class RequestContext:
     loaders: Loaders = field(default_factory=Loaders)
     # Set by strawberry from the graphql-transport-ws connection_init payload.
     connection_params: dict[str, Any] | None = None
+
+    def fresh_loaders(self) -> Loaders:
+        """A new set of DataLoaders (a subscription's event is a request of its own), made here so that
+        domains need not import the assembly."""
+        return Loaders()
 
     def set_http_status(self, status_code: int) -> None:
         """Give an HTTP response a status (a no-op on a websocket)."""

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse
 from tortoise import connections
 from tortoise.exceptions import BaseORMException
 
-from backend.app_services import AppServices
+from backend.api.services import AppServices
 from backend.db.migrations import pending_migrations
 
 log = structlog.get_logger(__name__)

@@ -14,13 +14,13 @@ import structlog
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from backend.app_services import AppServices
-from backend.channels.webhooks.body import BodyProblem, decode_utf8, read_capped_body
-from backend.channels.webhooks.signatures import event_signature_problem
 from backend.graphql.common_types import ValidationError
 from backend.graphql.validation import validate_input
 from backend.ingest import service
 from backend.ingest.schemas import IncomingEvent, IngestLimits
+from backend.ingest.service import IngestContext
+from backend.ingest.webhooks.body import BodyProblem, decode_utf8, read_capped_body
+from backend.ingest.webhooks.signatures import event_signature_problem
 
 log = structlog.get_logger(__name__)
 
@@ -38,8 +38,8 @@ def _as_json(answer: service.Accepted | service.Throttled | ValidationError) -> 
 
 
 async def events_webhook(request: Request) -> JSONResponse:
-    services: AppServices = request.app.state.services
-    secret = services.settings.webhook_signing_secret
+    ingest: IngestContext = request.app.state.services.ingest  # the API's, set by its lifespan
+    secret = ingest.settings.webhook_signing_secret
     if secret is None:
         return _error(503, "The events webhook is not configured (AGENTOPS_WEBHOOK_SIGNING_SECRET).")
     try:
@@ -49,7 +49,7 @@ async def events_webhook(request: Request) -> JSONResponse:
             timestamp=request.headers.get("x-agentops-timestamp"),
             signature=request.headers.get("x-agentops-signature"),
             body=body,
-            tolerance_seconds=services.settings.webhook_tolerance_seconds,
+            tolerance_seconds=ingest.settings.webhook_tolerance_seconds,
         )
         if problem:
             log.warning("webhook.events.refused", reason=problem)
@@ -62,17 +62,17 @@ async def events_webhook(request: Request) -> JSONResponse:
 
     batch = isinstance(payload, dict) and "events" in payload
     items = payload["events"] if batch else [payload]
-    maximum = services.settings.ingest_max_batch
+    maximum = ingest.settings.ingest_max_batch
     if not isinstance(items, list) or not 1 <= len(items) <= maximum:
         return _error(422, f"'events' must be a list of 1 to {maximum} events.", field="events")
-    limits = IngestLimits.from_settings(services.settings)
+    limits = IngestLimits.from_settings(ingest.settings)
     checked = [
         validate_input(IncomingEvent, item, context={"limits": limits})
         if isinstance(item, dict)
         else ValidationError(field="event", message="must be a JSON object")
         for item in items
     ]
-    answers = await service.accept_checked(checked=checked, api_key_id=None, context=services.ingest)
+    answers = await service.accept_checked(checked=checked, api_key_id=None, context=ingest)
     results = [_as_json(answer) for answer in answers]
     if batch:
         return JSONResponse({"results": results})

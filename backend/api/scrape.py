@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from tortoise.exceptions import BaseORMException
 
-from backend.app_services import AppServices
+from backend.api.services import AppServices
 from backend.channels.delivery.replies import count_by_delivery_status
 from backend.incidents.notifications import count_unsent_notifications
 from backend.ingest.stats import read_counts

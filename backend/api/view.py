@@ -24,11 +24,11 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Comple
 from strawberry.types import ExecutionResult
 from tortoise.exceptions import BaseORMException
 
-from backend.app_services import AppServices
+from backend.api.context import RequestContext
+from backend.api.graphiql import graphiql_page
+from backend.api.services import AppServices
 from backend.auth.keys import bearer_token
-from backend.graphql.context import RequestContext
 from backend.graphql.errors import add_error_code
-from backend.graphql.graphiql import graphiql_page
 from backend.graphql.shared_streams import SharedStreams, stream_key
 
 log = structlog.get_logger(__name__)
