@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.agent import listing
+from backend.agent import service as agent_runs
 from backend.agent.models import AgentRun, RunStatus
 from backend.agent.types import AgentRunNode
 from backend.graphql.errors import BadUserInput
@@ -33,7 +33,7 @@ class AgentRunFilter:
         default=None, description="true: only the demo's backdated history; false: only runs an agent made."
     )
 
-    def criteria(self) -> listing.AgentRunCriteria:
+    def criteria(self) -> agent_runs.AgentRunCriteria:
         check_range(
             self.created_after, self.created_before, start_field="createdAfter", end_field="createdBefore"
         )
@@ -45,7 +45,7 @@ class AgentRunFilter:
             field="filter.promptVersion",
             max_length=column_length(AgentRun, "prompt_version"),
         )
-        return listing.AgentRunCriteria(
+        return agent_runs.AgentRunCriteria(
             status=self.status,
             policy=self.policy,
             prompt_version=self.prompt_version,
@@ -67,8 +67,8 @@ class AgentQueries:
         filter: AgentRunFilter | None = None,
     ) -> relay.Connection[AgentRunNode]:
         size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
-        criteria = filter.criteria() if filter else listing.AgentRunCriteria()
-        page = await listing.page_agent_runs(criteria=criteria, first=size, after=after)
+        criteria = filter.criteria() if filter else agent_runs.AgentRunCriteria()
+        page = await agent_runs.page_agent_runs(criteria=criteria, first=size, after=after)
         return to_connection(page, AgentRunNode.from_model)
 
     @strawberry.field(permission_classes=[CanRead], description="One agent run by its id (null if none).")

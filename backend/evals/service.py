@@ -14,6 +14,7 @@ from saq import Queue
 
 from backend.agent.setup import AgentSetup
 from backend.core.topics import EVAL_PROGRESS
+from backend.db.keyset import Page, newest_first
 from backend.evals.golden import GoldenCase
 from backend.evals.models import EvalCase, EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite, ModelSource
 from backend.evals.playing import case_concurrency, play_cases
@@ -199,3 +200,32 @@ async def run_suite_here(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     return await EvalRun.get(id=record.id).prefetch_related("suite")
+
+
+# Reading, for the API.
+
+
+async def page_suites(*, name: str | None, first: int, after: str | None) -> Page[EvalSuite]:
+    """Suite versions, newest first."""
+    query = EvalSuite.filter(name=name) if name else EvalSuite.all()
+    return await newest_first(query, time_field="created_at", first=first, after=after)
+
+
+async def page_runs(*, suite_name: str | None, first: int, after: str | None) -> Page[EvalRun]:
+    """Eval runs, newest first, with their suite."""
+    query = EvalRun.filter(suite__name=suite_name) if suite_name else EvalRun.all()
+    page = await newest_first(
+        query.prefetch_related("suite"), time_field="created_at", first=first, after=after
+    )
+    return page
+
+
+async def get_run(*, run_id: uuid.UUID) -> EvalRun | None:
+    return await EvalRun.get_or_none(id=run_id).prefetch_related("suite")
+
+
+async def run_results(*, run_id: uuid.UUID, failed_only: bool) -> list[EvalCaseResult]:
+    query = EvalCaseResult.filter(run_id=run_id)
+    if failed_only:
+        query = query.filter(passed=False)
+    return await query.order_by("passed", "case_name")

@@ -9,7 +9,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.agent import listing
+from backend.agent import service as agent_runs
 from backend.agent.types import AgentRunNode
 from backend.core.topics import RUN_SCORED
 from backend.events.hub import once_per_event, shared_per_event
@@ -36,7 +36,7 @@ class QualitySubscriptions:
                 continue
             run_id = parse_uuid(event["runId"])
             run = await once_per_event(
-                event, "run", lambda run_id=run_id: listing.get_agent_run(run_id=run_id)
+                event, "run", lambda run_id=run_id: agent_runs.get_agent_run(run_id=run_id)
             )
             if run is None:
                 continue

@@ -1,4 +1,4 @@
-"""Reading agent runs: filtered pages for the API, and one run read fresh for live views."""
+"""The agent domain's service: agent runs read for the API (filtered pages) and live views (one, fresh)."""
 
 from __future__ import annotations
 
