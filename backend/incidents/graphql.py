@@ -21,7 +21,8 @@ from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import CanOperate, CanRead, require_scope
 from backend.incidents import service
 from backend.incidents.models import Incident, IncidentStatus, NotificationStatus
-from backend.observability.queries import MetricSeries, read_series
+from backend.observability.series import read_series
+from backend.observability.types import MetricSeries
 
 strawberry.enum(IncidentStatus)
 strawberry.enum(NotificationStatus)
@@ -106,9 +107,10 @@ class IncidentNode(relay.Node):
     async def metrics(self) -> list[MetricSeries]:
         names = service.linked_metrics(self.slo)
         end = (self.resolved_at or datetime.now(UTC)) + timedelta(minutes=10)
-        return await read_series(
+        found = await read_series(
             names=list(names), start=self.opened_at - timedelta(minutes=30), end=end, channel="ALL"
         )
+        return [MetricSeries.from_series(series) for series in found]
 
     @classmethod
     def from_model(cls, row: Incident) -> IncidentNode:
