@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import redis.asyncio as aioredis
 import structlog
 from saq import Queue
 
@@ -22,6 +21,7 @@ from backend.evals.results import RunProgress, record_results
 from backend.evals.runner import CaseOutcome, prepare_eval_business
 from backend.evals.stats import mcnemar_exact_p
 from backend.events.hub import EventHub
+from backend.jobqueue import JobOptions, enqueue_keyed
 from backend.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -49,22 +49,26 @@ async def start_eval_run(
         total=len(case_ids),
     )
     await prepare_eval_business()
-    try:
-        for start in range(0, len(case_ids), CHUNK_SIZE):
-            chunk = [str(case_id) for case_id in case_ids[start : start + CHUNK_SIZE]]
-            await queue.enqueue(
-                RUN_EVAL_CHUNK_JOB,
-                key=f"eval:{run.id}:{start}",
-                eval_run_id=str(run.id),
-                case_ids=chunk,
-                retries=2,
-                timeout=timeout_seconds,
-            )
-    except (aioredis.RedisError, OSError) as error:
-        await EvalRun.filter(id=run.id).update(
-            status=EvalRunStatus.FAILED, error=f"could not enqueue: {error}"
+    chunks = {
+        f"eval:{run.id}:{start}": {
+            "eval_run_id": str(run.id),
+            "case_ids": [str(case_id) for case_id in case_ids[start : start + CHUNK_SIZE]],
+        }
+        for start in range(0, len(case_ids), CHUNK_SIZE)
+    }
+    options = JobOptions(
+        function=RUN_EVAL_CHUNK_JOB, retries=2, timeout=timeout_seconds, retry_delay=0.0, retry_backoff=0.0
+    )
+    enqueued = await enqueue_keyed(
+        queue=queue, options=options, jobs=chunks, failure_event="evals.enqueue_failed"
+    )
+    if enqueued < len(chunks):
+        # Nothing reconciles a run's chunks: a run that could not be queued whole is failed, and says why.
+        run.status, run.error = (
+            EvalRunStatus.FAILED,
+            "could not enqueue its cases: the queue (Redis) is unavailable",
         )
-        raise
+        await EvalRun.filter(id=run.id).update(status=run.status, error=run.error)
     return run
 
 
