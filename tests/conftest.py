@@ -15,7 +15,7 @@ from tortoise import connections
 from tortoise.exceptions import OperationalError
 
 from backend.auth import service as auth_service
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.devservices import ensure_services
 from backend.settings import PROJECT_ROOT, Settings, get_settings
 

@@ -7,7 +7,7 @@ import logging
 import structlog
 from asgi_correlation_id import correlation_id
 
-from backend.observability.logs import configure_logging
+from backend.telemetry.logs import configure_logging
 
 
 def test_log_lines_are_json_with_the_request_id():

@@ -18,8 +18,8 @@ import pytest
 import websockets
 from strawberry.relay import to_base64
 
-from backend.auth.scopes import Scope
 from backend.conversations.models import Conversation, Message, MessageDirection
+from backend.core.scopes import Scope
 from backend.ingest.models import IngestEvent, IngestStatus
 from backend.ingest.rate_limit import WINDOW_SECONDS
 from backend.settings import Settings

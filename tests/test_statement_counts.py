@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from backend.agent.models import AgentRun, RunStatus, ToolCall
-from backend.auth.scopes import Scope
 from backend.conversations.models import Conversation, Message, MessageAuthor, MessageDirection
 from backend.core.enums import Channel
+from backend.core.scopes import Scope
 from backend.ingest.models import IngestEvent
 from backend.scheduling.models import Booking, Resource, Service, Slot
 from backend.tickets.models import Ticket

@@ -23,9 +23,9 @@ from backend.db.database import ensure_database
 from backend.db.migrations import apply_migrations
 from backend.ingest.webhooks.events import events_webhook
 from backend.ingest.webhooks.twilio_sms import twilio_sms_webhook
-from backend.observability.logs import configure_logging
-from backend.observability.tracing import configure_tracing
 from backend.settings import Settings, get_settings
+from backend.telemetry.logs import configure_logging
+from backend.telemetry.tracing import configure_tracing
 
 log = structlog.get_logger(__name__)
 

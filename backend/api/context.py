@@ -13,7 +13,7 @@ from backend.api.loaders import Loaders
 
 if TYPE_CHECKING:
     from backend.api.services import AppServices
-    from backend.auth.service import Caller
+    from backend.core.scopes import Caller
 
 
 @dataclass

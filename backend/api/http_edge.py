@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.observability.metrics import HTTP_REQUESTS, HTTP_SECONDS
+from backend.telemetry.metrics import HTTP_REQUESTS, HTTP_SECONDS
 
 log = structlog.get_logger(__name__)
 PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"

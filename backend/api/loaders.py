@@ -6,18 +6,18 @@ from functools import cached_property
 
 from strawberry.dataloader import DataLoader
 
-from backend.agent.loaders import (
-    load_agent_runs_by_id,
-    load_messages_by_id,
-    load_recent_runs,
-    load_tool_calls_by_run,
-)
 from backend.auth.loaders import load_api_keys_by_id
 from backend.channels.sandbox.listing import load_sandbox_messages_by_id
 from backend.conversations.loaders import load_conversations_by_id, load_last_messages, load_message_pages
 from backend.guardrails.loaders import load_violations_by_conversation, load_violations_by_run
 from backend.ingest.loaders import load_conversations_by_thread, load_ingest_events_by_id
 from backend.quality.loaders import load_scores_by_conversation, load_scores_by_run
+from backend.runs.loaders import (
+    load_agent_runs_by_id,
+    load_messages_by_id,
+    load_recent_runs,
+    load_tool_calls_by_run,
+)
 from backend.scheduling.loaders import load_bookings_by_conversation, load_bookings_by_id, load_slots_by_id
 from backend.tickets.loaders import load_tickets_by_conversation, load_tickets_by_id
 

@@ -7,9 +7,6 @@ from functools import lru_cache
 import strawberry
 from strawberry import relay
 
-from backend.agent.mutations import AgentMutations
-from backend.agent.queries import AgentQueries
-from backend.agent.subscriptions import AgentSubscriptions
 from backend.auth.mutations import AuthMutations
 from backend.auth.queries import AuthQueries
 from backend.channels.delivery.graphql import DeliveryMutations, DeliveryQueries
@@ -32,7 +29,9 @@ from backend.observability.live import LiveMetricsQueries, LiveMetricsSubscripti
 from backend.observability.queries import MetricsQueries
 from backend.observability.slo_queries import SloQueries
 from backend.quality.queries import QualityQueries
-from backend.quality.subscriptions import QualitySubscriptions
+from backend.runs.mutations import AgentMutations
+from backend.runs.queries import AgentQueries
+from backend.runs.subscriptions import AgentSubscriptions
 from backend.scheduling.queries import SchedulingQueries
 from backend.settings import Settings, get_settings
 from backend.simulations.graphql import SimulationMutations, SimulationQueries, SimulationSubscriptions
@@ -87,7 +86,6 @@ class Subscription(
     EvalSubscriptions,
     IncidentSubscriptions,
     LiveMetricsSubscriptions,
-    QualitySubscriptions,
     SimulationSubscriptions,
 ):
     pass

@@ -11,9 +11,9 @@ from tortoise.exceptions import BaseORMException
 from backend.api.services import AppServices
 from backend.channels.delivery.replies import count_by_delivery_status
 from backend.incidents.notifications import count_unsent_notifications
+from backend.ingest.backlog import open_dead_letters, queue_depth
 from backend.ingest.stats import read_counts
-from backend.observability.backlog import open_dead_letters, queue_depth
-from backend.observability.metrics import (
+from backend.telemetry.metrics import (
     DEAD_LETTERS,
     EVENTS_BY_STATUS,
     NOTIFICATIONS_BY_STATUS,

@@ -24,7 +24,7 @@ app = typer.Typer(
 def _logs() -> None:
     # Every command logs like the processes do: key-value lines on a terminal, JSON elsewhere (or as
     # AGENTOPS_LOG_JSON says). A bad setting is reported by the command that reads the settings, not here.
-    from backend.observability.logs import configure_logging
+    from backend.telemetry.logs import configure_logging
 
     try:
         settings = get_settings()
@@ -107,7 +107,7 @@ def loopback_model(
     judge."""
     import uvicorn
 
-    from backend.agent.loopback.app import create_loopback_app
+    from backend.loopback.app import create_loopback_app
 
     try:
         application = create_loopback_app(latency_ms=latency_ms, behaviour=behaviour)

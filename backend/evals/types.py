@@ -10,7 +10,7 @@ from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.db.lookup import rows_by_id
 from backend.evals import service
 from backend.evals.models import EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite, ModelSource

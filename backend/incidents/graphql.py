@@ -10,8 +10,8 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.auth.scopes import Scope
 from backend.conversations.types import ConversationNode
+from backend.core.scopes import Scope
 from backend.core.topics import INCIDENT_CHANGED
 from backend.events.hub import once_per_event, shared_per_event
 from backend.graphql.common_types import NotFoundError, ValidationError

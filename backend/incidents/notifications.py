@@ -25,8 +25,8 @@ from saq import Queue
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 
+from backend.core.signatures import event_signature
 from backend.incidents.models import Incident, IncidentNotification, NotificationStatus
-from backend.ingest.webhooks.signatures import event_signature
 from backend.jobqueue import JobOptions, enqueue_keyed, unfinished_keys
 from backend.settings import Settings
 

@@ -28,9 +28,9 @@ from backend.ingest.models import IngestEvent, IngestStatus
 from backend.ingest.queueing import enqueue_processing, make_queue
 from backend.ingest.rate_limit import Bucket, RateLimiter
 from backend.ingest.schemas import IncomingEvent
-from backend.observability.metrics import INGESTED
-from backend.observability.tracing import trace_carrier, tracer
 from backend.settings import Settings
+from backend.telemetry.metrics import INGESTED
+from backend.telemetry.tracing import trace_carrier, tracer
 
 
 @dataclass(frozen=True)

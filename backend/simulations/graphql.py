@@ -11,7 +11,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.core.topics import SIMULATION_CHANGED
 from backend.db.lookup import rows_by_id
 from backend.events.hub import once_per_event

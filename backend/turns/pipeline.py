@@ -25,9 +25,9 @@ from backend.core.enums import Channel
 from backend.core.topics import CONVERSATION_UPDATED, RUN_COMPLETED
 from backend.events.hub import EventHub
 from backend.ingest.dead_letters import record_failure
-from backend.observability.log_levels import RecordedFailure
 from backend.quality.sampling import add_pending, sampled
 from backend.settings import Settings
+from backend.telemetry.log_levels import RecordedFailure
 from backend.turns.appending import Unanswered, append_pending, next_unanswered
 from backend.turns.lease import Lease, conversation_lease
 from backend.turns.runtime import AlreadyAnswered, TurnOutcome, run_turn

@@ -50,8 +50,8 @@ from backend.core.faults import POLICY_DELAY, InjectedFault, current_faults
 from backend.guardrails.engine import Finding
 from backend.guardrails.service import record_findings
 from backend.ingest.models import IngestEvent
-from backend.observability.metrics import AGENT_TURN_SECONDS
-from backend.observability.tracing import tracer
+from backend.telemetry.metrics import AGENT_TURN_SECONDS
+from backend.telemetry.tracing import tracer
 from backend.turns.screening import SAFE_INPUT_REPLY, screen_input, screen_output
 
 log = structlog.get_logger(__name__)

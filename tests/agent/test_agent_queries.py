@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 from strawberry.relay import to_base64
 
 from backend.agent.models import AgentRun, RunStatus, ToolCall
-from backend.auth.scopes import Scope
 from backend.conversations.models import (
     Conversation,
     ConversationStatus,
@@ -15,6 +14,7 @@ from backend.conversations.models import (
     MessageDirection,
 )
 from backend.core.enums import Channel
+from backend.core.scopes import Scope
 from backend.scheduling.models import Booking, BookingStatus, Resource, Service, Slot
 from backend.tickets.models import Ticket, TicketPriority, TicketStatus
 from tests.helpers import graphql

@@ -9,11 +9,11 @@ from datetime import date, datetime, timedelta
 import httpx
 import pytest
 
-from backend.agent.loopback.app import create_loopback_app
 from backend.agent.policies.phrasing import say_time
 from backend.agent.prompts import load_prompt
 from backend.agent.tools.registry import TOOLS, CheckAvailability
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
+from backend.loopback.app import create_loopback_app
 from backend.scheduling.models import Booking
 from tests.agent.helpers import ZONE, open_business, weekday_ahead
 from tests.agent.test_playground import AGENT_RESPOND

@@ -7,8 +7,8 @@ import pytest
 from strawberry.relay import to_base64
 
 from backend.agent.models import AgentRun, ToolCall
-from backend.auth.scopes import Scope
 from backend.conversations.models import Conversation, DeliveryStatus, Message, MessageAuthor
+from backend.core.scopes import Scope
 from backend.scheduling.models import Booking
 from tests.agent.helpers import ZONE, open_business, weekday_ahead
 from tests.fake_llm import ScriptedLLM, last_tool_result, say, tool_call

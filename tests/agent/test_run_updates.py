@@ -7,9 +7,9 @@ import websockets
 from strawberry.relay import to_base64
 
 from backend.agent.models import AgentRun, RunStatus, ToolCall
-from backend.auth.scopes import Scope
 from backend.conversations.models import Conversation, ConversationStatus
 from backend.core.enums import Channel
+from backend.core.scopes import Scope
 from backend.core.topics import RUN_COMPLETED
 
 SUBSCRIBE = """

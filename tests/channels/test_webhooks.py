@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from backend.core.signatures import event_signature, twilio_signature
 from backend.ingest.models import IngestEvent
-from backend.ingest.webhooks.signatures import event_signature, twilio_signature
 
 TWILIO_TOKEN = "twilio-test-token"
 EVENTS_SECRET = "events-test-secret"
@@ -142,7 +142,7 @@ async def test_webhooks_and_mutations_arriving_together_share_one_insert(
 ):
     import asyncio
 
-    from backend.auth.scopes import Scope
+    from backend.core.scopes import Scope
     from tests.helpers import StatementCounter, graphql
     from tests.ingest.documents import INGEST_EVENT, event
 

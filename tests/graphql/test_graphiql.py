@@ -10,8 +10,8 @@ from graphql import parse, validate
 
 from backend.api.graphiql import EXAMPLES, graphiql_page
 from backend.api.schema import get_schema
-from backend.auth.scopes import Scope
 from backend.cli.up import graphiql_link
+from backend.core.scopes import Scope
 from tests.helpers import graphql
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.incidents.models import Incident
 from tests.helpers import graphql, row_counts
 

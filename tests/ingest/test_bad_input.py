@@ -7,10 +7,10 @@ from urllib.parse import urlencode
 import pytest
 
 from backend.auth import service as auth_service
-from backend.auth.scopes import Scope
 from backend.conversations.models import Conversation
+from backend.core.scopes import Scope
+from backend.core.signatures import twilio_signature
 from backend.ingest.models import IngestEvent
-from backend.ingest.webhooks.signatures import twilio_signature
 from tests.channels.test_webhooks import (  # noqa: F401
     TWILIO_TOKEN,
     chat_event,

@@ -10,9 +10,9 @@ import json
 
 import websockets
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
+from backend.core.signatures import event_signature
 from backend.incidents.models import Incident, IncidentNotification, IncidentStatus, NotificationStatus
-from backend.ingest.webhooks.signatures import event_signature
 from backend.simulations.models import Simulation, SimulationStatus
 from tests.agent.helpers import open_business
 from tests.conftest import NOTIFY_SECRET

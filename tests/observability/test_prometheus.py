@@ -3,7 +3,7 @@
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from tests.agent.helpers import open_business, replies_to, say
 from tests.conftest import WORKER_METRICS_PORT
 from tests.helpers import graphql, wait_until

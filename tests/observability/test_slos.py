@@ -3,9 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 from backend.agent.models import AgentRun, RunStatus
-from backend.auth.scopes import Scope
 from backend.conversations.models import Conversation
 from backend.core.enums import Channel
+from backend.core.scopes import Scope
 from backend.observability.slo import evaluate_slos, load_slos, parse_window
 from tests.helpers import graphql
 

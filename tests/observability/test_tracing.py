@@ -6,8 +6,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from backend.agent import playground
 from backend.agent.setup import build_agent
+from backend.runs import playground
 from tests.agent.helpers import open_business, weekday_ahead
 from tests.fake_llm import ScriptedLLM, say
 from tests.fake_provider import serve
@@ -78,7 +78,7 @@ async def test_the_trace_continues_from_the_accepting_request_into_the_job_and_i
     from backend.ingest.rate_limit import RateLimiter
     from backend.ingest.schemas import IncomingEvent, IngestLimits
     from backend.ingest.service import IngestContext, accept_events
-    from backend.observability.tracing import add_trace_ids, tracer
+    from backend.telemetry.tracing import add_trace_ids, tracer
     from jobs.ingest import process_event
 
     await open_business()

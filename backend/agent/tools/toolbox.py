@@ -29,9 +29,9 @@ from backend.agent.tools.registry import TOOLS, Tool, ToolContext
 from backend.core.faults import current_faults, tool_point
 from backend.guardrails.config import GuardrailConfig
 from backend.guardrails.engine import Finding, check_tool
-from backend.observability.metrics import TOOL_CALLS
-from backend.observability.tracing import tracer
 from backend.scheduling.service import slot_details
+from backend.telemetry.metrics import TOOL_CALLS
+from backend.telemetry.tracing import tracer
 
 log = structlog.get_logger(__name__)
 _KEEP_ANSWER = """

@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from backend.core.enums import Channel, DeliveryProvider
-from backend.ingest.webhooks.signatures import event_signature
+from backend.core.signatures import event_signature
 
 
 class DeliveryError(RuntimeError):

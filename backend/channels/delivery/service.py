@@ -32,8 +32,8 @@ from backend.core.faults import InjectedFault, current_faults
 from backend.core.topics import CONVERSATION_UPDATED
 from backend.events.hub import EventHub, SilentHub
 from backend.jobqueue import JobOptions, enqueue_keyed
-from backend.observability.metrics import DELIVERIES
 from backend.settings import Settings
+from backend.telemetry.metrics import DELIVERIES
 
 log = structlog.get_logger(__name__)
 DELIVER_MESSAGE_JOB = "deliver_message"

@@ -14,13 +14,13 @@ import structlog
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from backend.core.signatures import event_signature_problem
 from backend.graphql.common_types import ValidationError
 from backend.graphql.validation import validate_input
 from backend.ingest import service
 from backend.ingest.schemas import IncomingEvent, IngestLimits
 from backend.ingest.service import IngestContext
 from backend.ingest.webhooks.body import BodyProblem, decode_utf8, read_capped_body
-from backend.ingest.webhooks.signatures import event_signature_problem
 
 log = structlog.get_logger(__name__)
 

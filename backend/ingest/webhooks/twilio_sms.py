@@ -10,13 +10,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from backend.core.enums import Channel
+from backend.core.signatures import twilio_signature_valid
 from backend.graphql.common_types import ValidationError
 from backend.graphql.validation import validate_input
 from backend.ingest import service
 from backend.ingest.schemas import IncomingEvent, IngestLimits
 from backend.ingest.service import IngestContext
 from backend.ingest.webhooks.body import BodyProblem, decode_utf8, read_capped_body
-from backend.ingest.webhooks.signatures import twilio_signature_valid
 
 log = structlog.get_logger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'

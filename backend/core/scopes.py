@@ -1,5 +1,7 @@
-"""What a key may do. `admin` implies every other scope."""
+"""What a key may do (`admin` implies every other scope), and who is calling with which."""
 
+import uuid
+from dataclasses import dataclass
 from enum import Enum
 
 import strawberry
@@ -22,3 +24,12 @@ def parse_scopes(values: list[str]) -> frozenset[Scope]:
 def grants(held: frozenset[Scope], needed: Scope) -> bool:
     """Whether a key holding `held` may use a field that needs `needed`."""
     return needed in held or Scope.ADMIN in held
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: the key's id and name and what it may do."""
+
+    key_id: uuid.UUID
+    key_name: str
+    scopes: frozenset[Scope]

@@ -14,8 +14,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from backend.agent.loopback import chat
 from backend.core.enums import Channel
+from backend.loopback import chat
 from backend.quality.rules.claims import BackedClaims
 from backend.quality.subject import SUCCESS_KEYS, ToolUse, TurnSubject
 

@@ -13,11 +13,11 @@ from typing import Any
 
 import structlog
 
-from backend.agent.loopback import chat
-from backend.agent.loopback.business import clock, demo_business, prompt_of
 from backend.agent.policies.base import TurnInput
 from backend.agent.policies.rules import RulesPolicy
 from backend.core.enums import Channel
+from backend.loopback import chat
+from backend.loopback.business import clock, demo_business, prompt_of
 
 log = structlog.get_logger(__name__)
 # A thread without its tool results (an older product sent text only): the policy hears the call failed.

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from tortoise import connections
 
-from backend.evals.cassettes import CassetteMiss
+from backend.agent.cassettes import CassetteMiss
 from backend.evals.golden import EvaluatorExpectation, GoldenCase, GoldenTurn
 from backend.quality.definitions import Evaluator, load_evaluator, parse_selection
 from backend.quality.judge import Judge

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -11,12 +12,15 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from backend.agent.models import AgentRun, RunStatus, ToolCall
-from backend.auth.scopes import Scope
-from backend.conversations.types import ConversationNode, MessageNode
+from backend.core.scopes import Scope
 from backend.graphql.ids import parse_uuid
+from backend.graphql.nodes import as_node, presents
 from backend.graphql.permissions import require_scope
-from backend.guardrails.types import GuardrailViolationNode
-from backend.quality.types import EvalScoreNode
+
+if TYPE_CHECKING:
+    from backend.conversations.types import ConversationNode, MessageNode
+    from backend.guardrails.types import GuardrailViolationNode
+    from backend.quality.types import EvalScoreNode
 
 strawberry.enum(
     RunStatus, description="OK: answered; FAILED: answered with the fallback reply; HANDED_OFF: to a human."
@@ -46,6 +50,7 @@ class ToolCallRecord:
         )
 
 
+@presents(AgentRun)
 @strawberry.type(
     name="AgentRun", description="One agent turn: the message it answered, its decision and its reply."
 )
@@ -76,23 +81,29 @@ class AgentRunNode(relay.Node):
     reply_message_id: strawberry.Private[object | None]
 
     @strawberry.field
-    async def conversation(self, info: Info) -> ConversationNode | None:
+    async def conversation(
+        self, info: Info
+    ) -> Annotated[ConversationNode, strawberry.lazy("backend.conversations.types")] | None:
         row = await info.context.loaders.conversation_by_id.load(self.conversation_id)
-        return ConversationNode.from_model(row) if row else None
+        return as_node(row)
 
     @strawberry.field(description="The customer message this run answered.")
-    async def trigger_message(self, info: Info) -> MessageNode | None:
+    async def trigger_message(
+        self, info: Info
+    ) -> Annotated[MessageNode, strawberry.lazy("backend.conversations.types")] | None:
         if self.trigger_message_id is None:
             return None
         message = await info.context.loaders.message_by_id.load(self.trigger_message_id)
-        return MessageNode.from_model(message) if message else None
+        return as_node(message)
 
     @strawberry.field(description="The reply this run wrote (null while the run is being recorded).")
-    async def reply_message(self, info: Info) -> MessageNode | None:
+    async def reply_message(
+        self, info: Info
+    ) -> Annotated[MessageNode, strawberry.lazy("backend.conversations.types")] | None:
         if self.reply_message_id is None:
             return None
         message = await info.context.loaders.message_by_id.load(self.reply_message_id)
-        return MessageNode.from_model(message) if message else None
+        return as_node(message)
 
     @strawberry.field(description="The tools it used, in the order it called them.")
     async def tool_calls(self, info: Info) -> list[ToolCallRecord]:
@@ -100,16 +111,18 @@ class AgentRunNode(relay.Node):
         return [ToolCallRecord.from_model(call) for call in calls]
 
     @strawberry.field(description="Guardrail hits of this turn (input, output and tool calls).")
-    async def violations(self, info: Info) -> list[GuardrailViolationNode]:
+    async def violations(
+        self, info: Info
+    ) -> list[Annotated[GuardrailViolationNode, strawberry.lazy("backend.guardrails.types")]]:
         rows = await info.context.loaders.violations_by_run.load(parse_uuid(self.id))
-        return [GuardrailViolationNode.from_model(row) for row in rows]
+        return [as_node(row) for row in rows]
 
     @strawberry.field(description="Evaluator scores of this turn (online evaluation of a sampled turn).")
-    async def scores(self, info: Info, evaluator: str | None = None) -> list[EvalScoreNode]:
+    async def scores(
+        self, info: Info, evaluator: str | None = None
+    ) -> list[Annotated[EvalScoreNode, strawberry.lazy("backend.quality.types")]]:
         rows = await info.context.loaders.scores_by_run.load(parse_uuid(self.id))
-        return [
-            EvalScoreNode.from_model(row) for row in rows if evaluator is None or row.evaluator == evaluator
-        ]
+        return [as_node(row) for row in rows if evaluator is None or row.evaluator == evaluator]
 
     @classmethod
     def from_model(cls, run: AgentRun) -> AgentRunNode:

@@ -9,15 +9,15 @@ from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from backend.agent import playground
 from backend.agent.prompts import PromptNotFound
 from backend.agent.setup import build_agent
-from backend.agent.types import RunStatus  # the GraphQL enum (types.py declares it)
 from backend.channels.delivery.service import enqueue_deliveries
 from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
 from backend.graphql.permissions import CanOperate
+from backend.runs import playground
+from backend.runs.types import RunStatus  # the GraphQL enum (types.py declares it)
 
 MAX_PLAYGROUND_MESSAGES = 10
 KNOWN_POLICIES = ("rules", "openai")

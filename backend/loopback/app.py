@@ -14,10 +14,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from backend.agent.loopback import chat
-from backend.agent.loopback.judge import asks_for_a_grade, grade_answer
-from backend.agent.loopback.replay import rules_answer
-from backend.agent.loopback.rounds import rounds_behaviour
+from backend.loopback import chat
+from backend.loopback.judge import asks_for_a_grade, grade_answer
+from backend.loopback.replay import rules_answer
+from backend.loopback.rounds import rounds_behaviour
 
 Behaviour = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 

@@ -4,7 +4,7 @@ stream.
 The request id rides in a context variable bound by the middleware; jobs bind event, conversation and run
 ids with structlog.contextvars, so every line written while handling them carries them. Every logger — ours,
 SAQ's, uvicorn's, Tortoise's — goes through the one handler and renderer configured here, and its lines are
-re-levelled by backend/observability/log_levels.py (per-item lines at DEBUG).
+re-levelled by backend/telemetry/log_levels.py (per-item lines at DEBUG).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import TextIO
 import structlog
 from asgi_correlation_id import correlation_id
 
-from backend.observability.log_levels import LevelPolicy, add_record_fields
-from backend.observability.tracing import add_trace_ids
+from backend.telemetry.log_levels import LevelPolicy, add_record_fields
+from backend.telemetry.tracing import add_trace_ids
 
 
 def _add_request_id(_logger: object, _method: str, event: dict) -> dict:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from backend.agent.loopback import chat
-from backend.agent.loopback.business import clock
+from backend.loopback import chat
+from backend.loopback.business import clock
 from backend.scheduling.seed import BUSINESS
 
 

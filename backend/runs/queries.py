@@ -8,15 +8,15 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.agent import service as agent_runs
 from backend.agent.models import AgentRun, RunStatus
-from backend.agent.types import AgentRunNode
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
 from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import CanRead
 from backend.graphql.text_filters import check_text_filter, column_length
 from backend.graphql.time_range import check_range
+from backend.runs import service as agent_runs
+from backend.runs.types import AgentRunNode
 
 
 @strawberry.input(description="Narrow the agent runs; every field is optional and they combine with AND.")
