@@ -16,9 +16,9 @@ from backend.core.scopes import Scope
 from backend.loopback.app import create_loopback_app
 from backend.scheduling.models import Booking
 from tests.agent.helpers import ZONE, open_business, weekday_ahead
-from tests.agent.test_playground import AGENT_RESPOND
 from tests.fake_provider import serve
 from tests.helpers import free_port, graphql
+from tests.runs.test_playground import AGENT_RESPOND
 
 NOW = datetime(2026, 12, 7, 9, 30, tzinfo=ZONE)  # a Monday, business-local
 WEDNESDAY = date(2026, 12, 9)
