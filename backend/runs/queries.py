@@ -15,6 +15,7 @@ from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import CanRead
 from backend.graphql.text_filters import check_text_filter, column_length
 from backend.graphql.time_range import check_range
+from backend.quality.models import EvalScore
 from backend.runs import service as agent_runs
 from backend.runs.types import AgentRunNode
 
@@ -32,6 +33,17 @@ class AgentRunFilter:
     synthetic: bool | None = strawberry.field(
         default=None, description="true: only the demo's backdated history; false: only runs an agent made."
     )
+    evaluator: str | None = strawberry.field(
+        default=None,
+        description="Runs this evaluator scored online; with scorePassed or maxScore, runs it scored so.",
+    )
+    score_passed: bool | None = strawberry.field(
+        default=None,
+        description="false: runs an evaluator (the one named, or any) failed; true: runs one passed.",
+    )
+    max_score: float | None = strawberry.field(
+        default=None, description="Runs an evaluator (the one named, or any) scored at most this (0 to 1)."
+    )
 
     def criteria(self) -> agent_runs.AgentRunCriteria:
         check_range(
@@ -45,6 +57,11 @@ class AgentRunFilter:
             field="filter.promptVersion",
             max_length=column_length(AgentRun, "prompt_version"),
         )
+        check_text_filter(
+            self.evaluator, field="filter.evaluator", max_length=column_length(EvalScore, "evaluator")
+        )
+        if self.max_score is not None and not 0 <= self.max_score <= 1:
+            raise BadUserInput("'maxScore' must be between 0 and 1.", field="filter.maxScore")
         return agent_runs.AgentRunCriteria(
             status=self.status,
             policy=self.policy,
@@ -53,6 +70,9 @@ class AgentRunFilter:
             created_after=self.created_after,
             created_before=self.created_before,
             synthetic=self.synthetic,
+            evaluator=self.evaluator,
+            score_passed=self.score_passed,
+            max_score=self.max_score,
         )
 
 

@@ -9,6 +9,7 @@ from backend.conversations.models import Conversation, Message, MessageAuthor, M
 from backend.core.enums import Channel
 from backend.core.scopes import Scope
 from backend.ingest.models import IngestEvent
+from backend.quality.models import EvalScore, ScoreTrigger
 from backend.scheduling.models import Booking, Resource, Service, Slot
 from backend.tickets.models import Ticket
 from tests.helpers import StatementCounter, graphql
@@ -35,6 +36,14 @@ query Page($first: Int!) {
         status toolCalls { name } conversation { customer } triggerMessage { text } replyMessage { text }
       }
     }
+  }
+}
+"""
+# The Agent runs page filtered by evaluator: the scores narrow the runs inside the page's one statement.
+SCORED_RUNS_PAGE = """
+query Page($first: Int!) {
+  agentRuns(first: $first, filter: {evaluator: "backed_claims", scorePassed: false}) {
+    edges { node { status conversation { customer } scores { evaluator score label } } }
   }
 }
 """
@@ -106,6 +115,19 @@ async def _agent_work(count: int) -> None:
             await ToolCall.bulk_create(
                 [ToolCall(run=run, position=n, name=f"tool-{n}", latency_ms=1.0) for n in (1, 2)]
             )
+            if turn == 1:  # the conversation's last turn made an unbacked claim
+                await EvalScore.create(
+                    run=run,
+                    conversation=conversation,
+                    evaluator="backed_claims",
+                    version="v1",
+                    kind="rule",
+                    score=0.0,
+                    passed=False,
+                    label="unbacked_cancellation",
+                    reason="cancel_booking did not succeed",
+                    trigger=ScoreTrigger.SAMPLE,
+                )
         slot = await Slot.create(
             service=service,
             resource=staff,
@@ -126,9 +148,10 @@ async def _agent_work(count: int) -> None:
         (CONVERSATIONS_PAGE, "conversations"),
         (EVENTS_PAGE, "ingestEvents"),
         (RUNS_PAGE, "agentRuns"),
+        (SCORED_RUNS_PAGE, "agentRuns"),
         (CONVERSATION_WORK_PAGE, "conversations"),
     ],
-    ids=["conversations", "ingestEvents", "agentRuns", "conversationsWithAgentWork"],
+    ids=["conversations", "ingestEvents", "agentRuns", "scoredAgentRuns", "conversationsWithAgentWork"],
 )
 async def test_statements_per_page_do_not_grow_with_page_size(client, make_key, monkeypatch, document, field):
     key = await make_key(Scope.READ)

@@ -15,6 +15,7 @@ from backend.conversations.models import (
 )
 from backend.core.enums import Channel
 from backend.core.scopes import Scope
+from backend.quality.models import EvalScore, ScoreTrigger
 from backend.scheduling.models import Booking, BookingStatus, Resource, Service, Slot
 from backend.tickets.models import Ticket, TicketPriority, TicketStatus
 from tests.helpers import graphql
@@ -162,6 +163,53 @@ async def test_agent_runs_filters_combine(client, make_key):
     assert "createdAfter" in error["message"]
     negative = (await graphql(client, RUNS, key=key, variables={"filter": {"minLatencyMs": -1}})).json()
     assert negative["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def _score(run: AgentRun, evaluator: str, score: float | None, *, label: str) -> None:
+    await EvalScore.create(
+        run=run,
+        conversation_id=run.conversation_id,  # type: ignore[attr-defined]
+        evaluator=evaluator,
+        version="v1",
+        kind="judge" if evaluator == "helpfulness" else "rule",
+        score=score,
+        passed=None if score is None else score >= 1.0,
+        label=label,
+        reason="test",
+        trigger=ScoreTrigger.SAMPLE,
+    )
+
+
+async def test_agent_runs_filter_by_how_an_evaluator_scored_them(client, make_key):
+    key = await make_key(Scope.READ)
+    conversation = await _conversation("+1555")
+    unbacked = await _run(conversation, hours=0, prompt_version="unbacked")
+    await _score(unbacked, "backed_claims", 0.0, label="unbacked_cancellation")
+    await _score(unbacked, "reply_length", 1.0, label="within_limit")
+    clean = await _run(conversation, hours=1, prompt_version="clean")
+    await _score(clean, "backed_claims", 1.0, label="no_claim")
+    await _score(clean, "helpfulness", None, label="budget_exhausted")
+    await _run(conversation, hours=2, prompt_version="unscored")
+
+    async def versions(filter):
+        body = (await graphql(client, RUNS, key=key, variables={"first": 50, "filter": filter})).json()
+        return [edge["node"]["promptVersion"] for edge in body["data"]["agentRuns"]["edges"]]
+
+    assert await versions({"evaluator": "backed_claims"}) == ["clean", "unbacked"]
+    assert await versions({"evaluator": "backed_claims", "scorePassed": False}) == ["unbacked"]
+    assert await versions({"evaluator": "backed_claims", "maxScore": 0.5}) == ["unbacked"]
+    assert await versions({"evaluator": "reply_length", "scorePassed": False}) == []
+    # Without an evaluator: failed (or scored that low) by any; a run matching twice is listed once.
+    assert await versions({"scorePassed": True}) == ["clean", "unbacked"]
+    assert await versions({"maxScore": 1}) == ["clean", "unbacked"]
+    # A skipped judge call is no score: it neither passes nor fails.
+    assert await versions({"evaluator": "helpfulness"}) == ["clean"]
+    assert await versions({"evaluator": "helpfulness", "maxScore": 1}) == []
+    assert await versions({"evaluator": "backed_claims", "status": "FAILED"}) == []
+
+    wrong = (await graphql(client, RUNS, key=key, variables={"filter": {"maxScore": 2}})).json()
+    assert wrong["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "maxScore" in wrong["errors"][0]["message"]
 
 
 async def test_agent_runs_page_with_cursors(client, make_key):
