@@ -358,9 +358,10 @@ def conversation_detail_page() -> rx.Component:
             State.found,
             rx.vstack(
                 _header(),
+                _scores(),
                 rx.grid(
                     rx.vstack(_thread(), _actions(), width="100%", spacing="4"),
-                    rx.vstack(_scores(), _runs(), _records(), width="100%", spacing="4"),
+                    rx.vstack(_runs(), _records(), width="100%", spacing="4"),
                     columns="2",
                     spacing="4",
                     width="100%",

@@ -65,7 +65,8 @@ def _golden_made(result: dict[str, Any]) -> str:
     made = result["suite"]
     return (
         f"Golden case {result['caseName']} added: suite {made['name']} "
-        f"version {made['version'][:12]} now has {made['caseCount']} cases."
+        f"version {made['version'][:12]} now has {made['caseCount']} "
+        f"{'case' if made['caseCount'] == 1 else 'cases'}; run it from Evals."
     )
 
 
