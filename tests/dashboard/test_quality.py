@@ -105,6 +105,10 @@ async def test_an_unbacked_claim_is_seen_scored_paged_and_made_golden(
         await example.locator("a").click()
         await page.wait_for_url("**/conversations/**")
         await page.locator(f"#conversation-scores {UNBACKED}").wait_for()
+        # A typed error says what is wrong (here from the form that names its own suite), never a trace.
+        await page.fill("#golden-suite", "Not a suite")
+        await page.click("#make-golden")
+        await page.locator("#action-error", has_text="suite: must be lower-case letters").wait_for()
         await page.click("#make-golden-from-score")
         made = page.locator("#golden-made")
         await made.wait_for()
