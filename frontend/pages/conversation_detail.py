@@ -207,6 +207,15 @@ def _run(run: rx.Var) -> rx.Component:
                 rx.link(run.time, href=run.href, size="2", class_name="run-link"),
                 rx.text(run.policy, " · ", run.prompt, size="1", color_scheme="gray"),
                 rx.spacer(),
+                rx.foreach(
+                    run.scores,
+                    lambda score: rx.cond(
+                        score.verdict == "fail",
+                        rx.badge(
+                            score.evaluator, " ", score.score, color_scheme="red", class_name="run-low-score"
+                        ),
+                    ),
+                ),
                 rx.cond(run.intent != "", rx.badge(run.intent, variant="soft")),
                 rx.text(run.latency, size="1", color_scheme="gray"),
                 width="100%",

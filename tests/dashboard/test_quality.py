@@ -74,6 +74,8 @@ async def test_an_unbacked_claim_is_seen_scored_paged_and_made_golden(
         assert "rule v1" in await unbacked.inner_text()
         assert "cancel_booking did not succeed" in await unbacked.locator(".score-reason").inner_text()
         run_href = await unbacked.locator("a").get_attribute("href")
+        low = page.locator(".conversation-run .run-low-score")
+        assert await low.all_inner_texts() == ["backed_claims 0.00"]
 
         # The run's own page: the reply that over-promised and the same verdict.
         await unbacked.locator("a").click()
