@@ -9,11 +9,14 @@ in tests/conftest.py, SLO windows 200x shorter), the dashboard's production buil
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from urllib.parse import unquote
 
 import pytest
 
+from frontend.live.feed import LiveFeed
 from frontend.views.formatting import detail_href
 from tests.dashboard.api_calls import data
 from tests.dashboard.conftest import log_in
@@ -131,3 +134,42 @@ async def test_an_unbacked_claim_is_seen_scored_paged_and_made_golden(
         timeout=120_000,
     )
     assert await panel.locator(".metric-chart", has_text="no data in this window").count() == 0
+
+
+async def test_the_live_feed_hands_each_scored_run_to_the_pages_with_its_scores(
+    dashboard, dashboard_users, live_api
+):
+    """The `scored` kind the run and conversation pages ask for: the dashboard's own subscription document,
+    against the real API and workers (the browser test above sees its effect on a conversation's page)."""
+    token = session_token(dashboard, dashboard_users["operator"])
+    feed = LiveFeed(websocket_url="ws" + live_api.removeprefix("http") + "/graphql", api_key=token)
+    delivered: list[tuple[frozenset[str], str, dict]] = []
+
+    async def deliver(sessions: frozenset[str], kind: str, payload: dict) -> None:
+        delivered.append((sessions, kind, payload))
+
+    feed.attach(deliver, connected=lambda: {"tab"})
+    feed.watch("tab", "scored")
+    try:
+        deadline = time.monotonic() + 20
+        while feed.status()["subscriptions"] != 1:
+            assert time.monotonic() < deadline, "the scored subscription never opened"
+            await asyncio.sleep(0.05)
+        marker = f"egret{uuid.uuid4().hex[:8]}"
+        send_customer_message(dashboard, token, sender=new_sender(), text=f"Where are you located? {marker}")
+        (conversation,) = await conversations_with_text(dashboard, token, marker, count=1)
+
+        def ours() -> list[dict]:
+            return [p for _, _, p in delivered if p["conversation"]["id"] == conversation["id"]]
+
+        deadline = time.monotonic() + 30
+        while not ours():
+            assert time.monotonic() < deadline, "no scored update for the conversation"
+            await asyncio.sleep(0.1)
+        (payload,) = ours()
+        assert {(sessions, kind) for sessions, kind, _ in delivered} == {(frozenset({"tab"}), "scored")}
+        verdicts = {score["evaluator"]: (score["label"], score["skipped"]) for score in payload["scores"]}
+        assert verdicts["backed_claims"] == ("no_claim", False)
+        assert {"guardrail_clean", "reply_length"} <= verdicts.keys()
+    finally:
+        await feed.close()
