@@ -7,9 +7,11 @@ from functools import cached_property
 from strawberry.dataloader import DataLoader
 
 from backend.auth.loaders import load_api_keys_by_id
-from backend.channels.sandbox.listing import load_sandbox_messages_by_id
+from backend.channels.sandbox.loaders import load_sandbox_messages_by_id
 from backend.conversations.loaders import load_conversations_by_id, load_last_messages, load_message_pages
+from backend.evals.loaders import load_run_results
 from backend.guardrails.loaders import load_violations_by_conversation, load_violations_by_run
+from backend.incidents.loaders import load_notifications, load_timelines
 from backend.ingest.loaders import load_conversations_by_thread, load_ingest_events_by_id
 from backend.quality.loaders import load_scores_by_conversation, load_scores_by_run
 from backend.runs.loaders import (
@@ -19,12 +21,13 @@ from backend.runs.loaders import (
     load_tool_calls_by_run,
 )
 from backend.scheduling.loaders import load_bookings_by_conversation, load_bookings_by_id, load_slots_by_id
+from backend.simulations.loaders import load_simulations_by_id
 from backend.tickets.loaders import load_tickets_by_conversation, load_tickets_by_id
 
 
 class Loaders:
     """A request's DataLoaders, each made on first use: most requests use none (an ingest, a mutation), and
-    building all 17 up front took ~4% of the API's CPU per accepted event (py-spy under bench/ingest.py)."""
+    building them all up front took ~4% of the API's CPU per accepted event (py-spy under bench/ingest.py)."""
 
     @cached_property
     def api_key_by_id(self) -> DataLoader:
@@ -105,3 +108,19 @@ class Loaders:
     @cached_property
     def sandbox_message_by_id(self) -> DataLoader:
         return DataLoader(load_fn=load_sandbox_messages_by_id)
+
+    @cached_property
+    def timeline_by_incident(self) -> DataLoader:
+        return DataLoader(load_fn=load_timelines)
+
+    @cached_property
+    def notifications_by_incident(self) -> DataLoader:
+        return DataLoader(load_fn=load_notifications)
+
+    @cached_property
+    def results_by_run(self) -> DataLoader:
+        return DataLoader(load_fn=load_run_results)
+
+    @cached_property
+    def simulation_by_id(self) -> DataLoader:
+        return DataLoader(load_fn=load_simulations_by_id)

@@ -9,19 +9,22 @@ from strawberry import relay
 
 from backend.auth.mutations import AuthMutations
 from backend.auth.queries import AuthQueries
-from backend.channels.delivery.graphql import DeliveryMutations, DeliveryQueries
-from backend.channels.sandbox.graphql import SandboxQueries
+from backend.channels.delivery.mutations import DeliveryMutations
+from backend.channels.delivery.queries import DeliveryQueries
+from backend.channels.sandbox.queries import SandboxQueries
 from backend.conversations.mutations import ConversationMutations
 from backend.conversations.queries import ConversationQueries
 from backend.conversations.subscriptions import ConversationSubscriptions
-from backend.demo.graphql import DemoMutations
+from backend.demo.mutations import DemoMutations
 from backend.evals.mutations import EvalMutations, GoldenMutations
 from backend.evals.queries import EvalQueries
 from backend.evals.subscriptions import EvalSubscriptions
 from backend.graphql.errors import MaskUnexpectedErrors
 from backend.graphql.limits import PreparedDocuments
 from backend.guardrails.queries import GuardrailQueries
-from backend.incidents.graphql import IncidentMutations, IncidentQueries, IncidentSubscriptions
+from backend.incidents.mutations import IncidentMutations
+from backend.incidents.queries import IncidentQueries
+from backend.incidents.subscriptions import IncidentSubscriptions
 from backend.ingest.mutations import IngestMutations
 from backend.ingest.queries import IngestQueries
 from backend.ingest.subscriptions import IngestSubscriptions
@@ -34,7 +37,9 @@ from backend.runs.queries import AgentQueries
 from backend.runs.subscriptions import AgentSubscriptions
 from backend.scheduling.queries import SchedulingQueries
 from backend.settings import Settings, get_settings
-from backend.simulations.graphql import SimulationMutations, SimulationQueries, SimulationSubscriptions
+from backend.simulations.mutations import SimulationMutations
+from backend.simulations.queries import SimulationQueries
+from backend.simulations.subscriptions import SimulationSubscriptions
 from backend.tickets.queries import TicketQueries
 from backend.users.mutations import UserMutations
 

@@ -12,7 +12,6 @@ from strawberry.types import Info
 
 from backend.core.scopes import Scope
 from backend.db.lookup import rows_by_id
-from backend.evals import service
 from backend.evals.models import EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite, ModelSource
 from backend.graphql.ids import parse_uuid
 from backend.graphql.permissions import require_scope
@@ -97,7 +96,7 @@ class EvalRunNode(relay.Node):
 
     @strawberry.field(description="Per-case results, failures first.")
     async def results(self, info: Info, failed_only: bool = False) -> list[EvalCaseResultView]:
-        rows = await service.run_results(run_id=parse_uuid(self.id), failed_only=failed_only)
+        rows = await info.context.loaders.results_by_run.load((parse_uuid(self.id), failed_only))
         return [EvalCaseResultView.from_model(row) for row in rows]
 
     @classmethod

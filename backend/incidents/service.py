@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
@@ -13,9 +14,9 @@ from backend.core.topics import INCIDENT_CHANGED
 from backend.db.keyset import Page, newest_first
 from backend.db.lookup import rows_by_id
 from backend.events.hub import EventHub
-from backend.incidents.models import Incident, IncidentEntry, IncidentNotification, IncidentStatus
+from backend.incidents.models import Incident, IncidentEntry, IncidentStatus
 from backend.incidents.notifications import ACKNOWLEDGE, RESOLVE, TRIGGER, Notifier
-from backend.observability.slo import FiringAlert, SloStatus, counted_turns, load_slos
+from backend.observability.slo import SLO_FILE, FiringAlert, SloFile, SloStatus, counted_turns, load_slos
 from backend.quality.rollup import MEAN_PREFIX, SCORED_PREFIX
 
 # The series an incident links to, by SLO (infra/slo.yaml names).
@@ -26,11 +27,28 @@ LINKED_METRICS = {
 }
 
 
+# The parsed SLO files by path, with the (mtime, size) they were read at: an incident's page asks for its
+# metrics and example conversations on every view, and parsing the YAML (and its evaluators) each time was
+# most of what those fields cost.
+_parsed_slos: dict[Path, tuple[tuple[int, int], SloFile]] = {}
+
+
+def current_slos(*, path: Path = SLO_FILE) -> SloFile:
+    """The SLO file, parsed once per process and again whenever it changes on disk."""
+    stat = path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _parsed_slos.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, load_slos(path))
+        _parsed_slos[path] = cached
+    return cached[1]
+
+
 def linked_metrics(slo_name: str) -> tuple[str, ...]:
     """The series an incident of this SLO links to: its evaluator's, for a quality SLO."""
     if slo_name in LINKED_METRICS:
         return LINKED_METRICS[slo_name]
-    slo = next((s for s in load_slos().slos if s.name == slo_name), None)
+    slo = next((s for s in current_slos().slos if s.name == slo_name), None)
     if slo is not None and slo.evaluator is not None:
         return (MEAN_PREFIX + slo.evaluator, SCORED_PREFIX + slo.evaluator)
     return ("turns", "failure_rate")
@@ -172,11 +190,6 @@ async def add_note(
     return incident
 
 
-async def timeline(*, incident_id: uuid.UUID) -> list[IncidentEntry]:
-    """An incident's entries, oldest first."""
-    return await IncidentEntry.filter(incident_id=incident_id).order_by("created_at")
-
-
 async def page_incidents(*, status: IncidentStatus | None, first: int, after: str | None) -> Page[Incident]:
     """Incidents, newest first."""
     query = Incident.filter(status=status) if status else Incident.all()
@@ -184,18 +197,15 @@ async def page_incidents(*, status: IncidentStatus | None, first: int, after: st
 
 
 async def get_incident(*, incident_id: uuid.UUID) -> Incident | None:
+    """The incident, or None."""
     return await Incident.get_or_none(id=incident_id)
-
-
-async def notifications_of(*, incident_id: uuid.UUID) -> list[IncidentNotification]:
-    return await IncidentNotification.filter(incident_id=incident_id).order_by("created_at")
 
 
 async def example_conversation_ids(*, incident_id: uuid.UUID, limit: int) -> list[uuid.UUID]:
     """Conversations with a turn that counted against the incident's SLO while it was open (for a quality SLO,
     a turn its evaluator scored low)."""
     incident = await Incident.get_or_none(id=incident_id)
-    slo = next((s for s in load_slos().slos if incident and s.name == incident.slo), None)
+    slo = next((s for s in current_slos().slos if incident and s.name == incident.slo), None)
     if incident is None or slo is None:
         return []
     end = incident.resolved_at or datetime.now(UTC)

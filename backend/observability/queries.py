@@ -57,4 +57,4 @@ class MetricsQueries:
         found = await read_series(
             names=list(dict.fromkeys(names)), start=from_, end=end, channel=channel, step=step
         )
-        return [MetricSeries.from_series(series) for series in found]
+        return [MetricSeries.from_model(series) for series in found]

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 
+from backend.graphql.nodes import presents
 from backend.observability.series import Series
 
 
@@ -15,6 +16,7 @@ class MetricValue:
     value: float
 
 
+@presents(Series)
 @strawberry.type(
     description="One metric on one channel over time (a point per minute or step that had data)."
 )
@@ -25,7 +27,7 @@ class MetricSeries:
     points: list[MetricValue]
 
     @classmethod
-    def from_series(cls, series: Series) -> MetricSeries:
+    def from_model(cls, series: Series) -> MetricSeries:
         return cls(
             name=series.name,
             channel=series.channel,

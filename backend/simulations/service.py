@@ -315,9 +315,11 @@ async def count_effects(simulation: Simulation) -> dict:
 async def page_simulations(
     *, status: SimulationStatus | None, first: int, after: str | None
 ) -> Page[Simulation]:
+    """Drills, newest first."""
     query = Simulation.filter(status=status) if status else Simulation.all()
     return await newest_first(query, time_field="started_at", first=first, after=after)
 
 
 async def get_simulation(*, simulation_id: uuid.UUID) -> Simulation | None:
+    """The drill, or None."""
     return await Simulation.get_or_none(id=simulation_id)

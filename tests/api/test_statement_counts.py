@@ -8,9 +8,12 @@ from backend.agent.models import AgentRun, RunStatus, ToolCall
 from backend.conversations.models import Conversation, Message, MessageAuthor, MessageDirection
 from backend.core.enums import Channel
 from backend.core.scopes import Scope
+from backend.evals.models import EvalCase, EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite
+from backend.incidents.models import Incident, IncidentEntry, IncidentNotification
 from backend.ingest.models import IngestEvent
 from backend.quality.models import EvalScore, ScoreTrigger
 from backend.scheduling.models import Booking, Resource, Service, Slot
+from backend.simulations.models import Simulation, SimulationKind, SimulationStatus
 from backend.tickets.models import Ticket
 from tests.helpers import StatementCounter, graphql
 
@@ -169,3 +172,138 @@ async def test_statements_per_page_do_not_grow_with_page_size(client, make_key, 
         counts[size] = len(counter.statements)
     assert counts[2] == counts[10] == counts[40], counts
     assert 2 <= counts[40] <= 8, counter.statements
+
+
+INCIDENTS_PAGE = """
+query Page($first: Int!) {
+  incidents(first: $first) {
+    edges { node { slo status timeline { kind text actor } notifications { target action status } } }
+  }
+}
+"""
+EVAL_RUNS_PAGE = """
+query Page($first: Int!) {
+  evalRuns(first: $first) {
+    edges {
+      node {
+        suiteName suiteVersion passRate
+        results { caseName passed }
+        failed: results(failedOnly: true) { caseName }
+      }
+    }
+  }
+}
+"""
+SIMULATIONS_PAGE = """
+query Page($first: Int!) {
+  simulations(first: $first) {
+    edges { node { kind status tool effects { turns failedTurns incidentsOpened scoredTurns } } }
+  }
+}
+"""
+
+
+async def _incidents(count: int) -> None:
+    """Incidents with a timeline of three entries and a notification per target and action."""
+    for index in range(count):
+        incident = await Incident.create(
+            slo=f"slo-{index}", severity="page", summary=f"burning {index}", peak_burn_rate=14.4
+        )
+        await IncidentEntry.bulk_create(
+            [
+                IncidentEntry(incident=incident, kind="opened", text="opened"),
+                IncidentEntry(incident=incident, kind="note", text="looking", actor="ops"),
+                IncidentEntry(incident=incident, kind="acknowledged", text="mine", actor="ops"),
+            ]
+        )
+        await IncidentNotification.bulk_create(
+            [
+                IncidentNotification(incident=incident, target=target, action=action)
+                for target in ("slack", "pagerduty")
+                for action in ("trigger", "acknowledge")
+            ]
+        )
+
+
+async def _eval_runs(count: int) -> None:
+    """Runs of two suite versions, each with a passing and a failing case."""
+    suites = [await EvalSuite.create(name="front-desk", version=f"v{n}", case_count=2) for n in range(2)]
+    cases = {
+        suite.id: [
+            await EvalCase.create(suite=suite, name=name, definition={}) for name in ("books", "refuses")
+        ]
+        for suite in suites
+    }
+    for index in range(count):
+        suite = suites[index % 2]
+        run = await EvalRun.create(
+            suite=suite,
+            policy="rules",
+            prompt_version="v1",
+            status=EvalRunStatus.COMPLETED,
+            total=2,
+            passed=1,
+            failed=1,
+        )
+        await EvalCaseResult.bulk_create(
+            [
+                EvalCaseResult(
+                    run=run, case=case, case_name=case.name, passed=case.name == "books", latency_ms=1
+                )
+                for case in cases[suite.id]
+            ]
+        )
+
+
+async def _simulations(count: int) -> None:
+    """Ended drills with their counted effects."""
+    now = datetime.now(UTC)
+    for index in range(count):
+        await Simulation.create(
+            kind=SimulationKind.TOOL_OUTAGE,
+            status=SimulationStatus.FINISHED,
+            intensity=1.0,
+            duration_seconds=60,
+            target="check_availability",
+            started_by="ops",
+            ends_at=now,
+            ended_at=now,
+            effects={
+                "turns": index,
+                "failedTurns": 1,
+                "handedOffTurns": 0,
+                "latencyP95Ms": None,
+                "toolErrors": 1,
+                "failedDeliveries": 0,
+                "eventsSent": 0,
+                "incidentsOpened": [],
+                "scoredTurns": 0,
+                "lowScoredTurns": 0,
+            },
+        )
+
+
+@pytest.mark.parametrize(
+    "document,field,seed,pinned",
+    [
+        (INCIDENTS_PAGE, "incidents", _incidents, 3),
+        (EVAL_RUNS_PAGE, "evalRuns", _eval_runs, 3),
+        (SIMULATIONS_PAGE, "simulations", _simulations, 1),
+    ],
+    ids=["incidents", "evalRuns", "simulations"],
+)
+async def test_operations_pages_cost_a_fixed_number_of_statements(
+    client, make_key, monkeypatch, document, field, seed, pinned
+):
+    """The dashboard's incident, eval and drill lists (50 a page) cost the same whatever the page size."""
+    key = await make_key(Scope.READ)
+    await seed(50)
+    await graphql(client, "{ viewer { keyName } }", key=key)  # warm the key cache
+    counter = StatementCounter(monkeypatch)
+    counts = {}
+    for size in (2, 10, 50):
+        counter.reset()
+        body = (await graphql(client, document, key=key, variables={"first": size})).json()
+        assert len(body["data"][field]["edges"]) == size, body
+        counts[size] = len(counter.statements)
+    assert counts == {2: pinned, 10: pinned, 50: pinned}, counter.statements

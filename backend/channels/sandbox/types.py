@@ -1,24 +1,25 @@
-"""GraphQL for the sandbox provider's outbox: what it accepted, labelled as never having reached a
+"""GraphQL type of the sandbox provider's outbox: a reply it accepted, labelled as never having reached a
 customer."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.channels.sandbox import listing
 from backend.channels.sandbox.models import SandboxMessage
-from backend.conversations.types import MessageNode
 from backend.core.enums import Channel
 from backend.core.scopes import Scope
 from backend.graphql.ids import parse_uuid
-from backend.graphql.pagination import page_size, to_connection
-from backend.graphql.permissions import CanRead, require_scope
-from backend.graphql.text_filters import check_text_filter, column_length
+from backend.graphql.nodes import as_node
+from backend.graphql.permissions import require_scope
+
+if TYPE_CHECKING:
+    from backend.conversations.types import MessageNode
 
 
 @strawberry.type(
@@ -46,9 +47,11 @@ class SandboxMessageNode(relay.Node):
     accepted_at: datetime
 
     @strawberry.field(description="The reply as the conversation holds it.")
-    async def reply(self, info: Info) -> MessageNode | None:
+    async def reply(
+        self, info: Info
+    ) -> Annotated[MessageNode, strawberry.lazy("backend.conversations.types")] | None:
         message = await info.context.loaders.message_by_id.load(parse_uuid(self.id))
-        return MessageNode.from_model(message) if message else None
+        return as_node(message)
 
     @classmethod
     def from_model(cls, row: SandboxMessage) -> SandboxMessageNode:
@@ -70,39 +73,3 @@ class SandboxMessageNode(relay.Node):
             [parse_uuid(node_id) for node_id in node_ids]
         )
         return [cls.from_model(row) if row else None for row in rows]
-
-
-@strawberry.input(description="Narrow the sandbox's outbox; fields combine with AND.")
-class SandboxMessageFilter:
-    channel: Channel | None = None
-    recipient: str | None = strawberry.field(
-        default=None, description="Exactly this phone number or user id."
-    )
-
-    def criteria(self) -> listing.SandboxCriteria:
-        check_text_filter(
-            self.recipient, field="filter.recipient", max_length=column_length(SandboxMessage, "recipient")
-        )
-        return listing.SandboxCriteria(channel=self.channel, recipient=self.recipient)
-
-
-@strawberry.type
-class SandboxQueries:
-    @strawberry.field(
-        permission_classes=[CanRead],
-        description=(
-            "What the built-in sandbox provider accepted, newest first: the messages customers would have "
-            "received."
-        ),
-    )
-    async def sandbox_messages(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: SandboxMessageFilter | None = None,
-    ) -> relay.Connection[SandboxMessageNode]:
-        size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
-        criteria = filter.criteria() if filter else listing.SandboxCriteria()
-        page = await listing.page_sandbox_messages(criteria=criteria, first=size, after=after)
-        return to_connection(page, SandboxMessageNode.from_model)

@@ -1,4 +1,4 @@
-"""The demo in GraphQL: reseed it from the dashboard (admins only)."""
+"""The demo's mutation: reseed it from the dashboard (admins only)."""
 
 from __future__ import annotations
 
