@@ -12,7 +12,7 @@ from backend.incidents.models import Incident, IncidentEntry, IncidentStatus
 from backend.incidents.service import sync_incidents
 from backend.observability.slo import evaluate_slos, load_slos
 from tests.helpers import graphql
-from tests.observability.test_slos import NOW, _runs
+from tests.observability.helpers import NOW, backdated_runs
 
 ACK = """mutation($id: ID!) { acknowledgeIncident(input: {id: $id}) { __typename
   ... on IncidentPayload { incident { status acknowledgedBy acknowledgedAt timeline { kind actor } } } } }"""
@@ -45,7 +45,7 @@ async def test_a_burn_opens_one_incident_that_is_acknowledged_and_resolves_when_
     )
     await asyncio.sleep(0.3)
 
-    await _runs(ago=timedelta(minutes=2), count=100, failed=20)
+    await backdated_runs(ago=timedelta(minutes=2), count=100, failed=20)
     hub = app.state.services.hub
     for _ in range(3):  # the rollup runs every minute; a burning SLO must not open a second incident
         await sync_incidents(statuses=await evaluate_slos(now=NOW, slo_file=SPEC), hub=hub)
