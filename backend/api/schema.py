@@ -7,6 +7,11 @@ from functools import lru_cache
 import strawberry
 from strawberry import relay
 
+# First: the GraphQL faces of the shared enums (Channel, DeliveryProvider, DeliveryStatus, with their
+# descriptions) are declared in conversations' types module. A module that declares a field of one of them
+# before it runs (channels' delivery and sandbox types, which refer to conversations' types only lazily) would
+# give the enum a second, bare definition and the schema would refuse to build.
+import backend.conversations.types  # noqa: F401
 from backend.auth.mutations import AuthMutations
 from backend.auth.queries import AuthQueries
 from backend.channels.delivery.mutations import DeliveryMutations
