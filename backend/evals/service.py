@@ -226,10 +226,3 @@ async def page_runs(*, suite_name: str | None, first: int, after: str | None) ->
 
 async def get_run(*, run_id: uuid.UUID) -> EvalRun | None:
     return await EvalRun.get_or_none(id=run_id).prefetch_related("suite")
-
-
-async def run_results(*, run_id: uuid.UUID, failed_only: bool) -> list[EvalCaseResult]:
-    query = EvalCaseResult.filter(run_id=run_id)
-    if failed_only:
-        query = query.filter(passed=False)
-    return await query.order_by("passed", "case_name")
