@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql (HTTP and websocket), /healthz and /readyz."""
+"""The Starlette application: /graphql (HTTP and websocket, GraphiQL's files under /graphql/assets/), /healthz
+and /readyz."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from backend.channels.webhooks.twilio_sms import twilio_sms_webhook
 from backend.db.config import tortoise_config
 from backend.db.database import ensure_database
 from backend.db.migrations import apply_migrations
+from backend.graphql.graphiql_files import graphiql_asset
 from backend.graphql.schema import get_schema
 from backend.graphql.view import AgentOpsGraphQL
 from backend.health import healthz, readyz
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        *([Route("/graphql/assets/{name:path}", graphiql_asset)] if settings.graphiql else []),
         Route("/webhooks/twilio/sms", twilio_sms_webhook, methods=["POST"]),
         Route("/webhooks/events", events_webhook, methods=["POST"]),
         Route("/healthz", healthz),

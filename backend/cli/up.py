@@ -34,6 +34,7 @@ from backend.demo.eval_history import seed_eval_history
 from backend.demo.ops_history import seed_ops_history
 from backend.demo.seed import seed_demo
 from backend.devservices import ensure_services
+from backend.graphql.graphiql_files import ensure_assets, missing_assets
 from backend.ingest.models import IngestEvent
 from backend.ingest.service import standalone_context
 from backend.observability.logs import configure_logging, wants_json
@@ -202,6 +203,10 @@ def run_up(settings: Settings | None = None) -> None:
         )
         try:
             demo = run_with_orm(resolved, lambda: _prepare_demo(resolved))
+            if resolved.graphiql and missing_assets():
+                # The API would do it too, within the time `up` gives it to start: here, and said.
+                console.line("Installing GraphiQL's files with npm (first start only)…")
+                ensure_assets()
             processes.append(_spawn(["api"], env, console))
             processes.append(_spawn(["worker"], env, console))
             base = f"http://{settings.api_host}:{settings.api_port}"

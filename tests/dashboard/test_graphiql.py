@@ -2,56 +2,27 @@
 the first example runs with one click, the subscription authenticates with it, and the key never reaches the
 API's log.
 
-The page loads GraphiQL from its CDN, which this machine cannot reach: the CDN's URLs are answered from the
-same packages installed from the npm registry (tests/dashboard/graphiql_assets), and the page's integrity
-hashes check that every byte is what the CDN serves.
+No request leaves the machine: this one reaches no CDN (nor do many users' machines), so the API serves
+GraphiQL's files itself, installed with npm on its first start (backend/graphql/graphiql_files.py), and the
+browser checks each against the page's integrity hash.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import mimetypes
+import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
-from urllib.parse import urlparse
 
 import httpx
 import pytest
 
 from backend.cli.up import graphiql_link
+from backend.graphql.graphiql_files import ASSETS, NPM_DIR, integrity_of, missing_assets
 from tests.helpers import free_port, spawn_agentops, stop_processes, wait_for_http
 from tests.ingest.documents import INGEST_EVENT, event
-
-ASSETS = Path(__file__).parent / "graphiql_assets"
-CDN = "https://unpkg.com/"
-
-
-def _install_assets() -> Path:
-    modules = ASSETS / "node_modules"
-    if not (modules / "graphiql" / "graphiql.min.js").exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail("The GraphiQL browser test needs npm (Debian: apt-get install -y npm).")
-        done = subprocess.run(
-            [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
-            cwd=ASSETS,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert done.returncode == 0, done.stderr[-2000:]
-    return modules
-
-
-def _cdn_file(modules: Path, url: str) -> Path:
-    """node_modules/<package>/<file> for https://unpkg.com/<package>@<version>/<file>."""
-    parts = urlparse(url).path.lstrip("/").split("/")
-    scoped = parts[0].startswith("@")
-    package = "/".join(parts[:2] if scoped else parts[:1]).rsplit("@", 1)[0]
-    return modules / package / "/".join(parts[2:] if scoped else parts[1:])
 
 
 @pytest.fixture
@@ -117,26 +88,28 @@ async def _run(page, expect: str) -> dict:
     return json.loads(await _editor_with(page, ".graphiql-response", expect))
 
 
-async def test_the_printed_link_opens_graphiql_ready_and_the_key_stays_out_of_the_log(
+async def test_the_printed_link_opens_graphiql_ready_offline_and_the_key_stays_out_of_the_log(
     graphiql_api, browser_context
 ):
     api, key, log = graphiql_api
-    modules = _install_assets()
+    elsewhere: list[str] = []
 
-    async def serve_cdn(route):
-        file = _cdn_file(modules, route.request.url)
-        if not file.is_file():
-            await route.fulfill(status=404)
-            return
-        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        await route.fulfill(
-            body=file.read_bytes(), headers={"Access-Control-Allow-Origin": "*", "Content-Type": kind}
-        )
+    async def only_the_api(route):
+        # What a machine with no internet does to every other address: nothing answers.
+        if route.request.url.startswith(f"{api}/"):
+            await route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            await route.abort("internetdisconnected")
 
-    await browser_context.route(f"{CDN}**", serve_cdn)
+    await browser_context.route("**/*", only_the_api)
     page = await browser_context.new_page()
+    loaded: list[str] = []
+    page.on("requestfinished", lambda request: loaded.append(request.url))
     await page.goto(graphiql_link(api, key))
     await page.wait_for_selector(".graphiql-execute-button")
+    assert elsewhere == []
+    assert {f"{api}/graphql/assets/{asset.name}" for asset in ASSETS} <= set(loaded)
     assert page.url == f"{api}/graphql"  # the key left the address bar at once
     headers = await _editor_with(page, ".graphiql-editor-tool", "Authorization")
     assert json.loads(headers) == {"Authorization": f"Bearer {key}"}
@@ -176,3 +149,50 @@ async def test_the_printed_link_opens_graphiql_ready_and_the_key_stays_out_of_th
     written = log.read_text()
     assert "GET /graphql" in written and "POST /graphql" in written  # every request was logged…
     assert key not in written and key[3:15] not in written  # …and the key in none of it
+
+
+FILE_TAG = re.compile(
+    r'<(?:script|link) crossorigin (?:src|rel="stylesheet" href)="([^"]+)" integrity="([^"]+)"'
+)
+
+
+async def test_the_api_serves_graphiqls_files_itself_byte_for_byte_as_the_page_hashes_name_them(graphiql_api):
+    api, _, _ = graphiql_api
+    async with httpx.AsyncClient(base_url=api) as http:
+        page = (await http.get("/graphql", headers={"Accept": "text/html"})).text
+        linked = FILE_TAG.findall(page)
+        assert [url for url, _ in linked] == [f"/graphql/assets/{asset.name}" for asset in ASSETS]
+        for url, integrity in linked:
+            served = await http.get(url)
+            assert served.status_code == 200, url
+            assert integrity_of(served.content) == integrity  # what the browser checks before it runs it
+            assert served.headers["content-type"].startswith(("text/javascript", "text/css"))
+            assert "immutable" in served.headers["cache-control"]  # the URL names the version
+
+        # Nothing else of the installed packages, whatever the path says.
+        for other in (
+            "graphiql@3.8.3/graphiql.min.js.map",
+            "graphiql@3.8.3/package.json",
+            "graphiql@3.8.4/graphiql.min.js",
+            "graphiql@3.8.3/../../package-lock.json",
+            "react@18.2.0/umd/../../react-dom/package.json",
+        ):
+            assert (await http.get(f"/graphql/assets/{other}")).status_code == 404, other
+
+
+def test_an_installed_file_that_differs_from_its_hash_is_not_taken(tmp_path):
+    from backend.graphql.graphiql_files import install_assets
+
+    install_assets()  # what `agentops api` does on its first start; nothing when already done
+    modules = tmp_path / "node_modules"
+    for asset in ASSETS:
+        copy = asset.path(modules)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(asset.path(NPM_DIR / "node_modules"), copy)
+    assert missing_assets(modules=modules) == []
+
+    altered = ASSETS[-1]
+    data = bytearray(altered.path(modules).read_bytes())
+    data[100] ^= 1  # one bit
+    altered.path(modules).write_bytes(bytes(data))
+    assert missing_assets(modules=modules) == [altered]
