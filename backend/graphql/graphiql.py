@@ -41,7 +41,12 @@ EXAMPLES = (
             "# The API key is in the Headers pane below.\n"
             "query Conversations {\n"
             "  conversations(first: 5) {\n"
-            "    edges { node { id channel customer status lastMessage { text } } }\n"
+            "    edges {\n"
+            "      node {\n"
+            "        id channel customer status\n"
+            "        lastMessage { text }\n"
+            "      }\n"
+            "    }\n"
             "  }\n"
             "}\n"
         ),
