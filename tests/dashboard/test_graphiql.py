@@ -21,6 +21,7 @@ import pytest
 
 from backend.cli.up import graphiql_link
 from backend.graphql.graphiql_files import ASSETS, NPM_DIR, integrity_of, missing_assets
+from tests.dashboard.graphiql_page import editor_text, open_tab, reach_only, run
 from tests.helpers import free_port, spawn_agentops, stop_processes, wait_for_http
 from tests.ingest.documents import INGEST_EVENT, event
 
@@ -58,51 +59,11 @@ async def graphiql_api(test_settings, tmp_path, workers):
         stop_processes([process])
 
 
-async def _editor_with(page, selector: str, expect: str, *, timeout: float = 20) -> str:
-    """The text of the visible CodeMirror editor inside `selector` once it contains `expect` (the variables
-    and headers editors share one place; a response streams in)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        text = await page.evaluate(
-            "selector => ([...document.querySelectorAll(selector + ' .CodeMirror')]"
-            ".find(editor => !editor.parentElement.classList.contains('hidden'))"
-            "?.CodeMirror.getValue()) ?? ''",
-            selector,
-        )
-        if expect in text:
-            return text
-        assert asyncio.get_running_loop().time() < deadline, f"no {expect!r} in {selector}: {text[:500]!r}"
-        await asyncio.sleep(0.2)
-
-
-async def _open_tab(page, name: str) -> None:
-    await page.locator(".graphiql-tab", has_text=name).click()
-    await _editor_with(page, ".graphiql-query-editor", f" {name}")  # the editor shows its operation
-    # GraphiQL reads the operation's name from the editor a moment after it changes; a click sooner runs the
-    # new document under the previous tab's operation name (a person never clicks that fast).
-    await asyncio.sleep(1.0)
-
-
-async def _run(page, expect: str) -> dict:
-    await page.click(".graphiql-execute-button")
-    return json.loads(await _editor_with(page, ".graphiql-response", expect))
-
-
 async def test_the_printed_link_opens_graphiql_ready_offline_and_the_key_stays_out_of_the_log(
     graphiql_api, browser_context
 ):
     api, key, log = graphiql_api
-    elsewhere: list[str] = []
-
-    async def only_the_api(route):
-        # What a machine with no internet does to every other address: nothing answers.
-        if route.request.url.startswith(f"{api}/"):
-            await route.continue_()
-        else:
-            elsewhere.append(route.request.url)
-            await route.abort("internetdisconnected")
-
-    await browser_context.route("**/*", only_the_api)
+    elsewhere = await reach_only(browser_context, api)
     page = await browser_context.new_page()
     loaded: list[str] = []
     page.on("requestfinished", lambda request: loaded.append(request.url))
@@ -111,7 +72,7 @@ async def test_the_printed_link_opens_graphiql_ready_offline_and_the_key_stays_o
     assert elsewhere == []
     assert {f"{api}/graphql/assets/{asset.name}" for asset in ASSETS} <= set(loaded)
     assert page.url == f"{api}/graphql"  # the key left the address bar at once
-    headers = await _editor_with(page, ".graphiql-editor-tool", "Authorization")
+    headers = await editor_text(page, ".graphiql-editor-tool", "Authorization")
     assert json.loads(headers) == {"Authorization": f"Bearer {key}"}
     assert [await tab.inner_text() for tab in await page.locator(".graphiql-tab").all()] == [
         "Conversations",
@@ -121,11 +82,11 @@ async def test_the_printed_link_opens_graphiql_ready_offline_and_the_key_stays_o
     ]
 
     # One click: the README's first query answers with data, not an authentication error.
-    answer = await _run(page, '"conversations"')
+    answer = await run(page, '"conversations"')
     assert "errors" not in answer and "edges" in answer["data"]["conversations"]
 
     # The subscription authenticates with the same header (GraphiQL sends it as connection_init's payload).
-    await _open_tab(page, "Live")
+    await open_tab(page, "Live")
     await page.click(".graphiql-execute-button")
     await asyncio.sleep(1.0)  # the socket is open and subscribed
     sender = "+15550106060"
@@ -138,14 +99,15 @@ async def test_the_printed_link_opens_graphiql_ready_offline_and_the_key_stays_o
             },
         )
     assert sent.json()["data"]["ingestEvent"]["__typename"] == "EventAccepted"
-    update = json.loads(await _editor_with(page, ".graphiql-response", sender))
+    update = json.loads(await editor_text(page, ".graphiql-response", sender))
     assert update["data"]["conversationUpdated"]["customer"] == sender
 
     # The ingest example is accepted as it stands.
-    await _open_tab(page, "SendCustomerMessage")
-    accepted = await _run(page, '"__typename"')
+    await open_tab(page, "SendCustomerMessage")
+    accepted = await run(page, '"__typename"')
     assert accepted["data"]["ingestEvent"]["__typename"] == "EventAccepted", accepted
 
+    assert elsewhere == []  # nothing, all along, asked anything but the API
     written = log.read_text()
     assert "GET /graphql" in written and "POST /graphql" in written  # every request was logged…
     assert key not in written and key[3:15] not in written  # …and the key in none of it
