@@ -23,10 +23,11 @@ up: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
-# Style and formatting (ruff, configured in pyproject.toml).
+# Style and formatting (ruff), and the layers as import contracts (import-linter); both set in pyproject.toml.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 schema: $(STAMP)
 	$(BIN)/agentops schema export

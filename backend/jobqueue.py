@@ -1,8 +1,10 @@
-"""Putting keyed jobs on the SAQ queue for facts already safe in PostgreSQL (events, replies, notifications).
+"""The one queue seam: keyed jobs on the SAQ queue for facts already safe in PostgreSQL.
 
-One helper for every domain that enqueues: a Redis failure is logged with what was not enqueued, never raised,
-because the row is already committed and a reconciler enqueues whatever stays unfinished. The job key makes a
-second enqueue of an unfinished job a no-op.
+Every domain that enqueues goes through `enqueue_keyed`: ingest (events), delivery (replies), incident
+notifications, evals (chunks of a run) and drills (their end and their traffic). A Redis failure is logged
+with what was not enqueued, never raised, because the row is already committed and a reconciler enqueues
+whatever stays unfinished (or, for an eval run, the caller marks it failed). The job key makes a second
+enqueue of an unfinished job a no-op.
 """
 
 from __future__ import annotations
@@ -46,13 +48,19 @@ class JobOptions:
 
 
 async def enqueue_keyed(
-    *, queue: Queue, options: JobOptions, jobs: Mapping[str, dict[str, Any]], failure_event: str
+    *,
+    queue: Queue,
+    options: JobOptions,
+    jobs: Mapping[str, dict[str, Any]],
+    failure_event: str,
+    scheduled: int = 0,
 ) -> int:
     """Enqueue one job per key (kwargs as given) in one Redis round trip; returns how many were newly
     enqueued.
 
     A Redis failure is logged as `failure_event` with the keys and the error, and those jobs are skipped:
-    their rows are in PostgreSQL and the reconciler picks them up.
+    their rows are in PostgreSQL and the reconciler picks them up. `scheduled` (epoch seconds; 0: now) holds
+    the jobs back until then.
     """
     if not jobs:
         return 0
@@ -66,6 +74,7 @@ async def enqueue_keyed(
             retry_delay=options.retry_delay,
             retry_backoff=options.retry_backoff,
             heartbeat=options.heartbeat,
+            scheduled=scheduled,
             kwargs=kwargs,
         )
         # What Queue.enqueue sets before its script runs; the script itself is SAQ's own (see _pipelined).

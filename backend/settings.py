@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, PostgresDsn, RedisDsn, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 
 ENV_PREFIX = "AGENTOPS_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -123,7 +123,7 @@ class Settings(BaseSettings):
     # How much of the thread (messages, earlier tool calls and results) the model is sent, newest first.
     openai_memory_tokens: int = Field(default=3000, ge=200, le=200_000)
     # Recorded model answers for evals of the openai policy: <dir>/<suite>/<case>.json
-    # (backend/evals/cassettes.py).
+    # (backend/agent/cassettes.py).
     eval_cassettes_dir: Path = PROJECT_ROOT / "fixtures" / "cassettes"
     # Eval cases one process plays at once, each on a pool connection held by its rolled-back transaction (at
     # most the pool size less one, so the results can always be written).

@@ -153,7 +153,7 @@ async def statements_per_request(settings: Settings, key: str) -> list[tuple[str
     import pytest
     from asgi_lifespan import LifespanManager
 
-    from backend.app import create_app
+    from backend.api.app import create_app
     from tests.helpers import StatementCounter
 
     app = create_app(settings.model_copy(update={"log_level": "WARNING"}))

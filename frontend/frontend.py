@@ -100,6 +100,7 @@ LIVE_RECEIVERS: dict[str, tuple[type[rx.State], ...]] = {
     "metrics": (OverviewState, MetricsState, DeadLettersState),
     "incident": (IncidentToastState, IncidentsState, MetricsState),
     "simulation": (DemoState,),
+    "scored": (RunDetailState, ConversationDetailState),
     EVAL_PROGRESS: (EvalsState, EvalRunState),
 }
 # Receivers that are one page's State take an update only in a tab showing that page (the page its load gave
@@ -109,6 +110,7 @@ PAGE_RECEIVERS: frozenset[type[rx.State]] = frozenset(
         OverviewState,
         ConversationsState,
         ConversationDetailState,
+        RunDetailState,
         DeadLettersState,
         MetricsState,
         DemoState,

@@ -1,10 +1,11 @@
-"""The fault flags a job runs with: the worker's shared, briefly kept read (backend/faults.py: FaultFlags)."""
+"""The fault flags a job runs with: the worker's shared, briefly kept read (backend/core/faults.py:
+FaultFlags)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from backend import faults
+from backend.core import faults
 
 
 async def job_faults(ctx: dict[str, Any]) -> faults.ActiveFaults:

@@ -9,11 +9,11 @@ from typing import Any
 import structlog
 from opentelemetry.trace import SpanKind
 
-from backend import faults
 from backend.channels.delivery import replies as outbound
 from backend.channels.delivery import service as delivery
+from backend.core import faults
 from backend.ingest import dead_letters, reconciler
-from backend.observability.tracing import continue_trace, tracer
+from backend.telemetry.tracing import continue_trace, tracer
 from backend.turns import pipeline
 from jobs.beats import beating
 from jobs.flags import job_faults

@@ -8,7 +8,7 @@ from typing import Any
 import structlog
 from prometheus_client import start_http_server
 
-from backend.observability.metrics import JOB_SECONDS, JOBS
+from backend.telemetry.metrics import JOB_SECONDS, JOBS
 
 log = structlog.get_logger(__name__)
 PORT_ATTEMPTS = 16

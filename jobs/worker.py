@@ -14,20 +14,20 @@ from tortoise import Tortoise
 
 from backend.agent.setup import build_agent
 from backend.channels.delivery.endpoints import build_adapters
+from backend.core.faults import FaultFlags
 from backend.db.config import tortoise_config
 from backend.db.database import ensure_database
 from backend.db.migrations import apply_migrations
 from backend.events.hub import EventHub
-from backend.faults import FaultFlags
 from backend.incidents.notifications import Notifier
 from backend.ingest.queueing import make_queue
-from backend.observability.logs import configure_logging
-from backend.observability.tracing import configure_tracing
 from backend.quality.budget import TokenBudget
 from backend.quality.definitions import online_evaluators
 from backend.quality.judge import Judge
 from backend.quality.scoring import JudgeRunner
 from backend.settings import get_settings
+from backend.telemetry.logs import configure_logging
+from backend.telemetry.tracing import configure_tracing
 from jobs.delivery import deliver_message
 from jobs.evals import run_eval_chunk
 from jobs.heartbeat import beat_forever, worker_name

@@ -15,7 +15,7 @@ from tortoise import connections
 from tortoise.exceptions import OperationalError
 
 from backend.auth import service as auth_service
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.devservices import ensure_services
 from backend.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -158,7 +158,7 @@ def test_settings() -> Iterator[Settings]:
 @pytest.fixture(scope="session")
 async def app(test_settings: Settings) -> AsyncIterator[object]:
     """The API application, started in this process with its real lifespan (migrations included)."""
-    from backend.app import create_app
+    from backend.api.app import create_app
 
     application = create_app(test_settings)
     async with LifespanManager(application, startup_timeout=60, shutdown_timeout=30):

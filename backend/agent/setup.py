@@ -11,7 +11,7 @@ from backend.agent.policies.base import Policy
 from backend.agent.policies.openai import OpenAIPolicy
 from backend.agent.policies.rules import RulesPolicy
 from backend.agent.prompts import Prompt, PromptNotFound, load_prompt
-from backend.faults import PROMPT, ActiveFaults
+from backend.core.faults import PROMPT, ActiveFaults
 from backend.guardrails.config import GuardrailConfig, load_guardrails
 from backend.settings import Settings
 

@@ -10,8 +10,8 @@ from strawberry import relay
 from strawberry.types import Info
 
 from backend.auth import service
-from backend.auth.scopes import Scope
 from backend.auth.types import ApiKeyNode
+from backend.core.scopes import Scope
 from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid

@@ -5,26 +5,16 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tortoise.queryset import QuerySet
 
 from backend.auth.keys import generate_key, hash_key
 from backend.auth.models import ApiKey
-from backend.auth.scopes import Scope, parse_scopes
+from backend.core.scopes import Caller, Scope, parse_scopes
 from backend.db.keyset import Page, newest_first
 
 LAST_USED_EVERY_SECONDS = 60.0
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is calling: the key's id and name and what it may do."""
-
-    key_id: uuid.UUID
-    key_name: str
-    scopes: frozenset[Scope]
 
 
 async def create_api_key(

@@ -10,7 +10,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from backend.auth.models import ApiKey
-from backend.auth.scopes import Scope, parse_scopes
+from backend.core.scopes import Scope, parse_scopes
 from backend.graphql.ids import parse_uuid
 from backend.graphql.permissions import require_scope
 

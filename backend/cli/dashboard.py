@@ -17,8 +17,8 @@ from pathlib import Path
 import structlog
 import typer
 
-from backend.observability.logs import wants_json
 from backend.settings import PROJECT_ROOT, Settings
+from backend.telemetry.logs import wants_json
 
 TOOLCHAIN_DIR = PROJECT_ROOT / "frontend" / "toolchain"
 LIVE_FEED_KEY_PREFIX = "dashboard live feed"
@@ -108,7 +108,7 @@ async def issue_dashboard_key(*, purpose: str, scope: str, port: int) -> str:
     suite's): each restart replaces its own key, never another running dashboard's.
     """
     from backend.auth import service as auth_service
-    from backend.auth.scopes import Scope
+    from backend.core.scopes import Scope
 
     name = f"{purpose} ({socket.gethostname()}:{port})"[:100]
     for key in await auth_service.list_api_keys(include_revoked=False):

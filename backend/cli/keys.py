@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from backend.auth import service
-from backend.auth.scopes import Scope
 from backend.cli.orm import run_with_orm
+from backend.core.scopes import Scope
 from backend.settings import get_settings
 
 keys_app = typer.Typer(

@@ -24,7 +24,7 @@ app = typer.Typer(
 def _logs() -> None:
     # Every command logs like the processes do: key-value lines on a terminal, JSON elsewhere (or as
     # AGENTOPS_LOG_JSON says). A bad setting is reported by the command that reads the settings, not here.
-    from backend.observability.logs import configure_logging
+    from backend.telemetry.logs import configure_logging
 
     try:
         settings = get_settings()
@@ -59,11 +59,11 @@ def api() -> None:
 
     settings = get_settings()
     if settings.graphiql:
-        from backend.graphql.graphiql_files import ensure_assets
+        from backend.api.graphiql_files import ensure_assets
 
         ensure_assets()  # else the page asks a public CDN for them (and the log says why)
     uvicorn.run(
-        "backend.app:create_app",
+        "backend.api.app:create_app",
         factory=True,
         host=settings.api_host,
         port=settings.api_port,
@@ -112,7 +112,7 @@ def loopback_model(
     judge."""
     import uvicorn
 
-    from backend.agent.loopback.app import create_loopback_app
+    from backend.loopback.app import create_loopback_app
 
     try:
         application = create_loopback_app(latency_ms=latency_ms, behaviour=behaviour)

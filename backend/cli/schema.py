@@ -18,7 +18,7 @@ def export(
     / "schema.graphql",
 ) -> None:
     """Write schema.graphql from the code (a test fails when the committed file differs)."""
-    from backend.graphql.schema import schema_sdl
+    from backend.api.schema import schema_sdl
 
     sdl = schema_sdl()
     if str(output) == "-":

@@ -23,23 +23,23 @@ import psutil
 import typer
 from pydantic import PostgresDsn, RedisDsn
 
+from backend.api.graphiql_files import ensure_assets, missing_assets
 from backend.auth import service as auth_service
-from backend.auth.scopes import Scope
 from backend.channels.delivery.endpoints import provider_for
-from backend.channels.enums import Channel, DeliveryProvider
 from backend.cli.orm import run_with_orm
 from backend.cli.up_console import ConsoleStream, UpConsole, relay
 from backend.cli.up_summary import SummaryWatcher
+from backend.core.enums import Channel, DeliveryProvider
+from backend.core.scopes import Scope
 from backend.demo.eval_history import seed_eval_history
 from backend.demo.ops_history import seed_ops_history
 from backend.demo.seed import seed_demo
 from backend.devservices import ensure_services
-from backend.graphql.graphiql_files import ensure_assets, missing_assets
 from backend.ingest.models import IngestEvent
 from backend.ingest.service import standalone_context
-from backend.observability.logs import configure_logging, wants_json
 from backend.scheduling.seed import business_today, seed_business
 from backend.settings import Settings, get_settings
+from backend.telemetry.logs import configure_logging, wants_json
 from backend.users import service as users_service
 from backend.users.roles import Role
 
@@ -245,7 +245,7 @@ def _end_summary(summary: SummaryWatcher | None, console: UpConsole) -> None:
 
 def graphiql_link(base: str, api_key: str) -> str:
     """GraphiQL with the key filled in. The key rides in the URL fragment, which browsers never send to a
-    server: it cannot reach an access log (backend/graphql/graphiql.html reads it, then clears it from the
+    server: it cannot reach an access log (backend/api/graphiql.html reads it, then clears it from the
     address bar)."""
     return f"{base}/graphql#key={api_key}"
 

@@ -13,8 +13,8 @@ import asyncpg
 import redis.asyncio as aioredis
 
 from backend.cli.up_console import UpConsole, summary_record
+from backend.ingest.backlog import queue_depth
 from backend.ingest.queueing import make_queue
-from backend.observability.backlog import queue_depth
 from backend.settings import Settings
 
 # `attempts` on an event counts every attempt: the one that processed it, and the failed ones before.

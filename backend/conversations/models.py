@@ -5,7 +5,7 @@ from enum import Enum
 from tortoise import fields
 from tortoise.models import Model
 
-from backend.channels.enums import Channel, DeliveryProvider
+from backend.core.enums import Channel, DeliveryProvider
 
 
 class ConversationStatus(str, Enum):

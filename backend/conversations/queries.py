@@ -8,10 +8,10 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.channels.enums import Channel
 from backend.conversations import service
 from backend.conversations.models import Conversation, ConversationStatus
 from backend.conversations.types import ConversationNode
+from backend.core.enums import Channel
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
 from backend.graphql.pagination import page_size, to_connection

@@ -11,7 +11,6 @@ from tortoise.expressions import F, Subquery
 from tortoise.transactions import in_transaction
 
 from backend.agent.models import AgentRun, RunStatus
-from backend.channels.enums import Channel
 from backend.conversations.models import (
     Conversation,
     ConversationStatus,
@@ -20,11 +19,11 @@ from backend.conversations.models import (
     MessageAuthor,
     MessageDirection,
 )
+from backend.core.enums import Channel
+from backend.core.topics import CONVERSATION_UPDATED
 from backend.db.keyset import Page, newest_first
 from backend.db.lookup import rows_by_id
 from backend.events.hub import EventHub
-
-CONVERSATION_UPDATED = "conversation.updated"
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from strawberry.types import Info
 
 from backend.conversations import service
 from backend.conversations.types import ConversationNode
+from backend.core.topics import CONVERSATION_UPDATED
 from backend.events.hub import once_per_event, shared_per_event
 from backend.graphql.ids import parse_uuid
-from backend.graphql.loaders import Loaders
 from backend.graphql.permissions import CanRead
 
 
@@ -26,7 +26,7 @@ class ConversationSubscriptions:
         self, info: Info, conversation_id: relay.GlobalID | None = None
     ) -> AsyncGenerator[ConversationNode, None]:
         wanted = parse_uuid(conversation_id.node_id, field="conversationId") if conversation_id else None
-        async for event in info.context.services.hub.subscribe(service.CONVERSATION_UPDATED):
+        async for event in info.context.services.hub.subscribe(CONVERSATION_UPDATED):
             changed = parse_uuid(event["conversationId"])
             if wanted is not None and changed != wanted:
                 continue
@@ -38,5 +38,5 @@ class ConversationSubscriptions:
                 lambda changed=changed: service.get_conversation(conversation_id=changed),
             )
             if conversation is not None:
-                info.context.loaders = shared_per_event(event, "loaders", Loaders)
+                info.context.loaders = shared_per_event(event, "loaders", info.context.fresh_loaders)
                 yield ConversationNode.from_model(conversation)

@@ -10,8 +10,6 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.auth.scopes import Scope
-from backend.channels.enums import Channel, DeliveryProvider
 from backend.conversations import service
 from backend.conversations.models import (
     Conversation,
@@ -21,16 +19,19 @@ from backend.conversations.models import (
     MessageAuthor,
     MessageDirection,
 )
+from backend.core.enums import Channel, DeliveryProvider
+from backend.core.scopes import Scope
 from backend.db.keyset import Page, decode_position, encode_position
 from backend.graphql.ids import parse_uuid
+from backend.graphql.nodes import as_node, presents
 from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import require_scope
-from backend.guardrails.types import GuardrailViolationNode
 
 if TYPE_CHECKING:
-    # Runs, bookings and tickets point back at their conversation: those modules import this one.
-    from backend.agent.types import AgentRunNode
+    # Other domains' types, referred to lazily and built with as_node: never imported at run time.
+    from backend.guardrails.types import GuardrailViolationNode
     from backend.quality.types import EvalScoreNode
+    from backend.runs.types import AgentRunNode
     from backend.scheduling.types import BookingNode
     from backend.tickets.types import TicketNode
 
@@ -58,6 +59,7 @@ strawberry.enum(
 )
 
 
+@presents(Message)
 @strawberry.type(name="Message")
 class MessageNode(relay.Node):
     id: relay.NodeID[str]
@@ -122,6 +124,7 @@ class MessageNode(relay.Node):
         return [cls.from_model(message) if message else None for message in messages]
 
 
+@presents(Conversation)
 @strawberry.type(name="Conversation")
 class ConversationNode(relay.Node):
     id: relay.NodeID[str]
@@ -162,46 +165,38 @@ class ConversationNode(relay.Node):
     @strawberry.field(description="The agent's most recent turns in this thread, newest first.")
     async def runs(
         self, info: Info, first: int | None = 20
-    ) -> list[Annotated[AgentRunNode, strawberry.lazy("backend.agent.types")]]:
-        from backend.agent.types import AgentRunNode  # imported here: that module imports this one
-
+    ) -> list[Annotated[AgentRunNode, strawberry.lazy("backend.runs.types")]]:
         size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
         runs = await info.context.loaders.recent_runs_by_conversation.load((parse_uuid(self.id), size))
-        return [AgentRunNode.from_model(run) for run in runs]
+        return [as_node(run) for run in runs]
 
     @strawberry.field(description="Bookings made in this thread, newest first.")
     async def bookings(
         self, info: Info
     ) -> list[Annotated[BookingNode, strawberry.lazy("backend.scheduling.types")]]:
-        from backend.scheduling.types import BookingNode  # imported here: that module imports this one
-
         bookings = await info.context.loaders.bookings_by_conversation.load(parse_uuid(self.id))
-        return [BookingNode.from_model(booking) for booking in bookings]
+        return [as_node(booking) for booking in bookings]
 
     @strawberry.field(description="Tickets opened from this thread, newest first.")
     async def tickets(
         self, info: Info
     ) -> list[Annotated[TicketNode, strawberry.lazy("backend.tickets.types")]]:
-        from backend.tickets.types import TicketNode  # imported here: that module imports this one
-
         tickets = await info.context.loaders.tickets_by_conversation.load(parse_uuid(self.id))
-        return [TicketNode.from_model(ticket) for ticket in tickets]
+        return [as_node(ticket) for ticket in tickets]
 
     @strawberry.field(description="Guardrail hits in this thread, oldest first (PII redacted).")
-    async def violations(self, info: Info) -> list[GuardrailViolationNode]:
+    async def violations(
+        self, info: Info
+    ) -> list[Annotated[GuardrailViolationNode, strawberry.lazy("backend.guardrails.types")]]:
         rows = await info.context.loaders.violations_by_conversation.load(parse_uuid(self.id))
-        return [GuardrailViolationNode.from_model(row) for row in rows]
+        return [as_node(row) for row in rows]
 
     @strawberry.field(description="Evaluator scores of this thread's sampled turns, oldest first.")
     async def scores(
         self, info: Info, evaluator: str | None = None
     ) -> list[Annotated[EvalScoreNode, strawberry.lazy("backend.quality.types")]]:
-        from backend.quality.types import EvalScoreNode  # imported here: that module imports this one
-
         rows = await info.context.loaders.scores_by_conversation.load(parse_uuid(self.id))
-        return [
-            EvalScoreNode.from_model(row) for row in rows if evaluator is None or row.evaluator == evaluator
-        ]
+        return [as_node(row) for row in rows if evaluator is None or row.evaluator == evaluator]
 
     @classmethod
     def from_model(cls, conversation: Conversation) -> ConversationNode:

@@ -12,7 +12,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 from backend.ingest.schemas import IncomingEvent, IngestLimits
 from backend.ingest.service import Accepted, IngestContext, accept_events
 from backend.settings import PROJECT_ROOT

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 from backend.quality.definitions import EvaluatorNotFound, load_evaluator, parse_selection
 
 # Every case runs at this moment (a Monday morning, business-local) so "tomorrow" means the same every run.

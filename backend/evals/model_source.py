@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 
+from backend.agent.cassettes import Cassette, CassetteMiss
 from backend.agent.policies.openai import OpenAIPolicy
 from backend.agent.setup import AgentSetup
-from backend.evals.cassettes import Cassette, CassetteMiss
 from backend.evals.golden import GoldenCase
 from backend.evals.models import ModelSource
 from backend.evals.runner import CaseOutcome

@@ -6,7 +6,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.evals import listing, service
+from backend.evals import service
 from backend.evals.models import EvalSuite
 from backend.evals.types import EvalComparison, EvalRunNode, EvalSuiteNode
 from backend.graphql.errors import BadUserInput
@@ -31,7 +31,7 @@ class EvalQueries:
         size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
         check_text_filter(name, field="name", max_length=column_length(EvalSuite, "name"))
         return to_connection(
-            await listing.page_suites(name=name, first=size, after=after), EvalSuiteNode.from_model
+            await service.page_suites(name=name, first=size, after=after), EvalSuiteNode.from_model
         )
 
     @strawberry.field(permission_classes=[CanRead], description="Eval runs, newest first.")
@@ -41,12 +41,12 @@ class EvalQueries:
         size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
         check_text_filter(suite, field="suite", max_length=column_length(EvalSuite, "name"))
         return to_connection(
-            await listing.page_runs(suite_name=suite, first=size, after=after), EvalRunNode.from_model
+            await service.page_runs(suite_name=suite, first=size, after=after), EvalRunNode.from_model
         )
 
     @strawberry.field(permission_classes=[CanRead])
     async def eval_run(self, info: Info, id: relay.GlobalID) -> EvalRunNode | None:
-        run = await listing.get_run(run_id=_run_id(id, "id"))
+        run = await service.get_run(run_id=_run_id(id, "id"))
         return EvalRunNode.from_model(run) if run else None
 
     @strawberry.field(

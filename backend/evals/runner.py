@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 from backend.agent.setup import AgentSetup
 from backend.conversations.models import Conversation
+from backend.evals.evaluator_expectations import evaluator_misses
 from backend.evals.expectations import TurnRecord, check_turn
 from backend.evals.given import create_given, given_misses
 from backend.evals.golden import EVAL_NOW, EVAL_TIMEZONE, GoldenCase
-from backend.quality.offline import evaluator_misses
 from backend.scheduling.models import Booking, BookingStatus
 from backend.scheduling.seed import business_seeded, seed_business
 from backend.tickets.models import Ticket

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import redis.asyncio as aioredis
 import structlog
 from saq import Queue
 
 from backend.agent.setup import AgentSetup
+from backend.core.topics import EVAL_PROGRESS
+from backend.db.keyset import Page, newest_first
 from backend.evals.golden import GoldenCase
 from backend.evals.models import EvalCase, EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite, ModelSource
 from backend.evals.playing import case_concurrency, play_cases
@@ -20,10 +21,10 @@ from backend.evals.results import RunProgress, record_results
 from backend.evals.runner import CaseOutcome, prepare_eval_business
 from backend.evals.stats import mcnemar_exact_p
 from backend.events.hub import EventHub
+from backend.jobqueue import JobOptions, enqueue_keyed
 from backend.settings import Settings
 
 log = structlog.get_logger(__name__)
-EVAL_PROGRESS = "eval.progress"
 RUN_EVAL_CHUNK_JOB = "run_eval_chunk"
 CHUNK_SIZE = 10
 SIGNIFICANCE = 0.05
@@ -48,22 +49,26 @@ async def start_eval_run(
         total=len(case_ids),
     )
     await prepare_eval_business()
-    try:
-        for start in range(0, len(case_ids), CHUNK_SIZE):
-            chunk = [str(case_id) for case_id in case_ids[start : start + CHUNK_SIZE]]
-            await queue.enqueue(
-                RUN_EVAL_CHUNK_JOB,
-                key=f"eval:{run.id}:{start}",
-                eval_run_id=str(run.id),
-                case_ids=chunk,
-                retries=2,
-                timeout=timeout_seconds,
-            )
-    except (aioredis.RedisError, OSError) as error:
-        await EvalRun.filter(id=run.id).update(
-            status=EvalRunStatus.FAILED, error=f"could not enqueue: {error}"
+    chunks = {
+        f"eval:{run.id}:{start}": {
+            "eval_run_id": str(run.id),
+            "case_ids": [str(case_id) for case_id in case_ids[start : start + CHUNK_SIZE]],
+        }
+        for start in range(0, len(case_ids), CHUNK_SIZE)
+    }
+    options = JobOptions(
+        function=RUN_EVAL_CHUNK_JOB, retries=2, timeout=timeout_seconds, retry_delay=0.0, retry_backoff=0.0
+    )
+    enqueued = await enqueue_keyed(
+        queue=queue, options=options, jobs=chunks, failure_event="evals.enqueue_failed"
+    )
+    if enqueued < len(chunks):
+        # Nothing reconciles a run's chunks: a run that could not be queued whole is failed, and says why.
+        run.status, run.error = (
+            EvalRunStatus.FAILED,
+            "could not enqueue its cases: the queue (Redis) is unavailable",
         )
-        raise
+        await EvalRun.filter(id=run.id).update(status=run.status, error=run.error)
     return run
 
 
@@ -199,3 +204,32 @@ async def run_suite_here(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     return await EvalRun.get(id=record.id).prefetch_related("suite")
+
+
+# Reading, for the API.
+
+
+async def page_suites(*, name: str | None, first: int, after: str | None) -> Page[EvalSuite]:
+    """Suite versions, newest first."""
+    query = EvalSuite.filter(name=name) if name else EvalSuite.all()
+    return await newest_first(query, time_field="created_at", first=first, after=after)
+
+
+async def page_runs(*, suite_name: str | None, first: int, after: str | None) -> Page[EvalRun]:
+    """Eval runs, newest first, with their suite."""
+    query = EvalRun.filter(suite__name=suite_name) if suite_name else EvalRun.all()
+    page = await newest_first(
+        query.prefetch_related("suite"), time_field="created_at", first=first, after=after
+    )
+    return page
+
+
+async def get_run(*, run_id: uuid.UUID) -> EvalRun | None:
+    return await EvalRun.get_or_none(id=run_id).prefetch_related("suite")
+
+
+async def run_results(*, run_id: uuid.UUID, failed_only: bool) -> list[EvalCaseResult]:
+    query = EvalCaseResult.filter(run_id=run_id)
+    if failed_only:
+        query = query.filter(passed=False)
+    return await query.order_by("passed", "case_name")

@@ -9,9 +9,9 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.evals import listing
+from backend.core.topics import EVAL_PROGRESS
+from backend.evals import service
 from backend.evals.models import EvalRunStatus
-from backend.evals.service import EVAL_PROGRESS
 from backend.evals.types import EvalProgress
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
@@ -30,7 +30,7 @@ class EvalSubscriptions:
         wanted = parse_uuid(id.node_id, field="id")
         # Listening starts before the snapshot is read, so a run finishing in between is not missed.
         async with info.context.services.hub.listening(EVAL_PROGRESS) as events:
-            run = await listing.get_run(run_id=wanted)
+            run = await service.get_run(run_id=wanted)
             if run is None:
                 return
             snapshot = {

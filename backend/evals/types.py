@@ -10,9 +10,9 @@ from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.db.lookup import rows_by_id
-from backend.evals import listing
+from backend.evals import service
 from backend.evals.models import EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite, ModelSource
 from backend.graphql.ids import parse_uuid
 from backend.graphql.permissions import require_scope
@@ -97,7 +97,7 @@ class EvalRunNode(relay.Node):
 
     @strawberry.field(description="Per-case results, failures first.")
     async def results(self, info: Info, failed_only: bool = False) -> list[EvalCaseResultView]:
-        rows = await listing.run_results(run_id=parse_uuid(self.id), failed_only=failed_only)
+        rows = await service.run_results(run_id=parse_uuid(self.id), failed_only=failed_only)
         return [EvalCaseResultView.from_model(row) for row in rows]
 
     @classmethod

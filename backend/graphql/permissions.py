@@ -8,8 +8,7 @@ from typing import Any
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from backend.auth.scopes import Scope, grants
-from backend.auth.service import Caller
+from backend.core.scopes import Caller, Scope, grants
 from backend.graphql.errors import Forbidden, Unauthenticated
 
 

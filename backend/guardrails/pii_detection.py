@@ -7,8 +7,8 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
+from backend.core.phone_numbers import e164
 from backend.guardrails.enums import PiiKind
-from backend.phone_numbers import e164
 
 PLACEHOLDERS = {kind: f"[{kind.value}]" for kind in PiiKind}
 ALL_KINDS = frozenset(PiiKind)

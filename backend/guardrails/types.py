@@ -9,9 +9,10 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.db.lookup import rows_by_id
 from backend.graphql.ids import parse_uuid
+from backend.graphql.nodes import presents
 from backend.graphql.permissions import require_scope
 from backend.guardrails.enums import Action, Severity, Stage
 from backend.guardrails.models import GuardrailViolation
@@ -23,6 +24,7 @@ strawberry.enum(Action, name="GuardrailAction")
 strawberry.enum(Severity, name="GuardrailSeverity")
 
 
+@presents(GuardrailViolation)
 @strawberry.type(name="GuardrailViolation", description="A guardrail hit; the excerpt has PII redacted.")
 class GuardrailViolationNode(relay.Node):
     id: relay.NodeID[str]

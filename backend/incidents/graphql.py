@@ -10,18 +10,19 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.auth.scopes import Scope
 from backend.conversations.types import ConversationNode
+from backend.core.scopes import Scope
+from backend.core.topics import INCIDENT_CHANGED
 from backend.events.hub import once_per_event, shared_per_event
 from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid
-from backend.graphql.loaders import Loaders
 from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import CanOperate, CanRead, require_scope
 from backend.incidents import service
 from backend.incidents.models import Incident, IncidentStatus, NotificationStatus
-from backend.observability.queries import MetricSeries, read_series
+from backend.observability.series import read_series
+from backend.observability.types import MetricSeries
 
 strawberry.enum(IncidentStatus)
 strawberry.enum(NotificationStatus)
@@ -106,9 +107,10 @@ class IncidentNode(relay.Node):
     async def metrics(self) -> list[MetricSeries]:
         names = service.linked_metrics(self.slo)
         end = (self.resolved_at or datetime.now(UTC)) + timedelta(minutes=10)
-        return await read_series(
+        found = await read_series(
             names=list(names), start=self.opened_at - timedelta(minutes=30), end=end, channel="ALL"
         )
+        return [MetricSeries.from_series(series) for series in found]
 
     @classmethod
     def from_model(cls, row: Incident) -> IncidentNode:
@@ -219,7 +221,7 @@ class IncidentMutations:
 class IncidentSubscriptions:
     @strawberry.subscription(permission_classes=[CanRead], description="Incidents as they open and change.")
     async def incident_alerts(self, info: Info) -> AsyncGenerator[IncidentNode, None]:
-        async for event in info.context.services.hub.subscribe(service.INCIDENT_CHANGED):
+        async for event in info.context.services.hub.subscribe(INCIDENT_CHANGED):
             incident_id = parse_uuid(event["incidentId"])
             incident = await once_per_event(
                 event,
@@ -229,5 +231,5 @@ class IncidentSubscriptions:
             if incident is not None:
                 # The event's loaders, not the connection's: exampleConversations must not come from an old
                 # cache.
-                info.context.loaders = shared_per_event(event, "loaders", Loaders)
+                info.context.loaders = shared_per_event(event, "loaders", info.context.fresh_loaders)
                 yield IncidentNode.from_model(incident)

@@ -25,7 +25,7 @@ from saq import Queue
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 
-from backend.channels.webhooks.signatures import event_signature
+from backend.core.signatures import event_signature
 from backend.incidents.models import Incident, IncidentNotification, NotificationStatus
 from backend.jobqueue import JobOptions, enqueue_keyed, unfinished_keys
 from backend.settings import Settings

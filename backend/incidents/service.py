@@ -9,6 +9,7 @@ from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from backend.core.topics import INCIDENT_CHANGED
 from backend.db.keyset import Page, newest_first
 from backend.db.lookup import rows_by_id
 from backend.events.hub import EventHub
@@ -17,7 +18,6 @@ from backend.incidents.notifications import ACKNOWLEDGE, RESOLVE, TRIGGER, Notif
 from backend.observability.slo import FiringAlert, SloStatus, counted_turns, load_slos
 from backend.quality.rollup import MEAN_PREFIX, SCORED_PREFIX
 
-INCIDENT_CHANGED = "incident.changed"
 # The series an incident links to, by SLO (infra/slo.yaml names).
 LINKED_METRICS = {
     "turn_success": ("turns", "failure_rate", "tool_error_rate"),

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from saq import Queue
 from tortoise.transactions import in_transaction
 
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 from backend.db.keyset import Page, newest_first
 from backend.db.lookup import rows_by_id
 from backend.ingest.models import DeadLetter, IngestEvent, IngestStatus

@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
 
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 
 
 class IngestStatus(str, Enum):

@@ -10,9 +10,8 @@ from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from backend.auth.scopes import Scope, grants
-from backend.auth.service import Caller
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
+from backend.core.scopes import Caller, Scope, grants
 from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid

@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import CanRead
 from backend.graphql.time_range import check_range

@@ -10,8 +10,8 @@ from saq import Queue
 
 from backend.ingest.sweep import PatientSweepQueue
 from backend.jobqueue import JobOptions, enqueue_keyed
-from backend.observability.tracing import trace_carrier
 from backend.settings import Settings
+from backend.telemetry.tracing import trace_carrier
 
 QUEUE_NAME = "agentops"
 PROCESS_EVENT_JOB = "process_event"

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 from backend.settings import Settings
 
 SCALARS = (str, int, float, bool, type(None))

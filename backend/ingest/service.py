@@ -21,16 +21,16 @@ from opentelemetry.trace import SpanKind
 from saq import Queue
 from tortoise import connections
 
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 from backend.db.keyset import Page, newest_first
 from backend.ingest.group_commit import GroupCommit, Waiting
 from backend.ingest.models import IngestEvent, IngestStatus
 from backend.ingest.queueing import enqueue_processing, make_queue
 from backend.ingest.rate_limit import Bucket, RateLimiter
 from backend.ingest.schemas import IncomingEvent
-from backend.observability.metrics import INGESTED
-from backend.observability.tracing import trace_carrier, tracer
 from backend.settings import Settings
+from backend.telemetry.metrics import INGESTED
+from backend.telemetry.tracing import trace_carrier, tracer
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from saq import Queue
 from tortoise import connections
 
 from backend.events.feed import SharedFeed
-from backend.observability.backlog import queue_depth
+from backend.ingest.backlog import queue_depth
 
 
 @dataclass(frozen=True)

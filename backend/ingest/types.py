@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from backend.auth.scopes import Scope
-from backend.channels.enums import Channel
-from backend.conversations.types import ConversationNode
+from backend.core.enums import Channel
+from backend.core.scopes import Scope
 from backend.graphql.common_types import ValidationError
 from backend.graphql.ids import parse_uuid
+from backend.graphql.nodes import as_node
 from backend.graphql.permissions import CanOperate, require_scope
 from backend.ingest import dead_letters
 from backend.ingest.models import DeadLetter, IngestEvent, IngestStatus
+
+if TYPE_CHECKING:
+    from backend.conversations.types import ConversationNode
 
 strawberry.enum(
     IngestStatus, description="RECEIVED: accepted, waiting; PROCESSED: in its conversation; DEAD: failed."
@@ -43,9 +46,11 @@ class IngestEventNode(relay.Node):
     thread_key: strawberry.Private[str]
 
     @strawberry.field(description="The conversation it was appended to (null until processed).")
-    async def conversation(self, info: Info) -> ConversationNode | None:
+    async def conversation(
+        self, info: Info
+    ) -> Annotated[ConversationNode, strawberry.lazy("backend.conversations.types")] | None:
         row = await info.context.loaders.conversation_by_thread.load((self.channel.value, self.thread_key))
-        return ConversationNode.from_model(row) if row else None
+        return as_node(row)
 
     @classmethod
     def from_model(cls, event: IngestEvent) -> IngestEventNode:

@@ -8,8 +8,8 @@ from tortoise.fields.db_defaults import SqlDefault
 from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
 
-from backend.channels.enums import Channel
 from backend.conversations.models import ConversationStatus, MessageAuthor, MessageDirection
+from backend.core.enums import Channel
 from backend.ingest.models import IngestStatus
 
 

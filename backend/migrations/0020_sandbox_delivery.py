@@ -2,7 +2,7 @@ from tortoise import fields, migrations
 from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
 
-from backend.channels.enums import Channel, DeliveryProvider
+from backend.core.enums import Channel, DeliveryProvider
 
 
 # The built-in sandbox provider records what it accepted; each reply records who its latest attempt went to,

@@ -15,11 +15,11 @@ from saq import Queue
 from strawberry.types import Info
 from tortoise import connections
 
+from backend.core.topics import RUN_COMPLETED
 from backend.events.feed import SharedFeed
 from backend.events.hub import EventHub
-from backend.events.topics import RUN_COMPLETED
 from backend.graphql.permissions import CanRead
-from backend.observability.backlog import open_dead_letters, queue_depth
+from backend.ingest.backlog import open_dead_letters, queue_depth
 from backend.settings import Settings
 
 _WINDOW = """

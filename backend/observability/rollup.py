@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from saq import Queue
 from tortoise import connections
 
-from backend.observability.backlog import open_dead_letters, queue_depth
+from backend.ingest.backlog import open_dead_letters, queue_depth
 from backend.observability.models import MetricPoint
 from backend.quality.rollup import quality_points
 

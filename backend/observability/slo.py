@@ -102,6 +102,7 @@ class SloStatus:
     budget_remaining: float  # 1 = untouched, 0 = spent, negative = overspent
     burn_rates: list[BurnRate]
     firing: list[FiringAlert]
+    evaluator: str | None = None  # a quality SLO's evaluator; None for the reliability SLOs
 
 
 def bad_turn_condition(slo: Objective, *, parameter: int) -> tuple[str, list[float]]:
@@ -180,6 +181,7 @@ async def evaluate_slos(
                 budget_remaining=1 - (period or 0.0) / budget,
                 burn_rates=[BurnRate(window=window, rate=rates[window]) for window in windows],
                 firing=firing,
+                evaluator=slo.evaluator,
             )
         )
     return statuses

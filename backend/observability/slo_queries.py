@@ -31,6 +31,9 @@ class SloView:
     budget_remaining: float = strawberry.field(description="1 untouched, 0 spent, below 0 overspent.")
     burn_rates: list[BurnRateView]
     firing: list[FiringAlertView]
+    evaluator: str | None = strawberry.field(
+        default=None, description="A quality SLO's evaluator (its scores are what it counts); null otherwise."
+    )
 
 
 @strawberry.type
@@ -56,6 +59,7 @@ class SloQueries:
                     )
                     for alert in status.firing
                 ],
+                evaluator=status.evaluator,
             )
             for status in statuses
         ]

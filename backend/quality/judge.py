@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from backend.evals.cassettes import CassetteMiss
+from backend.agent.cassettes import CassetteMiss
 from backend.guardrails.pii_detection import redact
 from backend.quality.definitions import Evaluator
 from backend.quality.subject import TurnSubject

@@ -2,7 +2,7 @@
 fixtures/cassettes/evaluators/<name>/<version>.json.
 
 Golden cases that name a judge replay its grades from here, so evals run offline and give the same grade every
-time. A grade is found by its request's key (backend/evals/cassettes.py: model, messages), so a new rubric, a
+time. A grade is found by its request's key (backend/agent/cassettes.py: model, messages), so a new rubric, a
 new model or a reply that changed is a miss, reported as the case's failure. Recording adds what it is asked
 to the file (replacing a grade of the same key) and writes it after each call: record against any endpoint,
 e.g. `agentops loopback-model`, with AGENTOPS_QUALITY_JUDGE_CASSETTES=record.
@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from backend.evals.cassettes import VOLATILE, CassetteMiss, recorded_request
+from backend.agent.cassettes import VOLATILE, CassetteMiss, recorded_request
 
 
 class JudgeCassetteMiss(CassetteMiss):

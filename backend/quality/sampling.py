@@ -20,7 +20,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from backend.agent.models import RunStatus
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 from backend.quality.definitions import online_evaluators
 from backend.quality.models import ScoreTrigger
 from backend.settings import Settings

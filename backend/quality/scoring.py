@@ -1,7 +1,8 @@
 """Scoring one turn with a set of evaluators: rules at once, the judge through its budget.
 
-Used alike by the online jobs (jobs/quality.py) and the golden checks (backend/quality/offline.py), so one
-evaluator file gives the same verdict on replayed and on live traffic.
+Used alike by the online jobs (jobs/quality.py) and the golden checks
+(backend/evals/evaluator_expectations.py), so one evaluator file gives the same verdict on replayed and on
+live traffic.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from collections.abc import Sequence
 import redis.asyncio as aioredis
 import structlog
 
-from backend.observability.metrics import JUDGE_CALLS, JUDGE_TOKENS
 from backend.quality.budget import TokenBudget
 from backend.quality.definitions import Evaluator
 from backend.quality.judge import Judge, JudgeUnavailable, estimated_tokens
 from backend.quality.subject import TurnSubject
 from backend.quality.verdicts import BUDGET_EXHAUSTED, ENDPOINT_FAILED, Verdict, skipped
+from backend.telemetry.metrics import JUDGE_CALLS, JUDGE_TOKENS
 
 log = structlog.get_logger(__name__)
 

@@ -11,15 +11,15 @@ from datetime import datetime
 import structlog
 from tortoise import connections
 
+from backend.core.topics import RUN_SCORED
 from backend.db.keyset import Page, newest_first
 from backend.events.hub import EventHub, SilentHub
-from backend.events.topics import RUN_SCORED
-from backend.observability.metrics import QUALITY_SCORES
 from backend.quality.definitions import Evaluator
 from backend.quality.models import EvalScore, ScoreTrigger
 from backend.quality.scoring import JudgeRunner, evaluate_turn
 from backend.quality.turns import StoredTurn, load_turns
 from backend.quality.verdicts import Verdict
+from backend.telemetry.metrics import QUALITY_SCORES
 
 log = structlog.get_logger(__name__)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 
 # A side effect that happened, by the key its tool's result sets to true (registry.py's answers).
 SUCCESS_KEYS = {

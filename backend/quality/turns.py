@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise import connections
 
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 from backend.quality.subject import ThreadLine, ToolUse, TurnSubject
 
 EARLIER_MESSAGES = (

@@ -10,16 +10,17 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.db.lookup import rows_by_id
 from backend.graphql.ids import parse_uuid
+from backend.graphql.nodes import as_node, presents
 from backend.graphql.permissions import require_scope
 from backend.quality.definitions import Evaluator, available_versions
 from backend.quality.models import EvalScore, ScoreTrigger
 
 if TYPE_CHECKING:
-    from backend.agent.types import AgentRunNode
     from backend.conversations.types import ConversationNode
+    from backend.runs.types import AgentRunNode
 
 strawberry.enum(
     ScoreTrigger,
@@ -27,6 +28,7 @@ strawberry.enum(
 )
 
 
+@presents(EvalScore)
 @strawberry.type(
     name="EvalScore", description="One evaluator's verdict on one agent run (online evaluation)."
 )
@@ -57,22 +59,18 @@ class EvalScoreNode(relay.Node):
         return self.score is None
 
     @strawberry.field(description="The run (turn) scored.")
-    async def run(self, info: Info) -> Annotated[AgentRunNode, strawberry.lazy("backend.agent.types")] | None:
-        from backend.agent.types import AgentRunNode  # imported here: that module imports this one
+    async def run(self, info: Info) -> Annotated[AgentRunNode, strawberry.lazy("backend.runs.types")] | None:
 
         row = await info.context.loaders.agent_run_by_id.load(self.run_id)
-        return AgentRunNode.from_model(row) if row else None
+        return as_node(row)
 
     @strawberry.field
     async def conversation(
         self, info: Info
     ) -> Annotated[ConversationNode, strawberry.lazy("backend.conversations.types")] | None:
-        from backend.conversations.types import (
-            ConversationNode,
-        )  # imported here: that module imports this one
 
         row = await info.context.loaders.conversation_by_id.load(self.conversation_id)
-        return ConversationNode.from_model(row) if row else None
+        return as_node(row)
 
     @classmethod
     def from_model(cls, row: EvalScore) -> EvalScoreNode:

@@ -11,7 +11,7 @@ from strawberry.types import Info
 from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import CanRead
 from backend.graphql.time_range import check_range
-from backend.scheduling import listing
+from backend.scheduling import service as scheduling_service
 from backend.scheduling.models import BookingStatus
 from backend.scheduling.types import BookingNode
 
@@ -22,11 +22,11 @@ class BookingFilter:
     created_after: datetime | None = None
     created_before: datetime | None = None
 
-    def criteria(self) -> listing.BookingCriteria:
+    def criteria(self) -> scheduling_service.BookingCriteria:
         check_range(
             self.created_after, self.created_before, start_field="createdAfter", end_field="createdBefore"
         )
-        return listing.BookingCriteria(
+        return scheduling_service.BookingCriteria(
             status=self.status, created_after=self.created_after, created_before=self.created_before
         )
 
@@ -42,6 +42,6 @@ class SchedulingQueries:
         filter: BookingFilter | None = None,
     ) -> relay.Connection[BookingNode]:
         size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
-        criteria = filter.criteria() if filter else listing.BookingCriteria()
-        page = await listing.page_bookings(criteria=criteria, first=size, after=after)
+        criteria = filter.criteria() if filter else scheduling_service.BookingCriteria()
+        page = await scheduling_service.page_bookings(criteria=criteria, first=size, after=after)
         return to_connection(page, BookingNode.from_model)

@@ -12,7 +12,8 @@ from enum import Enum
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from backend.scheduling.models import BookingStatus
+from backend.db.keyset import Page, newest_first
+from backend.scheduling.models import Booking, BookingStatus
 
 # Parts of the day, in business-local hours [start, end).
 TIME_OF_DAY_HOURS = {"morning": (0, 12), "afternoon": (12, 17), "evening": (17, 24)}
@@ -338,3 +339,25 @@ def _reschedule_refusal(
     if slot.service != old.service:
         return Refusal.OTHER_SERVICE
     return None
+
+
+# Reading, for the API.
+
+
+@dataclass(frozen=True)
+class BookingCriteria:
+    status: BookingStatus | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+async def page_bookings(*, criteria: BookingCriteria, first: int, after: str | None) -> Page[Booking]:
+    """Bookings matching the criteria, newest first."""
+    query = Booking.all()
+    if criteria.status:
+        query = query.filter(status=criteria.status)
+    if criteria.created_after:
+        query = query.filter(created_at__gte=criteria.created_after)
+    if criteria.created_before:
+        query = query.filter(created_at__lt=criteria.created_before)
+    return await newest_first(query, time_field="created_at", first=first, after=after)

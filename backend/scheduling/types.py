@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.auth.scopes import Scope
-from backend.conversations.types import ConversationNode
+from backend.core.scopes import Scope
 from backend.graphql.ids import parse_uuid
+from backend.graphql.nodes import as_node, presents
 from backend.graphql.permissions import require_scope
 from backend.scheduling.models import Booking, BookingStatus, Slot
+
+if TYPE_CHECKING:
+    from backend.conversations.types import ConversationNode
 
 strawberry.enum(BookingStatus, description="CONFIRMED: the slot is held; CANCELLED: it is free again.")
 
 
+@presents(Booking)
 @strawberry.type(
     name="Booking", description="A customer's appointment: one slot of one service with one member of staff."
 )
@@ -52,11 +57,13 @@ class BookingNode(relay.Node):
         return (await self._slot(info)).resource.name
 
     @strawberry.field(description="The conversation it was booked in (null when booked elsewhere).")
-    async def conversation(self, info: Info) -> ConversationNode | None:
+    async def conversation(
+        self, info: Info
+    ) -> Annotated[ConversationNode, strawberry.lazy("backend.conversations.types")] | None:
         if self.conversation_id is None:
             return None
         row = await info.context.loaders.conversation_by_id.load(self.conversation_id)
-        return ConversationNode.from_model(row) if row else None
+        return as_node(row)
 
     @classmethod
     def from_model(cls, booking: Booking) -> BookingNode:

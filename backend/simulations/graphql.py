@@ -11,7 +11,8 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
+from backend.core.topics import SIMULATION_CHANGED
 from backend.db.lookup import rows_by_id
 from backend.events.hub import once_per_event
 from backend.graphql.common_types import NotFoundError, ValidationError
@@ -201,7 +202,7 @@ class SimulationSubscriptions:
         description="Each drill as it starts and as it ends (stopped or finished, with its effects).",
     )
     async def simulation_changed(self, info: Info) -> AsyncGenerator[SimulationNode, None]:
-        async for event in info.context.services.hub.subscribe(service.SIMULATION_CHANGED):
+        async for event in info.context.services.hub.subscribe(SIMULATION_CHANGED):
             simulation_id = parse_uuid(event["simulationId"])
             # The event says which drill changed; the database says what it is now, read once per event for
             # every subscriber of this process.

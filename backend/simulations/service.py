@@ -1,6 +1,6 @@
 """Starting, stopping and finishing drills; what a drill caused is counted from the real records when it ends.
 
-A drill is a fault flag (backend.faults) that expires by itself at the drill's end, a scheduled job that
+A drill is a fault flag (backend.core.faults) that expires by itself at the drill's end, a scheduled job that
 records the end, and — when asked — a traffic job that sends synthetic conversations through the real
 ingest path. Nothing in the metrics is faked: failures come from the code paths that read the flags.
 """
@@ -16,24 +16,29 @@ import structlog
 from saq import Queue
 from tortoise import connections
 
-from backend import faults
 from backend.agent.prompts import PromptNotFound, available_versions
 from backend.agent.tools.registry import TOOLS
+from backend.core import faults
+from backend.core.topics import SIMULATION_CHANGED
 from backend.db.keyset import Page, newest_first
 from backend.events.hub import EventHub, SilentHub
+from backend.jobqueue import JobOptions, enqueue_keyed
 from backend.settings import Settings
 from backend.simulations.models import Simulation, SimulationKind, SimulationStatus
 
 log = structlog.get_logger(__name__)
 FINISH_SIMULATION_JOB = "finish_simulation"
 GENERATE_TRAFFIC_JOB = "generate_traffic"
+# A lost end job is covered by finish_overdue_simulations, a lost generator by ensure_traffic (both on cron).
+_FINISH = JobOptions(
+    function=FINISH_SIMULATION_JOB, retries=3, timeout=60, retry_delay=1.0, retry_backoff=0.0
+)
 MAX_DURATION_SECONDS = 3600
 MAX_TRAFFIC_PER_SECOND = 50.0
 DEFAULT_OUTAGE_TOOL = "check_availability"  # the tool nearly every booking conversation calls first
 DEFAULT_REGRESSED_PROMPT = "over-promise"  # says a booking or cancellation is done before any tool did it
 TARGETED = {SimulationKind.TOOL_OUTAGE: "tool", SimulationKind.PROMPT_REGRESSION: "promptVersion"}
 # Published after a drill starts or ends ({"simulationId", "change"}), so live views follow drills.
-SIMULATION_CHANGED = "simulation.changed"
 
 
 class SimulationRefused(ValueError):
@@ -166,13 +171,12 @@ async def start_simulation(
     await faults.set_fault(
         drills.redis, point, ttl_seconds=duration_seconds, **fault_params(simulation, drills.settings)
     )
-    await drills.queue.enqueue(
-        FINISH_SIMULATION_JOB,
-        key=f"simulation-end:{simulation.id}",
-        simulation_id=str(simulation.id),
+    await enqueue_keyed(
+        queue=drills.queue,
+        options=_FINISH,
+        jobs={f"simulation-end:{simulation.id}": {"simulation_id": str(simulation.id)}},
+        failure_event="simulation.end_enqueue_failed",
         scheduled=int(simulation.ends_at.timestamp()) + 1,
-        timeout=60,
-        retries=3,
     )
     if traffic_per_second > 0:
         await _enqueue_traffic(drills.queue, simulation)
@@ -191,12 +195,18 @@ async def start_simulation(
 
 async def _enqueue_traffic(queue: Queue, simulation: Simulation) -> None:
     # One generator per drill: the key makes a second enqueue a no-op while the first job exists.
-    await queue.enqueue(
-        GENERATE_TRAFFIC_JOB,
-        key=f"simulation-traffic:{simulation.id}",
-        simulation_id=str(simulation.id),
-        timeout=simulation.duration_seconds + 60,
+    options = JobOptions(
+        function=GENERATE_TRAFFIC_JOB,
         retries=1,
+        timeout=simulation.duration_seconds + 60,
+        retry_delay=0.0,
+        retry_backoff=0.0,
+    )
+    await enqueue_keyed(
+        queue=queue,
+        options=options,
+        jobs={f"simulation-traffic:{simulation.id}": {"simulation_id": str(simulation.id)}},
+        failure_event="simulation.traffic_enqueue_failed",
     )
 
 
@@ -204,12 +214,7 @@ async def ensure_traffic(*, queue: Queue) -> None:
     """Re-enqueue the generator of a running drill whose job was lost (a Redis flush): the key dedups the
     rest."""
     for simulation in await Simulation.filter(status=SimulationStatus.RUNNING, traffic_per_second__gt=0):
-        try:
-            await _enqueue_traffic(queue, simulation)
-        except (aioredis.RedisError, OSError) as error:
-            log.warning(
-                "simulation.traffic_enqueue_failed", simulation_id=str(simulation.id), error=str(error)
-            )
+        await _enqueue_traffic(queue, simulation)
 
 
 async def _announce(hub: EventHub | SilentHub, simulation: Simulation, change: str) -> None:

@@ -16,7 +16,7 @@ from functools import cache
 import structlog
 from tortoise import connections
 
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 from backend.demo.seed import SCENARIOS
 from backend.ingest.schemas import IncomingEvent, IngestLimits
 from backend.ingest.service import IngestContext, accept_events

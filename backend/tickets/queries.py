@@ -11,7 +11,7 @@ from strawberry.types import Info
 from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import CanRead
 from backend.graphql.time_range import check_range
-from backend.tickets import listing
+from backend.tickets import service as ticket_service
 from backend.tickets.models import TicketPriority, TicketStatus
 from backend.tickets.types import TicketNode
 
@@ -23,11 +23,11 @@ class TicketFilter:
     created_after: datetime | None = None
     created_before: datetime | None = None
 
-    def criteria(self) -> listing.TicketCriteria:
+    def criteria(self) -> ticket_service.TicketCriteria:
         check_range(
             self.created_after, self.created_before, start_field="createdAfter", end_field="createdBefore"
         )
-        return listing.TicketCriteria(
+        return ticket_service.TicketCriteria(
             status=self.status,
             priority=self.priority,
             created_after=self.created_after,
@@ -46,6 +46,6 @@ class TicketQueries:
         filter: TicketFilter | None = None,
     ) -> relay.Connection[TicketNode]:
         size = page_size(first, maximum=info.context.services.settings.graphql_max_page_size)
-        criteria = filter.criteria() if filter else listing.TicketCriteria()
-        page = await listing.page_tickets(criteria=criteria, first=size, after=after)
+        criteria = filter.criteria() if filter else ticket_service.TicketCriteria()
+        page = await ticket_service.page_tickets(criteria=criteria, first=size, after=after)
         return to_connection(page, TicketNode.from_model)

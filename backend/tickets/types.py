@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.auth.scopes import Scope
-from backend.conversations.types import ConversationNode
+from backend.core.scopes import Scope
 from backend.graphql.ids import parse_uuid
+from backend.graphql.nodes import as_node, presents
 from backend.graphql.permissions import require_scope
 from backend.tickets.models import Ticket, TicketPriority, TicketStatus
+
+if TYPE_CHECKING:
+    from backend.conversations.types import ConversationNode
 
 strawberry.enum(TicketPriority)
 strawberry.enum(TicketStatus, description="OPEN: new; PENDING: waiting on someone; RESOLVED: done.")
 
 
+@presents(Ticket)
 @strawberry.type(name="Ticket", description="A problem report for the team, opened from a conversation.")
 class TicketNode(relay.Node):
     id: relay.NodeID[str]
@@ -31,11 +36,13 @@ class TicketNode(relay.Node):
     conversation_id: strawberry.Private[object | None]
 
     @strawberry.field(description="The conversation it was opened from (null when opened elsewhere).")
-    async def conversation(self, info: Info) -> ConversationNode | None:
+    async def conversation(
+        self, info: Info
+    ) -> Annotated[ConversationNode, strawberry.lazy("backend.conversations.types")] | None:
         if self.conversation_id is None:
             return None
         row = await info.context.loaders.conversation_by_id.load(self.conversation_id)
-        return ConversationNode.from_model(row) if row else None
+        return as_node(row)
 
     @classmethod
     def from_model(cls, ticket: Ticket) -> TicketNode:

@@ -21,14 +21,13 @@ import redis.asyncio as aioredis
 import structlog
 
 from backend.agent.setup import AgentSetup
-from backend.channels.enums import Channel
-from backend.conversations.service import CONVERSATION_UPDATED
+from backend.core.enums import Channel
+from backend.core.topics import CONVERSATION_UPDATED, RUN_COMPLETED
 from backend.events.hub import EventHub
-from backend.events.topics import RUN_COMPLETED
 from backend.ingest.dead_letters import record_failure
-from backend.observability.log_levels import RecordedFailure
 from backend.quality.sampling import add_pending, sampled
 from backend.settings import Settings
+from backend.telemetry.log_levels import RecordedFailure
 from backend.turns.appending import Unanswered, append_pending, next_unanswered
 from backend.turns.lease import Lease, conversation_lease
 from backend.turns.runtime import AlreadyAnswered, TurnOutcome, run_turn

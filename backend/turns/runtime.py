@@ -38,20 +38,20 @@ from backend.agent.policies.openai import LLMError, ModelUnavailable
 from backend.agent.setup import AgentSetup, with_drilled_prompt
 from backend.agent.tools.toolbox import ToolBox, ToolFailed
 from backend.channels.delivery.service import undeliverable_reason
-from backend.channels.enums import Channel
 from backend.conversations.models import (
     Conversation,
     ConversationStatus,
     DeliveryStatus,
     Message,
 )
-from backend.faults import POLICY as POLICY_FAULT
-from backend.faults import POLICY_DELAY, InjectedFault, current_faults
+from backend.core.enums import Channel
+from backend.core.faults import POLICY as POLICY_FAULT
+from backend.core.faults import POLICY_DELAY, InjectedFault, current_faults
 from backend.guardrails.engine import Finding
 from backend.guardrails.service import record_findings
 from backend.ingest.models import IngestEvent
-from backend.observability.metrics import AGENT_TURN_SECONDS
-from backend.observability.tracing import tracer
+from backend.telemetry.metrics import AGENT_TURN_SECONDS
+from backend.telemetry.tracing import tracer
 from backend.turns.screening import SAFE_INPUT_REPLY, screen_input, screen_output
 
 log = structlog.get_logger(__name__)

@@ -4,7 +4,7 @@ from enum import Enum
 
 import strawberry
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 
 
 @strawberry.enum(

@@ -12,7 +12,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend.auth import service as auth_service
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.users.models import User, UserSession
 from backend.users.passwords import (
     MAX_PASSWORD_LENGTH,

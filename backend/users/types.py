@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.users.models import User
 from backend.users.roles import Role
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from frontend.views.quality import SCORE_FIELDS
+
 CONVERSATION_FIELDS = """
   id channel customer status messageCount lastMessageAt synthetic
   lastMessage { text direction }
@@ -32,6 +34,8 @@ EVAL_RUN_PROGRESS = (
     f"subscription Progress($id: ID!) {{ evalRunProgress(id: $id) {{ {EVAL_PROGRESS_FIELDS} }} }}"
 )
 SIMULATION_CHANGED = f"subscription {{ simulationChanged {{ {SIMULATION_FIELDS} }} }}"
+# A run once online evaluation stored its scores (a few seconds after the turn), with those scores.
+RUN_SCORED = f"subscription {{ runScored {{ id conversation {{ id }} scores {{ {SCORE_FIELDS} }} }} }}"
 
 # kind of update -> (subscription document, field of its payload)
 FEED_SUBSCRIPTIONS: dict[str, tuple[str, str]] = {
@@ -39,6 +43,7 @@ FEED_SUBSCRIPTIONS: dict[str, tuple[str, str]] = {
     "metrics": (LIVE_METRICS, "liveMetrics"),
     "incident": (INCIDENT_ALERTS, "incidentAlerts"),
     "simulation": (SIMULATION_CHANGED, "simulationChanged"),
+    "scored": (RUN_SCORED, "runScored"),
 }
 EVAL_PROGRESS = "eval_progress"
 

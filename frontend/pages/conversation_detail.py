@@ -1,5 +1,5 @@
-"""One conversation: the thread with delivery status, the agent's runs, bookings, tickets and guardrail hits,
-and what an operator can do about it."""
+"""One conversation: the thread with delivery status, the agent's runs, bookings, tickets, guardrail hits and
+evaluator scores, and what an operator can do about it (a golden case in one click from a low score)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from frontend.components.badges import (
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
 from frontend.components.run_parts import tool_calls, violations_table
+from frontend.components.scores import scores_table
 from frontend.pages.conversation_detail_state import ConversationDetailState as State
 from frontend.state.auth import AuthState
 
@@ -206,6 +207,15 @@ def _run(run: rx.Var) -> rx.Component:
                 rx.link(run.time, href=run.href, size="2", class_name="run-link"),
                 rx.text(run.policy, " · ", run.prompt, size="1", color_scheme="gray"),
                 rx.spacer(),
+                rx.foreach(
+                    run.scores,
+                    lambda score: rx.cond(
+                        score.verdict == "fail",
+                        rx.badge(
+                            score.evaluator, " ", score.score, color_scheme="red", class_name="run-low-score"
+                        ),
+                    ),
+                ),
                 rx.cond(run.intent != "", rx.badge(run.intent, variant="soft")),
                 rx.text(run.latency, size="1", color_scheme="gray"),
                 width="100%",
@@ -239,6 +249,45 @@ def _runs() -> rx.Component:
                     "Show more runs", size="1", variant="soft", on_click=State.show_more_runs, id="more-runs"
                 ),
             ),
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _make_golden_from_low_score() -> rx.Component:
+    return rx.cond(
+        AuthState.can_operate,
+        rx.hstack(
+            rx.button(
+                rx.icon("star", size=14),
+                "Make golden",
+                on_click=State.make_golden_from_low_score,
+                color_scheme="amber",
+                id="make-golden-from-score",
+            ),
+            rx.text(
+                "into the from-production suite: the case expects the failed evaluator to pass there.",
+                size="1",
+                color_scheme="gray",
+            ),
+            align="center",
+        ),
+    )
+
+
+def _scores() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Evaluator scores", size="4"),
+            rx.text("Online evaluation of this thread's turns, oldest first.", size="1", color_scheme="gray"),
+            scores_table(State.scores, with_run=True, id="conversation-scores"),
+            rx.cond(State.low_scored, _make_golden_from_low_score()),
+            rx.cond(
+                State.golden_message != "",
+                rx.callout(State.golden_message, icon="check", color_scheme="green", id="golden-made"),
+            ),
+            error_callout(State.golden_error, id="golden-error"),
             width="100%",
         ),
         width="100%",
@@ -318,6 +367,7 @@ def conversation_detail_page() -> rx.Component:
             State.found,
             rx.vstack(
                 _header(),
+                _scores(),
                 rx.grid(
                     rx.vstack(_thread(), _actions(), width="100%", spacing="4"),
                     rx.vstack(_runs(), _records(), width="100%", spacing="4"),

@@ -1,5 +1,5 @@
-"""One conversation's state: the thread, runs, bookings and tickets, the operator's actions, live
-refreshes."""
+"""One conversation's state: the thread, runs, bookings, tickets and evaluator scores, the operator's actions
+(a golden case in one click when an evaluator failed a turn), live refreshes."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from frontend.live.registry import live_feed
 from frontend.state.auth import AuthState
 from frontend.state.calls import Refused, call_or_report
 from frontend.views.formatting import id_from_path
+from frontend.views.quality import ScoreView, low_scores, score_view
 from frontend.views.runs import RunView, ViolationView, run_view, violation_view
 from frontend.views.thread import CONVERSATION_DETAIL, booking_row, header, message_row, ticket_row
 
@@ -18,6 +19,9 @@ MESSAGES_PER_PAGE = 50
 RUNS_STEP = 20
 MAX_RUNS = 100  # the API's largest page
 TYPED_ERRORS = ("ValidationError", "NotFoundError")
+LIVE_UPDATES = ("conversation", "scored")
+# Where "Make golden" from a low score puts the case: one suite gathers what production got wrong.
+LOW_SCORE_SUITE = "from-production"
 
 SEND_HUMAN_REPLY = """
 mutation Reply($input: SendHumanReplyInput!) {
@@ -44,11 +48,26 @@ mutation Golden($input: CreateGoldenFromConversationInput!) {
   createGoldenFromConversation(input: $input) {
     __typename
     ... on CreateGoldenFromConversationPayload { caseName suite { name version caseCount } }
-    ... on ValidationError { message }
+    ... on ValidationError { field message }
     ... on NotFoundError { message }
   }
 }
 """
+
+
+def _typed_error(result: dict[str, Any]) -> str:
+    """A typed error as the operator reads it: which field, when the API names one."""
+    field = result.get("field")
+    return f"{field}: {result['message']}" if field else result["message"]
+
+
+def _golden_made(result: dict[str, Any]) -> str:
+    made = result["suite"]
+    return (
+        f"Golden case {result['caseName']} added: suite {made['name']} "
+        f"version {made['version'][:12]} now has {made['caseCount']} "
+        f"{'case' if made['caseCount'] == 1 else 'cases'}; run it from Evals."
+    )
 
 
 class ConversationDetailState(rx.State):
@@ -61,7 +80,10 @@ class ConversationDetailState(rx.State):
     bookings: list[dict[str, str]] = []
     tickets: list[dict[str, str]] = []
     violations: list[ViolationView] = []
+    scores: list[ScoreView] = []
     error: str = ""
+    golden_message: str = ""
+    golden_error: str = ""
     action_message: str = ""
     action_error: str = ""
     # Messages are read in pages; a refresh re-reads from where the last page started (new messages and
@@ -75,11 +97,11 @@ class ConversationDetailState(rx.State):
     async def load(self):
         """The conversation named by the URL, then live refreshes while this tab shows it."""
         self._conversation_id = id_from_path(self.router.url.path)
-        self.action_message = self.action_error = ""
+        self.action_message = self.action_error = self.golden_message = self.golden_error = ""
         self.run_limit = RUNS_STEP
         if not (await self.get_state(AuthState)).has_session:
             return None
-        live_feed.watch(self.router.session.client_token, "conversation", page=ConversationDetailState)
+        live_feed.watch(self.router.session.client_token, *LIVE_UPDATES, page=ConversationDetailState)
         return await self._read(after="", start=0)
 
     @rx.event
@@ -94,7 +116,10 @@ class ConversationDetailState(rx.State):
         return await self._refresh()
 
     def apply_update(self, kind: str, payload: dict[str, Any]) -> bool:
-        """Pushed by the live feed: read again (`refresh`) when it is this conversation that changed."""
+        """Pushed by the live feed: read again (`refresh`) when this conversation changed or one of its turns
+        was scored."""
+        if kind == "scored":
+            return (payload.get("conversation") or {}).get("id") == self._conversation_id
         return kind == "conversation" and payload.get("id") == self._conversation_id
 
     async def refresh(self) -> None:
@@ -131,17 +156,24 @@ class ConversationDetailState(rx.State):
         self.bookings = [booking_row(booking) for booking in conversation["bookings"]]
         self.tickets = [ticket_row(ticket) for ticket in conversation["tickets"]]
         self.violations = [violation_view(item) for item in conversation["violations"]]
+        self.scores = [
+            score_view(score, run_id=(score.get("run") or {}).get("id", ""))
+            for score in conversation["scores"]
+        ]
         return None
 
-    async def _act(self, document: str, field: str, variables: dict[str, Any]) -> dict[str, Any] | Refused:
-        """Run one of the operator's mutations; a typed error or the API's refusal is shown, not raised."""
-        self.action_message = self.action_error = ""
-        data = await call_or_report(self, document, {"input": variables}, report="action_error")
+    async def _act(
+        self, document: str, field: str, variables: dict[str, Any], *, report: str = "action_error"
+    ) -> dict[str, Any] | Refused:
+        """Run one of the operator's mutations; a typed error or the API's refusal is shown (in `report`), not
+        raised."""
+        self.action_message = self.action_error = self.golden_message = self.golden_error = ""
+        data = await call_or_report(self, document, {"input": variables}, report=report)
         if isinstance(data, Refused):
             return data
         result = data[field]
         if result["__typename"] in TYPED_ERRORS:
-            self.action_error = result["message"]
+            setattr(self, report, _typed_error(result))
             return Refused()
         return result
 
@@ -181,12 +213,29 @@ class ConversationDetailState(rx.State):
         result = await self._act(CREATE_GOLDEN, "createGoldenFromConversation", variables)
         if isinstance(result, Refused):
             return result.answer
-        made = result["suite"]
-        self.action_message = (
-            f"Golden case {result['caseName']} added: suite {made['name']} "
-            f"version {made['version'][:12]} now has {made['caseCount']} cases."
+        self.action_message = _golden_made(result)
+        return None
+
+    @rx.event
+    async def make_golden_from_low_score(self):
+        """One click: this conversation becomes a case of the `from-production` suite that expects the failed
+        evaluators to pass on the failed turns (so it fails until the agent is fixed)."""
+        variables = {"conversationId": self._conversation_id, "suite": LOW_SCORE_SUITE}
+        result = await self._act(
+            CREATE_GOLDEN, "createGoldenFromConversation", variables, report="golden_error"
+        )
+        if isinstance(result, Refused):
+            return result.answer
+        failed = sorted({score.evaluator for score in low_scores(self.scores)})
+        self.golden_message = (
+            f"{_golden_made(result)} It expects {', '.join(failed) or 'the evaluators'} to pass where "
+            "this conversation failed: it fails until the agent is fixed."
         )
         return None
+
+    @rx.var
+    def low_scored(self) -> bool:
+        return any(score.verdict == "fail" for score in self.scores)
 
     @rx.var
     def handed_off(self) -> bool:

@@ -121,10 +121,11 @@ def _examples() -> rx.Component:
                 IncidentsState.examples,
                 lambda row: rx.hstack(
                     rx.badge(row["channel"], variant="outline"),
-                    rx.text(row["customer"], weight="medium", size="2"),
+                    rx.link(row["customer"], href=row["href"], weight="medium", size="2"),
                     rx.badge(row["status"], variant="soft"),
                     rx.text(row["text"], size="1", color_scheme="gray"),
                     align="center",
+                    class_name="incident-example",
                 ),
             ),
             rx.cond(

@@ -12,7 +12,7 @@ from frontend.components.charts import chart_series
 from frontend.ids import global_id, node_id
 from frontend.live.documents import INCIDENT_FIELDS
 from frontend.state.calls import Refused, call_api, call_or_report, end_session
-from frontend.views.formatting import id_from_path, synthetic_flag
+from frontend.views.formatting import detail_href, id_from_path, synthetic_flag
 
 INCIDENTS = f"""
 query Incidents($status: IncidentStatus) {{
@@ -130,6 +130,7 @@ class IncidentsState(rx.State):
         self.examples = [
             {
                 "id": row["id"],
+                "href": detail_href("conversations", row["id"]),
                 "channel": row["channel"],
                 "customer": row["customer"],
                 "status": row["status"],

@@ -1,4 +1,5 @@
-"""Metrics: a chart per metric over a chosen window and channel, and each SLO's budget and burn rates.
+"""Metrics: a chart per metric over a chosen window and channel, each SLO's budget and burn rates, and a
+quality panel per evaluator (mean score per minute, turns scored, judge calls skipped, its quality SLOs).
 
 The page follows the live feed: the live values show as they are pushed, the series and SLOs are read again
 once the rollup has written the next minute's points, and at once when an incident opens or changes (an SLO
@@ -16,8 +17,10 @@ from frontend.components.badges import SYNTHETIC_HINT
 from frontend.components.charts import chart_series, series_chart
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
+from frontend.components.quality_panel import quality_panels
 from frontend.live.registry import live_feed
 from frontend.state.calls import Refused, call_or_report
+from frontend.views.quality import evaluator_panels
 
 METRIC_NAMES = [
     "turns",
@@ -47,18 +50,22 @@ query Metrics($names: [String!]!, $from: DateTime!, $to: DateTime!, $step: Int!,
   }
   syntheticHistory: conversations(first: 1, filter: {synthetic: true}) { edges { node { lastMessageAt } } }
   slos {
-    name description objective budgetRemaining
+    name description objective budgetRemaining evaluator
     burnRates { window rate }
     firing { severity longWindow shortWindow threshold }
   }
 }
 """
+# Read once per page load: the evaluators name the quality series (quality:<name> …) the page asks for.
+EVALUATORS = "{ evaluators { name kind online } }"
+QUALITY_PREFIXES = ("quality:", "quality_scored:", "quality_skipped:")
 
 
 def _slo_view(slo: dict[str, Any]) -> dict[str, Any]:
     remaining = slo["budgetRemaining"]
     return {
         "name": slo["name"],
+        "evaluator": slo["evaluator"] or "",
         "description": slo["description"],
         "objective": f"{100 * slo['objective']:g}%",
         "budget": f"{100 * remaining:.1f}%",
@@ -94,6 +101,7 @@ class MetricsState(rx.State):
     channel: str = "ALL"
     charts: list[dict[str, Any]] = []
     slos: list[dict[str, Any]] = []
+    quality: list[dict[str, Any]] = []  # one panel per evaluator (views.quality.evaluator_panels)
     # When the demo's synthetic history ends, if the window reaches back into it ("" otherwise).
     synthetic_until: str = ""
     # The live values, as the live feed last pushed them.
@@ -102,6 +110,7 @@ class MetricsState(rx.State):
     error: str = ""
     # The minute the series were last read up to (ISO): the next one is read once the rollup has written it.
     _read_up_to: str = ""
+    _evaluators: list[dict[str, Any]] = []
 
     @rx.event
     async def load(self):
@@ -133,10 +142,16 @@ class MetricsState(rx.State):
         await self._read()
 
     async def _read(self) -> Refused | None:
+        if not self._evaluators:
+            found = await call_or_report(self, EVALUATORS)
+            if isinstance(found, Refused):
+                return found
+            self._evaluators = found["evaluators"]
+        quality_names = [prefix + e["name"] for e in self._evaluators for prefix in QUALITY_PREFIXES]
         span, step = WINDOWS[self.window]
         now = datetime.now(UTC).replace(second=0, microsecond=0)
         variables = {
-            "names": METRIC_NAMES,
+            "names": METRIC_NAMES + quality_names,
             "from": (now - span).isoformat(),
             "to": now.isoformat(),
             "step": step,
@@ -147,8 +162,13 @@ class MetricsState(rx.State):
             return data
         self.error, self._read_up_to = "", variables["to"]
         order = {name: index for index, name in enumerate(METRIC_NAMES)}
-        self.charts = chart_series(sorted(data["metrics"], key=lambda series: order.get(series["name"], 99)))
+        reliability = [series for series in data["metrics"] if series["name"] in order]
+        self.charts = chart_series(sorted(reliability, key=lambda series: order[series["name"]]))
         self.slos = [_slo_view(slo) for slo in data["slos"]]
+        means = [series for series in data["metrics"] if series["name"].startswith("quality:")]
+        self.quality = evaluator_panels(
+            evaluators=self._evaluators, series=data["metrics"], charts=chart_series(means), slos=self.slos
+        )
         history = data["syntheticHistory"]["edges"]
         until = history[0]["node"]["lastMessageAt"] if history else ""
         self.synthetic_until = until[:16].replace("T", " ") if until and until > variables["from"] else ""
@@ -267,6 +287,7 @@ def metrics_page() -> rx.Component:
         ),
         rx.heading("Service level objectives", size="4"),
         rx.grid(rx.foreach(MetricsState.slos, _slo_card), columns="3", spacing="3", width="100%", id="slos"),
+        quality_panels(MetricsState.quality, slo_card=_slo_card),
         rx.heading("Series", size="4"),
         rx.grid(
             rx.foreach(MetricsState.charts, series_chart),

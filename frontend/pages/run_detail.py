@@ -1,4 +1,5 @@
-"""One agent run: the message it answered, its reply, its decision, and every tool call with its result."""
+"""One agent run: the message it answered, its reply, its decision, every tool call with its result, and
+how online evaluation scored it (live: the scores appear when they are stored)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from frontend.components.badges import RUN_STATUS_COLORS, status_badge, syntheti
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
 from frontend.components.run_parts import tool_calls, violations_table
+from frontend.components.scores import scores_table
 from frontend.pages.run_detail_state import RunDetailState as State
 
 
@@ -88,6 +90,14 @@ def run_detail_page() -> rx.Component:
             rx.vstack(
                 _summary(),
                 _exchange(),
+                rx.card(
+                    rx.vstack(
+                        rx.heading("Evaluator scores", size="4"),
+                        scores_table(State.run.scores, id="run-scores"),
+                        width="100%",
+                    ),
+                    width="100%",
+                ),
                 rx.card(
                     rx.vstack(
                         rx.heading("Tool calls", size="4"), tool_calls(State.run.tool_calls), width="100%"

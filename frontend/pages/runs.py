@@ -1,4 +1,5 @@
-"""Agent runs: every turn the agent took, filtered and paged, each opening its own detail."""
+"""Agent runs: every turn the agent took, filtered (also by how an evaluator scored it) and paged, each
+opening its own detail."""
 
 from __future__ import annotations
 
@@ -12,7 +13,27 @@ from frontend.components.paging import pager
 from frontend.pages.runs_state import RunsState as State
 from frontend.views.runs import ANY
 
-COLUMNS = ("Time (UTC)", "Status", "Policy", "Prompt", "Intent", "Latency", "Tools", "Conversation")
+COLUMNS = ("Time (UTC)", "Status", "Policy", "Prompt", "Intent", "Latency", "Tools", "Scores", "Conversation")
+
+
+def _evaluator_choice() -> rx.Component:
+    # The evaluators come from the API (the files on disk), so the options are built in the page.
+    return rx.vstack(
+        rx.text("Evaluator", size="1", color_scheme="gray", weight="medium"),
+        rx.select.root(
+            rx.select.trigger(id="run-filter-evaluator", min_width="10rem"),
+            rx.select.content(
+                rx.foreach(
+                    State.evaluator_choices,
+                    lambda option: rx.select.item(option["label"], value=option["value"]),
+                )
+            ),
+            value=State.evaluator,
+            on_change=lambda value: State.set_filter("evaluator", value),
+            size="2",
+        ),
+        spacing="1",
+    )
 
 
 def _filters() -> rx.Component:
@@ -30,6 +51,14 @@ def _filters() -> rx.Component:
             value=State.policy,
             on_change=lambda value: State.set_filter("policy", value),
             id="run-filter-policy",
+        ),
+        _evaluator_choice(),
+        choice(
+            "Verdict",
+            [(ANY, "Any verdict"), ("FAILED", "Failed only"), ("PASSED", "Passed only")],
+            value=State.verdict,
+            on_change=lambda value: State.set_filter("verdict", value),
+            id="run-filter-verdict",
         ),
         rx.form(
             rx.hstack(
@@ -56,6 +85,22 @@ def _filters() -> rx.Component:
                         type="number",
                         min="0",
                         on_blur=lambda value: State.set_text_filter("min_latency_ms", value),
+                    ),
+                    spacing="1",
+                ),
+                rx.vstack(
+                    rx.text("Score at most", size="1", color_scheme="gray", weight="medium"),
+                    rx.input(
+                        name="max_score",
+                        placeholder="0 to 1",
+                        default_value=State.max_score,
+                        id="run-filter-max-score",
+                        width="6rem",
+                        type="number",
+                        min="0",
+                        max="1",
+                        step="0.05",
+                        on_blur=lambda value: State.set_text_filter("max_score", value),
                     ),
                     spacing="1",
                 ),
@@ -104,6 +149,14 @@ def _row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["intent"]),
         rx.table.cell(rx.text(row["latency"], white_space="nowrap")),
         rx.table.cell(rx.text(row["tools"], size="1")),
+        rx.table.cell(
+            rx.text(
+                rx.cond(row["quality"] != "", row["quality"], "–"),
+                size="1",
+                color_scheme=rx.cond(row["low_scored"] != "", "red", "gray"),
+                class_name="run-scores",
+            )
+        ),
         rx.table.cell(
             rx.cond(
                 row["conversation_href"] != "",

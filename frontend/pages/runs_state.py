@@ -1,4 +1,5 @@
-"""The Agent runs table's state: filters and cursor pages over agentRuns."""
+"""The Agent runs table's state: filters (how online evaluation scored the runs among them) and cursor pages
+over agentRuns."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ query AgentRuns($first: Int!, $after: String, $filter: AgentRunFilter) {{
     edges {{ cursor node {{ {RUN_ROW_FIELDS} }} }}
     pageInfo {{ hasNextPage endCursor }}
   }}
+  evaluators {{ name }}
 }}
 """
-FILTERS = ("status", "policy", "page_size")
+FILTERS = ("status", "policy", "page_size", "evaluator", "verdict")
+TEXT_FILTERS = ("prompt_version", "min_latency_ms", "max_score")
 
 
 class RunsState(rx.State):
@@ -25,6 +28,10 @@ class RunsState(rx.State):
     policy: str = ANY
     prompt_version: str = ""
     min_latency_ms: str = ""
+    evaluator: str = ANY
+    verdict: str = ANY
+    max_score: str = ""
+    evaluators: list[str] = []  # the evaluators on disk, to choose from
     page_size: str = "25"
     page_number: int = 1
     has_next: bool = False
@@ -45,15 +52,15 @@ class RunsState(rx.State):
 
     @rx.event
     async def apply_text_filters(self, form: dict[str, str]):
-        """The prompt version and latency fields, applied together with their button."""
-        self.prompt_version = form.get("prompt_version", "")
-        self.min_latency_ms = form.get("min_latency_ms", "")
+        """The typed fields (prompt version, latency, score), applied together with their button."""
+        for name in TEXT_FILTERS:
+            setattr(self, name, form.get(name, ""))
         return await self._fetch(trail=[])
 
     @rx.event
     async def set_text_filter(self, name: str, value: str):
         """A typed filter left with a changed value: apply it, so the field and the rows never disagree."""
-        if name in ("prompt_version", "min_latency_ms") and getattr(self, name) != value:
+        if name in TEXT_FILTERS and getattr(self, name) != value:
             setattr(self, name, value)
             return await self._fetch(trail=[])
         return None
@@ -78,12 +85,18 @@ class RunsState(rx.State):
         auth = await self.get_state(AuthState)
         if not auth.has_session:
             return None
+        if not _a_share(self.max_score):
+            self.error = "Score at most must be a number from 0 to 1."
+            return None
         try:
             chosen = run_filter(
                 status=self.status,
                 policy=self.policy,
                 prompt_version=self.prompt_version,
                 min_latency_ms=self.min_latency_ms,
+                evaluator=self.evaluator,
+                verdict=self.verdict,
+                max_score=self.max_score,
             )
         except ValueError:
             self.error = "Minimum latency must be a number of milliseconds."
@@ -98,6 +111,7 @@ class RunsState(rx.State):
             return data.answer
         connection = data["agentRuns"]
         self.error = ""
+        self.evaluators = [evaluator["name"] for evaluator in data["evaluators"]]
         self.rows = [run_row(edge["node"], cursor=edge["cursor"]) for edge in connection["edges"]]
         self.has_next = connection["pageInfo"]["hasNextPage"]
         self._end_cursor = connection["pageInfo"]["endCursor"] or ""
@@ -114,5 +128,23 @@ class RunsState(rx.State):
         return (
             self.status != ANY
             or self.policy != ANY
-            or bool(self.prompt_version.strip() or self.min_latency_ms.strip())
+            or self.evaluator != ANY
+            or self.verdict != ANY
+            or bool(self.prompt_version.strip() or self.min_latency_ms.strip() or self.max_score.strip())
         )
+
+    @rx.var
+    def evaluator_choices(self) -> list[dict[str, str]]:
+        return [{"value": ANY, "label": "Any evaluator"}] + [
+            {"value": name, "label": name} for name in self.evaluators
+        ]
+
+
+def _a_share(text: str) -> bool:
+    """Empty, or a number from 0 to 1."""
+    if not text.strip():
+        return True
+    try:
+        return 0 <= float(text) <= 1
+    except ValueError:
+        return False

@@ -6,18 +6,22 @@ import dataclasses
 from typing import Any
 
 from frontend.views.formatting import clock_time, detail_href, milliseconds, pretty_json, synthetic_flag
+from frontend.views.quality import SCORE_FIELDS, ScoreView, score_view, scores_summary
 
 ANY = "ANY"
 RUN_STATUSES = [ANY, "OK", "FAILED", "HANDED_OFF"]
 POLICIES = [ANY, "rules", "openai"]
+# How the chosen evaluator scored the runs listed (AgentRunFilter.scorePassed).
+VERDICTS = {ANY: None, "FAILED": False, "PASSED": True}
 
 # Fields every run view needs; the detail adds the messages and the conversation.
-RUN_FIELDS = """
+RUN_FIELDS = f"""
   id status policy promptName promptVersion model intent latencyMs promptTokens completionTokens error
       createdAt
-  synthetic triggerMessage { sequence text } replyMessage { sequence text deliveryStatus sandbox }
-  toolCalls { name position arguments result error latencyMs }
-  violations { id stage rule severity action message excerpt createdAt }
+  synthetic triggerMessage {{ sequence text }} replyMessage {{ sequence text deliveryStatus sandbox }}
+  toolCalls {{ name position arguments result error latencyMs }}
+  violations {{ id stage rule severity action message excerpt createdAt }}
+  scores {{ {SCORE_FIELDS} }}
 """
 
 
@@ -65,12 +69,13 @@ class RunView:
     synthetic: str  # "synthetic" for the demo's backdated history, else ""
     tool_calls: list[ToolCallView]
     violations: list[ViolationView]
+    scores: list[ScoreView]
 
 
 def empty_run() -> RunView:
     """What a page shows before the run is read."""
     blank = {field.name: "" for field in dataclasses.fields(RunView) if field.type == "str"}
-    return RunView(**blank, tool_calls=[], violations=[])
+    return RunView(**blank, tool_calls=[], violations=[], scores=[])
 
 
 def tool_call_view(call: dict[str, Any]) -> ToolCallView:
@@ -121,13 +126,30 @@ def run_view(run: dict[str, Any]) -> RunView:
         customer=conversation.get("customer", ""),
         tool_calls=[tool_call_view(call) for call in run["toolCalls"]],
         violations=[violation_view(violation) for violation in run["violations"]],
+        scores=[score_view(score) for score in run.get("scores", [])],
         synthetic=synthetic_flag(run.get("synthetic")),
     )
 
 
-def run_filter(*, status: str, policy: str, prompt_version: str, min_latency_ms: str) -> dict[str, Any]:
-    """The AgentRunFilter input for the chosen filters; ValueError when the latency is not a number."""
+def run_filter(
+    *,
+    status: str,
+    policy: str,
+    prompt_version: str,
+    min_latency_ms: str,
+    evaluator: str = ANY,
+    verdict: str = ANY,
+    max_score: str = "",
+) -> dict[str, Any]:
+    """The AgentRunFilter input for the chosen filters; ValueError when the latency or the score is not a
+    number."""
     chosen: dict[str, Any] = {}
+    if evaluator != ANY:
+        chosen["evaluator"] = evaluator
+    if VERDICTS.get(verdict) is not None:
+        chosen["scorePassed"] = VERDICTS[verdict]
+    if max_score.strip():
+        chosen["maxScore"] = float(max_score)
     if status != ANY:
         chosen["status"] = status
     if policy != ANY:
@@ -142,6 +164,7 @@ def run_filter(*, status: str, policy: str, prompt_version: str, min_latency_ms:
 RUN_ROW_FIELDS = """
   id status policy promptName promptVersion intent latencyMs createdAt error synthetic
   toolCalls { name } conversation { id customer channel }
+  scores { evaluator score passed label skipped }
 """
 
 
@@ -162,6 +185,8 @@ def run_row(run: dict[str, Any], *, cursor: str = "") -> dict[str, str]:
         "channel": conversation.get("channel", ""),
         "conversation_href": detail_href("conversations", conversation["id"]) if conversation else "",
         "synthetic": synthetic_flag(run.get("synthetic")),
+        "quality": scores_summary(run.get("scores", [])),
+        "low_scored": "low" if any(s["passed"] is False for s in run.get("scores", [])) else "",
         "cursor": cursor,
     }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from frontend.views.formatting import clock_time, synthetic_flag
+from frontend.views.quality import SCORE_FIELDS
 from frontend.views.runs import RUN_FIELDS
 
 MESSAGE_FIELDS = """
@@ -27,6 +28,7 @@ query ConversationDetail($id: ID!, $messages: Int!, $after: String, $runs: Int!)
     bookings {{ id status serviceName staffName startsAt endsAt customerName }}
     tickets {{ id subject priority status createdAt }}
     violations {{ id stage rule severity action message excerpt createdAt }}
+    scores {{ {SCORE_FIELDS} run {{ id }} }}
   }}
 }}
 """

@@ -5,7 +5,6 @@ import asyncio
 from datetime import time
 
 from backend.agent.models import AgentRun, RunStatus, ToolCall
-from backend.auth.scopes import Scope
 from backend.conversations.models import (
     Conversation,
     ConversationStatus,
@@ -13,8 +12,9 @@ from backend.conversations.models import (
     Message,
     MessageDirection,
 )
-from backend.faults import BEFORE_COMMIT as COMMIT_FAULT_POINT
-from backend.faults import set_fault
+from backend.core.faults import BEFORE_COMMIT as COMMIT_FAULT_POINT
+from backend.core.faults import set_fault
+from backend.core.scopes import Scope
 from backend.scheduling.models import Booking
 from tests.agent.helpers import ZONE, all_processed, open_business, replies_to, say, weekday_ahead
 from tests.helpers import graphql, wait_until

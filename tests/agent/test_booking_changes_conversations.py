@@ -8,8 +8,8 @@ from datetime import time, timedelta
 
 from backend.agent.models import ToolCall
 from backend.agent.setup import build_agent
-from backend.channels.enums import Channel
 from backend.conversations.models import Conversation, MessageAuthor
+from backend.core.enums import Channel
 from backend.evals.golden import EVAL_NOW
 from backend.evals.runner import prepare_eval_business
 from backend.scheduling.models import Booking, BookingStatus

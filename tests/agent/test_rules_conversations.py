@@ -1,7 +1,7 @@
 """Whole conversations with the rules policy, run as dry runs on the real tables."""
 
-from backend.agent import playground
 from backend.agent.setup import build_agent
+from backend.runs import playground
 from tests.agent.helpers import open_business, weekday_ahead
 
 

@@ -5,7 +5,7 @@ import hashlib
 
 from backend.auth import service
 from backend.auth.models import ApiKey
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from tests.helpers import graphql
 
 CREATE_API_KEY = """

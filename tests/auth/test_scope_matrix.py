@@ -2,7 +2,7 @@
 
 import pytest
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from tests.helpers import graphql
 
 READ_FIELD = "{ conversations(first: 1) { edges { cursor } } }"

@@ -6,7 +6,7 @@ import json
 import httpx
 import websockets
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from tests.ingest.documents import INGEST_EVENT, event
 
 THREAD_UPDATES = """

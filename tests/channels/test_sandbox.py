@@ -14,10 +14,8 @@ import pytest
 from pydantic import ValidationError
 from tortoise.transactions import in_transaction
 
-from backend.auth.scopes import Scope
 from backend.channels.delivery.endpoints import build_adapters, provider_for
 from backend.channels.delivery.service import DeliveryOutcome, claim, deliver_message
-from backend.channels.enums import Channel, DeliveryProvider
 from backend.channels.sandbox.models import SandboxMessage
 from backend.conversations.models import (
     Conversation,
@@ -27,6 +25,8 @@ from backend.conversations.models import (
     MessageDirection,
 )
 from backend.conversations.service import append_message
+from backend.core.enums import Channel, DeliveryProvider
+from backend.core.scopes import Scope
 from backend.events.hub import SilentHub
 from backend.settings import Settings, format_settings_error
 from tests.helpers import graphql, wait_until

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from backend.channels.webhooks.signatures import event_signature, twilio_signature
+from backend.core.signatures import event_signature, twilio_signature
 from backend.ingest.models import IngestEvent
 
 TWILIO_TOKEN = "twilio-test-token"
@@ -142,7 +142,7 @@ async def test_webhooks_and_mutations_arriving_together_share_one_insert(
 ):
     import asyncio
 
-    from backend.auth.scopes import Scope
+    from backend.core.scopes import Scope
     from tests.helpers import StatementCounter, graphql
     from tests.ingest.documents import INGEST_EVENT, event
 

@@ -7,9 +7,9 @@ import io
 import json
 from datetime import UTC, datetime
 
-from backend.auth.scopes import Scope
 from backend.cli.up_console import CLEAR_LINE, UpConsole
 from backend.cli.up_summary import SummaryWatcher
+from backend.core.scopes import Scope
 from backend.demo.ops_history import seed_ops_history
 from tests.helpers import graphql, wait_until
 from tests.ingest.documents import INGEST_EVENTS, event

@@ -5,8 +5,6 @@ from datetime import UTC, datetime, timedelta
 from strawberry.relay import to_base64
 
 from backend.agent.models import AgentRun, RunStatus
-from backend.auth.scopes import Scope
-from backend.channels.enums import Channel
 from backend.conversations.models import (
     Conversation,
     ConversationStatus,
@@ -14,6 +12,8 @@ from backend.conversations.models import (
     MessageAuthor,
     MessageDirection,
 )
+from backend.core.enums import Channel
+from backend.core.scopes import Scope
 from tests.helpers import graphql
 
 CONVERSATIONS = """

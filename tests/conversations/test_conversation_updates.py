@@ -7,9 +7,9 @@ import httpx
 import websockets
 from strawberry.relay import to_base64
 
-from backend.auth.scopes import Scope
-from backend.channels.enums import Channel
 from backend.conversations.models import Conversation
+from backend.core.enums import Channel
+from backend.core.scopes import Scope
 
 SUBSCRIBE = """
 subscription Updates($id: ID) { conversationUpdated(conversationId: $id) { id customer status } }

@@ -3,7 +3,7 @@ the first example runs with one click, the subscription authenticates with it, a
 API's log.
 
 No request leaves the machine: this one reaches no CDN (nor do many users' machines), so the API serves
-GraphiQL's files itself, installed with npm on its first start (backend/graphql/graphiql_files.py), and the
+GraphiQL's files itself, installed with npm on its first start (backend/api/graphiql_files.py), and the
 browser checks each against the page's integrity hash.
 """
 
@@ -19,8 +19,8 @@ import sys
 import httpx
 import pytest
 
+from backend.api.graphiql_files import ASSETS, NPM_DIR, integrity_of, missing_assets
 from backend.cli.up import graphiql_link
-from backend.graphql.graphiql_files import ASSETS, NPM_DIR, integrity_of, missing_assets
 from tests.dashboard.graphiql_page import editor_text, open_tab, reach_only, run
 from tests.helpers import free_port, spawn_agentops, stop_processes, wait_for_http
 from tests.ingest.documents import INGEST_EVENT, event
@@ -143,7 +143,7 @@ async def test_the_api_serves_graphiqls_files_itself_byte_for_byte_as_the_page_h
 
 
 def test_an_installed_file_that_differs_from_its_hash_is_not_taken(tmp_path):
-    from backend.graphql.graphiql_files import install_assets
+    from backend.api.graphiql_files import install_assets
 
     install_assets()  # what `agentops api` does on its first start; nothing when already done
     modules = tmp_path / "node_modules"

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 import redis.asyncio as aioredis
 
-from backend.faults import PROCESS_EVENT, clear_fault, set_fault
+from backend.core.faults import PROCESS_EVENT, clear_fault, set_fault
 from frontend.ids import node_id
 from tests.dashboard.api_calls import call, data, session_token
 from tests.dashboard.conftest import DashboardUser, log_in

@@ -1,6 +1,6 @@
 """reseedDemo: admins send a fresh round of demo conversations from the API; everyone else is refused."""
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.demo.seed import demo_events
 from backend.evals.models import EvalRun
 from backend.ingest.models import IngestEvent

@@ -58,7 +58,7 @@ async def test_a_week_of_operations_history_through_the_real_rollup_and_slo_eval
     from backend.demo.ops_history import ON_CALL, seed_ops_history
     from backend.incidents.models import Incident, IncidentEntry, IncidentStatus
     from backend.observability.models import MetricPoint
-    from backend.observability.queries import read_series
+    from backend.observability.series import read_series
 
     now = datetime.now(UTC)
     added = await seed_ops_history(timezone="America/New_York", now=now)

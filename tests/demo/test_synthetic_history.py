@@ -1,7 +1,7 @@
 """The demo's backdated week (written straight into the tables) says it is synthetic wherever it is read; what
 the real ingest path and the workers made says it is not."""
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.demo.ops_history import seed_ops_history
 from backend.demo.seed import DEMO_CONVERSATIONS, seed_demo
 from backend.ingest.models import IngestEvent, IngestStatus

@@ -10,10 +10,10 @@ import textwrap
 import httpx
 import pytest
 
+from backend.agent.cassettes import UUID, Cassette, CassetteMiss, recorded_request
 from backend.agent.setup import build_agent
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.evals import service
-from backend.evals.cassettes import UUID, Cassette, CassetteMiss, recorded_request
 from backend.evals.models import EvalCaseResult, ModelSource
 from backend.evals.sync import latest_suite, sync_suites
 from backend.events.hub import SilentHub

@@ -15,6 +15,7 @@ import pytest
 from tortoise import connections
 
 from backend.agent.setup import build_agent
+from backend.core.topics import EVAL_PROGRESS
 from backend.evals import playing, service
 from backend.evals.given import GivenError
 from backend.evals.golden import EVAL_TIMEZONE
@@ -219,7 +220,7 @@ async def test_every_result_of_a_run_arrives_in_one_write_per_chunk_with_progres
     assert chunks >= 3 and suite.case_count % service.CHUNK_SIZE  # a short last chunk too
     statements = StatementCounter(monkeypatch)
     hub = app.state.services.hub
-    async with hub.listening(service.EVAL_PROGRESS) as events:
+    async with hub.listening(EVAL_PROGRESS) as events:
         run = await service.run_suite_here(
             suite=suite, setup=build_agent(test_settings), hub=hub, settings=test_settings
         )

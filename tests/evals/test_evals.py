@@ -11,14 +11,14 @@ import uuid
 import websockets
 from strawberry.relay import from_base64, to_base64
 
-from backend.agent import playground
 from backend.agent.setup import build_agent
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.evals.from_conversation import case_from_conversation
 from backend.evals.golden import GoldenCase
 from backend.evals.models import EvalCaseResult, EvalRun, EvalRunStatus, EvalSuite
 from backend.evals.runner import prepare_eval_business, run_case
 from backend.evals.sync import sync_suites
+from backend.runs import playground
 from backend.scheduling.models import Booking
 from tests.agent.helpers import open_business, weekday_ahead
 from tests.helpers import graphql, wait_until

@@ -14,7 +14,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.settings import PROJECT_ROOT
 from tests.fuzz import scalars
 from tests.fuzz.answers import problems

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from tests.helpers import graphql, row_counts
 
 AWARE = "2026-01-01T00:00:00+00:00"

@@ -1,7 +1,7 @@
 """Unexpected failures are masked behind a request id; abusive documents are refused before they run."""
 
-from backend.auth.scopes import Scope
 from backend.conversations import service as conversation_service
+from backend.core.scopes import Scope
 from tests.helpers import graphql
 
 CONVERSATIONS = "{ conversations(first: 5) { edges { node { id } } } }"

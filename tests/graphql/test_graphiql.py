@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 from graphql import parse, validate
 
-from backend.auth.scopes import Scope
+from backend.api.graphiql import EXAMPLES, graphiql_page
+from backend.api.schema import get_schema
 from backend.cli.up import graphiql_link
-from backend.graphql.graphiql import EXAMPLES, graphiql_page
-from backend.graphql.schema import get_schema
+from backend.core.scopes import Scope
 from tests.helpers import graphql
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.incidents.models import Incident
 from tests.helpers import graphql, row_counts
 
@@ -31,7 +31,7 @@ def _m(field: str, input_: str) -> str:
     # Every mutation's result union has ValidationError; NotFoundError is told by its __typename alone.
     return (
         f"mutation {{ {field}(input: {{{input_}}}) {{ __typename ... on ValidationError {{ field "
-        "message }} }} }}"
+        f"message }} }} }}"
     )
 
 

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.incidents.models import Incident
 from tests.fuzz.scalars import NODE_TYPES
 from tests.helpers import graphql

@@ -5,7 +5,7 @@ import asyncio
 
 import httpx
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from tests.helpers import wait_until
 from tests.ingest.test_live_updates import _next_data, _subscribe
 

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 from strawberry.relay import to_base64
 
-from backend.agent import playground
 from backend.agent.setup import build_agent
 from backend.agent.tools.toolbox import ToolBox
-from backend.auth.scopes import Scope
 from backend.conversations.models import Message, MessageDirection
+from backend.core.scopes import Scope
 from backend.guardrails.models import GuardrailViolation
+from backend.runs import playground
 from backend.scheduling.models import Booking, Slot
 from tests.agent.helpers import open_business
 from tests.helpers import graphql

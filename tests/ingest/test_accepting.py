@@ -1,6 +1,6 @@
 """Accepting events: typed answers, duplicates recognised, batches answered one by one."""
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.ingest.models import IngestEvent, IngestStatus
 from tests.helpers import graphql
 from tests.ingest.documents import INGEST_EVENT, INGEST_EVENTS, event

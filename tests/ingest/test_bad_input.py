@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 import pytest
 
 from backend.auth import service as auth_service
-from backend.auth.scopes import Scope
-from backend.channels.webhooks.signatures import twilio_signature
 from backend.conversations.models import Conversation
+from backend.core.scopes import Scope
+from backend.core.signatures import twilio_signature
 from backend.ingest.models import IngestEvent
 from tests.channels.test_webhooks import (  # noqa: F401
     TWILIO_TOKEN,

@@ -7,7 +7,7 @@ import asyncpg
 import pytest
 from strawberry import relay
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.ingest.models import IngestEvent
 from tests.helpers import RedisRoundTrips, StatementCounter, graphql
 from tests.ingest.documents import INGEST_EVENT, INGEST_EVENTS, event

@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-from backend.auth.scopes import Scope
-from backend.channels.enums import Channel
 from backend.conversations.models import Conversation, Message, MessageAuthor, MessageDirection
+from backend.core.enums import Channel
+from backend.core.scopes import Scope
 from backend.ingest.models import IngestEvent, IngestStatus
 from tests.helpers import graphql
 

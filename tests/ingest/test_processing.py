@@ -1,9 +1,9 @@
 """Real SAQ workers turn accepted events into messages: in order, once, and nothing lost to failures."""
 
-from backend.auth.scopes import Scope
 from backend.conversations.models import Conversation, Message, MessageDirection
-from backend.faults import PROCESS_EVENT as PROCESS_FAULT_POINT
-from backend.faults import clear_fault, set_fault
+from backend.core.faults import PROCESS_EVENT as PROCESS_FAULT_POINT
+from backend.core.faults import clear_fault, set_fault
+from backend.core.scopes import Scope
 from backend.ingest.models import DeadLetter, IngestEvent, IngestStatus
 from tests.helpers import graphql, wait_until
 from tests.ingest.documents import INGEST_EVENT, INGEST_EVENTS, event

@@ -10,8 +10,8 @@ import json
 
 import websockets
 
-from backend.auth.scopes import Scope
-from backend.channels.webhooks.signatures import event_signature
+from backend.core.scopes import Scope
+from backend.core.signatures import event_signature
 from backend.incidents.models import Incident, IncidentNotification, IncidentStatus, NotificationStatus
 from backend.simulations.models import Simulation, SimulationStatus
 from tests.agent.helpers import open_business
@@ -176,7 +176,7 @@ async def test_stopping_a_drill_lifts_its_fault_at_once(app, client, make_key):
             client, START, key=key, variables={"input": {"kind": "POLICY_ERROR", "durationSeconds": 600}}
         )
     ).json()["data"]["startSimulation"]["simulation"]
-    from backend.faults import POLICY, load_faults
+    from backend.core.faults import POLICY, load_faults
 
     redis = app.state.services.redis
     assert (await load_faults(redis)).points == [POLICY]

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import websockets
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.incidents.models import Incident, IncidentEntry, IncidentStatus
 from backend.incidents.service import sync_incidents
 from backend.observability.slo import evaluate_slos, load_slos

@@ -3,7 +3,7 @@ one."""
 
 import httpx
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from tests.helpers import graphql, wait_until
 from tests.ingest.documents import INGEST_EVENT, event
 from tests.ingest.test_live_updates import _next_data, _subscribe

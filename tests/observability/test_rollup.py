@@ -3,9 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 from backend.agent.models import AgentRun, RunStatus, ToolCall
-from backend.auth.scopes import Scope
-from backend.channels.enums import Channel
 from backend.conversations.models import Conversation
+from backend.core.enums import Channel
+from backend.core.scopes import Scope
 from backend.observability.models import MetricPoint
 from backend.observability.rollup import rollup_metrics
 from tests.helpers import graphql

@@ -3,9 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 from backend.agent.models import AgentRun, RunStatus
-from backend.auth.scopes import Scope
-from backend.channels.enums import Channel
 from backend.conversations.models import Conversation
+from backend.core.enums import Channel
+from backend.core.scopes import Scope
 from backend.observability.slo import evaluate_slos, load_slos, parse_window
 from tests.helpers import graphql
 
@@ -84,10 +84,13 @@ async def test_slos_query(app, client, make_key):
     body = (
         await graphql(
             client,
-            "{ slos { name objective budgetRemaining burnRates { window rate } firing { severity } } }",
+            "{ slos { name objective budgetRemaining burnRates { window rate } firing { severity }"
+            " evaluator } }",
             key=key,
         )
     ).json()
     names = [slo["name"] for slo in body["data"]["slos"]]
     assert names == ["turn_success", "turn_latency", "handoff_rate", "no_unbacked_claims"]
+    # The quality objective names what it counts (the Metrics page's quality panel shows it by evaluator).
+    assert [slo["evaluator"] for slo in body["data"]["slos"]] == [None, None, None, "backed_claims"]
     assert all(slo["budgetRemaining"] == 1.0 and slo["firing"] == [] for slo in body["data"]["slos"])

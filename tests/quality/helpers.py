@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from backend.agent.setup import AgentSetup
-from backend.channels.enums import Channel
 from backend.conversations.models import Conversation
+from backend.core.enums import Channel
 from backend.turns.runtime import TurnOutcome
 from backend.turns.sandbox import sandboxed_turn
 

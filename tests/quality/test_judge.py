@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis.asyncio as aioredis
 
-from backend.agent.loopback.app import create_loopback_app
 from backend.agent.setup import build_agent
 from backend.evals.golden import GoldenCase
 from backend.evals.runner import prepare_eval_business, run_case
 from backend.evals.sync import GOLDENS_DIR, read_suite
 from backend.events.hub import SilentHub
+from backend.loopback.app import create_loopback_app
 from backend.observability.models import MetricPoint
 from backend.observability.rollup import rollup_metrics
 from backend.quality import service

@@ -4,7 +4,7 @@ it to pass, not the reply that failed, so it fails until the agent is fixed and 
 from strawberry.relay import GlobalID
 
 from backend.agent.setup import build_agent
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.evals.golden import GoldenCase
 from backend.evals.models import EvalCase
 from backend.evals.runner import prepare_eval_business, run_case

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import websockets
 from strawberry.relay import GlobalID
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.incidents.models import Incident
 from backend.observability.rollup import rollup_metrics
 from backend.quality.models import EvalScore

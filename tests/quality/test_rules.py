@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 from backend.quality.definitions import load_evaluator
 from backend.quality.rules.claims import find_claims
 from backend.quality.subject import ThreadLine, ToolUse, TurnSubject

@@ -10,9 +10,9 @@ import redis.asyncio as aioredis
 
 from backend.agent.models import AgentRun, RunStatus
 from backend.agent.setup import build_agent
-from backend.auth.scopes import Scope
-from backend.channels.enums import Channel
 from backend.conversations.models import Conversation
+from backend.core.enums import Channel
+from backend.core.scopes import Scope
 from backend.events.hub import SilentHub
 from backend.incidents.models import Incident
 from backend.incidents.service import example_conversation_ids, linked_metrics, sync_incidents

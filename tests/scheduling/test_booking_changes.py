@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from backend.channels.enums import Channel
 from backend.conversations.models import Conversation
+from backend.core.enums import Channel
 from backend.scheduling import service as scheduling
 from backend.scheduling.models import Booking, BookingStatus, Slot
 from backend.scheduling.seed import seed_business

@@ -13,7 +13,7 @@ import sys
 
 import websockets
 
-from backend.auth.scopes import Scope
+from backend.core.scopes import Scope
 from backend.simulations.models import Simulation, SimulationStatus
 from tests.helpers import graphql
 

@@ -21,7 +21,7 @@ from backend.agent.setup import build_agent
 from backend.events.hub import SilentHub
 from backend.ingest.models import IngestEvent, IngestStatus
 from backend.ingest.queueing import enqueue_processing
-from backend.observability.logs import configure_logging
+from backend.telemetry.logs import configure_logging
 from jobs.ingest import process_event
 from tests.agent.helpers import open_business
 from tests.helpers import free_port, wait_until

@@ -9,8 +9,8 @@ import redis.asyncio as aioredis
 from saq import Queue
 
 from backend.agent.setup import build_agent
-from backend.channels.enums import Channel
 from backend.conversations.models import DeliveryStatus, Message
+from backend.core.enums import Channel
 from backend.events.hub import EventHub, SilentHub
 from backend.turns import pipeline
 from tests.agent.helpers import open_business

@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 
 from backend.agent.tools.toolbox import ToolBox, earlier_answers
-from backend.channels.enums import Channel
 from backend.conversations.models import Conversation, ConversationStatus
+from backend.core.enums import Channel
 from backend.scheduling.models import Booking, Slot
 from backend.tickets.models import Ticket
 from tests.agent.helpers import ZONE, open_business, weekday_ahead

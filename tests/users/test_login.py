@@ -4,8 +4,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from backend.auth.models import ApiKey
-from backend.auth.scopes import Scope
 from backend.auth.service import ApiKeyAuthenticator
+from backend.core.scopes import Scope
 from backend.users import service
 from backend.users.models import User, UserSession
 from backend.users.roles import Role

@@ -1,5 +1,5 @@
 """Phone numbers in customer messages, in E.164 ("+15551234567"); read by phonenumbers
-(backend.phone_numbers).
+(backend.core.phone_numbers).
 
 Numbers without a country code are read in the default region (North America). Voice transcripts spell the
 digits out ("five five five one two three ..."): those words are turned into digits first.
@@ -11,7 +11,7 @@ import re
 
 from backend.agent.nlu.numbers import DIGIT_WORDS, alternatives
 from backend.agent.nlu.text import Found
-from backend.phone_numbers import e164, find_phone_numbers
+from backend.core.phone_numbers import e164, find_phone_numbers
 
 SPOKEN_DIGITS = re.compile(rf"\b(?:(?:{alternatives(DIGIT_WORDS)})\b[\s,-]*){{7,}}", re.IGNORECASE)
 SPOKEN_DIGIT = re.compile(rf"\b(?:{alternatives(DIGIT_WORDS)})\b", re.IGNORECASE)

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from backend.agent.memory import ThreadItem
 from backend.agent.prompts import Prompt
 from backend.agent.tools.toolbox import ToolBox
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from backend.agent.policies import booking_flow, open_ended
 from backend.agent.policies.base import TurnInput
 from backend.agent.policies.phrasing import say_day, say_on_day, say_options, say_time, say_when
 from backend.agent.tools.toolbox import ToolBox
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 
 INTENTS = (Intent.CANCEL, Intent.RESCHEDULE, Intent.LOOKUP)
 KEYS = ("choices", "moving", "move_to")

@@ -21,8 +21,8 @@ from backend.agent.memory import model_messages
 from backend.agent.policies.base import Decision, Policy, TurnInput
 from backend.agent.tools.registry import tool_schemas
 from backend.agent.tools.toolbox import ToolBox
-from backend.observability.tracing import tracer
 from backend.settings import Settings
+from backend.telemetry.tracing import tracer
 
 CLIENT_SHARDS = 8
 # Errors of a connection, not of the model: the request never got an answer and is sent again once, at once.

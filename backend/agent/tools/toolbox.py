@@ -26,12 +26,12 @@ from tortoise.transactions import in_transaction
 
 from backend.agent.models import ToolEffect
 from backend.agent.tools.registry import TOOLS, Tool, ToolContext
-from backend.faults import current_faults, tool_point
+from backend.core.faults import current_faults, tool_point
 from backend.guardrails.config import GuardrailConfig
 from backend.guardrails.engine import Finding, check_tool
-from backend.observability.metrics import TOOL_CALLS
-from backend.observability.tracing import tracer
 from backend.scheduling.service import slot_details
+from backend.telemetry.metrics import TOOL_CALLS
+from backend.telemetry.tracing import tracer
 
 log = structlog.get_logger(__name__)
 _KEEP_ANSWER = """

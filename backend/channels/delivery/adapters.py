@@ -17,8 +17,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from backend.channels.enums import Channel, DeliveryProvider
-from backend.channels.webhooks.signatures import event_signature
+from backend.core.enums import Channel, DeliveryProvider
+from backend.core.signatures import event_signature
 
 
 class DeliveryError(RuntimeError):

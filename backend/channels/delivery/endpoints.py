@@ -10,8 +10,8 @@ from __future__ import annotations
 import httpx
 
 from backend.channels.delivery.adapters import ChannelAdapter, SignedWebhookAdapter, TwilioSmsAdapter
-from backend.channels.enums import Channel, DeliveryProvider
 from backend.channels.sandbox.provider import SandboxAdapter
+from backend.core.enums import Channel, DeliveryProvider
 from backend.settings import Settings
 
 

@@ -11,9 +11,9 @@ from strawberry.types import Info
 
 from backend.channels.delivery import replies
 from backend.channels.delivery.endpoints import provider_for
-from backend.channels.enums import Channel, DeliveryProvider
 from backend.conversations.models import DeliveryStatus
 from backend.conversations.types import MessageNode
+from backend.core.enums import Channel, DeliveryProvider
 from backend.graphql.common_types import NotFoundError, ValidationError
 from backend.graphql.errors import BadUserInput
 from backend.graphql.ids import parse_uuid

@@ -16,9 +16,9 @@ from saq import Queue
 from tortoise import connections
 
 from backend.channels.delivery.service import enqueue_deliveries
-from backend.channels.enums import Channel
 from backend.conversations.models import DeliveryStatus, Message, MessageDirection
-from backend.conversations.service import CONVERSATION_UPDATED
+from backend.core.enums import Channel
+from backend.core.topics import CONVERSATION_UPDATED
 from backend.db.keyset import Page, newest_first
 from backend.events.hub import EventHub
 from backend.jobqueue import unfinished_keys

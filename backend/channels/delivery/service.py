@@ -25,15 +25,15 @@ from backend.channels.delivery.adapters import (
     DeliveryRejected,
     OutboundMessage,
 )
-from backend.channels.enums import Channel, DeliveryProvider
 from backend.conversations.models import DeliveryStatus, Message
-from backend.conversations.service import CONVERSATION_UPDATED
+from backend.core.enums import Channel, DeliveryProvider
+from backend.core.faults import DELIVERY as DELIVERY_FAULT
+from backend.core.faults import InjectedFault, current_faults
+from backend.core.topics import CONVERSATION_UPDATED
 from backend.events.hub import EventHub, SilentHub
-from backend.faults import DELIVERY as DELIVERY_FAULT
-from backend.faults import InjectedFault, current_faults
 from backend.jobqueue import JobOptions, enqueue_keyed
-from backend.observability.metrics import DELIVERIES
 from backend.settings import Settings
+from backend.telemetry.metrics import DELIVERIES
 
 log = structlog.get_logger(__name__)
 DELIVER_MESSAGE_JOB = "deliver_message"

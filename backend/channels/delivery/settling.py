@@ -20,7 +20,7 @@ import structlog
 from backend.channels.delivery.adapters import ChannelAdapter, DeliveryError, LookupUnavailable
 from backend.channels.delivery.service import SETTLE_SECONDS, DeliveryOutcome, outbound_of, record
 from backend.conversations.models import DeliveryStatus, Message
-from backend.conversations.service import CONVERSATION_UPDATED
+from backend.core.topics import CONVERSATION_UPDATED
 from backend.events.hub import EventHub, SilentHub
 
 log = structlog.get_logger(__name__)

@@ -10,11 +10,11 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from backend.auth.scopes import Scope
-from backend.channels.enums import Channel
 from backend.channels.sandbox import listing
 from backend.channels.sandbox.models import SandboxMessage
 from backend.conversations.types import MessageNode
+from backend.core.enums import Channel
+from backend.core.scopes import Scope
 from backend.graphql.ids import parse_uuid
 from backend.graphql.pagination import page_size, to_connection
 from backend.graphql.permissions import CanRead, require_scope

@@ -7,8 +7,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from backend.channels.enums import Channel
 from backend.channels.sandbox.models import SandboxMessage
+from backend.core.enums import Channel
 from backend.db.keyset import Page, newest_first
 from backend.db.lookup import rows_by_id
 

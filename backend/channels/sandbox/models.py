@@ -4,7 +4,7 @@ provider."""
 from tortoise import fields
 from tortoise.models import Model
 
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 
 
 class SandboxMessage(Model):

@@ -16,7 +16,7 @@ import uuid
 from tortoise import connections
 
 from backend.channels.delivery.adapters import ChannelAdapter, DeliveryError, OutboundMessage
-from backend.channels.enums import Channel, DeliveryProvider
+from backend.core.enums import Channel, DeliveryProvider
 
 # One statement: a repeated send finds the row its first send wrote and gets the same provider id back.
 _ACCEPT = """

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.channels.enums import Channel
+from backend.core.enums import Channel
 from backend.guardrails.sms import sms_size
 from backend.quality.subject import TurnSubject
 from backend.quality.verdicts import Verdict
