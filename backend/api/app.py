@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql (HTTP and websocket), /healthz and /readyz."""
+"""The Starlette application: /graphql (HTTP and websocket, GraphiQL's files under /graphql/assets/), /healthz
+and /readyz."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 from tortoise.contrib.starlette import RegisterTortoise
 
+from backend.api.graphiql_files import graphiql_asset
 from backend.api.health import healthz, readyz
 from backend.api.http_edge import HttpEdgeMiddleware
 from backend.api.schema import get_schema
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        *([Route("/graphql/assets/{name:path}", graphiql_asset)] if settings.graphiql else []),
         Route("/webhooks/twilio/sms", twilio_sms_webhook, methods=["POST"]),
         Route("/webhooks/events", events_webhook, methods=["POST"]),
         Route("/healthz", healthz),

@@ -5,6 +5,9 @@ access log or a proxy's; the page reads it, puts `Authorization: Bearer <key>` i
 (GraphiQL also sends them as the websocket's connection_init payload, which is how subscriptions
 authenticate), and clears it from the address bar. Strawberry's own page reads headers from the query string
 instead, which servers do log.
+
+Its React, ReactDOM and GraphiQL files come from this API when they are installed here (graphiql_files.py), so
+the page works with no internet, else from the public CDN; the same bytes either way (integrity hashes).
 """
 
 from __future__ import annotations
@@ -12,10 +15,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape
 from pathlib import Path
+
+from backend.api.graphiql_files import ASSETS, asset_url, served_locally
 
 TEMPLATE = Path(__file__).with_name("graphiql.html")
 TABS_PLACEHOLDER = "/*AGENTOPS_EXAMPLE_TABS*/[]"
+FILES_PLACEHOLDER = "<!--AGENTOPS_GRAPHIQL_FILES-->"
 
 
 @dataclass(frozen=True)
@@ -34,7 +41,12 @@ EXAMPLES = (
             "# The API key is in the Headers pane below.\n"
             "query Conversations {\n"
             "  conversations(first: 5) {\n"
-            "    edges { node { id channel customer status lastMessage { text } } }\n"
+            "    edges {\n"
+            "      node {\n"
+            "        id channel customer status\n"
+            "        lastMessage { text }\n"
+            "      }\n"
+            "    }\n"
             "  }\n"
             "}\n"
         ),
@@ -94,10 +106,27 @@ EXAMPLES = (
 )
 
 
-@lru_cache(maxsize=1)
 def graphiql_page() -> str:
-    """The GraphiQL page with the example tabs in it (the same for every request: the key is never in it)."""
+    """The GraphiQL page with the example tabs in it (the key is never in it), loading its files from here
+    when they are installed."""
+    return _page(local=served_locally())
+
+
+def _file_tags(*, local: bool) -> str:
+    tags = []
+    for asset in ASSETS:
+        url, integrity = escape(asset_url(asset, local=local)), escape(asset.integrity)
+        if asset.file.endswith(".css"):
+            tags.append(f'    <link crossorigin rel="stylesheet" href="{url}" integrity="{integrity}" />')
+        else:
+            tags.append(f'    <script crossorigin src="{url}" integrity="{integrity}"></script>')
+    return "\n".join(tags)
+
+
+@lru_cache(maxsize=2)
+def _page(*, local: bool) -> str:
     tabs = [{"query": example.document, "variables": example.variables} for example in EXAMPLES]
     # Inside a <script>: "</" must not end it early.
     encoded = json.dumps(tabs).replace("</", "<\\/")
-    return TEMPLATE.read_text(encoding="utf-8").replace(TABS_PLACEHOLDER, encoded)
+    template = TEMPLATE.read_text(encoding="utf-8")
+    return template.replace(TABS_PLACEHOLDER, encoded).replace(FILES_PLACEHOLDER, _file_tags(local=local))

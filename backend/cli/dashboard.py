@@ -100,13 +100,17 @@ def reflex_environment(
     return env
 
 
-async def issue_dashboard_key(*, purpose: str, scope: str) -> str:
-    """A fresh key for this host's dashboard with one scope; the previous one of this host and purpose is
-    revoked."""
+async def issue_dashboard_key(*, purpose: str, scope: str, port: int) -> str:
+    """A fresh key with one scope for the dashboard on this host and port; the previous one of that dashboard
+    and purpose is revoked.
+
+    The port is in the name because several dashboards may run on one host against one API (replicas, a test
+    suite's): each restart replaces its own key, never another running dashboard's.
+    """
     from backend.auth import service as auth_service
     from backend.core.scopes import Scope
 
-    name = f"{purpose} ({socket.gethostname()})"[:100]
+    name = f"{purpose} ({socket.gethostname()}:{port})"[:100]
     for key in await auth_service.list_api_keys(include_revoked=False):
         if key.name == name:
             await auth_service.revoke_api_key(key_id=key.id)
@@ -119,12 +123,16 @@ async def issue_missing_keys(settings: Settings) -> tuple[str, str]:
     live_feed = (
         settings.dashboard_api_key.get_secret_value()
         if settings.dashboard_api_key
-        else await issue_dashboard_key(purpose=LIVE_FEED_KEY_PREFIX, scope="read")
+        else await issue_dashboard_key(
+            purpose=LIVE_FEED_KEY_PREFIX, scope="read", port=settings.dashboard_port
+        )
     )
     try_it = (
         settings.dashboard_ingest_key.get_secret_value()
         if settings.dashboard_ingest_key
-        else await issue_dashboard_key(purpose=TRY_IT_KEY_PREFIX, scope="ingest")
+        else await issue_dashboard_key(
+            purpose=TRY_IT_KEY_PREFIX, scope="ingest", port=settings.dashboard_port
+        )
     )
     return live_feed, try_it
 

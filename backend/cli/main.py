@@ -53,10 +53,15 @@ def up() -> None:
 
 @app.command()
 def api() -> None:
-    """Serve the API (GraphQL, GraphiQL, health) with uvicorn."""
+    """Serve the API (GraphQL, GraphiQL, health) with uvicorn; installs GraphiQL's files with npm on first
+    use."""
     import uvicorn
 
     settings = get_settings()
+    if settings.graphiql:
+        from backend.api.graphiql_files import ensure_assets
+
+        ensure_assets()  # else the page asks a public CDN for them (and the log says why)
     uvicorn.run(
         "backend.api.app:create_app",
         factory=True,

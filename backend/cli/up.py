@@ -23,6 +23,7 @@ import psutil
 import typer
 from pydantic import PostgresDsn, RedisDsn
 
+from backend.api.graphiql_files import ensure_assets, missing_assets
 from backend.auth import service as auth_service
 from backend.channels.delivery.endpoints import provider_for
 from backend.cli.orm import run_with_orm
@@ -202,6 +203,10 @@ def run_up(settings: Settings | None = None) -> None:
         )
         try:
             demo = run_with_orm(resolved, lambda: _prepare_demo(resolved))
+            if resolved.graphiql and missing_assets():
+                # The API would do it too, within the time `up` gives it to start: here, and said.
+                console.line("Installing GraphiQL's files with npm (first start only)…")
+                ensure_assets()
             processes.append(_spawn(["api"], env, console))
             processes.append(_spawn(["worker"], env, console))
             base = f"http://{settings.api_host}:{settings.api_port}"

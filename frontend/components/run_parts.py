@@ -41,7 +41,8 @@ def tool_call(call: rx.Var) -> rx.Component:
                 rx.callout(call.error, icon="triangle_alert", color_scheme="red", size="1"),
                 rx.fragment(
                     rx.text("Result", size="1", color_scheme="gray"),
-                    code(call.result, class_name="tool-call-result"),
+                    # A search answers with many rows: the box scrolls rather than push the page on.
+                    code(call.result, class_name="tool-call-result", max_height="16rem", overflow_y="auto"),
                 ),
             ),
             spacing="1",

@@ -12,7 +12,7 @@ from frontend.components.charts import chart_series
 from frontend.ids import global_id, node_id
 from frontend.live.documents import INCIDENT_FIELDS
 from frontend.state.calls import Refused, call_api, call_or_report, end_session
-from frontend.views.formatting import detail_href, synthetic_flag
+from frontend.views.formatting import detail_href, id_from_path, synthetic_flag
 
 INCIDENTS = f"""
 query Incidents($status: IncidentStatus) {{
@@ -112,8 +112,9 @@ class IncidentsState(rx.State):
         """Read the incident named in the address, with its links."""
         self.message, self.note = "", ""
         try:
+            # The address holds the plain id (RouterData.page, deprecated, warned on every load).
             data = await call_api(
-                self, INCIDENT, {"id": global_id("Incident", self.router.page.params.get("incident_id", ""))}
+                self, INCIDENT, {"id": global_id("Incident", id_from_path(self.router.url.path))}
             )
         except api.SessionEnded:
             return await end_session(self)

@@ -75,7 +75,7 @@ def _conversation_row(row: rx.Var) -> rx.Component:
         rx.table.cell(rx.badge(row["channel"], variant="outline")),
         rx.table.cell(
             rx.hstack(
-                rx.text(row["customer"], weight="medium"),
+                rx.link(row["customer"], href=row["href"], weight="medium", class_name="conversation-link"),
                 synthetic_badge(row["synthetic"]),
                 align="center",
                 spacing="2",

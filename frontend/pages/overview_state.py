@@ -10,7 +10,7 @@ from frontend.live.documents import CONVERSATION_FIELDS, METRICS_FIELDS
 from frontend.live.registry import live_feed
 from frontend.state.auth import AuthState
 from frontend.state.calls import Refused, call_or_report
-from frontend.views.formatting import synthetic_flag
+from frontend.views.formatting import detail_href, synthetic_flag
 
 FEED_SIZE = 12
 OVERVIEW_UPDATES = ("conversation", "metrics")
@@ -29,6 +29,7 @@ def _feed_row(conversation: dict[str, Any]) -> dict[str, str]:
     last = conversation.get("lastMessage") or {}
     return {
         "id": conversation["id"],
+        "href": detail_href("conversations", conversation["id"]),
         "channel": conversation["channel"],
         "customer": conversation["customer"],
         "status": conversation["status"],

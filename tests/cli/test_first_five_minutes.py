@@ -1,7 +1,8 @@
 """The first five minutes on a fresh `agentops up`, with each policy: the demo's replies are SENT by the
-built-in sandbox (none FAILED for want of an endpoint), and an operator who writes "Can I book a haircut
+built-in sandbox (none FAILED for want of an endpoint), an operator who writes "Can I book a haircut
 tomorrow?" on Try it sees the agent's reply delivered and its tool calls arrive on the page without reloading
-it.
+it (and what the customer writes next from elsewhere too), and the GraphiQL link `up` prints runs the first
+query in a browser that reaches nothing but this machine.
 
 Browser tests, kept here beside test_up.py rather than in tests/dashboard: `up` builds the dashboard for its
 own port, and a production build bakes its port into the files (.web/build). Run before the suite's own
@@ -12,6 +13,7 @@ closed port.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Iterator
 
@@ -19,8 +21,10 @@ import httpx
 import pytest
 
 from tests.cli.first_five_minutes import RunningUp, running_up
+from tests.dashboard import graphiql_page
 from tests.dashboard.conftest import Dashboard, DashboardUser, log_in
 from tests.dashboard.driving import choose, new_sender
+from tests.ingest.documents import INGEST_EVENT, event
 
 DEMO_REPLIES = """
 query DemoReplies {
@@ -39,6 +43,7 @@ query Thread($customer: String!) {
 }
 """
 QUESTION = "Can I book a haircut tomorrow?"
+SENT_REPLIES = "#try-it-thread .try-it-message[data-author='AGENT'][data-delivery='SENT']"
 
 
 @pytest.fixture(scope="module", params=["rules", "openai"])
@@ -144,6 +149,23 @@ async def test_an_operator_talks_to_the_agent_from_try_it_and_sees_the_reply_and
         call["name"] for call in run["toolCalls"]
     ]
 
+    # The page follows the thread by itself: the same customer writes again through another channel adapter
+    # (the API, not this page), and the message, the reply and the booking arrive with no click here.
+    sent = _api(
+        product,
+        INGEST_EVENT,
+        {"input": event(sender=customer, text="10am please, I'm Sam", channel="SMS")},
+    )
+    assert sent["ingestEvent"]["__typename"] == "EventAccepted"
+    await thread.locator(".try-it-message[data-author='CUSTOMER']", has_text="10am please").wait_for(
+        timeout=30_000
+    )
+    await page.wait_for_function(
+        f"document.querySelectorAll({json.dumps(SENT_REPLIES)}).length === 2", timeout=30_000
+    )
+    await page.locator("#try-it-runs .tool-call-name", has_text="book_appointment").wait_for()
+    assert await page.evaluate("window.notReloaded === true")
+
     await page.click("#try-it-conversation")
     await page.wait_for_selector("#conversation-customer")
     assert await page.inner_text("#conversation-customer") == customer
@@ -193,3 +215,13 @@ async def test_a_guardrail_hit_shows_beside_the_reply_and_the_thread_keeps_only_
     assert "INPUT" in await hit.inner_text()
     customer_said = await page.locator("#try-it-thread .try-it-message[data-author='CUSTOMER']").inner_text()
     assert "4242 4242 4242 4242" not in customer_said
+
+
+async def test_the_graphiql_link_up_prints_runs_the_first_query_with_no_internet(product, browser_context):
+    elsewhere = await graphiql_page.reach_only(browser_context, product.api)
+    page = await browser_context.new_page()
+    await page.goto(product.graphiql_link)
+    await page.wait_for_selector(".graphiql-execute-button")
+    answer = await graphiql_page.run(page, '"customer"')  # the first tab: the newest conversations
+    assert "errors" not in answer and len(answer["data"]["conversations"]["edges"]) == 5
+    assert elsewhere == []

@@ -2,56 +2,28 @@
 the first example runs with one click, the subscription authenticates with it, and the key never reaches the
 API's log.
 
-The page loads GraphiQL from its CDN, which this machine cannot reach: the CDN's URLs are answered from the
-same packages installed from the npm registry (tests/dashboard/graphiql_assets), and the page's integrity
-hashes check that every byte is what the CDN serves.
+No request leaves the machine: this one reaches no CDN (nor do many users' machines), so the API serves
+GraphiQL's files itself, installed with npm on its first start (backend/api/graphiql_files.py), and the
+browser checks each against the page's integrity hash.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import mimetypes
+import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
-from urllib.parse import urlparse
 
 import httpx
 import pytest
 
+from backend.api.graphiql_files import ASSETS, NPM_DIR, integrity_of, missing_assets
 from backend.cli.up import graphiql_link
+from tests.dashboard.graphiql_page import editor_text, open_tab, reach_only, run
 from tests.helpers import free_port, spawn_agentops, stop_processes, wait_for_http
 from tests.ingest.documents import INGEST_EVENT, event
-
-ASSETS = Path(__file__).parent / "graphiql_assets"
-CDN = "https://unpkg.com/"
-
-
-def _install_assets() -> Path:
-    modules = ASSETS / "node_modules"
-    if not (modules / "graphiql" / "graphiql.min.js").exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail("The GraphiQL browser test needs npm (Debian: apt-get install -y npm).")
-        done = subprocess.run(
-            [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
-            cwd=ASSETS,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert done.returncode == 0, done.stderr[-2000:]
-    return modules
-
-
-def _cdn_file(modules: Path, url: str) -> Path:
-    """node_modules/<package>/<file> for https://unpkg.com/<package>@<version>/<file>."""
-    parts = urlparse(url).path.lstrip("/").split("/")
-    scoped = parts[0].startswith("@")
-    package = "/".join(parts[:2] if scoped else parts[:1]).rsplit("@", 1)[0]
-    return modules / package / "/".join(parts[2:] if scoped else parts[1:])
 
 
 @pytest.fixture
@@ -87,58 +59,20 @@ async def graphiql_api(test_settings, tmp_path, workers):
         stop_processes([process])
 
 
-async def _editor_with(page, selector: str, expect: str, *, timeout: float = 20) -> str:
-    """The text of the visible CodeMirror editor inside `selector` once it contains `expect` (the variables
-    and headers editors share one place; a response streams in)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        text = await page.evaluate(
-            "selector => ([...document.querySelectorAll(selector + ' .CodeMirror')]"
-            ".find(editor => !editor.parentElement.classList.contains('hidden'))"
-            "?.CodeMirror.getValue()) ?? ''",
-            selector,
-        )
-        if expect in text:
-            return text
-        assert asyncio.get_running_loop().time() < deadline, f"no {expect!r} in {selector}: {text[:500]!r}"
-        await asyncio.sleep(0.2)
-
-
-async def _open_tab(page, name: str) -> None:
-    await page.locator(".graphiql-tab", has_text=name).click()
-    await _editor_with(page, ".graphiql-query-editor", f" {name}")  # the editor shows its operation
-    # GraphiQL reads the operation's name from the editor a moment after it changes; a click sooner runs the
-    # new document under the previous tab's operation name (a person never clicks that fast).
-    await asyncio.sleep(1.0)
-
-
-async def _run(page, expect: str) -> dict:
-    await page.click(".graphiql-execute-button")
-    return json.loads(await _editor_with(page, ".graphiql-response", expect))
-
-
-async def test_the_printed_link_opens_graphiql_ready_and_the_key_stays_out_of_the_log(
+async def test_the_printed_link_opens_graphiql_ready_offline_and_the_key_stays_out_of_the_log(
     graphiql_api, browser_context
 ):
     api, key, log = graphiql_api
-    modules = _install_assets()
-
-    async def serve_cdn(route):
-        file = _cdn_file(modules, route.request.url)
-        if not file.is_file():
-            await route.fulfill(status=404)
-            return
-        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        await route.fulfill(
-            body=file.read_bytes(), headers={"Access-Control-Allow-Origin": "*", "Content-Type": kind}
-        )
-
-    await browser_context.route(f"{CDN}**", serve_cdn)
+    elsewhere = await reach_only(browser_context, api)
     page = await browser_context.new_page()
+    loaded: list[str] = []
+    page.on("requestfinished", lambda request: loaded.append(request.url))
     await page.goto(graphiql_link(api, key))
     await page.wait_for_selector(".graphiql-execute-button")
+    assert elsewhere == []
+    assert {f"{api}/graphql/assets/{asset.name}" for asset in ASSETS} <= set(loaded)
     assert page.url == f"{api}/graphql"  # the key left the address bar at once
-    headers = await _editor_with(page, ".graphiql-editor-tool", "Authorization")
+    headers = await editor_text(page, ".graphiql-editor-tool", "Authorization")
     assert json.loads(headers) == {"Authorization": f"Bearer {key}"}
     assert [await tab.inner_text() for tab in await page.locator(".graphiql-tab").all()] == [
         "Conversations",
@@ -148,11 +82,11 @@ async def test_the_printed_link_opens_graphiql_ready_and_the_key_stays_out_of_th
     ]
 
     # One click: the README's first query answers with data, not an authentication error.
-    answer = await _run(page, '"conversations"')
+    answer = await run(page, '"conversations"')
     assert "errors" not in answer and "edges" in answer["data"]["conversations"]
 
     # The subscription authenticates with the same header (GraphiQL sends it as connection_init's payload).
-    await _open_tab(page, "Live")
+    await open_tab(page, "Live")
     await page.click(".graphiql-execute-button")
     await asyncio.sleep(1.0)  # the socket is open and subscribed
     sender = "+15550106060"
@@ -165,14 +99,62 @@ async def test_the_printed_link_opens_graphiql_ready_and_the_key_stays_out_of_th
             },
         )
     assert sent.json()["data"]["ingestEvent"]["__typename"] == "EventAccepted"
-    update = json.loads(await _editor_with(page, ".graphiql-response", sender))
+    update = json.loads(await editor_text(page, ".graphiql-response", sender))
     assert update["data"]["conversationUpdated"]["customer"] == sender
 
     # The ingest example is accepted as it stands.
-    await _open_tab(page, "SendCustomerMessage")
-    accepted = await _run(page, '"__typename"')
+    await open_tab(page, "SendCustomerMessage")
+    accepted = await run(page, '"__typename"')
     assert accepted["data"]["ingestEvent"]["__typename"] == "EventAccepted", accepted
 
+    assert elsewhere == []  # nothing, all along, asked anything but the API
     written = log.read_text()
     assert "GET /graphql" in written and "POST /graphql" in written  # every request was logged…
     assert key not in written and key[3:15] not in written  # …and the key in none of it
+
+
+FILE_TAG = re.compile(
+    r'<(?:script|link) crossorigin (?:src|rel="stylesheet" href)="([^"]+)" integrity="([^"]+)"'
+)
+
+
+async def test_the_api_serves_graphiqls_files_itself_byte_for_byte_as_the_page_hashes_name_them(graphiql_api):
+    api, _, _ = graphiql_api
+    async with httpx.AsyncClient(base_url=api) as http:
+        page = (await http.get("/graphql", headers={"Accept": "text/html"})).text
+        linked = FILE_TAG.findall(page)
+        assert [url for url, _ in linked] == [f"/graphql/assets/{asset.name}" for asset in ASSETS]
+        for url, integrity in linked:
+            served = await http.get(url)
+            assert served.status_code == 200, url
+            assert integrity_of(served.content) == integrity  # what the browser checks before it runs it
+            assert served.headers["content-type"].startswith(("text/javascript", "text/css"))
+            assert "immutable" in served.headers["cache-control"]  # the URL names the version
+
+        # Nothing else of the installed packages, whatever the path says.
+        for other in (
+            "graphiql@3.8.3/graphiql.min.js.map",
+            "graphiql@3.8.3/package.json",
+            "graphiql@3.8.4/graphiql.min.js",
+            "graphiql@3.8.3/../../package-lock.json",
+            "react@18.2.0/umd/../../react-dom/package.json",
+        ):
+            assert (await http.get(f"/graphql/assets/{other}")).status_code == 404, other
+
+
+def test_an_installed_file_that_differs_from_its_hash_is_not_taken(tmp_path):
+    from backend.api.graphiql_files import install_assets
+
+    install_assets()  # what `agentops api` does on its first start; nothing when already done
+    modules = tmp_path / "node_modules"
+    for asset in ASSETS:
+        copy = asset.path(modules)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(asset.path(NPM_DIR / "node_modules"), copy)
+    assert missing_assets(modules=modules) == []
+
+    altered = ASSETS[-1]
+    data = bytearray(altered.path(modules).read_bytes())
+    data[100] ^= 1  # one bit
+    altered.path(modules).write_bytes(bytes(data))
+    assert missing_assets(modules=modules) == [altered]

@@ -70,7 +70,6 @@ async def test_a_second_tab_is_logged_in_already_and_a_logout_ends_both(
     await second.locator("#metric-charts").wait_for()
     assert await second.locator("#user-email").inner_text() == operator.email
     token = _stored_token(session_redis, await _session_cookie(browser_context))
-    await second.evaluate("window.__same_page = true")
 
     await first.click("#logout")
     await wait_for_login_page(first)
