@@ -5,6 +5,7 @@ kept."""
 
 import os
 import re
+import signal
 import subprocess
 import sys
 
@@ -20,7 +21,9 @@ def test_chaos_under_traffic_loses_nothing_and_duplicates_nothing(test_settings,
     # model calls and tool effects: the retried turn must reuse what the first attempt booked or opened.
     env = {**os.environ, "AGENTOPS_DATABASE_URL": str(test_settings.database_url)}
     database = f"{test_settings.database_name}_chaos"  # beside the suite's database, never another run's
-    run = subprocess.run(
+    # Its own process group: a run that outlasts its time is stopped with every process it started (API,
+    # workers, provider), which would otherwise go on taking the next run's jobs.
+    bench = subprocess.Popen(
         [
             sys.executable,
             str(PROJECT_ROOT / "bench" / "chaos.py"),
@@ -31,11 +34,18 @@ def test_chaos_under_traffic_loses_nothing_and_duplicates_nothing(test_settings,
             database,
         ],
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=600,
-        check=False,
+        start_new_session=True,
     )
+    try:
+        stdout, stderr = bench.communicate(timeout=600)
+    except subprocess.TimeoutExpired:
+        os.killpg(bench.pid, signal.SIGKILL)
+        stdout, stderr = bench.communicate()
+        pytest.fail(f"bench/chaos.py --short did not finish in 600 s:\n{stdout}{stderr[-3000:]}")
+    run = subprocess.CompletedProcess(bench.args, bench.returncode, stdout, stderr)
     report = run.stdout + run.stderr[-3000:]
     assert run.returncode == 0, report
     assert "RESULT: zero loss, zero duplicates, order kept" in run.stdout, report
