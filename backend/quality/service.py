@@ -75,6 +75,10 @@ async def score_runs(
     gate = asyncio.Semaphore(JUDGE_CONCURRENCY)
 
     async def judged(turn: StoredTurn) -> list[tuple[Evaluator, Verdict]]:
+        # Rules are CPU work with no await in them (a few ms a turn, the NLU's date reading included): without
+        # this, a batch of 200 ran as one block of the worker's event loop and the turns it was running waited
+        # for all of it. Now other work runs between two scored turns.
+        await asyncio.sleep(0)
         pending = [evaluator for evaluator in evaluators if evaluator.key not in turn.scored]
         if not any(evaluator.kind == "judge" for evaluator in pending):
             return await evaluate_turn(subject=turn.subject, evaluators=pending, judge=judge)
