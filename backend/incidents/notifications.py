@@ -29,6 +29,7 @@ from backend.core.signatures import event_signature
 from backend.incidents.models import Incident, IncidentNotification, NotificationStatus
 from backend.jobqueue import JobOptions, enqueue_keyed, unfinished_keys
 from backend.settings import Settings
+from backend.telemetry.log_levels import RecordedFailure
 
 log = structlog.get_logger(__name__)
 SEND_NOTIFICATION_JOB = "send_incident_notification"
@@ -38,6 +39,11 @@ TRIGGER, ACKNOWLEDGE, RESOLVE = "trigger", "acknowledge", "resolve"
 
 class NotificationFailed(RuntimeError):
     """A retryable failure (network, 5xx, 429): the job raises it so SAQ tries again later."""
+
+
+class EarlierNotificationPending(RecordedFailure):
+    """An earlier notification of the same incident and target is not settled yet: try again later (an
+    expected wait, logged at INFO, not a failure)."""
 
 
 @dataclass(frozen=True)
@@ -218,6 +224,21 @@ async def send_notification(
         return NotificationStatus.FAILED
     if row.status not in (NotificationStatus.PENDING, NotificationStatus.SENDING):
         return row.status  # sent, given up or uncertain before: never twice
+    # In order per incident and target: each has its own job, and two workers could post an "acknowledge"
+    # before its "trigger" (PagerDuty drops an acknowledge for an event it has not seen yet). A later one
+    # waits until the earlier ones are settled (sent, failed or uncertain); the wait is a retry, and the
+    # reconciler enqueues again what outlives its job's attempts.
+    earlier = await IncidentNotification.filter(
+        incident_id=row.incident_id,  # type: ignore[attr-defined]
+        target=row.target,
+        created_at__lt=row.created_at,
+        status__in=(NotificationStatus.PENDING, NotificationStatus.SENDING),
+    ).exists()
+    if earlier:
+        log.info("incident.notify_waits", notification_id=str(row.id), target=row.target, action=row.action)
+        raise EarlierNotificationPending(
+            f"{row.target} notification {row.id} waits for an earlier one of the same incident"
+        )
     if row.status == NotificationStatus.SENDING and row.target != PAGERDUTY:
         # An earlier attempt did not finish. A Slack-compatible webhook cannot be asked whether it posted and
         # does not deduplicate: posting again could page the channel twice, so a person decides.

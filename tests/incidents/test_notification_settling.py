@@ -5,9 +5,14 @@ a Slack webhook, which can neither be asked nor deduplicates; every POST names t
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 
 from backend.incidents.models import Incident, IncidentNotification, NotificationStatus
-from backend.incidents.notifications import count_unsent_notifications, send_notification
+from backend.incidents.notifications import (
+    EarlierNotificationPending,
+    count_unsent_notifications,
+    send_notification,
+)
 
 
 async def _left_sending(incident: Incident, target: str) -> IncidentNotification:
@@ -68,3 +73,36 @@ async def test_a_pending_notification_is_claimed_before_it_is_posted(app, fake_p
     stored = await IncidentNotification.get(id=row.id)
     assert stored.attempts == 1 and stored.sending_at is not None and stored.sent_at is not None
     assert [n["headers"].get("idempotency-key") for n in fake_provider.notifications] == [str(row.id)]
+
+
+async def test_a_later_notification_waits_for_the_earlier_one_of_its_incident(
+    app, fake_provider, test_settings
+):
+    # Each notification has its own job: the acknowledge's job may run first. PagerDuty would drop an
+    # acknowledge for an event it has not seen, so it waits (a retry); nothing is posted until the trigger is.
+    fake_provider.notifications.clear()
+    incident = await Incident.create(
+        slo="turn_success", severity="page", summary="turns failing", peak_burn_rate=20.0
+    )
+    trigger = await IncidentNotification.create(incident=incident, target="pagerduty", action="trigger")
+    acknowledge = await IncidentNotification.create(
+        incident=incident, target="pagerduty", action="acknowledge"
+    )
+    slack = await IncidentNotification.create(incident=incident, target="slack", action="acknowledge")
+    async with httpx.AsyncClient(timeout=10) as http:
+        with pytest.raises(EarlierNotificationPending):
+            await send_notification(notification_id=acknowledge.id, http=http, settings=test_settings)
+        assert fake_provider.notifications == []
+        assert (await IncidentNotification.get(id=acknowledge.id)).attempts == 0  # waiting is no attempt
+        # Another target keeps its own order: Slack's first notification of the incident goes at once.
+        assert (
+            await send_notification(notification_id=slack.id, http=http, settings=test_settings)
+            == NotificationStatus.SENT
+        )
+        for row in (trigger, acknowledge):
+            assert (
+                await send_notification(notification_id=row.id, http=http, settings=test_settings)
+                == NotificationStatus.SENT
+            )
+    paged = [n["body"]["event_action"] for n in fake_provider.notifications if n["target"] == "pagerduty"]
+    assert paged == ["trigger", "acknowledge"]
