@@ -36,6 +36,20 @@ def _evaluator_choice() -> rx.Component:
     )
 
 
+def _typed_filter(label: str, *, field: str, **attributes) -> rx.Component:
+    """A labelled text filter, applied when it loses focus (and with the form's Apply)."""
+    return rx.vstack(
+        rx.text(label, size="1", color_scheme="gray", weight="medium"),
+        rx.input(
+            name=field,
+            default_value=getattr(State, field),
+            on_blur=lambda value: State.set_text_filter(field, value),
+            **attributes,
+        ),
+        spacing="1",
+    )
+
+
 def _filters() -> rx.Component:
     return rx.hstack(
         choice(
@@ -62,47 +76,32 @@ def _filters() -> rx.Component:
         ),
         rx.form(
             rx.hstack(
-                rx.vstack(
-                    rx.text("Prompt version", size="1", color_scheme="gray", weight="medium"),
-                    rx.input(
-                        name="prompt_version",
-                        placeholder="e.g. v2",
-                        default_value=State.prompt_version,
-                        id="run-filter-prompt-version",
-                        width="8rem",
-                        on_blur=lambda value: State.set_text_filter("prompt_version", value),
-                    ),
-                    spacing="1",
+                _typed_filter(
+                    "Prompt version",
+                    field="prompt_version",
+                    placeholder="e.g. v2",
+                    width="8rem",
+                    id="run-filter-prompt-version",
                 ),
-                rx.vstack(
-                    rx.text("Latency at least (ms)", size="1", color_scheme="gray", weight="medium"),
-                    rx.input(
-                        name="min_latency_ms",
-                        placeholder="e.g. 500",
-                        default_value=State.min_latency_ms,
-                        id="run-filter-min-latency",
-                        width="9rem",
-                        type="number",
-                        min="0",
-                        on_blur=lambda value: State.set_text_filter("min_latency_ms", value),
-                    ),
-                    spacing="1",
+                _typed_filter(
+                    "Latency at least (ms)",
+                    field="min_latency_ms",
+                    placeholder="e.g. 500",
+                    width="9rem",
+                    id="run-filter-min-latency",
+                    type="number",
+                    min="0",
                 ),
-                rx.vstack(
-                    rx.text("Score at most", size="1", color_scheme="gray", weight="medium"),
-                    rx.input(
-                        name="max_score",
-                        placeholder="0 to 1",
-                        default_value=State.max_score,
-                        id="run-filter-max-score",
-                        width="6rem",
-                        type="number",
-                        min="0",
-                        max="1",
-                        step="0.05",
-                        on_blur=lambda value: State.set_text_filter("max_score", value),
-                    ),
-                    spacing="1",
+                _typed_filter(
+                    "Score at most",
+                    field="max_score",
+                    placeholder="0 to 1",
+                    width="6rem",
+                    id="run-filter-max-score",
+                    type="number",
+                    min="0",
+                    max="1",
+                    step="0.05",
                 ),
                 rx.button(
                     rx.icon("filter", size=14), "Apply", type="submit", variant="soft", id="run-filter-apply"
