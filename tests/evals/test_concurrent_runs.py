@@ -20,6 +20,7 @@ from backend.evals import playing, service
 from backend.evals.given import GivenError
 from backend.evals.golden import EVAL_TIMEZONE
 from backend.evals.models import EvalCaseResult, EvalRun, EvalRunStatus
+from backend.evals.playing import DEADLOCK_RETRIES
 from backend.evals.runner import prepare_eval_business
 from backend.evals.sync import GOLDENS_DIR, latest_suite, sync_suites
 from backend.events.hub import SilentHub
@@ -196,9 +197,12 @@ async def test_a_case_ended_by_a_deadlock_is_played_again_and_counted_once(
         for record in caplog.records
         if isinstance(record.msg, dict) and record.msg.get("event") == "evals.case_played_again"
     ]
-    assert [(line["case"], line["reason"]) for line in played_again] == [
+    # Played again at least once; a replay that starts before the holder has taken the massage slot can meet
+    # the same circle once more (timing), within the retries allowed. Either way it is counted once, below.
+    assert 1 <= len(played_again) <= DEADLOCK_RETRIES, played_again
+    assert {(line["case"], line["reason"]) for line in played_again} == {
         ("booked-while-another-holds-the-slot", "DeadlockDetectedError")
-    ]
+    }
     results = await EvalCaseResult.filter(run=finished)
     assert [(result.case_name, result.passed) for result in results] == [
         ("booked-while-another-holds-the-slot", True)
