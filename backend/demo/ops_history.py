@@ -134,7 +134,7 @@ async def _replay_the_slo_watch(*, start: datetime, end: datetime) -> None:
     The real code opens and resolves the incidents; the rows it writes are stamped with the evaluation's
     moment.
     """
-    if await Incident.exists():
+    if await Incident.filter(synthetic=True).exists():
         return
     moment, acknowledged = start, False
     spec = load_slos()
@@ -142,9 +142,12 @@ async def _replay_the_slo_watch(*, start: datetime, end: datetime) -> None:
     while moment <= end:
         written_after = datetime.now(UTC)
         await sync_incidents(
-            statuses=await evaluate_slos(now=moment, slo_file=spec), now=moment, cooldowns=cooldowns
+            statuses=await evaluate_slos(now=moment, slo_file=spec),
+            now=moment,
+            cooldowns=cooldowns,
+            synthetic=True,
         )
-        page = await Incident.filter(slo="turn_success", severity="page").first()
+        page = await Incident.filter(slo="turn_success", severity="page", synthetic=True).first()
         if page is not None and not acknowledged and moment - page.opened_at >= timedelta(minutes=3):
             await acknowledge_incident(incident_id=page.id, actor=ON_CALL)
             await add_note(
@@ -162,8 +165,11 @@ async def _replay_the_slo_watch(*, start: datetime, end: datetime) -> None:
 
 
 async def _stamp(*, written_after: datetime, moment: datetime) -> None:
-    # What this step of the replay opened is part of the synthetic history.
-    await Incident.filter(opened_at__gte=written_after).update(synthetic=True)
+    # What this step of the replay wrote happened at its moment (a real incident changing meanwhile is not
+    # touched).
     for column in ("opened_at", "acknowledged_at", "resolved_at", "last_burning_at"):
-        await Incident.filter(**{f"{column}__gte": written_after}).update(**{column: moment})
-    await IncidentEntry.filter(created_at__gte=written_after).update(created_at=moment)
+        await Incident.filter(synthetic=True, **{f"{column}__gte": written_after}).update(**{column: moment})
+    synthetic = await Incident.filter(synthetic=True).values_list("id", flat=True)
+    await IncidentEntry.filter(incident_id__in=synthetic, created_at__gte=written_after).update(
+        created_at=moment
+    )

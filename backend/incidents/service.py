@@ -71,10 +71,14 @@ async def sync_incidents(
     notifier: Notifier | None = None,
     now: datetime | None = None,
     cooldowns: dict[str, timedelta] | None = None,
+    synthetic: bool = False,
 ) -> list[Incident]:
     """Open one incident per firing (SLO, severity) that has none; resolve those whose alert stopped burning.
 
-    `cooldowns` (by severity) is how long an alert must stay quiet before its incident resolves.
+    `cooldowns` (by severity) is how long an alert must stay quiet before its incident resolves. `synthetic`
+    is the demo's replay of its backdated week: it sees and opens only synthetic incidents, so a real incident
+    open now is neither resolved nor reused by the past, and the live watch leaves the replay's alone — but
+    resolves one the replay left open (its burn is days old).
     """
     now = now or datetime.now(UTC)
     changed = []
@@ -85,7 +89,9 @@ async def sync_incidents(
                 status,
                 alert,
             )  # the fastest-burning rule of a severity wins
-    active = {(row.slo, row.severity): row for row in await Incident.exclude(status=IncidentStatus.RESOLVED)}
+    unresolved = await Incident.exclude(status=IncidentStatus.RESOLVED)
+    active = {(row.slo, row.severity): row for row in unresolved if row.synthetic == synthetic}
+    left_by_a_replay = [] if synthetic else [row for row in unresolved if row.synthetic]
     for key, (status, alert) in firing.items():
         rate = max(burn.rate for burn in status.burn_rates if burn.window == alert.long_window)
         if key in active:
@@ -109,6 +115,7 @@ async def sync_incidents(
                     severity=alert.severity,
                     peak_burn_rate=rate,
                     last_burning_at=now,
+                    synthetic=synthetic,
                     summary=(
                         f"{status.name}: burning {rate:.1f}x the error budget over {alert.long_window} "
                         f"(alert at {alert.threshold}x over {alert.long_window} and {alert.short_window})."
@@ -121,14 +128,14 @@ async def sync_incidents(
         await _announce(notifier, incident, TRIGGER)
         changed.append(incident)
     evaluated = {status.name for status in statuses}
-    for key, incident in active.items():
+    for incident in [*active.values(), *left_by_a_replay]:
         # Only SLOs this evaluation looked at: an incident of another SLO file (or a removed SLO) is not
         # "over".
         quiet_for = now - (incident.last_burning_at or incident.opened_at)
         if (
-            key[0] in evaluated
-            and key not in firing
-            and quiet_for >= (cooldowns or {}).get(key[1], timedelta(0))
+            incident.slo in evaluated
+            and (incident.synthetic != synthetic or (incident.slo, incident.severity) not in firing)
+            and quiet_for >= (cooldowns or {}).get(incident.severity, timedelta(0))
         ):
             await resolve_incident(
                 incident_id=incident.id, actor=None, reason="The burn stopped.", hub=hub, notifier=notifier

@@ -1,10 +1,15 @@
 """The demo's backdated week (written straight into the tables) says it is synthetic wherever it is read; what
 the real ingest path and the workers made says it is not."""
 
+from datetime import UTC, datetime, timedelta
+
 from backend.core.scopes import Scope
 from backend.demo.ops_history import seed_ops_history
 from backend.demo.seed import DEMO_CONVERSATIONS, seed_demo
+from backend.incidents.models import Incident, IncidentEntry, IncidentStatus
+from backend.incidents.service import sync_incidents
 from backend.ingest.models import IngestEvent, IngestStatus
+from backend.observability.slo import evaluate_slos, resolve_cooldowns
 from backend.scheduling.seed import business_today, seed_business
 from tests.helpers import graphql, wait_until
 
@@ -68,3 +73,28 @@ async def test_seeded_history_is_synthetic_and_ingested_traffic_is_not(app, clie
     # The incident the replayed SLO watch opened over that week is synthetic too.
     incidents = [edge["node"] for edge in (await _read(client, reader, INCIDENTS))["incidents"]["edges"]]
     assert incidents and all(node["synthetic"] for node in incidents)
+
+
+async def test_the_week_gets_its_incidents_beside_a_real_one_open_now_and_leaves_it_alone(app):
+    """An incident open when the history is seeded is neither resolved nor backdated by the replay of the
+    past, and the replay's own incidents are still written (it skipped them when any incident existed)."""
+    real = await Incident.create(
+        slo="turn_success",
+        severity="page",
+        peak_burn_rate=20.0,
+        summary="turn_success: burning now",
+        last_burning_at=datetime.now(UTC),
+    )
+    await seed_ops_history(timezone=app.state.services.ingest.settings.business_timezone)
+
+    replayed = await Incident.filter(synthetic=True)
+    assert {(row.slo, row.severity) for row in replayed} >= {("turn_success", "page")}
+    assert all(row.opened_at < real.opened_at - timedelta(days=1) for row in replayed)
+    now = await Incident.get(id=real.id)
+    assert (now.status, now.opened_at, now.synthetic) == (IncidentStatus.OPEN, real.opened_at, False)
+    assert not await IncidentEntry.filter(incident_id=real.id).exists()
+
+    # The live watch goes on with the real one; whatever the replay left open is days quiet and resolves.
+    await sync_incidents(statuses=await evaluate_slos(), cooldowns=resolve_cooldowns())
+    assert not await Incident.filter(synthetic=True).exclude(status=IncidentStatus.RESOLVED).exists()
+    assert (await Incident.get(id=real.id)).status == IncidentStatus.OPEN
