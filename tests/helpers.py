@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import httpx
+import websockets
 
 
 async def graphql(
@@ -18,6 +21,29 @@ async def graphql(
     """POST a GraphQL document, with a bearer key when given."""
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     return await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+
+
+async def subscribe(
+    base_url: str, key: str, query: str, variables: dict | None = None
+) -> websockets.ClientConnection:
+    """Open a graphql-transport-ws connection to the API at `base_url` and start one subscription (id "1")."""
+    socket = await websockets.connect(
+        base_url.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
+    )
+    await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
+    assert json.loads(await socket.recv())["type"] == "connection_ack"
+    payload = {"query": query, "variables": variables or {}}
+    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+    return socket
+
+
+async def next_payload(socket: websockets.ClientConnection, *, timeout: float = 20) -> dict:
+    """The payload of the subscription's next message (pings skipped)."""
+    while True:
+        message = json.loads(await asyncio.wait_for(socket.recv(), timeout=timeout))
+        if message["type"] == "next":
+            return message["payload"]
+        assert message["type"] == "ping", message
 
 
 def free_port() -> int:

@@ -27,6 +27,7 @@ from tests.helpers import (
     free_port,
     spawn_agentops,
     stop_processes,
+    subscribe,
     wait_for_http,
     wait_for_workers,
     wait_until,
@@ -153,18 +154,6 @@ async def test_a_threads_messages_sent_alternately_to_both_replicas_keep_accepta
         assert accepted == sorted(accepted)
 
 
-async def _subscribe(base: str, key: str) -> websockets.ClientConnection:
-    socket = await websockets.connect(
-        base.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
-    )
-    await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
-    assert json.loads(await socket.recv())["type"] == "connection_ack"
-    await socket.send(
-        json.dumps({"id": "1", "type": "subscribe", "payload": {"query": CONVERSATION_UPDATED}})
-    )
-    return socket
-
-
 async def _next_update_where(socket: websockets.ClientConnection, wanted) -> dict:
     """The next conversationUpdated payload that satisfies `wanted` (deliveries may publish updates too)."""
     deadline = time.monotonic() + 20
@@ -182,7 +171,10 @@ async def test_a_subscriber_on_one_replica_hears_what_is_ingested_and_changed_th
 ):
     key = await make_key(Scope.INGEST, Scope.READ, Scope.OPERATE)
     first_url, second_url = replicas.api_urls
-    on_first, on_second = await _subscribe(first_url, key), await _subscribe(second_url, key)
+    on_first, on_second = (
+        await subscribe(first_url, key, CONVERSATION_UPDATED),
+        await subscribe(second_url, key, CONVERSATION_UPDATED),
+    )
     try:
         await asyncio.sleep(0.3)  # each replica's one pub/sub listener attaches before anything is published
         async with _clients(replicas, key) as (_, second):

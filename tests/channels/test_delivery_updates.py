@@ -1,12 +1,11 @@
 """A reply's delivery reaches conversationUpdated subscribers, so live threads show QUEUED turning SENT."""
 
 import asyncio
-import json
 
 import httpx
-import websockets
 
 from backend.core.scopes import Scope
+from tests.helpers import next_payload, subscribe
 from tests.ingest.documents import INGEST_EVENT, event
 
 THREAD_UPDATES = """
@@ -16,22 +15,8 @@ subscription {
 """
 
 
-async def _subscribe(base: str, key: str):
-    socket = await websockets.connect(
-        base.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
-    )
-    await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
-    assert json.loads(await socket.recv())["type"] == "connection_ack"
-    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": THREAD_UPDATES}}))
-    return socket
-
-
 async def _next_update(socket) -> dict:
-    while True:
-        message = json.loads(await asyncio.wait_for(socket.recv(), timeout=20))
-        if message["type"] == "next":
-            return message["payload"]["data"]["conversationUpdated"]
-        assert message["type"] == "ping", message
+    return (await next_payload(socket))["data"]["conversationUpdated"]
 
 
 async def test_a_sent_reply_is_pushed_after_the_turn_that_queued_it(
@@ -39,7 +24,7 @@ async def test_a_sent_reply_is_pushed_after_the_turn_that_queued_it(
 ):
     key = await make_key(Scope.INGEST, Scope.READ)
     sender = "+15550108080"
-    socket = await _subscribe(live_api, key)
+    socket = await subscribe(live_api, key, THREAD_UPDATES)
     await asyncio.sleep(0.3)  # let the server's pub/sub listener attach before publishing
     async with httpx.AsyncClient(base_url=live_api, headers={"Authorization": f"Bearer {key}"}) as http:
         sent = event(sender=sender, text="Do you have anything on Friday?")

@@ -10,6 +10,7 @@ from strawberry.relay import to_base64
 from backend.conversations.models import Conversation
 from backend.core.enums import Channel
 from backend.core.scopes import Scope
+from tests.helpers import next_payload, subscribe
 
 SUBSCRIBE = """
 subscription Updates($id: ID) { conversationUpdated(conversationId: $id) { id customer status } }
@@ -24,26 +25,6 @@ mutation Close($id: ID!) {
 """
 
 
-async def _subscribe(url: str, key: str, variables: dict):
-    socket = await websockets.connect(
-        url.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
-    )
-    await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
-    assert json.loads(await socket.recv())["type"] == "connection_ack"
-    await socket.send(
-        json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": variables}})
-    )
-    return socket
-
-
-async def _next_payload(socket) -> dict:
-    while True:
-        message = json.loads(await asyncio.wait_for(socket.recv(), timeout=10))
-        if message["type"] == "next":
-            return message["payload"]
-        assert message["type"] == "ping", message
-
-
 async def test_subscriber_sees_the_conversation_it_watches_change(live_api, make_key):
     key = await make_key(Scope.READ, Scope.OPERATE)
     watched = await Conversation.create(
@@ -54,8 +35,8 @@ async def test_subscriber_sees_the_conversation_it_watches_change(live_api, make
     )
     watched_id = to_base64("Conversation", str(watched.id))
 
-    specific = await _subscribe(live_api, key, {"id": watched_id})
-    everything = await _subscribe(live_api, key, {})
+    specific = await subscribe(live_api, key, SUBSCRIBE, {"id": watched_id})
+    everything = await subscribe(live_api, key, SUBSCRIBE, {})
     await asyncio.sleep(0.3)  # let the server's pub/sub listener attach before publishing
     async with httpx.AsyncClient(base_url=live_api, headers={"Authorization": f"Bearer {key}"}) as http:
         for conversation in (other, watched):
@@ -63,14 +44,14 @@ async def test_subscriber_sees_the_conversation_it_watches_change(live_api, make
             result = (await http.post("/graphql", json={"query": CLOSE, "variables": variables})).json()
             assert result["data"]["closeConversation"]["conversation"]["status"] == "CLOSED"
 
-    first_specific = await _next_payload(specific)
+    first_specific = await next_payload(specific)
     assert first_specific["data"]["conversationUpdated"] == {
         "id": watched_id,
         "customer": "+1555",
         "status": "CLOSED",
     }
     seen_by_all = [
-        (await _next_payload(everything))["data"]["conversationUpdated"]["customer"] for _ in range(2)
+        (await next_payload(everything))["data"]["conversationUpdated"]["customer"] for _ in range(2)
     ]
     assert seen_by_all == ["u-1", "+1555"]
     await specific.close()
@@ -93,7 +74,7 @@ async def test_subscribing_with_a_bad_key_is_refused(live_api):
 
 async def test_subscribing_without_read_scope_is_forbidden(live_api, make_key):
     key = await make_key(Scope.INGEST)
-    socket = await _subscribe(live_api, key, {})
+    socket = await subscribe(live_api, key, SUBSCRIBE, {})
     message = json.loads(await asyncio.wait_for(socket.recv(), timeout=5))
     assert message["type"] == "error"
     assert message["payload"][0]["extensions"]["code"] == "FORBIDDEN"

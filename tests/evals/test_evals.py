@@ -8,7 +8,6 @@ import sys
 import textwrap
 import uuid
 
-import websockets
 from strawberry.relay import from_base64, to_base64
 
 from backend.agent.setup import build_agent
@@ -21,8 +20,9 @@ from backend.evals.sync import sync_suites
 from backend.runs import playground
 from backend.scheduling.models import Booking
 from tests.agent.helpers import open_business, weekday_ahead
-from tests.helpers import graphql, wait_until
+from tests.helpers import graphql, next_payload, subscribe, wait_until
 
+PROGRESS = "subscription($id: ID!) { evalRunProgress(id: $id) { done total passed status } }"
 CASES = {
     "book-all-at-once": """
         name: book-all-at-once
@@ -88,25 +88,7 @@ async def test_the_booking_suite_runs_on_the_workers_with_progress(app, client, 
     await sync_suites()  # the shipped fixtures/goldens
     body = (await graphql(client, START, key=key, variables={"input": {"suite": "booking"}})).json()
     run = body["data"]["startEvalRun"]["evalRun"]
-    socket = await websockets.connect(
-        live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
-    )
-    await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
-    await socket.recv()
-    await socket.send(
-        json.dumps(
-            {
-                "id": "1",
-                "type": "subscribe",
-                "payload": {
-                    "query": (
-                        "subscription($id: ID!) { evalRunProgress(id: $id) { done total passed status } }"
-                    ),
-                    "variables": {"id": run["id"]},
-                },
-            }
-        )
-    )
+    socket = await subscribe(live_api, key, PROGRESS, {"id": run["id"]})
 
     async def completed():
         found = await EvalRun.get(id=uuid.UUID(from_base64(run["id"])[1]))
@@ -118,11 +100,8 @@ async def test_the_booking_suite_runs_on_the_workers_with_progress(app, client, 
     # The shipped policy passes every booking case (failing ones would be named in the closing note).
     assert [result.case_name for result in results if not result.passed] == []
     assert finished.passed == finished.total
-    progress = json.loads(await asyncio.wait_for(socket.recv(), timeout=10))
-    assert (
-        progress["type"] == "next"
-        and progress["payload"]["data"]["evalRunProgress"]["total"] == finished.total
-    )
+    progress = await next_payload(socket, timeout=10)
+    assert progress["data"]["evalRunProgress"]["total"] == finished.total
     await socket.close()
     assert await Booking.all().count() == 0  # the eval booked inside a rolled-back transaction
 
@@ -186,28 +165,10 @@ async def test_progress_of_a_run_that_already_finished_is_where_it_stands_then_t
         status=EvalRunStatus.COMPLETED,
     )
     run_id = to_base64("EvalRun", str(run.id))
-    async with websockets.connect(
-        live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
-    ) as socket:
-        await socket.send(
-            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}})
-        )
-        await socket.recv()
-        await socket.send(
-            json.dumps(
-                {
-                    "id": "1",
-                    "type": "subscribe",
-                    "payload": {
-                        "query": "subscription($id: ID!) { evalRunProgress(id: $id) { done total passed "
-                        "status } }",
-                        "variables": {"id": run_id},
-                    },
-                }
-            )
-        )
-        first = json.loads(await asyncio.wait_for(socket.recv(), timeout=10))
-        assert first["payload"]["data"]["evalRunProgress"] == {
+    socket = await subscribe(live_api, key, PROGRESS, {"id": run_id})
+    async with socket:
+        first = await next_payload(socket, timeout=10)
+        assert first["data"]["evalRunProgress"] == {
             "done": 3,
             "total": 3,
             "passed": 2,

@@ -2,16 +2,13 @@
 itself."""
 
 import asyncio
-import json
 from datetime import timedelta
-
-import websockets
 
 from backend.core.scopes import Scope
 from backend.incidents.models import Incident, IncidentEntry, IncidentStatus
 from backend.incidents.service import sync_incidents
 from backend.observability.slo import evaluate_slos, load_slos
-from tests.helpers import graphql
+from tests.helpers import graphql, next_payload, subscribe
 from tests.observability.helpers import NOW, backdated_runs
 
 ACK = """mutation($id: ID!) { acknowledgeIncident(input: {id: $id}) { __typename
@@ -29,20 +26,7 @@ async def test_a_burn_opens_one_incident_that_is_acknowledged_and_resolves_when_
     app, client, make_key, live_api
 ):
     key = await make_key(Scope.READ, Scope.OPERATE, name="on-call Sam")
-    socket = await websockets.connect(
-        live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
-    )
-    await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
-    await socket.recv()
-    await socket.send(
-        json.dumps(
-            {
-                "id": "1",
-                "type": "subscribe",
-                "payload": {"query": "subscription { incidentAlerts { slo status } }"},
-            }
-        )
-    )
+    socket = await subscribe(live_api, key, "subscription { incidentAlerts { slo status } }")
     await asyncio.sleep(0.3)
 
     await backdated_runs(ago=timedelta(minutes=2), count=100, failed=20)
@@ -51,8 +35,8 @@ async def test_a_burn_opens_one_incident_that_is_acknowledged_and_resolves_when_
         await sync_incidents(statuses=await evaluate_slos(now=NOW, slo_file=SPEC), hub=hub)
     pages = await Incident.filter(slo="turn_success_replayed", severity="page")
     assert len(pages) == 1 and pages[0].status == IncidentStatus.OPEN
-    message = json.loads(await asyncio.wait_for(socket.recv(), timeout=10))
-    assert message["payload"]["data"]["incidentAlerts"]["slo"] == "turn_success_replayed"
+    alert = (await next_payload(socket, timeout=10))["data"]["incidentAlerts"]
+    assert alert["slo"] == "turn_success_replayed"
     await socket.close()
 
     listed = (await graphql(client, LIST, key=key)).json()["data"]["incidents"]["edges"]

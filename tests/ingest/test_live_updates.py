@@ -2,13 +2,11 @@
 client."""
 
 import asyncio
-import json
 
 import httpx
-import websockets
 
 from backend.core.scopes import Scope
-from tests.helpers import wait_until
+from tests.helpers import next_payload, subscribe, wait_until
 from tests.ingest.documents import INGEST_EVENT, event
 
 CONVERSATION_UPDATED = (
@@ -18,27 +16,13 @@ CONVERSATION_UPDATED = (
 INGEST_STATS = "subscription { ingestStats { accepted received processed dead queueDepth } }"
 
 
-async def _subscribe(base: str, key: str, query: str):
-    socket = await websockets.connect(
-        base.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
-    )
-    await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
-    assert json.loads(await socket.recv())["type"] == "connection_ack"
-    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
-    return socket
-
-
 async def _next_data(socket) -> dict:
-    while True:
-        message = json.loads(await asyncio.wait_for(socket.recv(), timeout=20))
-        if message["type"] == "next":
-            return message["payload"]["data"]
-        assert message["type"] == "ping", message
+    return (await next_payload(socket))["data"]
 
 
 async def test_an_ingested_event_reaches_a_conversation_subscriber(live_api, make_key, workers):
     key = await make_key(Scope.INGEST, Scope.READ)
-    socket = await _subscribe(live_api, key, CONVERSATION_UPDATED)
+    socket = await subscribe(live_api, key, CONVERSATION_UPDATED)
     await asyncio.sleep(0.3)
     async with httpx.AsyncClient(base_url=live_api, headers={"Authorization": f"Bearer {key}"}) as http:
         sent = event(sender="+15550102030", text="Is the dentist open on Saturday?")
@@ -60,7 +44,7 @@ async def test_an_ingested_event_reaches_a_conversation_subscriber(live_api, mak
 async def test_ingest_stats_are_pushed_and_stop_when_the_client_leaves(live_api, make_key):
     key = await make_key(Scope.INGEST, Scope.READ)
     async with httpx.AsyncClient(base_url=live_api, headers={"Authorization": f"Bearer {key}"}) as http:
-        socket = await _subscribe(live_api, key, INGEST_STATS)
+        socket = await subscribe(live_api, key, INGEST_STATS)
         before = (await _next_data(socket))["ingestStats"]
         await http.post("/graphql", json={"query": INGEST_EVENT, "variables": {"input": event()}})
         while (pushed := (await _next_data(socket))["ingestStats"])["accepted"] == before["accepted"]:

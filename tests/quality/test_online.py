@@ -7,10 +7,8 @@ seconds.
 """
 
 import asyncio
-import json
 from datetime import UTC, datetime, timedelta
 
-import websockets
 from strawberry.relay import GlobalID
 
 from backend.core.scopes import Scope
@@ -18,7 +16,7 @@ from backend.incidents.models import Incident
 from backend.observability.rollup import rollup_metrics
 from backend.quality.models import EvalScore
 from tests.agent.helpers import open_business, replies_to, say
-from tests.helpers import graphql, wait_until
+from tests.helpers import graphql, next_payload, subscribe, wait_until
 
 START = """mutation($input: StartSimulationInput!) { startSimulation(input: $input) { __typename
   ... on SimulationPayload { simulation { id kind promptVersion tool } }
@@ -136,22 +134,10 @@ async def test_without_the_drill_the_same_request_is_answered_truthfully_scored_
 ):
     await open_business()
     key = await make_key(Scope.INGEST, Scope.READ)
-    socket = await websockets.connect(
-        live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
-    )
-    await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
-    await socket.recv()
-    await socket.send(
-        json.dumps(
-            {
-                "id": "1",
-                "type": "subscribe",
-                "payload": {
-                    "query": "subscription { runScored { promptVersion conversation { customer } scores { "
-                    "evaluator label } } }"
-                },
-            }
-        )
+    socket = await subscribe(
+        live_api,
+        key,
+        "subscription { runScored { promptVersion conversation { customer } scores { evaluator label } } }",
     )
     await asyncio.sleep(0.3)
 
@@ -165,9 +151,8 @@ async def test_without_the_drill_the_same_request_is_answered_truthfully_scored_
     )
     assert (score.score, score.label) == (1.0, "no_claim")
     # A live view hears of the scores once they are stored, and reads them fresh.
-    message = json.loads(await asyncio.wait_for(socket.recv(), timeout=15))
+    scored = (await next_payload(socket, timeout=15))["data"]["runScored"]
     await socket.close()
-    scored = message["payload"]["data"]["runScored"]
     assert scored["conversation"]["customer"] == CUSTOMER and scored["promptVersion"] == "v1"
     assert ("backed_claims", "no_claim") in {(item["evaluator"], item["label"]) for item in scored["scores"]}
     assert not await Incident.filter(slo="no_unbacked_claims").exists()

@@ -1,27 +1,22 @@
-"""Agent runs and bookings are listed with filters and found by id; a conversation shows only its own runs,
-bookings and tickets."""
+"""Agent runs are listed with filters and found by id; a conversation shows only its own runs, bookings and
+tickets."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from strawberry.relay import to_base64
 
 from backend.agent.models import AgentRun, RunStatus, ToolCall
 from backend.conversations.models import (
-    Conversation,
     ConversationStatus,
     DeliveryStatus,
     Message,
     MessageAuthor,
     MessageDirection,
 )
-from backend.core.enums import Channel
 from backend.core.scopes import Scope
 from backend.quality.models import EvalScore, ScoreTrigger
-from backend.scheduling.models import Booking, BookingStatus, Resource, Service, Slot
-from backend.tickets.models import Ticket
+from tests import backdated
 from tests.helpers import graphql
-
-BASE = datetime(2026, 3, 1, tzinfo=UTC)
 
 RUNS = """
 query Runs($first: Int, $after: String, $filter: AgentRunFilter) {
@@ -47,18 +42,10 @@ query Node($id: ID!) {
   node(id: $id) {
     __typename
     ... on AgentRun { policy toolCalls { name } }
-    ... on Booking { customerName serviceName }
   }
 }
 """
-BOOKINGS = """
-query Bookings($filter: BookingFilter) {
-  bookings(first: 50, filter: $filter) {
-    edges { node { id customerName customerPhone status startsAt endsAt serviceName staffName conversation {
-        customer } } }
-  }
-}
-"""
+
 CONVERSATION_WORK = """
 query Work($id: ID!, $runs: Int) {
   conversation(id: $id) {
@@ -71,70 +58,15 @@ query Work($id: ID!, $runs: Int) {
 """
 
 
-async def _conversation(customer: str, **fields) -> Conversation:
-    return await Conversation.create(
-        channel=Channel.SMS, thread_key=customer, customer=customer, last_message_at=BASE, **fields
-    )
-
-
-async def _run(conversation: Conversation, *, hours: int, **fields) -> AgentRun:
-    values = {
-        "policy": "rules",
-        "prompt_name": "front-desk",
-        "prompt_version": "v1",
-        "status": RunStatus.OK,
-        "latency_ms": 100.0,
-        **fields,
-    }
-    run = await AgentRun.create(conversation=conversation, **values)
-    await AgentRun.filter(id=run.id).update(created_at=BASE + timedelta(hours=hours))
-    return run
-
-
-async def _slot(service: str, staff: str, *, hours: int) -> Slot:
-    offered, _ = await Service.get_or_create(name=service, defaults={"duration_minutes": 30})
-    person, _ = await Resource.get_or_create(name=staff)
-    starts = BASE + timedelta(days=7, hours=hours)
-    return await Slot.create(
-        service=offered, resource=person, starts_at=starts, ends_at=starts + timedelta(minutes=30)
-    )
-
-
-async def _booking(name: str, *, hours: int, conversation: Conversation | None = None, **fields) -> Booking:
-    slot = await _slot("haircut", "Ana", hours=hours)
-    booking = await Booking.create(
-        slot=slot, conversation=conversation, customer_name=name, idempotency_key=name, **fields
-    )
-    await Booking.filter(id=booking.id).update(created_at=BASE + timedelta(hours=hours))
-    return booking
-
-
-async def _ticket(subject: str, *, hours: int, conversation: Conversation | None = None, **fields) -> Ticket:
-    ticket = await Ticket.create(
-        subject=subject,
-        description=f"about {subject}",
-        conversation=conversation,
-        idempotency_key=subject,
-        **fields,
-    )
-    await Ticket.filter(id=ticket.id).update(created_at=BASE + timedelta(hours=hours))
-    return ticket
-
-
-def _window(start_hours: float, end_hours: float) -> dict:
-    return {
-        "createdAfter": (BASE + timedelta(hours=start_hours)).isoformat(),
-        "createdBefore": (BASE + timedelta(hours=end_hours)).isoformat(),
-    }
-
-
 async def test_agent_runs_filters_combine(client, make_key):
     key = await make_key(Scope.READ)
-    conversation = await _conversation("+1555")
-    await _run(conversation, hours=0, prompt_version="v0", latency_ms=50.0)
-    await _run(conversation, hours=1, prompt_version="v1", status=RunStatus.FAILED, latency_ms=900.0)
-    await _run(conversation, hours=2, prompt_version="v2", policy="llm", latency_ms=1200.0)
-    await _run(
+    conversation = await backdated.conversation("+1555")
+    await backdated.agent_run(conversation, hours=0, prompt_version="v0", latency_ms=50.0)
+    await backdated.agent_run(
+        conversation, hours=1, prompt_version="v1", status=RunStatus.FAILED, latency_ms=900.0
+    )
+    await backdated.agent_run(conversation, hours=2, prompt_version="v2", policy="llm", latency_ms=1200.0)
+    await backdated.agent_run(
         conversation, hours=3, prompt_version="v3", policy="llm", status=RunStatus.FAILED, latency_ms=30.0
     )
 
@@ -148,10 +80,10 @@ async def test_agent_runs_filters_combine(client, make_key):
     assert await versions({"minLatencyMs": 900}) == ["v2", "v1"]
     assert await versions({"policy": "llm", "minLatencyMs": 900}) == ["v2"]
     assert await versions({"promptVersion": "v0"}) == ["v0"]
-    assert await versions(_window(0.5, 2.5)) == ["v2", "v1"]
-    assert await versions({**_window(0.5, 2.5), "status": "OK"}) == ["v2"]
+    assert await versions(backdated.created_window(0.5, 2.5)) == ["v2", "v1"]
+    assert await versions({**backdated.created_window(0.5, 2.5), "status": "OK"}) == ["v2"]
 
-    inverted = _window(2.5, 0.5)
+    inverted = backdated.created_window(2.5, 0.5)
     error = (await graphql(client, RUNS, key=key, variables={"filter": inverted})).json()["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "createdAfter" in error["message"]
@@ -176,14 +108,14 @@ async def _score(run: AgentRun, evaluator: str, score: float | None, *, label: s
 
 async def test_agent_runs_filter_by_how_an_evaluator_scored_them(client, make_key):
     key = await make_key(Scope.READ)
-    conversation = await _conversation("+1555")
-    unbacked = await _run(conversation, hours=0, prompt_version="unbacked")
+    conversation = await backdated.conversation("+1555")
+    unbacked = await backdated.agent_run(conversation, hours=0, prompt_version="unbacked")
     await _score(unbacked, "backed_claims", 0.0, label="unbacked_cancellation")
     await _score(unbacked, "reply_length", 1.0, label="within_limit")
-    clean = await _run(conversation, hours=1, prompt_version="clean")
+    clean = await backdated.agent_run(conversation, hours=1, prompt_version="clean")
     await _score(clean, "backed_claims", 1.0, label="no_claim")
     await _score(clean, "helpfulness", None, label="budget_exhausted")
-    await _run(conversation, hours=2, prompt_version="unscored")
+    await backdated.agent_run(conversation, hours=2, prompt_version="unscored")
 
     async def versions(filter):
         body = (await graphql(client, RUNS, key=key, variables={"first": 50, "filter": filter})).json()
@@ -208,9 +140,9 @@ async def test_agent_runs_filter_by_how_an_evaluator_scored_them(client, make_ke
 
 async def test_agent_runs_page_with_cursors(client, make_key):
     key = await make_key(Scope.READ)
-    conversation = await _conversation("+1555")
+    conversation = await backdated.conversation("+1555")
     for index in range(5):
-        await _run(conversation, hours=index, prompt_version=f"v{index}")
+        await backdated.agent_run(conversation, hours=index, prompt_version=f"v{index}")
     seen, after = [], None
     while True:
         body = (await graphql(client, RUNS, key=key, variables={"first": 2, "after": after})).json()
@@ -224,10 +156,10 @@ async def test_agent_runs_page_with_cursors(client, make_key):
 
 async def test_run_detail_shows_its_messages_and_tool_calls_in_order(client, make_key):
     key = await make_key(Scope.READ)
-    conversation = await _conversation(
+    conversation = await backdated.conversation(
         "+1555",
         status=ConversationStatus.HANDED_OFF,
-        handed_off_at=BASE + timedelta(hours=1),
+        handed_off_at=backdated.BASE + timedelta(hours=1),
         handoff_reason="asked for a person",
     )
     trigger = await Message.create(
@@ -245,10 +177,10 @@ async def test_run_detail_shows_its_messages_and_tool_calls_in_order(client, mak
         text="Tomorrow at 10?",
         delivery_status=DeliveryStatus.SENT,
         delivery_attempts=2,
-        delivered_at=BASE + timedelta(minutes=1),
+        delivered_at=backdated.BASE + timedelta(minutes=1),
         delivery_error="timeout on the first try",
     )
-    run = await _run(
+    run = await backdated.agent_run(
         conversation,
         hours=0,
         trigger_message=trigger,
@@ -338,7 +270,7 @@ async def test_agent_run_by_id_is_null_when_missing_and_refuses_other_ids(client
     assert (await graphql(client, RUN_DETAIL, key=key, variables={"id": missing})).json() == {
         "data": {"agentRun": None}
     }
-    conversation = await _conversation("+1555")
+    conversation = await backdated.conversation("+1555")
     wrong_type = to_base64("Conversation", str(conversation.id))
     body = (await graphql(client, RUN_DETAIL, key=key, variables={"id": wrong_type})).json()
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
@@ -354,51 +286,17 @@ async def test_agent_runs_need_the_read_scope(client, make_key):
     assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_bookings_filter_and_show_their_slot(client, make_key):
-    key = await make_key(Scope.READ)
-    conversation = await _conversation("+1555")
-    await _booking("Ada", hours=0, conversation=conversation, customer_phone="+1555")
-    await _booking("Bo", hours=1, status=BookingStatus.CANCELLED, cancelled_at=BASE + timedelta(hours=5))
-    newest = await _booking("Cy", hours=2)
-
-    async def names(filter):
-        body = (await graphql(client, BOOKINGS, key=key, variables={"filter": filter})).json()
-        return [edge["node"]["customerName"] for edge in body["data"]["bookings"]["edges"]]
-
-    assert await names(None) == ["Cy", "Bo", "Ada"]
-    assert await names({"status": "CONFIRMED"}) == ["Cy", "Ada"]
-    assert await names({**_window(-1, 1.5), "status": "CONFIRMED"}) == ["Ada"]
-    inverted = (await graphql(client, BOOKINGS, key=key, variables={"filter": _window(2, 1)})).json()
-    assert inverted["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-
-    body = (await graphql(client, BOOKINGS, key=key, variables={"filter": {"status": "CONFIRMED"}})).json()
-    oldest = body["data"]["bookings"]["edges"][-1]["node"]
-    assert oldest["customerPhone"] == "+1555"
-    assert (oldest["serviceName"], oldest["staffName"]) == ("haircut", "Ana")
-    assert (oldest["startsAt"], oldest["endsAt"]) == (
-        "2026-03-08T00:00:00+00:00",
-        "2026-03-08T00:30:00+00:00",
-    )
-    assert oldest["conversation"] == {"customer": "+1555"}
-    assert body["data"]["bookings"]["edges"][0]["node"]["conversation"] is None
-
-    node = (
-        await graphql(client, NODE, key=key, variables={"id": to_base64("Booking", str(newest.id))})
-    ).json()
-    assert node["data"]["node"] == {"__typename": "Booking", "customerName": "Cy", "serviceName": "haircut"}
-
-
 async def test_a_conversation_shows_only_its_own_runs_bookings_and_tickets(client, make_key):
     key = await make_key(Scope.READ)
-    watched = await _conversation("+1555")
-    other = await _conversation("+1666")
+    watched = await backdated.conversation("+1555")
+    other = await backdated.conversation("+1666")
     for hours in range(3):
-        await _run(watched, hours=hours, prompt_version=f"v{hours}")
-        await _run(other, hours=hours, prompt_version=f"other-{hours}")
-    await _booking("Ada", hours=0, conversation=watched)
-    await _booking("Bo", hours=1, conversation=other)
-    await _ticket("broken box", hours=0, conversation=watched)
-    await _ticket("late parcel", hours=1, conversation=other)
+        await backdated.agent_run(watched, hours=hours, prompt_version=f"v{hours}")
+        await backdated.agent_run(other, hours=hours, prompt_version=f"other-{hours}")
+    await backdated.booking("Ada", hours=0, conversation=watched)
+    await backdated.booking("Bo", hours=1, conversation=other)
+    await backdated.ticket("broken box", hours=0, conversation=watched)
+    await backdated.ticket("late parcel", hours=1, conversation=other)
     watched_id = to_base64("Conversation", str(watched.id))
 
     body = (await graphql(client, CONVERSATION_WORK, key=key, variables={"id": watched_id, "runs": 2})).json()

@@ -3,7 +3,6 @@
 import asyncio
 import json
 
-import websockets
 from strawberry.relay import to_base64
 
 from backend.agent.models import AgentRun, RunStatus, ToolCall
@@ -11,6 +10,7 @@ from backend.conversations.models import Conversation, ConversationStatus
 from backend.core.enums import Channel
 from backend.core.scopes import Scope
 from backend.core.topics import RUN_COMPLETED
+from tests.helpers import next_payload, subscribe
 
 SUBSCRIBE = """
 subscription Runs($id: ID) {
@@ -18,26 +18,6 @@ subscription Runs($id: ID) {
       name } }
 }
 """
-
-
-async def _subscribe(url: str, key: str, variables: dict):
-    socket = await websockets.connect(
-        url.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
-    )
-    await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
-    assert json.loads(await socket.recv())["type"] == "connection_ack"
-    await socket.send(
-        json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": variables}})
-    )
-    return socket
-
-
-async def _next_payload(socket) -> dict:
-    while True:
-        message = json.loads(await asyncio.wait_for(socket.recv(), timeout=10))
-        if message["type"] == "next":
-            return message["payload"]
-        assert message["type"] == "ping", message
 
 
 async def _completed_run(conversation: Conversation, version: str) -> AgentRun:
@@ -62,15 +42,15 @@ async def test_subscriber_sees_runs_of_the_conversation_it_watches(app, live_api
         channel=Channel.CHAT, thread_key="w-1", customer="u-1", last_message_at="2026-01-01T00:00:00Z"
     )
 
-    specific = await _subscribe(live_api, key, {"id": to_base64("Conversation", str(watched.id))})
-    everything = await _subscribe(live_api, key, {})
+    specific = await subscribe(live_api, key, SUBSCRIBE, {"id": to_base64("Conversation", str(watched.id))})
+    everything = await subscribe(live_api, key, SUBSCRIBE, {})
     await asyncio.sleep(0.3)  # let the server's pub/sub listener attach before publishing
     hub = app.state.services.hub
     for conversation, version in ((other, "other-v1"), (watched, "v1")):
         run = await _completed_run(conversation, version)
         await hub.publish(RUN_COMPLETED, {"runId": str(run.id), "conversationId": str(conversation.id)})
 
-    seen = (await _next_payload(specific))["data"]["runCompleted"]
+    seen = (await next_payload(specific))["data"]["runCompleted"]
     assert seen == {
         "id": to_base64("AgentRun", str(run.id)),
         "status": "OK",
@@ -79,7 +59,7 @@ async def test_subscriber_sees_runs_of_the_conversation_it_watches(app, live_api
         "toolCalls": [{"name": "check_availability"}],
     }
     seen_by_all = [
-        (await _next_payload(everything))["data"]["runCompleted"]["promptVersion"] for _ in range(2)
+        (await next_payload(everything))["data"]["runCompleted"]["promptVersion"] for _ in range(2)
     ]
     assert seen_by_all == ["other-v1", "v1"]
 
@@ -87,7 +67,7 @@ async def test_subscriber_sees_runs_of_the_conversation_it_watches(app, live_api
     await Conversation.filter(id=watched.id).update(status=ConversationStatus.HANDED_OFF)
     run = await _completed_run(watched, "v2")
     await hub.publish(RUN_COMPLETED, {"runId": str(run.id), "conversationId": str(watched.id)})
-    later = (await _next_payload(specific))["data"]["runCompleted"]
+    later = (await next_payload(specific))["data"]["runCompleted"]
     assert (later["promptVersion"], later["conversation"]["status"]) == ("v2", "HANDED_OFF")
     await specific.close()
     await everything.close()
@@ -95,10 +75,10 @@ async def test_subscriber_sees_runs_of_the_conversation_it_watches(app, live_api
 
 async def test_subscribing_with_a_non_conversation_id_is_refused(live_api, make_key):
     key = await make_key(Scope.READ)
-    socket = await _subscribe(
-        live_api, key, {"id": to_base64("AgentRun", "00000000-0000-0000-0000-000000000000")}
+    socket = await subscribe(
+        live_api, key, SUBSCRIBE, {"id": to_base64("AgentRun", "00000000-0000-0000-0000-000000000000")}
     )
-    payload = await _next_payload(socket)
+    payload = await next_payload(socket)
     assert payload["data"] is None
     assert payload["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert json.loads(await asyncio.wait_for(socket.recv(), timeout=5))["type"] == "complete"

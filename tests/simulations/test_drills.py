@@ -8,15 +8,13 @@ shorter (conftest), so "burning 14.4x over 1 h and 5 min" plays out in seconds.
 import asyncio
 import json
 
-import websockets
-
 from backend.core.scopes import Scope
 from backend.core.signatures import event_signature
 from backend.incidents.models import Incident, IncidentNotification, IncidentStatus, NotificationStatus
 from backend.simulations.models import Simulation, SimulationStatus
 from tests.agent.helpers import open_business
 from tests.conftest import NOTIFY_SECRET
-from tests.helpers import graphql, wait_until
+from tests.helpers import graphql, subscribe, wait_until
 
 START = """mutation($input: StartSimulationInput!) { startSimulation(input: $input) { __typename
   ... on SimulationPayload { simulation { id kind status tool endsAt } }
@@ -32,23 +30,13 @@ SIMULATION = (
 )
 
 
-async def _subscribe(live_api: str, key: str, query: str):
-    socket = await websockets.connect(
-        live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
-    )
-    await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
-    await socket.recv()
-    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
-    return socket
-
-
 async def test_a_tool_outage_under_traffic_pages_once_is_acknowledged_and_resolves_after(
     app, client, make_key, live_api, workers, fake_provider
 ):
     fake_provider.notifications.clear()
     await open_business()  # the synthetic customers ask for bookings: the agent checks availability
     key = await make_key(Scope.READ, Scope.OPERATE, name="on-call Ada")
-    alerts = await _subscribe(live_api, key, "subscription { incidentAlerts { id slo severity status } }")
+    alerts = await subscribe(live_api, key, "subscription { incidentAlerts { id slo severity status } }")
     await asyncio.sleep(0.3)
 
     started = (

@@ -7,15 +7,12 @@ end; the subscriber listens on another API process (`live_api`), so the announce
 from __future__ import annotations
 
 import asyncio
-import json
 import subprocess
 import sys
 
-import websockets
-
 from backend.core.scopes import Scope
 from backend.simulations.models import Simulation, SimulationStatus
-from tests.helpers import graphql
+from tests.helpers import graphql, next_payload, subscribe
 
 START = """mutation($input: StartSimulationInput!) { startSimulation(input: $input) { __typename
   ... on SimulationPayload { simulation { id } } } }"""
@@ -24,20 +21,13 @@ SIMULATION_CHANGED = "subscription { simulationChanged { id kind status startedB
 
 
 async def _subscribe(live_api: str, key: str):
-    socket = await websockets.connect(
-        live_api.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
-    )
-    await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
-    assert json.loads(await socket.recv())["type"] == "connection_ack"
-    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SIMULATION_CHANGED}}))
+    socket = await subscribe(live_api, key, SIMULATION_CHANGED)
     await asyncio.sleep(0.3)  # the subscription is listening before anything is published
     return socket
 
 
 async def _next_change(socket) -> dict:
-    message = json.loads(await asyncio.wait_for(socket.recv(), timeout=20))
-    assert message["type"] == "next", message
-    return message["payload"]["data"]["simulationChanged"]
+    return (await next_payload(socket))["data"]["simulationChanged"]
 
 
 async def test_a_drill_is_announced_when_it_starts_and_when_it_is_stopped(app, client, make_key, live_api):
