@@ -41,6 +41,6 @@ class TokenBudget:
         if used and used != reserved:
             await self._redis.incrby(key, used - reserved)
 
-    async def spent(self) -> int:
-        """Tokens counted this minute."""
-        return int(await self._redis.get(self._key()) or 0)
+    async def spent(self, *, at: float | None = None) -> int:
+        """Tokens counted in the minute holding `at` (a Unix time; now by default)."""
+        return int(await self._redis.get(self._key(at)) or 0)

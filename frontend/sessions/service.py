@@ -77,9 +77,11 @@ async def end_browser_session(*, key: str, notice: str | None = None, except_tab
     """End a browser's session: forget it, revoke its API token, and send its open tabs (but `except_tab`) to
     login."""
     session = await sessions.end(key)
+    # The tabs first: the once-a-second check would otherwise find the session gone while the API call below
+    # runs and send them to login with its own, vaguer notice.
+    browser_tabs.end(key, notice=notice, except_tab=except_tab)
     if session is not None:
         await _revoke(session)
-    browser_tabs.end(key, notice=notice, except_tab=except_tab)
 
 
 async def _revoke(session: BrowserSession) -> None:
