@@ -29,8 +29,9 @@ from backend.quality.sampling import add_pending, sampled
 from backend.settings import Settings
 from backend.telemetry.log_levels import RecordedFailure
 from backend.turns.appending import Unanswered, append_pending, next_unanswered
+from backend.turns.committing import AlreadyAnswered
 from backend.turns.lease import Lease, conversation_lease
-from backend.turns.runtime import AlreadyAnswered, TurnOutcome, run_turn
+from backend.turns.runtime import TurnOutcome, run_turn
 
 log = structlog.get_logger(__name__)
 

@@ -1,14 +1,14 @@
 """One agent turn, in phases that never hold a database connection while the policy thinks.
 
-1. load — one query: the conversation (its version, state, status), the thread the model remembers, the
-   business's services and hours;
+1. load (backend/turns/loading.py) — one query: the conversation (its version, state, status), the thread the
+   model remembers, the business's services and hours;
 2. screen the input, then decide — the policy and its model calls run with no connection or lock held; each
    tool with a side effect commits on its own, keyed by (trigger, call position) (see ToolBox);
-3. screen the reply, then commit — one short transaction: the conversation must still be at the version read
-   in step 1 (else the turn is decided again on what changed), the trigger event must still be unanswered
-   (else another attempt answered it first), then the reply, the run, its tool calls and guardrail hits are
-   written. The common turn's commit is one statement (the function agentops_commit_turn, migrations 0017 and
-   0018).
+3. screen the reply, then commit (backend/turns/committing.py) — one short transaction: the conversation must
+   still be at the version read in step 1 (else the turn is decided again on what changed), the trigger event
+   must still be unanswered (else another attempt answered it first), then the reply, the run, its tool calls
+   and guardrail hits are written. The common turn's commit is one statement (the function
+   agentops_commit_turn, migrations 0017 and 0018).
 
 Round trips are counted (tests/turns/test_round_trips.py): a wave of turns shares the pool's few connections.
 """
@@ -21,7 +21,6 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from datetime import time as clock_time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,31 +30,34 @@ from tortoise import connections
 from tortoise.exceptions import DBConnectionError, OperationalError
 from tortoise.transactions import in_transaction
 
-from backend.agent.memory import ThreadItem, parse_thread, thread_sql
 from backend.agent.models import RunStatus
 from backend.agent.policies.base import Decision, TurnInput
 from backend.agent.policies.openai import LLMError, ModelUnavailable
 from backend.agent.setup import AgentSetup, with_drilled_prompt
 from backend.agent.tools.toolbox import ToolBox, ToolFailed
-from backend.channels.delivery.service import undeliverable_reason
 from backend.conversations.models import (
-    Conversation,
     ConversationStatus,
     DeliveryStatus,
-    Message,
 )
 from backend.core.enums import Channel
 from backend.core.faults import POLICY as POLICY_FAULT
 from backend.core.faults import POLICY_DELAY, InjectedFault, current_faults
 from backend.guardrails.engine import Finding
 from backend.guardrails.service import record_findings
-from backend.ingest.models import IngestEvent
 from backend.telemetry.metrics import AGENT_TURN_SECONDS
 from backend.telemetry.tracing import tracer
+from backend.turns.committing import (
+    ConversationChanged,
+    calls_as_json,
+    commit_silence,
+    commit_turn,
+    delivery_of,
+    keep_only_redacted,
+)
+from backend.turns.loading import load_turn
 from backend.turns.screening import SAFE_INPUT_REPLY, screen_input, screen_output
 
 log = structlog.get_logger(__name__)
-HISTORY_MESSAGES = 20
 VERSION_RETRIES = 3
 FALLBACK_REPLY = (
     "Sorry, something went wrong on our side. A member of our team will get back to you here shortly."
@@ -72,57 +74,6 @@ ATTEMPT_FAILURES = (
     asyncpg.InterfaceError,
     OSError,
 )
-
-
-# What a turn reads before it decides, in one round trip: the conversation, the services and opening hours it
-# is told about (business-local wall-clock times), what an earlier attempt of this turn got from its tools,
-# whether its trigger event is still owed an answer (the pipeline may have learned of it before taking the
-# lease), and the thread the policy remembers. A wave of turns shares the pool's few connections: every round
-# trip counts.
-_LOAD = (
-    """
-SELECT c.status, c.version, c.customer, c.channel, c.agent_state::text AS agent_state,
-       (SELECT array_agg(name ORDER BY name) FROM services) AS services,
-       (SELECT json_agg(json_build_object('weekday', weekday, 'opens', opens_at::time::text,
-                                          'closes', closes_at::time::text)) FROM business_hours)::text
-               AS hours,
-       (SELECT json_agg(json_build_object('position', position, 'tool', tool, 'result', result))
-          FROM tool_effects WHERE turn_key = $2)::text AS earlier,
-       (SELECT status FROM ingest_events WHERE id = $3) AS trigger_status,
-       """
-    + thread_sql(conversation="$1", trigger="$4", limit="$5")
-    + """ AS thread
-FROM conversations c WHERE c.id = $1
-"""
-)
-
-# The turn's commit, in one round trip (migration 0017): checks the trigger still waits and the conversation
-# is at the version read, then writes the reply (with its delivery status and, on a channel with no adapter,
-# the reason it is FAILED: migration 0018) and the state, the answered mark, the run and its tool calls ($21,
-# JSON).
-_COMMIT = (
-    "SELECT agentops_commit_turn($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-    " $16, $17, $18, $19, $20, $21::jsonb) AS outcome"
-)
-
-
-@dataclass(frozen=True)
-class _Loaded:
-    conversation: Conversation
-    services: list[str]
-    hours: dict
-    earlier: dict[int, tuple[str, dict]]
-    memory: tuple[
-        ThreadItem, ...
-    ]  # the thread before the message this turn answers (backend/agent/memory.py)
-
-
-class ConversationChanged(Exception):
-    """The conversation moved to another version while the turn was being decided."""
-
-
-class AlreadyAnswered(Exception):
-    """The trigger event is no longer waiting for an answer: another attempt committed one first."""
 
 
 @dataclass(frozen=True)
@@ -218,46 +169,6 @@ async def run_turn(
         return outcome
 
 
-async def _load(
-    conversation_id: uuid.UUID,
-    turn_key: str,
-    trigger_event_id: uuid.UUID | None,
-    trigger_message_id: uuid.UUID | None,
-) -> _Loaded:
-    rows = await connections.get("default").execute_query_dict(
-        _LOAD, [conversation_id, turn_key, trigger_event_id, trigger_message_id, HISTORY_MESSAGES]
-    )
-    if not rows:
-        raise LookupError(f"no conversation {conversation_id}")
-    row = rows[0]
-    if trigger_event_id is not None and row["trigger_status"] != "RECEIVED":
-        raise AlreadyAnswered(
-            str(trigger_event_id)
-        )  # answered (or dead) before this turn began: nothing to decide
-    conversation = Conversation(
-        id=conversation_id,
-        status=ConversationStatus(row["status"]),
-        version=row["version"],
-        customer=row["customer"],
-        channel=Channel(row["channel"]),
-        agent_state=json.loads(row["agent_state"] or "{}"),
-    )
-    hours = {
-        item["weekday"]: (clock_time.fromisoformat(item["opens"]), clock_time.fromisoformat(item["closes"]))
-        for item in json.loads(row["hours"] or "[]")
-    }
-    earlier = {
-        item["position"]: (item["tool"], item["result"]) for item in json.loads(row["earlier"] or "[]")
-    }
-    return _Loaded(
-        conversation=conversation,
-        services=list(row["services"] or []),
-        hours=hours,
-        earlier=earlier,
-        memory=parse_thread(row["thread"]),
-    )
-
-
 async def _decide(turn: TurnInput, *, setup: AgentSetup, tools: ToolBox) -> tuple[Decision, str | None]:
     """The policy's decision, or the fallback reply and the error when the decision itself failed."""
     try:
@@ -294,10 +205,10 @@ async def _turn(
     run_id = uuid.uuid4()
     setup = with_drilled_prompt(setup, current_faults())  # a PROMPT_REGRESSION drill's version, for this turn
     turn_key = str(trigger_event_id or trigger_message_id or run_id)
-    loaded = await _load(conversation_id, turn_key, trigger_event_id, trigger_message_id)
+    loaded = await load_turn(conversation_id, turn_key, trigger_event_id, trigger_message_id)
     conversation = loaded.conversation
     if conversation.status == ConversationStatus.HANDED_OFF:
-        await _commit_silence(trigger_event_id=trigger_event_id, before_commit=before_commit)
+        await commit_silence(trigger_event_id=trigger_event_id, before_commit=before_commit)
         return None
     now = (now or datetime.now(ZoneInfo(setup.timezone))).astimezone(ZoneInfo(setup.timezone))
     memory = loaded.memory
@@ -350,8 +261,8 @@ async def _turn(
     redacted = screened.text != text and trigger_message_id is not None
     reply_message_id = uuid.uuid4()
     latency_ms = (time.perf_counter() - started) * 1000
-    delivery_status, delivery_error = _delivery(deliver, conversation.channel, delivery_channels)
-    calls_json = _calls_json(tools)
+    delivery_status, delivery_error = delivery_of(deliver, conversation.channel, delivery_channels)
+    calls_json = calls_as_json(tools)
     record = [
         conversation_id,
         conversation.version,
@@ -376,14 +287,14 @@ async def _turn(
         calls_json,
     ]
     if not findings and not redacted and before_commit is None:
-        await _commit(
+        await commit_turn(
             connections.get("default"), record
         )  # the common turn: one statement, its own transaction
     else:
         async with in_transaction() as connection:
-            await _commit(connection, record)
+            await commit_turn(connection, record)
             if redacted:
-                await _keep_only_redacted(connection, trigger_message_id, screened.text)
+                await keep_only_redacted(connection, trigger_message_id, screened.text)
             await record_findings(
                 connection=connection,
                 findings=findings,
@@ -409,69 +320,3 @@ async def _turn(
         violations=tuple(finding.rule for finding in findings),
         handed_off=handed_over,
     )
-
-
-def _delivery(
-    deliver: bool, channel: Channel, channels: frozenset[Channel] | None
-) -> tuple[DeliveryStatus | None, str | None]:
-    """The reply's delivery status and error as written: none (not for the customer), QUEUED, or FAILED at
-    once."""
-    if not deliver:
-        return None, None
-    if channels is not None and channel not in channels:
-        return DeliveryStatus.FAILED, undeliverable_reason(channel)
-    return DeliveryStatus.QUEUED, None
-
-
-async def _commit(connection, record: list) -> None:
-    """The reply, the state, the answered mark, the run and its tool calls — or nothing, raising why."""
-    rows = await connection.execute_query_dict(_COMMIT, record)
-    if rows[0]["outcome"] == "changed":
-        raise ConversationChanged(str(record[0]))
-    if rows[0]["outcome"] == "answered":
-        raise AlreadyAnswered(str(record[3]))
-
-
-def _calls_json(tools: ToolBox) -> str:
-    return json.dumps(
-        [
-            {
-                "position": call.position,
-                "name": call.name,
-                "arguments": call.arguments or {},
-                "result": call.result,
-                "error": call.error,
-                "latency_ms": call.latency_ms,
-            }
-            for call in tools.calls
-        ]
-    )
-
-
-async def _mark_answered(connection, event_id: uuid.UUID) -> None:
-    marked = await connection.execute_query_dict(
-        "UPDATE ingest_events SET status = 'PROCESSED', processed_at = now(), attempts = attempts + 1"
-        " WHERE id = $1 AND status = 'RECEIVED' RETURNING id",
-        [event_id],
-    )
-    if not marked:
-        raise AlreadyAnswered(str(event_id))
-
-
-async def _keep_only_redacted(connection, message_id: uuid.UUID, text: str) -> None:
-    message = await Message.get(id=message_id).using_db(connection)
-    await Message.filter(id=message_id).using_db(connection).update(text=text)
-    if message.ingest_event_id is not None:  # type: ignore[attr-defined]
-        await IngestEvent.filter(id=message.ingest_event_id).using_db(connection).update(text=text)  # type: ignore[attr-defined]
-
-
-async def _commit_silence(
-    *, trigger_event_id: uuid.UUID | None, before_commit: Callable[[], Awaitable[None]] | None
-) -> None:
-    """A human owns the conversation: the event is done, with no run and no reply."""
-    if trigger_event_id is None:
-        return
-    async with in_transaction() as connection:
-        await _mark_answered(connection, trigger_event_id)
-        if before_commit is not None:
-            await before_commit()
