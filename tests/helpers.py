@@ -46,6 +46,11 @@ async def next_payload(socket: websockets.ClientConnection, *, timeout: float = 
         assert message["type"] == "ping", message
 
 
+async def next_data(socket: websockets.ClientConnection, *, timeout: float = 20) -> dict:
+    """The `data` of the subscription's next result."""
+    return (await next_payload(socket, timeout=timeout))["data"]
+
+
 def free_port() -> int:
     """A TCP port nothing listens on right now."""
     import socket

@@ -6,8 +6,7 @@ import asyncio
 import httpx
 
 from backend.core.scopes import Scope
-from tests.helpers import wait_until
-from tests.ingest.test_live_updates import _next_data, _subscribe
+from tests.helpers import next_data, subscribe, wait_until
 
 UPDATES = "subscription { conversationUpdated { customer } }"
 LIVE = "subscription { liveMetrics { at turns } }"
@@ -23,18 +22,16 @@ async def test_identical_subscriptions_share_an_execution_and_a_late_joiner_gets
     reader = await make_key(Scope.READ)
     admin = await make_key(Scope.ADMIN)
     async with httpx.AsyncClient(base_url=live_api) as http:
-        same = [await _subscribe(live_api, reader, UPDATES) for _ in range(3)]
-        other_rights = await _subscribe(live_api, admin, UPDATES)  # another scope set: never shares a result
+        same = [await subscribe(live_api, reader, UPDATES) for _ in range(3)]
+        other_rights = await subscribe(live_api, admin, UPDATES)  # another scope set: never shares a result
         await wait_until(
             lambda: _counts(http, members=4, executions=2), timeout=10, message="4 members, 2 executions"
         )
 
-        first = await _subscribe(live_api, reader, LIVE)
-        current = (await _next_data(first))["liveMetrics"]
-        late = await _subscribe(live_api, reader, LIVE)  # joins the running execution
-        replayed = (await asyncio.wait_for(_next_data(late), timeout=2))[
-            "liveMetrics"
-        ]  # not a 1 s tick later
+        first = await subscribe(live_api, reader, LIVE)
+        current = (await next_data(first))["liveMetrics"]
+        late = await subscribe(live_api, reader, LIVE)  # joins the running execution
+        replayed = (await asyncio.wait_for(next_data(late), timeout=2))["liveMetrics"]  # not a 1 s tick later
         assert replayed["at"] >= current["at"]
         await wait_until(
             lambda: _counts(http, members=6, executions=3), timeout=10, message="6 members, 3 executions"

@@ -6,7 +6,7 @@ import asyncio
 import httpx
 
 from backend.core.scopes import Scope
-from tests.helpers import next_payload, subscribe, wait_until
+from tests.helpers import next_data, subscribe, wait_until
 from tests.ingest.documents import INGEST_EVENT, event
 
 CONVERSATION_UPDATED = (
@@ -14,10 +14,6 @@ CONVERSATION_UPDATED = (
     "edges { node { text author } } } } }"
 )
 INGEST_STATS = "subscription { ingestStats { accepted received processed dead queueDepth } }"
-
-
-async def _next_data(socket) -> dict:
-    return (await next_payload(socket))["data"]
 
 
 async def test_an_ingested_event_reaches_a_conversation_subscriber(live_api, make_key, workers):
@@ -31,10 +27,10 @@ async def test_an_ingested_event_reaches_a_conversation_subscriber(live_api, mak
         ).json()
         assert answer["data"]["ingestEvent"]["__typename"] == "EventAccepted"
     # The customer's message shows as soon as it is appended, then again with the agent's answer.
-    update = (await _next_data(socket))["conversationUpdated"]
+    update = (await next_data(socket))["conversationUpdated"]
     assert update["customer"] == "+15550102030"
     assert update["messageCount"] == 1
-    answered = (await _next_data(socket))["conversationUpdated"]
+    answered = (await next_data(socket))["conversationUpdated"]
     assert answered["messageCount"] == 2
     first = answered["messages"]["edges"][0]["node"]
     assert first == {"text": "Is the dentist open on Saturday?", "author": "CUSTOMER"}
@@ -45,9 +41,9 @@ async def test_ingest_stats_are_pushed_and_stop_when_the_client_leaves(live_api,
     key = await make_key(Scope.INGEST, Scope.READ)
     async with httpx.AsyncClient(base_url=live_api, headers={"Authorization": f"Bearer {key}"}) as http:
         socket = await subscribe(live_api, key, INGEST_STATS)
-        before = (await _next_data(socket))["ingestStats"]
+        before = (await next_data(socket))["ingestStats"]
         await http.post("/graphql", json={"query": INGEST_EVENT, "variables": {"input": event()}})
-        while (pushed := (await _next_data(socket))["ingestStats"])["accepted"] == before["accepted"]:
+        while (pushed := (await next_data(socket))["ingestStats"])["accepted"] == before["accepted"]:
             pass
         assert pushed["accepted"] == before["accepted"] + 1
         live = (await http.get("/healthz")).json()["live"]

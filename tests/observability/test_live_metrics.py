@@ -4,9 +4,8 @@ one."""
 import httpx
 
 from backend.core.scopes import Scope
-from tests.helpers import graphql, wait_until
+from tests.helpers import graphql, next_data, subscribe, wait_until
 from tests.ingest.documents import INGEST_EVENT, event
-from tests.ingest.test_live_updates import _next_data, _subscribe
 
 LIVE = (
     "subscription { liveMetrics { at turns turnsPerMinute failureRate handoffRate latencyP95Ms "
@@ -18,8 +17,8 @@ async def test_live_metrics_come_from_one_producer_react_to_a_turn_and_stop_with
     live_api, make_key, workers
 ):
     key = await make_key(Scope.INGEST, Scope.READ)
-    sockets = [await _subscribe(live_api, key, LIVE) for _ in range(3)]
-    firsts = [(await _next_data(socket))["liveMetrics"] for socket in sockets]
+    sockets = [await subscribe(live_api, key, LIVE) for _ in range(3)]
+    firsts = [(await next_data(socket))["liveMetrics"] for socket in sockets]
     assert all(
         first["turns"] == 0 and first["windowSeconds"] == 300 and first["queueDepth"] >= 0 for first in firsts
     )
@@ -40,7 +39,7 @@ async def test_live_metrics_come_from_one_producer_react_to_a_turn_and_stop_with
         )
         seen = []
         for socket in sockets:  # each hears the turn without asking, well before the 1 s tick would matter
-            while (pushed := (await _next_data(socket))["liveMetrics"])["turns"] == 0:
+            while (pushed := (await next_data(socket))["liveMetrics"])["turns"] == 0:
                 pass
             seen.append(pushed)
         assert {pushed["turns"] for pushed in seen} == {1} and seen[0]["latencyP95Ms"] > 0
