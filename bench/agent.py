@@ -38,7 +38,6 @@ import uuid
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import asyncpg
 import redis
@@ -46,14 +45,15 @@ import redis
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend.db.database import server_dsn
 from backend.settings import Settings
 from bench.agent_load import HEARTBEATS, PRODUCT_QUEUE, conversations, enqueue_noops, open_loop, send_rounds
 from bench.harness import (
     GROUPS,
     Cpu,
     backends,
+    bench_environment,
     check_alive,
+    create_key,
     pct,
     product_groups,
     rss_report,
@@ -65,11 +65,10 @@ from bench.harness import (
     wait_processed,
     wait_redis,
 )
-from bench.ingest import sql
 from bench.noop_worker import QUEUE_NAME as NOOP_QUEUE
 
 GOAL_RATIO, GOAL_P95_MS = 0.25, 100.0
-from tests.helpers import free_port, wait_for_http
+from tests.helpers import wait_for_http
 
 DATABASE, REDIS_INDEX = "agentops_bench_agent", 14
 
@@ -300,48 +299,18 @@ def prepare() -> tuple[dict, str, str, str, int]:
 
     Returns the environment for our processes, the database DSN, the Redis URL, the key and the slots seeded.
     """
-    configured = Settings()
-    server = configured.database_url.unicode_string().rsplit("/", 1)[0]
-    settings = Settings(database_url=f"{server}/{DATABASE}")
-    dsn = server_dsn(settings, database=DATABASE)
-    redis_url = urlsplit(str(settings.redis_url))._replace(path=f"/{REDIS_INDEX}").geturl()
-    asyncio.run(sql(server_dsn(settings), f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-    asyncio.run(sql(server_dsn(settings), f'CREATE DATABASE "{DATABASE}"'))
-    redis.Redis.from_url(redis_url).flushdb()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "AGENTOPS_DATABASE_URL": dsn,
-        "AGENTOPS_REDIS_URL": redis_url,
-        "AGENTOPS_API_PORT": str(free_port()),
-        "AGENTOPS_LOG_LEVEL": "WARNING",
+    env, dsn = bench_environment(
+        DATABASE,
+        redis_index=REDIS_INDEX,
         # Out of reach: the bench measures turns, not refusals (the INCRs still run).
-        "AGENTOPS_RATE_LIMIT_PER_SENDER_PER_MINUTE": "1000000000",
-        "AGENTOPS_RATE_LIMIT_PER_KEY_PER_MINUTE": "1000000000",
-    }
+        rate_limit_per_sender_per_minute="1000000000",
+        rate_limit_per_key_per_minute="1000000000",
+    )
     # Delivery URLs stay unset: replies are stored and their deliveries end FAILED "not configured".
     for name in ("SMS_API_BASE_URL", "CHAT_DELIVERY_URL", "VOICE_DELIVERY_URL"):
         env.pop(f"AGENTOPS_{name}", None)
     # `keys create` also migrates the new database. ingest to send, read to subscribe to runCompleted.
-    created = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "backend.cli.main",
-            "keys",
-            "create",
-            "--name",
-            "bench",
-            "--scope",
-            "ingest",
-            "--scope",
-            "read",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    key = create_key(env, "bench", "ingest", "read")
     # The business only (services, staff, hours, slots): `agentops seed` would also send demo conversations.
     seeded = subprocess.run(
         [
@@ -361,7 +330,7 @@ def prepare() -> tuple[dict, str, str, str, int]:
         text=True,
         check=True,
     )
-    return env, dsn, redis_url, created.stdout.strip().splitlines()[-1], int(seeded.stdout.split()[-1])
+    return env, dsn, env["AGENTOPS_REDIS_URL"], key, int(seeded.stdout.split()[-1])
 
 
 def phases(

@@ -41,7 +41,6 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -50,10 +49,18 @@ import redis
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend.db.database import server_dsn
-from backend.settings import Settings
-from bench.harness import Cpu, backends, check_alive, rss_report, start, supervised
-from tests.helpers import free_port, wait_for_http
+from bench.harness import (
+    Cpu,
+    backends,
+    bench_environment,
+    check_alive,
+    create_key,
+    rss_report,
+    run_sql,
+    start,
+    supervised,
+)
+from tests.helpers import wait_for_http
 from tests.ingest.documents import INGEST_EVENT, INGEST_EVENTS, event
 
 DATABASE, REDIS_INDEX = "agentops_bench_ingest", 13
@@ -464,48 +471,21 @@ def start_process(command: list[str], env: dict, log: Path, processes: list) -> 
     return start([sys.executable, "-m", "backend.cli.main", *command], env, log, processes)
 
 
-async def sql(dsn: str, statement: str) -> None:
-    """Run one statement (or script) on a database."""
-    connection = await asyncpg.connect(dsn)
-    await connection.execute(statement)
-    await connection.close()
-
-
 def prepare() -> tuple[dict, str, str, str]:
     """Recreate the bench database, flush the bench Redis index, create an ingest key and the scratch table.
 
     Returns the environment for our `agentops` processes, the database DSN, the Redis URL and the key.
     """
-    configured = Settings()
-    server = configured.database_url.unicode_string().rsplit("/", 1)[0]
-    settings = Settings(database_url=f"{server}/{DATABASE}")
-    dsn = server_dsn(settings, database=DATABASE)
-    redis_url = urlsplit(str(settings.redis_url))._replace(path=f"/{REDIS_INDEX}").geturl()
-    asyncio.run(sql(server_dsn(settings), f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-    asyncio.run(sql(server_dsn(settings), f'CREATE DATABASE "{DATABASE}"'))
-    redis.Redis.from_url(redis_url).flushdb()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "AGENTOPS_DATABASE_URL": dsn,
-        "AGENTOPS_REDIS_URL": redis_url,
-        "AGENTOPS_API_PORT": str(free_port()),
-        "AGENTOPS_LOG_LEVEL": "WARNING",
-        "AGENTOPS_WORKER_METRICS_PORT": "0",
+    env, dsn = bench_environment(
+        DATABASE,
+        redis_index=REDIS_INDEX,
         # Out of reach: the bench measures the accept path, not refusals (the counters still run).
-        "AGENTOPS_RATE_LIMIT_PER_SENDER_PER_MINUTE": "1000000000",
-        "AGENTOPS_RATE_LIMIT_PER_KEY_PER_MINUTE": "1000000000",
-    }
-    # `keys create` also migrates the new database, so the API finds its schema there.
-    created = subprocess.run(
-        [sys.executable, "-m", "backend.cli.main", "keys", "create", "--name", "bench", "--scope", "ingest"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
+        rate_limit_per_sender_per_minute="1000000000",
+        rate_limit_per_key_per_minute="1000000000",
     )
-    asyncio.run(sql(dsn, SCRATCH))
-    return env, dsn, redis_url, created.stdout.strip().splitlines()[-1]
+    key = create_key(env, "bench", "ingest")  # it also migrates the new database, so the API finds its schema
+    asyncio.run(run_sql(dsn, SCRATCH))
+    return env, dsn, env["AGENTOPS_REDIS_URL"], key
 
 
 def main() -> None:
@@ -535,7 +515,7 @@ def main() -> None:
             accept_phases(options, wrk, client, client_pid, url, key, dsn, api.pid, redis_pid, logs)
         print(rss_report({"api": api.pid}))
         # Processing sees only its own events: an empty table and queue, then a fixed preload via the API.
-        asyncio.run(sql(dsn, "TRUNCATE ingest_events, conversations CASCADE"))
+        asyncio.run(run_sql(dsn, "TRUNCATE ingest_events, conversations CASCADE"))
         redis.Redis.from_url(redis_url).flushdb()
         process_phase(
             dsn,
