@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from playwright.async_api import Error as PlaywrightError
 
 from tests.helpers import free_port, wait_for_http
 
@@ -157,16 +158,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 @pytest.fixture
 async def browser_context(browser, request: pytest.FixtureRequest) -> AsyncIterator[object]:
-    """A fresh browser profile per test; every open tab is saved as a screenshot when the test fails."""
+    """A fresh browser profile per test; when the test fails, every open tab is saved as a screenshot, and
+    what the pages said (console, uncaught errors, their URLs) beside it."""
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
     context.set_default_timeout(20_000)
+    said: list[str] = []
+    context.on("console", lambda message: said.append(f"console.{message.type}: {message.text}"))
+    context.on("weberror", lambda error: said.append(f"uncaught: {error.error}"))
     yield context
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         SCREENSHOTS.mkdir(exist_ok=True)
         for index, page in enumerate(context.pages):
             if not page.is_closed():
-                await page.screenshot(path=SCREENSHOTS / f"{request.node.name}-{index}.png", full_page=True)
+                said.append(f"tab {index}: {page.url}")
+                # A tab whose page is stuck cannot be pictured: say so, rather than fail the teardown too.
+                with contextlib.suppress(PlaywrightError):
+                    await page.screenshot(
+                        path=SCREENSHOTS / f"{request.node.name}-{index}.png", full_page=True, timeout=5_000
+                    )
+        (SCREENSHOTS / f"{request.node.name}.log").write_text("\n".join(said) + "\n")
     await context.close()
 
 
