@@ -95,7 +95,7 @@ class Cpu:
         return self
 
     def __exit__(self, *_) -> None:
-        wall = time.perf_counter() - self.began
+        self.wall = wall = time.perf_counter() - self.began
         self.box = (busy_ticks() - self.box_before) / TICK / wall * 100
         self.used = {
             name: sum(proc_ticks(pid) - self.before[name].get(pid, 0) for pid in pids()) / TICK / wall * 100
@@ -106,6 +106,15 @@ class Cpu:
     def columns(self) -> str:
         return f"{self.box:4.0f}% " + " ".join(
             f"{self.used[name]:4.0f}%" if name in self.used else "    -" for name in GROUPS
+        )
+
+    def per_event(self, events: int) -> str:
+        """Milliseconds of CPU an event cost the machine and each group: what a rate can afford."""
+        scale = self.wall * 10 / max(events, 1)  # percent of a core x seconds / events, in ms
+        return (
+            f"{self.box * scale:.1f} ms of machine CPU an event ("
+            + ", ".join(f"{name} {self.used[name] * scale:.1f}" for name in GROUPS if name in self.used)
+            + ")"
         )
 
     def noise(self) -> str:
