@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import shutil
 import signal
@@ -36,10 +35,8 @@ import sys
 import tempfile
 import uuid
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 
-import asyncpg
 import redis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from backend.settings import Settings
 from bench.agent_load import HEARTBEATS, PRODUCT_QUEUE, conversations, enqueue_noops, open_loop, send_rounds
+from bench.agent_rows import latency_rows, turn_summary
 from bench.harness import (
     GROUPS,
     Cpu,
@@ -59,6 +57,7 @@ from bench.harness import (
     rss_report,
     saq_idle,
     saq_workers,
+    spawned_client,
     start,
     stop_all,
     supervised,
@@ -143,50 +142,6 @@ def turns_phase(
     )
     summary["rate"], summary["wall"] = rate, wall
     return summary
-
-
-async def turn_summary(dsn: str, pattern: str) -> dict:
-    """What the turns of a phase did, from the database."""
-    connection = await asyncpg.connect(dsn)
-    try:
-        scope = (
-            "FROM ingest_events e JOIN messages i ON i.ingest_event_id = e.id"
-            " LEFT JOIN agent_runs r ON r.trigger_message_id = i.id"
-            " LEFT JOIN messages m ON m.id = r.reply_message_id WHERE e.idempotency_key LIKE $1"
-        )
-        events, runs, replies, span, turn_p50, turn_p95 = await connection.fetchrow(
-            "SELECT count(*), count(r.id), count(m.id),"
-            " extract(epoch FROM max(m.created_at) - min(e.received_at))::float8,"
-            " percentile_cont(0.5) WITHIN GROUP (ORDER BY r.latency_ms),"
-            f" percentile_cont(0.95) WITHIN GROUP (ORDER BY r.latency_ms) {scope}",
-            pattern,
-        )
-        statuses = dict(await connection.fetch(f"SELECT r.status, count(*) {scope} GROUP BY 1", pattern))
-        intents = dict(
-            await connection.fetch(f"SELECT r.intent, count(*) {scope} GROUP BY 1 ORDER BY 2 DESC", pattern)
-        )
-        calls = scope.replace(" WHERE", " JOIN tool_calls t ON t.run_id = r.id WHERE")
-        tools = dict(
-            await connection.fetch(f"SELECT t.name, count(*) {calls} GROUP BY 1 ORDER BY 2 DESC", pattern)
-        )
-        booked = await connection.fetchval(
-            f"SELECT count(*) {calls} AND t.name = 'book_appointment' AND (t.result ->> 'booked')::boolean",
-            pattern,
-        )
-    finally:
-        await connection.close()
-    return {
-        "events": events,
-        "runs": runs,
-        "replies": replies,
-        "span": span or 0,
-        "turn_p50": turn_p50 or 0,
-        "turn_p95": turn_p95 or 0,
-        "statuses": statuses,
-        "intents": intents,
-        "tools": tools,
-        "booked": booked,
-    }
 
 
 def latency_phase(
@@ -276,22 +231,6 @@ def latency_phase(
         + (f"; {missing} run(s) never announced within 20 s" if missing else "")
     )
     return p95
-
-
-async def latency_rows(dsn: str, pattern: str) -> list:
-    connection = await asyncpg.connect(dsn)
-    try:
-        return await connection.fetch(
-            "SELECT e.idempotency_key, extract(epoch FROM e.received_at)::float8,"
-            " extract(epoch FROM e.processed_at)::float8, r.id, r.latency_ms,"
-            " extract(epoch FROM m.created_at)::float8"
-            " FROM ingest_events e JOIN messages i ON i.ingest_event_id = e.id"
-            " LEFT JOIN agent_runs r ON r.trigger_message_id = i.id"
-            " LEFT JOIN messages m ON m.id = r.reply_message_id WHERE e.idempotency_key LIKE $1",
-            pattern,
-        )
-    finally:
-        await connection.close()
 
 
 # --- Processes and setup ---------------------------------------------------------------------------------
@@ -422,18 +361,9 @@ def main() -> None:
     env, dsn, redis_url, key, slots = prepare()
     logs = Path(tempfile.mkdtemp(prefix="bench-agent-"))
     started: list[subprocess.Popen] = []
-    with supervised(started, logs):
-        # spawn, not fork: the client starts clean, without this process's event loops or connections.
-        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as client:
-            client_pid = client.submit(os.getpid).result()
-            try:
-                phases(options, client, client_pid, env, dsn, redis_url, key, slots, logs, started)
-            except BaseException:
-                # A load still running in the client would hold up the executor's exit: end it now.
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(client_pid, signal.SIGKILL)
-                raise
-        shutil.rmtree(logs, ignore_errors=True)
+    with supervised(started, logs), spawned_client() as (client, client_pid):
+        phases(options, client, client_pid, env, dsn, redis_url, key, slots, logs, started)
+    shutil.rmtree(logs, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Self
 from urllib.parse import urlsplit
@@ -256,6 +258,21 @@ def supervised(started: list[subprocess.Popen], logs: Path) -> Iterator[None]:
         raise
     finally:
         stop_all(started)
+
+
+@contextlib.contextmanager
+def spawned_client() -> Iterator[tuple[ProcessPoolExecutor, int]]:
+    """The load generator: one process of its own (spawned, not forked: it starts without this process's event
+    loops or connections) and its pid, for the CPU columns. A load still running there when the bench fails
+    would hold up the executor's exit, so the process is killed first."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as client:
+        pid = client.submit(os.getpid).result()
+        try:
+            yield client, pid
+        except BaseException:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            raise
 
 
 # --- A bench's own database and Redis index ----------------------------------------------------------------

@@ -41,9 +41,10 @@ sys.path.insert(0, str(ROOT))
 
 from backend.settings import Settings
 from bench.harness import bench_environment, create_key, pct, rss_report, run_sql, start, supervised
-from bench.ingest import SCRATCH, http_load, raw_load
+from bench.ingest import SCRATCH
+from bench.ingest_load import raw_load, raw_open
+from bench.load_mixed import PAGE, ingest_for, overload, reads_beside
 from tests.helpers import wait_for_http
-from tests.ingest.documents import INGEST_EVENT, event
 
 DATABASE, REDIS_INDEX = "agentops_bench_load", 7
 
@@ -71,11 +72,6 @@ SELECT gen_random_uuid(), c.id, k, CASE WHEN k % 2 = 1 THEN 'INBOUND' ELSE 'OUTB
        CASE WHEN k % 2 = 0 THEN 'SENT' END
 FROM conversations c CROSS JOIN generate_series(1, $1) AS k
 """
-PAGE = """query($first: Int!, $after: String, $filter: ConversationFilter) {
-  conversations(first: $first, after: $after, filter: $filter) {
-  edges { cursor node { id channel customer status messageCount lastMessageAt handedOffAt lastMessage { text
-      author } } }
-  pageInfo { hasNextPage endCursor } } }"""
 DETAIL = """query($id: ID!) { node(id: $id) { ... on Conversation { id customer status
   messages(first: 50) { edges { node { sequence direction author text deliveryStatus } } }
   runs(first: 10) { status latencyMs toolCalls { name error } }
@@ -229,85 +225,6 @@ async def explain(dsn: str) -> list[tuple[str, str, float]]:
         await connection.close()
 
 
-# --- 2 and 3. Mixed workload and overload -------------------------------------------------------------
-
-
-async def _read_while(base: str, key: str, stop: asyncio.Event) -> int:
-    done = 0
-    async with httpx.AsyncClient(
-        base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30
-    ) as http:
-        while not stop.is_set():
-            await http.post("/graphql", json={"query": PAGE, "variables": {"first": 20}})
-            done += 1
-    return done
-
-
-def reads_beside(base: str, key: str, seconds: float, readers: int) -> int:
-    async def run() -> int:
-        stop = asyncio.Event()
-        tasks = [asyncio.create_task(_read_while(base, key, stop)) for _ in range(readers)]
-        await asyncio.sleep(seconds)
-        stop.set()
-        return sum(await asyncio.gather(*tasks))
-
-    return asyncio.run(run())
-
-
-async def _overload(url: str, key: str, *, concurrency: int, seconds: float, health: str) -> dict:
-    counts = {"accepted": 0, "rate_limited": 0, "other_refusal": 0, "5xx": 0, "errors": 0}
-    health_latencies: list[float] = []
-    deadline = time.perf_counter() + seconds
-
-    async def sender(number: int) -> None:
-        async with httpx.AsyncClient(timeout=30, headers={"Authorization": f"Bearer {key}"}) as http:
-            sent = 0
-            while time.perf_counter() < deadline:
-                sent += 1
-                try:
-                    answer = await http.post(
-                        url,
-                        json={
-                            "query": INGEST_EVENT,
-                            "variables": {
-                                "input": event(
-                                    key=f"over-{number}-{sent}-{uuid.uuid4().hex[:6]}",
-                                    sender=f"+1666{number:03d}{sent:05d}",
-                                )
-                            },
-                        },
-                    )
-                except httpx.HTTPError:
-                    counts["errors"] += 1
-                    continue
-                if answer.status_code >= 500:
-                    counts["5xx"] += 1
-                    continue
-                kind = (answer.json().get("data") or {}).get("ingestEvent", {}).get("__typename")
-                counts[
-                    "accepted"
-                    if kind == "EventAccepted"
-                    else "rate_limited"
-                    if kind == "RateLimited"
-                    else "other_refusal"
-                ] += 1
-
-    async def prober() -> None:
-        async with httpx.AsyncClient(timeout=30) as http:
-            while time.perf_counter() < deadline:
-                began = time.perf_counter()
-                await http.get(health)
-                health_latencies.append((time.perf_counter() - began) * 1000)
-                await asyncio.sleep(0.1)
-
-    await asyncio.gather(*(sender(n) for n in range(concurrency)), prober())
-    return {**counts, "healthz_p50": pct(health_latencies, 50), "healthz_p95": pct(health_latencies, 95)}
-
-
-def overload(url: str, key: str, **options) -> dict:
-    return asyncio.run(_overload(url, key, **options))
-
-
 # --- Main -------------------------------------------------------------------------------------------------
 
 
@@ -357,44 +274,42 @@ def main() -> None:
         url = f"{base}/graphql"
         with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as clients:
             alone = clients.submit(
-                http_load,
+                ingest_for,
                 url,
                 reader,
-                batch=0,
                 concurrency=16,
                 seconds=options.seconds,
-                total=0,
-                senders=10**7,
                 tag=f"alone-{uuid.uuid4().hex[:6]}",
             ).result()
             reading = clients.submit(reads_beside, base, reader, options.seconds, 4)
             mixed = clients.submit(
-                http_load,
+                ingest_for,
                 url,
                 reader,
-                batch=0,
                 concurrency=16,
                 seconds=options.seconds,
-                total=0,
-                senders=10**7,
                 tag=f"mixed-{uuid.uuid4().hex[:6]}",
             ).result()
             reads_done = reading.result()
-            asyncio.run(run_sql(dsn, SCRATCH))
-            raw = asyncio.run(raw_load(dsn, batch=0, concurrency=16, seconds=options.seconds, tag="raw"))
-            alone_rate, mixed_rate = alone["accepted"] / alone["wall"], mixed["accepted"] / mixed["wall"]
-            raw_rate = raw["accepted"] / raw["wall"]
-            print(
-                "\n2. Mixed workload: ingestEvent x16 (one spawned client) with 4 readers of the "
-                "conversations page "
-                f"beside it\n  ingest alone {alone_rate:7.0f} events/s (p99 "
-                f"{statistics.quantiles(alone['latencies'], n=100)[98] * 1000:.0f} ms); with reads "
-                f"{mixed_rate:7.0f} "
-                f"events/s and {reads_done / options.seconds:.0f} pages/s; raw INSERT x16 {raw_rate:7.0f} "
-                "rows/s\n"
-                f"  ratios: alone/raw {alone_rate / raw_rate:.2f}x, mixed/raw {mixed_rate / raw_rate:.2f}x, "
-                f"mixed/alone {mixed_rate / alone_rate:.2f}x"
-            )
+        asyncio.run(run_sql(dsn, SCRATCH))
+        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as baseline:
+            baseline.submit(raw_open, dsn, 16).result()  # the pool lives in that one process
+            raw = baseline.submit(
+                raw_load, batch=0, concurrency=16, seconds=options.seconds, tag="raw"
+            ).result()
+        alone_rate, mixed_rate = alone["accepted"] / alone["wall"], mixed["accepted"] / mixed["wall"]
+        raw_rate = raw["events"] / raw["wall"]
+        print(
+            "\n2. Mixed workload: ingestEvent x16 (one spawned client) with 4 readers of the "
+            "conversations page "
+            f"beside it\n  ingest alone {alone_rate:7.0f} events/s (p99 "
+            f"{statistics.quantiles(alone['latencies'], n=100)[98] * 1000:.0f} ms); with reads "
+            f"{mixed_rate:7.0f} "
+            f"events/s and {reads_done / options.seconds:.0f} pages/s; raw INSERT x16 {raw_rate:7.0f} "
+            "rows/s\n"
+            f"  ratios: alone/raw {alone_rate / raw_rate:.2f}x, mixed/raw {mixed_rate / raw_rate:.2f}x, "
+            f"mixed/alone {mixed_rate / alone_rate:.2f}x"
+        )
         print(f"  {rss_report({'api': api.pid})}")
         processes.remove(api)
         api.terminate()

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import shutil
 import signal
@@ -36,7 +35,6 @@ import sys
 import tempfile
 import uuid
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 
 import asyncpg
@@ -51,6 +49,7 @@ from bench.harness import (
     create_key,
     pct,
     saq_idle,
+    spawned_client,
     start,
     stop_all,
     supervised,
@@ -352,16 +351,9 @@ def main() -> None:
     )
     logs = Path(tempfile.mkdtemp(prefix="bench-quality-"))
     started: list[subprocess.Popen] = []
-    with supervised(started, logs):
-        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as client:
-            client_pid = client.submit(os.getpid).result()
-            try:
-                phases(options, client, env, dsn, key, logs, started)
-            except BaseException:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(client_pid, signal.SIGKILL)
-                raise
-        shutil.rmtree(logs, ignore_errors=True)
+    with supervised(started, logs), spawned_client() as (client, _):
+        phases(options, client, env, dsn, key, logs, started)
+    shutil.rmtree(logs, ignore_errors=True)
 
 
 if __name__ == "__main__":
