@@ -23,25 +23,20 @@ from backend.telemetry.metrics import QUALITY_SCORES
 
 log = structlog.get_logger(__name__)
 
-# One statement for every verdict of a batch; a verdict already stored (a batch scored again) is left as it
-# is.
+# One statement for every verdict of a batch; a verdict already stored (a batch scored again) is left as is.
 _INSERT = """
 INSERT INTO eval_scores (id, run_id, conversation_id, evaluator, version, kind, score, passed, label, reason,
-    model,
-                         prompt_tokens, completion_tokens, trigger, created_at)
+                         model, prompt_tokens, completion_tokens, trigger, created_at)
 SELECT gen_random_uuid(), v.run_id, v.conversation_id, v.evaluator, v.version, v.kind, v.score, v.passed,
-    v.label,
-       v.reason, v.model, v.prompt_tokens, v.completion_tokens, v.trigger, now()
+       v.label, v.reason, v.model, v.prompt_tokens, v.completion_tokens, v.trigger, now()
 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::bool[], $8::text[],
             $9::text[], $10::text[], $11::int[], $12::int[], $13::text[])
      AS v(run_id, conversation_id, evaluator, version, kind, score, passed, label, reason, model,
-         prompt_tokens,
-          completion_tokens, trigger)
+          prompt_tokens, completion_tokens, trigger)
 WHERE EXISTS (SELECT 1 FROM agent_runs WHERE id = v.run_id)
 ON CONFLICT (run_id, evaluator, version) DO NOTHING
 """
-# Turns the guardrails acted on or that failed, in a window, that no evaluator scored (their hand-over was
-# lost).
+# Turns the guardrails acted on or that failed, in a window, that no evaluator scored (hand-over lost).
 _UNSCORED_FLAGGED = """
 SELECT id, flagged FROM (
     SELECT r.id, 'FAILURE' AS flagged FROM agent_runs r
