@@ -7,14 +7,13 @@ import reflex as rx
 
 from frontend.components.badges import (
     CONVERSATION_STATUS_COLORS,
-    DELIVERY_COLORS,
     RUN_STATUS_COLORS,
-    sandbox_badge,
     status_badge,
     synthetic_badge,
 )
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
+from frontend.components.messages import bubble, delivery_line
 from frontend.components.run_parts import tool_calls, violations_table
 from frontend.components.scores import scores_table
 from frontend.pages.conversation_detail_state import ConversationDetailState as State
@@ -69,36 +68,16 @@ def _header() -> rx.Component:
 
 
 def _message(message: rx.Var) -> rx.Component:
-    outbound = message["direction"] == "OUTBOUND"
-    return rx.hstack(
-        rx.box(
-            rx.vstack(
-                rx.hstack(
-                    rx.text(message["author"], size="1", weight="bold"),
-                    rx.text("#", message["sequence"], " · ", message["time"], size="1", color_scheme="gray"),
-                    spacing="2",
-                ),
-                rx.text(message["text"], size="2", white_space="pre-wrap"),
-                rx.cond(
-                    message["delivery"] != "",
-                    rx.hstack(
-                        status_badge(
-                            message["delivery"], DELIVERY_COLORS, size="1", class_name="delivery-status"
-                        ),
-                        sandbox_badge(message["sandbox"]),
-                        rx.text(message["delivery_note"], size="1", color_scheme="gray"),
-                        align="center",
-                    ),
-                ),
-                spacing="1",
-            ),
-            background=rx.cond(outbound, "var(--accent-3)", "var(--gray-3)"),
-            padding="0.6rem 0.8rem",
-            border_radius="var(--radius-3)",
-            max_width="80%",
+    return bubble(
+        rx.hstack(
+            rx.text(message["author"], size="1", weight="bold"),
+            rx.text("#", message["sequence"], " · ", message["time"], size="1", color_scheme="gray"),
+            spacing="2",
         ),
-        justify=rx.cond(outbound, "end", "start"),
-        width="100%",
+        rx.text(message["text"], size="2", white_space="pre-wrap"),
+        delivery_line(message),
+        right=message["direction"] == "OUTBOUND",  # the business's side
+        max_width="80%",
         class_name="thread-message",
         data_direction=message["direction"],
         data_author=message["author"],

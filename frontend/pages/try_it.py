@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from frontend.components.badges import DELIVERY_COLORS, RUN_STATUS_COLORS, sandbox_badge, status_badge
+from frontend.components.badges import RUN_STATUS_COLORS, status_badge
 from frontend.components.choices import choice
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
+from frontend.components.messages import bubble, delivery_line
 from frontend.components.run_parts import tool_calls, violations_table
 from frontend.pages.try_it_state import CHANNELS
 from frontend.pages.try_it_state import TryItState as State
@@ -77,34 +78,12 @@ def _composer() -> rx.Component:
 
 
 def _message(message: rx.Var) -> rx.Component:
-    from_customer = message["direction"] == "INBOUND"
-    return rx.hstack(
-        rx.box(
-            rx.vstack(
-                rx.text(message["author"], " · ", message["time"], size="1", color_scheme="gray"),
-                rx.text(message["text"], size="2", white_space="pre-wrap", class_name="try-it-text"),
-                rx.cond(
-                    message["delivery"] != "",
-                    rx.hstack(
-                        status_badge(
-                            message["delivery"], DELIVERY_COLORS, size="1", class_name="delivery-status"
-                        ),
-                        sandbox_badge(message["sandbox"]),
-                        rx.text(message["delivery_note"], size="1", color_scheme="gray"),
-                        align="center",
-                        wrap="wrap",
-                    ),
-                ),
-                spacing="1",
-            ),
-            background=rx.cond(from_customer, "var(--accent-3)", "var(--gray-3)"),
-            padding="0.6rem 0.8rem",
-            border_radius="var(--radius-3)",
-            max_width="85%",
-        ),
-        # The customer's own messages on the right, as on their phone.
-        justify=rx.cond(from_customer, "end", "start"),
-        width="100%",
+    return bubble(
+        rx.text(message["author"], " · ", message["time"], size="1", color_scheme="gray"),
+        rx.text(message["text"], size="2", white_space="pre-wrap", class_name="try-it-text"),
+        delivery_line(message, wrap="wrap"),
+        right=message["direction"] == "INBOUND",  # the customer's messages on the right, as on their phone
+        max_width="85%",
         class_name="try-it-message",
         data_author=message["author"],
         data_delivery=message["delivery"],
