@@ -12,14 +12,16 @@ from frontend.state.auth import STORE_UNAVAILABLE, AuthState
 
 # Only an HTTP response can set an HTTP-only cookie, so the form goes to /auth/login over fetch rather than as
 # a Reflex event. A refusal comes back as a reason for `LoginState.refused`; a login loads the next page
-# afresh.
+# afresh, and its promise never settles. Settling it would queue `refused` just as the navigation closes the
+# page's socket; when the form was sent before that socket first connected, Reflex's event loop (0.10) drains
+# its queue in a `while` that then spins forever on the undeliverable event, and the navigation never commits.
 SUBMIT_LOGIN = """
 (async () => {
   try {
     const answer = await fetch('/auth/login', {method: 'POST', headers: {'Accept': 'application/json'},
                                                body: new FormData(document.getElementById('login-form'))});
     const result = await answer.json();
-    if (result.next) { window.location.replace(result.next); return null; }
+    if (result.next) { window.location.replace(result.next); return new Promise(() => {}); }
     return result.error || 'unavailable';
   } catch (error) {
     return 'unavailable';

@@ -6,7 +6,9 @@ the browser's cookie opens it, and the API token inside is what a logout revokes
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 import time
 
 import httpx
@@ -142,3 +144,27 @@ def test_login_and_logout_refuse_forms_posted_from_another_site(dashboard, dashb
         out = http.post("/auth/logout", headers={"Origin": dashboard.url})
         assert out.status_code == 303 and not session_redis.exists(session_key(session_id))
         assert f"{COOKIE_NAME}=" in out.headers["set-cookie"] and "Max-Age=0" in out.headers["set-cookie"]
+
+
+async def test_a_login_sent_before_the_page_is_connected_still_opens_overview(
+    dashboard, dashboard_users, browser_context
+):
+    """On a busy machine a user can send the form before the login page's live connection is up. The tab must
+    still load Overview: it used to freeze there, its script spinning with the navigation never committed."""
+    sent = asyncio.Event()
+
+    async def connect_once_the_form_is_sent(socket) -> None:
+        await sent.wait()
+        socket.connect_to_server()
+
+    await browser_context.route_web_socket(re.compile(r"/_event"), connect_once_the_form_is_sent)
+    viewer = dashboard_users["viewer"]
+    page = await browser_context.new_page()
+    await page.goto(f"{dashboard.url}/login")
+    await page.fill("#login-email", viewer.email)
+    await page.fill("#login-password", viewer.password)
+    await page.click("#login-submit")
+    sent.set()
+
+    await page.wait_for_selector("#user-email")
+    assert await page.locator("#user-email").inner_text() == viewer.email
