@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from frontend.components.badges import SEVERITY_COLORS, status_badge
+from frontend.components.tables import data_table
 
 
 def code(text: rx.Var, **props) -> rx.Component:
@@ -83,18 +84,6 @@ def violation(item: rx.Var) -> rx.Component:
 def violations_table(items: rx.Var) -> rx.Component:
     return rx.cond(
         items.length() > 0,
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[
-                        rx.table.column_header_cell(title)
-                        for title in ("Time (UTC)", "Stage", "Rule", "Severity", "Action", "What")
-                    ]
-                )
-            ),
-            rx.table.body(rx.foreach(items, violation)),
-            size="1",
-            width="100%",
-        ),
+        data_table(("Time (UTC)", "Stage", "Rule", "Severity", "Action", "What"), items, violation),
         rx.text("No guardrail violations.", size="2", color_scheme="gray"),
     )

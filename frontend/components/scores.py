@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from frontend.components.badges import status_badge
+from frontend.components.tables import data_table
 
 VERDICT_COLORS = {"pass": "green", "fail": "red", "skipped": "gray"}
 SKIPPED_HINT = (
@@ -62,12 +63,7 @@ def scores_table(items: rx.Var, *, with_run: bool = False, id: str) -> rx.Compon
     titles = ["Evaluator", "Score", "Label", "Reason", "Why scored", *(["Turn (UTC)"] if with_run else [])]
     return rx.cond(
         items.length() > 0,
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(title) for title in titles])),
-            rx.table.body(rx.foreach(items, lambda item: _score(item, with_run=with_run)), id=id),
-            size="1",
-            width="100%",
-        ),
+        data_table(titles, items, lambda item: _score(item, with_run=with_run), body_id=id),
         rx.text(
             "Not scored: online evaluation scores a sample of live turns, a few seconds after each.",
             size="2",

@@ -9,6 +9,7 @@ from frontend.components.choices import choice
 from frontend.components.feedback import empty_state, error_callout
 from frontend.components.layout import page_frame
 from frontend.components.paging import pager
+from frontend.components.tables import data_table
 from frontend.pages.conversations_state import ConversationsState as State
 from frontend.views.conversations import ANY, TIME_RANGES
 
@@ -116,12 +117,7 @@ def _unseen_notice() -> rx.Component:
 def _table() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(title) for title in COLUMNS])),
-                rx.table.body(rx.foreach(State.rows, _row), id="conversation-table"),
-                width="100%",
-                size="1",
-            ),
+            data_table(COLUMNS, State.rows, _row, body_id="conversation-table"),
             empty_state(
                 State.rows.length() == 0,
                 rx.cond(State.filtered, "No conversation matches these filters.", "No conversations yet."),

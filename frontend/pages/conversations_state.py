@@ -10,6 +10,7 @@ from frontend.live.documents import CONVERSATION_FIELDS
 from frontend.live.registry import live_feed
 from frontend.state.auth import AuthState
 from frontend.state.calls import Refused, call_or_report
+from frontend.state.paging import CursorPages
 from frontend.views.conversations import ANY, api_filter, checkable_live, conversation_row, live_match
 
 CONVERSATIONS = f"""
@@ -22,23 +23,14 @@ query Conversations($first: Int!, $after: String, $filter: ConversationFilter) {
 """
 
 
-class ConversationsState(rx.State):
-    rows: list[dict[str, str]] = []
+class ConversationsState(CursorPages, rx.State):
     channel: str = ANY
     status: str = ANY
     handed_off: str = ANY
     time_range: str = ANY
     text: str = ""
-    page_size: str = "25"
-    page_number: int = 1
-    has_next: bool = False
-    error: str = ""
     # Pushed changes this page cannot place (a later page, or filters a pushed row cannot be checked against).
     unseen_changes: int = 0
-    # The `after` cursor of each page walked so far: cursors only go forward, so Previous goes back through
-    # these.
-    _trail: list[str] = []
-    _end_cursor: str = ""
 
     @rx.event
     async def load(self):
@@ -60,25 +52,7 @@ class ConversationsState(rx.State):
         self.text = form.get("text", "")
         return await self._fetch(trail=[])
 
-    @rx.event
-    async def next_page(self):
-        if not self.has_next:
-            return None
-        return await self._fetch(trail=[*self._trail, self._end_cursor])
-
-    @rx.event
-    async def previous_page(self):
-        if not self._trail:
-            return None
-        return await self._fetch(trail=self._trail[:-1])
-
-    @rx.event
-    async def refresh(self):
-        """Read the page shown again (after changes it could not place live)."""
-        return await self._fetch(trail=self._trail)
-
     async def _fetch(self, *, trail: list[str]):
-        """Read the page that starts after the last cursor of `trail` (the first page for an empty trail)."""
         auth = await self.get_state(AuthState)
         if not auth.has_session:
             return None
@@ -89,22 +63,11 @@ class ConversationsState(rx.State):
             time_range=self.time_range,
             text=self.text,
         )
-        variables = {
-            "first": int(self.page_size),
-            "after": trail[-1] if trail else None,
-            "filter": chosen or None,
-        }
-        data = await call_or_report(self, CONVERSATIONS, variables)
+        data = await call_or_report(self, CONVERSATIONS, self._page_variables(trail=trail, chosen=chosen))
         if isinstance(data, Refused):
             return data.answer
-        connection = data["conversations"]
-        self.error = ""
         self.unseen_changes = 0
-        self.rows = [conversation_row(edge["node"], cursor=edge["cursor"]) for edge in connection["edges"]]
-        self.has_next = connection["pageInfo"]["hasNextPage"]
-        self._end_cursor = connection["pageInfo"]["endCursor"] or ""
-        self._trail = trail
-        self.page_number = len(trail) + 1
+        self._show_page(data["conversations"], trail=trail, row=conversation_row)
         return None
 
     def apply_update(self, kind: str, payload: dict[str, Any]) -> None:
@@ -142,10 +105,6 @@ class ConversationsState(rx.State):
                 (kept["cursor"] for kept in reversed(rows) if kept["cursor"]), self._end_cursor
             )
         self.rows = rows
-
-    @rx.var
-    def has_previous(self) -> bool:
-        return self.page_number > 1
 
     @rx.var
     def filtered(self) -> bool:

@@ -13,6 +13,7 @@ import reflex as rx
 
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
+from frontend.components.tables import data_table
 from frontend.live.registry import live_feed
 from frontend.state.auth import AuthState
 from frontend.state.calls import Refused, call_or_report
@@ -227,30 +228,20 @@ def dead_letters_page() -> rx.Component:
         ),
         error_callout(DeadLettersState.error),
         rx.card(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(title)
-                            for title in (
-                                "Dead at (UTC)",
-                                "Channel",
-                                "Customer",
-                                "Error",
-                                "Attempts",
-                                "Event",
-                                "",
-                            )
-                        ]
-                    )
+            data_table(
+                (
+                    "Dead at (UTC)",
+                    "Channel",
+                    "Customer",
+                    "Error",
+                    "Attempts",
+                    "Event",
+                    "",
                 ),
-                rx.table.body(rx.foreach(DeadLettersState.letters, _row), id="dead-letter-list"),
-                size="1",
-                width="100%",
-            ),
-            rx.cond(
-                DeadLettersState.letters.length() == 0,
-                rx.text("No dead letters.", size="2", color_scheme="gray"),
+                DeadLettersState.letters,
+                _row,
+                body_id="dead-letter-list",
+                empty="No dead letters.",
             ),
             width="100%",
         ),

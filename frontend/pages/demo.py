@@ -12,6 +12,7 @@ import reflex as rx
 
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
+from frontend.components.tables import data_table
 from frontend.live.documents import SIMULATION_FIELDS
 from frontend.live.registry import live_feed
 from frontend.state.auth import AuthState
@@ -269,18 +270,11 @@ def demo_page() -> rx.Component:
         ),
         rx.card(
             rx.heading("Drills", size="4"),
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(title)
-                            for title in ("Started (UTC)", "Kind", "Status", "Settings", "Effects", "By", "")
-                        ]
-                    )
-                ),
-                rx.table.body(rx.foreach(DemoState.drills, _drill_row), id="drill-list"),
-                size="1",
-                width="100%",
+            data_table(
+                ("Started (UTC)", "Kind", "Status", "Settings", "Effects", "By", ""),
+                DemoState.drills,
+                _drill_row,
+                body_id="drill-list",
             ),
             width="100%",
         ),

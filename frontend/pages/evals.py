@@ -7,6 +7,7 @@ import reflex as rx
 
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
+from frontend.components.tables import data_table
 from frontend.pages.evals_state import EvalsState
 from frontend.state.auth import AuthState
 
@@ -49,19 +50,7 @@ def _suite_row(suite: rx.Var) -> rx.Component:
 def _suites() -> rx.Component:
     return rx.card(
         rx.heading("Golden suites", size="4"),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[
-                        rx.table.column_header_cell(title)
-                        for title in ("Suite", "Newest version", "Cases", "Versions")
-                    ]
-                )
-            ),
-            rx.table.body(rx.foreach(EvalsState.latest_suites, _suite_row)),
-            size="1",
-            width="100%",
-        ),
+        data_table(("Suite", "Newest version", "Cases", "Versions"), EvalsState.latest_suites, _suite_row),
         width="100%",
     )
 
@@ -98,26 +87,19 @@ def _run_row(run: rx.Var) -> rx.Component:
 def _runs() -> rx.Component:
     return rx.card(
         rx.heading("Runs", size="4"),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[
-                        rx.table.column_header_cell(title)
-                        for title in (
-                            "Started (UTC)",
-                            "Suite",
-                            "Version",
-                            "Policy · prompt",
-                            "Status",
-                            "Passed",
-                            "Pass rate",
-                        )
-                    ]
-                )
+        data_table(
+            (
+                "Started (UTC)",
+                "Suite",
+                "Version",
+                "Policy · prompt",
+                "Status",
+                "Passed",
+                "Pass rate",
             ),
-            rx.table.body(rx.foreach(EvalsState.runs, _run_row), id="eval-runs"),
-            size="1",
-            width="100%",
+            EvalsState.runs,
+            _run_row,
+            body_id="eval-runs",
         ),
         width="100%",
     )

@@ -8,6 +8,7 @@ from frontend.components.badges import synthetic_badge
 from frontend.components.charts import series_chart
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
+from frontend.components.tables import data_table
 from frontend.pages.incidents import severity_badge, status_badge
 from frontend.pages.incidents_state import IncidentsState
 from frontend.state.auth import AuthState
@@ -83,31 +84,18 @@ def _timeline() -> rx.Component:
 def _notifications() -> rx.Component:
     return rx.card(
         rx.heading("Notifications", size="4"),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[
-                        rx.table.column_header_cell(title)
-                        for title in ("At", "Target", "Action", "Status", "Attempts", "Response", "Error")
-                    ]
-                )
+        data_table(
+            ("At", "Target", "Action", "Status", "Attempts", "Response", "Error"),
+            INCIDENT["notifications"].to(list[dict[str, str]]),
+            lambda sent: rx.table.row(
+                rx.table.cell(sent["at"]),
+                rx.table.cell(sent["target"]),
+                rx.table.cell(sent["action"]),
+                rx.table.cell(rx.badge(sent["status"])),
+                rx.table.cell(sent["attempts"]),
+                rx.table.cell(sent["response"]),
+                rx.table.cell(rx.text(sent["error"], size="1")),
             ),
-            rx.table.body(
-                rx.foreach(
-                    INCIDENT["notifications"].to(list[dict[str, str]]),
-                    lambda sent: rx.table.row(
-                        rx.table.cell(sent["at"]),
-                        rx.table.cell(sent["target"]),
-                        rx.table.cell(sent["action"]),
-                        rx.table.cell(rx.badge(sent["status"])),
-                        rx.table.cell(sent["attempts"]),
-                        rx.table.cell(sent["response"]),
-                        rx.table.cell(rx.text(sent["error"], size="1")),
-                    ),
-                )
-            ),
-            size="1",
-            width="100%",
         ),
         width="100%",
     )

@@ -7,6 +7,7 @@ import reflex as rx
 from frontend.components.badges import synthetic_badge
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
+from frontend.components.tables import data_table
 from frontend.pages.incidents_state import STATUS_FILTERS, IncidentsState
 
 STATUS_COLORS = {"OPEN": "red", "ACKNOWLEDGED": "amber", "RESOLVED": "green"}
@@ -63,31 +64,21 @@ def incidents_page() -> rx.Component:
         ),
         error_callout(IncidentsState.error),
         rx.card(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(title)
-                            for title in (
-                                "Opened (UTC)",
-                                "Severity",
-                                "SLO",
-                                "Status",
-                                "Summary",
-                                "Peak burn",
-                                "Acknowledged by",
-                                "Resolved",
-                            )
-                        ]
-                    )
+            data_table(
+                (
+                    "Opened (UTC)",
+                    "Severity",
+                    "SLO",
+                    "Status",
+                    "Summary",
+                    "Peak burn",
+                    "Acknowledged by",
+                    "Resolved",
                 ),
-                rx.table.body(rx.foreach(IncidentsState.incidents, _row), id="incident-list"),
-                size="1",
-                width="100%",
-            ),
-            rx.cond(
-                IncidentsState.incidents.length() == 0,
-                rx.text("No incidents.", size="2", color_scheme="gray"),
+                IncidentsState.incidents,
+                _row,
+                body_id="incident-list",
+                empty="No incidents.",
             ),
             width="100%",
         ),

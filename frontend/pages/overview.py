@@ -7,6 +7,7 @@ import reflex as rx
 from frontend.components.badges import synthetic_badge
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
+from frontend.components.tables import data_table
 from frontend.pages.overview_state import OverviewState
 from frontend.state.auth import AuthState
 
@@ -100,31 +101,19 @@ def _live_feed() -> rx.Component:
                 rx.badge("live", color_scheme="green", variant="surface"),
                 width="100%",
             ),
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(title)
-                            for title in (
-                                "Time (UTC)",
-                                "Channel",
-                                "Customer",
-                                "Status",
-                                "Msgs",
-                                "Last message",
-                            )
-                        ]
-                    )
+            data_table(
+                (
+                    "Time (UTC)",
+                    "Channel",
+                    "Customer",
+                    "Status",
+                    "Msgs",
+                    "Last message",
                 ),
-                rx.table.body(
-                    rx.foreach(OverviewState.conversations, _conversation_row), id="conversation-feed"
-                ),
-                width="100%",
-                size="1",
-            ),
-            rx.cond(
-                OverviewState.conversations.length() == 0,
-                rx.text("No conversations yet.", color_scheme="gray", size="2"),
+                OverviewState.conversations,
+                _conversation_row,
+                body_id="conversation-feed",
+                empty="No conversations yet.",
             ),
             width="100%",
         ),

@@ -13,6 +13,7 @@ import reflex as rx
 from frontend.components.badges import DELIVERY_COLORS, sandbox_badge, status_badge
 from frontend.components.feedback import error_callout
 from frontend.components.layout import page_frame
+from frontend.components.tables import data_table
 from frontend.state.auth import AuthState
 from frontend.state.calls import Refused, call_or_report
 from frontend.state.delivery import DeliveryBadgeState
@@ -174,30 +175,20 @@ def replies_page() -> rx.Component:
         ),
         error_callout(RepliesState.error),
         rx.card(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(title)
-                            for title in (
-                                "Created (UTC)",
-                                "Channel",
-                                "Customer",
-                                "Reply",
-                                "Delivery",
-                                "Last error",
-                                "",
-                            )
-                        ]
-                    )
+            data_table(
+                (
+                    "Created (UTC)",
+                    "Channel",
+                    "Customer",
+                    "Reply",
+                    "Delivery",
+                    "Last error",
+                    "",
                 ),
-                rx.table.body(rx.foreach(RepliesState.replies, _row), id="reply-list"),
-                size="1",
-                width="100%",
-            ),
-            rx.cond(
-                RepliesState.replies.length() == 0,
-                rx.text("No replies in this state.", size="2", color_scheme="gray"),
+                RepliesState.replies,
+                _row,
+                body_id="reply-list",
+                empty="No replies in this state.",
             ),
             width="100%",
         ),

@@ -10,6 +10,7 @@ from frontend.components.choices import choice
 from frontend.components.feedback import empty_state, error_callout
 from frontend.components.layout import page_frame
 from frontend.components.paging import pager
+from frontend.components.tables import data_table
 from frontend.pages.runs_state import RunsState as State
 from frontend.views.runs import ANY
 
@@ -175,12 +176,7 @@ def runs_page() -> rx.Component:
         error_callout(State.error, id="runs-error"),
         rx.card(
             rx.vstack(
-                rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(title) for title in COLUMNS])),
-                    rx.table.body(rx.foreach(State.rows, _row), id="run-table"),
-                    width="100%",
-                    size="1",
-                ),
+                data_table(COLUMNS, State.rows, _row, body_id="run-table"),
                 empty_state(
                     State.rows.length() == 0,
                     rx.cond(State.filtered, "No run matches these filters.", "The agent has not run yet."),

@@ -7,6 +7,7 @@ import reflex as rx
 
 from frontend.state.auth import AuthState
 from frontend.state.calls import Refused, call_or_report
+from frontend.state.paging import CursorPages
 from frontend.views.runs import ANY, RUN_ROW_FIELDS, run_filter, run_row
 
 AGENT_RUNS = f"""
@@ -22,8 +23,7 @@ FILTERS = ("status", "policy", "page_size", "evaluator", "verdict")
 TEXT_FILTERS = ("prompt_version", "min_latency_ms", "max_score")
 
 
-class RunsState(rx.State):
-    rows: list[dict[str, str]] = []
+class RunsState(CursorPages, rx.State):
     status: str = ANY
     policy: str = ANY
     prompt_version: str = ""
@@ -32,13 +32,6 @@ class RunsState(rx.State):
     verdict: str = ANY
     max_score: str = ""
     evaluators: list[str] = []  # the evaluators on disk, to choose from
-    page_size: str = "25"
-    page_number: int = 1
-    has_next: bool = False
-    error: str = ""
-    # The `after` cursor of each page walked so far, so Previous can go back (cursors only go forward).
-    _trail: list[str] = []
-    _end_cursor: str = ""
 
     @rx.event
     async def load(self):
@@ -65,22 +58,6 @@ class RunsState(rx.State):
             return await self._fetch(trail=[])
         return None
 
-    @rx.event
-    async def next_page(self):
-        if self.has_next:
-            return await self._fetch(trail=[*self._trail, self._end_cursor])
-        return None
-
-    @rx.event
-    async def previous_page(self):
-        if self._trail:
-            return await self._fetch(trail=self._trail[:-1])
-        return None
-
-    @rx.event
-    async def refresh(self):
-        return await self._fetch(trail=self._trail)
-
     async def _fetch(self, *, trail: list[str]):
         auth = await self.get_state(AuthState)
         if not auth.has_session:
@@ -101,27 +78,12 @@ class RunsState(rx.State):
         except ValueError:
             self.error = "Minimum latency must be a number of milliseconds."
             return None
-        variables = {
-            "first": int(self.page_size),
-            "after": trail[-1] if trail else None,
-            "filter": chosen or None,
-        }
-        data = await call_or_report(self, AGENT_RUNS, variables)
+        data = await call_or_report(self, AGENT_RUNS, self._page_variables(trail=trail, chosen=chosen))
         if isinstance(data, Refused):
             return data.answer
-        connection = data["agentRuns"]
-        self.error = ""
         self.evaluators = [evaluator["name"] for evaluator in data["evaluators"]]
-        self.rows = [run_row(edge["node"], cursor=edge["cursor"]) for edge in connection["edges"]]
-        self.has_next = connection["pageInfo"]["hasNextPage"]
-        self._end_cursor = connection["pageInfo"]["endCursor"] or ""
-        self._trail = trail
-        self.page_number = len(trail) + 1
+        self._show_page(data["agentRuns"], trail=trail, row=run_row)
         return None
-
-    @rx.var
-    def has_previous(self) -> bool:
-        return self.page_number > 1
 
     @rx.var
     def filtered(self) -> bool:
