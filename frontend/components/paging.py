@@ -4,28 +4,20 @@ from __future__ import annotations
 
 import reflex as rx
 
+from frontend.state.paging import CursorPages
+
 PAGE_SIZES = ["10", "25", "50", "100"]
 
 
-def pager(
-    *,
-    page_number: rx.Var,
-    has_previous: rx.Var,
-    has_next: rx.Var,
-    page_size: rx.Var,
-    on_previous,
-    on_next,
-    on_page_size,
-    id_prefix: str,
-) -> rx.Component:
-    """Buttons that walk the pages one at a time (cursors only go forward; previous pages are remembered)."""
+def pager(pages: type[CursorPages], *, id_prefix: str) -> rx.Component:
+    """Buttons that walk `pages` one at a time (cursors only go forward; previous pages are remembered)."""
     return rx.hstack(
         rx.text("Rows per page", size="1", color_scheme="gray"),
         rx.select.root(
             rx.select.trigger(id=f"{id_prefix}-page-size"),
             rx.select.content(*[rx.select.item(size, value=size) for size in PAGE_SIZES]),
-            value=page_size,
-            on_change=on_page_size,
+            value=pages.page_size,
+            on_change=pages.set_page_size,
             size="1",
         ),
         rx.spacer(),
@@ -34,18 +26,18 @@ def pager(
             "Previous",
             size="1",
             variant="soft",
-            disabled=~has_previous,
-            on_click=on_previous,
+            disabled=~pages.has_previous,
+            on_click=pages.previous_page,
             id=f"{id_prefix}-previous",
         ),
-        rx.text("Page ", page_number, size="2", id=f"{id_prefix}-page-number"),
+        rx.text("Page ", pages.page_number, size="2", id=f"{id_prefix}-page-number"),
         rx.button(
             "Next",
             rx.icon("chevron-right", size=14),
             size="1",
             variant="soft",
-            disabled=~has_next,
-            on_click=on_next,
+            disabled=~pages.has_next,
+            on_click=pages.next_page,
             id=f"{id_prefix}-next",
         ),
         align="center",

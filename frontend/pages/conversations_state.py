@@ -43,7 +43,7 @@ class ConversationsState(CursorPages, rx.State):
     @rx.event
     async def set_filter(self, name: str, value: str):
         """A select changed: back to the first page with the new filter."""
-        if name in ("channel", "status", "handed_off", "time_range", "page_size"):
+        if name in ("channel", "status", "handed_off", "time_range"):
             setattr(self, name, value)
         return await self._fetch(trail=[])
 

@@ -19,7 +19,7 @@ query AgentRuns($first: Int!, $after: String, $filter: AgentRunFilter) {{
   evaluators {{ name }}
 }}
 """
-FILTERS = ("status", "policy", "page_size", "evaluator", "verdict")
+FILTERS = ("status", "policy", "evaluator", "verdict")
 TEXT_FILTERS = ("prompt_version", "min_latency_ms", "max_score")
 
 

@@ -32,6 +32,12 @@ class CursorPages(rx.State, mixin=True):
         return None
 
     @rx.event
+    async def set_page_size(self, size: str):
+        """Rows per page changed: back to the first page."""
+        self.page_size = size
+        return await self._fetch(trail=[])
+
+    @rx.event
     async def refresh(self):
         """Read the page shown again (after changes it could not place live)."""
         return await self._fetch(trail=self._trail)

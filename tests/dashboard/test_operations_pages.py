@@ -146,8 +146,9 @@ async def test_acknowledging_an_incident_opened_by_a_drill_changes_it_everywhere
     drill_id = started["startSimulation"]["simulation"]["id"]
     try:
         # The toast comes to whatever page is open; the list gains the row, both without a reload.
-        await working.locator(".incident-toast").first.wait_for(timeout=60_000)
-        incident_id = await working.locator(".incident-toast").first.get_attribute("data-incident-id")
+        top_toast = working.locator(".incident-toast").first
+        await top_toast.wait_for(timeout=60_000)
+        incident_id = await top_toast.get_attribute("data-incident-id")
         # This incident's toast from now on: a drill opens a page and a ticket incident moments apart, and a
         # bare `.first` would be whichever toast is on top when it is next used (it opened the other one).
         toast = working.locator(f'.incident-toast[data-incident-id="{incident_id}"]')
